@@ -1,0 +1,58 @@
+import type { Principal } from '../auth/principal.js';
+import type { RequestContext } from '../policy/request.js';
+import type { Services } from './services.js';
+
+/** Services whose wire protocol Rampart speaks, with the API version each answers to. */
+export type ServiceName = 'ram' | 'ims' | 'sts' | 'resourcemanager' | 'actiontrail';
+
+/**
+ * Parses the raw wire parameters of one action (all values are strings as they arrived,
+ * from the query or a form body) into typed parameters. Throws ApiError with the
+ * service's own code (MissingParameter.*, InvalidParameter.*) on bad input.
+ */
+export interface ParamSchema<P> {
+  parse(raw: Readonly<Record<string, string>>): P;
+}
+
+/** One request as a handler sees it: authenticated, validated, authorized. */
+export interface ActionRequest<P> {
+  readonly requestId: string;
+  /** The caller's account. Every row a handler touches is scoped by it. */
+  readonly accountId: string;
+  readonly principal: Principal;
+  readonly params: P;
+  /** The request context the engine saw (acs:SourceIp, acs:CurrentTime, ...). */
+  readonly context: RequestContext;
+}
+
+/** What an action is authorized against. */
+export interface AuthorizationTarget {
+  /** e.g. ram:CreateUser */
+  readonly action: string;
+  /** e.g. acs:ram:*:1234567890123456:user/alice */
+  readonly resource: string;
+  /** Extra condition keys for this action (ram:TrustedPrincipalTypes, tags, ...). */
+  readonly context?: RequestContext;
+}
+
+export interface ActionDefinition<P = unknown, R extends object = object> {
+  readonly service: ServiceName;
+  /** Wire name, e.g. CreateUser. */
+  readonly name: string;
+  readonly params: ParamSchema<P>;
+  /** Unsigned calls allowed (AssumeRoleWithSAML / WithOIDC). Default false. */
+  readonly anonymous?: boolean;
+  /**
+   * The targets to authorize before the handler runs; every one must be allowed. Undefined
+   * for actions that any authenticated caller may call (GetCallerIdentity).
+   */
+  readonly authorize?: (
+    req: Omit<ActionRequest<P>, 'context'>,
+  ) => AuthorizationTarget | readonly AuthorizationTarget[];
+  /** Does the work; returns the response body without RequestId (the protocol adds it). */
+  readonly handle: (req: ActionRequest<P>, services: Services) => Promise<R> | R;
+}
+
+export function defineAction<P, R extends object>(def: ActionDefinition<P, R>): ActionDefinition<P, R> {
+  return def;
+}

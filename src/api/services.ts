@@ -1,0 +1,56 @@
+/**
+ * What the request path needs from the rest of the system. The composition root
+ * (src/server.ts) builds one Services object from the store and hands it to the
+ * pipeline; handlers receive it as their second argument.
+ *
+ * The domain layer (src/domain) implements these interfaces; the api layer only
+ * depends on this file.
+ */
+import type { Principal } from '../auth/principal.js';
+import type { PolicyInput } from '../policy/request.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { Domain } from '../domain/index.js';
+
+/** An AccessKey as signature verification needs it. */
+export interface SigningKey {
+  readonly accessKeyId: string;
+  /** The secret, unsealed; only ever held in memory for the HMAC. */
+  readonly secret: string;
+  readonly status: 'Active' | 'Inactive';
+  /** Root of the account, or a RAM user. */
+  readonly principal: Principal;
+}
+
+export interface CredentialLookup {
+  /** The key, whatever its status; undefined when no such key exists (or its owner was deleted). */
+  findSigningKey(accessKeyId: string): Promise<SigningKey | undefined>;
+}
+
+export interface NonceStore {
+  /**
+   * Records a SignatureNonce for an AccessKey. Returns false when the same key already used
+   * the nonce within its lifetime. Seen by every node (it lives in the store).
+   */
+  claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean>;
+}
+
+export interface PolicyResolver {
+  /**
+   * The identity policies of a principal: a RAM user's own and those of each of its
+   * groups, or a role's. Documents are the default versions. Empty for Root.
+   */
+  identityPolicies(principal: Principal): Promise<readonly PolicyInput[]>;
+  /**
+   * Increases whenever any permission in the account changes (attach, detach, new
+   * default version, membership, deletion). The authorizer keys its compiled cache on it.
+   */
+  permissionsVersion(accountId: string): Promise<number>;
+}
+
+export interface Services {
+  readonly credentials: CredentialLookup;
+  readonly nonces: NonceStore;
+  readonly policies: PolicyResolver;
+  readonly sealer: Sealer;
+  readonly domain: Domain;
+}

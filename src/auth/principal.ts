@@ -1,0 +1,37 @@
+/**
+ * Who is calling. Established by authentication, read by authorization and handlers.
+ * Every principal belongs to exactly one account.
+ */
+export type Principal =
+  | { readonly type: 'Root'; readonly accountId: string; readonly accessKeyId?: string }
+  | {
+      readonly type: 'RAMUser';
+      readonly accountId: string;
+      readonly userId: string;
+      readonly userName: string;
+      readonly accessKeyId?: string;
+    }
+  | {
+      readonly type: 'AssumedRole';
+      readonly accountId: string;
+      readonly roleId: string;
+      readonly roleName: string;
+      readonly sessionName: string;
+      readonly accessKeyId: string;
+      /** The session policy document text, when the session was created with one. */
+      readonly sessionPolicy?: string;
+    };
+
+export type PrincipalType = Principal['type'];
+
+/** The ARN of a principal as the policy engine and audit events name it. */
+export function principalArn(p: Principal): string {
+  switch (p.type) {
+    case 'Root':
+      return `acs:ram::${p.accountId}:root`;
+    case 'RAMUser':
+      return `acs:ram::${p.accountId}:user/${p.userName}`;
+    case 'AssumedRole':
+      return `acs:ram::${p.accountId}:assumed-role/${p.roleName}/${p.sessionName}`;
+  }
+}

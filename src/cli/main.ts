@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+
+/** Products callable as `rampart <product> <Action> --Param value`, like the aliyun CLI. */
+export const PRODUCTS = ['ram', 'ims', 'sts', 'resourcemanager', 'actiontrail'] as const;
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** A command module: src/cli/<name>.ts exports register(program). */
+interface CommandModule {
+  register(program: Command): void;
+}
+
+const COMMAND_MODULES = ['./init.js', './serve.js', './policy.js'];
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [first] = argv;
+  if (first && (PRODUCTS as readonly string[]).includes(first)) {
+    const { runCall } = (await import('./call.js')) as {
+      runCall(argv: readonly string[]): Promise<number>;
+    };
+    return runCall(argv);
+  }
+
+  const program = new Command('rampart')
+    .description('Rampart: self-hosted Resource Access Management, wire-compatible with Alibaba Cloud RAM.')
+    .version(packageVersion(), '-v, --version')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `\nAPI calls, in the style of the aliyun CLI:\n  rampart <${PRODUCTS.join('|')}> <Action> [--Param value ...] [--profile P] [--endpoint H:P]\n  e.g. rampart ram CreateUser --UserName bob`,
+    );
+  for (const path of COMMAND_MODULES) {
+    const mod = (await import(path)) as CommandModule;
+    mod.register(program);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createSealer, parseMasterKey, SealError } from '../../src/crypto/seal.js';
+import { constantTimeEqual } from '../../src/crypto/constant-time.js';
+
+const k1 = { id: 'k1', key: randomBytes(32) };
+const k2 = { id: 'k2', key: randomBytes(32) };
+
+describe('seal', () => {
+  it('round-trips and never repeats a sealed form', () => {
+    const s = createSealer([k1]);
+    const a = s.seal('secret', 'ak:LTAI1');
+    const b = s.seal('secret', 'ak:LTAI1');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('secret');
+    expect(s.unsealText(a, 'ak:LTAI1')).toBe('secret');
+  });
+
+  it('refuses another context, a tampered value and an unknown key', () => {
+    const s = createSealer([k1]);
+    const a = s.seal('secret', 'ak:LTAI1');
+    expect(() => s.unseal(a, 'ak:LTAI2')).toThrow(SealError);
+    const last = a.at(-2) === 'A' ? 'B' : 'A';
+    expect(() => s.unseal(a.slice(0, -2) + last + a.at(-1), 'ak:LTAI1')).toThrow(SealError);
+    expect(() => createSealer([k2]).unseal(a, 'ak:LTAI1')).toThrow('unknown key');
+    expect(() => s.unseal('plain', '')).toThrow('not a sealed value');
+  });
+
+  it('reads values sealed under an older key after rotation', () => {
+    const old = createSealer([k1]).seal('x');
+    const rotated = createSealer([k2, k1]);
+    expect(rotated.unsealText(old)).toBe('x');
+    expect(rotated.seal('y')).toMatch(/^v1\.k2\./);
+  });
+
+  it('parses master keys in hex and base64 and rejects other lengths', () => {
+    const raw = randomBytes(32);
+    expect(Buffer.from(parseMasterKey(raw.toString('hex')))).toEqual(raw);
+    expect(Buffer.from(parseMasterKey(raw.toString('base64')))).toEqual(raw);
+    expect(() => parseMasterKey('abcd')).toThrow(SealError);
+  });
+});
+
+describe('constantTimeEqual', () => {
+  it.each([
+    ['abc', 'abc', true],
+    ['abc', 'abd', false],
+    ['abc', 'abcd', false],
+    ['', '', true],
+  ])('%s vs %s -> %s', (a, b, want) => {
+    expect(constantTimeEqual(a, b)).toBe(want);
+  });
+});
