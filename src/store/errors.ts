@@ -1,0 +1,16 @@
+/** True when err is a unique-constraint violation of either driver. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  // better-sqlite3: SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY; pg: SQLSTATE 23505.
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** The name of the violated constraint when the driver says it (pg), else undefined. */
+export function violatedConstraint(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const c = (err as { constraint?: unknown }).constraint;
+  if (typeof c === 'string') return c;
+  const m = /UNIQUE constraint failed: (.*)$/.exec(String((err as { message?: unknown }).message ?? ''));
+  return m?.[1];
+}

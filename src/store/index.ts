@@ -1,0 +1,31 @@
+import { openPostgresStore, isPostgresUrl } from './postgres/open.js';
+import { openSqliteStore, sqliteFile } from './sqlite/open.js';
+import type { OpenStoreOptions, Store } from './store.js';
+
+export type { Store, Tx, StoreDialect, OpenStoreOptions, Database } from './store.js';
+export { isUniqueViolation } from './errors.js';
+export { isPostgresUrl } from './postgres/open.js';
+export { sqliteFile } from './sqlite/open.js';
+
+/**
+ * Opens the store and brings its schema up to date. A postgres:// or postgresql://
+ * databaseUrl selects PostgreSQL; otherwise SQLite at `<dataDir>/rampart.db`.
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  let store: Store;
+  if (isPostgresUrl(opts.databaseUrl)) {
+    store = openPostgresStore({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
+  } else {
+    if (!opts.dataDir) throw new Error('openStore needs a dataDir (SQLite) or a postgres:// databaseUrl');
+    store = openSqliteStore({ file: sqliteFile(opts.dataDir), busyTimeoutMs: opts.sqliteBusyTimeoutMs });
+  }
+  if (!opts.skipMigrations) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}

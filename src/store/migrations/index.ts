@@ -1,0 +1,30 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m001 from './001_initial.js';
+
+/** Every migration, by name; names sort in the order they run. Add new ones at the end. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '001_initial': m001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
+
+/**
+ * Brings the schema up to date. Applied migrations are recorded in the table
+ * rampart_migration (Kysely's Migrator, which also takes a lock so that several nodes
+ * starting together run each migration once).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'rampart_migration',
+    migrationLockTableName: 'rampart_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
+  }
+}

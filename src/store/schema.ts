@@ -1,0 +1,172 @@
+/**
+ * The tables as Kysely sees them. Every table carries account_id (the nonce table is keyed
+ * by AccessKeyId, which already names one account's key or an STS key). Conventions:
+ * - ids and names are text; `name_key` is the lower-cased name, unique per account, so
+ *   names are unique case-insensitively while the name is kept as written;
+ * - booleans are integers 0/1 (the same on SQLite and PostgreSQL);
+ * - dates are ISO 8601 UTC text (`2015-01-23T12:33:18Z`), which sorts as it reads; expiry
+ *   instants that need sub-second precision keep milliseconds (`...:18.123Z`);
+ * - JSON documents (password policy, security preference, quota overrides, password
+ *   history) are text.
+ */
+export interface AccountsTable {
+  account_id: string;
+  alias: string | null;
+  /** Lower-cased alias; unique across the deployment. */
+  alias_key: string | null;
+  root_password_hash: string;
+  permissions_version: number;
+  quotas: string | null;
+  password_policy: string | null;
+  security_preference: string | null;
+  create_date: string;
+  update_date: string;
+}
+
+export interface UsersTable {
+  account_id: string;
+  user_id: string;
+  user_name: string;
+  name_key: string;
+  display_name: string | null;
+  email: string | null;
+  mobile_phone: string | null;
+  comments: string | null;
+  create_date: string;
+  update_date: string;
+  last_login_date: string | null;
+}
+
+export interface LoginProfilesTable {
+  account_id: string;
+  user_id: string;
+  password_hash: string;
+  /** JSON array of earlier hashes, newest first (PasswordReusePrevention). */
+  password_history: string;
+  password_reset_required: number;
+  mfa_bind_required: number;
+  status: string;
+  failed_attempts: number;
+  locked_until: string | null;
+  password_changed_date: string;
+  create_date: string;
+  update_date: string;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  account_id: string;
+  /** null for a root key. */
+  user_id: string | null;
+  secret_sealed: string;
+  status: string;
+  create_date: string;
+  last_used_date: string | null;
+}
+
+export interface MfaDevicesTable {
+  account_id: string;
+  name_key: string;
+  device_name: string;
+  serial_number: string;
+  seed_sealed: string;
+  user_id: string | null;
+  activate_date: string | null;
+  /** The last TOTP time step accepted, to refuse a replayed code. */
+  last_step: number | null;
+  create_date: string;
+}
+
+export interface GroupsTable {
+  account_id: string;
+  group_id: string;
+  group_name: string;
+  name_key: string;
+  display_name: string | null;
+  comments: string | null;
+  create_date: string;
+  update_date: string;
+}
+
+export interface GroupMembersTable {
+  account_id: string;
+  group_id: string;
+  user_id: string;
+  join_date: string;
+}
+
+export interface RolesTable {
+  account_id: string;
+  role_id: string;
+  role_name: string;
+  name_key: string;
+  description: string | null;
+  trust_policy: string;
+  max_session_duration: number;
+  create_date: string;
+  update_date: string;
+}
+
+export interface PoliciesTable {
+  account_id: string;
+  policy_id: string;
+  policy_name: string;
+  name_key: string;
+  description: string | null;
+  default_version: number;
+  /** Number the next version gets (v<next_version>); never reused. */
+  next_version: number;
+  create_date: string;
+  update_date: string;
+}
+
+export interface PolicyVersionsTable {
+  account_id: string;
+  policy_id: string;
+  version_num: number;
+  document: string;
+  create_date: string;
+}
+
+export interface AttachmentsTable {
+  account_id: string;
+  /** 'System' | 'Custom' */
+  policy_type: string;
+  /** Lower-cased policy name. */
+  policy_key: string;
+  /** 'user' | 'group' | 'role' */
+  principal_type: string;
+  principal_id: string;
+  attach_date: string;
+}
+
+export interface TagsTable {
+  account_id: string;
+  /** 'role' | 'policy' */
+  resource_type: string;
+  resource_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface NoncesTable {
+  access_key_id: string;
+  nonce: string;
+  expires_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  login_profiles: LoginProfilesTable;
+  access_keys: AccessKeysTable;
+  mfa_devices: MfaDevicesTable;
+  user_groups: GroupsTable;
+  group_members: GroupMembersTable;
+  roles: RolesTable;
+  policies: PoliciesTable;
+  policy_versions: PolicyVersionsTable;
+  attachments: AttachmentsTable;
+  tags: TagsTable;
+  nonces: NoncesTable;
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { Store, Tx } from '../store.js';
+import { migrateToLatest } from '../migrations/index.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  readonly file: string;
+  readonly busyTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** The database file of a data directory. */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, 'rampart.db');
+}
+
+/**
+ * Opens (creating when needed) an SQLite database: WAL journal, a busy timeout, foreign keys
+ * enforced. Transactions start with BEGIN IMMEDIATE; when another connection (another
+ * process, or another Store on the same file) holds the write lock, the start is retried
+ * with short asynchronous pauses instead of blocking the event loop.
+ */
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  if (opts.file !== ':memory:') mkdirSync(join(opts.file, '..'), { recursive: true });
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+  const raw = new SqliteDatabase(opts.file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  // The pragma blocks the thread while waiting; transaction starts below do not rely on it.
+  raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+
+  async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return db.connection().execute(async (conn) => {
+      const deadline = Date.now() + busyTimeoutMs;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await sql`begin immediate`.execute(conn);
+          break;
+        } catch (err) {
+          if (!isBusy(err) || Date.now() > deadline) throw err;
+          await sleep(Math.min(2 + attempt * 2, 25) + Math.random() * 5);
+        }
+      }
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        try {
+          await sql`rollback`.execute(conn);
+        } catch {
+          // Already rolled back by SQLite itself.
+        }
+        throw err;
+      }
+    });
+  }
+
+  return {
+    db,
+    dialect: 'sqlite',
+    migrate: () => migrateToLatest(db),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+    transaction,
+  };
+}

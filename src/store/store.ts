@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+
+/** A Kysely handle bound to one transaction (or the plain database outside one). */
+export type Tx = Kysely<Database>;
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/**
+ * The persistence layer. One query layer (Kysely) over two engines: SQLite (embedded,
+ * default) and PostgreSQL (shared by several nodes).
+ */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  /** Runs the versioned migrations that have not run yet (idempotent; recorded in a table). */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Runs fn in one transaction: committed when fn resolves, rolled back when it throws.
+   * On SQLite the transaction takes the write lock at its start (BEGIN IMMEDIATE), so
+   * read-then-write sequences never interleave. Inside fn, use only `tx`.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface OpenStoreOptions {
+  /** Directory of the embedded SQLite database (`<dataDir>/rampart.db`). */
+  readonly dataDir?: string;
+  /** postgres:// or postgresql:// selects PostgreSQL; anything else is ignored. */
+  readonly databaseUrl?: string;
+  /** SQLite busy timeout in milliseconds (default 5000). */
+  readonly sqliteBusyTimeoutMs?: number;
+  /** PostgreSQL pool size (default 10). */
+  readonly poolSize?: number;
+  /** Skip migrations at open (default: migrations run at open). */
+  readonly skipMigrations?: boolean;
+}
