@@ -1,3 +1,79 @@
 import type { Command } from 'commander';
+import { ConfigError, resolveConfig, type ServeFlags } from '../config.js';
+import {
+  createFirstAccount,
+  generatePassword,
+  openDeployment,
+  startServer,
+  type InitResult,
+} from '../server.js';
 
-export function register(_program: Command): void {}
+/** `rampart serve --data DIR [--host H] [--port P] [--database-url URL]` */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the API and health endpoints; initializes an empty data directory first.')
+    .option('--data <dir>', 'data directory (or RAMPART_DATA)')
+    .option('--host <host>', 'listen address (or RAMPART_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'listen port, 0 for any free port (or RAMPART_PORT; default 8080)')
+    .option('--database-url <url>', 'postgres://... to use PostgreSQL (or RAMPART_DATABASE_URL)')
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await runServe(flags);
+    });
+}
+
+export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config;
+  try {
+    config = resolveConfig(flags, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rampart serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const deployment = await openDeployment({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    masterKey: config.masterKey,
+    quotas: config.quotas,
+    createKey: true,
+  });
+  let firstStart: InitResult | undefined;
+  let generated = false;
+  if ((await deployment.domain.accounts.list()).length === 0) {
+    generated = config.rootPassword === undefined;
+    firstStart = await createFirstAccount(deployment, {
+      rootPassword: config.rootPassword ?? generatePassword(),
+    });
+  }
+  const running = await startServer({ config, deployment });
+  if (firstStart) {
+    const lines = [
+      'Initialized a new deployment.',
+      `  console:       ${running.url}/`,
+      `  account id:    ${firstStart.AccountId}`,
+      `  root login:    ${firstStart.RootLoginName}`,
+      generated
+        ? `  root password: ${firstStart.RootPassword}  (shown once; change it after signing in)`
+        : '  root password: from RAMPART_ROOT_PASSWORD',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  process.stdout.write(`listening on ${running.url}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      running.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`rampart serve: error while stopping: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,247 @@
+import { principalArn, type Principal } from '../auth/principal.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { Decision, PolicyLayer, StatementRef } from '../policy/decision.js';
+import { compilePolicySet, evaluate, explainDecision } from '../policy/index.js';
+import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
+import type { AuthorizationTarget } from './action.js';
+import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
+import { apiError, type AccessDeniedDetail } from './errors.js';
+import type { PolicyResolver } from './services.js';
+
+/**
+ * Authorization of one request against its targets. Each principal's identity policies are
+ * compiled once and cached; the cache entry is keyed on the account's permissions version,
+ * read once per request, so an attach/detach/new default version is enforced on the very
+ * next request, on every node (the version lives in the store).
+ */
+type Compiled = ReturnType<typeof compilePolicySet>;
+
+interface CacheEntry {
+  readonly version: number;
+  readonly input: PolicySetInput;
+  readonly compiled: Compiled;
+}
+
+export interface Authorizer {
+  /** Throws ApiError NoPermission (with AccessDeniedDetail) when a target is refused. */
+  authorize(
+    principal: Principal,
+    targets: readonly AuthorizationTarget[],
+    context: RequestContext,
+  ): Promise<void>;
+}
+
+export interface AuthorizerOptions {
+  /** Principals kept compiled; least recently used ones are dropped first. */
+  readonly cacheSize?: number;
+}
+
+const LAYER_POLICY_TYPE: Readonly<Record<PolicyLayer, string>> = {
+  identity: 'AccountLevelIdentityBasedPolicy',
+  session: 'SessionPolicy',
+  control: 'ControlPolicy',
+  trust: 'AssumeRolePolicy',
+  resource: 'ResourcePolicy',
+};
+
+function cacheKey(p: Principal): string {
+  switch (p.type) {
+    case 'Root':
+      return `root:${p.accountId}`;
+    case 'RAMUser':
+      return `user:${p.accountId}:${p.userId}`;
+    case 'AssumedRole':
+      // A session policy belongs to one set of temporary credentials.
+      return `role:${p.accountId}:${p.roleId}:${p.sessionPolicy ? p.accessKeyId : ''}`;
+  }
+}
+
+export function requestPrincipal(p: Principal): RequestPrincipal {
+  switch (p.type) {
+    case 'Root':
+      return { type: 'Root', accountId: p.accountId, arn: principalArn(p) };
+    case 'RAMUser':
+      return {
+        type: 'RAMUser',
+        accountId: p.accountId,
+        arn: principalArn(p),
+        name: p.userName,
+        userId: p.userId,
+      };
+    case 'AssumedRole':
+      return {
+        type: 'AssumedRole',
+        accountId: p.accountId,
+        arn: principalArn(p),
+        name: p.sessionName,
+        roleArn: `acs:ram::${p.accountId}:role/${p.roleName}`,
+      };
+  }
+}
+
+/** The account segment of an ARN (acs:<service>:<region>:<account>:<resource>). */
+function resourceAccount(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length >= 5 ? parts[3] : undefined;
+}
+
+function principalDisplay(p: Principal): { type: string; name: string } {
+  switch (p.type) {
+    case 'Root':
+      return { type: 'Root', name: p.accountId };
+    case 'RAMUser':
+      return { type: 'SubUser', name: p.userId };
+    case 'AssumedRole':
+      return { type: 'AssumedRoleUser', name: `${p.roleName}:${p.sessionName}` };
+  }
+}
+
+function refLayerType(ref: StatementRef): string {
+  return LAYER_POLICY_TYPE[ref.layer];
+}
+
+function policyEntry(
+  ref: StatementRef,
+  input: PolicySetInput,
+  effect: string,
+  matched: boolean,
+  explanation: string,
+): DiagnosticPolicy {
+  const identity = ref.layer === 'identity' ? input.identity[ref.policy] : undefined;
+  const attachedTo =
+    ref.layer === 'identity'
+      ? (identity?.attachedTo ?? 'identity')
+      : ref.layer === 'control'
+        ? `control:${input.control?.[ref.level ?? 0]?.node ?? ''}`
+        : ref.layer;
+  return {
+    PolicyName: ref.policyName ?? identity?.name ?? (ref.layer === 'session' ? 'SessionPolicy' : ''),
+    PolicyType: ref.policyType ?? identity?.type ?? refLayerType(ref),
+    PolicyVersion: ref.policyVersion ?? identity?.version ?? '',
+    AttachedTo: attachedTo,
+    StatementIndex: ref.statement,
+    StatementSid: ref.sid ?? '',
+    Effect: effect,
+    Matched: matched,
+    Explanation: explanation,
+  };
+}
+
+function conditionsOf(context: RequestContext): DecodedDiagnosticMessage['AuthConditions'] {
+  return Object.entries(context).map(([key, v]) => ({
+    ConditionKey: key,
+    ConditionValues: v.values.map((x) => String(x)),
+  }));
+}
+
+export function createAuthorizer(
+  policies: PolicyResolver,
+  sealer: Sealer,
+  options: AuthorizerOptions = {},
+): Authorizer {
+  const maxEntries = options.cacheSize ?? 10_000;
+  const cache = new Map<string, CacheEntry>();
+
+  async function policySet(principal: Principal): Promise<CacheEntry> {
+    const version = await policies.permissionsVersion(principal.accountId);
+    const key = cacheKey(principal);
+    const hit = cache.get(key);
+    if (hit && hit.version === version) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const identity = await policies.identityPolicies(principal);
+    const input: PolicySetInput =
+      principal.type === 'AssumedRole' && principal.sessionPolicy !== undefined
+        ? { identity, session: { document: principal.sessionPolicy } }
+        : { identity };
+    const entry = { version, input, compiled: compilePolicySet(input) };
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+    return entry;
+  }
+
+  function refuse(
+    principal: Principal,
+    target: AuthorizationTarget,
+    context: RequestContext,
+    input: PolicySetInput,
+    decision: Decision,
+  ): Error {
+    const explicit = decision.decision === 'ExplicitDeny';
+    const layer: PolicyLayer = explicit
+      ? (decision.decidedBy[0]?.layer ?? 'identity')
+      : (decision.missingAllowIn ?? 'identity');
+    const explanation = explainDecision(decision);
+    const matched: DiagnosticPolicy[] = explicit
+      ? decision.decidedBy.map((ref) => policyEntry(ref, input, 'Deny', true, explanation))
+      : decision.nearestMiss
+        ? [
+            policyEntry(
+              decision.nearestMiss.statement,
+              input,
+              decision.nearestMiss.effect,
+              false,
+              decision.nearestMiss.detail,
+            ),
+          ]
+        : [];
+    const who = principalDisplay(principal);
+    const message: DecodedDiagnosticMessage = {
+      ExplicitDeny: explicit,
+      NoPermissionPolicyType: LAYER_POLICY_TYPE[layer],
+      AuthAction: target.action,
+      AuthResource: target.resource,
+      AuthPrincipal: {
+        AuthPrincipalType: who.type,
+        AuthPrincipalOwnerId: principal.accountId,
+        AuthPrincipalDisplayName: who.name,
+      },
+      AuthConditions: conditionsOf(context),
+      MatchedPolicies: matched,
+      Explanation: explanation,
+    };
+    const detail: AccessDeniedDetail = {
+      AuthAction: target.action,
+      AuthPrincipalType: who.type,
+      AuthPrincipalDisplayName: who.name,
+      AuthPrincipalOwnerId: principal.accountId,
+      PolicyType: LAYER_POLICY_TYPE[layer],
+      NoPermissionType: explicit ? 'ExplicitDeny' : 'ImplicitDeny',
+      EncodedDiagnosticMessage: encodeDiagnostic(sealer, { accountId: principal.accountId, message }),
+    };
+    return apiError(
+      'NoPermission',
+      'You are not authorized to do this action. You should be authorized by RAM.',
+      detail,
+    );
+  }
+
+  return {
+    async authorize(principal, targets, context) {
+      if (targets.length === 0) return;
+      if (principal.type === 'Root') {
+        // Root may do anything on its own account's resources.
+        const foreign = targets.find((t) => {
+          const owner = resourceAccount(t.resource);
+          return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
+        });
+        if (!foreign) return;
+      }
+      const entry = await policySet(principal);
+      const engine = requestPrincipal(principal);
+      for (const target of targets) {
+        const ctx = target.context ? { ...context, ...target.context } : context;
+        const decision = evaluate(entry.compiled, {
+          principal: engine,
+          action: target.action,
+          resource: target.resource,
+          context: ctx,
+        });
+        if (decision.decision !== 'Allow') throw refuse(principal, target, ctx, entry.input, decision);
+      }
+    },
+  };
+}

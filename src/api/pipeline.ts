@@ -1,0 +1,43 @@
+/**
+ * The request path, in order. Every caller travels it, so each rule is enforced once:
+ *
+ *   protocol -> authenticate -> action lookup -> validate params -> authorize -> handler -> response
+ */
+import { ApiError } from './errors.js';
+import { newRequestId } from './protocol/request.js';
+import type { WireRequest, WireResponse } from './protocol/wire.js';
+import { authenticateStep } from './steps/authenticate.js';
+import { authorizeStep } from './steps/authorize.js';
+import { handleStep } from './steps/handle.js';
+import { lookupActionStep } from './steps/lookup-action.js';
+import { protocolStep } from './steps/protocol.js';
+import { respondError, respondSuccess } from './steps/respond.js';
+import { validateParamsStep } from './steps/validate-params.js';
+import type { PipelineEnv, RequestState, Step } from './steps/state.js';
+
+export type { PipelineEnv } from './steps/state.js';
+
+export const STEPS: readonly Step[] = [
+  protocolStep,
+  authenticateStep,
+  lookupActionStep,
+  validateParamsStep,
+  authorizeStep,
+  handleStep,
+];
+
+/** Runs one request through every step and answers it; never throws. */
+export async function runPipeline(env: PipelineEnv, wire: WireRequest): Promise<WireResponse> {
+  const state: RequestState = {
+    wire,
+    requestId: newRequestId(),
+    receivedAt: env.now ? env.now() : new Date(),
+  };
+  try {
+    for (const step of STEPS) await step(state, env);
+    return respondSuccess(state);
+  } catch (err) {
+    if (!(err instanceof ApiError)) env.logError?.(state.requestId, err);
+    return respondError(state, err);
+  }
+}

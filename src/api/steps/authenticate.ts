@@ -1,0 +1,21 @@
+import { authenticate } from '../../auth/authenticate.js';
+import { need, type Step } from './state.js';
+
+/** Signature V2 or V3, or nothing at all (anonymous, refused later unless the action allows it). */
+export const authenticateStep: Step = async (state, env) => {
+  const p = need(state.protocol, 'protocol');
+  state.authentication = await authenticate(
+    {
+      method: p.method,
+      path: p.path,
+      query: p.query,
+      form: p.form,
+      params: p.params,
+      headers: state.wire.headers,
+      body: state.wire.body,
+      now: state.receivedAt,
+    },
+    env.services,
+    env.auth,
+  );
+};

@@ -1,0 +1,40 @@
+import type { Authentication, AuthenticationOptions } from '../../auth/authenticate.js';
+import type { RequestContext } from '../../policy/request.js';
+import type { Authorizer } from '../authorize.js';
+import type { ProtocolRequest } from '../protocol/request.js';
+import type { WireRequest } from '../protocol/wire.js';
+import type { AnyActionDefinition, Registry } from '../registry.js';
+import type { Services } from '../services.js';
+
+/** What every step may use; built once by the composition root. */
+export interface PipelineEnv {
+  readonly registry: Registry;
+  readonly services: Services;
+  readonly authorizer: Authorizer;
+  readonly auth?: AuthenticationOptions;
+  /** The clock (tests inject one). */
+  readonly now?: () => Date;
+  /** Server-side log of unexpected failures (never given secrets). */
+  readonly logError?: (requestId: string, err: unknown) => void;
+}
+
+/** One request on its way through the steps; each step fills in its part. */
+export interface RequestState {
+  readonly wire: WireRequest;
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  protocol?: ProtocolRequest;
+  authentication?: Authentication;
+  definition?: AnyActionDefinition;
+  params?: unknown;
+  context?: RequestContext;
+  result?: object;
+}
+
+export type Step = (state: RequestState, env: PipelineEnv) => void | Promise<void>;
+
+/** A step that runs before the previous one filled its part is a programming error. */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`pipeline: ${what} is not set`);
+  return value;
+}

@@ -1,0 +1,202 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { apiError } from '../api/errors.js';
+import type { CredentialLookup, NonceStore, SigningKey } from '../api/services.js';
+import type { Principal } from './principal.js';
+import { checkTimestamp, nonceExpiry } from './freshness.js';
+import { V2_SIGNATURE_METHOD, V2_SIGNATURE_VERSION, verifyV2 } from './signature-v2.js';
+import {
+  V3_ALGORITHM,
+  V3_REQUIRED_SIGNED_HEADERS,
+  parseV3Authorization,
+  sha256Hex,
+  verifyV3,
+} from './signature-v3.js';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+
+/**
+ * Request authentication: signature V2 (HMAC-SHA1, parameters) or V3 (ACS3-HMAC-SHA256,
+ * Authorization header). Per request: one key lookup, the HMAC, one nonce claim.
+ */
+export interface AuthenticationInput {
+  readonly method: string;
+  readonly path: string;
+  readonly query: readonly (readonly [string, string])[];
+  readonly form: readonly (readonly [string, string])[];
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly now: Date;
+}
+
+export type Authentication =
+  | { readonly kind: 'anonymous' }
+  | {
+      readonly kind: 'signed';
+      readonly scheme: 'V2' | 'V3';
+      readonly principal: Principal;
+      readonly accessKeyId: string;
+    };
+
+export interface AuthenticationDeps {
+  readonly credentials: CredentialLookup;
+  readonly nonces: NonceStore;
+}
+
+export interface AuthenticationOptions {
+  /** Timestamp window and nonce replay checks; only tests replaying captured requests turn them off. */
+  readonly checkFreshness?: boolean;
+}
+
+const missing = (name: string): Error =>
+  apiError(
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
+
+const securityTokenUnsupported = (): Error =>
+  apiError('InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.');
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function checkTime(text: string, now: Date): void {
+  const check = checkTimestamp(text, now);
+  if (check === 'format') {
+    throw apiError('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
+  }
+  if (check === 'expired') {
+    throw apiError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+  }
+}
+
+async function activeKey(deps: AuthenticationDeps, accessKeyId: string): Promise<SigningKey> {
+  if (accessKeyId.startsWith('STS.')) {
+    throw apiError('MissingSecurityToken', 'SecurityToken is mandatory for this action.');
+  }
+  const key = await deps.credentials.findSigningKey(accessKeyId);
+  if (!key) throw apiError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  if (key.status !== 'Active')
+    throw apiError('InvalidAccessKeyId.Inactive', 'Specified access key is disabled.');
+  return key;
+}
+
+function mismatch(stringToSign: string): Error {
+  return apiError(
+    'SignatureDoesNotMatch',
+    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+  );
+}
+
+async function claimNonce(
+  deps: AuthenticationDeps,
+  accessKeyId: string,
+  nonce: string,
+  now: Date,
+): Promise<void> {
+  if (!(await deps.nonces.claim(accessKeyId, nonce, nonceExpiry(now)))) {
+    throw apiError('SignatureNonceUsed', 'Specified signature nonce was used already.');
+  }
+}
+
+async function authenticateV2(
+  input: AuthenticationInput,
+  deps: AuthenticationDeps,
+  fresh: boolean,
+): Promise<Authentication> {
+  const p = input.params;
+  for (const name of [
+    'AccessKeyId',
+    'Signature',
+    'SignatureMethod',
+    'SignatureVersion',
+    'SignatureNonce',
+    'Timestamp',
+  ]) {
+    if (!p[name]) throw missing(name);
+  }
+  if (p.SignatureMethod !== V2_SIGNATURE_METHOD) {
+    throw apiError('InvalidSignatureMethod', 'Specified signature method is not supported.');
+  }
+  if (p.SignatureVersion !== V2_SIGNATURE_VERSION) {
+    throw apiError('InvalidParameter', 'The specified parameter "SignatureVersion" is not valid.');
+  }
+  if (p.SecurityToken !== undefined) throw securityTokenUnsupported();
+  if (fresh) checkTime(p.Timestamp!, input.now);
+  const key = await activeKey(deps, p.AccessKeyId!);
+  const v = verifyV2(input.method, [...input.query, ...input.form], key.secret, p.Signature!);
+  if (!v.ok) throw mismatch(v.stringToSign);
+  if (fresh) await claimNonce(deps, key.accessKeyId, p.SignatureNonce!, input.now);
+  return { kind: 'signed', scheme: 'V2', principal: key.principal, accessKeyId: key.accessKeyId };
+}
+
+async function authenticateV3(
+  input: AuthenticationInput,
+  deps: AuthenticationDeps,
+  authorization: string,
+  fresh: boolean,
+): Promise<Authentication> {
+  const auth = parseV3Authorization(authorization);
+  if (!auth)
+    throw apiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
+  if (auth.algorithm !== V3_ALGORITHM) {
+    throw apiError('InvalidSignatureMethod', 'Specified signature method is not supported.');
+  }
+  const signed = new Set(auth.signedHeaders);
+  for (const name of V3_REQUIRED_SIGNED_HEADERS) {
+    if (!signed.has(name) || header(input.headers, name) === undefined) {
+      throw apiError(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards. The header "${name}" must be present and signed.`,
+      );
+    }
+  }
+  if (header(input.headers, 'x-acs-security-token') !== undefined) throw securityTokenUnsupported();
+  if (fresh) checkTime(header(input.headers, 'x-acs-date')!, input.now);
+  const key = await activeKey(deps, auth.accessKeyId);
+
+  const payloadHash = sha256Hex(input.body);
+  const claimed = header(input.headers, 'x-acs-content-sha256')!.trim().toLowerCase();
+  const v = verifyV3(
+    {
+      method: input.method,
+      path: input.path,
+      query: input.query,
+      headers: input.headers,
+      signedHeaders: auth.signedHeaders,
+      payloadHash,
+    },
+    key.secret,
+    auth.signature,
+  );
+  if (!v.ok || !constantTimeEqual(payloadHash, claimed)) throw mismatch(v.stringToSign);
+  if (fresh)
+    await claimNonce(deps, key.accessKeyId, header(input.headers, 'x-acs-signature-nonce')!, input.now);
+  return { kind: 'signed', scheme: 'V3', principal: key.principal, accessKeyId: key.accessKeyId };
+}
+
+/**
+ * Establishes who is calling. A request without any credential is `anonymous`; the
+ * pipeline refuses it unless the action allows unsigned calls.
+ */
+export async function authenticate(
+  input: AuthenticationInput,
+  deps: AuthenticationDeps,
+  options: AuthenticationOptions = {},
+): Promise<Authentication> {
+  const fresh = options.checkFreshness ?? true;
+  const authorization = header(input.headers, 'authorization');
+  if (authorization !== undefined && authorization.trimStart().startsWith('ACS3-')) {
+    return authenticateV3(input, deps, authorization, fresh);
+  }
+  if (input.params.Signature !== undefined || input.params.AccessKeyId !== undefined) {
+    return authenticateV2(input, deps, fresh);
+  }
+  if (authorization !== undefined) {
+    throw apiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
+  }
+  return { kind: 'anonymous' };
+}
+
+export { missing as missingParameter };

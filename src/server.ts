@@ -1,0 +1,309 @@
+/**
+ * The composition root: configuration, store, sealer, domain, services, action registry,
+ * pipeline, and one HTTP listener for the API (`/`), `/healthz` and `/readyz`.
+ *
+ * The listener is node:http directly rather than a framework: the API is one route whose
+ * parsing (query + form body, signatures over raw bytes) must see the request exactly as
+ * sent, and a bare listener keeps the per-request overhead to the work the API needs.
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAuthorizer } from './api/authorize.js';
+import { apiError, apiErrorWithStatus } from './api/errors.js';
+import { runPipeline, type PipelineEnv } from './api/pipeline.js';
+import { newRequestId } from './api/protocol/request.js';
+import { errorResponse } from './api/protocol/response.js';
+import type { WireRequest, WireResponse } from './api/protocol/wire.js';
+import { ramActions } from './api/ram/index.js';
+import { createRegistry, type AnyActionDefinition } from './api/registry.js';
+import type { Services } from './api/services.js';
+import { loadSealer, masterKeyPath, type ServerConfig } from './config.js';
+import type { Sealer } from './crypto/seal.js';
+import { createDomain, type Domain, type Quotas } from './domain/index.js';
+import { createServices } from './domain/services.js';
+import { openStore, sqliteFile, type Store } from './store/index.js';
+
+/** Every action the deployment serves. Adding a service adds its list here. */
+export function allActions(): readonly AnyActionDefinition[] {
+  return [...ramActions];
+}
+
+/** The parts a running deployment is made of. */
+export interface Deployment {
+  readonly store: Store;
+  readonly sealer: Sealer;
+  readonly domain: Domain;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+export interface OpenDeploymentOptions {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+  readonly masterKey?: string | undefined;
+  readonly quotas?: Partial<Quotas> | undefined;
+  /** Create the master key file when missing (initialization only). */
+  readonly createKey?: boolean;
+}
+
+export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deployment> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const sealer = loadSealer(opts.dataDir, opts.masterKey, opts.createKey ?? false);
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+  const domain = createDomain(store, opts.quotas ? { sealer, quotas: opts.quotas } : { sealer });
+  const services = createServices(store, domain, sealer);
+  return { store, sealer, domain, services, close: () => store.close() };
+}
+
+/** A strong generated password: 24 characters with every character class. */
+export function generatePassword(): string {
+  const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%+-.:=@^_~'];
+  const all = sets.join('');
+  const chars = sets.map((s) => s[randomInt(s.length)]!);
+  while (chars.length < 24) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}
+
+export interface InitOptions {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+  readonly masterKey?: string | undefined;
+  readonly accountAlias?: string | undefined;
+  readonly rootPassword?: string | undefined;
+  readonly rootAccessKey?: boolean;
+}
+
+export interface InitResult {
+  readonly AccountId: string;
+  readonly AccountAlias: string;
+  readonly RootLoginName: string;
+  readonly RootPassword: string;
+  readonly AccessKeyId?: string;
+  readonly AccessKeySecret?: string;
+}
+
+export class AlreadyInitializedError extends Error {
+  constructor(dir: string) {
+    super(`${dir} is already initialized`);
+    this.name = 'AlreadyInitializedError';
+  }
+}
+
+/** Whether DIR already holds a deployment's files (master key or embedded database). */
+export function looksInitialized(dataDir: string): boolean {
+  return existsSync(masterKeyPath(dataDir)) || existsSync(sqliteFile(dataDir));
+}
+
+/** Creates the first account of a deployment in an open deployment. */
+export async function createFirstAccount(
+  d: Deployment,
+  opts: Pick<InitOptions, 'accountAlias' | 'rootPassword' | 'rootAccessKey'>,
+): Promise<InitResult> {
+  const rootPassword = opts.rootPassword ?? generatePassword();
+  const created = await d.domain.accounts.create(
+    opts.accountAlias ? { alias: opts.accountAlias, rootPassword } : { rootPassword },
+  );
+  const result: InitResult = {
+    AccountId: created.accountId,
+    AccountAlias: created.alias ?? '',
+    RootLoginName: created.rootLoginName,
+    RootPassword: rootPassword,
+  };
+  if (!opts.rootAccessKey) return result;
+  const key = await d.domain.accounts.createRootAccessKey(created.accountId);
+  return { ...result, AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret };
+}
+
+/**
+ * `rampart init`: a new data directory with its master key (unless RAMPART_MASTER_KEY is
+ * set), the migrated store and one account. Refuses a directory that is already in use.
+ */
+export async function initialize(opts: InitOptions): Promise<InitResult> {
+  if (looksInitialized(opts.dataDir)) throw new AlreadyInitializedError(opts.dataDir);
+  const d = await openDeployment({ ...opts, createKey: true });
+  try {
+    if ((await d.domain.accounts.list()).length > 0) throw new AlreadyInitializedError(opts.dataDir);
+    return await createFirstAccount(d, opts);
+  } finally {
+    await d.close();
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(size === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function send(res: ServerResponse, r: WireResponse): void {
+  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+  res.end(r.body);
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, ends open connections, closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly config: ServerConfig;
+  readonly deployment: Deployment;
+  readonly log?: (line: string) => void;
+}
+
+/** Listens on config.host:config.port and serves until stop(). */
+export async function startServer({ config, deployment, log }: StartOptions): Promise<RunningServer> {
+  const env: PipelineEnv = {
+    registry: createRegistry(allActions()),
+    services: deployment.services,
+    authorizer: createAuthorizer(deployment.services.policies, deployment.sealer),
+    logError: (requestId, err) => {
+      const e = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : typeof err;
+      (log ?? console.error)(`request ${requestId} failed: ${e}`);
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/healthz') {
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' });
+      return;
+    }
+    if (path === '/readyz') {
+      try {
+        await deployment.store.ping();
+        send(res, {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"status":"ready"}',
+        });
+      } catch {
+        send(res, {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+          body: '{"status":"unavailable"}',
+        });
+      }
+      return;
+    }
+    if (path !== '/') {
+      send(
+        res,
+        errorResponse(
+          apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.'),
+          {
+            requestId: newRequestId(),
+            format: 'JSON',
+            service: undefined,
+          },
+        ),
+      );
+      return;
+    }
+    const body = await readBody(req, config.bodyLimit);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${config.bodyLimit} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
+    const wire: WireRequest = {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headers,
+      body,
+      sourceIp: req.socket.remoteAddress ?? '',
+      secure: 'encrypted' in req.socket && req.socket.encrypted === true,
+    };
+    send(res, await runPipeline(env, wire));
+  }
+
+  // Signed V3 requests carry every parameter in the query: long policy documents need a
+  // larger header limit than node's 16 KiB default.
+  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      env.logError?.('-', err);
+      if (!res.headersSent) {
+        send(res, errorResponse(err, { requestId: newRequestId(), format: 'JSON', service: undefined }));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    host: config.host,
+    port,
+    url: `http://${hostForUrl}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 2000);
+        await closed;
+        clearTimeout(force);
+        await deployment.close();
+      })();
+      return stopping;
+    },
+  };
+}
