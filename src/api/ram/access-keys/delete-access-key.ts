@@ -1,0 +1,26 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+import { keyOwner } from '../caller.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'DeleteAccessKey',
+  params: params({ UserName: p.userName().optional(), UserAccessKeyId: p.accessKeyId() }),
+  authorize: (req) => {
+    const owner = keyOwner(req.principal, req.params.UserName);
+    return {
+      action: 'ram:DeleteAccessKey',
+      resource: owner.kind === 'user' ? arn.user(req.accountId, owner.userName) : arn.account(req.accountId),
+    };
+  },
+  handle: async (req, { domain }) => {
+    const owner = keyOwner(req.principal, req.params.UserName);
+    if (owner.kind === 'user') {
+      await domain.accessKeys.delete(req.accountId, owner.userName, req.params.UserAccessKeyId);
+    } else {
+      await domain.accessKeys.deleteRoot(req.accountId, req.params.UserAccessKeyId);
+    }
+    return {};
+  },
+});

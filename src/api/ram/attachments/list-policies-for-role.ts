@@ -1,0 +1,3 @@
+import { listPoliciesForAction } from './shared.js';
+
+export default listPoliciesForAction('Role');

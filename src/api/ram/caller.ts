@@ -1,0 +1,21 @@
+import type { Principal } from '../../auth/principal.js';
+import { missingParameter } from '../params.js';
+
+/**
+ * Whose AccessKeys an operation with an optional UserName acts on: the named user; without
+ * a name, the calling RAM user itself, or the root account's own keys for a root caller.
+ * A role session has no user of its own: it must name one (MissingUserName).
+ */
+export type KeyOwner = { readonly kind: 'user'; readonly userName: string } | { readonly kind: 'root' };
+
+export function keyOwner(principal: Principal, userName: string | undefined): KeyOwner {
+  if (userName !== undefined) return { kind: 'user', userName };
+  switch (principal.type) {
+    case 'RAMUser':
+      return { kind: 'user', userName: principal.userName };
+    case 'Root':
+      return { kind: 'root' };
+    case 'AssumedRole':
+      throw missingParameter('UserName');
+  }
+}

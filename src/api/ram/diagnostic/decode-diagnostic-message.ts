@@ -1,0 +1,69 @@
+import { defineAction } from '../../action.js';
+import { decodeDiagnostic, type DiagnosticPolicy } from '../../diagnostic.js';
+import { apiError } from '../../errors.js';
+import { p, params } from '../../params.js';
+
+/** `user` / `group:<name>` / `role:<name>` / `session` / `control:<node>` as the entity type the model names. */
+function entityType(attachedTo: string): string {
+  const kind = attachedTo.split(':')[0] ?? '';
+  switch (kind) {
+    case 'user':
+      return 'User';
+    case 'group':
+      return 'Group';
+    case 'role':
+      return 'Role';
+    case 'session':
+      return 'Session';
+    case 'control':
+      return 'ResourceDirectory';
+    default:
+      return kind;
+  }
+}
+
+const matchedPolicyView = (m: DiagnosticPolicy) => ({
+  PolicyIdentifier: m.PolicyName,
+  PolicyType: m.PolicyType,
+  PolicyVersion: m.PolicyVersion,
+  Effect: m.Effect,
+  AttachedEntityType: entityType(m.AttachedTo),
+  AttachedScope: 'Account',
+});
+
+/**
+ * Reveals the reason sealed into the EncodedDiagnosticMessage of a NoPermission answer, to
+ * callers of the account the refused principal belongs to (others get InvalidParameter, as
+ * for a message that was never issued).
+ */
+export default defineAction({
+  service: 'ram',
+  name: 'DecodeDiagnosticMessage',
+  params: params({ EncodedDiagnosticMessage: p.string(16384) }),
+  authorize: () => ({ action: 'ram:DecodeDiagnosticMessage', resource: '*' }),
+  handle: (req, { sealer }) => {
+    const payload = decodeDiagnostic(sealer, req.params.EncodedDiagnosticMessage);
+    if (payload.accountId !== req.accountId) {
+      throw apiError('InvalidParameter', 'The parameter "EncodedDiagnosticMessage" is invalid.');
+    }
+    const m = payload.message;
+    return {
+      DecodedDiagnosticMessage: {
+        ExplicitDeny: m.ExplicitDeny,
+        NoPermissionPolicyType: m.NoPermissionPolicyType,
+        AuthAction: m.AuthAction,
+        AuthResource: m.AuthResource,
+        AuthPrincipal: {
+          AuthPrincipalType: m.AuthPrincipal.AuthPrincipalType,
+          AuthPrincipalOwnerId: m.AuthPrincipal.AuthPrincipalOwnerId,
+          AuthPrincipalDisplayName: m.AuthPrincipal.AuthPrincipalDisplayName,
+        },
+        AuthConditions: m.AuthConditions.map((c) => ({
+          ConditionKey: c.ConditionKey,
+          ConditionValues: [...c.ConditionValues],
+        })),
+        MatchedPolicies: m.MatchedPolicies.filter((x) => x.Matched).map(matchedPolicyView),
+      },
+    };
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'DeleteGroup',
+  params: params({ GroupName: p.groupName() }),
+  authorize: (req) => ({
+    action: 'ram:DeleteGroup',
+    resource: arn.group(req.accountId, req.params.GroupName),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.groups.delete(req.accountId, req.params.GroupName);
+    return {};
+  },
+});

@@ -1,0 +1,25 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+import { memberView, pageView } from '../views.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'ListUsersForGroup',
+  params: params({
+    GroupName: p.groupName(),
+    Marker: p.marker().optional(),
+    MaxItems: p.maxItems(1000).default(100),
+  }),
+  authorize: (req) => ({
+    action: 'ram:ListUsersForGroup',
+    resource: arn.group(req.accountId, req.params.GroupName),
+  }),
+  handle: async (req, { domain }) => {
+    const page = await domain.groups.listUsers(req.accountId, req.params.GroupName, {
+      marker: req.params.Marker,
+      maxItems: req.params.MaxItems,
+    });
+    return pageView('Users', 'User', page, memberView);
+  },
+});

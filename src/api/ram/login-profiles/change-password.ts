@@ -1,0 +1,30 @@
+import { defineAction } from '../../action.js';
+import { apiError } from '../../errors.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+/** A RAM user changes its own console password; any other caller: NotSupport.Account. */
+export default defineAction({
+  service: 'ram',
+  name: 'ChangePassword',
+  params: params({ OldPassword: p.string(128), NewPassword: p.string(128) }),
+  authorize: (req) => ({
+    action: 'ram:ChangePassword',
+    resource:
+      req.principal.type === 'RAMUser'
+        ? arn.user(req.accountId, req.principal.userName)
+        : arn.account(req.accountId),
+  }),
+  handle: async (req, { domain }) => {
+    if (req.principal.type !== 'RAMUser') {
+      throw apiError('NotSupport.Account', 'This method can be only invoked by sub user.');
+    }
+    await domain.loginProfiles.changePassword(
+      req.accountId,
+      req.principal.userName,
+      req.params.OldPassword,
+      req.params.NewPassword,
+    );
+    return {};
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'DeleteLoginProfile',
+  params: params({ UserName: p.userName() }),
+  authorize: (req) => ({
+    action: 'ram:DeleteLoginProfile',
+    resource: arn.user(req.accountId, req.params.UserName),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.loginProfiles.delete(req.accountId, req.params.UserName);
+    return {};
+  },
+});

@@ -1,0 +1,20 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+import { createdVirtualMFADeviceView } from '../views.js';
+
+/** The answer carries the TOTP seed and its QR code: the only time they are ever shown. */
+export default defineAction({
+  service: 'ram',
+  name: 'CreateVirtualMFADevice',
+  params: params({ VirtualMFADeviceName: p.mfaDeviceName() }),
+  authorize: (req) => ({
+    action: 'ram:CreateVirtualMFADevice',
+    resource: arn.mfa(req.accountId, req.params.VirtualMFADeviceName),
+  }),
+  handle: async (req, { domain }) => ({
+    VirtualMFADevice: createdVirtualMFADeviceView(
+      await domain.mfa.createVirtual(req.accountId, req.params.VirtualMFADeviceName),
+    ),
+  }),
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'GetUserMFAInfo',
+  params: params({ UserName: p.userName() }),
+  authorize: (req) => ({
+    action: 'ram:GetUserMFAInfo',
+    resource: arn.user(req.accountId, req.params.UserName),
+  }),
+  handle: async (req, { domain }) => {
+    const info = await domain.mfa.getUserMFAInfo(req.accountId, req.params.UserName);
+    return { MFADevice: { SerialNumber: info.serialNumber, Type: info.type } };
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'UnbindMFADevice',
+  params: params({ UserName: p.userName() }),
+  authorize: (req) => ({
+    action: 'ram:UnbindMFADevice',
+    resource: arn.user(req.accountId, req.params.UserName),
+  }),
+  handle: async (req, { domain }) => {
+    const { serialNumber } = await domain.mfa.unbind(req.accountId, req.params.UserName);
+    return { MFADevice: { SerialNumber: serialNumber } };
+  },
+});

@@ -1,0 +1,19 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'DeletePolicy',
+  params: params({ PolicyName: p.policyName(), CascadingDelete: p.bool().default(false) }),
+  authorize: (req) => ({
+    action: 'ram:DeletePolicy',
+    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.policies.delete(req.accountId, req.params.PolicyName, {
+      cascadingDelete: req.params.CascadingDelete,
+    });
+    return {};
+  },
+});

@@ -1,0 +1,14 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { arn } from '../arn.js';
+
+export default defineAction({
+  service: 'ram',
+  name: 'DeleteUser',
+  params: params({ UserName: p.userName() }),
+  authorize: (req) => ({ action: 'ram:DeleteUser', resource: arn.user(req.accountId, req.params.UserName) }),
+  handle: async (req, { domain }) => {
+    await domain.users.delete(req.accountId, req.params.UserName);
+    return {};
+  },
+});
