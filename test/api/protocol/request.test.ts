@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/api/errors.js';
+import { checkProtocol, chooseFormat, parseProtocol } from '../../../src/api/protocol/request.js';
+import type { WireRequest } from '../../../src/api/protocol/wire.js';
+
+function wire(over: Partial<WireRequest>): WireRequest {
+  return {
+    method: 'POST',
+    path: '/',
+    rawQuery: '',
+    headers: {},
+    body: Buffer.alloc(0),
+    sourceIp: '127.0.0.1',
+    secure: false,
+    ...over,
+  };
+}
+
+describe('chooseFormat', () => {
+  it.each([
+    ['json', false, undefined, 'JSON'],
+    ['XML', true, 'application/json', 'XML'],
+    ['Json', false, undefined, 'JSON'],
+    [undefined, true, undefined, 'JSON'],
+    [undefined, false, 'application/json', 'JSON'],
+    [undefined, false, undefined, 'XML'],
+    [undefined, false, 'text/html', 'XML'],
+  ] as const)('Format=%s, V3=%s, Accept=%s -> %s', (format, v3, accept, expected) => {
+    expect(chooseFormat(format, v3, accept)).toBe(expected);
+  });
+});
+
+describe('parseProtocol', () => {
+  it('reads Action and Version from the V3 headers when the query has none', () => {
+    const p = parseProtocol(
+      wire({
+        rawQuery: 'UserName=alice',
+        headers: {
+          'x-acs-action': 'GetUser',
+          'x-acs-version': '2015-05-01',
+          authorization: 'ACS3-HMAC-SHA256 x',
+        },
+      }),
+      'R',
+      new Date(),
+    );
+    expect([p.action, p.version, p.format, p.v3, p.params.UserName]).toEqual([
+      'GetUser',
+      '2015-05-01',
+      'JSON',
+      true,
+      'alice',
+    ]);
+  });
+
+  it('prefers the Action parameter over the header', () => {
+    const p = parseProtocol(
+      wire({ rawQuery: 'Action=ListUsers', headers: { 'x-acs-action': 'GetUser' } }),
+      'R',
+      new Date(),
+    );
+    expect(p.action).toBe('ListUsers');
+  });
+
+  it('merges the query and a form body, decoding %20 as space and keeping a literal +', () => {
+    const p = parseProtocol(
+      wire({
+        rawQuery: 'Action=CreateUser&Comments=q',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: Buffer.from('UserName=a%2Bb&Comments=x%20y+z&Name=%E4%B8%AD'),
+      }),
+      'R',
+      new Date(),
+    );
+    expect(p.params).toMatchObject({ Action: 'CreateUser', UserName: 'a+b', Comments: 'x y+z', Name: '中' });
+    expect(p.query).toEqual([
+      ['Action', 'CreateUser'],
+      ['Comments', 'q'],
+    ]);
+  });
+
+  it('ignores a body that is not a form', () => {
+    const p = parseProtocol(
+      wire({ headers: { 'content-type': 'application/json' }, body: Buffer.from('{"UserName":"a"}') }),
+      'R',
+      new Date(),
+    );
+    expect(p.form).toEqual([]);
+    expect(p.params.UserName).toBeUndefined();
+  });
+});
+
+describe('checkProtocol', () => {
+  const fails = (w: WireRequest): ApiError => {
+    try {
+      checkProtocol(parseProtocol(w, 'R', new Date()));
+    } catch (err) {
+      return err as ApiError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('refuses a method other than GET and POST', () => {
+    const e = fails(wire({ method: 'PUT' }));
+    expect([e.code, e.status, e.message]).toEqual([
+      'UnsupportedHTTPMethod',
+      400,
+      'The HTTP method PUT is not supported for this API.',
+    ]);
+  });
+
+  it('refuses a Format other than JSON and XML', () => {
+    const e = fails(wire({ rawQuery: 'Format=yaml' }));
+    expect([e.code, e.status, e.message]).toEqual([
+      'InvalidParameter.Format',
+      400,
+      'The specified parameter "Format" is not valid.',
+    ]);
+  });
+
+  it('accepts GET and POST with either format', () => {
+    for (const method of ['GET', 'POST']) {
+      for (const f of ['JSON', 'xml']) {
+        expect(() =>
+          checkProtocol(parseProtocol(wire({ method, rawQuery: `Format=${f}` }), 'R', new Date())),
+        ).not.toThrow();
+      }
+    }
+  });
+});
