@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/api/errors.js';
-import { p, params } from '../../src/api/params.js';
+import { ApiError } from '../../../src/api/errors.js';
+import { p, params } from '../../../src/api/params.js';
 
 function failure(fn: () => unknown): { code: string; status: number; message: string } {
   try {
