@@ -255,8 +255,8 @@ function tagKey(key: unknown, param: string, index: number): string {
 }
 
 function tagValue(value: unknown, param: string, index: number): string {
-  if (typeof value !== 'string' || length(value) > 128) {
-    throw invalidParameter(param, `item ${index + 1}: Value MUST be a string of at most 128 characters.`);
+  if (typeof value !== 'string' || length(value) > 256) {
+    throw invalidParameter(param, `item ${index + 1}: Value MUST be a string of at most 256 characters.`);
   }
   if (FORBIDDEN_TAG_PREFIX.test(value) || URL_IN_TAG.test(value)) {
     throw invalidParameter(

@@ -307,12 +307,12 @@ describe('params: JSON-string lists', () => {
       'The parameter - "Tag" item 1: Key MUST NOT start with aliyun or acs: or contain http:// or https://.',
     ],
     [
-      `[{"Key":"a","Value":"${long(129)}"}]`,
-      'The parameter - "Tag" item 1: Value MUST be a string of at most 128 characters.',
+      `[{"Key":"a","Value":"${long(257)}"}]`,
+      'The parameter - "Tag" item 1: Value MUST be a string of at most 256 characters.',
     ],
     [
       '[{"Key":"a","Value":3}]',
-      'The parameter - "Tag" item 1: Value MUST be a string of at most 128 characters.',
+      'The parameter - "Tag" item 1: Value MUST be a string of at most 256 characters.',
     ],
     [
       '[{"Key":"a","Value":"http://x"}]',

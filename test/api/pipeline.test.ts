@@ -1,0 +1,464 @@
+import { createHmac } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defineAction } from '../../src/api/action.js';
+import { createAuthorizer } from '../../src/api/authorize.js';
+import { decodeDiagnostic } from '../../src/api/diagnostic.js';
+import { apiError } from '../../src/api/errors.js';
+import { runPipeline, STEPS, type PipelineEnv } from '../../src/api/pipeline.js';
+import type { WireRequest } from '../../src/api/protocol/wire.js';
+import { createRegistry } from '../../src/api/registry.js';
+import type { Services, SigningKey } from '../../src/api/services.js';
+import { percentEncode } from '../../src/auth/percent-encode.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { stringToSignV2 } from '../../src/auth/signature-v2.js';
+import { formatTimestamp, signRequestV3 } from '../../src/auth/signature-v3.js';
+import { createSealer } from '../../src/crypto/seal.js';
+import type { Domain } from '../../src/domain/index.js';
+import type { PolicyInput } from '../../src/policy/request.js';
+
+/**
+ * The request path with in-memory services (the same path runs over HTTP against a real
+ * server in test/server). Every request is built by our client-side signer.
+ */
+const ACCOUNT = '1000000000000001';
+const root: Principal = { type: 'Root', accountId: ACCOUNT };
+const alice: Principal = {
+  type: 'RAMUser',
+  accountId: ACCOUNT,
+  userId: '200000000000001',
+  userName: 'alice',
+};
+const sealer = createSealer([{ id: 't', key: Buffer.alloc(32, 7) }]);
+
+const getThing = defineAction({
+  service: 'ram',
+  name: 'GetThing',
+  params: {
+    parse: (raw) => {
+      if (!raw.Name) throw apiError('MissingParameter', 'Name is mandatory for this action.');
+      return { name: raw.Name };
+    },
+  },
+  authorize: (req) => ({
+    action: 'ram:GetThing',
+    resource: `acs:ram:*:${req.accountId}:thing/${req.params.name}`,
+  }),
+  handle: (req) => ({
+    Thing: { Name: req.params.name, Caller: req.principal.type },
+    List: { Item: ['a', 'b'] },
+  }),
+});
+const publicThing = defineAction({
+  service: 'sts',
+  name: 'PublicThing',
+  anonymous: true,
+  params: { parse: () => ({}) },
+  handle: () => ({ Ok: true }),
+});
+const brokenThing = defineAction({
+  service: 'ram',
+  name: 'BrokenThing',
+  params: { parse: () => ({}) },
+  handle: () => {
+    throw new Error('database password is hunter2');
+  },
+});
+
+let keys: Map<string, SigningKey>;
+let nonces: Set<string>;
+let userPolicies: PolicyInput[];
+let version: number;
+let logged: unknown[];
+let env: PipelineEnv;
+
+beforeEach(() => {
+  keys = new Map([
+    ['AKROOT', { accessKeyId: 'AKROOT', secret: 'rootsecret', status: 'Active', principal: root }],
+    ['AKALICE', { accessKeyId: 'AKALICE', secret: 'alicesecret', status: 'Active', principal: alice }],
+    ['AKOFF', { accessKeyId: 'AKOFF', secret: 'offsecret', status: 'Inactive', principal: alice }],
+  ]);
+  nonces = new Set();
+  userPolicies = [];
+  version = 1;
+  logged = [];
+  const services: Services = {
+    credentials: { findSigningKey: async (id) => keys.get(id) },
+    nonces: {
+      claim: async (id, nonce) => {
+        const k = `${id}/${nonce}`;
+        if (nonces.has(k)) return false;
+        nonces.add(k);
+        return true;
+      },
+    },
+    policies: {
+      identityPolicies: async (p) => (p.type === 'RAMUser' ? [...userPolicies] : []),
+      permissionsVersion: async () => version,
+    },
+    sealer,
+    domain: {} as Domain,
+  };
+  env = {
+    registry: createRegistry([getThing, publicThing, brokenThing]),
+    services,
+    authorizer: createAuthorizer(services.policies, sealer),
+    logError: (_id, err) => logged.push(err),
+  };
+});
+
+const HOST = '127.0.0.1:8080';
+
+function v3(
+  action: string,
+  query: [string, string][],
+  key = { id: 'AKROOT', secret: 'rootsecret' },
+  over: { now?: Date; nonce?: string; headers?: Record<string, string>; version?: string } = {},
+): WireRequest {
+  const headers = signRequestV3({
+    method: 'POST',
+    host: HOST,
+    action,
+    version: over.version ?? '2015-05-01',
+    query,
+    accessKeyId: key.id,
+    accessKeySecret: key.secret,
+    ...(over.now ? { now: over.now } : {}),
+    ...(over.nonce ? { nonce: over.nonce } : {}),
+  });
+  return {
+    method: 'POST',
+    path: '/',
+    rawQuery: query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'),
+    headers: { ...headers, ...over.headers },
+    body: Buffer.alloc(0),
+    sourceIp: '::ffff:10.1.2.3',
+    secure: false,
+  };
+}
+
+function v2(
+  method: 'GET' | 'POST',
+  params: Record<string, string>,
+  key = { id: 'AKROOT', secret: 'rootsecret' },
+  over: { timestamp?: string; nonce?: string } = {},
+): WireRequest {
+  const all: Record<string, string> = {
+    Version: '2015-05-01',
+    AccessKeyId: key.id,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: over.nonce ?? Math.random().toString(16).slice(2),
+    Timestamp: over.timestamp ?? formatTimestamp(new Date()),
+    ...params,
+  };
+  const pairs = Object.entries(all);
+  const signature = createHmac('sha1', `${key.secret}&`)
+    .update(stringToSignV2(method, pairs))
+    .digest('base64');
+  const text = [...pairs, ['Signature', signature]]
+    .map(([k, v]) => `${percentEncode(k!)}=${percentEncode(v!)}`)
+    .join('&');
+  return method === 'GET'
+    ? {
+        method,
+        path: '/',
+        rawQuery: text,
+        headers: { host: HOST },
+        body: Buffer.alloc(0),
+        sourceIp: '10.0.0.1',
+        secure: false,
+      }
+    : {
+        method,
+        path: '/',
+        rawQuery: '',
+        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(text),
+        sourceIp: '10.0.0.1',
+        secure: false,
+      };
+}
+
+async function call(w: WireRequest) {
+  const r = await runPipeline(env, w);
+  return {
+    status: r.status,
+    headers: r.headers,
+    body: r.body,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
+    json: () => JSON.parse(r.body) as Record<string, any>,
+  };
+}
+
+describe('the request path', () => {
+  it('lists its steps in order', () => {
+    expect(STEPS.map((s) => s.name)).toEqual([
+      'protocolStep',
+      'authenticateStep',
+      'lookupActionStep',
+      'validateParamsStep',
+      'authorizeStep',
+      'handleStep',
+    ]);
+  });
+
+  it('answers a V3 call of the root in JSON with RequestId in body and header', async () => {
+    const r = await call(v3('GetThing', [['Name', 'x y*']]));
+    expect(r.status).toBe(200);
+    const body = r.json();
+    expect(body).toMatchObject({ Thing: { Name: 'x y*', Caller: 'Root' }, List: { Item: ['a', 'b'] } });
+    expect(body.RequestId).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    expect(r.headers['x-acs-request-id']).toBe(body.RequestId);
+  });
+
+  it.each(['GET', 'POST'] as const)('answers a V2 %s call without Format in XML', async (method) => {
+    const r = await call(v2(method, { Action: 'GetThing', Name: 'n' }));
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/xml;charset=utf-8');
+    expect(r.body).toContain('<GetThingResponse><RequestId>');
+    expect(r.body).toContain('<List><Item>a</Item><Item>b</Item></List>');
+  });
+
+  it('answers a V2 call with Format=JSON in JSON', async () => {
+    const r = await call(v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }));
+    expect(r.json()).toMatchObject({ Thing: { Name: 'n' } });
+  });
+
+  it('serves an anonymous action unsigned, and refuses unsigned calls of other actions', async () => {
+    const ok = await call({
+      method: 'POST',
+      path: '/',
+      rawQuery: 'Action=PublicThing&Version=2015-04-01&Format=JSON',
+      headers: {},
+      body: Buffer.alloc(0),
+      sourceIp: '10.0.0.1',
+      secure: false,
+    });
+    expect(ok.json()).toMatchObject({ Ok: true });
+    const refused = await call({
+      method: 'POST',
+      path: '/',
+      rawQuery: 'Action=GetThing&Version=2015-05-01&Format=JSON&Name=x',
+      headers: {},
+      body: Buffer.alloc(0),
+      sourceIp: '10.0.0.1',
+      secure: false,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json()).toMatchObject({
+      Code: 'MissingParameter',
+      Message:
+        'The input parameter "AccessKeyId" that is mandatory for processing this request is not supplied.',
+    });
+  });
+
+  it.each([
+    [
+      'an unknown key',
+      { id: 'AKNONE', secret: 'x' },
+      404,
+      'InvalidAccessKeyId.NotFound',
+      'Specified access key is not found.',
+    ],
+    [
+      'an inactive key',
+      { id: 'AKOFF', secret: 'offsecret' },
+      400,
+      'InvalidAccessKeyId.Inactive',
+      'Specified access key is disabled.',
+    ],
+  ])('refuses %s', async (_what, key, status, code, message) => {
+    const r = await call(v3('GetThing', [['Name', 'x']], key));
+    expect(r.status).toBe(status);
+    expect(r.json()).toMatchObject({ Code: code, Message: message, HostId: 'ram.aliyuncs.com' });
+  });
+
+  it('refuses a wrong signature with the server string to sign', async () => {
+    const r = await call(v3('GetThing', [['Name', 'x']], { id: 'AKROOT', secret: 'wrong' }));
+    expect(r.status).toBe(400);
+    const body = r.json() as { Code: string; Message: string };
+    expect(body.Code).toBe('SignatureDoesNotMatch');
+    expect(body.Message).toMatch(
+      /^Specified signature is not matched with our calculation\. server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/,
+    );
+  });
+
+  it('refuses a V2 wrong signature with the V2 string to sign', async () => {
+    const r = await call(
+      v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, { id: 'AKROOT', secret: 'bad' }),
+    );
+    const body = r.json() as { Code: string; Message: string };
+    expect(body.Code).toBe('SignatureDoesNotMatch');
+    expect(body.Message).toContain(
+      'server string to sign is:GET&%2F&AccessKeyId%3DAKROOT%26Action%3DGetThing',
+    );
+  });
+
+  it('refuses a replayed nonce, V3 and V2', async () => {
+    expect((await call(v3('GetThing', [['Name', 'x']], undefined, { nonce: 'n1' }))).status).toBe(200);
+    const again = await call(v3('GetThing', [['Name', 'x']], undefined, { nonce: 'n1' }));
+    expect([again.status, again.json().Code, again.json().Message]).toEqual([
+      400,
+      'SignatureNonceUsed',
+      'Specified signature nonce was used already.',
+    ]);
+    expect(
+      (await call(v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: 'n2' })))
+        .status,
+    ).toBe(200);
+    const v2again = await call(
+      v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: 'n2' }),
+    );
+    expect(v2again.json().Code).toBe('SignatureNonceUsed');
+  });
+
+  it('refuses an expired or malformed timestamp', async () => {
+    const old = await call(
+      v3('GetThing', [['Name', 'x']], undefined, { now: new Date(Date.now() - 16 * 60_000) }),
+    );
+    expect([old.status, old.json().Code, old.json().Message]).toEqual([
+      400,
+      'InvalidTimeStamp.Expired',
+      'Specified time stamp or date value is expired.',
+    ]);
+    const bad = await call(
+      v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { timestamp: 'yesterday' }),
+    );
+    expect([bad.json().Code, bad.json().Message]).toEqual([
+      'InvalidTimeStamp.Format',
+      'Specified time stamp or date value is not well formatted.',
+    ]);
+  });
+
+  it('refuses a V2 call missing a signature parameter', async () => {
+    const w = v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' });
+    const r = await call({ ...w, rawQuery: w.rawQuery.replace(/&Timestamp=[^&]*/, '') });
+    expect(r.json()).toMatchObject({
+      Code: 'MissingParameter',
+      Message:
+        'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.',
+    });
+  });
+
+  it('refuses a V3 call whose signature leaves out a mandatory header', async () => {
+    const w = v3('GetThing', [['Name', 'x']]);
+    const auth = String(w.headers.authorization).replace('x-acs-signature-nonce;', '');
+    const r = await call({ ...w, headers: { ...w.headers, authorization: auth } });
+    expect(r.json()).toMatchObject({
+      Code: 'IncompleteSignature',
+      Message:
+        'The request signature does not conform to Aliyun standards. The header "x-acs-signature-nonce" must be present and signed.',
+    });
+  });
+
+  it('answers security tokens with InvalidSecurityToken.Malformed', async () => {
+    const r = await call(
+      v3('GetThing', [['Name', 'x']], undefined, { headers: { 'x-acs-security-token': 'tok' } }),
+    );
+    expect([r.status, r.json().Code, r.json().Message]).toEqual([
+      400,
+      'InvalidSecurityToken.Malformed',
+      'Specified SecurityToken is malformed.',
+    ]);
+  });
+
+  it('refuses an unknown Action or Version', async () => {
+    for (const w of [
+      v3('NoSuchThing', []),
+      v3('GetThing', [['Name', 'x']], undefined, { version: '2099-01-01' }),
+    ]) {
+      const r = await call(w);
+      expect([r.status, r.json().Code, r.json().Message]).toEqual([
+        400,
+        'InvalidParameter',
+        'The specified parameter "Action or Version" is not valid.',
+      ]);
+    }
+  });
+
+  it('answers a parameter error of the action', async () => {
+    const r = await call(v3('GetThing', []));
+    expect(r.json()).toMatchObject({
+      Code: 'MissingParameter',
+      Message: 'Name is mandatory for this action.',
+    });
+  });
+
+  it('turns an unexpected failure into InternalError without its message, and logs it', async () => {
+    const r = await call(v3('BrokenThing', []));
+    expect(r.status).toBe(500);
+    expect(r.body).not.toContain('hunter2');
+    expect(r.json()).toMatchObject({ Code: 'InternalError' });
+    expect(logged).toHaveLength(1);
+  });
+
+  it('refuses a RAM user without a policy, explains why, and follows attach and detach on the next request', async () => {
+    const aliceKey = { id: 'AKALICE', secret: 'alicesecret' };
+    const denied = await call(v3('GetThing', [['Name', 'x']], aliceKey));
+    expect(denied.status).toBe(403);
+    const body = denied.json() as {
+      Code: string;
+      Message: string;
+      AccessDeniedDetail: Record<string, string>;
+    };
+    expect(body.Code).toBe('NoPermission');
+    expect(body.Message).toBe('You are not authorized to do this action. You should be authorized by RAM.');
+    expect(body.AccessDeniedDetail).toMatchObject({
+      AuthAction: 'ram:GetThing',
+      AuthPrincipalType: 'SubUser',
+      AuthPrincipalDisplayName: '200000000000001',
+      AuthPrincipalOwnerId: ACCOUNT,
+      PolicyType: 'AccountLevelIdentityBasedPolicy',
+      NoPermissionType: 'ImplicitDeny',
+    });
+    const decoded = decodeDiagnostic(sealer, body.AccessDeniedDetail.EncodedDiagnosticMessage!);
+    expect(decoded.accountId).toBe(ACCOUNT);
+    expect(decoded.message).toMatchObject({
+      ExplicitDeny: false,
+      AuthAction: 'ram:GetThing',
+      AuthResource: `acs:ram:*:${ACCOUNT}:thing/x`,
+      AuthPrincipal: { AuthPrincipalType: 'SubUser', AuthPrincipalOwnerId: ACCOUNT },
+    });
+    expect(decoded.message.Explanation.length).toBeGreaterThan(10);
+    expect(decoded.message.AuthConditions).toContainEqual({
+      ConditionKey: 'acs:SourceIp',
+      ConditionValues: ['10.1.2.3'],
+    });
+
+    userPolicies = [
+      {
+        name: 'ThingReader',
+        type: 'Custom',
+        version: 'v1',
+        attachedTo: 'user',
+        document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ram:GetThing', Resource: '*' }] },
+      },
+    ];
+    version++;
+    expect((await call(v3('GetThing', [['Name', 'x']], aliceKey))).status).toBe(200);
+
+    userPolicies.push({
+      name: 'NoX',
+      type: 'Custom',
+      version: 'v1',
+      attachedTo: 'user',
+      document: { Version: '1', Statement: [{ Effect: 'Deny', Action: 'ram:*', Resource: '*' }] },
+    });
+    version++;
+    const explicit = await call(v3('GetThing', [['Name', 'x']], aliceKey));
+    expect(explicit.status).toBe(403);
+    const ed = explicit.json() as { AccessDeniedDetail: Record<string, string> };
+    expect(ed.AccessDeniedDetail.NoPermissionType).toBe('ExplicitDeny');
+    const d2 = decodeDiagnostic(sealer, ed.AccessDeniedDetail.EncodedDiagnosticMessage!);
+    expect(d2.message.ExplicitDeny).toBe(true);
+    expect(d2.message.MatchedPolicies[0]).toMatchObject({ PolicyName: 'NoX', Effect: 'Deny', Matched: true });
+
+    userPolicies = [];
+    version++;
+    expect((await call(v3('GetThing', [['Name', 'x']], aliceKey))).status).toBe(403);
+  });
+
+  it('lets the root act on its own account without policies', async () => {
+    expect((await call(v3('GetThing', [['Name', 'x']]))).status).toBe(200);
+  });
+});
