@@ -1,0 +1,90 @@
+import { describe, it } from 'vitest';
+import { conditionRows, num, str, type Row } from '../helpers.js';
+
+const K = 'example:Name';
+const rows: Row[] = [
+  ['StringEquals exact', { StringEquals: { [K]: 'dev' } }, { [K]: str('dev') }, true],
+  ['StringEquals is case-sensitive', { StringEquals: { [K]: 'dev' } }, { [K]: str('Dev') }, false],
+  ['StringEquals absent key', { StringEquals: { [K]: 'dev' } }, {}, false],
+  ['StringEquals values ORed', { StringEquals: { [K]: ['a', 'dev'] } }, { [K]: str('dev') }, true],
+  [
+    'StringEquals multi-valued request: any',
+    { StringEquals: { [K]: 'dev' } },
+    { [K]: str('x', 'dev') },
+    true,
+  ],
+  [
+    'StringEquals JSON number policy value by its text',
+    { StringEquals: { [K]: 10 } },
+    { [K]: str('10') },
+    true,
+  ],
+  ['StringEquals JSON boolean policy value', { StringEquals: { [K]: true } }, { [K]: str('true') }, true],
+  ['StringEquals numeric request value as text', { StringEquals: { [K]: '7' } }, { [K]: num(7) }, true],
+  ['StringEquals unicode exact', { StringEquals: { [K]: 'café' } }, { [K]: str('café') }, true],
+  ['StringNotEquals different', { StringNotEquals: { [K]: 'dev' } }, { [K]: str('prod') }, true],
+  ['StringNotEquals same', { StringNotEquals: { [K]: 'dev' } }, { [K]: str('dev') }, false],
+  ['StringNotEquals absent key is true', { StringNotEquals: { [K]: 'dev' } }, {}, true],
+  ['StringNotEquals NOR over values', { StringNotEquals: { [K]: ['a', 'b'] } }, { [K]: str('b') }, false],
+  [
+    'StringNotEquals multi-valued: one equal makes it false',
+    { StringNotEquals: { [K]: 'a' } },
+    { [K]: str('x', 'a') },
+    false,
+  ],
+  ['StringEqualsIgnoreCase', { StringEqualsIgnoreCase: { [K]: 'DEV' } }, { [K]: str('dEv') }, true],
+  ['StringEqualsIgnoreCase non-ASCII', { StringEqualsIgnoreCase: { [K]: 'ÉTÉ' } }, { [K]: str('été') }, true],
+  [
+    'StringEqualsIgnoreCase different text',
+    { StringEqualsIgnoreCase: { [K]: 'dev' } },
+    { [K]: str('devs') },
+    false,
+  ],
+  ['StringEqualsIgnoreCase absent', { StringEqualsIgnoreCase: { [K]: 'dev' } }, {}, false],
+  [
+    'StringNotEqualsIgnoreCase same in other case',
+    { StringNotEqualsIgnoreCase: { [K]: 'dev' } },
+    { [K]: str('DEV') },
+    false,
+  ],
+  [
+    'StringNotEqualsIgnoreCase different',
+    { StringNotEqualsIgnoreCase: { [K]: 'dev' } },
+    { [K]: str('prod') },
+    true,
+  ],
+  ['StringNotEqualsIgnoreCase absent', { StringNotEqualsIgnoreCase: { [K]: 'dev' } }, {}, true],
+  ['StringLike *', { StringLike: { [K]: 'logs/*' } }, { [K]: str('logs/2026/a') }, true],
+  ['StringLike * empty remainder', { StringLike: { [K]: 'logs/*' } }, { [K]: str('logs/') }, true],
+  ['StringLike ? one character', { StringLike: { [K]: 'v?' } }, { [K]: str('v2') }, true],
+  ['StringLike ? not two', { StringLike: { [K]: 'v?' } }, { [K]: str('v10') }, false],
+  ['StringLike ? not zero', { StringLike: { [K]: 'v?' } }, { [K]: str('v') }, false],
+  ['StringLike ? one code point (astral)', { StringLike: { [K]: 'a?b' } }, { [K]: str('a😀b') }, true],
+  ['StringLike is case-sensitive', { StringLike: { [K]: 'Logs/*' } }, { [K]: str('logs/a') }, false],
+  ['StringLike several stars', { StringLike: { [K]: '*a*b*c*' } }, { [K]: str('xxaybzzc') }, true],
+  ['StringLike stars need order', { StringLike: { [K]: '*a*b*c*' } }, { [K]: str('cba') }, false],
+  [
+    'StringLike pattern without wildcard is exact',
+    { StringLike: { [K]: 'abc' } },
+    { [K]: str('abcd') },
+    false,
+  ],
+  [
+    'StringLike no escape: backslash is literal',
+    { StringLike: { [K]: 'a\\*' } },
+    { [K]: str('a\\xyz') },
+    true,
+  ],
+  ['StringLike absent', { StringLike: { [K]: '*' } }, {}, false],
+  ['StringNotLike no match', { StringNotLike: { [K]: 'tmp/*' } }, { [K]: str('logs/a') }, true],
+  ['StringNotLike match', { StringNotLike: { [K]: 'tmp/*' } }, { [K]: str('tmp/a') }, false],
+  ['StringNotLike absent', { StringNotLike: { [K]: 'tmp/*' } }, {}, true],
+  [
+    'StringNotLike multi-valued one match',
+    { StringNotLike: { [K]: 'tmp/*' } },
+    { [K]: str('a', 'tmp/x') },
+    false,
+  ],
+];
+
+describe('string operators', () => conditionRows(rows, it));
