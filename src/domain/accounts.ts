@@ -1,0 +1,262 @@
+import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
+import type { Tx } from '../store/index.js';
+import type { AccountsDomain, Account, Quotas } from './index.js';
+import type { DomainContext } from './context.js';
+import { defaultQuotas } from './context.js';
+import {
+  accountQuotas,
+  defaultDomain,
+  invalid,
+  isoSeconds,
+  nowIso,
+  optionalText,
+  randomDigits,
+  uniquely,
+} from './common.js';
+import { err } from './messages.js';
+import { issueAccessKey } from './access-keys.js';
+import { isUniqueViolation } from '../store/errors.js';
+import { apiError } from '../api/errors.js';
+
+const ALIAS = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
+
+/** SetAccountAlias rules: 3..32 characters; lowercase letters, digits, single hyphens inside. */
+export function checkAlias(alias: string): void {
+  if (alias.length < 3 || alias.length > 32) throw err.aliasLength();
+  if (!ALIAS.test(alias)) throw err.aliasFormat();
+}
+
+function checkRootPassword(password: string): void {
+  if (password.length < 8 || password.length > 128) {
+    throw apiError(
+      'InvalidParameter.Password.TooWeak',
+      'The parameter - "Password" is not compliant with the password policy.',
+    );
+  }
+}
+
+type AccountRow = { account_id: string; alias: string | null; create_date: string };
+
+function accountFromRow(r: AccountRow): Account {
+  const domain = defaultDomain(r.account_id, r.alias);
+  return {
+    accountId: r.account_id,
+    alias: optionalText(r.alias),
+    rootLoginName: `root@${domain}`,
+    defaultDomain: domain,
+    createDate: r.create_date,
+  };
+}
+
+async function requireAccount(
+  tx: Tx,
+  accountId: string,
+): Promise<AccountRow & { root_password_hash: string }> {
+  const row = await tx
+    .selectFrom('accounts')
+    .select(['account_id', 'alias', 'create_date', 'root_password_hash'])
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) throw invalid(`The account does not exist: ${accountId}.`);
+  return row;
+}
+
+const QUOTA_KEYS = Object.keys(defaultQuotas) as (keyof Quotas)[];
+
+export function createAccounts(ctx: DomainContext): AccountsDomain {
+  const { store } = ctx;
+  return {
+    async create(input) {
+      if (input.alias !== undefined) checkAlias(input.alias);
+      checkRootPassword(input.rootPassword);
+      const hash = await hashPassword(input.rootPassword, ctx.scrypt);
+      for (let attempt = 0; ; attempt++) {
+        const accountId = randomDigits(16);
+        const now = nowIso(ctx);
+        try {
+          await store.transaction(async (tx) => {
+            if (input.alias !== undefined) {
+              const taken = await tx
+                .selectFrom('accounts')
+                .select('account_id')
+                .where('alias_key', '=', input.alias)
+                .executeTakeFirst();
+              if (taken) throw err.aliasExists(input.alias);
+            }
+            await tx
+              .insertInto('accounts')
+              .values({
+                account_id: accountId,
+                alias: input.alias ?? null,
+                alias_key: input.alias ?? null,
+                root_password_hash: hash,
+                permissions_version: 0,
+                quotas: null,
+                password_policy: null,
+                security_preference: null,
+                create_date: now,
+                update_date: now,
+              })
+              .execute();
+          });
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          // Either the alias was taken meanwhile, or (rarely) the random id collided.
+          if (input.alias !== undefined) {
+            const taken = await store.db
+              .selectFrom('accounts')
+              .select('account_id')
+              .where('alias_key', '=', input.alias)
+              .executeTakeFirst();
+            if (taken) throw err.aliasExists(input.alias);
+          }
+          if (attempt < 5) continue;
+          throw e;
+        }
+        const a = accountFromRow({ account_id: accountId, alias: input.alias ?? null, create_date: now });
+        return { accountId, alias: a.alias, rootLoginName: a.rootLoginName };
+      }
+    },
+
+    async createRootAccessKey(accountId) {
+      return store.transaction(async (tx) => {
+        await requireAccount(tx, accountId);
+        const key = await issueAccessKey(ctx, tx, accountId, null);
+        return { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+      });
+    },
+
+    async list() {
+      const rows = await store.db
+        .selectFrom('accounts')
+        .select(['account_id', 'alias', 'create_date'])
+        .orderBy('create_date')
+        .orderBy('account_id')
+        .execute();
+      return rows.map(accountFromRow);
+    },
+
+    async get(accountId) {
+      const row = await store.db
+        .selectFrom('accounts')
+        .select(['account_id', 'alias', 'create_date'])
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return row ? accountFromRow(row) : undefined;
+    },
+
+    async findByAliasOrId(aliasOrId) {
+      const key = aliasOrId.toLowerCase().replace(/\.onaliyun\.com$/, '');
+      const row = await store.db
+        .selectFrom('accounts')
+        .select(['account_id', 'alias', 'create_date'])
+        .where((eb) => eb.or([eb('alias_key', '=', key), eb('account_id', '=', key)]))
+        .executeTakeFirst();
+      return row ? accountFromRow(row) : undefined;
+    },
+
+    async verifyRootPassword(accountId, password) {
+      const row = await store.db
+        .selectFrom('accounts')
+        .select('root_password_hash')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      // An unknown account still costs one hash, so timing does not tell which ids exist.
+      if (!row) {
+        await hashPassword(password, ctx.scrypt);
+        return false;
+      }
+      return verifyPassword(password, row.root_password_hash);
+    },
+
+    async setRootPassword(accountId, password) {
+      checkRootPassword(password);
+      const hash = await hashPassword(password, ctx.scrypt);
+      await store.transaction(async (tx) => {
+        await requireAccount(tx, accountId);
+        await tx
+          .updateTable('accounts')
+          .set({ root_password_hash: hash, update_date: nowIso(ctx) })
+          .where('account_id', '=', accountId)
+          .execute();
+      });
+    },
+
+    async getAlias(accountId) {
+      const row = await requireAccount(store.db, accountId);
+      return row.alias ?? '';
+    },
+
+    async setAlias(accountId, alias) {
+      checkAlias(alias);
+      await store.transaction(async (tx) => {
+        const row = await requireAccount(tx, accountId);
+        if (row.alias === alias) return;
+        const taken = await tx
+          .selectFrom('accounts')
+          .select('account_id')
+          .where('alias_key', '=', alias)
+          .executeTakeFirst();
+        if (taken) throw err.aliasExists(alias);
+        await uniquely(
+          () =>
+            tx
+              .updateTable('accounts')
+              .set({ alias, alias_key: alias, update_date: nowIso(ctx) })
+              .where('account_id', '=', accountId)
+              .execute(),
+          () => err.aliasExists(alias),
+        );
+      });
+    },
+
+    async clearAlias(accountId) {
+      await store.transaction(async (tx) => {
+        await requireAccount(tx, accountId);
+        await tx
+          .updateTable('accounts')
+          .set({ alias: null, alias_key: null, update_date: nowIso(ctx) })
+          .where('account_id', '=', accountId)
+          .execute();
+      });
+    },
+
+    getQuotas: (accountId) => accountQuotas(ctx, store.db, accountId),
+
+    async setQuotas(accountId, overrides) {
+      return store.transaction(async (tx) => {
+        const row = await tx
+          .selectFrom('accounts')
+          .select('quotas')
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        if (!row) throw invalid(`The account does not exist: ${accountId}.`);
+        const current = (row.quotas ? JSON.parse(row.quotas) : {}) as Record<string, number>;
+        for (const [k, v] of Object.entries(overrides)) {
+          if (!QUOTA_KEYS.includes(k as keyof Quotas)) throw invalid(`Unknown quota: ${k}.`);
+          if (v === undefined) delete current[k];
+          else if (!Number.isInteger(v) || v < 0) throw invalid(`Quota ${k} must be a non-negative integer.`);
+          else current[k] = v;
+        }
+        await tx
+          .updateTable('accounts')
+          .set({
+            quotas: Object.keys(current).length ? JSON.stringify(current) : null,
+            update_date: isoSeconds(ctx.clock()),
+          })
+          .where('account_id', '=', accountId)
+          .execute();
+        return { ...ctx.quotas, ...current };
+      });
+    },
+
+    async permissionsVersion(accountId) {
+      const row = await store.db
+        .selectFrom('accounts')
+        .select('permissions_version')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return Number(row?.permissions_version ?? 0);
+    },
+  };
+}

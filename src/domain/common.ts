@@ -1,0 +1,177 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import { apiError, apiErrorWithStatus, type ApiError } from '../api/errors.js';
+import { isUniqueViolation, type Tx } from '../store/index.js';
+import type { Page, PageRequest, Quotas } from './index.js';
+import type { DomainContext } from './context.js';
+
+// ---------------------------------------------------------------------------------------------
+// Time and ids
+
+/** ISO 8601 UTC with second precision, as the service writes dates. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function nowIso(ctx: DomainContext): string {
+  return isoSeconds(ctx.clock());
+}
+
+/** n random decimal digits, the first not 0. */
+export function randomDigits(n: number): string {
+  let s = String(randomInt(1, 10));
+  while (s.length < n) s += String(randomInt(0, 10));
+  return s;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** n random letters and digits (uniform; rejection sampling). */
+export function randomAlnum(n: number): string {
+  let s = '';
+  while (s.length < n) {
+    for (const b of randomBytes(n * 2)) {
+      if (b < 248 && s.length < n) s += ALNUM[b % 62];
+    }
+  }
+  return s;
+}
+
+export const nameKey = (name: string): string => name.toLowerCase();
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const invalid = (message: string): ApiError => apiError('InvalidParameter', message);
+
+/** Runs fn; a unique-constraint violation becomes the given error. */
+export async function uniquely<T>(fn: () => Promise<T>, onConflict: () => Error): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw onConflict();
+    throw err;
+  }
+}
+
+/** LimitExceeded.Tag is not in the catalogue; 409 like every other LimitExceeded. */
+export const tagLimitExceeded = (message: string): ApiError =>
+  apiErrorWithStatus('LimitExceeded.Tag', 409, message);
+
+// ---------------------------------------------------------------------------------------------
+// Input rules shared by several entities
+
+export function checkLength(value: string, min: number, max: number, code: string, message: string): void {
+  const n = [...value].length;
+  if (n < min || n > max) throw apiError(code, message);
+}
+
+export function checkChars(value: string, re: RegExp, code: string, message: string): void {
+  if (!re.test(value)) throw apiError(code, message);
+}
+
+export function optionalText(v: string | undefined | null): string | undefined {
+  return v === null || v === undefined || v === '' ? undefined : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paging: the marker is base64url of the last name key returned.
+
+export function pageSize(page: PageRequest | undefined, max: number, dflt = 100): number {
+  const n = page?.maxItems ?? dflt;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw invalid(`The parameter - "MaxItems" MUST be in the range of 1 and ${max}.`);
+  }
+  return n;
+}
+
+export function decodeMarker(marker: string | undefined): string | undefined {
+  if (marker === undefined || marker === '') return undefined;
+  const text = Buffer.from(marker, 'base64url').toString('utf8');
+  if (!text.startsWith('k:') || Buffer.from(text, 'utf8').toString('base64url') !== marker) {
+    throw invalid('The parameter - "Marker" is invalid.');
+  }
+  return text.slice(2);
+}
+
+export function encodeMarker(key: string): string {
+  return Buffer.from(`k:${key}`, 'utf8').toString('base64url');
+}
+
+/** Builds a page from rows fetched with limit+1, keyed by keyOf. */
+export function toPage<R, T>(
+  rows: readonly R[],
+  limit: number,
+  keyOf: (r: R) => string,
+  map: (r: R) => T,
+): Page<T> {
+  const truncated = rows.length > limit;
+  const kept = truncated ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(map),
+    isTruncated: truncated,
+    ...(truncated && last !== undefined ? { marker: encodeMarker(keyOf(last)) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account-wide state
+
+/**
+ * Serializes writers of one account. On PostgreSQL it locks the account row (so quota
+ * counts and version bumps of concurrent transactions never interleave); on SQLite the
+ * transaction already holds the database write lock.
+ */
+export async function lockAccount(ctx: DomainContext, tx: Tx, accountId: string): Promise<void> {
+  const q = tx.selectFrom('accounts').select('account_id').where('account_id', '=', accountId);
+  const row =
+    ctx.store.dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : await q.executeTakeFirst();
+  if (!row) throw invalid(`The account does not exist: ${accountId}.`);
+}
+
+/** Increases the account's permissions version (same transaction as the change). */
+export async function bumpPermissions(tx: Tx, accountId: string): Promise<void> {
+  await tx
+    .updateTable('accounts')
+    .set({ permissions_version: sql`permissions_version + 1` })
+    .where('account_id', '=', accountId)
+    .execute();
+}
+
+export async function accountQuotas(ctx: DomainContext, tx: Tx, accountId: string): Promise<Quotas> {
+  const row = await tx
+    .selectFrom('accounts')
+    .select('quotas')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  const overrides = row?.quotas ? (JSON.parse(row.quotas) as Partial<Quotas>) : {};
+  return { ...ctx.quotas, ...overrides };
+}
+
+export async function countRows(
+  tx: Tx,
+  table: 'users' | 'user_groups' | 'roles' | 'policies' | 'mfa_devices',
+  accountId: string,
+): Promise<number> {
+  const row = await tx
+    .selectFrom(table)
+    .select(sql<string | number>`count(*)`.as('n'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The default domain of an account: `<alias>.onaliyun.com`, else `<accountId>.onaliyun.com`. */
+export function defaultDomain(accountId: string, alias: string | null | undefined): string {
+  return `${alias ?? accountId}.onaliyun.com`;
+}
+
+export async function accountDomain(tx: Tx, accountId: string): Promise<string> {
+  const row = await tx
+    .selectFrom('accounts')
+    .select('alias')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return defaultDomain(accountId, row?.alias);
+}

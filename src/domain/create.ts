@@ -1,0 +1,61 @@
+import type { Sealer } from '../crypto/seal.js';
+import type { ScryptParams } from '../crypto/password-hash.js';
+import type { Store } from '../store/index.js';
+import type { Domain, Quotas } from './index.js';
+import { defaultQuotas, type DomainContext } from './context.js';
+import { loadPolicyEngine, type PolicyEngine } from './policy-engine.js';
+import { createAccounts } from './accounts.js';
+import { createUsers } from './users.js';
+import { createLoginProfiles } from './login-profiles.js';
+import { createAccessKeys } from './access-keys.js';
+import { createMfa } from './mfa.js';
+import { createGroups } from './groups.js';
+import { createRoles } from './roles.js';
+import { createPolicies } from './policies.js';
+import { createAttachments } from './attachments.js';
+import { createPasswordPolicy } from './password-policy.js';
+import { createSecurityPreference } from './security-preference.js';
+import { createTags } from './tags.js';
+
+export interface CreateDomainOptions {
+  readonly sealer: Sealer;
+  /** Deployment-wide quota overrides (per-account ones live in the store). */
+  readonly quotas?: Partial<Quotas>;
+  readonly clock?: () => Date;
+  /** scrypt cost of new password hashes (lower it only in tests). */
+  readonly scrypt?: ScryptParams;
+  /** The policy language; defaults to src/policy. */
+  readonly policyEngine?: PolicyEngine;
+}
+
+/** Builds the domain over a store. */
+export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
+  let engine: Promise<PolicyEngine> | undefined = opts.policyEngine
+    ? Promise.resolve(opts.policyEngine)
+    : undefined;
+  const ctx: DomainContext = {
+    store,
+    sealer: opts.sealer,
+    quotas: { ...defaultQuotas, ...opts.quotas },
+    clock: opts.clock ?? (() => new Date()),
+    scrypt: opts.scrypt,
+    engine: () => {
+      engine ??= loadPolicyEngine();
+      return engine;
+    },
+  };
+  return {
+    accounts: createAccounts(ctx),
+    users: createUsers(ctx),
+    loginProfiles: createLoginProfiles(ctx),
+    accessKeys: createAccessKeys(ctx),
+    mfa: createMfa(ctx),
+    groups: createGroups(ctx),
+    roles: createRoles(ctx),
+    policies: createPolicies(ctx),
+    attachments: createAttachments(ctx),
+    passwordPolicy: createPasswordPolicy(ctx),
+    securityPreference: createSecurityPreference(ctx),
+    tags: createTags(ctx),
+  };
+}

@@ -1,0 +1,230 @@
+import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
+import type { Tx } from '../store/index.js';
+import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
+import type { DomainContext } from './context.js';
+import { invalid, nowIso, uniquely } from './common.js';
+import { err } from './messages.js';
+import { passwordSatisfies, readPasswordPolicy } from './password-policy.js';
+import { requireUser } from './rows.js';
+
+/** Earlier hashes kept for PasswordReusePrevention (its maximum). */
+const HISTORY_MAX = 24;
+const LOCK_MS = 60 * 60 * 1000;
+
+type ProfileRow = {
+  password_reset_required: number;
+  mfa_bind_required: number;
+  status: string;
+  create_date: string;
+  update_date: string;
+};
+
+const profileFromRow = (userName: string, r: ProfileRow): LoginProfile => ({
+  userName,
+  passwordResetRequired: r.password_reset_required === 1,
+  mfaBindRequired: r.mfa_bind_required === 1,
+  status: r.status === 'Inactive' ? 'Inactive' : 'Active',
+  createDate: r.create_date,
+  updateDate: r.update_date,
+});
+
+async function findProfile(tx: Tx, accountId: string, userId: string) {
+  return tx
+    .selectFrom('login_profiles')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+function checkStatus(status: string | undefined): void {
+  if (status !== undefined && status !== 'Active' && status !== 'Inactive') {
+    throw invalid('The parameter - "Status" MUST be Active or Inactive.');
+  }
+}
+
+export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
+  const { store } = ctx;
+
+  async function requireProfile(tx: Tx, accountId: string, userName: string) {
+    const user = await requireUser(tx, accountId, userName);
+    const profile = await findProfile(tx, accountId, user.user_id);
+    if (!profile) throw err.loginProfileNotExist(user.user_name);
+    return { user, profile };
+  }
+
+  return {
+    async create(accountId, userName, input) {
+      // Cheap checks first, then the slow hash outside the transaction.
+      const user0 = await requireUser(store.db, accountId, userName);
+      if (await findProfile(store.db, accountId, user0.user_id))
+        throw err.loginProfileExists(user0.user_name);
+      const policy = await readPasswordPolicy(store.db, accountId);
+      if (!passwordSatisfies(policy, input.password, user0.user_name)) throw err.passwordTooWeak();
+      const hash = await hashPassword(input.password, ctx.scrypt);
+      return store.transaction(async (tx) => {
+        const user = await requireUser(tx, accountId, userName);
+        const now = nowIso(ctx);
+        const row = {
+          account_id: accountId,
+          user_id: user.user_id,
+          password_hash: hash,
+          password_history: '[]',
+          password_reset_required: input.passwordResetRequired ? 1 : 0,
+          mfa_bind_required: input.mfaBindRequired ? 1 : 0,
+          status: 'Active',
+          failed_attempts: 0,
+          locked_until: null,
+          password_changed_date: now,
+          create_date: now,
+          update_date: now,
+        };
+        await uniquely(
+          () => tx.insertInto('login_profiles').values(row).execute(),
+          () => err.loginProfileExists(user.user_name),
+        );
+        return profileFromRow(user.user_name, row);
+      });
+    },
+
+    async get(accountId, userName) {
+      const { user, profile } = await requireProfile(store.db, accountId, userName);
+      return profileFromRow(user.user_name, profile);
+    },
+
+    async update(accountId, userName, input) {
+      checkStatus(input.status);
+      let hash: string | undefined;
+      if (input.password !== undefined) {
+        const { user } = await requireProfile(store.db, accountId, userName);
+        const policy = await readPasswordPolicy(store.db, accountId);
+        if (!passwordSatisfies(policy, input.password, user.user_name)) throw err.passwordTooWeak();
+        hash = await hashPassword(input.password, ctx.scrypt);
+      }
+      return store.transaction(async (tx) => {
+        const { user, profile } = await requireProfile(tx, accountId, userName);
+        const now = nowIso(ctx);
+        const history = JSON.parse(profile.password_history) as string[];
+        const set = {
+          ...(hash !== undefined
+            ? {
+                password_hash: hash,
+                password_history: JSON.stringify([profile.password_hash, ...history].slice(0, HISTORY_MAX)),
+                password_changed_date: now,
+                failed_attempts: 0,
+                locked_until: null,
+              }
+            : {}),
+          ...(input.passwordResetRequired !== undefined
+            ? { password_reset_required: input.passwordResetRequired ? 1 : 0 }
+            : {}),
+          ...(input.mfaBindRequired !== undefined
+            ? { mfa_bind_required: input.mfaBindRequired ? 1 : 0 }
+            : {}),
+          ...(input.status !== undefined ? { status: input.status } : {}),
+          update_date: now,
+        };
+        await tx
+          .updateTable('login_profiles')
+          .set(set)
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', user.user_id)
+          .execute();
+        return profileFromRow(user.user_name, { ...profile, ...set });
+      });
+    },
+
+    async delete(accountId, userName) {
+      await store.transaction(async (tx) => {
+        const { user } = await requireProfile(tx, accountId, userName);
+        await tx
+          .deleteFrom('login_profiles')
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', user.user_id)
+          .execute();
+      });
+    },
+
+    async changePassword(accountId, userName, oldPassword, newPassword) {
+      const { user, profile } = await requireProfile(store.db, accountId, userName);
+      if (!(await verifyPassword(oldPassword, profile.password_hash))) throw err.oldPasswordIncorrect();
+      const policy = await readPasswordPolicy(store.db, accountId);
+      if (!passwordSatisfies(policy, newPassword, user.user_name)) throw err.newPasswordTooWeak();
+      const history = JSON.parse(profile.password_history) as string[];
+      if (policy.passwordReusePrevention > 0) {
+        const recent = [profile.password_hash, ...history].slice(0, policy.passwordReusePrevention);
+        for (const h of recent) {
+          if (await verifyPassword(newPassword, h))
+            throw err.newPasswordReused(policy.passwordReusePrevention);
+        }
+      }
+      const hash = await hashPassword(newPassword, ctx.scrypt);
+      await store.transaction(async (tx) => {
+        const now = nowIso(ctx);
+        const res = await tx
+          .updateTable('login_profiles')
+          .set({
+            password_hash: hash,
+            password_history: JSON.stringify([profile.password_hash, ...history].slice(0, HISTORY_MAX)),
+            password_changed_date: now,
+            password_reset_required: 0,
+            failed_attempts: 0,
+            locked_until: null,
+            update_date: now,
+          })
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', user.user_id)
+          // Only if nobody changed it since it was checked.
+          .where('password_hash', '=', profile.password_hash)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) throw err.oldPasswordIncorrect();
+      });
+    },
+
+    async verifyPassword(accountId, userName, password, at): Promise<PasswordCheck> {
+      const now = at ?? ctx.clock();
+      const user = await requireUser(store.db, accountId, userName).catch(() => undefined);
+      const profile = user ? await findProfile(store.db, accountId, user.user_id) : undefined;
+      if (!user || !profile) {
+        await hashPassword(password, ctx.scrypt); // same cost as a real check
+        return { ok: false, reason: 'NoLoginProfile' };
+      }
+      if (profile.locked_until && profile.locked_until > now.toISOString())
+        return { ok: false, reason: 'Locked' };
+      const good = await verifyPassword(password, profile.password_hash);
+      if (profile.status === 'Inactive') return { ok: false, reason: 'Inactive' };
+      const policy = await readPasswordPolicy(store.db, accountId);
+      if (good) {
+        if (profile.failed_attempts !== 0 || profile.locked_until) {
+          await store.db
+            .updateTable('login_profiles')
+            .set({ failed_attempts: 0, locked_until: null })
+            .where('account_id', '=', accountId)
+            .where('user_id', '=', user.user_id)
+            .execute();
+        }
+        return {
+          ok: true,
+          passwordResetRequired: profile.password_reset_required === 1,
+          mfaBindRequired: profile.mfa_bind_required === 1,
+        };
+      }
+      await store.transaction(async (tx) => {
+        const cur = await findProfile(tx, accountId, user.user_id);
+        if (!cur) return;
+        const failures = cur.failed_attempts + 1;
+        const lock = policy.maxLoginAttemps > 0 && failures >= policy.maxLoginAttemps;
+        await tx
+          .updateTable('login_profiles')
+          .set({
+            failed_attempts: lock ? 0 : failures,
+            locked_until: lock ? new Date(now.getTime() + LOCK_MS).toISOString() : cur.locked_until,
+          })
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', user.user_id)
+          .execute();
+      });
+      return { ok: false, reason: 'WrongPassword' };
+    },
+  };
+}

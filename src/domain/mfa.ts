@@ -1,0 +1,246 @@
+import { findTotpStep, generateTotpSecret, otpauthUrl, totpCode, totpStep } from '../crypto/totp.js';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import type { Tx } from '../store/index.js';
+import type { MfaDomain } from './index.js';
+import type { DomainContext } from './context.js';
+import {
+  accountDomain,
+  accountQuotas,
+  bumpPermissions,
+  checkChars,
+  checkLength,
+  countRows,
+  lockAccount,
+  nameKey,
+  nowIso,
+  optionalText,
+  uniquely,
+} from './common.js';
+import { err } from './messages.js';
+import { requireUser } from './rows.js';
+import { qrCodePng } from './qr-code.js';
+
+const NAME = /^[A-Za-z0-9.-]+$/;
+const CODE = /^\d{6}$/;
+
+export const mfaSerialNumber = (accountId: string, name: string): string =>
+  `acs:ram::${accountId}:mfa/${name}`;
+const seedContext = (accountId: string, name: string) => `ram:mfa:${accountId}:${nameKey(name)}`;
+
+/** The device name of a serial number of this account; undefined when it is not one. */
+function deviceNameOf(accountId: string, serial: string): string | undefined {
+  const prefix = `acs:ram::${accountId}:mfa/`;
+  return serial.startsWith(prefix) && serial.length > prefix.length ? serial.slice(prefix.length) : undefined;
+}
+
+export function createMfa(ctx: DomainContext): MfaDomain {
+  const { store } = ctx;
+
+  async function requireDevice(tx: Tx, accountId: string, serial: string) {
+    const name = deviceNameOf(accountId, serial);
+    const row =
+      name === undefined
+        ? undefined
+        : await tx
+            .selectFrom('mfa_devices')
+            .selectAll()
+            .where('account_id', '=', accountId)
+            .where('name_key', '=', nameKey(name))
+            .executeTakeFirst();
+    if (!row) throw err.mfaDeviceNotExist(serial);
+    return row;
+  }
+
+  async function deviceOfUser(tx: Tx, accountId: string, userId: string) {
+    return tx
+      .selectFrom('mfa_devices')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  return {
+    async createVirtual(accountId, name) {
+      checkLength(
+        name,
+        1,
+        64,
+        'InvalidParameter.VirtualMFADeviceName.Length',
+        'The parameter - "VirtualMFADeviceName" beyond the length limit.',
+      );
+      checkChars(
+        name,
+        NAME,
+        'InvalidParameter.VirtualMFADeviceName.InvalidChars',
+        'The parameter - "VirtualMFADeviceName" contains invalid chars.',
+      );
+      const seed = generateTotpSecret();
+      const serialNumber = mfaSerialNumber(accountId, name);
+      await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const taken = await tx
+          .selectFrom('mfa_devices')
+          .select('name_key')
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', nameKey(name))
+          .executeTakeFirst();
+        if (taken) throw err.mfaDeviceExists(name);
+        const quotas = await accountQuotas(ctx, tx, accountId);
+        if ((await countRows(tx, 'mfa_devices', accountId)) >= quotas.virtualMFADevicesPerAccount) {
+          throw err.mfaDeviceLimit(quotas.virtualMFADevicesPerAccount);
+        }
+        await uniquely(
+          () =>
+            tx
+              .insertInto('mfa_devices')
+              .values({
+                account_id: accountId,
+                name_key: nameKey(name),
+                device_name: name,
+                serial_number: serialNumber,
+                seed_sealed: ctx.sealer.seal(seed, seedContext(accountId, name)),
+                user_id: null,
+                activate_date: null,
+                last_step: null,
+                create_date: nowIso(ctx),
+              })
+              .execute(),
+          () => err.mfaDeviceExists(name),
+        );
+      });
+      const domain = await accountDomain(store.db, accountId);
+      const url = otpauthUrl({ secret: seed, label: `${name}@${domain}`, issuer: 'Rampart' });
+      return {
+        serialNumber,
+        virtualMFADeviceName: name,
+        base32StringSeed: seed,
+        otpauthUrl: url,
+        qrCodePng: qrCodePng(url).toString('base64'),
+      };
+    },
+
+    async bind(accountId, userName, serialNumber, code1, code2, at) {
+      if (!CODE.test(code1) || !CODE.test(code2)) throw err.authCodeFormat();
+      const now = at ?? ctx.clock();
+      await store.transaction(async (tx) => {
+        const user = await requireUser(tx, accountId, userName);
+        const device = await requireDevice(tx, accountId, serialNumber);
+        if (device.user_id !== null) {
+          if (device.user_id === user.user_id) throw err.userMfaExists(user.user_name);
+          throw err.mfaDeviceBound(serialNumber);
+        }
+        if (await deviceOfUser(tx, accountId, user.user_id)) throw err.userMfaExists(user.user_name);
+        const seed = ctx.sealer.unsealText(device.seed_sealed, seedContext(accountId, device.device_name));
+        // code1 at step t, code2 at t+1; t may be up to two steps old (the user waited for the second code).
+        const current = totpStep(now);
+        let matched: number | undefined;
+        for (let t = current - 2; t <= current; t++) {
+          const ok =
+            constantTimeEqual(totpCode(seed, t), code1) && constantTimeEqual(totpCode(seed, t + 1), code2);
+          if (ok && matched === undefined) matched = t + 1;
+        }
+        if (matched === undefined) throw err.authCodeFail();
+        await tx
+          .updateTable('mfa_devices')
+          .set({ user_id: user.user_id, activate_date: nowIso(ctx), last_step: matched })
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', device.name_key)
+          .execute();
+        // MFA presence is a condition key; binding can change what requests are allowed.
+        await bumpPermissions(tx, accountId);
+      });
+    },
+
+    async unbind(accountId, userName) {
+      return store.transaction(async (tx) => {
+        const user = await requireUser(tx, accountId, userName);
+        const device = await deviceOfUser(tx, accountId, user.user_id);
+        if (!device) throw err.userMfaNotExist(user.user_name);
+        await tx
+          .updateTable('mfa_devices')
+          .set({ user_id: null, activate_date: null, last_step: null })
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', device.name_key)
+          .execute();
+        await bumpPermissions(tx, accountId);
+        return { serialNumber: device.serial_number };
+      });
+    },
+
+    async deleteVirtual(accountId, serialNumber) {
+      await store.transaction(async (tx) => {
+        const device = await requireDevice(tx, accountId, serialNumber);
+        if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
+        await tx
+          .deleteFrom('mfa_devices')
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', device.name_key)
+          .execute();
+      });
+    },
+
+    async listVirtual(accountId) {
+      const rows = await store.db
+        .selectFrom('mfa_devices')
+        .leftJoin('users', (j) =>
+          j
+            .onRef('users.account_id', '=', 'mfa_devices.account_id')
+            .onRef('users.user_id', '=', 'mfa_devices.user_id'),
+        )
+        .select([
+          'mfa_devices.serial_number',
+          'mfa_devices.device_name',
+          'mfa_devices.create_date',
+          'mfa_devices.activate_date',
+          'users.user_id',
+          'users.user_name',
+          'users.display_name',
+        ])
+        .where('mfa_devices.account_id', '=', accountId)
+        .orderBy('mfa_devices.name_key')
+        .execute();
+      return rows.map((r) => ({
+        serialNumber: r.serial_number,
+        virtualMFADeviceName: r.device_name,
+        createDate: r.create_date,
+        activateDate: optionalText(r.activate_date),
+        ...(r.user_id && r.user_name
+          ? { user: { userId: r.user_id, userName: r.user_name, displayName: optionalText(r.display_name) } }
+          : {}),
+      }));
+    },
+
+    async getUserMFAInfo(accountId, userName) {
+      const user = await requireUser(store.db, accountId, userName);
+      const device = await deviceOfUser(store.db, accountId, user.user_id);
+      if (!device) throw err.userMfaNotExist(user.user_name);
+      return {
+        serialNumber: device.serial_number,
+        type: 'VMFA',
+        activateDate: optionalText(device.activate_date),
+      };
+    },
+
+    async verifyUserCode(accountId, userName, code, at) {
+      if (!CODE.test(code)) return false;
+      const now = at ?? ctx.clock();
+      return store.transaction(async (tx) => {
+        const user = await requireUser(tx, accountId, userName).catch(() => undefined);
+        if (!user) return false;
+        const device = await deviceOfUser(tx, accountId, user.user_id);
+        if (!device) return false;
+        const seed = ctx.sealer.unsealText(device.seed_sealed, seedContext(accountId, device.device_name));
+        const step = findTotpStep(seed, code, now, 1);
+        if (step === undefined || (device.last_step !== null && step <= device.last_step)) return false;
+        await tx
+          .updateTable('mfa_devices')
+          .set({ last_step: step })
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', device.name_key)
+          .execute();
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { apiError } from '../api/errors.js';
+import type { Tx } from '../store/index.js';
+import type { PasswordPolicy, PasswordPolicyDomain } from './index.js';
+import type { DomainContext } from './context.js';
+import { invalid, lockAccount, nowIso } from './common.js';
+
+/** GetPasswordPolicy of an account that never set one (reference limits.md section 6). */
+export const defaultPasswordPolicy: PasswordPolicy = {
+  minimumPasswordLength: 8,
+  requireLowercaseCharacters: false,
+  requireUppercaseCharacters: false,
+  requireNumbers: false,
+  requireSymbols: false,
+  hardExpiry: false,
+  maxLoginAttemps: 0,
+  passwordReusePrevention: 0,
+  maxPasswordAge: 0,
+  minimumPasswordDifferentCharacter: 0,
+  passwordNotContainUserName: false,
+};
+
+/** The longest password accepted whatever the policy. */
+export const MAX_PASSWORD_LENGTH = 128;
+
+const RANGES: Record<string, [number, number, string]> = {
+  minimumPasswordLength: [8, 32, 'MinimumPasswordLength'],
+  maxLoginAttemps: [0, 32, 'MaxLoginAttemps'],
+  passwordReusePrevention: [0, 24, 'PasswordReusePrevention'],
+  maxPasswordAge: [0, 1095, 'MaxPasswordAge'],
+  minimumPasswordDifferentCharacter: [0, 8, 'MinimumPasswordDifferentCharacter'],
+};
+
+export async function readPasswordPolicy(tx: Tx, accountId: string): Promise<PasswordPolicy> {
+  const row = await tx
+    .selectFrom('accounts')
+    .select('password_policy')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) throw invalid(`The account does not exist: ${accountId}.`);
+  return { ...defaultPasswordPolicy, ...(row.password_policy ? JSON.parse(row.password_policy) : {}) };
+}
+
+/** True when the password satisfies the policy (for the user named, when given). */
+export function passwordSatisfies(policy: PasswordPolicy, password: string, userName?: string): boolean {
+  const chars = [...password];
+  if (chars.length < policy.minimumPasswordLength || chars.length > MAX_PASSWORD_LENGTH) return false;
+  if (policy.requireLowercaseCharacters && !/[a-z]/.test(password)) return false;
+  if (policy.requireUppercaseCharacters && !/[A-Z]/.test(password)) return false;
+  if (policy.requireNumbers && !/[0-9]/.test(password)) return false;
+  if (policy.requireSymbols && !/[^A-Za-z0-9\s]/.test(password)) return false;
+  if (new Set(chars).size < policy.minimumPasswordDifferentCharacter) return false;
+  if (
+    policy.passwordNotContainUserName &&
+    userName &&
+    password.toLowerCase().includes(userName.toLowerCase())
+  ) {
+    return false;
+  }
+  return true;
+}
+
+export function createPasswordPolicy(ctx: DomainContext): PasswordPolicyDomain {
+  const { store } = ctx;
+  return {
+    get: (accountId) => readPasswordPolicy(store.db, accountId),
+    async set(accountId, input) {
+      const [lo, hi] = RANGES.minimumPasswordLength!;
+      const len = input.minimumPasswordLength;
+      if (len !== undefined && (!Number.isInteger(len) || len < lo || len > hi)) {
+        throw apiError(
+          'InvalidParameter.MinimumPasswordLength.Range',
+          'The parameter - "MinimumPasswordLength" MUST be in the range of 8 and 32.',
+        );
+      }
+      for (const [field, [min, max, wire]] of Object.entries(RANGES)) {
+        const v = (input as Record<string, unknown>)[field];
+        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {
+          throw invalid(`The parameter - "${wire}" MUST be in the range of ${min} and ${max}.`);
+        }
+      }
+      const next: Record<string, unknown> = {};
+      for (const k of Object.keys(defaultPasswordPolicy)) {
+        const v = (input as Record<string, unknown>)[k];
+        if (v !== undefined) next[k] = v;
+      }
+      return store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const merged: PasswordPolicy = { ...(await readPasswordPolicy(tx, accountId)), ...next };
+        await tx
+          .updateTable('accounts')
+          .set({ password_policy: JSON.stringify(merged), update_date: nowIso(ctx) })
+          .where('account_id', '=', accountId)
+          .execute();
+        return merged;
+      });
+    },
+  };
+}

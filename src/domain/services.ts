@@ -1,0 +1,212 @@
+import type { Principal } from '../auth/principal.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { PolicyInput } from '../policy/request.js';
+import type { Services, SigningKey } from '../api/services.js';
+import type { Store } from '../store/index.js';
+import type { Domain } from './index.js';
+import { accessKeySealContext } from './access-keys.js';
+import { loadPolicyEngine, type PolicyEngine } from './policy-engine.js';
+
+export interface CreateServicesOptions {
+  /** The policy language; defaults to src/policy. */
+  readonly policyEngine?: PolicyEngine;
+  readonly clock?: () => Date;
+}
+
+/** Expired nonces are purged at most this often per process. */
+const NONCE_PURGE_INTERVAL_MS = 60_000;
+
+/** The request-path services (credentials, nonces, policies) over the store and the domain. */
+export function createServices(
+  store: Store,
+  domain: Domain,
+  sealer: Sealer,
+  opts: CreateServicesOptions = {},
+): Services {
+  const clock = opts.clock ?? (() => new Date());
+  let engine: Promise<PolicyEngine> | undefined = opts.policyEngine
+    ? Promise.resolve(opts.policyEngine)
+    : undefined;
+  const getEngine = () => (engine ??= loadPolicyEngine());
+  let lastPurge = 0;
+
+  async function findSigningKey(accessKeyId: string): Promise<SigningKey | undefined> {
+    const row = await store.db
+      .selectFrom('access_keys')
+      .leftJoin('users', (j) =>
+        j
+          .onRef('users.account_id', '=', 'access_keys.account_id')
+          .onRef('users.user_id', '=', 'access_keys.user_id'),
+      )
+      .select([
+        'access_keys.access_key_id',
+        'access_keys.account_id',
+        'access_keys.user_id',
+        'access_keys.secret_sealed',
+        'access_keys.status',
+        'users.user_name',
+      ])
+      .where('access_keys.access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    let principal: Principal;
+    if (row.user_id === null) {
+      principal = { type: 'Root', accountId: row.account_id, accessKeyId };
+    } else {
+      if (!row.user_name) return undefined; // the owner is gone
+      principal = {
+        type: 'RAMUser',
+        accountId: row.account_id,
+        userId: row.user_id,
+        userName: row.user_name,
+        accessKeyId,
+      };
+    }
+    return {
+      accessKeyId,
+      secret: sealer.unsealText(row.secret_sealed, accessKeySealContext(accessKeyId)),
+      status: row.status === 'Inactive' ? 'Inactive' : 'Active',
+      principal,
+    };
+  }
+
+  async function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    const now = clock();
+    const nowText = now.toISOString();
+    if (now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS) {
+      lastPurge = now.getTime();
+      await store.db.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
+    }
+    const inserted = await store.db
+      .insertInto('nonces')
+      .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
+      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+    // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
+    const reclaimed = await store.db
+      .updateTable('nonces')
+      .set({ expires_at: expiresAt.toISOString() })
+      .where('access_key_id', '=', accessKeyId)
+      .where('nonce', '=', nonce)
+      .where('expires_at', '<', nowText)
+      .executeTakeFirst();
+    return Number(reclaimed.numUpdatedRows) === 1;
+  }
+
+  /** The default-version documents of the policies attached to one principal. */
+  async function attached(
+    accountId: string,
+    principalType: 'user' | 'group' | 'role',
+    principalIds: readonly string[],
+    attachedTo: (principalId: string) => string,
+  ): Promise<PolicyInput[]> {
+    if (principalIds.length === 0) return [];
+    const rows = await store.db
+      .selectFrom('attachments')
+      .leftJoin('policies', (j) =>
+        j
+          .onRef('policies.account_id', '=', 'attachments.account_id')
+          .onRef('policies.name_key', '=', 'attachments.policy_key')
+          .on('attachments.policy_type', '=', 'Custom'),
+      )
+      .leftJoin('policy_versions', (j) =>
+        j
+          .onRef('policy_versions.account_id', '=', 'policies.account_id')
+          .onRef('policy_versions.policy_id', '=', 'policies.policy_id')
+          .onRef('policy_versions.version_num', '=', 'policies.default_version'),
+      )
+      .select([
+        'attachments.principal_id',
+        'attachments.policy_type',
+        'attachments.policy_key',
+        'policies.policy_name',
+        'policies.default_version',
+        'policy_versions.document',
+      ])
+      .where('attachments.account_id', '=', accountId)
+      .where('attachments.principal_type', '=', principalType)
+      .where('attachments.principal_id', 'in', [...principalIds])
+      .orderBy('attachments.attach_date')
+      .orderBy('attachments.policy_key')
+      .execute();
+    const out: PolicyInput[] = [];
+    let system: Map<string, { name: string; version: string; document: string }> | undefined;
+    for (const r of rows) {
+      if (r.policy_type === 'System') {
+        system ??= new Map((await getEngine()).systemPolicies().map((p) => [p.name.toLowerCase(), p]));
+        const p = system.get(r.policy_key);
+        if (!p) continue;
+        out.push({
+          name: p.name,
+          type: 'System',
+          version: p.version,
+          attachedTo: attachedTo(r.principal_id),
+          document: p.document,
+        });
+      } else if (r.policy_name && r.document !== null) {
+        out.push({
+          name: r.policy_name,
+          type: 'Custom',
+          version: `v${r.default_version}`,
+          attachedTo: attachedTo(r.principal_id),
+          document: r.document,
+        });
+      }
+    }
+    return out;
+  }
+
+  async function identityPolicies(principal: Principal): Promise<readonly PolicyInput[]> {
+    const accountId = principal.accountId;
+    switch (principal.type) {
+      case 'Root':
+        return [];
+      case 'RAMUser': {
+        const own = await attached(accountId, 'user', [principal.userId], () => 'user');
+        const groups = await store.db
+          .selectFrom('group_members')
+          .innerJoin('user_groups', (j) =>
+            j
+              .onRef('user_groups.account_id', '=', 'group_members.account_id')
+              .onRef('user_groups.group_id', '=', 'group_members.group_id'),
+          )
+          .select(['user_groups.group_id', 'user_groups.group_name'])
+          .where('group_members.account_id', '=', accountId)
+          .where('group_members.user_id', '=', principal.userId)
+          .orderBy('user_groups.name_key')
+          .execute();
+        const names = new Map(groups.map((g) => [g.group_id, g.group_name]));
+        const viaGroups = await attached(
+          accountId,
+          'group',
+          groups.map((g) => g.group_id),
+          (id) => `group:${names.get(id) ?? id}`,
+        );
+        return [...own, ...viaGroups];
+      }
+      case 'AssumedRole': {
+        // A role that was deleted (and perhaps re-created) keeps no policies for old sessions.
+        const role = await store.db
+          .selectFrom('roles')
+          .select(['role_id', 'role_name'])
+          .where('account_id', '=', accountId)
+          .where('role_id', '=', principal.roleId)
+          .executeTakeFirst();
+        if (!role) return [];
+        return attached(accountId, 'role', [role.role_id], () => `role:${role.role_name}`);
+      }
+    }
+  }
+
+  return {
+    credentials: { findSigningKey },
+    nonces: { claim },
+    policies: {
+      identityPolicies,
+      permissionsVersion: (accountId) => domain.accounts.permissionsVersion(accountId),
+    },
+    sealer,
+    domain,
+  };
+}

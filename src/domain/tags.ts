@@ -1,0 +1,218 @@
+import { sql } from 'kysely';
+import type { Tx } from '../store/index.js';
+import type { Tag, TaggableResourceType, TagsDomain, TagResource, TagFilter } from './index.js';
+import type { DomainContext } from './context.js';
+import { accountQuotas, invalid, lockAccount, tagLimitExceeded } from './common.js';
+import { err } from './messages.js';
+import { findPolicyRow, findRoleRow } from './rows.js';
+
+/** Tag rules: key 1..128 characters, value 0..128, no `acs:` / `aliyun` key prefix, no duplicate keys. */
+export function checkTags(tags: readonly Tag[]): void {
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const key = t.tagKey;
+    if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
+      throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
+    }
+    if (/^(acs:|aliyun)/i.test(key)) {
+      throw invalid('The parameter - "Tag.N.Key" cannot start with "acs:" or "aliyun".');
+    }
+    if (typeof t.tagValue !== 'string' || t.tagValue.length > 128) {
+      throw invalid('The parameter - "Tag.N.Value" MUST be at most 128 characters.');
+    }
+    if (/^(acs:|aliyun)/i.test(t.tagValue)) {
+      throw invalid('The parameter - "Tag.N.Value" cannot start with "acs:" or "aliyun".');
+    }
+    if (seen.has(key)) throw invalid(`The parameter - "Tag.N.Key" is duplicated: ${key}.`);
+    seen.add(key);
+  }
+}
+
+function checkType(t: string): asserts t is TaggableResourceType {
+  if (t !== 'role' && t !== 'policy') throw invalid('The parameter - "ResourceType" MUST be role or policy.');
+}
+
+/** Resolves a resource name to its id, or throws EntityNotExist.Role / .Policy. */
+async function resourceId(
+  tx: Tx,
+  accountId: string,
+  type: TaggableResourceType,
+  name: string,
+): Promise<string> {
+  if (type === 'role') {
+    const r = await findRoleRow(tx, accountId, name);
+    if (!r) throw err.roleNotExist();
+    return r.role_id;
+  }
+  const p = await findPolicyRow(tx, accountId, name);
+  if (!p) throw err.policyNotExist(name);
+  return p.policy_id;
+}
+
+/** Adds or overwrites tags on one resource within the per-resource quota. The caller holds the transaction. */
+export async function writeTags(
+  ctx: DomainContext,
+  tx: Tx,
+  accountId: string,
+  type: TaggableResourceType,
+  id: string,
+  tags: readonly Tag[],
+): Promise<void> {
+  if (tags.length === 0) return;
+  const existing = await tx
+    .selectFrom('tags')
+    .select('tag_key')
+    .where('account_id', '=', accountId)
+    .where('resource_type', '=', type)
+    .where('resource_id', '=', id)
+    .execute();
+  const keys = new Set(existing.map((r) => r.tag_key));
+  for (const t of tags) keys.add(t.tagKey);
+  const quotas = await accountQuotas(ctx, tx, accountId);
+  if (keys.size > quotas.tagsPerResource) {
+    throw tagLimitExceeded(
+      `The count of tags on the resource beyond the current limits: ${quotas.tagsPerResource}.`,
+    );
+  }
+  for (const t of tags) {
+    await tx
+      .deleteFrom('tags')
+      .where('account_id', '=', accountId)
+      .where('resource_type', '=', type)
+      .where('resource_id', '=', id)
+      .where('tag_key', '=', t.tagKey)
+      .execute();
+    await tx
+      .insertInto('tags')
+      .values({
+        account_id: accountId,
+        resource_type: type,
+        resource_id: id,
+        tag_key: t.tagKey,
+        tag_value: t.tagValue,
+      })
+      .execute();
+  }
+}
+
+export async function deleteAllTags(
+  tx: Tx,
+  accountId: string,
+  type: TaggableResourceType,
+  id: string,
+): Promise<void> {
+  await tx
+    .deleteFrom('tags')
+    .where('account_id', '=', accountId)
+    .where('resource_type', '=', type)
+    .where('resource_id', '=', id)
+    .execute();
+}
+
+/** Checks a tag filter of ListRoles / ListPolicies. */
+export function checkTagFilter(filters: readonly TagFilter[] | undefined): void {
+  for (const f of filters ?? []) {
+    if (typeof f.tagKey !== 'string' || f.tagKey.length < 1 || f.tagKey.length > 128) {
+      throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
+    }
+  }
+}
+
+const MAX_NAMES = 50;
+
+function decodeToken(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m) throw invalid('The parameter - "NextToken" is invalid.');
+  return Number(m[1]);
+}
+
+export function createTags(ctx: DomainContext): TagsDomain {
+  const { store } = ctx;
+  return {
+    async tag(accountId, resourceType, resourceNames, tags) {
+      checkType(resourceType);
+      if (resourceNames.length === 0 || resourceNames.length > MAX_NAMES) {
+        throw invalid(`The parameter - "ResourceNames" MUST hold 1 to ${MAX_NAMES} names.`);
+      }
+      if (tags.length === 0) throw invalid('The parameter - "Tag" MUST hold at least one tag.');
+      checkTags(tags);
+      await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        for (const name of resourceNames) {
+          await writeTags(
+            ctx,
+            tx,
+            accountId,
+            resourceType,
+            await resourceId(tx, accountId, resourceType, name),
+            tags,
+          );
+        }
+      });
+    },
+
+    async untag(accountId, resourceType, resourceNames, opts) {
+      checkType(resourceType);
+      if (resourceNames.length === 0 || resourceNames.length > MAX_NAMES) {
+        throw invalid(`The parameter - "ResourceNames" MUST hold 1 to ${MAX_NAMES} names.`);
+      }
+      const keys = opts.tagKeys ?? [];
+      if (!opts.all && keys.length === 0) throw invalid('Either "TagKeys" or "All" MUST be given.');
+      await store.transaction(async (tx) => {
+        for (const name of resourceNames) {
+          const id = await resourceId(tx, accountId, resourceType, name);
+          let q = tx
+            .deleteFrom('tags')
+            .where('account_id', '=', accountId)
+            .where('resource_type', '=', resourceType)
+            .where('resource_id', '=', id);
+          if (!opts.all) q = q.where('tag_key', 'in', [...keys]);
+          await q.execute();
+        }
+      });
+    },
+
+    async list(accountId, input) {
+      checkType(input.resourceType);
+      const size = input.pageSize ?? 50;
+      if (!Number.isInteger(size) || size < 1 || size > 100) {
+        throw invalid('The parameter - "PageSize" MUST be in the range of 1 and 100.');
+      }
+      const offset = decodeToken(input.nextToken);
+      const idCol = input.resourceType === 'role' ? 'role_id' : 'policy_id';
+      const nameCol = input.resourceType === 'role' ? 'role_name' : 'policy_name';
+      const table = input.resourceType === 'role' ? 'roles' : 'policies';
+      const conditions = [sql`t.account_id = ${accountId}`, sql`t.resource_type = ${input.resourceType}`];
+      if (input.resourceNames && input.resourceNames.length > 0) {
+        const keys = input.resourceNames.map((n) => n.toLowerCase());
+        conditions.push(sql`r.name_key in (${sql.join(keys)})`);
+      }
+      if (input.tags && input.tags.length > 0) {
+        const ors = input.tags.map((f) =>
+          f.tagValue === undefined
+            ? sql`t.tag_key = ${f.tagKey}`
+            : sql`(t.tag_key = ${f.tagKey} and t.tag_value = ${f.tagValue})`,
+        );
+        conditions.push(sql`(${sql.join(ors, sql` or `)})`);
+      }
+      const result = await sql<{ name: string; tag_key: string; tag_value: string }>`
+        select r.${sql.ref(nameCol)} as name, t.tag_key, t.tag_value
+        from tags t join ${sql.table(table)} r
+          on r.account_id = t.account_id and r.${sql.ref(idCol)} = t.resource_id
+        where ${sql.join(conditions, sql` and `)}
+        order by r.name_key, t.tag_key
+        limit ${size + 1} offset ${offset}`.execute(store.db);
+      const rows = result.rows;
+      const items: TagResource[] = rows.slice(0, size).map((r) => ({
+        resourceType: input.resourceType,
+        resourceName: r.name,
+        tagKey: r.tag_key,
+        tagValue: r.tag_value,
+      }));
+      return rows.length > size
+        ? { items, nextToken: Buffer.from(`o:${offset + size}`, 'utf8').toString('base64url') }
+        : { items };
+    },
+  };
+}

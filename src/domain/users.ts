@@ -1,0 +1,298 @@
+import { apiError } from '../api/errors.js';
+import type { Tx } from '../store/index.js';
+import type { CreateUserInput, Page, PageRequest, UpdateUserInput, User, UsersDomain } from './index.js';
+import type { DomainContext } from './context.js';
+import {
+  accountDomain,
+  accountQuotas,
+  bumpPermissions,
+  checkChars,
+  checkLength,
+  countRows,
+  decodeMarker,
+  isoSeconds,
+  lockAccount,
+  nameKey,
+  nowIso,
+  pageSize,
+  randomDigits,
+  toPage,
+  uniquely,
+} from './common.js';
+import { err } from './messages.js';
+import { findUserRow, requireUser, userFromRow } from './rows.js';
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\d{1,4}-[\d*]{4,20}$/;
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+/** Checks a user name given as `param` (UserName or NewUserName). */
+export function checkUserName(name: string, param = 'UserName'): void {
+  checkLength(
+    name,
+    1,
+    64,
+    `InvalidParameter.${param}.Length`,
+    `The parameter - "${param}" beyond the length limit.`,
+  );
+  checkChars(
+    name,
+    NAME,
+    `InvalidParameter.${param}.InvalidChars`,
+    `The parameter - "${param}" contains invalid chars.`,
+  );
+}
+
+function checkProfile(
+  p: { displayName?: string; email?: string; mobilePhone?: string; comments?: string },
+  prefix: '' | 'New',
+): void {
+  const name = (n: string) => `${prefix}${n}`;
+  if (p.displayName !== undefined && !(prefix === 'New' && p.displayName === '')) {
+    checkLength(
+      p.displayName,
+      1,
+      128,
+      `InvalidParameter.${name('DisplayName')}.Length`,
+      `The parameter - "${name('DisplayName')}" beyond the length limit.`,
+    );
+    checkChars(
+      p.displayName,
+      NO_CONTROL,
+      `InvalidParameter.${name('DisplayName')}.InvalidChars`,
+      `The parameter - "${name('DisplayName')}" contains invalid chars.`,
+    );
+  }
+  if (p.email !== undefined && p.email !== '' && (!EMAIL.test(p.email) || p.email.length > 128)) {
+    throw apiError(
+      `InvalidParameter.${name('Email')}.Format`,
+      `The parameter - "${name('Email')}" is not well formatted.`,
+    );
+  }
+  if (p.mobilePhone !== undefined && p.mobilePhone !== '' && !PHONE.test(p.mobilePhone)) {
+    throw apiError(
+      `InvalidParameter.${name('MobilePhone')}.Format`,
+      `The parameter - "${name('MobilePhone')}" is not well formatted.`,
+    );
+  }
+  if (p.comments !== undefined && [...p.comments].length > 128) {
+    throw apiError(
+      `InvalidParameter.${name('Comments')}.Length`,
+      `The parameter - "${name('Comments')}" beyond the length limit.`,
+    );
+  }
+}
+
+const blankToNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+
+export function createUsers(ctx: DomainContext): UsersDomain {
+  const { store } = ctx;
+
+  async function view(tx: Tx, accountId: string, userName: string): Promise<User> {
+    const row = await requireUser(tx, accountId, userName);
+    return userFromRow(row, await accountDomain(tx, accountId));
+  }
+
+  return {
+    async create(accountId, input: CreateUserInput) {
+      checkUserName(input.userName);
+      checkProfile(input, '');
+      return store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        if (await findUserRow(tx, accountId, input.userName)) throw err.userExists(input.userName);
+        const quotas = await accountQuotas(ctx, tx, accountId);
+        if ((await countRows(tx, 'users', accountId)) >= quotas.usersPerAccount) {
+          throw err.userLimit(quotas.usersPerAccount);
+        }
+        const now = nowIso(ctx);
+        await uniquely(
+          () =>
+            tx
+              .insertInto('users')
+              .values({
+                account_id: accountId,
+                user_id: randomDigits(16),
+                user_name: input.userName,
+                name_key: nameKey(input.userName),
+                display_name: blankToNull(input.displayName),
+                email: blankToNull(input.email),
+                mobile_phone: blankToNull(input.mobilePhone),
+                comments: blankToNull(input.comments),
+                create_date: now,
+                update_date: now,
+                last_login_date: null,
+              })
+              .execute(),
+          () => err.userExists(input.userName),
+        );
+        return view(tx, accountId, input.userName);
+      });
+    },
+
+    get: (accountId, userName) => view(store.db, accountId, userName),
+
+    async findById(accountId, userId) {
+      const row = await store.db
+        .selectFrom('users')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row ? userFromRow(row, await accountDomain(store.db, accountId)) : undefined;
+    },
+
+    async findByPrincipalName(accountId, upn) {
+      const at = upn.lastIndexOf('@');
+      if (at <= 0) return undefined;
+      const domain = await accountDomain(store.db, accountId);
+      if (upn.slice(at + 1).toLowerCase() !== domain.toLowerCase()) return undefined;
+      const row = await findUserRow(store.db, accountId, upn.slice(0, at));
+      return row ? userFromRow(row, domain) : undefined;
+    },
+
+    async update(accountId, userName, input: UpdateUserInput) {
+      if (input.newUserName !== undefined) checkUserName(input.newUserName, 'NewUserName');
+      checkProfile(
+        {
+          displayName: input.newDisplayName,
+          email: input.newEmail,
+          mobilePhone: input.newMobilePhone,
+          comments: input.newComments,
+        },
+        'New',
+      );
+      return store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const row = await requireUser(tx, accountId, userName);
+        const newName = input.newUserName ?? row.user_name;
+        if (nameKey(newName) !== row.name_key && (await findUserRow(tx, accountId, newName))) {
+          throw err.userExists(newName);
+        }
+        const set = {
+          user_name: newName,
+          name_key: nameKey(newName),
+          ...(input.newDisplayName !== undefined ? { display_name: blankToNull(input.newDisplayName) } : {}),
+          ...(input.newEmail !== undefined ? { email: blankToNull(input.newEmail) } : {}),
+          ...(input.newMobilePhone !== undefined ? { mobile_phone: blankToNull(input.newMobilePhone) } : {}),
+          ...(input.newComments !== undefined ? { comments: blankToNull(input.newComments) } : {}),
+          update_date: nowIso(ctx),
+        };
+        await uniquely(
+          () =>
+            tx
+              .updateTable('users')
+              .set(set)
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', row.user_id)
+              .execute(),
+          () => err.userExists(newName),
+        );
+        // A rename changes the user's ARN, which policies may name: permissions can change.
+        if (newName !== row.user_name) await bumpPermissions(tx, accountId);
+        return view(tx, accountId, newName);
+      });
+    },
+
+    async delete(accountId, userName) {
+      await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const row = await requireUser(tx, accountId, userName);
+        const id = row.user_id;
+        const has = async (q: Promise<unknown>) => (await q) !== undefined;
+        if (
+          await has(
+            tx
+              .selectFrom('access_keys')
+              .select('access_key_id')
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', id)
+              .executeTakeFirst(),
+          )
+        ) {
+          throw err.userDeleteConflict('AccessKey', row.user_name);
+        }
+        if (
+          await has(
+            tx
+              .selectFrom('login_profiles')
+              .select('user_id')
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', id)
+              .executeTakeFirst(),
+          )
+        ) {
+          throw err.userDeleteConflict('LoginProfile', row.user_name);
+        }
+        if (
+          await has(
+            tx
+              .selectFrom('mfa_devices')
+              .select('name_key')
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', id)
+              .executeTakeFirst(),
+          )
+        ) {
+          throw err.userDeleteConflict('MFADevice', row.user_name);
+        }
+        if (
+          await has(
+            tx
+              .selectFrom('group_members')
+              .select('group_id')
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', id)
+              .executeTakeFirst(),
+          )
+        ) {
+          throw err.userDeleteConflict('Group', row.user_name);
+        }
+        if (
+          await has(
+            tx
+              .selectFrom('attachments')
+              .select('policy_key')
+              .where('account_id', '=', accountId)
+              .where('principal_type', '=', 'user')
+              .where('principal_id', '=', id)
+              .executeTakeFirst(),
+          )
+        ) {
+          throw err.userDeleteConflict('Policy', row.user_name);
+        }
+        await tx.deleteFrom('users').where('account_id', '=', accountId).where('user_id', '=', id).execute();
+        await bumpPermissions(tx, accountId);
+      });
+    },
+
+    async list(accountId, page?: PageRequest): Promise<Page<User>> {
+      const limit = pageSize(page, 1000);
+      const after = decodeMarker(page?.marker);
+      let q = store.db.selectFrom('users').selectAll().where('account_id', '=', accountId);
+      if (after !== undefined) q = q.where('name_key', '>', after);
+      const rows = await q
+        .orderBy('name_key')
+        .limit(limit + 1)
+        .execute();
+      const domain = await accountDomain(store.db, accountId);
+      return toPage(
+        rows,
+        limit,
+        (r) => r.name_key,
+        (r) => userFromRow(r, domain),
+      );
+    },
+
+    async recordLogin(accountId, userName, at) {
+      const row = await requireUser(store.db, accountId, userName);
+      await store.db
+        .updateTable('users')
+        .set({ last_login_date: isoSeconds(at ?? ctx.clock()) })
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', row.user_id)
+        .execute();
+    },
+  };
+}
