@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'rampart-init-'));
+  dirs.push(d);
+  return join(d, 'data');
+}
+
+async function init(args: string[], env: Record<string, string> = {}) {
+  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete e.RAMPART_MASTER_KEY;
+  delete e.RAMPART_ROOT_PASSWORD;
+  Object.assign(e, env);
+  try {
+    const r = await run(process.execPath, [BIN, 'init', ...args], { env: e, encoding: 'utf8' });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e2 = err as { code: number; stdout: string; stderr: string };
+    return { code: e2.code, stdout: e2.stdout, stderr: e2.stderr };
+  }
+}
+
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('rampart init', () => {
+  it('creates a data directory and prints one JSON object with the root login', async () => {
+    const dir = tempDir();
+    const r = await init([
+      '--data',
+      dir,
+      '--json',
+      '--account-alias',
+      'acme-corp',
+      '--root-password',
+      'Correct-Horse-9',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, string>;
+    expect(Object.keys(out).sort()).toEqual(['AccountAlias', 'AccountId', 'RootLoginName', 'RootPassword']);
+    expect(out.AccountId).toMatch(/^\d{16}$/);
+    expect(out.AccountAlias).toBe('acme-corp');
+    expect(out.RootPassword).toBe('Correct-Horse-9');
+    expect(out.RootLoginName).toContain('acme-corp');
+    expect(r.stderr).toBe('');
+    expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('generates a strong root password and, on request, a root AccessKey with a warning', async () => {
+    const dir = tempDir();
+    const r = await init(['--data', dir, '--json', '--root-access-key']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, string>;
+    expect(Object.keys(out).sort()).toEqual([
+      'AccessKeyId',
+      'AccessKeySecret',
+      'AccountAlias',
+      'AccountId',
+      'RootLoginName',
+      'RootPassword',
+    ]);
+    expect(out.RootPassword!.length).toBeGreaterThanOrEqual(20);
+    for (const cls of [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/]) expect(out.RootPassword).toMatch(cls);
+    expect(out.AccessKeyId!.length).toBeGreaterThan(10);
+    expect(out.AccessKeySecret!.length).toBeGreaterThan(20);
+    expect(r.stderr).toMatch(/^warning: .*root/);
+  });
+
+  it('refuses a directory that is already initialized, and leaves it as it was', async () => {
+    const dir = tempDir();
+    expect((await init(['--data', dir, '--json'])).code).toBe(0);
+    const before = readdirSync(dir).sort();
+    const r = await init(['--data', dir, '--json']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('already initialized');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('uses RAMPART_MASTER_KEY instead of a key file when set', async () => {
+    const dir = tempDir();
+    const r = await init(['--data', dir, '--json'], { RAMPART_MASTER_KEY: 'ab'.repeat(32) });
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir)).not.toContain('master.key');
+  });
+
+  it('needs a data directory', async () => {
+    const r = await init(['--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('data directory is required');
+  });
+});
