@@ -21,7 +21,8 @@ import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './api/services.js';
 import { loadSealer, masterKeyPath, type ServerConfig } from './config.js';
 import type { Sealer } from './crypto/seal.js';
-import { createDomain, type Domain, type Quotas } from './domain/index.js';
+import { createDomain } from './domain/create.js';
+import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { openStore, sqliteFile, type Store } from './store/index.js';
 
