@@ -1,7 +1,8 @@
+import { policyError, systemPolicies } from '../policy/index.js';
+
 /**
  * The part of the policy language the domain needs: document validation and the catalogue
- * of System policies. It comes from src/policy (loaded lazily so that the domain can be
- * built and tested on its own); createDomain accepts a replacement.
+ * of System policies. It comes from src/policy; createDomain accepts a replacement.
  */
 export interface PolicyIssueShape {
   readonly code: string;
@@ -26,16 +27,10 @@ export interface PolicyEngine {
   systemPolicies(): readonly SystemPolicyShape[];
 }
 
-/** Loads src/policy/index.js. */
+/** The engine of src/policy. */
 export async function loadPolicyEngine(): Promise<PolicyEngine> {
-  // A computed specifier: the policy package is built alongside and may not exist at compile time.
-  const specifier = '../policy/index.js';
-  const mod = (await import(specifier)) as {
-    policyError: (text: string, kind: string, where?: string) => PolicyIssueShape | undefined;
-    systemPolicies: () => readonly SystemPolicyShape[];
-  };
   return {
-    policyError: (text, kind, where) => mod.policyError(text, kind, where),
-    systemPolicies: () => mod.systemPolicies(),
+    policyError: (text, kind, where) => policyError(text, kind, where),
+    systemPolicies: () => systemPolicies(),
   };
 }
