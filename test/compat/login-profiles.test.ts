@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ramClient, rootKeys, startServer, type RamClient, type TestServer } from '../helpers/server.js';
+import {
+  STORES,
+  STRONG_PASSWORD,
+  authorizationCycle,
+  call,
+  expectFailure,
+  grant,
+  popCall,
+  ramUserWithKey,
+  uniq,
+} from './ram-helpers.js';
+
+describe.each(STORES)('RAM login profiles and passwords (%s)', (store) => {
+  let server: TestServer;
+  let root: RamClient;
+
+  beforeAll(async () => {
+    server = await startServer({ store });
+    root = ramClient(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const newUser = async () => {
+    const name = uniq('login');
+    await call(root, 'CreateUser', { UserName: name });
+    return name;
+  };
+
+  it('creates, reads, updates and deletes a login profile', async () => {
+    const user = await newUser();
+    const created = await call(root, 'CreateLoginProfile', {
+      UserName: user,
+      Password: STRONG_PASSWORD,
+      PasswordResetRequired: true,
+    });
+    expect(created.LoginProfile).toMatchObject({
+      UserName: user,
+      PasswordResetRequired: true,
+      MFABindRequired: false,
+    });
+    expect(created.LoginProfile.CreateDate).toMatch(/Z$/);
+    expect(JSON.stringify(created)).not.toContain(STRONG_PASSWORD);
+
+    expect((await call(root, 'GetLoginProfile', { UserName: user })).LoginProfile).toEqual(
+      created.LoginProfile,
+    );
+
+    await call(root, 'UpdateLoginProfile', {
+      UserName: user,
+      PasswordResetRequired: false,
+      MFABindRequired: true,
+    });
+    expect((await call(root, 'GetLoginProfile', { UserName: user })).LoginProfile).toMatchObject({
+      PasswordResetRequired: false,
+      MFABindRequired: true,
+    });
+
+    await expectFailure(
+      call(root, 'CreateLoginProfile', { UserName: user, Password: STRONG_PASSWORD }),
+      'EntityAlreadyExists.User.LoginProfile',
+      409,
+    );
+
+    await call(root, 'DeleteLoginProfile', { UserName: user });
+    await expectFailure(
+      call(root, 'GetLoginProfile', { UserName: user }),
+      'EntityNotExist.User.LoginProfile',
+      404,
+    );
+    await expectFailure(
+      call(root, 'DeleteLoginProfile', { UserName: user }),
+      'EntityNotExist.User.LoginProfile',
+      404,
+    );
+    await expectFailure(
+      call(root, 'UpdateLoginProfile', { UserName: user, MFABindRequired: false }),
+      'EntityNotExist.User.LoginProfile',
+      404,
+    );
+  });
+
+  it('refuses weak passwords and unknown users, creating nothing', async () => {
+    const user = await newUser();
+    await expectFailure(
+      call(root, 'CreateLoginProfile', { UserName: user, Password: 'short' }),
+      'InvalidParameter.Password.TooWeak',
+      400,
+    );
+    await expectFailure(
+      call(root, 'GetLoginProfile', { UserName: user }),
+      'EntityNotExist.User.LoginProfile',
+      404,
+    );
+    await expectFailure(
+      call(root, 'CreateLoginProfile', { UserName: uniq('ghost'), Password: STRONG_PASSWORD }),
+      'EntityNotExist.User',
+      404,
+    );
+    await expectFailure(call(root, 'CreateLoginProfile', { UserName: user }), 'MissingPassword', 400);
+    await expectFailure(
+      call(root, 'CreateLoginProfile', {
+        UserName: user,
+        Password: STRONG_PASSWORD,
+        PasswordResetRequired: 'maybe',
+      }),
+      'InvalidParameter',
+      400,
+      '"PasswordResetRequired"',
+    );
+    await expectFailure(
+      call(root, 'GetLoginProfile', { UserName: user }),
+      'EntityNotExist.User.LoginProfile',
+      404,
+    );
+  });
+
+  it('applies the password policy to new passwords', async () => {
+    const user = await newUser();
+    await call(root, 'SetPasswordPolicy', { MinimumPasswordLength: 24 });
+    try {
+      await expectFailure(
+        call(root, 'CreateLoginProfile', { UserName: user, Password: STRONG_PASSWORD }),
+        'InvalidParameter.Password.TooWeak',
+        400,
+      );
+      await call(root, 'CreateLoginProfile', { UserName: user, Password: `${STRONG_PASSWORD}-longer-one` });
+      await expectFailure(
+        call(root, 'UpdateLoginProfile', {
+          UserName: user,
+          Password: STRONG_PASSWORD,
+          PasswordResetRequired: true,
+        }),
+        'InvalidParameter.Password.TooWeak',
+        400,
+      );
+      expect(
+        (await call(root, 'GetLoginProfile', { UserName: user })).LoginProfile.PasswordResetRequired,
+      ).toBe(false);
+    } finally {
+      await call(root, 'SetPasswordPolicy', { MinimumPasswordLength: 8 });
+    }
+  });
+
+  it('a RAM user changes its own password; the root cannot', async () => {
+    const caller = await ramUserWithKey(server, root);
+    await call(root, 'CreateLoginProfile', { UserName: caller.userName, Password: STRONG_PASSWORD });
+    await expectFailure(
+      call(caller.client, 'ChangePassword', {
+        OldPassword: STRONG_PASSWORD,
+        NewPassword: `${STRONG_PASSWORD}1`,
+      }),
+      'NoPermission',
+      403,
+    );
+    await grant(
+      root,
+      caller.userName,
+      ['ram:ChangePassword'],
+      `acs:ram:*:${server.accountId}:user/${caller.userName}`,
+    );
+    await expectFailure(
+      call(caller.client, 'ChangePassword', {
+        OldPassword: 'Wrong#Password1',
+        NewPassword: `${STRONG_PASSWORD}1`,
+      }),
+      'InvalidParameter.OldPassword.Incorrect',
+      400,
+    );
+    await expectFailure(
+      call(caller.client, 'ChangePassword', { OldPassword: STRONG_PASSWORD, NewPassword: 'weak' }),
+      'InvalidParameter.NewPassword.TooWeak',
+      400,
+    );
+    await call(caller.client, 'ChangePassword', {
+      OldPassword: STRONG_PASSWORD,
+      NewPassword: `${STRONG_PASSWORD}1`,
+    });
+    // The old password no longer works, the new one does.
+    await expectFailure(
+      call(caller.client, 'ChangePassword', {
+        OldPassword: STRONG_PASSWORD,
+        NewPassword: `${STRONG_PASSWORD}2`,
+      }),
+      'InvalidParameter.OldPassword.Incorrect',
+      400,
+    );
+    await call(caller.client, 'ChangePassword', {
+      OldPassword: `${STRONG_PASSWORD}1`,
+      NewPassword: `${STRONG_PASSWORD}2`,
+    });
+
+    await expectFailure(
+      call(root, 'ChangePassword', { OldPassword: STRONG_PASSWORD, NewPassword: `${STRONG_PASSWORD}1` }),
+      'NotSupport.Account',
+      400,
+      'This method can be only invoked by sub user.',
+    );
+  });
+
+  it('pop-core', async () => {
+    const user = await newUser();
+    const created = await popCall(server, rootKeys(server), 'CreateLoginProfile', {
+      UserName: user,
+      Password: STRONG_PASSWORD,
+      MFABindRequired: true,
+    });
+    expect(created.LoginProfile).toMatchObject({
+      UserName: user,
+      MFABindRequired: true,
+      PasswordResetRequired: false,
+    });
+    const got = await popCall(server, rootKeys(server), 'GetLoginProfile', { UserName: user });
+    expect(got.LoginProfile.MFABindRequired).toBe(true);
+  });
+
+  it('a RAM user needs ram:CreateLoginProfile', async () => {
+    await authorizationCycle(server, root, {
+      actions: ['ram:CreateLoginProfile'],
+      authAction: 'ram:CreateLoginProfile',
+      name: () => uniq('lp'),
+      attempt: async (client, name) => {
+        await call(root, 'CreateUser', { UserName: name }).catch(() => undefined);
+        return call(client, 'CreateLoginProfile', { UserName: name, Password: STRONG_PASSWORD });
+      },
+      unchanged: async (name) =>
+        void (await expectFailure(
+          call(root, 'GetLoginProfile', { UserName: name }),
+          'EntityNotExist.User.LoginProfile',
+          404,
+        )),
+    });
+  });
+});
