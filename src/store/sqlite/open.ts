@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
@@ -24,6 +24,30 @@ export function sqliteFile(dataDir: string): string {
   return join(dataDir, 'rampart.db');
 }
 
+/** Prepared statements kept per SQL text (the request path repeats the same few queries). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query it runs; better-sqlite3 statements can be reused as long as
+ * each execution completes before the next starts, which holds (execution is synchronous).
+ * Reuse saves the parse and plan of each request's queries.
+ */
+function withStatementCache(raw: SqliteDatabase.Database): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(query: string) {
+      let statement = cache.get(query);
+      if (!statement) {
+        statement = raw.prepare(query);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(query, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens (creating when needed) an SQLite database: WAL journal, a busy timeout, foreign keys
  * enforced. Transactions start with BEGIN IMMEDIATE; when another connection (another
@@ -39,7 +63,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   raw.pragma('foreign_keys = ON');
   // The pragma blocks the thread while waiting; transaction starts below do not rely on it.
   raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
   async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return db.connection().execute(async (conn) => {
