@@ -163,7 +163,7 @@ export function register(program: Command): void {
         if (!c) throw new CliInputError(`no case ${opts.id} in ${opts.cases}`);
         const d = evaluate(c.policies, c.request);
         process.stdout.write(
-          `${JSON.stringify({ id: c.id, ...d, explanation: explainDecision(d) }, null, 2)}\n`,
+          `${JSON.stringify({ id: c.id, ...(JSON.parse(JSON.stringify(d)) as object), explanation: explainDecision(d) }, null, 2)}\n`,
         );
         process.exitCode = 0;
       } catch (err) {

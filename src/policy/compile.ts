@@ -5,9 +5,11 @@
  * only the statements whose Action can apply, with no parsing of policy text, no JSON and no
  * exceptions. It must agree with interpret.ts on decision, decidedBy and missingAllowIn.
  */
-import type { Scalar } from './conditions/string.js';
+import { readDate, readIp } from './conditions/fast.js';
+import type { IpRange } from './conditions/ip.js';
 import { contextValues } from './conditions/keys.js';
-import type { Decision, PolicyLayer, StatementRef } from './decision.js';
+import type { Scalar } from './conditions/string.js';
+import type { Decision, Miss, PolicyLayer, StatementRef } from './decision.js';
 import type { PrincipalSpec, Statement } from './document.js';
 import { principalHasStar, principalMatches } from './elements/principal-match.js';
 import { nearestMiss } from './explain.js';
@@ -39,12 +41,43 @@ interface CStmt {
 
 const CACHE_LIMIT = 2048;
 
+interface Candidates {
+  readonly allows: readonly CStmt[];
+  readonly denies: readonly CStmt[];
+}
+
+/** IPv4 ranges as numbers, IPv6 as bigints, tested against readIp's result. */
+function ipMatcher(ranges: readonly IpRange[]): (r: unknown) => boolean {
+  const lo4: number[] = [];
+  const hi4: number[] = [];
+  const v6: { lo: bigint; hi: bigint }[] = [];
+  for (const r of ranges) {
+    if (r.v6) v6.push({ lo: r.lo, hi: r.hi });
+    else {
+      lo4.push(r.lo);
+      hi4.push(r.hi);
+    }
+  }
+  return (a: unknown) => {
+    if (typeof a === 'number') {
+      for (let i = 0; i < lo4.length; i++)
+        if (a >= (lo4[i] as number) && a <= (hi4[i] as number)) return true;
+      return false;
+    }
+    for (let i = 0; i < v6.length; i++) {
+      const r = v6[i] as { lo: bigint; hi: bigint };
+      if ((a as bigint) >= r.lo && (a as bigint) <= r.hi) return true;
+    }
+    return false;
+  };
+}
+
 class Group {
   readonly stmts: CStmt[] = [];
   private readonly exact = new Map<string, number[]>();
   private readonly wild: { m: Matcher; i: number }[] = [];
   private readonly negated: { ms: Matcher[]; i: number }[] = [];
-  private readonly cache = new Map<string, readonly CStmt[]>();
+  private readonly cache = new Map<string, Candidates>();
 
   constructor(
     readonly resourceBased: boolean,
@@ -73,7 +106,7 @@ class Group {
   }
 
   /** The statements whose Action/NotAction covers the action, in document order. */
-  candidates(action: string): readonly CStmt[] {
+  candidates(action: string): Candidates {
     const hit = this.cache.get(action);
     if (hit !== undefined) return hit;
     const a = action.toLowerCase();
@@ -81,8 +114,13 @@ class Group {
     for (const i of this.exact.get(a) ?? []) mark[i] = 1;
     for (const w of this.wild) if (w.m(a)) mark[w.i] = 1;
     for (const n of this.negated) if (!n.ms.some((m) => m(a))) mark[n.i] = 1;
-    const list: CStmt[] = [];
-    for (let i = 0; i < mark.length; i++) if (mark[i]) list.push(this.stmts[i] as CStmt);
+    const allows: CStmt[] = [];
+    const denies: CStmt[] = [];
+    for (let i = 0; i < mark.length; i++) {
+      const st = this.stmts[i] as CStmt;
+      if (mark[i]) (st.allow ? allows : denies).push(st);
+    }
+    const list: Candidates = { allows, denies };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(action, list);
     return list;
@@ -115,12 +153,13 @@ function compileStatement(s: Statement, order: number, ref: StatementRef): CStmt
     }
     const spec = parsed.spec;
     const ps = c.values.map((v) => spec.parsePolicy(v) as never);
+    const ip = spec.family === 'IP';
     return {
       canonical: c.canonicalKey,
       qualifier: parsed.qualifier === 'ForAnyValue' ? 1 : parsed.qualifier === 'ForAllValues' ? 2 : 0,
       negated: spec.negated,
-      parse: spec.parseRequest,
-      matchesAny: spec.prepare(ps) as (r: unknown) => boolean,
+      parse: ip ? readIp : spec.family === 'Date' ? readDate : spec.parseRequest,
+      matchesAny: ip ? ipMatcher(ps) : (spec.prepare(ps) as (r: unknown) => boolean),
       dead: false,
     };
   });
@@ -167,25 +206,31 @@ function matches(s: CStmt, g: Group, req: AuthorizationRequest): boolean {
   return true;
 }
 
-// Results of the last scan (single-threaded: set by scan, read right after).
-let foundAllows: StatementRef[] | null = null;
-let anyAllow = false;
-let foundDenies: StatementRef[] | null = null;
-
-function scan(g: Group, req: AuthorizationRequest, collectAllows: boolean): void {
-  foundAllows = null;
-  anyAllow = false;
-  foundDenies = null;
-  const list = g.candidates(req.action);
+/** Matching Deny statements of a group, appended to `into`. */
+function denies(g: Group, req: AuthorizationRequest, into: StatementRef[] | null): StatementRef[] | null {
+  const list = g.candidates(req.action).denies;
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as CStmt;
-    if (s.allow && anyAllow && !collectAllows) continue;
-    if (!matches(s, g, req)) continue;
-    if (s.allow) {
-      anyAllow = true;
-      if (collectAllows) (foundAllows ??= []).push(s.ref);
-    } else (foundDenies ??= []).push(s.ref);
+    if (matches(s, g, req)) (into ??= []).push(s.ref);
   }
+  return into;
+}
+
+/** Whether any Allow statement of the group matches. */
+function anyAllow(g: Group, req: AuthorizationRequest): boolean {
+  const list = g.candidates(req.action).allows;
+  for (let i = 0; i < list.length; i++) if (matches(list[i] as CStmt, g, req)) return true;
+  return false;
+}
+
+/** Every matching Allow statement of the group, appended to `into`. */
+function allows(g: Group, req: AuthorizationRequest, into: StatementRef[] | null): StatementRef[] | null {
+  const list = g.candidates(req.action).allows;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as CStmt;
+    if (matches(s, g, req)) (into ??= []).push(s.ref);
+  }
+  return into;
 }
 
 const NONE: readonly StatementRef[] = [];
@@ -231,19 +276,54 @@ export function compilePolicySet(set: PolicySetInput): CompiledPolicySet {
   return new CompiledPolicySet(set);
 }
 
+/**
+ * An ImplicitDeny whose nearestMiss is worked out on first read: it costs more than the
+ * decision itself and most callers only need the decision. The getter lives on the
+ * prototype (cheap to create); toJSON includes it, so serialized decisions are complete.
+ */
+class ImplicitDeny implements Decision {
+  readonly decision = 'ImplicitDeny' as const;
+  readonly decidedBy = NONE;
+  readonly #set: CompiledPolicySet;
+  readonly #request: AuthorizationRequest;
+  readonly #level: number | undefined;
+  #miss: Miss | undefined | null = null;
+
+  constructor(
+    set: CompiledPolicySet,
+    readonly missingAllowIn: PolicyLayer,
+    request: AuthorizationRequest,
+    level: number | undefined,
+  ) {
+    this.#set = set;
+    this.#request = request;
+    this.#level = level;
+  }
+
+  get nearestMiss(): Miss | undefined {
+    if (this.#miss === null)
+      this.#miss = nearestMiss(this.#set.loaded, this.missingAllowIn, this.#level, this.#request);
+    return this.#miss;
+  }
+
+  toJSON(): Decision {
+    const miss = this.nearestMiss;
+    return {
+      decision: this.decision,
+      decidedBy: this.decidedBy,
+      missingAllowIn: this.missingAllowIn,
+      ...(miss ? { nearestMiss: miss } : {}),
+    };
+  }
+}
+
 function implicit(
   c: CompiledPolicySet,
   layer: PolicyLayer,
   req: AuthorizationRequest,
   level?: number,
 ): Decision {
-  const miss = nearestMiss(c.loaded, layer, level, req);
-  return {
-    decision: 'ImplicitDeny',
-    decidedBy: NONE,
-    missingAllowIn: layer,
-    ...(miss ? { nearestMiss: miss } : {}),
-  };
+  return new ImplicitDeny(c, layer, req, level);
 }
 
 function concat(a: StatementRef[] | null, b: StatementRef[] | null): StatementRef[] | null {
@@ -262,7 +342,7 @@ export function evaluateCompiled(c: CompiledPolicySet, req: AuthorizationRequest
     let denies: StatementRef[] | null = null;
     if (c.ownerBinding.length > 0) {
       const g = c.resource as Group;
-      const candidates = g.candidates(req.action);
+      const candidates = g.candidates(req.action).denies;
       for (const s of c.ownerBinding) {
         if (candidates.includes(s) && matches(s, g, req)) (denies ??= []).push(s.ref);
       }
@@ -275,48 +355,36 @@ export function evaluateCompiled(c: CompiledPolicySet, req: AuthorizationRequest
   const hasIdentity = principal.type === 'RAMUser' || principal.type === 'AssumedRole';
   const useIdentity = hasIdentity && (assumeRole || !crossAccount);
 
-  let denies: StatementRef[] | null = null;
-  let controlMissing = -1;
+  // Explicit deny first: when one matches, no Allow needs to be looked at.
+  let found: StatementRef[] | null = null;
+  if (useControl)
+    for (let l = 0; l < c.control.length; l++) found = denies(c.control[l] as Group, req, found);
+  if (c.session) found = denies(c.session, req, found);
+  if (useIdentity) found = denies(c.identity, req, found);
+  if (c.resource) found = denies(c.resource, req, found);
+  if (found !== null) return { decision: 'ExplicitDeny', decidedBy: found };
+
   if (useControl) {
-    for (let l = 0; l < c.control.length; l++) {
-      scan(c.control[l] as Group, req, false);
-      denies = concat(denies, foundDenies);
-      if (!anyAllow && controlMissing < 0) controlMissing = l;
-    }
+    for (let l = 0; l < c.control.length; l++)
+      if (!anyAllow(c.control[l] as Group, req)) return implicit(c, 'control', req, l);
   }
-  let sessionMissing = false;
-  if (c.session) {
-    scan(c.session, req, false);
-    denies = concat(denies, foundDenies);
-    sessionMissing = !anyAllow;
-  }
-  let identityAllows: StatementRef[] | null = null;
-  if (useIdentity) {
-    scan(c.identity, req, true);
-    denies = concat(denies, foundDenies);
-    identityAllows = foundAllows;
-  }
-  let resourceAllows: StatementRef[] | null = null;
-  if (c.resource) {
-    scan(c.resource, req, true);
-    denies = concat(denies, foundDenies);
-    resourceAllows = foundAllows;
-  }
-  if (denies !== null) return { decision: 'ExplicitDeny', decidedBy: denies };
-  if (controlMissing >= 0) return implicit(c, 'control', req, controlMissing);
-  if (sessionMissing) return implicit(c, 'session', req);
+  if (c.session && !anyAllow(c.session, req)) return implicit(c, 'session', req);
 
   if (assumeRole) {
+    const identityAllows = useIdentity ? allows(c.identity, req, null) : null;
     if (hasIdentity && identityAllows === null) return implicit(c, 'identity', req);
-    if (c.resourceLayer !== 'trust' || resourceAllows === null) return implicit(c, 'trust', req);
-    return { decision: 'Allow', decidedBy: concat(identityAllows, resourceAllows) as StatementRef[] };
+    const trustAllows = c.resource && c.resourceLayer === 'trust' ? allows(c.resource, req, null) : null;
+    if (trustAllows === null) return implicit(c, 'trust', req);
+    return { decision: 'Allow', decidedBy: concat(identityAllows, trustAllows) as StatementRef[] };
   }
   if (crossAccount || !useIdentity) {
+    const resourceAllows = c.resource ? allows(c.resource, req, null) : null;
     if (resourceAllows === null)
       return implicit(c, crossAccount || !c.resourceLayer ? 'resource' : c.resourceLayer, req);
     return { decision: 'Allow', decidedBy: resourceAllows };
   }
-  const allows = concat(identityAllows, resourceAllows);
-  if (allows === null) return implicit(c, 'identity', req);
-  return { decision: 'Allow', decidedBy: allows };
+  let granted = allows(c.identity, req, null);
+  if (c.resource) granted = allows(c.resource, req, granted);
+  if (granted === null) return implicit(c, 'identity', req);
+  return { decision: 'Allow', decidedBy: granted };
 }

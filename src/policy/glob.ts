@@ -58,22 +58,38 @@ export type Matcher = (s: string) => boolean;
 
 const always: Matcher = () => true;
 
+/** Leftmost-first matching of `*`-separated literal segments (patterns without `?`). */
+function segmentMatcher(segments: readonly string[]): Matcher {
+  const first = segments[0] as string;
+  const last = segments[segments.length - 1] as string;
+  const middle = segments.slice(1, -1).filter((m) => m !== '');
+  const min = segments.reduce((n, m) => n + m.length, 0);
+  return (s) => {
+    if (s.length < min || !s.startsWith(first) || !s.endsWith(last)) return false;
+    let at = first.length;
+    const end = s.length - last.length;
+    for (let i = 0; i < middle.length; i++) {
+      const m = middle[i] as string;
+      const found = s.indexOf(m, at);
+      if (found < 0 || found + m.length > end) return false;
+      at = found + m.length;
+    }
+    return true;
+  };
+}
+
 /** Compiles a pattern into the cheapest equivalent test; agrees with globMatch. */
 export function compileGlob(pattern: string): Matcher {
-  if (!pattern.includes('?')) {
-    const first = pattern.indexOf('*');
-    if (first < 0) return (s) => s === pattern;
-    if (/^\*+$/.test(pattern)) return always;
-    const last = pattern.lastIndexOf('*');
-    const middle = pattern.slice(first, last + 1);
-    if (/^\*+$/.test(middle)) {
-      const prefix = pattern.slice(0, first);
-      const suffix = pattern.slice(last + 1);
-      const min = prefix.length + suffix.length;
-      if (suffix === '') return (s) => s.startsWith(prefix);
-      if (prefix === '') return (s) => s.endsWith(suffix);
-      return (s) => s.length >= min && s.startsWith(prefix) && s.endsWith(suffix);
-    }
+  if (pattern.includes('?')) return (s) => globMatch(pattern, s);
+  const segments = pattern.split('*');
+  if (segments.length === 1) return (s) => s === pattern;
+  if (segments.every((m) => m === '')) return always;
+  const [first, last] = [segments[0] as string, segments[segments.length - 1] as string];
+  if (segments.length === 2 || segments.slice(1, -1).every((m) => m === '')) {
+    if (last === '') return (s) => s.startsWith(first);
+    if (first === '') return (s) => s.endsWith(last);
+    const min = first.length + last.length;
+    return (s) => s.length >= min && s.startsWith(first) && s.endsWith(last);
   }
-  return (s) => globMatch(pattern, s);
+  return segmentMatcher(segments);
 }

@@ -62,7 +62,8 @@ const EMPTY: readonly (string | number | boolean)[] = [];
 /** canonicalKey(k) === canonical, without allocating for plain ASCII names. */
 export function sameKey(k: string, canonical: string): boolean {
   const n = k.length;
-  if (n !== canonical.length) return !isAscii(k) && canonicalKey(k) === canonical;
+  // Lower-casing changes the length only for U+0130 (capital I with dot above).
+  if (n !== canonical.length) return k.includes('\u0130') && canonicalKey(k) === canonical;
   let tagEnd = 0;
   if (n > 15 && (canonical.startsWith('acs:requesttag/') || canonical.startsWith('acs:resourcetag/'))) {
     tagEnd = canonical.indexOf('/') + 1;
@@ -76,10 +77,5 @@ export function sameKey(k: string, canonical: string): boolean {
     if (c >= 65 && c <= 90) c += 32;
     if (c !== d) return false;
   }
-  return true;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
   return true;
 }
