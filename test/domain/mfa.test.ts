@@ -23,6 +23,7 @@ forEachBackend('virtual MFA devices', (w) => {
     const d = await domain.mfa.createVirtual(accountId, 'Phone-1');
     expect(d.serialNumber).toBe(`acs:ram::${accountId}:mfa/Phone-1`);
     expect(d.base32StringSeed).toMatch(/^[A-Z2-7]{32}$/);
+    expect(Buffer.from(d.qrCodePng, 'base64').subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(d.otpauthUrl).toMatch(
       new RegExp(`^otpauth://totp/Phone-1%40${accountId}\\.onaliyun\\.com\\?secret=${d.base32StringSeed}&`),
     );
