@@ -120,6 +120,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
     async updateStatus(accountId, userName, accessKeyId, status) {
       checkStatus(status);
       await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         const user = await requireUser(tx, accountId, userName);
         await requireUserKey(tx, accountId, user.user_id, accessKeyId);
         await tx
@@ -134,6 +135,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
 
     async delete(accountId, userName, accessKeyId) {
       await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         const user = await requireUser(tx, accountId, userName);
         await requireUserKey(tx, accountId, user.user_id, accessKeyId);
         await tx
@@ -179,6 +181,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
     async updateRootStatus(accountId, accessKeyId, status) {
       checkStatus(status);
       await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         await requireRootKey(tx, accountId, accessKeyId);
         await tx
           .updateTable('access_keys')
@@ -192,6 +195,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
 
     async deleteRoot(accountId, accessKeyId) {
       await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         await requireRootKey(tx, accountId, accessKeyId);
         await tx
           .deleteFrom('access_keys')

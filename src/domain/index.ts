@@ -467,7 +467,7 @@ export interface AccountsDomain {
    * The root password must be 8..128 characters (InvalidParameter.Password.TooWeak).
    */
   create(input: { readonly alias?: string; readonly rootPassword: string }): Promise<CreatedAccount>;
-  /** A new AccessKey of the root. Throws EntityNotExist (unknown account: InvalidParameter), LimitExceeded.User.AccessKey. */
+  /** A new AccessKey of the root. Throws InvalidParameter (unknown account), LimitExceeded.User.AccessKey (2 root keys). */
   createRootAccessKey(accountId: string): Promise<{ accessKeyId: string; accessKeySecret: string }>;
   /** Every account, oldest first. */
   list(): Promise<readonly Account[]>;

@@ -153,8 +153,6 @@ export const err = {
     ),
   policyType: (): ApiError =>
     apiError('InvalidParameter.PolicyType', 'The parameter - "PolicyType" is incorrect.'),
-  systemPolicyReadOnly: (name: string): ApiError =>
-    apiError('InvalidParameter.PolicyType', `A System policy cannot be changed: ${name}.`),
 
   attachmentExists: (kind: 'User' | 'Group' | 'Role', policy: string, target: string): ApiError =>
     apiError(

@@ -124,6 +124,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       if (!CODE.test(code1) || !CODE.test(code2)) throw err.authCodeFormat();
       const now = at ?? ctx.clock();
       await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         const user = await requireUser(tx, accountId, userName);
         const device = await requireDevice(tx, accountId, serialNumber);
         if (device.user_id !== null) {
@@ -154,6 +155,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
 
     async unbind(accountId, userName) {
       return store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
         const user = await requireUser(tx, accountId, userName);
         const device = await deviceOfUser(tx, accountId, user.user_id);
         if (!device) throw err.userMfaNotExist(user.user_name);
