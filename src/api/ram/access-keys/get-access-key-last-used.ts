@@ -18,7 +18,11 @@ export default defineAction({
     const owner = keyOwner(req.principal, req.params.UserName);
     // The last use of root keys is not recorded per key yet: a root caller names a user.
     if (owner.kind === 'root') throw missingParameter('UserName');
-    const used = await domain.accessKeys.getLastUsed(req.accountId, owner.userName, req.params.UserAccessKeyId);
+    const used = await domain.accessKeys.getLastUsed(
+      req.accountId,
+      owner.userName,
+      req.params.UserAccessKeyId,
+    );
     return { AccessKeyLastUsed: used.lastUsedDate !== undefined ? { LastUsedDate: used.lastUsedDate } : {} };
   },
 });
