@@ -87,7 +87,7 @@ class Group {
       for (const s of p.document.statements) {
         if (s.broken !== undefined || !s.action) continue;
         const i = this.stmts.length;
-        this.stmts.push(compileStatement(s, i, statementRef(p, s.index)));
+        this.stmts.push(compileStatement(s, i, Object.freeze(statementRef(p, s.index))));
         const patterns = s.action.patterns.map((a) => a.toLowerCase());
         if (s.action.negated) {
           this.negated.push({ ms: patterns.map(compileGlob), i });
@@ -233,7 +233,7 @@ function allows(g: Group, req: AuthorizationRequest, into: StatementRef[] | null
   return into;
 }
 
-const NONE: readonly StatementRef[] = [];
+const NONE: readonly StatementRef[] = Object.freeze([]);
 
 /** A policy set ready to decide; build it with compilePolicySet. */
 export class CompiledPolicySet {

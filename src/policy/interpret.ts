@@ -38,7 +38,7 @@ export function controlApplies(p: RequestPrincipal): boolean {
 }
 
 export function isAssumeRole(action: string): boolean {
-  return action.toLowerCase() === 'sts:assumerole';
+  return action.length === 14 && action.toLowerCase() === 'sts:assumerole';
 }
 
 export function interpret(set: PolicySetInput, request: AuthorizationRequest): Decision {
