@@ -138,3 +138,19 @@ describe('explainDecision', () => {
     );
   });
 });
+
+describe('explainDecision without a candidate statement', () => {
+  it('says so when the missing layer has no Allow statement', () => {
+    const c = table.cases.find((x) => x.id === 'bucket-006')!;
+    expect(explainDecision(evaluate(c.policies, c.request))).toBe(
+      "Implicitly denied: no Allow statement in the target's resource policy (for another account's resource only it can grant) matched the request, and access is denied by default. There is no resource policy Allow statement to compare with.",
+    );
+  });
+
+  it('names an unnamed session policy as the session policy', () => {
+    const c = table.cases.find((x) => x.id === 'session-002')!;
+    expect(explainDecision(evaluate(c.policies, c.request))).toContain(
+      'The nearest was statement 0 of the session policy,',
+    );
+  });
+});
