@@ -215,12 +215,14 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
       lastRecorded.set(accessKeyId, ms);
       const iso = isoSeconds(when);
       // Only moves forward; several nodes may record the same key.
-      await store.db
-        .updateTable('access_keys')
-        .set({ last_used_date: iso })
-        .where('access_key_id', '=', accessKeyId)
-        .where((eb) => eb.or([eb('last_used_date', 'is', null), eb('last_used_date', '<', iso)]))
-        .execute();
+      await store.transaction((tx) =>
+        tx
+          .updateTable('access_keys')
+          .set({ last_used_date: iso })
+          .where('access_key_id', '=', accessKeyId)
+          .where((eb) => eb.or([eb('last_used_date', 'is', null), eb('last_used_date', '<', iso)]))
+          .execute(),
+      );
     },
   };
 }

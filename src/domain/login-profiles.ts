@@ -196,12 +196,14 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       const policy = await readPasswordPolicy(store.db, accountId);
       if (good) {
         if (profile.failed_attempts !== 0 || profile.locked_until) {
-          await store.db
-            .updateTable('login_profiles')
-            .set({ failed_attempts: 0, locked_until: null })
-            .where('account_id', '=', accountId)
-            .where('user_id', '=', user.user_id)
-            .execute();
+          await store.transaction((tx) =>
+            tx
+              .updateTable('login_profiles')
+              .set({ failed_attempts: 0, locked_until: null })
+              .where('account_id', '=', accountId)
+              .where('user_id', '=', user.user_id)
+              .execute(),
+          );
         }
         return {
           ok: true,

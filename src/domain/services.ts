@@ -73,25 +73,27 @@ export function createServices(
   async function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
     const now = clock();
     const nowText = now.toISOString();
-    if (now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS) {
-      lastPurge = now.getTime();
-      await store.db.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
-    }
-    const inserted = await store.db
-      .insertInto('nonces')
-      .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
-      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
-    // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
-    const reclaimed = await store.db
-      .updateTable('nonces')
-      .set({ expires_at: expiresAt.toISOString() })
-      .where('access_key_id', '=', accessKeyId)
-      .where('nonce', '=', nonce)
-      .where('expires_at', '<', nowText)
-      .executeTakeFirst();
-    return Number(reclaimed.numUpdatedRows) === 1;
+    const purge = now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS;
+    if (purge) lastPurge = now.getTime();
+    // One short write transaction (on SQLite it queues for the write lock without blocking).
+    return store.transaction(async (tx) => {
+      if (purge) await tx.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
+      const inserted = await tx
+        .insertInto('nonces')
+        .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
+        .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+      // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
+      const reclaimed = await tx
+        .updateTable('nonces')
+        .set({ expires_at: expiresAt.toISOString() })
+        .where('access_key_id', '=', accessKeyId)
+        .where('nonce', '=', nonce)
+        .where('expires_at', '<', nowText)
+        .executeTakeFirst();
+      return Number(reclaimed.numUpdatedRows) === 1;
+    });
   }
 
   /** The default-version documents of the policies attached to one principal. */

@@ -286,13 +286,15 @@ export function createUsers(ctx: DomainContext): UsersDomain {
     },
 
     async recordLogin(accountId, userName, at) {
-      const row = await requireUser(store.db, accountId, userName);
-      await store.db
-        .updateTable('users')
-        .set({ last_login_date: isoSeconds(at ?? ctx.clock()) })
-        .where('account_id', '=', accountId)
-        .where('user_id', '=', row.user_id)
-        .execute();
+      await store.transaction(async (tx) => {
+        const row = await requireUser(tx, accountId, userName);
+        await tx
+          .updateTable('users')
+          .set({ last_login_date: isoSeconds(at ?? ctx.clock()) })
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', row.user_id)
+          .execute();
+      });
     },
   };
 }

@@ -23,7 +23,8 @@ export interface Store {
   /**
    * Runs fn in one transaction: committed when fn resolves, rolled back when it throws.
    * On SQLite the transaction takes the write lock at its start (BEGIN IMMEDIATE), so
-   * read-then-write sequences never interleave. Inside fn, use only `tx`.
+   * read-then-write sequences never interleave. Inside fn, use only `tx`; transactions do
+   * not nest (on SQLite a transaction started inside another waits for it forever).
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
