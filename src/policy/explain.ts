@@ -125,11 +125,15 @@ const LAYER_WORDS: Record<PolicyLayer, string> = {
 /** e.g. statement 1 (Sid "DenyDelete") of identity policy "rd-oss" (Custom, v2) */
 export function describeStatement(ref: StatementRef): string {
   const sid = ref.sid ? ` (Sid ${JSON.stringify(ref.sid)})` : '';
-  const name = ref.policyName ? ` ${JSON.stringify(ref.policyName)}` : ` #${ref.policy}`;
   const meta = [ref.policyType, ref.policyVersion].filter(Boolean).join(', ');
   const level =
     ref.layer === 'control' ? ` at level ${ref.level ?? 0}${ref.level === 0 ? ' (the member)' : ''}` : '';
-  return `statement ${ref.statement}${sid} of ${LAYER_WORDS[ref.layer]}${name}${meta ? ` (${meta})` : ''}${level}`;
+  const policy = ref.policyName
+    ? `${LAYER_WORDS[ref.layer]} ${JSON.stringify(ref.policyName)}`
+    : ref.layer === 'identity' || ref.layer === 'control'
+      ? `${LAYER_WORDS[ref.layer]} #${ref.policy}`
+      : `the ${LAYER_WORDS[ref.layer]}`;
+  return `statement ${ref.statement}${sid} of ${policy}${meta ? ` (${meta})` : ''}${level}`;
 }
 
 function missingWords(layer: PolicyLayer): string {
@@ -163,5 +167,6 @@ export function explainDecision(decision: Decision): string {
   const miss = decision.nearestMiss;
   if (miss)
     text += ` The nearest was ${describeStatement(miss.statement)}, which did not apply: ${miss.detail}.`;
+  else text += ` There is no ${LAYER_WORDS[layer]} Allow statement to compare with.`;
   return text;
 }
