@@ -54,8 +54,34 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const sealer = loadSealer(opts.dataDir, opts.masterKey, opts.createKey ?? false);
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
   const domain = createDomain(store, opts.quotas ? { sealer, quotas: opts.quotas } : { sealer });
-  const services = createServices(store, domain, sealer);
+  const services = createServices(store, domain, memoizeUnseal(sealer));
   return { store, sealer, domain, services, close: () => store.close() };
+}
+
+/**
+ * The request path unseals the AccessKey secret of every signed request. The plaintext of a
+ * sealed value never changes, so the result is remembered per sealed text (and context):
+ * the key row is still read on every request, so a disabled or deleted key is refused at
+ * once; only the AES-GCM work is saved. Bounded; least recently used entries go first.
+ */
+export function memoizeUnseal(sealer: Sealer, size = 10_000): Sealer {
+  const cache = new Map<string, string>();
+  return {
+    seal: (plaintext, context) => sealer.seal(plaintext, context),
+    unseal: (sealed, context) => sealer.unseal(sealed, context),
+    unsealText(sealed, context) {
+      const key = `${context ?? ''}\u0000${sealed}`;
+      let text = cache.get(key);
+      if (text === undefined) {
+        text = sealer.unsealText(sealed, context);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      } else {
+        cache.delete(key);
+      }
+      cache.set(key, text);
+      return text;
+    },
+  };
 }
 
 /** A strong generated password: 24 characters with every character class. */
@@ -190,7 +216,15 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const env: PipelineEnv = {
     registry: createRegistry(allActions()),
     services: deployment.services,
-    authorizer: createAuthorizer(deployment.services.policies, deployment.sealer),
+    authorizer: createAuthorizer(deployment.services.policies, deployment.sealer, {
+      // RAM users manage their own keys, MFA and password as the security preference allows.
+      selfServiceAllowed: async (accountId, kind) => {
+        const pref = await deployment.domain.securityPreference.get(accountId);
+        if (kind === 'AccessKeys') return pref.allowUserToManageAccessKeys;
+        if (kind === 'MFADevices') return pref.allowUserToManageMFADevices;
+        return pref.allowUserToChangePassword;
+      },
+    }),
     logError: (requestId, err) => {
       const e = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : typeof err;
       (log ?? console.error)(`request ${requestId} failed: ${e}`);
