@@ -294,6 +294,186 @@ describe('validation errors: code, path and message', () => {
       },
     ],
   ];
+  rows.push(
+    [
+      'no Version',
+      JSON.stringify({ Statement: [allow] }),
+      'permission',
+      { reason: 'MissingVersion', path: 'Version', message: 'Version is required and must be "1"' },
+    ],
+    [
+      'no Statement',
+      '{"Version":"1"}',
+      'permission',
+      { reason: 'MissingStatement', path: 'Statement', message: 'Statement is required' },
+    ],
+    [
+      'empty Statement',
+      '{"Version":"1","Statement":[]}',
+      'permission',
+      { reason: 'EmptyStatement', path: 'Statement', message: 'Statement must list at least one statement' },
+    ],
+    [
+      'Statement a string',
+      '{"Version":"1","Statement":"x"}',
+      'permission',
+      {
+        reason: 'InvalidStatement',
+        path: 'Statement',
+        message: 'Statement must be a statement object or an array of them',
+      },
+    ],
+    [
+      'no Effect',
+      doc({ Action: 'ecs:*', Resource: '*' }),
+      'permission',
+      {
+        reason: 'MissingEffect',
+        path: 'Statement[0].Effect',
+        message: 'Effect is required ("Allow" or "Deny")',
+      },
+    ],
+    [
+      'no Action',
+      doc({ Effect: 'Allow', Resource: '*' }),
+      'permission',
+      { reason: 'MissingAction', path: 'Statement[0]', message: 'A statement needs Action or NotAction' },
+    ],
+    [
+      'empty NotAction',
+      doc({ Effect: 'Allow', NotAction: [], Resource: '*' }),
+      'permission',
+      {
+        reason: 'EmptyAction',
+        path: 'Statement[0].NotAction',
+        message: 'NotAction must not be an empty list',
+      },
+    ],
+    [
+      'empty action string',
+      doc({ ...allow, Action: '' }),
+      'permission',
+      {
+        reason: 'InvalidAction',
+        path: 'Statement[0].Action',
+        message: 'Action values must not be empty strings',
+      },
+    ],
+    [
+      'two colons',
+      doc({ ...allow, Action: 'ecs:a:b' }),
+      'permission',
+      {
+        reason: 'InvalidAction',
+        path: 'Statement[0].Action',
+        message:
+          '"ecs:a:b" is not an action: expected "*" or <service>:<action>, e.g. "ecs:DescribeInstances"',
+      },
+    ],
+    [
+      'no Resource',
+      doc({ Effect: 'Allow', Action: 'ecs:*' }),
+      'control',
+      {
+        reason: 'MissingResource',
+        path: 'Statement[0]',
+        message: 'A statement of this policy needs Resource or NotResource',
+      },
+    ],
+    [
+      'Resource and NotResource',
+      doc({ ...allow, NotResource: '*' }),
+      'session',
+      {
+        reason: 'ResourceAndNotResource',
+        path: 'Statement[0].NotResource',
+        message: 'A statement has either Resource or NotResource, not both',
+      },
+    ],
+    [
+      'short ARN',
+      doc({ ...allow, Resource: ['*', 'acs:oss:*:bucket'] }),
+      'permission',
+      {
+        reason: 'InvalidResource',
+        path: 'Statement[0].Resource[1]',
+        message:
+          '"acs:oss:*:bucket" is not a resource: expected "*" or an ARN acs:<service>:<region>:<account>:<resource>',
+      },
+    ],
+    [
+      'empty Resource list',
+      doc({ ...allow, Resource: [] }),
+      'permission',
+      {
+        reason: 'InvalidResource',
+        path: 'Statement[0].Resource',
+        message: 'Resource must not be an empty list',
+      },
+    ],
+    [
+      'Condition array',
+      doc({ ...allow, Condition: [] }),
+      'permission',
+      {
+        reason: 'InvalidCondition',
+        path: 'Statement[0].Condition',
+        message: 'Condition must be an object of operators, not []',
+      },
+    ],
+    [
+      'operator block not an object',
+      doc({ ...allow, Condition: { Bool: true } }),
+      'permission',
+      {
+        reason: 'InvalidCondition',
+        path: 'Statement[0].Condition.Bool',
+        message: 'The Bool block must be an object of condition keys, not true',
+      },
+    ],
+    [
+      'NotAction in a trust policy',
+      doc({ Effect: 'Allow', NotAction: 'ecs:*', Principal: { Service: 'ecs.aliyuncs.com' } }),
+      'trust',
+      {
+        reason: 'InvalidTrustAction',
+        path: 'Statement[0].NotAction',
+        message: 'A trust policy allows only "sts:AssumeRole", not "ecs:*"',
+      },
+    ],
+    [
+      'trust principal list form',
+      doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: ['*'] }),
+      'trust',
+      {
+        reason: 'InvalidPrincipal',
+        path: 'Statement[0].Principal',
+        message: 'Principal must be an object such as {"RAM": [...]}, not ["*"]',
+      },
+    ],
+    [
+      'federated principal not a provider',
+      doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Federated: 'acs:ram::1:user/x' } }),
+      'trust',
+      {
+        reason: 'InvalidPrincipal',
+        path: 'Statement[0].Principal.Federated',
+        message:
+          '"acs:ram::1:user/x" is not an identity provider: expected acs:ram::<account-id>:saml-provider/<name> or :oidc-provider/<name>',
+      },
+    ],
+    [
+      'bucket policy without Principal',
+      doc(allow),
+      'oss-bucket',
+      {
+        reason: 'MissingPrincipal',
+        path: 'Statement[0]',
+        message: 'A statement of this policy needs a Principal',
+      },
+    ],
+  );
+
   for (const [title, text, kind, want] of rows) {
     it(title, () => {
       const issues = validatePolicy(text, kind);
