@@ -353,8 +353,19 @@ export interface UpdateLoginProfileInput {
 
 /** Result of a console password check. */
 export type PasswordCheck =
-  | { readonly ok: true; readonly passwordResetRequired: boolean; readonly mfaBindRequired: boolean }
-  | { readonly ok: false; readonly reason: 'NoLoginProfile' | 'Inactive' | 'WrongPassword' | 'Locked' };
+  | {
+      readonly ok: true;
+      /** True when the profile says so, or when the password is older than MaxPasswordAge (HardExpiry off). */
+      readonly passwordResetRequired: boolean;
+      readonly mfaBindRequired: boolean;
+      /** The password is older than the policy's MaxPasswordAge. */
+      readonly passwordExpired: boolean;
+    }
+  | {
+      readonly ok: false;
+      /** Expired: older than MaxPasswordAge with HardExpiry on (an administrator must reset it). */
+      readonly reason: 'NoLoginProfile' | 'Inactive' | 'WrongPassword' | 'Locked' | 'Expired';
+    };
 
 export interface CreateGroupInput {
   readonly groupName: string;
@@ -773,6 +784,11 @@ export interface SecurityPreferenceDomain {
    * or longer than 512 characters, unknown enum values, idle days not in 90/180/365/730).
    */
   set(accountId: string, input: SetSecurityPreferenceInput): Promise<SecurityPreference>;
+  /**
+   * Whether a console (password or SSO) login from this address is allowed by
+   * LoginNetworkMasks: true when no masks are set or one contains it; false for a malformed address.
+   */
+  allowsLoginFrom(accountId: string, sourceIp: string): Promise<boolean>;
 }
 
 export interface TagsDomain {

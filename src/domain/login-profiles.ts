@@ -194,6 +194,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       const good = await verifyPassword(password, profile.password_hash);
       if (profile.status === 'Inactive') return { ok: false, reason: 'Inactive' };
       const policy = await readPasswordPolicy(store.db, accountId);
+      const ageMs = now.getTime() - Date.parse(profile.password_changed_date);
+      const expired = policy.maxPasswordAge > 0 && ageMs > policy.maxPasswordAge * 86_400_000;
+      if (good && expired && policy.hardExpiry) return { ok: false, reason: 'Expired' };
       if (good) {
         if (profile.failed_attempts !== 0 || profile.locked_until) {
           await store.transaction((tx) =>
@@ -207,8 +210,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         }
         return {
           ok: true,
-          passwordResetRequired: profile.password_reset_required === 1,
+          passwordResetRequired: profile.password_reset_required === 1 || expired,
           mfaBindRequired: profile.mfa_bind_required === 1,
+          passwordExpired: expired,
         };
       }
       await store.transaction(async (tx) => {

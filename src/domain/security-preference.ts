@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Tx } from '../store/index.js';
 import type { SecurityPreference, SecurityPreferenceDomain, SetSecurityPreferenceInput } from './index.js';
 import type { DomainContext } from './context.js';
@@ -76,6 +76,21 @@ export function createSecurityPreference(ctx: DomainContext): SecurityPreference
   const { store } = ctx;
   return {
     get: (accountId) => readSecurityPreference(store.db, accountId),
+
+    async allowsLoginFrom(accountId, sourceIp) {
+      const masks = (await readSecurityPreference(store.db, accountId)).loginNetworkMasks;
+      if (masks === '') return true;
+      const family = isIP(sourceIp);
+      if (family === 0) return false;
+      const list = new BlockList();
+      for (const m of masks.split(';')) {
+        const [addr, bits] = m.split('/') as [string, string | undefined];
+        const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+        if (bits === undefined) list.addAddress(addr, type);
+        else list.addSubnet(addr, Number(bits), type);
+      }
+      return list.check(sourceIp, family === 6 ? 'ipv6' : 'ipv4');
+    },
 
     async set(accountId, input: SetSecurityPreferenceInput) {
       const next: Record<string, unknown> = {};

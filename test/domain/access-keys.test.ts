@@ -139,4 +139,17 @@ forEachBackend('access keys', (w) => {
       'EntityNotExist.User.AccessKey',
     );
   });
+
+  it('finds no signing key once its owner is gone', async () => {
+    const { domain, accountId, services, store } = w();
+    const u = await domain.users.create(accountId, { userName: 'gone' });
+    const k = await domain.accessKeys.create(accountId, 'gone');
+    // The domain refuses to delete a user with keys; remove the row behind its back.
+    await store.db
+      .deleteFrom('users')
+      .where('account_id', '=', accountId)
+      .where('user_id', '=', u.userId)
+      .execute();
+    expect(await services.credentials.findSigningKey(k.accessKeyId)).toBeUndefined();
+  });
 });

@@ -277,4 +277,27 @@ forEachBackend('accounts, alias, security preference and tags', (w) => {
     expect(tags).toHaveLength(20);
     expect(tags.find((t) => t.tagKey === 'k0')?.tagValue).toBe('overwritten');
   });
+
+  it('allows console logins only from LoginNetworkMasks', async () => {
+    const { domain, accountId } = w();
+    expect(await domain.securityPreference.allowsLoginFrom(accountId, '203.0.113.9')).toBe(true);
+    await domain.securityPreference.set(accountId, {
+      loginNetworkMasks: '10.0.0.0/8;192.168.1.7;2001:db8::/32',
+    });
+    const cases: [string, boolean][] = [
+      ['10.1.2.3', true],
+      ['11.0.0.1', false],
+      ['192.168.1.7', true],
+      ['192.168.1.8', false],
+      ['2001:db8::1', true],
+      ['2001:db9::1', false],
+      ['not-an-ip', false],
+    ];
+    for (const [ip, allowed] of cases) {
+      expect({ ip, allowed: await domain.securityPreference.allowsLoginFrom(accountId, ip) }).toEqual({
+        ip,
+        allowed,
+      });
+    }
+  });
 });

@@ -48,6 +48,7 @@ forEachBackend('login profiles and password policy', (w) => {
       ok: true,
       passwordResetRequired: true,
       mfaBindRequired: true,
+      passwordExpired: false,
     });
     await domain.loginProfiles.delete(accountId, 'u');
     await expectApiError(
@@ -219,5 +220,37 @@ forEachBackend('login profiles and password policy', (w) => {
     await domain.loginProfiles.verifyPassword(accountId, 'u', 'right-pass');
     await domain.loginProfiles.verifyPassword(accountId, 'u', 'wrong');
     expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'right-pass')).ok).toBe(true);
+  });
+
+  it('expires passwords older than MaxPasswordAge: a reset at login, or a refusal with HardExpiry', async () => {
+    const { domain, accountId, clock } = w();
+    await domain.users.create(accountId, { userName: 'u' });
+    await domain.loginProfiles.create(accountId, 'u', { password: 'aged-pass1' });
+    await domain.passwordPolicy.set(accountId, { maxPasswordAge: 30 });
+    clock.advance(29 * 86_400_000);
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({
+      ok: true,
+      passwordResetRequired: false,
+      mfaBindRequired: false,
+      passwordExpired: false,
+    });
+    clock.advance(2 * 86_400_000);
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({
+      ok: true,
+      passwordResetRequired: true,
+      mfaBindRequired: false,
+      passwordExpired: true,
+    });
+    await domain.passwordPolicy.set(accountId, { hardExpiry: true });
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({
+      ok: false,
+      reason: 'Expired',
+    });
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'wrong')).toEqual({
+      ok: false,
+      reason: 'WrongPassword',
+    });
+    await domain.loginProfiles.update(accountId, 'u', { password: 'fresh-pass2' });
+    expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'fresh-pass2')).ok).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { openStore, isUniqueViolation, type Store } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { createDomain } from '../../src/domain/create.js';
+import { createServices } from '../../src/domain/services.js';
 import { createSealer } from '../../src/crypto/seal.js';
 import { ApiError } from '../../src/api/errors.js';
 
@@ -145,6 +146,20 @@ export function storeSuite(target: StoreTarget): void {
         }
       }
       expect((await da.users.list(accountId)).items).toHaveLength(5);
+    });
+
+    it('lets one node only claim a nonce', async () => {
+      const sealer = createSealer([{ id: 'k', key: randomBytes(32) }]);
+      const da = createDomain(a, { sealer });
+      const db = createDomain(b, { sealer });
+      const sa = createServices(a, da, sealer);
+      const sb = createServices(b, db, sealer);
+      const exp = new Date(Date.now() + 60_000);
+      const nonce = randomBytes(8).toString('hex');
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? sa : sb).nonces.claim('LTAIshared', nonce, exp)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('keeps quotas under concurrent creates', async () => {
