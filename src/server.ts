@@ -7,7 +7,7 @@
  * sent, and a bare listener keeps the per-request overhead to the work the API needs.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizer } from './api/authorize.js';
@@ -154,11 +154,17 @@ export async function createFirstAccount(
 export async function initialize(opts: InitOptions): Promise<InitResult> {
   if (looksInitialized(opts.dataDir)) throw new AlreadyInitializedError(opts.dataDir);
   const d = await openDeployment({ ...opts, createKey: true });
+  let refused = false;
   try {
-    if ((await d.domain.accounts.list()).length > 0) throw new AlreadyInitializedError(opts.dataDir);
+    // A shared PostgreSQL database may already hold a deployment.
+    if ((await d.domain.accounts.list()).length > 0) {
+      refused = true;
+      throw new AlreadyInitializedError(opts.dataDir);
+    }
     return await createFirstAccount(d, opts);
   } finally {
     await d.close();
+    if (refused && !opts.masterKey) rmSync(masterKeyPath(opts.dataDir), { force: true });
   }
 }
 

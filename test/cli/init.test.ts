@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/server.js';
+import { BIN, pgAvailable } from '../helpers/server.js';
+import { createTestDatabase } from '../helpers/pg.js';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -98,5 +99,19 @@ describe('rampart init', () => {
     const r = await init(['--json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('data directory is required');
+  });
+
+  it.skipIf(!pgAvailable)('refuses a PostgreSQL database that already holds a deployment', async () => {
+    const db = await createTestDatabase();
+    try {
+      expect((await init(['--data', tempDir(), '--json', '--database-url', db.url])).code).toBe(0);
+      const dir = tempDir();
+      const r = await init(['--data', dir, '--json', '--database-url', db.url]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('already initialized');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
   });
 });
