@@ -147,11 +147,13 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
 
     async findByAliasOrId(aliasOrId) {
       const key = aliasOrId.toLowerCase().replace(/\.onaliyun\.com$/, '');
-      const row = await store.db
+      const rows = await store.db
         .selectFrom('accounts')
         .select(['account_id', 'alias', 'create_date'])
         .where((eb) => eb.or([eb('alias_key', '=', key), eb('account_id', '=', key)]))
-        .executeTakeFirst();
+        .execute();
+      // An account id wins over another account's alias that happens to spell it.
+      const row = rows.find((r) => r.account_id === key) ?? rows[0];
       return row ? accountFromRow(row) : undefined;
     },
 
