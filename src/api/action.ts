@@ -33,7 +33,16 @@ export interface AuthorizationTarget {
   readonly resource: string;
   /** Extra condition keys for this action (ram:TrustedPrincipalTypes, tags, ...). */
   readonly context?: RequestContext;
+  /**
+   * Set when a RAM user acts on its own credentials: the account's security preference
+   * (AllowUserToManageAccessKeys, AllowUserToManageMFADevices, AllowUserToChangePassword)
+   * then allows the request that no policy allows. An explicit Deny still refuses it.
+   */
+  readonly selfService?: SelfService;
 }
+
+/** The self-service kinds the security preference governs. */
+export type SelfService = 'AccessKeys' | 'MFADevices' | 'Password';
 
 export interface ActionDefinition<P = unknown, R extends object = object> {
   readonly service: ServiceName;

@@ -3,7 +3,7 @@ import type { Sealer } from '../crypto/seal.js';
 import type { Decision, PolicyLayer, StatementRef } from '../policy/decision.js';
 import { compilePolicySet, evaluate, explainDecision } from '../policy/index.js';
 import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
-import type { AuthorizationTarget } from './action.js';
+import type { AuthorizationTarget, SelfService } from './action.js';
 import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
 import { apiError, type AccessDeniedDetail } from './errors.js';
 import type { PolicyResolver } from './services.js';
@@ -34,6 +34,12 @@ export interface Authorizer {
 export interface AuthorizerOptions {
   /** Principals kept compiled; least recently used ones are dropped first. */
   readonly cacheSize?: number;
+  /**
+   * Whether the account's security preference lets RAM users manage this kind of their own
+   * credentials. A target marked `selfService` that no policy allows (ImplicitDeny) is then
+   * allowed; an explicit Deny still refuses it. Without this option nothing is self-service.
+   */
+  readonly selfServiceAllowed?: (accountId: string, kind: SelfService) => Promise<boolean>;
 }
 
 const LAYER_POLICY_TYPE: Readonly<Record<PolicyLayer, string>> = {
@@ -240,7 +246,16 @@ export function createAuthorizer(
           resource: target.resource,
           context: ctx,
         });
-        if (decision.decision !== 'Allow') throw refuse(principal, target, ctx, entry.input, decision);
+        if (decision.decision === 'Allow') continue;
+        if (
+          decision.decision === 'ImplicitDeny' &&
+          target.selfService !== undefined &&
+          principal.type === 'RAMUser' &&
+          (await options.selfServiceAllowed?.(principal.accountId, target.selfService))
+        ) {
+          continue;
+        }
+        throw refuse(principal, target, ctx, entry.input, decision);
       }
     },
   };

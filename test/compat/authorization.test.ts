@@ -101,6 +101,12 @@ describe.each(STORES)('RAM authorization (%s)', (store) => {
     server = await startServer({ store });
     root = ramClient(server);
     nobody = await ramUserWithKey(server, root);
+    // No self-service: every operation below goes through the policies.
+    await call(root, 'SetSecurityPreference', {
+      AllowUserToChangePassword: false,
+      AllowUserToManageAccessKeys: false,
+      AllowUserToManageMFADevices: false,
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -216,6 +222,44 @@ describe.each(STORES)('RAM authorization (%s)', (store) => {
     expect(xml.text).toContain('<Code>NoPermission</Code>');
     expect(xml.text).toContain('<AccessDeniedDetail>');
     expect(xml.text).toContain('<AuthAction>ram:ListUsers</AuthAction>');
+  });
+
+  it('self-service: the security preference lets a RAM user manage its own credentials only', async () => {
+    const caller = await ramUserWithKey(server, root);
+    const other = uniq('someone');
+    await call(root, 'CreateUser', { UserName: other });
+    await expectFailure(call(caller.client, 'ListAccessKeys'), 'NoPermission', 403);
+    await call(root, 'SetSecurityPreference', { AllowUserToManageAccessKeys: true });
+    try {
+      expect((await call(caller.client, 'ListAccessKeys')).AccessKeys.AccessKey).toHaveLength(1);
+      const second = (await call(caller.client, 'CreateAccessKey', { UserName: caller.userName })).AccessKey;
+      await call(caller.client, 'UpdateAccessKey', {
+        UserAccessKeyId: second.AccessKeyId,
+        Status: 'Inactive',
+      });
+      await call(caller.client, 'DeleteAccessKey', { UserAccessKeyId: second.AccessKeyId });
+      await expectFailure(call(caller.client, 'ListAccessKeys', { UserName: other }), 'NoPermission', 403);
+      await expectFailure(call(caller.client, 'CreateAccessKey', { UserName: other }), 'NoPermission', 403);
+      expect((await call(root, 'ListAccessKeys', { UserName: other })).AccessKeys.AccessKey).toEqual([]);
+      // An explicit Deny still wins over the preference.
+      const deny = uniq('deny-keys');
+      await call(root, 'CreatePolicy', {
+        PolicyName: deny,
+        PolicyDocument: JSON.stringify({
+          Version: '1',
+          Statement: [{ Effect: 'Deny', Action: 'ram:*AccessKey*', Resource: '*' }],
+        }),
+      });
+      await call(root, 'AttachPolicyToUser', {
+        PolicyType: 'Custom',
+        PolicyName: deny,
+        UserName: caller.userName,
+      });
+      await expectFailure(call(caller.client, 'ListAccessKeys'), 'NoPermission', 403);
+    } finally {
+      await call(root, 'SetSecurityPreference', { AllowUserToManageAccessKeys: false });
+    }
+    await expectFailure(call(caller.client, 'CreateAccessKey'), 'NoPermission', 403);
   });
 
   it('bad parameters are answered before authorization', async () => {

@@ -145,53 +145,42 @@ describe.each(STORES)('RAM login profiles and passwords (%s)', (store) => {
     }
   });
 
-  it('a RAM user changes its own password; the root cannot', async () => {
+  it('a RAM user changes its own password as the preference or a policy allows; the root cannot', async () => {
     const caller = await ramUserWithKey(server, root);
     await call(root, 'CreateLoginProfile', { UserName: caller.userName, Password: STRONG_PASSWORD });
+    const change = (from: string, to: string) =>
+      call(caller.client, 'ChangePassword', { OldPassword: from, NewPassword: to });
+
+    // AllowUserToChangePassword is on by default: no policy needed.
     await expectFailure(
-      call(caller.client, 'ChangePassword', {
-        OldPassword: STRONG_PASSWORD,
-        NewPassword: `${STRONG_PASSWORD}1`,
-      }),
-      'NoPermission',
-      403,
-    );
-    await grant(
-      root,
-      caller.userName,
-      ['ram:ChangePassword'],
-      `acs:ram:*:${server.accountId}:user/${caller.userName}`,
-    );
-    await expectFailure(
-      call(caller.client, 'ChangePassword', {
-        OldPassword: 'Wrong#Password1',
-        NewPassword: `${STRONG_PASSWORD}1`,
-      }),
+      change('Wrong#Password1', `${STRONG_PASSWORD}1`),
       'InvalidParameter.OldPassword.Incorrect',
       400,
     );
-    await expectFailure(
-      call(caller.client, 'ChangePassword', { OldPassword: STRONG_PASSWORD, NewPassword: 'weak' }),
-      'InvalidParameter.NewPassword.TooWeak',
-      400,
-    );
-    await call(caller.client, 'ChangePassword', {
-      OldPassword: STRONG_PASSWORD,
-      NewPassword: `${STRONG_PASSWORD}1`,
-    });
+    await expectFailure(change(STRONG_PASSWORD, 'weak'), 'InvalidParameter.NewPassword.TooWeak', 400);
+    await change(STRONG_PASSWORD, `${STRONG_PASSWORD}1`);
     // The old password no longer works, the new one does.
     await expectFailure(
-      call(caller.client, 'ChangePassword', {
-        OldPassword: STRONG_PASSWORD,
-        NewPassword: `${STRONG_PASSWORD}2`,
-      }),
+      change(STRONG_PASSWORD, `${STRONG_PASSWORD}2`),
       'InvalidParameter.OldPassword.Incorrect',
       400,
     );
-    await call(caller.client, 'ChangePassword', {
-      OldPassword: `${STRONG_PASSWORD}1`,
-      NewPassword: `${STRONG_PASSWORD}2`,
-    });
+    await change(`${STRONG_PASSWORD}1`, `${STRONG_PASSWORD}2`);
+
+    // With the preference off, only a policy allows it.
+    await call(root, 'SetSecurityPreference', { AllowUserToChangePassword: false });
+    try {
+      await expectFailure(change(`${STRONG_PASSWORD}2`, `${STRONG_PASSWORD}3`), 'NoPermission', 403);
+      await grant(
+        root,
+        caller.userName,
+        ['ram:ChangePassword'],
+        `acs:ram:*:${server.accountId}:user/${caller.userName}`,
+      );
+      await change(`${STRONG_PASSWORD}2`, `${STRONG_PASSWORD}3`);
+    } finally {
+      await call(root, 'SetSecurityPreference', { AllowUserToChangePassword: true });
+    }
 
     await expectFailure(
       call(root, 'ChangePassword', { OldPassword: STRONG_PASSWORD, NewPassword: `${STRONG_PASSWORD}1` }),

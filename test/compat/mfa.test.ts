@@ -6,6 +6,7 @@ import {
   call,
   expectFailure,
   popCall,
+  ramUserWithKey,
   twoCodes,
   uniq,
   xmlCall,
@@ -181,6 +182,51 @@ describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
     await call(root, 'DeleteUser', { UserName: user });
   });
 
+  it('self-service: with AllowUserToManageMFADevices a RAM user binds a device to itself only', async () => {
+    const caller = await ramUserWithKey(server, root);
+    const other = uniq('mfa-someone');
+    await call(root, 'CreateUser', { UserName: other });
+    const name = uniq('own-phone');
+    const d = (await call(caller.client, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name }))
+      .VirtualMFADevice;
+    const [c1, c2] = twoCodes(d.Base32StringSeed);
+    await expectFailure(
+      call(caller.client, 'BindMFADevice', {
+        UserName: other,
+        SerialNumber: d.SerialNumber,
+        AuthenticationCode1: c1,
+        AuthenticationCode2: c2,
+      }),
+      'NoPermission',
+      403,
+    );
+    await call(caller.client, 'BindMFADevice', {
+      UserName: caller.userName,
+      SerialNumber: d.SerialNumber,
+      AuthenticationCode1: c1,
+      AuthenticationCode2: c2,
+    });
+    expect(
+      (await call(caller.client, 'GetUserMFAInfo', { UserName: caller.userName })).MFADevice.SerialNumber,
+    ).toBe(d.SerialNumber);
+    await expectFailure(call(caller.client, 'GetUserMFAInfo', { UserName: other }), 'NoPermission', 403);
+
+    await call(root, 'SetSecurityPreference', { AllowUserToManageMFADevices: false });
+    try {
+      await expectFailure(
+        call(caller.client, 'UnbindMFADevice', { UserName: caller.userName }),
+        'NoPermission',
+        403,
+      );
+      expect((await call(root, 'GetUserMFAInfo', { UserName: caller.userName })).MFADevice.SerialNumber).toBe(
+        d.SerialNumber,
+      );
+    } finally {
+      await call(root, 'SetSecurityPreference', { AllowUserToManageMFADevices: true });
+    }
+    await call(caller.client, 'UnbindMFADevice', { UserName: caller.userName });
+  });
+
   it('XML listing', async () => {
     const d = await device();
     const xml = await xmlCall(server, rootKeys(server), 'ListVirtualMFADevices');
@@ -188,13 +234,18 @@ describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
     expect(xml.text).toContain(`<SerialNumber>${d.SerialNumber}</SerialNumber>`);
   });
 
-  it('a RAM user needs ram:CreateVirtualMFADevice', async () => {
-    await authorizationCycle(server, root, {
-      actions: ['ram:CreateVirtualMFADevice'],
-      authAction: 'ram:CreateVirtualMFADevice',
-      attempt: (client, name) => call(client, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name }),
-      unchanged: async (name) =>
-        expect(await listed(`acs:ram::${server.accountId}:mfa/${name}`)).toBeUndefined(),
-    });
+  it('without self-service, a RAM user needs ram:CreateVirtualMFADevice', async () => {
+    await call(root, 'SetSecurityPreference', { AllowUserToManageMFADevices: false });
+    try {
+      await authorizationCycle(server, root, {
+        actions: ['ram:CreateVirtualMFADevice'],
+        authAction: 'ram:CreateVirtualMFADevice',
+        attempt: (client, name) => call(client, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name }),
+        unchanged: async (name) =>
+          expect(await listed(`acs:ram::${server.accountId}:mfa/${name}`)).toBeUndefined(),
+      });
+    } finally {
+      await call(root, 'SetSecurityPreference', { AllowUserToManageMFADevices: true });
+    }
   });
 });

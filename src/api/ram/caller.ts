@@ -1,4 +1,5 @@
 import type { Principal } from '../../auth/principal.js';
+import type { SelfService } from '../action.js';
 import { missingParameter } from '../params.js';
 
 /**
@@ -18,4 +19,18 @@ export function keyOwner(principal: Principal, userName: string | undefined): Ke
     case 'AssumedRole':
       throw missingParameter('UserName');
   }
+}
+
+/**
+ * `{ selfService }` when a RAM user acts on its own user (names compare ignoring case), for
+ * the security preference to allow it; nothing otherwise.
+ */
+export function selfService(
+  principal: Principal,
+  userName: string | undefined,
+  kind: SelfService,
+): { readonly selfService?: SelfService } {
+  if (principal.type !== 'RAMUser') return {};
+  if (userName !== undefined && userName.toLowerCase() !== principal.userName.toLowerCase()) return {};
+  return { selfService: kind };
 }

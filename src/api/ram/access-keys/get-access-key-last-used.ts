@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { missingParameter, p, params } from '../../params.js';
 import { arn } from '../arn.js';
-import { keyOwner } from '../caller.js';
+import { keyOwner, selfService } from '../caller.js';
 
 export default defineAction({
   service: 'ram',
@@ -12,6 +12,7 @@ export default defineAction({
     return {
       action: 'ram:GetAccessKeyLastUsed',
       resource: owner.kind === 'user' ? arn.user(req.accountId, owner.userName) : arn.account(req.accountId),
+      ...(owner.kind === 'user' ? selfService(req.principal, owner.userName, 'AccessKeys') : {}),
     };
   },
   handle: async (req, { domain }) => {

@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
-import { keyOwner } from '../caller.js';
+import { keyOwner, selfService } from '../caller.js';
 import { accessKeyView } from '../views.js';
 
 export default defineAction({
@@ -13,6 +13,7 @@ export default defineAction({
     return {
       action: 'ram:ListAccessKeys',
       resource: owner.kind === 'user' ? arn.user(req.accountId, owner.userName) : arn.account(req.accountId),
+      ...(owner.kind === 'user' ? selfService(req.principal, owner.userName, 'AccessKeys') : {}),
     };
   },
   handle: async (req, { domain }) => {

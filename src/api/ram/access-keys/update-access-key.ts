@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
-import { keyOwner } from '../caller.js';
+import { keyOwner, selfService } from '../caller.js';
 
 export default defineAction({
   service: 'ram',
@@ -16,6 +16,7 @@ export default defineAction({
     return {
       action: 'ram:UpdateAccessKey',
       resource: owner.kind === 'user' ? arn.user(req.accountId, owner.userName) : arn.account(req.accountId),
+      ...(owner.kind === 'user' ? selfService(req.principal, owner.userName, 'AccessKeys') : {}),
     };
   },
   handle: async (req, { domain }) => {

@@ -2,6 +2,7 @@ import { defineAction } from '../../action.js';
 import { apiError } from '../../errors.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
+import { selfService } from '../caller.js';
 
 /** A RAM user changes its own console password; any other caller: NotSupport.Account. */
 export default defineAction({
@@ -14,6 +15,7 @@ export default defineAction({
       req.principal.type === 'RAMUser'
         ? arn.user(req.accountId, req.principal.userName)
         : arn.account(req.accountId),
+    ...selfService(req.principal, undefined, 'Password'),
   }),
   handle: async (req, { domain }) => {
     if (req.principal.type !== 'RAMUser') {

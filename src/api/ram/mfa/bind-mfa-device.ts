@@ -1,6 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
+import { selfService } from '../caller.js';
 
 /** Binds a virtual MFA device to a user with two consecutive TOTP codes. */
 export default defineAction({
@@ -15,6 +16,7 @@ export default defineAction({
   authorize: (req) => ({
     action: 'ram:BindMFADevice',
     resource: arn.user(req.accountId, req.params.UserName),
+    ...selfService(req.principal, req.params.UserName, 'MFADevices'),
   }),
   handle: async (req, { domain }) => {
     await domain.mfa.bind(

@@ -1,6 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
+import { selfService } from '../caller.js';
 import { createdVirtualMFADeviceView } from '../views.js';
 
 /** The answer carries the TOTP seed and its QR code: the only time they are ever shown. */
@@ -11,6 +12,7 @@ export default defineAction({
   authorize: (req) => ({
     action: 'ram:CreateVirtualMFADevice',
     resource: arn.mfa(req.accountId, req.params.VirtualMFADeviceName),
+    ...selfService(req.principal, undefined, 'MFADevices'),
   }),
   handle: async (req, { domain }) => ({
     VirtualMFADevice: createdVirtualMFADeviceView(

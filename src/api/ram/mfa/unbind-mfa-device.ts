@@ -1,6 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
+import { selfService } from '../caller.js';
 
 export default defineAction({
   service: 'ram',
@@ -9,6 +10,7 @@ export default defineAction({
   authorize: (req) => ({
     action: 'ram:UnbindMFADevice',
     resource: arn.user(req.accountId, req.params.UserName),
+    ...selfService(req.principal, req.params.UserName, 'MFADevices'),
   }),
   handle: async (req, { domain }) => {
     const { serialNumber } = await domain.mfa.unbind(req.accountId, req.params.UserName);
