@@ -188,6 +188,21 @@ describe.each(STORES)('RAM policy attachments (%s)', (store) => {
       'EntityNotExist.Policy',
       404,
     );
+    await expectFailure(
+      call(root, 'ListPoliciesForUser', { UserName: uniq('ghost') }),
+      'EntityNotExist.User',
+      404,
+    );
+    await expectFailure(
+      call(root, 'ListPoliciesForGroup', { GroupName: uniq('ghost') }),
+      'EntityNotExist.Group',
+      404,
+    );
+    await expectFailure(
+      call(root, 'ListPoliciesForRole', { RoleName: uniq('ghost') }),
+      'EntityNotExist.Role',
+      404,
+    );
   });
 
   it('a policy reaches a user through its group, and stops when the user leaves', async () => {

@@ -179,6 +179,16 @@ describe.each(STORES)('RAM groups (%s)', (store) => {
     );
     expect(await members(group)).toEqual([b]);
     expect((await call(root, 'ListGroupsForUser', { UserName: a })).Groups.Group).toEqual([]);
+    await expectFailure(
+      call(root, 'ListUsersForGroup', { GroupName: uniq('ghost') }),
+      'EntityNotExist.Group',
+      404,
+    );
+    await expectFailure(
+      call(root, 'ListGroupsForUser', { UserName: uniq('ghost') }),
+      'EntityNotExist.User',
+      404,
+    );
   });
 
   it('limits a user to 10 groups', async () => {

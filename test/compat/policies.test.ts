@@ -79,6 +79,18 @@ describe.each(STORES)('RAM policies and versions (%s)', (store) => {
     const names = system.map((p: { PolicyName: string }) => p.PolicyName);
     expect(names).toEqual(expect.arrayContaining(['AdministratorAccess', 'ReadOnlyAccess']));
     expect(system.every((p: { PolicyType: string }) => p.PolicyType === 'System')).toBe(true);
+    const v1 = (
+      await call(root, 'GetPolicyVersion', {
+        PolicyName: 'ReadOnlyAccess',
+        PolicyType: 'System',
+        VersionId: 'v1',
+      })
+    ).PolicyVersion;
+    expect(v1).toMatchObject({ VersionId: 'v1', IsDefaultVersion: true });
+    expect(
+      (await call(root, 'ListPolicyVersions', { PolicyName: 'ReadOnlyAccess', PolicyType: 'System' }))
+        .PolicyVersions.PolicyVersion,
+    ).toHaveLength(1);
     await expectFailure(
       call(root, 'GetPolicy', { PolicyName: 'AdministratorAccess', PolicyType: 'Custom' }),
       'EntityNotExist.Policy',

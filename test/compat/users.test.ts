@@ -218,6 +218,7 @@ describe.each(STORES)('RAM users (%s)', (store) => {
     expect(paged).toEqual(all);
 
     await expectFailure(call(root, 'ListUsers', { MaxItems: 1001 }), 'InvalidParameter', 400, '"MaxItems"');
+    await expectFailure(call(root, 'ListUsers', { Marker: 'not-a-marker' }), 'InvalidParameter', 400);
     await expectFailure(call(root, 'ListUsers', { MaxItems: 0 }), 'InvalidParameter', 400, '"MaxItems"');
   });
 
