@@ -147,6 +147,28 @@ describe.each(STORES)('RAM tags (%s)', (store) => {
     expect(await tagsOf('role', role)).toEqual([]);
   });
 
+  it('accepts tag values of up to 256 characters, as the RAM SDK documents', async () => {
+    const role = await newRole();
+    const value = 'v'.repeat(256);
+    await call(root, 'TagResources', {
+      ResourceType: 'role',
+      ResourceNames: [role],
+      Tag: [{ Key: 'long', Value: value }],
+    });
+    expect(await tagsOf('role', role)).toEqual([`long=${value}`]);
+    await expectFailure(
+      call(root, 'TagResources', {
+        ResourceType: 'role',
+        ResourceNames: [role],
+        Tag: [{ Key: 'longer', Value: `${value}v` }],
+      }),
+      'InvalidParameter',
+      400,
+      '"Tag"',
+    );
+    expect(await tagsOf('role', role)).toEqual([`long=${value}`]);
+  });
+
   it('caps a resource at 20 tags', async () => {
     const role = await newRole();
     await call(root, 'TagResources', {
