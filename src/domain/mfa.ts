@@ -116,7 +116,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
         virtualMFADeviceName: name,
         base32StringSeed: seed,
         otpauthUrl: url,
-        qrCodePng: qrCodePng(url).toString('base64'),
+        qrCodePng: (await qrCodePng(url)).toString('base64'),
       };
     },
 

@@ -25,7 +25,9 @@ forEachBackend('virtual MFA devices', (w) => {
     expect(d.base32StringSeed).toMatch(/^[A-Z2-7]{32}$/);
     expect(Buffer.from(d.qrCodePng, 'base64').subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(d.otpauthUrl).toMatch(
-      new RegExp(`^otpauth://totp/Phone-1%40${accountId}\\.onaliyun\\.com\\?secret=${d.base32StringSeed}&`),
+      new RegExp(
+        `^otpauth://totp/Rampart:Phone-1%40${accountId}\\.onaliyun\\.com\\?secret=${d.base32StringSeed}&`,
+      ),
     );
     const row = await store.db
       .selectFrom('mfa_devices')
