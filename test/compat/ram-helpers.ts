@@ -148,14 +148,19 @@ export async function expectFailure(
   return f;
 }
 
-/** A RAM call through @alicloud/pop-core (signature V2, Format=JSON): the raw JSON body. */
+/**
+ * A RAM call through @alicloud/pop-core (signature V2, Format=JSON): the raw JSON body.
+ * POST (form body) by default, as pop-core's documentation shows it; GET puts every
+ * parameter in the query string.
+ */
 export async function popCall(
   server: TestServer,
   keys: KeyPair,
   action: string,
   params: Record<string, unknown> = {},
+  method: 'POST' | 'GET' = 'POST',
 ) {
-  return (await popClient(server, keys).request(action, params, { method: 'POST' })) as Json;
+  return (await popClient(server, keys).request(action, params, { method })) as Json;
 }
 
 /** A pop-core failure: its code and the JSON body (pop-core reads the Code, not the status). */

@@ -231,7 +231,15 @@ describe.each(STORES)('RAM users (%s)', (store) => {
     expect(created.User).toMatchObject({ UserName: name, DisplayName: 'Pop' });
     expect(typeof created.RequestId).toBe('string');
 
-    const got = await popCall(server, rootKeys(server), 'GetUser', { UserName: name });
+    const got = await popCall(server, rootKeys(server), 'GetUser', { UserName: name }, 'GET');
+    const updated = await popCall(
+      server,
+      rootKeys(server),
+      'UpdateUser',
+      { UserName: name, NewComments: 'via GET' },
+      'GET',
+    );
+    expect(updated.User.Comments).toBe('via GET');
     expect(got.User.UserId).toBe(created.User.UserId);
 
     const missing = await popFailure(
