@@ -49,6 +49,20 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     });
   }
   const running = await startServer({ config, deployment });
+  // The signal handlers are in place before the listening line: whoever waits for the line
+  // may send SIGTERM at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      running.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`rampart serve: error while stopping: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
   if (firstStart) {
     const lines = [
       'Initialized a new deployment.',
@@ -62,18 +76,6 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   process.stdout.write(`listening on ${running.url}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      running.stop().then(resolve, (err: unknown) => {
-        process.stderr.write(`rampart serve: error while stopping: ${String(err)}\n`);
-        resolve();
-      });
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await stopped;
   return 0;
 }

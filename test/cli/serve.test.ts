@@ -50,9 +50,11 @@ function serve(args: string[], env: Record<string, string> = {}): Promise<Served
   });
 }
 
-function exitOf(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+function exitOf(child: ChildProcess): Promise<{ code: number | string | null; ms: number }> {
   const start = Date.now();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - start })));
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code: code ?? signal, ms: Date.now() - start })),
+  );
 }
 
 afterEach(() => {
