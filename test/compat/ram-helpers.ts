@@ -338,8 +338,22 @@ function check(
   }
 }
 
-/** Fields the service leaves out when they have no value (paging tokens, dates that do not exist yet). */
-const OPTIONAL = new Set(['Marker', 'NextToken', 'LastLoginDate', 'ActivateDate', 'LastUsedDate', 'User']);
+/**
+ * Fields the service leaves out when they have no value: paging tokens when there is no more,
+ * dates that do not exist yet, the user of an unbound MFA device. Paths without list indexes.
+ */
+const OPTIONAL = new Set([
+  'ListUsers.Marker',
+  'ListUsersForGroup.Marker',
+  'ListGroups.Marker',
+  'ListRoles.Marker',
+  'ListPolicies.Marker',
+  'ListTagResources.NextToken',
+  'GetUser.User.LastLoginDate',
+  'GetAccessKeyLastUsed.AccessKeyLastUsed.LastUsedDate',
+  'ListVirtualMFADevices.VirtualMFADevices.VirtualMFADevice.ActivateDate',
+  'ListVirtualMFADevices.VirtualMFADevices.VirtualMFADevice.User',
+]);
 
 /**
  * Fields of the SDK model the body lacks (besides those the service only sends when they
@@ -349,21 +363,23 @@ export function missingFields(action: string, body: Json): string[] {
   const op = OPS.get(action);
   if (!op) return [`no SDK operation ${action}`];
   const out: string[] = [];
-  const visit = (fields: readonly ShapeField[], value: Json, path: string): void => {
+  const visit = (fields: readonly ShapeField[], value: Json, path: string, bare: string): void => {
     if (typeof value !== 'object' || value === null) return;
     for (const f of fields) {
       const v = value[f.name];
       if (v === undefined || v === null) {
-        if (!OPTIONAL.has(f.name)) out.push(`${path}.${f.name}`);
+        if (!OPTIONAL.has(`${bare}.${f.name}`)) out.push(`${path}.${f.name}`);
         continue;
       }
-      if (f.type === 'object' && f.fields) visit(f.fields, v, `${path}.${f.name}`);
+      if (f.type === 'object' && f.fields) visit(f.fields, v, `${path}.${f.name}`, `${bare}.${f.name}`);
       if (f.type === 'array' && f.items?.fields && Array.isArray(v)) {
-        v.forEach((x: Json, i: number) => visit(f.items!.fields!, x, `${path}.${f.name}[${i}]`));
+        v.forEach((x: Json, i: number) =>
+          visit(f.items!.fields!, x, `${path}.${f.name}[${i}]`, `${bare}.${f.name}`),
+        );
       }
     }
   };
-  visit(op.response.body, body, action);
+  visit(op.response.body, body, action, action);
   return out;
 }
 

@@ -229,6 +229,16 @@ describe('the shape check itself', () => {
     expect(shapeProblems('GetRole', { Role: { MaxSessionDuration: '3600' } })).toEqual([
       'GetRole.Role.MaxSessionDuration: expected a number, got "3600"',
     ]);
+    expect(missingFields('GetUser', { RequestId: 'r' })).toEqual(['GetUser.User']);
+    expect(missingFields('ListUsers', { RequestId: 'r', Users: { User: [] }, IsTruncated: true })).toEqual(
+      [],
+    );
+    expect(
+      missingFields('ListVirtualMFADevices', {
+        RequestId: 'r',
+        VirtualMFADevices: { VirtualMFADevice: [{ SerialNumber: 's' }] },
+      }),
+    ).toEqual([]);
     expect(
       missingFields('ListUsers', {
         RequestId: 'r',
