@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ApiError } from '../../../src/api/errors.js';
 import { p, params } from '../../../src/api/params.js';
 
@@ -352,5 +353,63 @@ describe('params: JSON-string lists', () => {
     expect(f.parse({ Tag: '[{"Key":"env"},{"Key":"team","Value":"x"}]' })).toEqual({
       Tag: [{ Key: 'env' }, { Key: 'team', Value: 'x' }],
     });
+  });
+});
+
+describe('params: properties', () => {
+  const rules = [
+    { name: 'UserName', param: p.userName(), re: /^[A-Za-z0-9._-]{1,64}$/u },
+    { name: 'RoleName', param: p.roleName(), re: /^[A-Za-z0-9.-]{1,64}$/u },
+    { name: 'PolicyName', param: p.policyName(), re: /^[A-Za-z0-9-]{1,128}$/u },
+  ];
+
+  it.each(rules)(
+    '$name: accepted exactly when it matches the rule, else one of its two codes',
+    ({ name, param, re }) => {
+      const schema = params({ [name]: param });
+      const chars = fc.constantFrom(...'aZ09._-@ /é😀'.split(''), ...['😀']);
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ maxLength: 140 }),
+            fc.array(chars, { maxLength: 140 }).map((a) => a.join('')),
+          ),
+          (v) => {
+            try {
+              expect(schema.parse({ [name]: v })).toEqual({ [name]: v });
+              expect(re.test(v)).toBe(true);
+            } catch (e) {
+              expect(e).toBeInstanceOf(ApiError);
+              expect([`InvalidParameter.${name}.Length`, `InvalidParameter.${name}.InvalidChars`]).toContain(
+                (e as ApiError).code,
+              );
+              expect(re.test(v)).toBe(false);
+            }
+          },
+        ),
+      );
+    },
+  );
+
+  it('JSON lists never fail with anything but an ApiError', () => {
+    const schema = params({
+      Tag: p.tags().optional(),
+      TagKeys: p.tagKeys().optional(),
+      ResourceNames: p.resourceNames().optional(),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Tag', 'TagKeys', 'ResourceNames'),
+        fc.oneof(fc.json(), fc.string()),
+        (key, text) => {
+          try {
+            schema.parse({ [key]: text });
+          } catch (e) {
+            expect(e).toBeInstanceOf(ApiError);
+            expect((e as ApiError).code).toBe('InvalidParameter');
+          }
+        },
+      ),
+    );
   });
 });
