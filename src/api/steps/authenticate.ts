@@ -18,4 +18,14 @@ export const authenticateStep: Step = async (state, env) => {
     env.services,
     env.auth,
   );
+  // GetAccessKeyLastUsed: a key's use is recorded (at most one write a minute per key). A failure
+  // to record never fails the request.
+  const auth = state.authentication;
+  if (auth.kind === 'signed' && !auth.accessKeyId.startsWith('STS.')) {
+    try {
+      await env.services.domain.accessKeys.recordUse(auth.accessKeyId, state.receivedAt);
+    } catch {
+      // Recording is best effort.
+    }
+  }
 };
