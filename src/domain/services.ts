@@ -70,30 +70,71 @@ export function createServices(
     };
   }
 
-  async function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+  interface PendingClaim {
+    readonly accessKeyId: string;
+    readonly nonce: string;
+    readonly expiresAt: Date;
+    readonly resolve: (claimed: boolean) => void;
+    readonly reject: (err: unknown) => void;
+  }
+  let pending: PendingClaim[] | undefined;
+
+  /**
+   * Claims are grouped: the claims of one turn of the event loop are written in one short
+   * transaction (group commit), and each resolves only once that transaction committed. Under
+   * concurrent load this saves a commit per request (bench/http: the commit was the largest
+   * cost of a signed request); a lone request waits one turn.
+   */
+  function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (!pending) {
+        pending = [];
+        setImmediate(() => void flushClaims());
+      }
+      pending.push({ accessKeyId, nonce, expiresAt, resolve, reject });
+    });
+  }
+
+  async function flushClaims(): Promise<void> {
+    const batch = pending ?? [];
+    pending = undefined;
     const now = clock();
     const nowText = now.toISOString();
     const purge = now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS;
     if (purge) lastPurge = now.getTime();
-    // One short write transaction (on SQLite it queues for the write lock without blocking).
-    return store.transaction(async (tx) => {
-      if (purge) await tx.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
-      const inserted = await tx
-        .insertInto('nonces')
-        .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
-        .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
-      // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
-      const reclaimed = await tx
-        .updateTable('nonces')
-        .set({ expires_at: expiresAt.toISOString() })
-        .where('access_key_id', '=', accessKeyId)
-        .where('nonce', '=', nonce)
-        .where('expires_at', '<', nowText)
-        .executeTakeFirst();
-      return Number(reclaimed.numUpdatedRows) === 1;
-    });
+    let results: boolean[];
+    try {
+      // One short write transaction (on SQLite it queues for the write lock without blocking).
+      results = await store.transaction(async (tx) => {
+        if (purge) await tx.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
+        const out: boolean[] = [];
+        for (const { accessKeyId, nonce, expiresAt } of batch) {
+          const inserted = await tx
+            .insertInto('nonces')
+            .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
+            .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+            out.push(true);
+            continue;
+          }
+          // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
+          const reclaimed = await tx
+            .updateTable('nonces')
+            .set({ expires_at: expiresAt.toISOString() })
+            .where('access_key_id', '=', accessKeyId)
+            .where('nonce', '=', nonce)
+            .where('expires_at', '<', nowText)
+            .executeTakeFirst();
+          out.push(Number(reclaimed.numUpdatedRows) === 1);
+        }
+        return out;
+      });
+    } catch (err) {
+      for (const c of batch) c.reject(err);
+      return;
+    }
+    batch.forEach((c, i) => c.resolve(results[i] ?? false));
   }
 
   /** The default-version documents of the policies attached to one principal. */
