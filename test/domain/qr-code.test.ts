@@ -1,7 +1,15 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { qrCodePng } from '../../src/domain/qr-code.js';
+
+// jsqr is CommonJS whose typings declare an ES default export; at run time both shapes occur.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ??
+  jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 /** Decodes the QR code in a PNG with an independent reader. */
 function readQr(png: Buffer): string | undefined {
