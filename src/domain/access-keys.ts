@@ -166,6 +166,18 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
       return row.last_used_date ? { lastUsedDate: row.last_used_date } : {};
     },
 
+    async getRootLastUsed(accountId, accessKeyId) {
+      const row = await store.db
+        .selectFrom('access_keys')
+        .select(['last_used_date'])
+        .where('account_id', '=', accountId)
+        .where('user_id', 'is', null)
+        .where('access_key_id', '=', accessKeyId)
+        .executeTakeFirst();
+      if (!row) throw err.accessKeyNotExist(accessKeyId);
+      return row.last_used_date ? { lastUsedDate: row.last_used_date } : {};
+    },
+
     async listRoot(accountId) {
       const rows = await store.db
         .selectFrom('access_keys')

@@ -591,6 +591,8 @@ export interface AccessKeysDomain {
   list(accountId: string, userName: string): Promise<readonly AccessKey[]>;
   /** GetAccessKeyLastUsed. Throws EntityNotExist.User, EntityNotExist.User.AccessKey. */
   getLastUsed(accountId: string, userName: string, accessKeyId: string): Promise<AccessKeyLastUsed>;
+  /** GetAccessKeyLastUsed for a root key. Throws EntityNotExist.User.AccessKey for a key the account's root does not own. */
+  getRootLastUsed(accountId: string, accessKeyId: string): Promise<AccessKeyLastUsed>;
   /** Root keys of the account (no secrets). */
   listRoot(accountId: string): Promise<readonly AccessKey[]>;
   /** Updates a root key's status. Throws InvalidParameter for an unknown key (no catalogue code for it). */

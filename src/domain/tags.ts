@@ -6,7 +6,7 @@ import { accountQuotas, invalid, lockAccount, tagLimitExceeded } from './common.
 import { err } from './messages.js';
 import { findPolicyRow, findRoleRow } from './rows.js';
 
-/** Tag rules: key 1..128 characters, value 0..128, no `acs:` / `aliyun` key prefix, no duplicate keys. */
+/** Tag rules: key 1..128 characters, value 0..256, no `acs:` / `aliyun` key prefix, no duplicate keys. */
 export function checkTags(tags: readonly Tag[]): void {
   const seen = new Set<string>();
   for (const t of tags) {
@@ -17,8 +17,8 @@ export function checkTags(tags: readonly Tag[]): void {
     if (/^(acs:|aliyun)/i.test(key)) {
       throw invalid('The parameter - "Tag.N.Key" cannot start with "acs:" or "aliyun".');
     }
-    if (typeof t.tagValue !== 'string' || t.tagValue.length > 128) {
-      throw invalid('The parameter - "Tag.N.Value" MUST be at most 128 characters.');
+    if (typeof t.tagValue !== 'string' || t.tagValue.length > 256) {
+      throw invalid('The parameter - "Tag.N.Value" MUST be at most 256 characters.');
     }
     if (/^(acs:|aliyun)/i.test(t.tagValue)) {
       throw invalid('The parameter - "Tag.N.Value" cannot start with "acs:" or "aliyun".');

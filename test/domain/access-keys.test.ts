@@ -140,6 +140,22 @@ forEachBackend('access keys', (w) => {
     );
   });
 
+  it('records the last use of root keys; a user key is not a root key', async () => {
+    const { domain, accountId } = w();
+    const root = await domain.accounts.createRootAccessKey(accountId);
+    expect(await domain.accessKeys.getRootLastUsed(accountId, root.accessKeyId)).toEqual({});
+    await domain.accessKeys.recordUse(root.accessKeyId, new Date('2026-02-01T08:00:00Z'));
+    expect(await domain.accessKeys.getRootLastUsed(accountId, root.accessKeyId)).toEqual({
+      lastUsedDate: '2026-02-01T08:00:00Z',
+    });
+    await domain.users.create(accountId, { userName: 'owner' });
+    const userKey = await domain.accessKeys.create(accountId, 'owner');
+    await expectApiError(
+      domain.accessKeys.getRootLastUsed(accountId, userKey.accessKeyId),
+      'EntityNotExist.User.AccessKey',
+    );
+  });
+
   it('finds no signing key once its owner is gone', async () => {
     const { domain, accountId, services, store } = w();
     const u = await domain.users.create(accountId, { userName: 'gone' });

@@ -235,8 +235,8 @@ forEachBackend('accounts, alias, security preference and tags', (w) => {
         'The parameter - "Tag.N.Key" cannot start with "acs:" or "aliyun".',
       ],
       [
-        [{ tagKey: 'k', tagValue: 'v'.repeat(129) }],
-        'The parameter - "Tag.N.Value" MUST be at most 128 characters.',
+        [{ tagKey: 'k', tagValue: 'v'.repeat(257) }],
+        'The parameter - "Tag.N.Value" MUST be at most 256 characters.',
       ],
       [
         [
