@@ -140,11 +140,12 @@ export function policyError(
 ): ApiErrorShape | undefined {
   const first = findings(text, kind)[0];
   if (!first) return undefined;
-  const at = first.path === '' ? '' : ` (at ${first.path})`;
+  // The element first, then what is wrong with it: `Statement[1].Effect: ...`.
+  const at = first.path === '' || first.message.startsWith(first.path) ? '' : `${first.path}: `;
   return {
     code: errorCodeFor(kind, first.reason, where),
     httpStatus: 400,
-    message: `${first.message}${at}.`,
+    message: `${at}${first.message}`,
     reason: first.reason,
     path: first.path,
   };

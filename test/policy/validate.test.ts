@@ -594,13 +594,27 @@ describe('length limits and error codes', () => {
     });
   }
 
+  it('puts the element first in the message', () => {
+    const text = doc({
+      Effect: 'Allow',
+      Action: 'oss:GetObject',
+      Resource: '*',
+      Condition: { IpAddress: { 'acs:SourceIp': ['10.0.0.1', '10.0.0.300'] } },
+    });
+    expect(policyError(text, 'permission')).toMatchObject({
+      code: 'MalformedPolicyDocument',
+      message:
+        'Statement[0].Condition.IpAddress["acs:SourceIp"][1]: "10.0.0.300" is not an IPv4/IPv6 address or CIDR block',
+    });
+  });
+
   it('grammar errors of a session policy are InvalidParameter.PolicyGrammar', () => {
     expect(policyError('{}', 'session')).toEqual({
       code: 'InvalidParameter.PolicyGrammar',
       httpStatus: 400,
       reason: 'MissingVersion',
       path: 'Version',
-      message: 'Version is required and must be "1" (at Version).',
+      message: 'Version is required and must be "1"',
     });
     expect(policyError(doc(allow), 'session')).toBeUndefined();
   });
