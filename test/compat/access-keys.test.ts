@@ -198,6 +198,13 @@ describe.each(STORES)('RAM access keys (%s)', (store) => {
     });
     expect(typeof (await call(second, 'GetAccountAlias')).AccountAlias).toBe('string');
     await expectFailure(call(root, 'CreateAccessKey'), 'LimitExceeded.User.AccessKey', 409);
+    const used = await call(root, 'GetAccessKeyLastUsed', { UserAccessKeyId: created.AccessKeyId });
+    expect(used.AccessKeyLastUsed.LastUsedDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await expectFailure(
+      call(root, 'GetAccessKeyLastUsed', { UserAccessKeyId: 'LTAI' + '1'.repeat(20) }),
+      'EntityNotExist.User.AccessKey',
+      404,
+    );
     await call(root, 'UpdateAccessKey', { UserAccessKeyId: created.AccessKeyId, Status: 'Inactive' });
     await expectFailure(call(second, 'GetAccountAlias'), 'InvalidAccessKeyId.Inactive', 400);
     await call(root, 'DeleteAccessKey', { UserAccessKeyId: created.AccessKeyId });

@@ -1,5 +1,5 @@
 import { defineAction } from '../../action.js';
-import { missingParameter, p, params } from '../../params.js';
+import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
 import { keyOwner, selfService } from '../caller.js';
 
@@ -17,13 +17,10 @@ export default defineAction({
   },
   handle: async (req, { domain }) => {
     const owner = keyOwner(req.principal, req.params.UserName);
-    // The last use of root keys is not recorded per key yet: a root caller names a user.
-    if (owner.kind === 'root') throw missingParameter('UserName');
-    const used = await domain.accessKeys.getLastUsed(
-      req.accountId,
-      owner.userName,
-      req.params.UserAccessKeyId,
-    );
+    const used =
+      owner.kind === 'user'
+        ? await domain.accessKeys.getLastUsed(req.accountId, owner.userName, req.params.UserAccessKeyId)
+        : await domain.accessKeys.getRootLastUsed(req.accountId, req.params.UserAccessKeyId);
     return { AccessKeyLastUsed: used.lastUsedDate !== undefined ? { LastUsedDate: used.lastUsedDate } : {} };
   },
 });
