@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseUrlEncoded } from '../../src/auth/percent-encode.js';
+import { ossTarget, verifyOss } from '../../src/auth/signature-oss.js';
 import { stringToSignV2, verifyV2 } from '../../src/auth/signature-v2.js';
 import {
   canonicalRequestV3,
@@ -22,6 +23,8 @@ interface Vector {
     bodyBase64: string;
   };
   verification: {
+    addressing?: string;
+    accessKeyId?: string;
     stringToSign?: string;
     canonicalRequest?: string;
     receivedSignature?: string;
@@ -39,6 +42,7 @@ const isV2 = (v: Vector): boolean => v.algorithm.startsWith('V2 RPC');
 const isV3 = (v: Vector): boolean => v.algorithm === 'ACS3-HMAC-SHA256';
 const v2 = vectors.filter((v) => v.verification?.ok && isV2(v));
 const v3 = vectors.filter((v) => v.verification?.ok && isV3(v));
+const oss = vectors.filter((v) => v.verification?.ok && v.algorithm.startsWith('OSS'));
 
 function body(v: Vector): Buffer {
   return Buffer.from(v.request.bodyBase64, 'base64');
@@ -82,9 +86,10 @@ function v3Verify(
 }
 
 describe('captured requests', () => {
-  it('hold 27 RPC signatures (the 15 OSS captures are verified by the OSS data plane)', () => {
+  it('hold 42 signed requests: 27 RPC and 15 OSS', () => {
     expect(v2.length).toBe(13);
     expect(v3.length).toBe(14);
+    expect(oss.length).toBe(15);
   });
 });
 
@@ -183,5 +188,47 @@ describe('parseV3Authorization', () => {
       signedHeaders: ['host', 'x-acs-date'],
       signature: 'ab12',
     });
+  });
+});
+
+describe('OSS signatures (V1, V4, headers and presigned URLs) on the captured requests', () => {
+  const req = (v: Vector, over: Partial<Vector['request']> = {}) => ({
+    method: over.method ?? v.request.method,
+    path: over.path ?? v.request.path,
+    rawQuery: over.rawQuery ?? v.request.rawQuery,
+    headers: over.headers ?? v.request.headers,
+  });
+
+  it.each(oss.map((v) => [v.name, v] as const))('%s verifies with its secret', (_name, v) => {
+    const result = verifyOss(req(v), v.credentials.accessKeySecret)!;
+    expect(result.accessKeyId).toBe(v.verification!.accessKeyId);
+    expect(result.stringToSign).toBe(v.verification!.stringToSign);
+    expect(result.ok).toBe(true);
+    expect(ossTarget(v.request)!.addressing).toBe(v.verification!.addressing);
+  });
+
+  it.each(oss.map((v) => [v.name, v] as const))('%s fails with another secret', (_name, v) => {
+    expect(verifyOss(req(v), `${v.credentials.accessKeySecret}x`)!.ok).toBe(false);
+  });
+
+  it.each(oss.map((v) => [v.name, v] as const))('%s fails for another object or method', (_name, v) => {
+    expect(verifyOss(req(v, { path: `${v.request.path}x` }), v.credentials.accessKeySecret)!.ok).toBe(false);
+    expect(
+      verifyOss(
+        req(v, { method: v.request.method === 'GET' ? 'HEAD' : 'GET' }),
+        v.credentials.accessKeySecret,
+      )!.ok,
+    ).toBe(false);
+  });
+
+  it('reports the security token and the expiry of presigned URLs', () => {
+    const sts = oss.find((v) => v.name === 'oss-v1-presigned-get-sts-token')!;
+    const r = verifyOss(req(sts), sts.credentials.accessKeySecret)!;
+    expect(r.securityToken).toBe('CAISRampartFixedSecurityToken+/=Ab12Cd34Ef56==');
+    expect(r.expiresAt?.getTime()).toBe(1795436383 * 1000);
+    const v4 = oss.find((v) => v.name === 'oss-v4-presigned-get')!;
+    expect(verifyOss(req(v4), v4.credentials.accessKeySecret)!.expiresAt?.toISOString()).toBe(
+      '2026-11-23T13:09:43.000Z',
+    );
   });
 });
