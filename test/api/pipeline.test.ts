@@ -458,6 +458,33 @@ describe('the request path', () => {
     expect((await call(v3('GetThing', [['Name', 'x']], aliceKey))).status).toBe(403);
   });
 
+  it('refuses a V3 body that does not match its signed hash', async () => {
+    const w = v3('GetThing', [['Name', 'x']]);
+    const r = await call({
+      ...w,
+      headers: { ...w.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from('Name=y'),
+    });
+    expect([r.status, r.json().Code]).toEqual([400, 'SignatureDoesNotMatch']);
+  });
+
+  it('takes acs:SourceIp from the TCP peer, never from X-Forwarded-For', async () => {
+    const w = v3('GetThing', [['Name', 'x']], { id: 'AKALICE', secret: 'alicesecret' });
+    const r = await call({ ...w, headers: { ...w.headers, 'x-forwarded-for': '203.0.113.9' } });
+    const encoded = (r.json() as { AccessDeniedDetail: { EncodedDiagnosticMessage: string } })
+      .AccessDeniedDetail.EncodedDiagnosticMessage;
+    expect(decodeDiagnostic(sealer, encoded).message.AuthConditions).toContainEqual({
+      ConditionKey: 'acs:SourceIp',
+      ConditionValues: ['10.1.2.3'],
+    });
+  });
+
+  it('refuses a method other than GET and POST in the negotiated format', async () => {
+    const w = v3('GetThing', [['Name', 'x']]);
+    const r = await call({ ...w, method: 'PUT' });
+    expect([r.status, r.json().Code]).toEqual([400, 'UnsupportedHTTPMethod']);
+  });
+
   it('lets the root act on its own account without policies', async () => {
     expect((await call(v3('GetThing', [['Name', 'x']]))).status).toBe(200);
   });
