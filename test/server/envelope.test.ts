@@ -1,3 +1,4 @@
+import * as OpenApi from '@alicloud/openapi-client';
 import * as Ram from '@alicloud/ram20150501';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,5 +139,40 @@ describe('XML answers', () => {
     });
     expect(res.headers.get('content-type')).toBe('application/json;charset=utf-8');
     expect(((await res.json()) as { Code: string }).Code).toBe('MissingParameter');
+  });
+});
+
+describe('an XML error read by the V3 runtime (@alicloud/openapi-client)', () => {
+  it('parses <Error> when the content type is exactly text/xml;charset=utf-8', async () => {
+    type ClientClass = typeof OpenApi.default.default;
+    type Runtime = Parameters<InstanceType<ClientClass>['callApi']>[2];
+    // CommonJS default export: the class is `.default` under Node's loader, the value itself otherwise.
+    const OpenApiClient =
+      (OpenApi.default as unknown as { default?: ClientClass }).default ??
+      (OpenApi.default as unknown as ClientClass);
+    const client = new OpenApiClient(
+      new OpenApi.Config({
+        accessKeyId: server.rootAccessKeyId,
+        accessKeySecret: server.rootAccessKeySecret,
+        endpoint: server.host,
+        protocol: 'http',
+      }),
+    );
+    const params = new OpenApi.Params({
+      action: 'GetUser',
+      version: '2015-05-01',
+      protocol: 'HTTP',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const request = new OpenApi.OpenApiRequest({ query: { UserName: 'nobody', Format: 'XML' } });
+    const e = await thrown(client.callApi(params, request, {} as Runtime));
+    expect(e.code).toBe('EntityNotExist.User');
+    expect(e.statusCode).toBe(404);
+    expect(e.data).toMatchObject({ Code: 'EntityNotExist.User', HostId: 'ram.aliyuncs.com' });
   });
 });
