@@ -252,6 +252,12 @@ describe('the request path', () => {
     });
   });
 
+  it('does not authenticate an anonymous action even when the client signed it', async () => {
+    const r = await call(v3('PublicThing', [], { id: 'AKFOREIGN', secret: 'x' }, { version: '2015-04-01' }));
+    expect(r.status).toBe(200);
+    expect(r.json()).toMatchObject({ Ok: true });
+  });
+
   it.each([
     [
       'an unknown key',

@@ -1,9 +1,15 @@
 import { authenticate } from '../../auth/authenticate.js';
 import { need, type Step } from './state.js';
 
-/** Signature V2 or V3, or nothing at all (anonymous, refused later unless the action allows it). */
+/** Signature V2 or V3, or nothing at all (anonymous, refused by the action lookup unless the action allows it). */
 export const authenticateStep: Step = async (state, env) => {
   const p = need(state.protocol, 'protocol');
+  // Actions that take no signature (federated sign-in) skip authentication altogether, even
+  // when a client signs them with a key this deployment does not know.
+  if (p.action && p.version && env.registry.lookup(p.version, p.action)?.anonymous) {
+    state.authentication = { kind: 'anonymous' };
+    return;
+  }
   state.authentication = await authenticate(
     {
       method: p.method,
