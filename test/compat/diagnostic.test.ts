@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ramClient, rootKeys, startServer, type RamClient, type TestServer } from '../helpers/server.js';
-import { STORES, call, expectFailure, grant, popCall, ramUserWithKey, uniq } from './ram-helpers.js';
+import {
+  STORES,
+  call,
+  expectFailure,
+  grant,
+  popCall,
+  popFailure,
+  ramUserWithKey,
+  uniq,
+} from './ram-helpers.js';
 
 describe.each(STORES)('RAM DecodeDiagnosticMessage (%s)', (store) => {
   let server: TestServer;
@@ -82,6 +91,59 @@ describe.each(STORES)('RAM DecodeDiagnosticMessage (%s)', (store) => {
         AttachedEntityType: 'User',
       }),
     );
+  });
+
+  it('explains the nearest miss and the statement when asked to (IncludeExplanation)', async () => {
+    const caller = await ramUserWithKey(server, root);
+    const name = uniq('only-get-user');
+    await call(root, 'CreatePolicy', {
+      PolicyName: name,
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [{ Sid: 'ReadUsers', Effect: 'Allow', Action: 'ram:GetUser', Resource: '*' }],
+      }),
+    });
+    await call(root, 'AttachPolicyToUser', {
+      PolicyType: 'Custom',
+      PolicyName: name,
+      UserName: caller.userName,
+    });
+    const refused = await expectFailure(call(caller.client, 'ListUsers'), 'NoPermission', 403);
+    const encoded: string = refused.data.AccessDeniedDetail.EncodedDiagnosticMessage;
+
+    const plain = await popCall(server, rootKeys(server), 'DecodeDiagnosticMessage', {
+      EncodedDiagnosticMessage: encoded,
+    });
+    expect(plain.DecodedDiagnosticMessage.MatchedPolicies).toEqual([]);
+    expect(plain.DecodedDiagnosticMessage.Explanation).toBeUndefined();
+
+    const explained = (
+      await popCall(server, rootKeys(server), 'DecodeDiagnosticMessage', {
+        EncodedDiagnosticMessage: encoded,
+        IncludeExplanation: 'true',
+      })
+    ).DecodedDiagnosticMessage;
+    expect(explained.MatchedPolicies).toEqual([
+      expect.objectContaining({
+        PolicyIdentifier: name,
+        PolicyType: 'Custom',
+        PolicyVersion: 'v1',
+        Effect: 'Allow',
+        StatementIndex: 0,
+        StatementSid: 'ReadUsers',
+        Matched: false,
+        Explanation: expect.stringContaining('ram:ListUsers'),
+      }),
+    ]);
+    expect(explained.Explanation).toEqual(expect.stringContaining(name));
+
+    const bad = await popFailure(
+      popCall(server, rootKeys(server), 'DecodeDiagnosticMessage', {
+        EncodedDiagnosticMessage: encoded,
+        IncludeExplanation: 'maybe',
+      }),
+    );
+    expect([bad.code, bad.status]).toEqual(['InvalidParameter', 400]);
   });
 
   it('refuses text it did not issue, and callers without the permission', async () => {

@@ -32,6 +32,19 @@ const matchedPolicyView = (m: DiagnosticPolicy) => ({
 });
 
 /**
+ * With the Rampart parameter IncludeExplanation=true (the official SDKs never send it), each
+ * policy also names its statement, whether it matched and why, and the nearest miss of an
+ * implicit deny is listed with Matched=false.
+ */
+const explainedPolicyView = (m: DiagnosticPolicy) => ({
+  ...matchedPolicyView(m),
+  StatementIndex: m.StatementIndex,
+  ...(m.StatementSid ? { StatementSid: m.StatementSid } : {}),
+  Matched: m.Matched,
+  Explanation: m.Explanation,
+});
+
+/**
  * Reveals the reason sealed into the EncodedDiagnosticMessage of a NoPermission answer, to
  * callers of the account the refused principal belongs to (others get InvalidParameter, as
  * for a message that was never issued).
@@ -39,7 +52,10 @@ const matchedPolicyView = (m: DiagnosticPolicy) => ({
 export default defineAction({
   service: 'ram',
   name: 'DecodeDiagnosticMessage',
-  params: params({ EncodedDiagnosticMessage: p.string(16384) }),
+  params: params({
+    EncodedDiagnosticMessage: p.string(16384),
+    IncludeExplanation: p.bool().optional(),
+  }),
   authorize: () => ({ action: 'ram:DecodeDiagnosticMessage', resource: '*' }),
   handle: (req, { sealer }) => {
     const payload = decodeDiagnostic(sealer, req.params.EncodedDiagnosticMessage);
@@ -62,7 +78,10 @@ export default defineAction({
           ConditionKey: c.ConditionKey,
           ConditionValues: [...c.ConditionValues],
         })),
-        MatchedPolicies: m.MatchedPolicies.filter((x) => x.Matched).map(matchedPolicyView),
+        MatchedPolicies: req.params.IncludeExplanation
+          ? m.MatchedPolicies.map(explainedPolicyView)
+          : m.MatchedPolicies.filter((x) => x.Matched).map(matchedPolicyView),
+        ...(req.params.IncludeExplanation ? { Explanation: m.Explanation } : {}),
       },
     };
   },
