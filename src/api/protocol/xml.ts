@@ -1,35 +1,25 @@
+import { XMLBuilder } from 'fast-xml-parser';
+
 /**
- * A small XML writer for RPC responses. Objects become nested elements; an array under a
- * key repeats that key's element, so `{Users: {User: [a, b]}}` is written
- * `<Users><User>a</User><User>b</User></Users>`. null and undefined are left out.
+ * XML responses, the service's default format. Objects become nested elements; an array
+ * under a key repeats that key's element, so `{Users: {User: [a, b]}}` is written
+ * `<Users><User>a</User><User>b</User></Users>` and an empty list leaves an empty wrapper.
+ * null and undefined are left out.
  */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) =>
-    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;',
-  );
-}
+const builder = new XMLBuilder({ format: false, suppressEmptyNode: false, processEntities: true });
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-function element(name: string, value: unknown, out: string[]): void {
-  if (value === null || value === undefined) return;
-  const tag = NAME.test(name) ? name : 'Item';
-  if (Array.isArray(value)) {
-    for (const item of value) element(tag, item, out);
-    return;
+/** Drops null and undefined values, which have no XML form here. */
+function prune(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(prune);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = prune(v);
+    return out;
   }
-  if (typeof value === 'object') {
-    out.push(`<${tag}>`);
-    for (const [k, v] of Object.entries(value)) element(k, v, out);
-    out.push(`</${tag}>`);
-    return;
-  }
-  out.push(`<${tag}>${escapeXml(String(value))}</${tag}>`);
+  return value;
 }
 
 /** `<?xml ...?><Root>...</Root>` for a response object. */
 export function toXml(root: string, body: Readonly<Record<string, unknown>>): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  element(root, body, out);
-  return out.join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ [root]: prune(body) }) as string}`;
 }
