@@ -52,6 +52,8 @@ const LAYER_POLICY_TYPE: Readonly<Record<PolicyLayer, string>> = {
 
 function cacheKey(p: Principal): string {
   switch (p.type) {
+    case 'Anonymous':
+      return 'anonymous';
     case 'Root':
       return `root:${p.accountId}`;
     case 'RAMUser':
@@ -64,6 +66,9 @@ function cacheKey(p: Principal): string {
 
 export function requestPrincipal(p: Principal): RequestPrincipal {
   switch (p.type) {
+    case 'Anonymous':
+      // Anonymous actions are never authorized against identity policies.
+      throw new Error('an anonymous caller has no identity to authorize');
     case 'Root':
       return { type: 'Root', accountId: p.accountId, arn: principalArn(p) };
     case 'RAMUser':
@@ -93,6 +98,8 @@ function resourceAccount(arn: string): string | undefined {
 
 function principalDisplay(p: Principal): { type: string; name: string } {
   switch (p.type) {
+    case 'Anonymous':
+      return { type: 'Anonymous', name: '' };
     case 'Root':
       return { type: 'Root', name: p.accountId };
     case 'RAMUser':

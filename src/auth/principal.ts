@@ -3,6 +3,8 @@
  * Every principal belongs to exactly one account.
  */
 export type Principal =
+  /** An unsigned call to an action that allows it (federated sign-in); it belongs to no account yet. */
+  | { readonly type: 'Anonymous'; readonly accountId: '' }
   | { readonly type: 'Root'; readonly accountId: string; readonly accessKeyId?: string }
   | {
       readonly type: 'RAMUser';
@@ -27,6 +29,8 @@ export type PrincipalType = Principal['type'];
 /** The ARN of a principal as the policy engine and audit events name it. */
 export function principalArn(p: Principal): string {
   switch (p.type) {
+    case 'Anonymous':
+      return '*';
     case 'Root':
       return `acs:ram::${p.accountId}:root`;
     case 'RAMUser':

@@ -203,6 +203,7 @@ export function createServices(
   async function identityPolicies(principal: Principal): Promise<readonly PolicyInput[]> {
     const accountId = principal.accountId;
     switch (principal.type) {
+      case 'Anonymous':
       case 'Root':
         return [];
       case 'RAMUser': {

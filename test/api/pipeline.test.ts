@@ -53,7 +53,7 @@ const publicThing = defineAction({
   name: 'PublicThing',
   anonymous: true,
   params: { parse: () => ({}) },
-  handle: () => ({ Ok: true }),
+  handle: (req) => ({ Ok: true, Caller: req.principal.type, Account: req.accountId }),
 });
 const brokenThing = defineAction({
   service: 'ram',
@@ -234,7 +234,7 @@ describe('the request path', () => {
       sourceIp: '10.0.0.1',
       secure: false,
     });
-    expect(ok.json()).toMatchObject({ Ok: true });
+    expect(ok.json()).toMatchObject({ Ok: true, Caller: 'Anonymous', Account: '' });
     const refused = await call({
       method: 'POST',
       path: '/',
@@ -255,7 +255,7 @@ describe('the request path', () => {
   it('does not authenticate an anonymous action even when the client signed it', async () => {
     const r = await call(v3('PublicThing', [], { id: 'AKFOREIGN', secret: 'x' }, { version: '2015-04-01' }));
     expect(r.status).toBe(200);
-    expect(r.json()).toMatchObject({ Ok: true });
+    expect(r.json()).toMatchObject({ Ok: true, Caller: 'Anonymous' });
   });
 
   it.each([

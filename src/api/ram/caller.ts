@@ -17,6 +17,7 @@ export function keyOwner(principal: Principal, userName: string | undefined): Ke
     case 'Root':
       return { kind: 'root' };
     case 'AssumedRole':
+    case 'Anonymous':
       throw missingParameter('UserName');
   }
 }

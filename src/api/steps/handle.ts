@@ -1,13 +1,14 @@
+import type { Principal } from '../../auth/principal.js';
 import { need, type Step } from './state.js';
 
 /**
- * Runs the action's handler. An anonymous action (federated sign-in) gets an empty
- * accountId and a placeholder principal: it names its account inside its parameters.
+ * Runs the action's handler. An unsigned call to an anonymous action (federated sign-in)
+ * gets the Anonymous principal and no accountId: it names its account inside its parameters.
  */
 export const handleStep: Step = async (state, env) => {
   const def = need(state.definition, 'definition');
   const auth = need(state.authentication, 'authentication');
-  const principal = auth.kind === 'signed' ? auth.principal : { type: 'Root' as const, accountId: '' };
+  const principal: Principal = auth.kind === 'signed' ? auth.principal : { type: 'Anonymous', accountId: '' };
   state.result = await def.handle(
     {
       requestId: state.requestId,
