@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Sealer } from '../crypto/seal.js';
 import { apiError } from './errors.js';
 
@@ -53,9 +54,10 @@ export interface DiagnosticPayload {
 
 const CONTEXT = 'rampart:diagnostic:v1';
 
-/** Seals the payload; the result is base64 text. */
+/** Compresses and seals the payload; the result is base64 text. */
 export function encodeDiagnostic(sealer: Sealer, payload: DiagnosticPayload): string {
-  return Buffer.from(sealer.seal(JSON.stringify(payload), CONTEXT), 'utf8').toString('base64');
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(payload), 'utf8'));
+  return Buffer.from(sealer.seal(packed, CONTEXT), 'utf8').toString('base64');
 }
 
 function invalid(): Error {
@@ -71,7 +73,9 @@ export function decodeDiagnostic(sealer: Sealer, encoded: string): DiagnosticPay
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) throw invalid();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(sealer.unsealText(Buffer.from(text, 'base64').toString('utf8'), CONTEXT));
+    const packed = sealer.unseal(Buffer.from(text, 'base64').toString('utf8'), CONTEXT);
+    // Authenticated before it is inflated; the size bound guards against a deflate bomb anyway.
+    parsed = JSON.parse(inflateRawSync(packed, { maxOutputLength: 1 << 20 }).toString('utf8'));
   } catch {
     throw invalid();
   }
