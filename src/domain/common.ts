@@ -149,18 +149,52 @@ export async function accountQuotas(ctx: DomainContext, tx: Tx, accountId: strin
   return { ...ctx.quotas, ...overrides };
 }
 
-export async function countRows(
-  tx: Tx,
-  table: 'users' | 'user_groups' | 'roles' | 'policies' | 'mfa_devices',
-  accountId: string,
-): Promise<number> {
+/** The entities an account counts, and the accounts column holding each count. */
+const COUNTER_COLUMN = {
+  users: 'user_count',
+  user_groups: 'group_count',
+  roles: 'role_count',
+  policies: 'policy_count',
+  mfa_devices: 'mfa_device_count',
+} as const;
+
+export type CountedTable = keyof typeof COUNTER_COLUMN;
+
+/**
+ * How many rows of the table the account has, read from its counter (one row, whatever
+ * the count). Call it after lockAccount, so no other writer moves the counter meanwhile.
+ */
+export async function countRows(tx: Tx, table: CountedTable, accountId: string): Promise<number> {
+  const column = COUNTER_COLUMN[table];
   const row = await tx
-    .selectFrom(table)
-    .select(sql<string | number>`count(*)`.as('n'))
+    .selectFrom('accounts')
+    .select(column)
     .where('account_id', '=', accountId)
     .executeTakeFirst();
-  return Number(row?.n ?? 0);
+  return Number(row?.[column] ?? 0);
 }
+
+/**
+ * Moves the account's counter of the table by delta; called in the transaction that inserts
+ * (+1) or deletes (minus the rows deleted) rows of that table.
+ */
+export async function addToCount(
+  tx: Tx,
+  table: CountedTable,
+  accountId: string,
+  delta: number,
+): Promise<void> {
+  if (delta === 0) return;
+  const column = COUNTER_COLUMN[table];
+  await tx
+    .updateTable('accounts')
+    .set({ [column]: sql<number>`${sql.ref(column)} + ${delta}` })
+    .where('account_id', '=', accountId)
+    .execute();
+}
+
+/** The number of rows a delete removed, as addToCount wants it (negative). */
+export const removed = (result: { numDeletedRows: bigint }): number => -Number(result.numDeletedRows);
 
 /** The default domain of an account: `<alias>.onaliyun.com`, else `<accountId>.onaliyun.com`. */
 export function defaultDomain(accountId: string, alias: string | null | undefined): string {

@@ -4,6 +4,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   accountQuotas,
+  addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -14,6 +15,7 @@ import {
   nowIso,
   pageSize,
   randomAlnum,
+  removed,
   toPage,
   uniquely,
 } from './common.js';
@@ -92,6 +94,7 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
           () => tx.insertInto('user_groups').values(row).execute(),
           () => err.groupExists(input.groupName),
         );
+        await addToCount(tx, 'user_groups', accountId, 1);
         return groupFromRow(row);
       });
     },
@@ -152,11 +155,12 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
           .where('principal_id', '=', row.group_id)
           .executeTakeFirst();
         if (attached) throw err.groupDeleteConflict('Policy', row.group_name);
-        await tx
+        const deleted = await tx
           .deleteFrom('user_groups')
           .where('account_id', '=', accountId)
           .where('group_id', '=', row.group_id)
-          .execute();
+          .executeTakeFirst();
+        await addToCount(tx, 'user_groups', accountId, removed(deleted));
         await bumpPermissions(tx, accountId);
       });
     },

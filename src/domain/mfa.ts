@@ -6,6 +6,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   accountQuotas,
+  addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -14,6 +15,7 @@ import {
   nameKey,
   nowIso,
   optionalText,
+  removed,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
@@ -108,6 +110,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
               .execute(),
           () => err.mfaDeviceExists(name),
         );
+        await addToCount(tx, 'mfa_devices', accountId, 1);
       });
       const domain = await accountDomain(store.db, accountId);
       const url = otpauthUrl({ secret: seed, label: `${name}@${domain}`, issuer: 'Rampart' });
@@ -174,11 +177,12 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       await store.transaction(async (tx) => {
         const device = await requireDevice(tx, accountId, serialNumber);
         if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
-        await tx
+        const deleted = await tx
           .deleteFrom('mfa_devices')
           .where('account_id', '=', accountId)
           .where('name_key', '=', device.name_key)
-          .execute();
+          .executeTakeFirst();
+        await addToCount(tx, 'mfa_devices', accountId, removed(deleted));
       });
     },
 

@@ -6,6 +6,7 @@ import type { DomainContext } from './context.js';
 import type { SystemPolicyShape } from './policy-engine.js';
 import {
   accountQuotas,
+  addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -18,6 +19,7 @@ import {
   optionalText,
   pageSize,
   randomDigits,
+  removed,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
@@ -178,6 +180,7 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           () => tx.insertInto('policies').values(row).execute(),
           () => err.policyExists(input.policyName),
         );
+        await addToCount(tx, 'policies', accountId, 1);
         await tx
           .insertInto('policy_versions')
           .values({
@@ -275,11 +278,12 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           .where('policy_id', '=', row.policy_id)
           .execute();
         await deleteAllTags(tx, accountId, 'policy', row.policy_id);
-        await tx
+        const deleted = await tx
           .deleteFrom('policies')
           .where('account_id', '=', accountId)
           .where('policy_id', '=', row.policy_id)
-          .execute();
+          .executeTakeFirst();
+        await addToCount(tx, 'policies', accountId, removed(deleted));
         await bumpPermissions(tx, accountId);
       });
     },

@@ -4,6 +4,7 @@ import type { Page, Role, RolesDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
   accountQuotas,
+  addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -15,6 +16,7 @@ import {
   nowIso,
   pageSize,
   randomDigits,
+  removed,
   toPage,
   uniquely,
 } from './common.js';
@@ -90,6 +92,7 @@ export function createRoles(ctx: DomainContext): RolesDomain {
           update_date: now,
         };
         await uniquely(() => tx.insertInto('roles').values(row).execute(), err.roleExists);
+        await addToCount(tx, 'roles', accountId, 1);
         await writeTags(ctx, tx, accountId, 'role', row.role_id, input.tags ?? []);
         return view(tx, row);
       });
@@ -153,11 +156,12 @@ export function createRoles(ctx: DomainContext): RolesDomain {
           .executeTakeFirst();
         if (attached) throw err.roleDeleteConflict(row.role_name);
         await deleteAllTags(tx, accountId, 'role', row.role_id);
-        await tx
+        const deleted = await tx
           .deleteFrom('roles')
           .where('account_id', '=', accountId)
           .where('role_id', '=', row.role_id)
-          .execute();
+          .executeTakeFirst();
+        await addToCount(tx, 'roles', accountId, removed(deleted));
         await bumpPermissions(tx, accountId);
       });
     },

@@ -5,6 +5,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   accountQuotas,
+  addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -16,6 +17,7 @@ import {
   nowIso,
   pageSize,
   randomDigits,
+  removed,
   toPage,
   uniquely,
 } from './common.js';
@@ -127,6 +129,7 @@ export function createUsers(ctx: DomainContext): UsersDomain {
               .execute(),
           () => err.userExists(input.userName),
         );
+        await addToCount(tx, 'users', accountId, 1);
         return view(tx, accountId, input.userName);
       });
     },
@@ -262,7 +265,12 @@ export function createUsers(ctx: DomainContext): UsersDomain {
         ) {
           throw err.userDeleteConflict('Policy', row.user_name);
         }
-        await tx.deleteFrom('users').where('account_id', '=', accountId).where('user_id', '=', id).execute();
+        const deleted = await tx
+          .deleteFrom('users')
+          .where('account_id', '=', accountId)
+          .where('user_id', '=', id)
+          .executeTakeFirst();
+        await addToCount(tx, 'users', accountId, removed(deleted));
         await bumpPermissions(tx, accountId);
       });
     },

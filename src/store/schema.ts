@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The tables as Kysely sees them. Every table carries account_id (the nonce table is keyed
  * by AccessKeyId, which already names one account's key or an STS key). Conventions:
@@ -21,6 +23,15 @@ export interface AccountsTable {
   security_preference: string | null;
   create_date: string;
   update_date: string;
+  /**
+   * How many users, groups, roles, custom policies and virtual MFA devices the account
+   * has; kept in the transaction that inserts or deletes one (quota checks read these).
+   */
+  user_count: Generated<number>;
+  group_count: Generated<number>;
+  role_count: Generated<number>;
+  policy_count: Generated<number>;
+  mfa_device_count: Generated<number>;
 }
 
 export interface UsersTable {

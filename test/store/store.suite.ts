@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { openStore, isUniqueViolation, type Store } from '../../src/store/index.js';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { openStore, isUniqueViolation, type Database, type Store } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { createDomain } from '../../src/domain/create.js';
 import { createServices } from '../../src/domain/services.js';
@@ -25,6 +25,44 @@ export const sqliteTarget: StoreTarget = {
     return { options: { dataDir: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   },
 };
+
+/** The counted tables and the accounts column counting each. */
+const COUNTED = [
+  ['users', 'user_count'],
+  ['user_groups', 'group_count'],
+  ['roles', 'role_count'],
+  ['policies', 'policy_count'],
+  ['mfa_devices', 'mfa_device_count'],
+] as const;
+
+/** For one account: each counter next to the real number of rows it counts. */
+async function countersAndRows(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<{ counters: Record<string, number>; rows: Record<string, number> }> {
+  const account = await db
+    .selectFrom('accounts')
+    .select(COUNTED.map(([, c]) => c))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  const counters: Record<string, number> = {};
+  const rows: Record<string, number> = {};
+  for (const [table, column] of COUNTED) {
+    counters[table] = Number(account[column]);
+    const n = await db
+      .selectFrom(table)
+      .select(sql<string | number>`count(*)`.as('n'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    rows[table] = Number(n.n);
+  }
+  return { counters, rows };
+}
+
+const permissionDoc = JSON.stringify({
+  Version: '1',
+  Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }],
+});
 
 /** The store contract, run once per engine. */
 export function storeSuite(target: StoreTarget): void {
@@ -182,6 +220,221 @@ export function storeSuite(target: StoreTarget): void {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
       for (const r of results) {
         if (r.status === 'rejected') expect((r.reason as ApiError).code).toBe('LimitExceeded.Role');
+      }
+    });
+
+    it('keeps the entity counters equal to the rows through creates, deletes and refusals', async () => {
+      const sealer = createSealer([{ id: 'k', key: randomBytes(32) }]);
+      const da = createDomain(a, { sealer, scrypt: { logN: 10, r: 8, p: 1 } });
+      const db = createDomain(b, { sealer, scrypt: { logN: 10, r: 8, p: 1 } });
+      const { accountId } = await da.accounts.create({ rootPassword: 'password-1' });
+      const other = await da.accounts.create({ rootPassword: 'password-1' });
+      await da.accounts.setQuotas(accountId, { usersPerAccount: 3 });
+      const trust = JSON.stringify({
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${accountId}:root`] } },
+        ],
+      });
+      for (const n of [1, 2, 3]) await da.users.create(accountId, { userName: `u${n}` });
+      await da.users.create(other.accountId, { userName: 'u1' });
+      const refusals = await Promise.allSettled([
+        da.users.create(accountId, { userName: 'U1' }),
+        da.users.create(accountId, { userName: 'u4' }),
+        da.groups
+          .create(accountId, { groupName: 'g1' })
+          .then(() => da.groups.create(accountId, { groupName: 'G1' })),
+        da.roles.create(accountId, { roleName: 'r1', assumeRolePolicyDocument: trust }),
+        da.policies.create(accountId, { policyName: 'p1', policyDocument: permissionDoc }),
+        da.mfa.createVirtual(accountId, 'm1'),
+      ]);
+      expect(refusals.map((r) => (r.status === 'rejected' ? (r.reason as ApiError).code : 'ok'))).toEqual([
+        'EntityAlreadyExists.User',
+        'LimitExceeded.User',
+        'EntityAlreadyExists.Group',
+        'ok',
+        'ok',
+        'ok',
+      ]);
+      await da.groups.create(accountId, { groupName: 'g2' });
+      await da.roles.create(accountId, { roleName: 'r2', assumeRolePolicyDocument: trust });
+      const p2 = await da.policies.create(accountId, { policyName: 'p2', policyDocument: permissionDoc });
+      await da.policies.createVersion(accountId, p2.policyName, {
+        policyDocument: permissionDoc,
+        setAsDefault: true,
+      });
+      await da.attachments.attach(accountId, { kind: 'role', roleName: 'r2' }, 'Custom', 'p2');
+      const m2 = await da.mfa.createVirtual(accountId, 'm2');
+      expect(await countersAndRows(a.db, accountId)).toEqual({
+        counters: { users: 3, user_groups: 2, roles: 2, policies: 2, mfa_devices: 2 },
+        rows: { users: 3, user_groups: 2, roles: 2, policies: 2, mfa_devices: 2 },
+      });
+
+      // Two nodes delete the same entities at once: each row is counted out once.
+      const deletes = await Promise.allSettled([
+        da.users.delete(accountId, 'u2'),
+        db.users.delete(accountId, 'u2'),
+        da.groups.delete(accountId, 'g1'),
+        db.groups.delete(accountId, 'g1'),
+        da.roles.delete(accountId, 'r1'),
+        db.roles.delete(accountId, 'r1'),
+        da.policies.delete(accountId, 'p2', { cascadingDelete: true }),
+        db.policies.delete(accountId, 'p2', { cascadingDelete: true }),
+        da.mfa.deleteVirtual(accountId, m2.serialNumber),
+        db.mfa.deleteVirtual(accountId, m2.serialNumber),
+      ]);
+      // Deleting a user, group, role or policy locks the account: the second delete finds
+      // nothing. DeleteVirtualMFADevice does not, so both may succeed; the row goes once.
+      for (let i = 0; i < 8; i += 2) {
+        expect([i, deletes.slice(i, i + 2).filter((r) => r.status === 'fulfilled').length]).toEqual([i, 1]);
+      }
+      expect(deletes.slice(8).some((r) => r.status === 'fulfilled')).toBe(true);
+      await db.users.create(accountId, { userName: 'u4' });
+      await db.users.delete(accountId, 'u1');
+      await db.users.delete(accountId, 'u3');
+      expect(await countersAndRows(a.db, accountId)).toEqual({
+        counters: { users: 1, user_groups: 1, roles: 1, policies: 1, mfa_devices: 1 },
+        rows: { users: 1, user_groups: 1, roles: 1, policies: 1, mfa_devices: 1 },
+      });
+      expect(await countersAndRows(a.db, other.accountId)).toEqual({
+        counters: { users: 1, user_groups: 0, roles: 0, policies: 0, mfa_devices: 0 },
+        rows: { users: 1, user_groups: 0, roles: 0, policies: 0, mfa_devices: 0 },
+      });
+    });
+
+    it('starts the entity counters from the rows present when the counters arrive', async () => {
+      const fresh = await target.setup();
+      const store = await openStore({ ...fresh.options, skipMigrations: true });
+      try {
+        const migrator = new Migrator({
+          db: store.db,
+          provider: { getMigrations: async () => ({ ...migrations }) },
+          migrationTableName: 'rampart_migration',
+          migrationLockTableName: 'rampart_migration_lock',
+        });
+        const first = await migrator.migrateTo('001_initial');
+        expect(first.error).toBeUndefined();
+        const now = '2026-01-01T00:00:00Z';
+        const accounts = ['1000000000000001', '1000000000000002', '1000000000000003'];
+        // The schema before the counters: the rows of today's types minus the counter columns.
+        const before = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        for (const id of accounts) {
+          await before
+            .insertInto('accounts')
+            .values({
+              account_id: id,
+              alias: null,
+              alias_key: null,
+              root_password_hash: 'x',
+              permissions_version: 0,
+              quotas: null,
+              password_policy: null,
+              security_preference: null,
+              create_date: now,
+              update_date: now,
+            })
+            .execute();
+        }
+        const [x, y] = accounts as [string, string, string];
+        const dates = { create_date: now, update_date: now };
+        for (const [account, n] of [
+          [x, 3],
+          [y, 1],
+        ] as const) {
+          for (let i = 0; i < n; i++) {
+            const name = `n${i}`;
+            await before
+              .insertInto('users')
+              .values({
+                account_id: account,
+                user_id: `u${i}`,
+                user_name: name,
+                name_key: name,
+                display_name: null,
+                email: null,
+                mobile_phone: null,
+                comments: null,
+                last_login_date: null,
+                ...dates,
+              })
+              .execute();
+            await before
+              .insertInto('user_groups')
+              .values({
+                account_id: account,
+                group_id: `g${i}`,
+                group_name: name,
+                name_key: name,
+                display_name: null,
+                comments: null,
+                ...dates,
+              })
+              .execute();
+            await before
+              .insertInto('roles')
+              .values({
+                account_id: account,
+                role_id: `r${i}`,
+                role_name: name,
+                name_key: name,
+                description: null,
+                trust_policy: '{}',
+                max_session_duration: 3600,
+                ...dates,
+              })
+              .execute();
+            await before
+              .insertInto('policies')
+              .values({
+                account_id: account,
+                policy_id: `p${i}`,
+                policy_name: name,
+                name_key: name,
+                description: null,
+                default_version: 1,
+                next_version: 2,
+                ...dates,
+              })
+              .execute();
+            await before
+              .insertInto('mfa_devices')
+              .values({
+                account_id: account,
+                name_key: name,
+                device_name: name,
+                serial_number: `acs:ram::${account}:mfa/${name}`,
+                seed_sealed: 'x',
+                user_id: null,
+                activate_date: null,
+                last_step: null,
+                create_date: now,
+              })
+              .execute();
+          }
+        }
+        await store.migrate();
+        for (const [account, n] of [
+          [x, 3],
+          [y, 1],
+          [accounts[2] as string, 0],
+        ] as const) {
+          const all = { users: n, user_groups: n, roles: n, policies: n, mfa_devices: n };
+          expect(await countersAndRows(store.db, account)).toEqual({ counters: all, rows: all });
+        }
+        // The counters go on from there.
+        const domain = createDomain(store, { sealer: createSealer([{ id: 'k', key: randomBytes(32) }]) });
+        await domain.users.create(x, { userName: 'later' });
+        await domain.groups.delete(x, 'n0');
+        expect((await countersAndRows(store.db, x)).counters).toEqual({
+          users: 4,
+          user_groups: 2,
+          roles: 3,
+          policies: 3,
+          mfa_devices: 3,
+        });
+      } finally {
+        await store.close();
+        await fresh.cleanup();
       }
     });
   });
