@@ -21,6 +21,16 @@ export const accessKeySealContext = (accessKeyId: string): string => `ram:access
 const ID_ALNUM = 20;
 const SECRET_LENGTH = 30;
 
+/** Deletes one key (a user's or the root's) and bumps the permissions version. */
+async function removeAccessKey(tx: Tx, accountId: string, accessKeyId: string): Promise<void> {
+  await tx
+    .deleteFrom('access_keys')
+    .where('account_id', '=', accountId)
+    .where('access_key_id', '=', accessKeyId)
+    .execute();
+  await bumpPermissions(tx, accountId);
+}
+
 function checkStatus(status: string): asserts status is 'Active' | 'Inactive' {
   if (status !== 'Active' && status !== 'Inactive') {
     throw invalid('The parameter - "Status" MUST be Active or Inactive.');
@@ -138,12 +148,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
         await lockAccount(ctx, tx, accountId);
         const user = await requireUser(tx, accountId, userName);
         await requireUserKey(tx, accountId, user.user_id, accessKeyId);
-        await tx
-          .deleteFrom('access_keys')
-          .where('account_id', '=', accountId)
-          .where('access_key_id', '=', accessKeyId)
-          .execute();
-        await bumpPermissions(tx, accountId);
+        await removeAccessKey(tx, accountId, accessKeyId);
       });
     },
 
@@ -209,12 +214,7 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         await requireRootKey(tx, accountId, accessKeyId);
-        await tx
-          .deleteFrom('access_keys')
-          .where('account_id', '=', accountId)
-          .where('access_key_id', '=', accessKeyId)
-          .execute();
-        await bumpPermissions(tx, accountId);
+        await removeAccessKey(tx, accountId, accessKeyId);
       });
     },
 

@@ -175,46 +175,39 @@ export function createAttachments(ctx: DomainContext): AttachmentsDomain {
     async listEntities(accountId, policyType, policyName): Promise<PolicyEntities> {
       const name = await resolvePolicy(ctx, store.db, accountId, policyType, policyName);
       const key = nameKey(name);
-      const users = await store.db
-        .selectFrom('attachments')
+      /** The attachments of the policy to principals of one kind. */
+      const attachedTo = (principalType: 'user' | 'group' | 'role') =>
+        store.db
+          .selectFrom('attachments')
+          .where('attachments.account_id', '=', accountId)
+          .where('attachments.policy_type', '=', policyType)
+          .where('attachments.policy_key', '=', key)
+          .where('attachments.principal_type', '=', principalType);
+      const users = await attachedTo('user')
         .innerJoin('users', (j) =>
           j
             .onRef('users.account_id', '=', 'attachments.account_id')
             .onRef('users.user_id', '=', 'attachments.principal_id'),
         )
         .select(['users.user_id', 'users.user_name', 'users.display_name', 'attachments.attach_date'])
-        .where('attachments.account_id', '=', accountId)
-        .where('attachments.policy_type', '=', policyType)
-        .where('attachments.policy_key', '=', key)
-        .where('attachments.principal_type', '=', 'user')
         .orderBy('users.name_key')
         .execute();
-      const groups = await store.db
-        .selectFrom('attachments')
+      const groups = await attachedTo('group')
         .innerJoin('user_groups', (j) =>
           j
             .onRef('user_groups.account_id', '=', 'attachments.account_id')
             .onRef('user_groups.group_id', '=', 'attachments.principal_id'),
         )
         .select(['user_groups.group_name', 'user_groups.comments', 'attachments.attach_date'])
-        .where('attachments.account_id', '=', accountId)
-        .where('attachments.policy_type', '=', policyType)
-        .where('attachments.policy_key', '=', key)
-        .where('attachments.principal_type', '=', 'group')
         .orderBy('user_groups.name_key')
         .execute();
-      const roles = await store.db
-        .selectFrom('attachments')
+      const roles = await attachedTo('role')
         .innerJoin('roles', (j) =>
           j
             .onRef('roles.account_id', '=', 'attachments.account_id')
             .onRef('roles.role_id', '=', 'attachments.principal_id'),
         )
         .select(['roles.role_id', 'roles.role_name', 'roles.description', 'attachments.attach_date'])
-        .where('attachments.account_id', '=', accountId)
-        .where('attachments.policy_type', '=', policyType)
-        .where('attachments.policy_key', '=', key)
-        .where('attachments.principal_type', '=', 'role')
         .orderBy('roles.name_key')
         .execute();
       return {

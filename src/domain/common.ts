@@ -149,29 +149,44 @@ export async function accountQuotas(ctx: DomainContext, tx: Tx, accountId: strin
   return { ...ctx.quotas, ...overrides };
 }
 
-/** The entities an account counts, and the accounts column holding each count. */
-const COUNTER_COLUMN = {
-  users: 'user_count',
-  user_groups: 'group_count',
-  roles: 'role_count',
-  policies: 'policy_count',
-  mfa_devices: 'mfa_device_count',
+/** The entities an account counts: the accounts column holding each count, and its quota. */
+const COUNTED = {
+  users: { column: 'user_count', quota: 'usersPerAccount' },
+  user_groups: { column: 'group_count', quota: 'groupsPerAccount' },
+  roles: { column: 'role_count', quota: 'rolesPerAccount' },
+  policies: { column: 'policy_count', quota: 'customPoliciesPerAccount' },
+  mfa_devices: { column: 'mfa_device_count', quota: 'virtualMFADevicesPerAccount' },
 } as const;
 
-export type CountedTable = keyof typeof COUNTER_COLUMN;
+export type CountedTable = keyof typeof COUNTED;
 
 /**
  * How many rows of the table the account has, read from its counter (one row, whatever
  * the count). Call it after lockAccount, so no other writer moves the counter meanwhile.
  */
-export async function countRows(tx: Tx, table: CountedTable, accountId: string): Promise<number> {
-  const column = COUNTER_COLUMN[table];
+async function countRows(tx: Tx, table: CountedTable, accountId: string): Promise<number> {
+  const { column } = COUNTED[table];
   const row = await tx
     .selectFrom('accounts')
     .select(column)
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   return Number(row?.[column] ?? 0);
+}
+
+/**
+ * Refuses one more row of the table when the account is at its quota for it (the error
+ * full(max) is thrown). Call it after lockAccount.
+ */
+export async function requireRoom(
+  ctx: DomainContext,
+  tx: Tx,
+  table: CountedTable,
+  accountId: string,
+  full: (max: number) => Error,
+): Promise<void> {
+  const max = (await accountQuotas(ctx, tx, accountId))[COUNTED[table].quota];
+  if ((await countRows(tx, table, accountId)) >= max) throw full(max);
 }
 
 /**
@@ -185,7 +200,7 @@ export async function addToCount(
   delta: number,
 ): Promise<void> {
   if (delta === 0) return;
-  const column = COUNTER_COLUMN[table];
+  const { column } = COUNTED[table];
   await tx
     .updateTable('accounts')
     .set({ [column]: sql<number>`${sql.ref(column)} + ${delta}` })

@@ -8,7 +8,6 @@ import {
   bumpPermissions,
   checkChars,
   checkLength,
-  countRows,
   decodeMarker,
   lockAccount,
   nameKey,
@@ -16,12 +15,13 @@ import {
   pageSize,
   randomAlnum,
   removed,
+  requireRoom,
   toPage,
   uniquely,
 } from './common.js';
 import { apiError } from '../api/errors.js';
 import { err } from './messages.js';
-import { groupFromRow, requireGroup, requireUser, userFromRow } from './rows.js';
+import { groupFromRow, hasAttachedPolicy, requireGroup, requireUser, userFromRow } from './rows.js';
 import type { Tx } from '../store/index.js';
 
 const NAME = /^[A-Za-z0-9._-]+$/;
@@ -75,10 +75,7 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
       return store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         if (await findByName(tx, accountId, input.groupName)) throw err.groupExists(input.groupName);
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        if ((await countRows(tx, 'user_groups', accountId)) >= quotas.groupsPerAccount) {
-          throw err.groupLimit(quotas.groupsPerAccount);
-        }
+        await requireRoom(ctx, tx, 'user_groups', accountId, err.groupLimit);
         const now = nowIso(ctx);
         const row = {
           account_id: accountId,
@@ -147,14 +144,9 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
           .where('group_id', '=', row.group_id)
           .executeTakeFirst();
         if (member) throw err.groupDeleteConflict('User', row.group_name);
-        const attached = await tx
-          .selectFrom('attachments')
-          .select('policy_key')
-          .where('account_id', '=', accountId)
-          .where('principal_type', '=', 'group')
-          .where('principal_id', '=', row.group_id)
-          .executeTakeFirst();
-        if (attached) throw err.groupDeleteConflict('Policy', row.group_name);
+        if (await hasAttachedPolicy(tx, accountId, 'group', row.group_id)) {
+          throw err.groupDeleteConflict('Policy', row.group_name);
+        }
         const deleted = await tx
           .deleteFrom('user_groups')
           .where('account_id', '=', accountId)

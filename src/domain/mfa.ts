@@ -5,17 +5,16 @@ import type { MfaDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
   accountDomain,
-  accountQuotas,
   addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
-  countRows,
   lockAccount,
   nameKey,
   nowIso,
   optionalText,
   removed,
+  requireRoom,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
@@ -88,10 +87,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
           .where('name_key', '=', nameKey(name))
           .executeTakeFirst();
         if (taken) throw err.mfaDeviceExists(name);
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        if ((await countRows(tx, 'mfa_devices', accountId)) >= quotas.virtualMFADevicesPerAccount) {
-          throw err.mfaDeviceLimit(quotas.virtualMFADevicesPerAccount);
-        }
+        await requireRoom(ctx, tx, 'mfa_devices', accountId, err.mfaDeviceLimit);
         await uniquely(
           () =>
             tx

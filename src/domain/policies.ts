@@ -10,7 +10,6 @@ import {
   bumpPermissions,
   checkChars,
   checkLength,
-  countRows,
   decodeMarker,
   encodeMarker,
   lockAccount,
@@ -20,11 +19,12 @@ import {
   pageSize,
   randomDigits,
   removed,
+  requireRoom,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
 import { findPolicyRow, requireCustomPolicy, tagsOf, type PolicyRow } from './rows.js';
-import { checkTagFilter, checkTags, deleteAllTags, writeTags } from './tags.js';
+import { checkTagFilter, checkTags, deleteAllTags, hasTag, writeTags } from './tags.js';
 import { checkDocument } from './documents.js';
 
 const NAME = /^[A-Za-z0-9-]+$/;
@@ -160,10 +160,7 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
       return store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         if (await findPolicyRow(tx, accountId, input.policyName)) throw err.policyExists(input.policyName);
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        if ((await countRows(tx, 'policies', accountId)) >= quotas.customPoliciesPerAccount) {
-          throw err.policyLimit(quotas.customPoliciesPerAccount);
-        }
+        await requireRoom(ctx, tx, 'policies', accountId, err.policyLimit);
         const now = nowIso(ctx);
         const row: PolicyRow = {
           account_id: accountId,
@@ -325,19 +322,7 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
         const room = limit - items.length;
         let q = store.db.selectFrom('policies').selectAll().where('account_id', '=', accountId);
         if (afterType === 'C') q = q.where('name_key', '>', afterKey);
-        for (const f of filters) {
-          q = q.where(({ exists, selectFrom }) =>
-            exists(
-              selectFrom('tags')
-                .select('tags.tag_key')
-                .whereRef('tags.account_id', '=', 'policies.account_id')
-                .whereRef('tags.resource_id', '=', 'policies.policy_id')
-                .where('tags.resource_type', '=', 'policy')
-                .where('tags.tag_key', '=', f.tagKey)
-                .$if(f.tagValue !== undefined, (s) => s.where('tags.tag_value', '=', f.tagValue!)),
-            ),
-          );
-        }
+        for (const f of filters) q = q.where(hasTag('policy', 'policies.policy_id', f));
         const rows = await q
           .orderBy('name_key')
           .limit(room + 1)

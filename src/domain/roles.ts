@@ -3,12 +3,10 @@ import type { Tx } from '../store/index.js';
 import type { Page, Role, RolesDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
-  accountQuotas,
   addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
-  countRows,
   decodeMarker,
   invalid,
   lockAccount,
@@ -17,12 +15,13 @@ import {
   pageSize,
   randomDigits,
   removed,
+  requireRoom,
   toPage,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { findRoleRow, requireRole, roleFromRow, tagsOf, type RoleRow } from './rows.js';
-import { checkTagFilter, checkTags, deleteAllTags, writeTags } from './tags.js';
+import { findRoleRow, hasAttachedPolicy, requireRole, roleFromRow, tagsOf, type RoleRow } from './rows.js';
+import { checkTagFilter, checkTags, deleteAllTags, hasTag, writeTags } from './tags.js';
 import { checkDocument } from './documents.js';
 
 const NAME = /^[A-Za-z0-9.-]+$/;
@@ -76,9 +75,7 @@ export function createRoles(ctx: DomainContext): RolesDomain {
       return store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         if (await findRoleRow(tx, accountId, input.roleName)) throw err.roleExists();
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        if ((await countRows(tx, 'roles', accountId)) >= quotas.rolesPerAccount)
-          throw err.roleLimit(quotas.rolesPerAccount);
+        await requireRoom(ctx, tx, 'roles', accountId, err.roleLimit);
         const now = nowIso(ctx);
         const row: RoleRow = {
           account_id: accountId,
@@ -147,14 +144,8 @@ export function createRoles(ctx: DomainContext): RolesDomain {
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         const row = await requireRole(tx, accountId, roleName);
-        const attached = await tx
-          .selectFrom('attachments')
-          .select('policy_key')
-          .where('account_id', '=', accountId)
-          .where('principal_type', '=', 'role')
-          .where('principal_id', '=', row.role_id)
-          .executeTakeFirst();
-        if (attached) throw err.roleDeleteConflict(row.role_name);
+        if (await hasAttachedPolicy(tx, accountId, 'role', row.role_id))
+          throw err.roleDeleteConflict(row.role_name);
         await deleteAllTags(tx, accountId, 'role', row.role_id);
         const deleted = await tx
           .deleteFrom('roles')
@@ -172,19 +163,7 @@ export function createRoles(ctx: DomainContext): RolesDomain {
       checkTagFilter(input?.tags);
       let q = store.db.selectFrom('roles').selectAll().where('account_id', '=', accountId);
       if (after !== undefined) q = q.where('name_key', '>', after);
-      for (const f of input?.tags ?? []) {
-        q = q.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('tags')
-              .select('tags.tag_key')
-              .whereRef('tags.account_id', '=', 'roles.account_id')
-              .whereRef('tags.resource_id', '=', 'roles.role_id')
-              .where('tags.resource_type', '=', 'role')
-              .where('tags.tag_key', '=', f.tagKey)
-              .$if(f.tagValue !== undefined, (s) => s.where('tags.tag_value', '=', f.tagValue!)),
-          ),
-        );
-      }
+      for (const f of input?.tags ?? []) q = q.where(hasTag('role', 'roles.role_id', f));
       const rows = await q
         .orderBy('name_key')
         .limit(limit + 1)

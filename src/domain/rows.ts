@@ -70,6 +70,23 @@ export async function requireCustomPolicy(tx: Tx, accountId: string, policyName:
   return row;
 }
 
+/** Whether any policy is attached to the user, group or role (by its id). */
+export async function hasAttachedPolicy(
+  tx: Tx,
+  accountId: string,
+  principalType: 'user' | 'group' | 'role',
+  principalId: string,
+): Promise<boolean> {
+  const row = await tx
+    .selectFrom('attachments')
+    .select('policy_key')
+    .where('account_id', '=', accountId)
+    .where('principal_type', '=', principalType)
+    .where('principal_id', '=', principalId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export function userFromRow(r: UserRow, domain: string): User {
   return {
     userId: r.user_id,

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Tx } from '../store/index.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Tx } from '../store/index.js';
 import type { Tag, TaggableResourceType, TagsDomain, TagResource, TagFilter } from './index.js';
 import type { DomainContext } from './context.js';
 import { accountQuotas, invalid, lockAccount, tagLimitExceeded } from './common.js';
@@ -107,6 +107,29 @@ export async function deleteAllTags(
     .where('resource_type', '=', type)
     .where('resource_id', '=', id)
     .execute();
+}
+
+/**
+ * The condition of one tag filter of ListRoles / ListPolicies: the listed resource (its id
+ * column, `roles.role_id` or `policies.policy_id`) carries the tag key, with the value when
+ * the filter gives one.
+ */
+export function hasTag(
+  type: TaggableResourceType,
+  idColumn: 'roles.role_id' | 'policies.policy_id',
+  filter: TagFilter,
+) {
+  const accountColumn = idColumn === 'roles.role_id' ? 'roles.account_id' : 'policies.account_id';
+  return ({ exists, selectFrom }: ExpressionBuilder<Database, 'roles' | 'policies'>) =>
+    exists(
+      selectFrom('tags')
+        .select('tags.tag_key')
+        .whereRef('tags.account_id', '=', accountColumn)
+        .whereRef('tags.resource_id', '=', idColumn)
+        .where('tags.resource_type', '=', type)
+        .where('tags.tag_key', '=', filter.tagKey)
+        .$if(filter.tagValue !== undefined, (q) => q.where('tags.tag_value', '=', filter.tagValue!)),
+    );
 }
 
 /** Checks a tag filter of ListRoles / ListPolicies. */

@@ -4,12 +4,10 @@ import type { CreateUserInput, Page, PageRequest, UpdateUserInput, User, UsersDo
 import type { DomainContext } from './context.js';
 import {
   accountDomain,
-  accountQuotas,
   addToCount,
   bumpPermissions,
   checkChars,
   checkLength,
-  countRows,
   decodeMarker,
   isoSeconds,
   lockAccount,
@@ -18,11 +16,12 @@ import {
   pageSize,
   randomDigits,
   removed,
+  requireRoom,
   toPage,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { findUserRow, requireUser, userFromRow } from './rows.js';
+import { findUserRow, hasAttachedPolicy, requireUser, userFromRow } from './rows.js';
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -104,10 +103,7 @@ export function createUsers(ctx: DomainContext): UsersDomain {
       return store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         if (await findUserRow(tx, accountId, input.userName)) throw err.userExists(input.userName);
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        if ((await countRows(tx, 'users', accountId)) >= quotas.usersPerAccount) {
-          throw err.userLimit(quotas.usersPerAccount);
-        }
+        await requireRoom(ctx, tx, 'users', accountId, err.userLimit);
         const now = nowIso(ctx);
         await uniquely(
           () =>
@@ -203,68 +199,22 @@ export function createUsers(ctx: DomainContext): UsersDomain {
         await lockAccount(ctx, tx, accountId);
         const row = await requireUser(tx, accountId, userName);
         const id = row.user_id;
-        const has = async (q: Promise<unknown>) => (await q) !== undefined;
-        if (
-          await has(
-            tx
-              .selectFrom('access_keys')
-              .select('access_key_id')
-              .where('account_id', '=', accountId)
-              .where('user_id', '=', id)
-              .executeTakeFirst(),
-          )
-        ) {
-          throw err.userDeleteConflict('AccessKey', row.user_name);
+        for (const [table, what] of [
+          ['access_keys', 'AccessKey'],
+          ['login_profiles', 'LoginProfile'],
+          ['mfa_devices', 'MFADevice'],
+          ['group_members', 'Group'],
+        ] as const) {
+          const owned = await tx
+            .selectFrom(table)
+            .select('user_id')
+            .where('account_id', '=', accountId)
+            .where('user_id', '=', id)
+            .executeTakeFirst();
+          if (owned) throw err.userDeleteConflict(what, row.user_name);
         }
-        if (
-          await has(
-            tx
-              .selectFrom('login_profiles')
-              .select('user_id')
-              .where('account_id', '=', accountId)
-              .where('user_id', '=', id)
-              .executeTakeFirst(),
-          )
-        ) {
-          throw err.userDeleteConflict('LoginProfile', row.user_name);
-        }
-        if (
-          await has(
-            tx
-              .selectFrom('mfa_devices')
-              .select('name_key')
-              .where('account_id', '=', accountId)
-              .where('user_id', '=', id)
-              .executeTakeFirst(),
-          )
-        ) {
-          throw err.userDeleteConflict('MFADevice', row.user_name);
-        }
-        if (
-          await has(
-            tx
-              .selectFrom('group_members')
-              .select('group_id')
-              .where('account_id', '=', accountId)
-              .where('user_id', '=', id)
-              .executeTakeFirst(),
-          )
-        ) {
-          throw err.userDeleteConflict('Group', row.user_name);
-        }
-        if (
-          await has(
-            tx
-              .selectFrom('attachments')
-              .select('policy_key')
-              .where('account_id', '=', accountId)
-              .where('principal_type', '=', 'user')
-              .where('principal_id', '=', id)
-              .executeTakeFirst(),
-          )
-        ) {
+        if (await hasAttachedPolicy(tx, accountId, 'user', id))
           throw err.userDeleteConflict('Policy', row.user_name);
-        }
         const deleted = await tx
           .deleteFrom('users')
           .where('account_id', '=', accountId)
