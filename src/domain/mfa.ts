@@ -171,6 +171,8 @@ export function createMfa(ctx: DomainContext): MfaDomain {
 
     async deleteVirtual(accountId, serialNumber) {
       await store.transaction(async (tx) => {
+        // Serialized with bind: a device bound meanwhile must not be deleted under its user.
+        await lockAccount(ctx, tx, accountId);
         const device = await requireDevice(tx, accountId, serialNumber);
         if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
         const deleted = await tx
