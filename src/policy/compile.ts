@@ -337,8 +337,10 @@ export function evaluateCompiled(c: CompiledPolicySet, req: AuthorizationRequest
   const principal = req.principal;
   const owner = req.resourceOwnerAccountId ?? principal.accountId;
   const crossAccount = owner !== principal.accountId;
+  const assumeRole = isAssumeRole(req.action);
 
-  if (principal.type === 'Root' && !crossAccount) {
+  // Assuming a role is not acting on a resource: the trust policy decides for the root too.
+  if (principal.type === 'Root' && !crossAccount && !assumeRole) {
     let denies: StatementRef[] | null = null;
     if (c.ownerBinding.length > 0) {
       const g = c.resource as Group;
@@ -350,7 +352,6 @@ export function evaluateCompiled(c: CompiledPolicySet, req: AuthorizationRequest
     return denies ? { decision: 'ExplicitDeny', decidedBy: denies } : { decision: 'Allow', decidedBy: NONE };
   }
 
-  const assumeRole = isAssumeRole(req.action);
   const useControl = c.control.length > 0 && controlApplies(principal);
   const hasIdentity = principal.type === 'RAMUser' || principal.type === 'AssumedRole';
   const useIdentity = hasIdentity && (assumeRole || !crossAccount);

@@ -50,8 +50,9 @@ export function interpret(set: PolicySetInput, request: AuthorizationRequest): D
   const assumeRole = isAssumeRole(request.action);
 
   // 1. The account root on its own resources: Allow, unless a bucket-policy Deny whose
-  //    Principal contains "*" and that has a Condition matches.
-  if (principal.type === 'Root' && !crossAccount) {
+  //    Principal contains "*" and that has a Condition matches. Assuming a role is not
+  //    acting on a resource: the role's trust policy decides for the root too (step 5).
+  if (principal.type === 'Root' && !crossAccount && !assumeRole) {
     const denies: StatementRef[] = [];
     const r = loaded.resource;
     if (r && r.layer === 'resource') {

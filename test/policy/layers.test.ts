@@ -216,6 +216,53 @@ const rows: [string, PolicySetInput, AuthorizationRequest, string, string[], str
     'identity',
   ],
   [
+    'the account root assumes a role of its own account only when the trust policy allows it',
+    {
+      identity: [],
+      resource: {
+        kind: 'trust-policy',
+        ownerAccountId: ACCOUNT,
+        document: {
+          Version: '1',
+          Statement: [
+            { Effect: 'Allow', Principal: { RAM: `acs:ram::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+    },
+    req({
+      principal: { type: 'Root', accountId: ACCOUNT, arn: `acs:ram::${ACCOUNT}:root` },
+      action: 'sts:AssumeRole',
+      resource: `acs:ram::${ACCOUNT}:role/r`,
+    }),
+    'Allow',
+    ['trust/0/0'],
+  ],
+  [
+    'the account root may not assume a role whose trust policy names someone else',
+    {
+      identity: [],
+      resource: {
+        kind: 'trust-policy',
+        ownerAccountId: ACCOUNT,
+        document: {
+          Version: '1',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'ecs.aliyuncs.com' }, Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+    },
+    req({
+      principal: { type: 'Root', accountId: ACCOUNT, arn: `acs:ram::${ACCOUNT}:root` },
+      action: 'sts:AssumeRole',
+      resource: `acs:ram::${ACCOUNT}:role/r`,
+    }),
+    'ImplicitDeny',
+    [],
+    'trust',
+  ],
+  [
     'AssumeRole without any trust policy',
     { identity: [{ name: 'all', document: allowAll }] },
     req({ action: 'sts:AssumeRole', resource: `acs:ram::${ACCOUNT}:role/r` }),

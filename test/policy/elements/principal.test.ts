@@ -137,7 +137,7 @@ describe('trust policy principals', () => {
     });
   }
 
-  it('the account root on its own role is allowed without consulting the trust policy', () => {
+  it('the account root on its own role is bound by the trust policy', () => {
     for (const [, engine] of ENGINES) {
       const d = engine(trust({ Service: 'ecs.aliyuncs.com' }, false), {
         principal: root,
@@ -145,7 +145,7 @@ describe('trust policy principals', () => {
         resource: `acs:ram::${A}:role/ci`,
         context: {},
       });
-      expect(d).toMatchObject({ decision: 'Allow', decidedBy: [] });
+      expect(d).toMatchObject({ decision: 'ImplicitDeny', decidedBy: [], missingAllowIn: 'trust' });
     }
   });
 });
