@@ -151,11 +151,11 @@ export async function accountQuotas(ctx: DomainContext, tx: Tx, accountId: strin
 
 /** The entities an account counts: the accounts column holding each count, and its quota. */
 const COUNTED = {
-  users: { column: 'user_count', quota: 'usersPerAccount' },
-  user_groups: { column: 'group_count', quota: 'groupsPerAccount' },
-  roles: { column: 'role_count', quota: 'rolesPerAccount' },
-  policies: { column: 'policy_count', quota: 'customPoliciesPerAccount' },
-  mfa_devices: { column: 'mfa_device_count', quota: 'virtualMFADevicesPerAccount' },
+  users: { column: 'user_count', quota: 'usersPerAccount', key: 'user_id' },
+  user_groups: { column: 'group_count', quota: 'groupsPerAccount', key: 'group_id' },
+  roles: { column: 'role_count', quota: 'rolesPerAccount', key: 'role_id' },
+  policies: { column: 'policy_count', quota: 'customPoliciesPerAccount', key: 'policy_id' },
+  mfa_devices: { column: 'mfa_device_count', quota: 'virtualMFADevicesPerAccount', key: 'name_key' },
 } as const;
 
 export type CountedTable = keyof typeof COUNTED;
@@ -208,8 +208,24 @@ export async function addToCount(
     .execute();
 }
 
-/** The number of rows a delete removed, as addToCount wants it (negative). */
-export const removed = (result: { numDeletedRows: bigint }): number => -Number(result.numDeletedRows);
+/**
+ * Deletes one counted row by its key (user_id, group_id, role_id, policy_id; name_key for MFA
+ * devices) and moves the account's counter by what was really removed, so two nodes deleting
+ * the same row count it out once.
+ */
+export async function deleteCounted(
+  tx: Tx,
+  table: CountedTable,
+  accountId: string,
+  key: string,
+): Promise<void> {
+  const deleted = await tx
+    .deleteFrom(table)
+    .where('account_id', '=', accountId)
+    .where(sql.ref(COUNTED[table].key), '=', key)
+    .executeTakeFirst();
+  await addToCount(tx, table, accountId, -Number(deleted.numDeletedRows));
+}
 
 /** The default domain of an account: `<alias>.onaliyun.com`, else `<accountId>.onaliyun.com`. */
 export function defaultDomain(accountId: string, alias: string | null | undefined): string {

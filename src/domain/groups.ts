@@ -5,6 +5,7 @@ import {
   accountDomain,
   accountQuotas,
   addToCount,
+  deleteCounted,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -14,7 +15,6 @@ import {
   nowIso,
   pageSize,
   randomAlnum,
-  removed,
   requireRoom,
   toPage,
   uniquely,
@@ -147,12 +147,7 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
         if (await hasAttachedPolicy(tx, accountId, 'group', row.group_id)) {
           throw err.groupDeleteConflict('Policy', row.group_name);
         }
-        const deleted = await tx
-          .deleteFrom('user_groups')
-          .where('account_id', '=', accountId)
-          .where('group_id', '=', row.group_id)
-          .executeTakeFirst();
-        await addToCount(tx, 'user_groups', accountId, removed(deleted));
+        await deleteCounted(tx, 'user_groups', accountId, row.group_id);
         await bumpPermissions(tx, accountId);
       });
     },

@@ -6,6 +6,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   addToCount,
+  deleteCounted,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -13,7 +14,6 @@ import {
   nameKey,
   nowIso,
   optionalText,
-  removed,
   requireRoom,
   uniquely,
 } from './common.js';
@@ -175,12 +175,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
         await lockAccount(ctx, tx, accountId);
         const device = await requireDevice(tx, accountId, serialNumber);
         if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
-        const deleted = await tx
-          .deleteFrom('mfa_devices')
-          .where('account_id', '=', accountId)
-          .where('name_key', '=', device.name_key)
-          .executeTakeFirst();
-        await addToCount(tx, 'mfa_devices', accountId, removed(deleted));
+        await deleteCounted(tx, 'mfa_devices', accountId, device.name_key);
       });
     },
 

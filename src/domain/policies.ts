@@ -7,6 +7,7 @@ import type { SystemPolicyShape } from './policy-engine.js';
 import {
   accountQuotas,
   addToCount,
+  deleteCounted,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -18,7 +19,6 @@ import {
   optionalText,
   pageSize,
   randomDigits,
-  removed,
   requireRoom,
   uniquely,
 } from './common.js';
@@ -275,12 +275,7 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           .where('policy_id', '=', row.policy_id)
           .execute();
         await deleteAllTags(tx, accountId, 'policy', row.policy_id);
-        const deleted = await tx
-          .deleteFrom('policies')
-          .where('account_id', '=', accountId)
-          .where('policy_id', '=', row.policy_id)
-          .executeTakeFirst();
-        await addToCount(tx, 'policies', accountId, removed(deleted));
+        await deleteCounted(tx, 'policies', accountId, row.policy_id);
         await bumpPermissions(tx, accountId);
       });
     },

@@ -4,6 +4,7 @@ import type { Page, Role, RolesDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
   addToCount,
+  deleteCounted,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -14,7 +15,6 @@ import {
   nowIso,
   pageSize,
   randomDigits,
-  removed,
   requireRoom,
   toPage,
   uniquely,
@@ -147,12 +147,7 @@ export function createRoles(ctx: DomainContext): RolesDomain {
         if (await hasAttachedPolicy(tx, accountId, 'role', row.role_id))
           throw err.roleDeleteConflict(row.role_name);
         await deleteAllTags(tx, accountId, 'role', row.role_id);
-        const deleted = await tx
-          .deleteFrom('roles')
-          .where('account_id', '=', accountId)
-          .where('role_id', '=', row.role_id)
-          .executeTakeFirst();
-        await addToCount(tx, 'roles', accountId, removed(deleted));
+        await deleteCounted(tx, 'roles', accountId, row.role_id);
         await bumpPermissions(tx, accountId);
       });
     },

@@ -5,6 +5,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   addToCount,
+  deleteCounted,
   bumpPermissions,
   checkChars,
   checkLength,
@@ -15,7 +16,6 @@ import {
   nowIso,
   pageSize,
   randomDigits,
-  removed,
   requireRoom,
   toPage,
   uniquely,
@@ -215,12 +215,7 @@ export function createUsers(ctx: DomainContext): UsersDomain {
         }
         if (await hasAttachedPolicy(tx, accountId, 'user', id))
           throw err.userDeleteConflict('Policy', row.user_name);
-        const deleted = await tx
-          .deleteFrom('users')
-          .where('account_id', '=', accountId)
-          .where('user_id', '=', id)
-          .executeTakeFirst();
-        await addToCount(tx, 'users', accountId, removed(deleted));
+        await deleteCounted(tx, 'users', accountId, id);
         await bumpPermissions(tx, accountId);
       });
     },
