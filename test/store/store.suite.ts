@@ -11,6 +11,20 @@ import { createServices } from '../../src/domain/services.js';
 import { createSealer } from '../../src/crypto/seal.js';
 import { ApiError } from '../../src/api/errors.js';
 
+/** A minimal accounts row, written straight to the table (no domain involved). */
+const bareAccount = (id: string, now: string) => ({
+  account_id: id,
+  alias: null,
+  alias_key: null,
+  root_password_hash: 'x',
+  permissions_version: 0,
+  quotas: null,
+  password_policy: null,
+  security_preference: null,
+  create_date: now,
+  update_date: now,
+});
+
 /** How a suite reaches a database: a location two Store instances can share. */
 export interface StoreTarget {
   readonly name: string;
@@ -102,21 +116,7 @@ export function storeSuite(target: StoreTarget): void {
       const id = `9${randomBytes(4).readUInt32BE() % 10 ** 9}`.padEnd(16, '0');
       await expect(
         a.transaction(async (tx) => {
-          await tx
-            .insertInto('accounts')
-            .values({
-              account_id: id,
-              alias: null,
-              alias_key: null,
-              root_password_hash: 'x',
-              permissions_version: 0,
-              quotas: null,
-              password_policy: null,
-              security_preference: null,
-              create_date: now,
-              update_date: now,
-            })
-            .execute();
+          await tx.insertInto('accounts').values(bareAccount(id, now)).execute();
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
@@ -317,21 +317,7 @@ export function storeSuite(target: StoreTarget): void {
         // The schema before the counters: the rows of today's types minus the counter columns.
         const before = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
         for (const id of accounts) {
-          await before
-            .insertInto('accounts')
-            .values({
-              account_id: id,
-              alias: null,
-              alias_key: null,
-              root_password_hash: 'x',
-              permissions_version: 0,
-              quotas: null,
-              password_policy: null,
-              security_preference: null,
-              create_date: now,
-              update_date: now,
-            })
-            .execute();
+          await before.insertInto('accounts').values(bareAccount(id, now)).execute();
         }
         const [x, y] = accounts as [string, string, string];
         const dates = { create_date: now, update_date: now };
