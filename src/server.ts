@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizer } from './api/authorize.js';
-import { apiError, apiErrorWithStatus } from './api/errors.js';
+import { apiError, apiErrorWithStatus } from './errors.js';
 import { runPipeline, type PipelineEnv } from './api/pipeline.js';
 import { newRequestId } from './api/protocol/request.js';
 import { errorResponse } from './api/protocol/response.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Regenerates src/api/error-catalog.gen.ts from the reference error-codes.json.
-// Usage: node tools/gen-error-catalog.mjs path/to/error-codes.json > src/api/error-catalog.gen.ts
+// Regenerates src/error-catalog.gen.ts from the reference error-codes.json.
+// Usage: node tools/gen-error-catalog.mjs path/to/error-codes.json > src/error-catalog.gen.ts
 import { readFileSync } from 'node:fs';
 
 const entries = JSON.parse(readFileSync(process.argv[2], 'utf8'));

@@ -5,7 +5,7 @@ import { compilePolicySet, evaluate, explainDecision } from '../policy/index.js'
 import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
 import type { AuthorizationTarget, SelfService } from './action.js';
 import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
-import { apiError, type AccessDeniedDetail } from './errors.js';
+import { apiError, type AccessDeniedDetail } from '../errors.js';
 import type { PolicyResolver } from './services.js';
 
 /**

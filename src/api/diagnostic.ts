@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Sealer } from '../crypto/seal.js';
-import { apiError } from './errors.js';
+import { apiError } from '../errors.js';
 
 /**
  * The explanation of a refusal, sealed into the EncodedDiagnosticMessage of a NoPermission

@@ -16,23 +16,7 @@
  *   `InvalidParameter`, with a message naming the parameter and the rule.
  */
 import type { ParamSchema } from './action.js';
-import { ApiError } from './errors.js';
-import { errorCatalog } from './error-catalog.gen.js';
-
-/** An ApiError with the catalogue's status for the code, or 400 for a code the catalogue lacks. */
-export function paramError(code: string, message: string): ApiError {
-  return new ApiError(code, errorCatalog[code]?.status ?? 400, message);
-}
-
-/** `Missing<Name>`: a required parameter is absent. */
-export function missingParameter(name: string): ApiError {
-  return paramError(`Missing${name}`, `${name} is mandatory for this action.`);
-}
-
-/** The generic `InvalidParameter` with a message naming the parameter. */
-export function invalidParameter(name: string, rule: string): ApiError {
-  return paramError('InvalidParameter', `The parameter - "${name}" ${rule}`);
-}
+import { invalidParameter, missingParameter, paramError } from '../errors.js';
 
 type Parser<T> = (raw: string, name: string) => T;
 

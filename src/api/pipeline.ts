@@ -3,7 +3,7 @@
  *
  *   protocol -> authenticate -> action lookup -> validate params -> authorize -> handler -> response
  */
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 import { newRequestId } from './protocol/request.js';
 import type { WireRequest, WireResponse } from './protocol/wire.js';
 import { authenticateStep } from './steps/authenticate.js';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { apiError } from '../api/errors.js';
+import { apiError, missingCommonParameter } from '../errors.js';
 import type { CredentialLookup, NonceStore, SigningKey } from '../api/services.js';
 import type { Principal } from './principal.js';
 import { checkTimestamp, nonceExpiry } from './freshness.js';
@@ -46,12 +46,6 @@ export interface AuthenticationOptions {
   /** Timestamp window and nonce replay checks; only tests replaying captured requests turn them off. */
   readonly checkFreshness?: boolean;
 }
-
-const missing = (name: string): Error =>
-  apiError(
-    'MissingParameter',
-    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
-  );
 
 const securityTokenUnsupported = (): Error =>
   apiError('InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.');
@@ -114,7 +108,7 @@ async function authenticateV2(
     'SignatureNonce',
     'Timestamp',
   ]) {
-    if (!p[name]) throw missing(name);
+    if (!p[name]) throw missingCommonParameter(name);
   }
   if (p.SignatureMethod !== V2_SIGNATURE_METHOD) {
     throw apiError('InvalidSignatureMethod', 'Specified signature method is not supported.');
@@ -198,5 +192,3 @@ export async function authenticate(
   }
   return { kind: 'anonymous' };
 }
-
-export { missing as missingParameter };

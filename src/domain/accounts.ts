@@ -16,7 +16,7 @@ import {
 import { err } from './messages.js';
 import { issueAccessKey } from './access-keys.js';
 import { isUniqueViolation } from '../store/errors.js';
-import { apiError } from '../api/errors.js';
+import { apiError } from '../errors.js';
 
 const ALIAS = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 

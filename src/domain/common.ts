@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { apiError, apiErrorWithStatus, type ApiError } from '../api/errors.js';
+import { apiError, apiErrorWithStatus, type ApiError } from '../errors.js';
 import { isUniqueViolation, type Tx } from '../store/index.js';
 import type { Page, PageRequest, Quotas } from './index.js';
 import type { DomainContext } from './context.js';

@@ -1,4 +1,4 @@
-import { apiError } from '../api/errors.js';
+import { apiError } from '../errors.js';
 import type { DomainContext } from './context.js';
 import type { DocumentArrival, DocumentKind } from './policy-engine.js';
 

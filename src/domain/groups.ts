@@ -19,7 +19,7 @@ import {
   toPage,
   uniquely,
 } from './common.js';
-import { apiError } from '../api/errors.js';
+import { apiError } from '../errors.js';
 import { err } from './messages.js';
 import { groupFromRow, hasAttachedPolicy, requireGroup, requireUser, userFromRow } from './rows.js';
 import type { Tx } from '../store/index.js';

@@ -8,7 +8,7 @@
  * - Names (user, group, role, policy, MFA device) are unique per account case-insensitively,
  *   stored and returned as written. Look-ups by name ignore case.
  * - Every mutating method runs in one store transaction: it either happens completely or
- *   not at all. Errors are ApiError (src/api/errors.ts) with the service's codes; the doc
+ *   not at all. Errors are ApiError (src/errors.ts) with the service's codes; the doc
  *   comment of each method lists the codes it throws besides InvalidParameter.* input checks.
  * - The domain checks its inputs itself (names, lengths, ranges), with the same codes the
  *   API layer uses, so callers other than the API (CLI, console) get identical answers.

@@ -1,4 +1,4 @@
-import { apiError, type ApiError } from '../api/errors.js';
+import { apiError, type ApiError } from '../errors.js';
 
 /**
  * The errors the domain throws, one function per code. Messages follow the service's

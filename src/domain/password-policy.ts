@@ -1,4 +1,4 @@
-import { apiError } from '../api/errors.js';
+import { apiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import type { PasswordPolicy, PasswordPolicyDomain } from './index.js';
 import type { DomainContext } from './context.js';

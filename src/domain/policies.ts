@@ -1,4 +1,4 @@
-import { apiError } from '../api/errors.js';
+import { apiError } from '../errors.js';
 import { sql } from 'kysely';
 import type { Tx } from '../store/index.js';
 import type { Page, Policy, PoliciesDomain, PolicyType, PolicyVersion, Tag } from './index.js';

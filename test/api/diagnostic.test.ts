@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDiagnostic, encodeDiagnostic, type DiagnosticPayload } from '../../src/api/diagnostic.js';
-import { ApiError } from '../../src/api/errors.js';
+import { ApiError } from '../../src/errors.js';
 import { createSealer } from '../../src/crypto/seal.js';
 
 const sealer = createSealer([{ id: 'a', key: Buffer.alloc(32, 1) }]);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { defineAction } from '../../src/api/action.js';
 import { createAuthorizer } from '../../src/api/authorize.js';
 import { decodeDiagnostic } from '../../src/api/diagnostic.js';
-import { apiError } from '../../src/api/errors.js';
+import { apiError } from '../../src/errors.js';
 import { runPipeline, STEPS, type PipelineEnv } from '../../src/api/pipeline.js';
 import type { WireRequest } from '../../src/api/protocol/wire.js';
 import { createRegistry } from '../../src/api/registry.js';

@@ -9,7 +9,7 @@ import { createDomain } from '../../src/domain/create.js';
 import { createServices } from '../../src/domain/services.js';
 import type { Domain, Quotas } from '../../src/domain/index.js';
 import type { Services } from '../../src/api/services.js';
-import { ApiError } from '../../src/api/errors.js';
+import { ApiError } from '../../src/errors.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
 
 export type BackendName = 'sqlite' | 'postgres';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { ALLOW_ALL, doc, expectApiError, forEachBackend } from './harness.js';
-import { ApiError } from '../../src/api/errors.js';
+import { ApiError } from '../../src/errors.js';
 
 forEachBackend('policies and versions', (w) => {
   it('creates a custom policy at v1 and reads it with its default version', async () => {

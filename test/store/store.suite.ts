@@ -9,7 +9,7 @@ import { migrations } from '../../src/store/migrations/index.js';
 import { createDomain } from '../../src/domain/create.js';
 import { createServices } from '../../src/domain/services.js';
 import { createSealer } from '../../src/crypto/seal.js';
-import { ApiError } from '../../src/api/errors.js';
+import { ApiError } from '../../src/errors.js';
 
 /** A minimal accounts row, written straight to the table (no domain involved). */
 const bareAccount = (id: string, now: string) => ({

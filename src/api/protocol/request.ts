@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseUrlEncoded } from '../../auth/percent-encode.js';
-import { apiError } from '../errors.js';
+import { apiError } from '../../errors.js';
 import type { ResponseFormat, WireRequest } from './wire.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ApiError, internalError } from '../errors.js';
+import { ApiError, internalError } from '../../errors.js';
 import type { ServiceName } from '../action.js';
 import { SERVICE_HOSTS, SERVICE_PRODUCTS } from '../registry.js';
 import { toXml } from './xml.js';

@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/principal.js';
 import type { SelfService } from '../action.js';
-import { missingParameter } from '../params.js';
+import { missingParameter } from '../../errors.js';
 
 /**
  * Whose AccessKeys an operation with an optional UserName acts on: the named user; without

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/api/errors.js';
+import { ApiError } from '../../../src/errors.js';
 import { checkProtocol, chooseFormat, parseProtocol } from '../../../src/api/protocol/request.js';
 import type { WireRequest } from '../../../src/api/protocol/wire.js';
 

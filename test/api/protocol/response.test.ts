@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiError } from '../../../src/api/errors.js';
+import { ApiError, apiError } from '../../../src/errors.js';
 import { errorResponse, successResponse } from '../../../src/api/protocol/response.js';
 
 const RID = '7463B73D-35CC-4D19-A010-6B8D65D242EF';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ApiError } from '../../../src/api/errors.js';
+import { ApiError } from '../../../src/errors.js';
 import { p, params } from '../../../src/api/params.js';
 
 function failure(fn: () => unknown): { code: string; status: number; message: string } {

@@ -1,7 +1,8 @@
 import type { ActionRequest } from '../../action.js';
 import { defineAction } from '../../action.js';
 import type { AttachmentTarget } from '../../../domain/index.js';
-import { invalidParameter, p, params } from '../../params.js';
+import { invalidParameter } from '../../../errors.js';
+import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
 import { attachedPolicyView } from '../views.js';
 

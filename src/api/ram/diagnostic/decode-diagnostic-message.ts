@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { decodeDiagnostic, type DiagnosticPolicy } from '../../diagnostic.js';
-import { apiError } from '../../errors.js';
+import { apiError } from '../../../errors.js';
 import { p, params } from '../../params.js';
 
 /** `user` / `group:<name>` / `role:<name>` / `session` / `control:<node>` as the entity type the model names. */

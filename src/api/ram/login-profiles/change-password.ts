@@ -1,5 +1,5 @@
 import { defineAction } from '../../action.js';
-import { apiError } from '../../errors.js';
+import { apiError } from '../../../errors.js';
 import { p, params } from '../../params.js';
 import { arn } from '../arn.js';
 import { selfService } from '../caller.js';

@@ -1,5 +1,6 @@
 import { defineAction } from '../../action.js';
-import { missingParameter, p, params } from '../../params.js';
+import { missingParameter } from '../../../errors.js';
+import { p, params } from '../../params.js';
 import { resourceArn, resourceType } from './shared.js';
 
 /** Removes the given tag keys, or every tag with All=true; authorized on each resource. */

@@ -45,3 +45,26 @@ export function apiErrorWithStatus(code: string, status: number, message: string
 
 export const internalError = (): ApiError =>
   new ApiError('InternalError', 500, 'The request processing has failed due to some unknown error.');
+
+/** An ApiError with the catalogue's status for the code, or 400 for a code the catalogue lacks. */
+export function paramError(code: string, message: string): ApiError {
+  return new ApiError(code, errorCatalog[code]?.status ?? 400, message);
+}
+
+/** `Missing<Name>`: a required parameter of the action is absent (gateway style). */
+export function missingParameter(name: string): ApiError {
+  return paramError(`Missing${name}`, `${name} is mandatory for this action.`);
+}
+
+/** `MissingParameter`: a common parameter of the protocol (Action, Version, AccessKeyId, Signature, ...) is absent. */
+export function missingCommonParameter(name: string): ApiError {
+  return apiError(
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
+}
+
+/** The generic `InvalidParameter` with a message naming the parameter. */
+export function invalidParameter(name: string, rule: string): ApiError {
+  return paramError('InvalidParameter', `The parameter - "${name}" ${rule}`);
+}
