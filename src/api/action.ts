@@ -1,3 +1,4 @@
+import type { RamResourceType } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
 import type { RequestContext } from '../policy/request.js';
 import type { Services } from './services.js';
@@ -25,12 +26,27 @@ export interface ActionRequest<P> {
   readonly context: RequestContext;
 }
 
+/**
+ * An entity named by the caller (a user, group, role, policy or MFA device). The authorize
+ * step resolves it against the store and authorizes the ARN of the stored entity; a name
+ * that does not exist yet is used as given.
+ */
+export interface EntityRef {
+  readonly kind: 'entity';
+  readonly accountId: string;
+  readonly type: RamResourceType;
+  /** As the caller spelled it. */
+  readonly name: string;
+  /** A System policy (named by the catalogue, not the account). */
+  readonly system?: boolean;
+}
+
 /** What an action is authorized against. */
 export interface AuthorizationTarget {
   /** e.g. ram:CreateUser */
   readonly action: string;
-  /** e.g. acs:ram:*:1234567890123456:user/alice */
-  readonly resource: string;
+  /** A plain ARN (collections, account settings), or an entity the authorize step resolves. */
+  readonly resource: string | EntityRef;
   /** Extra condition keys for this action (ram:TrustedPrincipalTypes, tags, ...). */
   readonly context?: RequestContext;
   /**
@@ -40,6 +56,9 @@ export interface AuthorizationTarget {
    */
   readonly selfService?: SelfService;
 }
+
+/** A target whose resource is an ARN, entity references resolved: what the engine decides on. */
+export type ResolvedTarget = Omit<AuthorizationTarget, 'resource'> & { readonly resource: string };
 
 /** The self-service kinds the security preference governs. */
 export type SelfService = 'AccessKeys' | 'MFADevices' | 'Password';

@@ -3,7 +3,8 @@ import type { Sealer } from '../crypto/seal.js';
 import type { Decision, PolicyLayer, StatementRef } from '../policy/decision.js';
 import { compilePolicySet, evaluate, explainDecision } from '../policy/index.js';
 import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
-import type { AuthorizationTarget, SelfService } from './action.js';
+import { arnAccount, roleArn } from '../arn.js';
+import type { ResolvedTarget, SelfService } from './action.js';
 import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
 import { apiError, type AccessDeniedDetail } from '../errors.js';
 import type { PolicyResolver } from './services.js';
@@ -24,11 +25,7 @@ interface CacheEntry {
 
 export interface Authorizer {
   /** Throws ApiError NoPermission (with AccessDeniedDetail) when a target is refused. */
-  authorize(
-    principal: Principal,
-    targets: readonly AuthorizationTarget[],
-    context: RequestContext,
-  ): Promise<void>;
+  authorize(principal: Principal, targets: readonly ResolvedTarget[], context: RequestContext): Promise<void>;
 }
 
 export interface AuthorizerOptions {
@@ -85,15 +82,9 @@ export function requestPrincipal(p: Principal): RequestPrincipal {
         accountId: p.accountId,
         arn: principalArn(p),
         name: p.sessionName,
-        roleArn: `acs:ram::${p.accountId}:role/${p.roleName}`,
+        roleArn: roleArn(p.accountId, p.roleName),
       };
   }
-}
-
-/** The account segment of an ARN (acs:<service>:<region>:<account>:<resource>). */
-function resourceAccount(arn: string): string | undefined {
-  const parts = arn.split(':');
-  return parts.length >= 5 ? parts[3] : undefined;
 }
 
 function principalDisplay(p: Principal): { type: string; name: string } {
@@ -178,7 +169,7 @@ export function createAuthorizer(
 
   function refuse(
     principal: Principal,
-    target: AuthorizationTarget,
+    target: ResolvedTarget,
     context: RequestContext,
     input: PolicySetInput,
     decision: Decision,
@@ -238,7 +229,7 @@ export function createAuthorizer(
       if (principal.type === 'Root') {
         // Root may do anything on its own account's resources.
         const foreign = targets.find((t) => {
-          const owner = resourceAccount(t.resource);
+          const owner = arnAccount(t.resource);
           return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
         });
         if (!foreign) return;

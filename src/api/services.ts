@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { Domain } from '../domain/index.js';
+import type { EntityNames } from '../domain/names.js';
 
 /** An AccessKey as signature verification needs it. */
 export interface SigningKey {
@@ -51,6 +52,8 @@ export interface Services {
   readonly credentials: CredentialLookup;
   readonly nonces: NonceStore;
   readonly policies: PolicyResolver;
+  /** Stored spellings of entity names, for the ARNs authorization decides on. */
+  readonly names: EntityNames;
   readonly sealer: Sealer;
   readonly domain: Domain;
 }

@@ -1,3 +1,5 @@
+import { assumedRoleArn, rootArn, userArn } from '../arn.js';
+
 /**
  * Who is calling. Established by authentication, read by authorization and handlers.
  * Every principal belongs to exactly one account.
@@ -32,10 +34,10 @@ export function principalArn(p: Principal): string {
     case 'Anonymous':
       return '*';
     case 'Root':
-      return `acs:ram::${p.accountId}:root`;
+      return rootArn(p.accountId);
     case 'RAMUser':
-      return `acs:ram::${p.accountId}:user/${p.userName}`;
+      return userArn(p.accountId, p.userName);
     case 'AssumedRole':
-      return `acs:ram::${p.accountId}:assumed-role/${p.roleName}/${p.sessionName}`;
+      return assumedRoleArn(p.accountId, p.roleName, p.sessionName);
   }
 }

@@ -18,7 +18,8 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { requireGroup, requireRole, requireUser, requireCustomPolicy, roleArn } from './rows.js';
+import { roleArn } from '../arn.js';
+import { requireGroup, requireRole, requireUser, requireCustomPolicy } from './rows.js';
 import { checkPolicyType, requireSystemPolicy, systemPolicyIndex } from './policies.js';
 
 type Kind = 'User' | 'Group' | 'Role';

@@ -1,3 +1,4 @@
+import { mfaDeviceNameOf, mfaSerialNumber } from '../arn.js';
 import { findTotpStep, generateTotpSecret, otpauthUrl, totpCode, totpStep } from '../crypto/totp.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import type { Tx } from '../store/index.js';
@@ -24,21 +25,13 @@ import { qrCodePng } from './qr-code.js';
 const NAME = /^[A-Za-z0-9.-]+$/;
 const CODE = /^\d{6}$/;
 
-export const mfaSerialNumber = (accountId: string, name: string): string =>
-  `acs:ram::${accountId}:mfa/${name}`;
 const seedContext = (accountId: string, name: string) => `ram:mfa:${accountId}:${nameKey(name)}`;
-
-/** The device name of a serial number of this account; undefined when it is not one. */
-function deviceNameOf(accountId: string, serial: string): string | undefined {
-  const prefix = `acs:ram::${accountId}:mfa/`;
-  return serial.startsWith(prefix) && serial.length > prefix.length ? serial.slice(prefix.length) : undefined;
-}
 
 export function createMfa(ctx: DomainContext): MfaDomain {
   const { store } = ctx;
 
   async function requireDevice(tx: Tx, accountId: string, serial: string) {
-    const name = deviceNameOf(accountId, serial);
+    const name = mfaDeviceNameOf(accountId, serial);
     const row =
       name === undefined
         ? undefined

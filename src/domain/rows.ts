@@ -1,3 +1,4 @@
+import { roleArn } from '../arn.js';
 import type { Selectable } from 'kysely';
 import type { Tx } from '../store/index.js';
 import type { GroupsTable, PoliciesTable, RolesTable, UsersTable } from '../store/schema.js';
@@ -111,10 +112,6 @@ export function groupFromRow(r: GroupRow): Group {
     createDate: r.create_date,
     updateDate: r.update_date,
   };
-}
-
-export function roleArn(accountId: string, roleName: string): string {
-  return `acs:ram::${accountId}:role/${roleName.toLowerCase()}`;
 }
 
 export function roleFromRow(r: RoleRow, tags: readonly Tag[]): Role {

@@ -5,6 +5,7 @@ import type { Services, SigningKey } from '../api/services.js';
 import type { Store } from '../store/index.js';
 import type { Domain } from './index.js';
 import { accessKeySealContext } from './access-keys.js';
+import { createEntityNames } from './names.js';
 import { loadPolicyEngine, type PolicyEngine } from './policy-engine.js';
 
 export interface CreateServicesOptions {
@@ -250,6 +251,7 @@ export function createServices(
       identityPolicies,
       permissionsVersion: (accountId) => domain.accounts.permissionsVersion(accountId),
     },
+    names: createEntityNames({ store, engine: getEngine }),
     sealer,
     domain,
   };

@@ -95,6 +95,7 @@ beforeEach(() => {
       identityPolicies: async (p) => (p.type === 'RAMUser' ? [...userPolicies] : []),
       permissionsVersion: async () => version,
     },
+    names: { storedName: async () => undefined, systemPolicyName: async () => undefined },
     sealer,
     domain: {} as Domain,
   };

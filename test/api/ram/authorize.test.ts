@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationTarget } from '../../../src/api/action.js';
 import { ramActions } from '../../../src/api/ram/index.js';
+import { resolveTargets } from '../../../src/api/steps/authorize.js';
 import type { Principal } from '../../../src/auth/principal.js';
 
 const A = '1234567890123456';
@@ -113,13 +114,16 @@ function targets(action: string, raw: Record<string, string>, principal: Princip
   return Array.isArray(out) ? [...out] : [out as AuthorizationTarget];
 }
 
+/** No entity exists: every name is authorized as given. */
+const nothingStored = { storedName: async () => undefined, systemPolicyName: async () => undefined };
+
 describe('RAM authorization targets', () => {
   it('every operation declares one', () => {
     expect(ramActions.filter((a) => a.authorize === undefined).map((a) => a.name)).toEqual([]);
   });
 
-  it.each(rows)('%s %j', (action, raw, principal, expected) => {
-    const got = targets(action, raw, principal);
+  it.each(rows)('%s %j', async (action, raw, principal, expected) => {
+    const got = await resolveTargets(targets(action, raw, principal), nothingStored);
     expect(got.map((t) => t.action)).toEqual(expected.map(() => `ram:${action}`));
     expect(got.map((t) => (t.selfService ? [t.resource, t.selfService] : t.resource))).toEqual(expected);
   });

@@ -8,7 +8,7 @@ import {
   userDetailView,
   userView,
 } from '../../../src/api/ram/views.js';
-import { arn, mfaDeviceNameOf } from '../../../src/api/ram/arn.js';
+import { mfaDeviceNameOf, ramResource } from '../../../src/api/ram/resources.js';
 
 const user: User = {
   userId: '1234567890123456',
@@ -80,16 +80,23 @@ describe('views', () => {
   });
 });
 
-describe('arn', () => {
-  it('names RAM resources', () => {
-    expect(arn.user('1', 'alice')).toBe('acs:ram:*:1:user/alice');
-    expect(arn.group('1', 'dev')).toBe('acs:ram:*:1:group/dev');
-    expect(arn.role('1', 'ops')).toBe('acs:ram:*:1:role/ops');
-    expect(arn.policy('1', 'Custom', 'p')).toBe('acs:ram:*:1:policy/p');
-    expect(arn.policy('1', 'System', 'ReadOnlyAccess')).toBe('acs:ram:*:system:policy/ReadOnlyAccess');
-    expect(arn.mfa('1', 'phone')).toBe('acs:ram:*:1:mfa/phone');
-    expect(arn.all('1', 'user')).toBe('acs:ram:*:1:user/*');
-    expect(arn.account('1')).toBe('acs:ram:*:1:*');
+describe('RAM resources', () => {
+  it('names entities by reference and collections by ARN', () => {
+    expect(ramResource.user('1', 'alice')).toEqual({
+      kind: 'entity',
+      accountId: '1',
+      type: 'user',
+      name: 'alice',
+    });
+    expect(ramResource.policy('1', 'System', 'ReadOnlyAccess')).toEqual({
+      kind: 'entity',
+      accountId: '1',
+      type: 'policy',
+      name: 'ReadOnlyAccess',
+      system: true,
+    });
+    expect(ramResource.all('1', 'user')).toBe('acs:ram:*:1:user/*');
+    expect(ramResource.account('1')).toBe('acs:ram:*:1:*');
   });
 
   it('finds the device name in a serial number', () => {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { keyOwner, selfService } from '../caller.js';
 
 export default defineAction({
@@ -11,7 +11,10 @@ export default defineAction({
     const owner = keyOwner(req.principal, req.params.UserName);
     return {
       action: 'ram:DeleteAccessKey',
-      resource: owner.kind === 'user' ? arn.user(req.accountId, owner.userName) : arn.account(req.accountId),
+      resource:
+        owner.kind === 'user'
+          ? ramResource.user(req.accountId, owner.userName)
+          : ramResource.account(req.accountId),
       ...(owner.kind === 'user' ? selfService(req.principal, owner.userName, 'AccessKeys') : {}),
     };
   },

@@ -1,12 +1,12 @@
 import { defineAction } from '../../action.js';
 import { params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
   name: 'ClearAccountAlias',
   params: params({}),
-  authorize: (req) => ({ action: 'ram:ClearAccountAlias', resource: arn.account(req.accountId) }),
+  authorize: (req) => ({ action: 'ram:ClearAccountAlias', resource: ramResource.account(req.accountId) }),
   handle: async (req, { domain }) => {
     await domain.accounts.clearAlias(req.accountId);
     return {};

@@ -1,11 +1,11 @@
 import { defineAction } from '../../action.js';
 import { params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
   name: 'GetAccountAlias',
   params: params({}),
-  authorize: (req) => ({ action: 'ram:GetAccountAlias', resource: arn.account(req.accountId) }),
+  authorize: (req) => ({ action: 'ram:GetAccountAlias', resource: ramResource.account(req.accountId) }),
   handle: async (req, { domain }) => ({ AccountAlias: await domain.accounts.getAlias(req.accountId) }),
 });

@@ -1,13 +1,13 @@
 import { defineAction } from '../../action.js';
 import { params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { securityPreferenceView } from '../views.js';
 
 export default defineAction({
   service: 'ram',
   name: 'GetSecurityPreference',
   params: params({}),
-  authorize: (req) => ({ action: 'ram:GetSecurityPreference', resource: arn.account(req.accountId) }),
+  authorize: (req) => ({ action: 'ram:GetSecurityPreference', resource: ramResource.account(req.accountId) }),
   handle: async (req, { domain }) => ({
     SecurityPreference: securityPreferenceView(await domain.securityPreference.get(req.accountId)),
   }),

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { passwordPolicyView } from '../views.js';
 
 /** Parameters left out keep their current value (they are not reset to the defaults). */
@@ -18,7 +18,7 @@ export default defineAction({
     PasswordReusePrevention: p.int(0, 24).optional(),
     MaxPasswordAge: p.int(0, 1095).optional(),
   }),
-  authorize: (req) => ({ action: 'ram:SetPasswordPolicy', resource: arn.account(req.accountId) }),
+  authorize: (req) => ({ action: 'ram:SetPasswordPolicy', resource: ramResource.account(req.accountId) }),
   handle: async (req, { domain }) => {
     const q = req.params;
     const policy = await domain.passwordPolicy.set(

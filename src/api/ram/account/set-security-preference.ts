@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { securityPreferenceView } from '../views.js';
 
 /** Parameters left out keep their current value. */
@@ -16,7 +16,7 @@ export default defineAction({
     LoginSessionDuration: p.int(1, 24).optional(),
     LoginNetworkMasks: p.string(512).optional(),
   }),
-  authorize: (req) => ({ action: 'ram:SetSecurityPreference', resource: arn.account(req.accountId) }),
+  authorize: (req) => ({ action: 'ram:SetSecurityPreference', resource: ramResource.account(req.accountId) }),
   handle: async (req, { domain }) => {
     const q = req.params;
     const pref = await domain.securityPreference.set(req.accountId, {

@@ -1,9 +1,9 @@
-import type { ActionRequest } from '../../action.js';
+import type { ActionRequest, EntityRef } from '../../action.js';
 import { defineAction } from '../../action.js';
 import type { AttachmentTarget } from '../../../domain/index.js';
 import { invalidParameter } from '../../../errors.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { attachedPolicyView } from '../views.js';
 
 type Kind = 'User' | 'Group' | 'Role';
@@ -21,14 +21,14 @@ function target(kind: Kind, name: string): AttachmentTarget {
   }
 }
 
-function targetArn(kind: Kind, accountId: string, name: string): string {
+function targetRef(kind: Kind, accountId: string, name: string): EntityRef {
   switch (kind) {
     case 'User':
-      return arn.user(accountId, name);
+      return ramResource.user(accountId, name);
     case 'Group':
-      return arn.group(accountId, name);
+      return ramResource.group(accountId, name);
     case 'Role':
-      return arn.role(accountId, name);
+      return ramResource.role(accountId, name);
   }
 }
 
@@ -65,10 +65,10 @@ export function attachmentAction(verb: 'Attach' | 'Detach', kind: Kind) {
       ResourceGroupId: ReturnType<ReturnType<typeof p.string>['optional']>;
     } & Record<(typeof nameKey)[Kind], ReturnType<typeof p.userName>>),
     authorize: (req) => [
-      { action: `ram:${name}`, resource: targetArn(kind, req.accountId, req.params[nameKey[kind]]) },
+      { action: `ram:${name}`, resource: targetRef(kind, req.accountId, req.params[nameKey[kind]]) },
       {
         action: `ram:${name}`,
-        resource: arn.policy(req.accountId, req.params.PolicyType, req.params.PolicyName),
+        resource: ramResource.policy(req.accountId, req.params.PolicyType, req.params.PolicyName),
       },
     ],
     handle: async (req, { domain }) => {
@@ -96,7 +96,7 @@ export function listPoliciesForAction(kind: Kind) {
     >),
     authorize: (req) => ({
       action: `ram:${name}`,
-      resource: targetArn(kind, req.accountId, req.params[nameKey[kind]]),
+      resource: targetRef(kind, req.accountId, req.params[nameKey[kind]]),
     }),
     handle: async (req, { domain }) => {
       const list = await domain.attachments.listForTarget(

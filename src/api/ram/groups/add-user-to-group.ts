@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -8,7 +8,7 @@ export default defineAction({
   params: params({ GroupName: p.groupName(), UserName: p.userName() }),
   authorize: (req) => ({
     action: 'ram:AddUserToGroup',
-    resource: arn.group(req.accountId, req.params.GroupName),
+    resource: ramResource.group(req.accountId, req.params.GroupName),
   }),
   handle: async (req, { domain }) => {
     await domain.groups.addUser(req.accountId, req.params.GroupName, req.params.UserName);

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { createdGroupView } from '../views.js';
 
 export default defineAction({
@@ -9,7 +9,7 @@ export default defineAction({
   params: params({ GroupName: p.groupName(), Comments: p.text(0, 128).optional() }),
   authorize: (req) => ({
     action: 'ram:CreateGroup',
-    resource: arn.group(req.accountId, req.params.GroupName),
+    resource: ramResource.group(req.accountId, req.params.GroupName),
   }),
   handle: async (req, { domain }) => {
     const group = await domain.groups.create(req.accountId, {

@@ -1,13 +1,16 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { groupView } from '../views.js';
 
 export default defineAction({
   service: 'ram',
   name: 'GetGroup',
   params: params({ GroupName: p.groupName() }),
-  authorize: (req) => ({ action: 'ram:GetGroup', resource: arn.group(req.accountId, req.params.GroupName) }),
+  authorize: (req) => ({
+    action: 'ram:GetGroup',
+    resource: ramResource.group(req.accountId, req.params.GroupName),
+  }),
   handle: async (req, { domain }) => ({
     Group: groupView(await domain.groups.get(req.accountId, req.params.GroupName)),
   }),

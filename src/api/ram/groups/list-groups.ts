@@ -1,13 +1,13 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { groupView, pageView } from '../views.js';
 
 export default defineAction({
   service: 'ram',
   name: 'ListGroups',
   params: params({ Marker: p.marker().optional(), MaxItems: p.maxItems(100).default(100) }),
-  authorize: (req) => ({ action: 'ram:ListGroups', resource: arn.all(req.accountId, 'group') }),
+  authorize: (req) => ({ action: 'ram:ListGroups', resource: ramResource.all(req.accountId, 'group') }),
   handle: async (req, { domain }) => {
     const page = await domain.groups.list(req.accountId, {
       marker: req.params.Marker,

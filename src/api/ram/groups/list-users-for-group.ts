@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { memberView, pageView } from '../views.js';
 
 export default defineAction({
@@ -13,7 +13,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:ListUsersForGroup',
-    resource: arn.group(req.accountId, req.params.GroupName),
+    resource: ramResource.group(req.accountId, req.params.GroupName),
   }),
   handle: async (req, { domain }) => {
     const page = await domain.groups.listUsers(req.accountId, req.params.GroupName, {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { groupView } from '../views.js';
 
 export default defineAction({
@@ -13,7 +13,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:UpdateGroup',
-    resource: arn.group(req.accountId, req.params.GroupName),
+    resource: ramResource.group(req.accountId, req.params.GroupName),
   }),
   handle: async (req, { domain }) => {
     const group = await domain.groups.update(req.accountId, req.params.GroupName, {

@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { apiError } from '../../../errors.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { selfService } from '../caller.js';
 
 /** A RAM user changes its own console password; any other caller: NotSupport.Account. */
@@ -13,8 +13,8 @@ export default defineAction({
     action: 'ram:ChangePassword',
     resource:
       req.principal.type === 'RAMUser'
-        ? arn.user(req.accountId, req.principal.userName)
-        : arn.account(req.accountId),
+        ? ramResource.user(req.accountId, req.principal.userName)
+        : ramResource.account(req.accountId),
     ...selfService(req.principal, undefined, 'Password'),
   }),
   handle: async (req, { domain }) => {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { loginProfileView } from '../views.js';
 
 export default defineAction({
@@ -14,7 +14,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:CreateLoginProfile',
-    resource: arn.user(req.accountId, req.params.UserName),
+    resource: ramResource.user(req.accountId, req.params.UserName),
   }),
   handle: async (req, { domain }) => {
     const profile = await domain.loginProfiles.create(req.accountId, req.params.UserName, {

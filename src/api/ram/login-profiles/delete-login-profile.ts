@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -8,7 +8,7 @@ export default defineAction({
   params: params({ UserName: p.userName() }),
   authorize: (req) => ({
     action: 'ram:DeleteLoginProfile',
-    resource: arn.user(req.accountId, req.params.UserName),
+    resource: ramResource.user(req.accountId, req.params.UserName),
   }),
   handle: async (req, { domain }) => {
     await domain.loginProfiles.delete(req.accountId, req.params.UserName);

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -13,7 +13,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:UpdateLoginProfile',
-    resource: arn.user(req.accountId, req.params.UserName),
+    resource: ramResource.user(req.accountId, req.params.UserName),
   }),
   handle: async (req, { domain }) => {
     await domain.loginProfiles.update(req.accountId, req.params.UserName, {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { selfService } from '../caller.js';
 
 /** Binds a virtual MFA device to a user with two consecutive TOTP codes. */
@@ -15,7 +15,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:BindMFADevice',
-    resource: arn.user(req.accountId, req.params.UserName),
+    resource: ramResource.user(req.accountId, req.params.UserName),
     ...selfService(req.principal, req.params.UserName, 'MFADevices'),
   }),
   handle: async (req, { domain }) => {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { selfService } from '../caller.js';
 import { createdVirtualMFADeviceView } from '../views.js';
 
@@ -11,7 +11,7 @@ export default defineAction({
   params: params({ VirtualMFADeviceName: p.mfaDeviceName() }),
   authorize: (req) => ({
     action: 'ram:CreateVirtualMFADevice',
-    resource: arn.mfa(req.accountId, req.params.VirtualMFADeviceName),
+    resource: ramResource.mfa(req.accountId, req.params.VirtualMFADeviceName),
     ...selfService(req.principal, undefined, 'MFADevices'),
   }),
   handle: async (req, { domain }) => ({

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn, mfaDeviceNameOf } from '../arn.js';
+import { mfaDeviceNameOf, ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -8,7 +8,7 @@ export default defineAction({
   params: params({ SerialNumber: p.string(256) }),
   authorize: (req) => ({
     action: 'ram:DeleteVirtualMFADevice',
-    resource: arn.mfa(req.accountId, mfaDeviceNameOf(req.params.SerialNumber)),
+    resource: ramResource.mfa(req.accountId, mfaDeviceNameOf(req.params.SerialNumber)),
   }),
   handle: async (req, { domain }) => {
     await domain.mfa.deleteVirtual(req.accountId, req.params.SerialNumber);

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { selfService } from '../caller.js';
 
 export default defineAction({
@@ -9,7 +9,7 @@ export default defineAction({
   params: params({ UserName: p.userName() }),
   authorize: (req) => ({
     action: 'ram:UnbindMFADevice',
-    resource: arn.user(req.accountId, req.params.UserName),
+    resource: ramResource.user(req.accountId, req.params.UserName),
     ...selfService(req.principal, req.params.UserName, 'MFADevices'),
   }),
   handle: async (req, { domain }) => {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { policyVersionView } from '../views.js';
 
 export default defineAction({
@@ -16,7 +16,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:CreatePolicyVersion',
-    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, 'Custom', req.params.PolicyName),
   }),
   handle: async (req, { domain }) => ({
     PolicyVersion: policyVersionView(

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { toTags } from '../tags/convert.js';
 import { createdPolicyView } from '../views.js';
 
@@ -15,7 +15,7 @@ export default defineAction({
   }),
   authorize: (req) => ({
     action: 'ram:CreatePolicy',
-    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, 'Custom', req.params.PolicyName),
   }),
   handle: async (req, { domain }) => {
     const policy = await domain.policies.create(req.accountId, {

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -8,7 +8,7 @@ export default defineAction({
   params: params({ PolicyName: p.policyName(), VersionId: p.versionId() }),
   authorize: (req) => ({
     action: 'ram:DeletePolicyVersion',
-    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, 'Custom', req.params.PolicyName),
   }),
   handle: async (req, { domain }) => {
     await domain.policies.deleteVersion(req.accountId, req.params.PolicyName, req.params.VersionId);

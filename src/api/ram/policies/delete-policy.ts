@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
@@ -8,7 +8,7 @@ export default defineAction({
   params: params({ PolicyName: p.policyName(), CascadingDelete: p.bool().default(false) }),
   authorize: (req) => ({
     action: 'ram:DeletePolicy',
-    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, 'Custom', req.params.PolicyName),
   }),
   handle: async (req, { domain }) => {
     await domain.policies.delete(req.accountId, req.params.PolicyName, {

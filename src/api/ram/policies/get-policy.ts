@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { policyDetailView, policyVersionView } from '../views.js';
 
 export default defineAction({
@@ -9,7 +9,7 @@ export default defineAction({
   params: params({ PolicyName: p.policyName(), PolicyType: p.policyType() }),
   authorize: (req) => ({
     action: 'ram:GetPolicy',
-    resource: arn.policy(req.accountId, req.params.PolicyType, req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, req.params.PolicyType, req.params.PolicyName),
   }),
   handle: async (req, { domain }) => {
     const { policy, defaultPolicyVersion } = await domain.policies.get(

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { toTagFilters } from '../tags/convert.js';
 import { pageView, policyListItemView } from '../views.js';
 
@@ -13,7 +13,7 @@ export default defineAction({
     MaxItems: p.maxItems(1000).default(100),
     Tag: p.tagFilters().optional(),
   }),
-  authorize: (req) => ({ action: 'ram:ListPolicies', resource: arn.all(req.accountId, 'policy') }),
+  authorize: (req) => ({ action: 'ram:ListPolicies', resource: ramResource.all(req.accountId, 'policy') }),
   handle: async (req, { domain }) => {
     const page = await domain.policies.list(req.accountId, {
       policyType: req.params.PolicyType,

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { policyView } from '../views.js';
 
 export default defineAction({
@@ -9,7 +9,7 @@ export default defineAction({
   params: params({ PolicyName: p.policyName(), NewDescription: p.text(0, 1024) }),
   authorize: (req) => ({
     action: 'ram:UpdatePolicyDescription',
-    resource: arn.policy(req.accountId, 'Custom', req.params.PolicyName),
+    resource: ramResource.policy(req.accountId, 'Custom', req.params.PolicyName),
   }),
   handle: async (req, { domain }) => ({
     Policy: policyView(

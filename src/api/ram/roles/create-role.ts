@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { toTags } from '../tags/convert.js';
 import { createdRoleView } from '../views.js';
 
@@ -14,7 +14,10 @@ export default defineAction({
     MaxSessionDuration: p.int(3600, 43200).default(3600),
     Tag: p.tags().optional(),
   }),
-  authorize: (req) => ({ action: 'ram:CreateRole', resource: arn.role(req.accountId, req.params.RoleName) }),
+  authorize: (req) => ({
+    action: 'ram:CreateRole',
+    resource: ramResource.role(req.accountId, req.params.RoleName),
+  }),
   handle: async (req, { domain }) => {
     const role = await domain.roles.create(req.accountId, {
       roleName: req.params.RoleName,

@@ -1,12 +1,15 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
   name: 'DeleteRole',
   params: params({ RoleName: p.roleName() }),
-  authorize: (req) => ({ action: 'ram:DeleteRole', resource: arn.role(req.accountId, req.params.RoleName) }),
+  authorize: (req) => ({
+    action: 'ram:DeleteRole',
+    resource: ramResource.role(req.accountId, req.params.RoleName),
+  }),
   handle: async (req, { domain }) => {
     await domain.roles.delete(req.accountId, req.params.RoleName);
     return {};

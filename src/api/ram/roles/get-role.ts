@@ -1,13 +1,16 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { roleView } from '../views.js';
 
 export default defineAction({
   service: 'ram',
   name: 'GetRole',
   params: params({ RoleName: p.roleName() }),
-  authorize: (req) => ({ action: 'ram:GetRole', resource: arn.role(req.accountId, req.params.RoleName) }),
+  authorize: (req) => ({
+    action: 'ram:GetRole',
+    resource: ramResource.role(req.accountId, req.params.RoleName),
+  }),
   handle: async (req, { domain }) => ({
     Role: roleView(await domain.roles.get(req.accountId, req.params.RoleName)),
   }),

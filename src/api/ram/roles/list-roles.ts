@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { toTagFilters } from '../tags/convert.js';
 import { pageView, roleListItemView } from '../views.js';
 
@@ -12,7 +12,7 @@ export default defineAction({
     MaxItems: p.maxItems(1000).default(100),
     Tag: p.tagFilters().optional(),
   }),
-  authorize: (req) => ({ action: 'ram:ListRoles', resource: arn.all(req.accountId, 'role') }),
+  authorize: (req) => ({ action: 'ram:ListRoles', resource: ramResource.all(req.accountId, 'role') }),
   handle: async (req, { domain }) => {
     const page = await domain.roles.list(req.accountId, {
       marker: req.params.Marker,

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { roleView } from '../views.js';
 
 export default defineAction({
@@ -12,7 +12,10 @@ export default defineAction({
     NewDescription: p.text(0, 1024).optional(),
     NewMaxSessionDuration: p.int(3600, 43200).optional(),
   }),
-  authorize: (req) => ({ action: 'ram:UpdateRole', resource: arn.role(req.accountId, req.params.RoleName) }),
+  authorize: (req) => ({
+    action: 'ram:UpdateRole',
+    resource: ramResource.role(req.accountId, req.params.RoleName),
+  }),
   handle: async (req, { domain }) => {
     const role = await domain.roles.update(req.accountId, req.params.RoleName, {
       newAssumeRolePolicyDocument: req.params.NewAssumeRolePolicyDocument,

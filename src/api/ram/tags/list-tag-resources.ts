@@ -1,8 +1,8 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { toTagFilters } from './convert.js';
-import { resourceArn, resourceType } from './shared.js';
+import { taggedResource, resourceType } from './shared.js';
 
 export default defineAction({
   service: 'ram',
@@ -16,10 +16,10 @@ export default defineAction({
   }),
   authorize: (req) =>
     req.params.ResourceNames === undefined
-      ? { action: 'ram:ListTagResources', resource: arn.all(req.accountId, req.params.ResourceType) }
+      ? { action: 'ram:ListTagResources', resource: ramResource.all(req.accountId, req.params.ResourceType) }
       : req.params.ResourceNames.map((n) => ({
           action: 'ram:ListTagResources',
-          resource: resourceArn(req.accountId, req.params.ResourceType, n),
+          resource: taggedResource(req.accountId, req.params.ResourceType, n),
         })),
   handle: async (req, { domain }) => {
     const page = await domain.tags.list(req.accountId, {

@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { toTags } from './convert.js';
-import { resourceArn, resourceType } from './shared.js';
+import { taggedResource, resourceType } from './shared.js';
 
 /** Adds or overwrites tags on roles or custom policies; authorized on each resource. */
 export default defineAction({
@@ -11,7 +11,7 @@ export default defineAction({
   authorize: (req) =>
     req.params.ResourceNames.map((n) => ({
       action: 'ram:TagResources',
-      resource: resourceArn(req.accountId, req.params.ResourceType, n),
+      resource: taggedResource(req.accountId, req.params.ResourceType, n),
     })),
   handle: async (req, { domain }) => {
     await domain.tags.tag(

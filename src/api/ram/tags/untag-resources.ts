@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { missingParameter } from '../../../errors.js';
 import { p, params } from '../../params.js';
-import { resourceArn, resourceType } from './shared.js';
+import { taggedResource, resourceType } from './shared.js';
 
 /** Removes the given tag keys, or every tag with All=true; authorized on each resource. */
 export default defineAction({
@@ -16,7 +16,7 @@ export default defineAction({
   authorize: (req) =>
     req.params.ResourceNames.map((n) => ({
       action: 'ram:UntagResources',
-      resource: resourceArn(req.accountId, req.params.ResourceType, n),
+      resource: taggedResource(req.accountId, req.params.ResourceType, n),
     })),
   handle: async (req, { domain }) => {
     if (!req.params.All && req.params.TagKeys === undefined) throw missingParameter('TagKeys');

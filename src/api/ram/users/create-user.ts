@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { createdUserView } from '../views.js';
 
 export default defineAction({
@@ -13,7 +13,10 @@ export default defineAction({
     Email: p.email().optional(),
     Comments: p.text(0, 128).optional(),
   }),
-  authorize: (req) => ({ action: 'ram:CreateUser', resource: arn.user(req.accountId, req.params.UserName) }),
+  authorize: (req) => ({
+    action: 'ram:CreateUser',
+    resource: ramResource.user(req.accountId, req.params.UserName),
+  }),
   handle: async (req, { domain }) => {
     const user = await domain.users.create(req.accountId, {
       userName: req.params.UserName,

@@ -1,12 +1,15 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 
 export default defineAction({
   service: 'ram',
   name: 'DeleteUser',
   params: params({ UserName: p.userName() }),
-  authorize: (req) => ({ action: 'ram:DeleteUser', resource: arn.user(req.accountId, req.params.UserName) }),
+  authorize: (req) => ({
+    action: 'ram:DeleteUser',
+    resource: ramResource.user(req.accountId, req.params.UserName),
+  }),
   handle: async (req, { domain }) => {
     await domain.users.delete(req.accountId, req.params.UserName);
     return {};

@@ -1,13 +1,13 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { pageView, userView } from '../views.js';
 
 export default defineAction({
   service: 'ram',
   name: 'ListUsers',
   params: params({ Marker: p.marker().optional(), MaxItems: p.maxItems(1000).default(100) }),
-  authorize: (req) => ({ action: 'ram:ListUsers', resource: arn.all(req.accountId, 'user') }),
+  authorize: (req) => ({ action: 'ram:ListUsers', resource: ramResource.all(req.accountId, 'user') }),
   handle: async (req, { domain }) => {
     const page = await domain.users.list(req.accountId, {
       marker: req.params.Marker,

@@ -1,6 +1,6 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { arn } from '../arn.js';
+import { ramResource } from '../resources.js';
 import { userView } from '../views.js';
 
 export default defineAction({
@@ -14,7 +14,10 @@ export default defineAction({
     NewEmail: p.email().optional(),
     NewComments: p.text(0, 128).optional(),
   }),
-  authorize: (req) => ({ action: 'ram:UpdateUser', resource: arn.user(req.accountId, req.params.UserName) }),
+  authorize: (req) => ({
+    action: 'ram:UpdateUser',
+    resource: ramResource.user(req.accountId, req.params.UserName),
+  }),
   handle: async (req, { domain }) => {
     const user = await domain.users.update(req.accountId, req.params.UserName, {
       newUserName: req.params.NewUserName,
