@@ -3,10 +3,12 @@ import { apiError, missingCommonParameter } from '../errors.js';
 import type { CredentialLookup, NonceStore, SigningKey } from '../api/services.js';
 import type { Principal } from './principal.js';
 import { checkTimestamp, nonceExpiry } from './freshness.js';
+import { headerValue } from './headers.js';
 import { V2_SIGNATURE_METHOD, V2_SIGNATURE_VERSION, verifyV2 } from './signature-v2.js';
 import {
   V3_ALGORITHM,
   V3_REQUIRED_SIGNED_HEADERS,
+  isV3Authorization,
   parseV3Authorization,
   sha256Hex,
   verifyV3,
@@ -49,11 +51,6 @@ export interface AuthenticationOptions {
 
 const securityTokenUnsupported = (): Error =>
   apiError('InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.');
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 function checkTime(text: string, now: Date): void {
   const check = checkTimestamp(text, now);
@@ -139,19 +136,19 @@ async function authenticateV3(
   }
   const signed = new Set(auth.signedHeaders);
   for (const name of V3_REQUIRED_SIGNED_HEADERS) {
-    if (!signed.has(name) || header(input.headers, name) === undefined) {
+    if (!signed.has(name) || headerValue(input.headers, name) === undefined) {
       throw apiError(
         'IncompleteSignature',
         `The request signature does not conform to Aliyun standards. The header "${name}" must be present and signed.`,
       );
     }
   }
-  if (header(input.headers, 'x-acs-security-token') !== undefined) throw securityTokenUnsupported();
-  if (fresh) checkTime(header(input.headers, 'x-acs-date')!, input.now);
+  if (headerValue(input.headers, 'x-acs-security-token') !== undefined) throw securityTokenUnsupported();
+  if (fresh) checkTime(headerValue(input.headers, 'x-acs-date')!, input.now);
   const key = await activeKey(deps, auth.accessKeyId);
 
   const payloadHash = sha256Hex(input.body);
-  const claimed = header(input.headers, 'x-acs-content-sha256')!.trim().toLowerCase();
+  const claimed = headerValue(input.headers, 'x-acs-content-sha256')!.toLowerCase();
   const v = verifyV3(
     {
       method: input.method,
@@ -166,7 +163,7 @@ async function authenticateV3(
   );
   if (!v.ok || !constantTimeEqual(payloadHash, claimed)) throw mismatch(v.stringToSign);
   if (fresh)
-    await claimNonce(deps, key.accessKeyId, header(input.headers, 'x-acs-signature-nonce')!, input.now);
+    await claimNonce(deps, key.accessKeyId, headerValue(input.headers, 'x-acs-signature-nonce')!, input.now);
   return { kind: 'signed', scheme: 'V3', principal: key.principal, accessKeyId: key.accessKeyId };
 }
 
@@ -180,8 +177,8 @@ export async function authenticate(
   options: AuthenticationOptions = {},
 ): Promise<Authentication> {
   const fresh = options.checkFreshness ?? true;
-  const authorization = header(input.headers, 'authorization');
-  if (authorization !== undefined && authorization.trimStart().startsWith('ACS3-')) {
+  const authorization = headerValue(input.headers, 'authorization');
+  if (authorization !== undefined && isV3Authorization(authorization)) {
     return authenticateV3(input, deps, authorization, fresh);
   }
   if (input.params.Signature !== undefined || input.params.AccessKeyId !== undefined) {

@@ -1,6 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/constant-time.js';
+import { headerValue, type HeaderValues } from './headers.js';
 import { canonicalQuery } from './percent-encode.js';
+
+export type { HeaderValues } from './headers.js';
 
 /**
  * Signature V3 (ACS3-HMAC-SHA256). The canonical request is method, path, sorted query
@@ -27,6 +30,11 @@ export interface V3Authorization {
   readonly signature: string;
 }
 
+/** Whether an Authorization header value announces a V3 signature (`ACS3-...`). */
+export function isV3Authorization(authorization: string | undefined): boolean {
+  return authorization !== undefined && authorization.trimStart().startsWith('ACS3-');
+}
+
 /** Parses `ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex`; undefined when malformed. */
 export function parseV3Authorization(header: string): V3Authorization | undefined {
   const m = /^(ACS3-[A-Z0-9-]+)\s+(.*)$/.exec(header.trim());
@@ -49,9 +57,6 @@ export function parseV3Authorization(header: string): V3Authorization | undefine
   };
 }
 
-/** Header values by lower-case name; several values of one name are kept in a list. */
-export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
-
 export interface CanonicalRequestInput {
   readonly method: string;
   readonly path: string;
@@ -62,22 +67,19 @@ export interface CanonicalRequestInput {
   readonly payloadHash: string;
 }
 
-function headerLine(name: string, value: string | readonly string[] | undefined): string {
-  const v =
-    value === undefined
-      ? ''
-      : typeof value === 'string'
-        ? value.trim()
-        : [...value]
-            .map((x) => x.trim())
-            .sort()
-            .join(',');
-  return `${name}:${v}\n`;
+/**
+ * One `name:value` line of the canonical headers, the value as headerValue reads it (trimmed).
+ * The signature thus covers exactly the value the rest of the request path uses. A header
+ * repeated on the wire is signed as its values joined with `, ` in the order received (the
+ * SDKs never repeat a signed header, and node:http joins repeats that way itself).
+ */
+function headerLine(headers: HeaderValues, name: string): string {
+  return `${name}:${headerValue(headers, name) ?? ''}\n`;
 }
 
 export function canonicalRequestV3(input: CanonicalRequestInput): string {
   const names = [...input.signedHeaders];
-  const headers = names.map((n) => headerLine(n, input.headers[n])).join('');
+  const headers = names.map((n) => headerLine(input.headers, n)).join('');
   return [
     input.method.toUpperCase(),
     input.path,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { headerValue } from '../../auth/headers.js';
 import { parseUrlEncoded } from '../../auth/percent-encode.js';
+import { isV3Authorization } from '../../auth/signature-v3.js';
 import { apiError } from '../../errors.js';
 import type { ResponseFormat, WireRequest } from './wire.js';
 
@@ -47,13 +49,8 @@ export function newRequestId(): string {
   return randomUUID().toUpperCase();
 }
 
-function header(req: WireRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function isFormBody(req: WireRequest): boolean {
-  const type = header(req, 'content-type');
+  const type = headerValue(req.headers, 'content-type');
   return !!type && type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
@@ -80,8 +77,7 @@ export function parseProtocol(req: WireRequest, requestId: string, receivedAt: D
   for (const [k, v] of query) params[k] = v;
   for (const [k, v] of form) params[k] = v;
 
-  const authorization = header(req, 'authorization');
-  const v3 = !!authorization && authorization.trimStart().startsWith('ACS3-');
+  const v3 = isV3Authorization(headerValue(req.headers, 'authorization'));
   return {
     requestId,
     receivedAt,
@@ -90,9 +86,9 @@ export function parseProtocol(req: WireRequest, requestId: string, receivedAt: D
     query,
     form,
     params,
-    action: params.Action ?? header(req, 'x-acs-action'),
-    version: params.Version ?? header(req, 'x-acs-version'),
-    format: chooseFormat(params.Format, v3, header(req, 'accept')),
+    action: params.Action ?? headerValue(req.headers, 'x-acs-action'),
+    version: params.Version ?? headerValue(req.headers, 'x-acs-version'),
+    format: chooseFormat(params.Format, v3, headerValue(req.headers, 'accept')),
     v3,
   };
 }

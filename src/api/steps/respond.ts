@@ -1,3 +1,5 @@
+import { headerValue } from '../../auth/headers.js';
+import { isV3Authorization } from '../../auth/signature-v3.js';
 import { errorResponse, successResponse } from '../protocol/response.js';
 import type { WireResponse } from '../protocol/wire.js';
 import { chooseFormat } from '../protocol/request.js';
@@ -20,7 +22,8 @@ export function respondError(state: RequestState, err: unknown): WireResponse {
   const p = state.protocol;
   const h = state.wire.headers;
   const format =
-    p?.format ?? chooseFormat(undefined, String(h.authorization ?? '').startsWith('ACS3-'), h.accept);
+    p?.format ??
+    chooseFormat(undefined, isV3Authorization(headerValue(h, 'authorization')), headerValue(h, 'accept'));
   const service = state.definition?.service ?? serviceForVersion(p?.version);
   return errorResponse(err, { requestId: state.requestId, format, service });
 }

@@ -79,6 +79,13 @@ describe('parseProtocol', () => {
     ]);
   });
 
+  it('reads headers with the one header reader: a repeated header is all its values', () => {
+    // node:http types accept as one string; a transport may still hand over the repeated header as a list.
+    const accept = ['text/html', 'application/json'] as unknown as string;
+    const p = parseProtocol(wire({ headers: { accept } }), 'R', new Date());
+    expect(p.format).toBe('JSON');
+  });
+
   it('ignores a body that is not a form', () => {
     const p = parseProtocol(
       wire({ headers: { 'content-type': 'application/json' }, body: Buffer.from('{"UserName":"a"}') }),
