@@ -11,8 +11,9 @@ export function percentEncode(value: string): string {
 }
 
 /**
- * Decodes query or form text. `+` stays a plus sign (no official client sends `+` for a
- * space). A malformed escape is kept literally instead of failing the request.
+ * Decodes %XX escapes as UTF-8; `+` stays a plus sign. For paths (the OSS object key) and
+ * the OSS query; RPC query and form text is read with formDecode. A malformed escape is kept
+ * literally instead of failing the request.
  */
 export function percentDecode(text: string): string {
   if (!text.includes('%')) return text;
@@ -29,8 +30,17 @@ export function percentDecode(text: string): string {
   }
 }
 
-/** Splits `a=1&b=2` into decoded [name, value] pairs, in wire order. */
-export function parseUrlEncoded(text: string): [string, string][] {
+/**
+ * Decodes one name or value of an RPC query string or form body the way
+ * application/x-www-form-urlencoded defines it: `+` is a space, then %XX as UTF-8. Clients
+ * built on standard form encoding (Go's url.Values, Python's urlencode, Java's URLEncoder)
+ * sign a space as %20 but send it as `+`; a literal plus arrives as %2B from every client.
+ */
+export function formDecode(text: string): string {
+  return percentDecode(text.includes('+') ? text.replace(/\+/g, ' ') : text);
+}
+
+function splitPairs(text: string, decode: (part: string) => string): [string, string][] {
   const pairs: [string, string][] = [];
   if (!text) return pairs;
   for (const part of text.split('&')) {
@@ -38,9 +48,25 @@ export function parseUrlEncoded(text: string): [string, string][] {
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
-    pairs.push([percentDecode(name), percentDecode(value)]);
+    pairs.push([decode(name), decode(value)]);
   }
   return pairs;
+}
+
+/**
+ * Splits an RPC query string or form body (`a=1&b=2`) into [name, value] pairs decoded with
+ * formDecode (`+` is a space), in wire order.
+ */
+export function parseFormEncoded(text: string): [string, string][] {
+  return splitPairs(text, formDecode);
+}
+
+/**
+ * Splits an OSS query string into [name, value] pairs decoded with percentDecode (`+` stays a
+ * plus sign, as the OSS signatures have always read it), in wire order.
+ */
+export function parseUrlEncoded(text: string): [string, string][] {
+  return splitPairs(text, percentDecode);
 }
 
 /** Byte-order comparison of parameter names (names are ASCII in practice). */

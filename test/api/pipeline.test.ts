@@ -180,6 +180,63 @@ function v2(
       };
 }
 
+/** Go's url.QueryEscape: A-Z a-z 0-9 - _ . ~ kept, space as `+`, every other byte %XX. */
+function goQueryEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** Go's url.Values.Encode: sorted by name, `name=value` escaped with QueryEscape, joined by `&`. */
+function goValuesEncode(params: Record<string, string>): string {
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${goQueryEscape(k)}=${goQueryEscape(params[k]!)}`)
+    .join('&');
+}
+
+/**
+ * A V2 request as the aliyungo RAM client sends it: the query (or form body) is
+ * url.Values.Encode (a space is `+`), and the signature is CreateSignatureForRequest over
+ * percentReplace(values.Encode()) (`+` -> %20, `*` -> %2A, %7E -> ~).
+ */
+function goV2(method: 'GET' | 'POST', params: Record<string, string>): WireRequest {
+  const values: Record<string, string> = {
+    Version: '2015-05-01',
+    AccessKeyId: 'AKROOT',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: Math.random().toString(16).slice(2),
+    Timestamp: formatTimestamp(new Date()),
+    Format: 'JSON',
+    ...params,
+  };
+  const canonical = goValuesEncode(values).replace(/\+/g, '%20').replace(/\*/g, '%2A').replace(/%7E/g, '~');
+  values.Signature = createHmac('sha1', 'rootsecret&')
+    .update(`${method}&%2F&${goQueryEscape(canonical)}`)
+    .digest('base64');
+  const text = goValuesEncode(values);
+  return method === 'GET'
+    ? {
+        method,
+        path: '/',
+        rawQuery: text,
+        headers: { host: HOST },
+        body: Buffer.alloc(0),
+        sourceIp: '10.0.0.1',
+        secure: false,
+      }
+    : {
+        method,
+        path: '/',
+        rawQuery: '',
+        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(text),
+        sourceIp: '10.0.0.1',
+        secure: false,
+      };
+}
+
 async function call(w: WireRequest) {
   const r = await runPipeline(env, w);
   return {
@@ -299,6 +356,47 @@ describe('the request path', () => {
     expect(body.Message).toContain(
       'server string to sign is:GET&%2F&AccessKeyId%3DAKROOT%26Action%3DGetThing',
     );
+  });
+
+  describe('a space sent as + and signed as %20 (standard form encoding)', () => {
+    const pretty = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow' }] }, null, 2);
+
+    it.each(['GET', 'POST'] as const)(
+      'verifies a V2 %s call and hands over the value with spaces',
+      async (method) => {
+        const w = goV2(method, { Action: 'GetThing', Name: `hello world ${pretty}` });
+        const sent = method === 'GET' ? w.rawQuery : w.body.toString();
+        expect(sent).toContain('Name=hello+world+%7B%0A++%22Version');
+        const r = await call(w);
+        expect(r.status).toBe(200);
+        expect(r.json().Thing.Name).toBe(`hello world ${pretty}`);
+      },
+    );
+
+    it('verifies a V3 call whose query carries the space as +', async () => {
+      const w = v3('GetThing', [['Name', 'Alice Smith']]);
+      expect(w.rawQuery).toBe('Name=Alice%20Smith');
+      const r = await call({ ...w, rawQuery: goValuesEncode({ Name: 'Alice Smith' }) });
+      expect(r.status).toBe(200);
+      expect(r.json().Thing.Name).toBe('Alice Smith');
+    });
+
+    it('still reads %2B as a plus sign, V2 and V3', async () => {
+      const w = goV2('GET', { Action: 'GetThing', Name: 'a+b c' });
+      expect(w.rawQuery).toContain('Name=a%2Bb+c');
+      expect((await call(w)).json().Thing.Name).toBe('a+b c');
+      const w3 = v3('GetThing', [['Name', 'a+b c']]);
+      const r3 = await call({ ...w3, rawQuery: 'Name=a%2Bb+c' });
+      expect(r3.json().Thing.Name).toBe('a+b c');
+    });
+
+    it('refuses a + that was signed as a plus sign', async () => {
+      // A client that signs `a+b` but sends `+` unescaped: the server reads `a b`, so the
+      // signature cannot match (a plus sign must travel as %2B).
+      const w = v3('GetThing', [['Name', 'a+b']]);
+      const r = await call({ ...w, rawQuery: 'Name=a+b' });
+      expect([r.status, r.json().Code]).toEqual([400, 'SignatureDoesNotMatch']);
+    });
   });
 
   it('refuses a replayed nonce, V3 and V2', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseUrlEncoded } from '../../src/auth/percent-encode.js';
+import { parseFormEncoded } from '../../src/auth/percent-encode.js';
 import { ossTarget, verifyOss } from '../../src/auth/signature-oss.js';
 import { stringToSignV2, verifyV2 } from '../../src/auth/signature-v2.js';
 import {
@@ -50,9 +50,9 @@ function body(v: Vector): Buffer {
 
 function v2Params(v: Vector, rawQuery = v.request.rawQuery, rawBody = body(v)): [string, string][] {
   const form = (v.request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-    ? parseUrlEncoded(rawBody.toString('utf8'))
+    ? parseFormEncoded(rawBody.toString('utf8'))
     : [];
-  return [...parseUrlEncoded(rawQuery), ...form];
+  return [...parseFormEncoded(rawQuery), ...form];
 }
 
 function v2Verify(v: Vector, params: [string, string][], secret = v.credentials.accessKeySecret) {
@@ -74,7 +74,7 @@ function v3Verify(
       {
         method: v.request.method,
         path: v.request.path,
-        query: parseUrlEncoded(over.rawQuery ?? v.request.rawQuery),
+        query: parseFormEncoded(over.rawQuery ?? v.request.rawQuery),
         headers,
         signedHeaders: auth.signedHeaders,
         payloadHash: sha256Hex(payload),
@@ -160,7 +160,7 @@ describe('signature V3 (ACS3-HMAC-SHA256) on the captured requests', () => {
     const canonical = canonicalRequestV3({
       method: 'POST',
       path: '/',
-      query: parseUrlEncoded(v.request.rawQuery),
+      query: parseFormEncoded(v.request.rawQuery),
       headers: v.request.headers,
       signedHeaders: auth.signedHeaders,
       payloadHash: sha256Hex(''),

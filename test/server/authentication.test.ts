@@ -1,5 +1,7 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import * as Ram from '@alicloud/ram20150501';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTimestamp } from '../../src/auth/signature-v3.js';
 import { ramClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
 import { unsignedCall, v2Call, v3Call } from './http.js';
 
@@ -11,6 +13,43 @@ let server: TestServer;
 let root: KeyPair;
 let userKey: KeyPair;
 let deletedUserKey: KeyPair;
+
+/** Go's url.QueryEscape: A-Z a-z 0-9 - _ . ~ kept, space as `+`, every other byte %XX. */
+const goQueryEscape = (text: string): string =>
+  encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+
+/** Go's url.Values.Encode: sorted by name, joined by `&`. */
+const goValuesEncode = (params: Record<string, string>): string =>
+  Object.keys(params)
+    .sort()
+    .map((k) => `${goQueryEscape(k)}=${goQueryEscape(params[k]!)}`)
+    .join('&');
+
+/**
+ * A V2 GET as the aliyungo RAM client (Go net/url) sends it: the query is url.Values.Encode
+ * (space as `+`), signed over percentReplace(values.Encode()) (`+` -> %20, `*` -> %2A).
+ */
+async function goV2Get(key: KeyPair, params: Record<string, string>) {
+  const values: Record<string, string> = {
+    Version: '2015-05-01',
+    AccessKeyId: key.accessKeyId,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: randomBytes(16).toString('hex'),
+    Timestamp: formatTimestamp(new Date()),
+    Format: 'JSON',
+    ...params,
+  };
+  const canonical = goValuesEncode(values).replace(/\+/g, '%20').replace(/\*/g, '%2A');
+  values.Signature = createHmac('sha1', `${key.accessKeySecret}&`)
+    .update(`GET&%2F&${goQueryEscape(canonical)}`)
+    .digest('base64');
+  const query = goValuesEncode(values);
+  const res = await fetch(`${server.endpoint}/?${query}`);
+  return { query, status: res.status, body: (await res.json()) as Record<string, never> };
+}
 
 async function userNames(): Promise<string[]> {
   const r = await v3Call(server, root, 'ListUsers');
@@ -211,6 +250,19 @@ describe('authentication over HTTP', () => {
     expect((await v3Call(server, userKey, 'GetAccountAlias')).json().Code).not.toBe(
       'InvalidAccessKeyId.Inactive',
     );
+  });
+
+  it('reads a space sent as + (Go, Python, Java form encoding) as a space, and %2B as a plus sign', async () => {
+    const created = await goV2Get(root, {
+      Action: 'CreateUser',
+      UserName: 'go-client',
+      Comments: 'made by a+b the Go client',
+    });
+    expect(created.query).toContain('Comments=made+by+a%2Bb+the+Go+client');
+    expect(created.status).toBe(200);
+    const got = await goV2Get(root, { Action: 'GetUser', UserName: 'go-client' });
+    expect(got.body.User).toMatchObject({ UserName: 'go-client', Comments: 'made by a+b the Go client' });
+    expect((await v3Call(server, root, 'DeleteUser', { UserName: 'go-client' })).status).toBe(200);
   });
 
   it('refuses an unknown action or version with the gateway code', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headerValue } from '../../auth/headers.js';
-import { parseUrlEncoded } from '../../auth/percent-encode.js';
+import { parseFormEncoded } from '../../auth/percent-encode.js';
 import { isV3Authorization } from '../../auth/signature-v3.js';
 import { apiError } from '../../errors.js';
 import type { ResponseFormat, WireRequest } from './wire.js';
@@ -71,8 +71,8 @@ export function chooseFormat(
 
 /** Parses the request; never throws (checkProtocol refuses what the protocol cannot serve). */
 export function parseProtocol(req: WireRequest, requestId: string, receivedAt: Date): ProtocolRequest {
-  const query = parseUrlEncoded(req.rawQuery);
-  const form = isFormBody(req) && req.body.length > 0 ? parseUrlEncoded(req.body.toString('utf8')) : [];
+  const query = parseFormEncoded(req.rawQuery);
+  const form = isFormBody(req) && req.body.length > 0 ? parseFormEncoded(req.body.toString('utf8')) : [];
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of query) params[k] = v;
   for (const [k, v] of form) params[k] = v;

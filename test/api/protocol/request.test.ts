@@ -62,20 +62,27 @@ describe('parseProtocol', () => {
     expect(p.action).toBe('ListUsers');
   });
 
-  it('merges the query and a form body, decoding %20 as space and keeping a literal +', () => {
+  it('merges the query and a form body, decoding %20 and + as a space and %2B as a plus sign', () => {
     const p = parseProtocol(
       wire({
-        rawQuery: 'Action=CreateUser&Comments=q',
+        rawQuery: 'Action=CreateUser&Comments=q&DisplayName=Alice+Smith',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
         body: Buffer.from('UserName=a%2Bb&Comments=x%20y+z&Name=%E4%B8%AD'),
       }),
       'R',
       new Date(),
     );
-    expect(p.params).toMatchObject({ Action: 'CreateUser', UserName: 'a+b', Comments: 'x y+z', Name: '中' });
+    expect(p.params).toMatchObject({
+      Action: 'CreateUser',
+      UserName: 'a+b',
+      Comments: 'x y z',
+      Name: '中',
+      DisplayName: 'Alice Smith',
+    });
     expect(p.query).toEqual([
       ['Action', 'CreateUser'],
       ['Comments', 'q'],
+      ['DisplayName', 'Alice Smith'],
     ]);
   });
 
