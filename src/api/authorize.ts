@@ -25,7 +25,13 @@ interface CacheEntry {
 
 export interface Authorizer {
   /** Throws ApiError NoPermission (with AccessDeniedDetail) when a target is refused. */
-  authorize(principal: Principal, targets: readonly ResolvedTarget[], context: RequestContext): Promise<void>;
+  authorize(
+    principal: Principal,
+    targets: readonly ResolvedTarget[],
+    context: RequestContext,
+    /** The account's permissions version when the request already read it (with its AccessKey). */
+    permissionsVersion?: number,
+  ): Promise<void>;
 }
 
 export interface AuthorizerOptions {
@@ -146,8 +152,8 @@ export function createAuthorizer(
   const maxEntries = options.cacheSize ?? 10_000;
   const cache = new Map<string, CacheEntry>();
 
-  async function policySet(principal: Principal): Promise<CacheEntry> {
-    const version = await policies.permissionsVersion(principal.accountId);
+  async function policySet(principal: Principal, known: number | undefined): Promise<CacheEntry> {
+    const version = known ?? (await policies.permissionsVersion(principal.accountId));
     const key = cacheKey(principal);
     const hit = cache.get(key);
     if (hit && hit.version === version) {
@@ -224,7 +230,7 @@ export function createAuthorizer(
   }
 
   return {
-    async authorize(principal, targets, context) {
+    async authorize(principal, targets, context, permissionsVersion) {
       if (targets.length === 0) return;
       if (principal.type === 'Root') {
         // Root may do anything on its own account's resources.
@@ -234,7 +240,7 @@ export function createAuthorizer(
         });
         if (!foreign) return;
       }
-      const entry = await policySet(principal);
+      const entry = await policySet(principal, permissionsVersion);
       const engine = requestPrincipal(principal);
       for (const target of targets) {
         const ctx = target.context ? { ...context, ...target.context } : context;

@@ -20,6 +20,8 @@ export interface SigningKey {
   readonly status: 'Active' | 'Inactive';
   /** Root of the account, or a RAM user. */
   readonly principal: Principal;
+  /** The account's permissions version, read with the key (see PolicyResolver). */
+  readonly permissionsVersion?: number;
 }
 
 export interface CredentialLookup {

@@ -17,6 +17,12 @@ import { err } from './messages.js';
 import { issueAccessKey } from './access-keys.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { apiError } from '../errors.js';
+import { hotQuery } from '../store/index.js';
+
+const PERMISSIONS_VERSION = hotQuery(
+  'permissions_version',
+  'select permissions_version as v from accounts where account_id = ?',
+);
 
 const ALIAS = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 
@@ -253,12 +259,8 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
     },
 
     async permissionsVersion(accountId) {
-      const row = await store.db
-        .selectFrom('accounts')
-        .select('permissions_version')
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      return Number(row?.permissions_version ?? 0);
+      const row = await store.first<{ v: number }>(PERMISSIONS_VERSION, [accountId]);
+      return Number(row?.v ?? 0);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { RamResourceType } from '../arn.js';
-import type { Store } from '../store/index.js';
+import { hotQuery, type HotQuery, type Store } from '../store/index.js';
 import type { DomainContext } from './context.js';
 import { nameKey } from './common.js';
 
@@ -14,57 +14,31 @@ export interface EntityNames {
   systemPolicyName(name: string): Promise<string | undefined>;
 }
 
+/** One hot read per type: the stored name of the entity with this name key. */
+const NAME_QUERIES: Readonly<Record<RamResourceType, HotQuery>> = {
+  user: hotQuery('name_user', 'select user_name as name from users where account_id = ? and name_key = ?'),
+  group: hotQuery(
+    'name_group',
+    'select group_name as name from user_groups where account_id = ? and name_key = ?',
+  ),
+  role: hotQuery('name_role', 'select role_name as name from roles where account_id = ? and name_key = ?'),
+  policy: hotQuery(
+    'name_policy',
+    'select policy_name as name from policies where account_id = ? and name_key = ?',
+  ),
+  mfa: hotQuery(
+    'name_mfa',
+    'select device_name as name from mfa_devices where account_id = ? and name_key = ?',
+  ),
+};
+
 export function createEntityNames(
   ctx: Pick<DomainContext, 'engine'> & { readonly store: Store },
 ): EntityNames {
-  const db = ctx.store.db;
   let system: Map<string, string> | undefined;
   return {
     async storedName(accountId, type, name) {
-      const key = nameKey(name);
-      let row: { name: string } | undefined;
-      switch (type) {
-        case 'user':
-          row = await db
-            .selectFrom('users')
-            .select('user_name as name')
-            .where('account_id', '=', accountId)
-            .where('name_key', '=', key)
-            .executeTakeFirst();
-          break;
-        case 'group':
-          row = await db
-            .selectFrom('user_groups')
-            .select('group_name as name')
-            .where('account_id', '=', accountId)
-            .where('name_key', '=', key)
-            .executeTakeFirst();
-          break;
-        case 'role':
-          row = await db
-            .selectFrom('roles')
-            .select('role_name as name')
-            .where('account_id', '=', accountId)
-            .where('name_key', '=', key)
-            .executeTakeFirst();
-          break;
-        case 'policy':
-          row = await db
-            .selectFrom('policies')
-            .select('policy_name as name')
-            .where('account_id', '=', accountId)
-            .where('name_key', '=', key)
-            .executeTakeFirst();
-          break;
-        case 'mfa':
-          row = await db
-            .selectFrom('mfa_devices')
-            .select('device_name as name')
-            .where('account_id', '=', accountId)
-            .where('name_key', '=', key)
-            .executeTakeFirst();
-          break;
-      }
+      const row = await ctx.store.first<{ name: string }>(NAME_QUERIES[type], [accountId, nameKey(name)]);
       return row?.name;
     },
     async systemPolicyName(name) {

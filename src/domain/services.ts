@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Services, SigningKey } from '../api/services.js';
-import type { Store } from '../store/index.js';
+import { hotQuery, type Store } from '../store/index.js';
 import type { Domain } from './index.js';
 import { accessKeySealContext } from './access-keys.js';
 import { createEntityNames } from './names.js';
@@ -12,6 +12,28 @@ export interface CreateServicesOptions {
   /** The policy language; defaults to src/policy. */
   readonly policyEngine?: PolicyEngine;
   readonly clock?: () => Date;
+}
+
+/**
+ * The AccessKey of a signed request, its owner's name and the account's permissions version,
+ * in one read: the version lets authorization skip a read of its own.
+ */
+const SIGNING_KEY = hotQuery(
+  'signing_key',
+  `select k.account_id, k.user_id, k.secret_sealed, k.status, u.user_name, a.permissions_version
+     from access_keys k
+     join accounts a on a.account_id = k.account_id
+     left join users u on u.account_id = k.account_id and u.user_id = k.user_id
+    where k.access_key_id = ?`,
+);
+
+interface SigningKeyRow {
+  readonly account_id: string;
+  readonly user_id: string | null;
+  readonly secret_sealed: string;
+  readonly status: string;
+  readonly user_name: string | null;
+  readonly permissions_version: number | string;
 }
 
 /** Expired nonces are purged at most this often per process. */
@@ -32,23 +54,7 @@ export function createServices(
   let lastPurge = 0;
 
   async function findSigningKey(accessKeyId: string): Promise<SigningKey | undefined> {
-    const row = await store.db
-      .selectFrom('access_keys')
-      .leftJoin('users', (j) =>
-        j
-          .onRef('users.account_id', '=', 'access_keys.account_id')
-          .onRef('users.user_id', '=', 'access_keys.user_id'),
-      )
-      .select([
-        'access_keys.access_key_id',
-        'access_keys.account_id',
-        'access_keys.user_id',
-        'access_keys.secret_sealed',
-        'access_keys.status',
-        'users.user_name',
-      ])
-      .where('access_keys.access_key_id', '=', accessKeyId)
-      .executeTakeFirst();
+    const row = await store.first<SigningKeyRow>(SIGNING_KEY, [accessKeyId]);
     if (!row) return undefined;
     let principal: Principal;
     if (row.user_id === null) {
@@ -68,6 +74,7 @@ export function createServices(
       secret: sealer.unsealText(row.secret_sealed, accessKeySealContext(accessKeyId)),
       status: row.status === 'Inactive' ? 'Inactive' : 'Active',
       principal,
+      permissionsVersion: Number(row.permissions_version),
     };
   }
 

@@ -9,6 +9,23 @@ export type Tx = Kysely<Database>;
 export type StoreDialect = 'sqlite' | 'postgres';
 
 /**
+ * A read the request path runs on every signed request (the AccessKey, the entity a request
+ * names, the user GetUser answers). Written once in the SQL both engines speak, with `?`
+ * placeholders; prepared once per connection and run without the query builder.
+ */
+export interface HotQuery {
+  /** Unique per query: the name of the PostgreSQL prepared statement. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+export type HotParam = string | number | null;
+
+export function hotQuery(name: string, sql: string): HotQuery {
+  return { name, sql };
+}
+
+/**
  * The persistence layer. One query layer (Kysely) over two engines: SQLite (embedded,
  * default) and PostgreSQL (shared by several nodes).
  */
@@ -27,6 +44,12 @@ export interface Store {
    * not nest (on SQLite a transaction started inside another waits for it forever).
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * The first row of a hot read, outside any transaction: it sees only committed data (on
+   * SQLite it runs on a read-only connection of its own, which WAL lets read while a write
+   * transaction is open; on PostgreSQL, a pooled connection with a prepared statement).
+   */
+  first<Row>(query: HotQuery, params: readonly HotParam[]): Promise<Row | undefined>;
 }
 
 export interface OpenStoreOptions {

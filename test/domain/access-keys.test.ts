@@ -87,6 +87,7 @@ forEachBackend('access keys', (w) => {
         userName: 'signer',
         accessKeyId: k.accessKeyId,
       },
+      permissionsVersion: await domain.accounts.permissionsVersion(accountId),
     });
     const root = await domain.accounts.createRootAccessKey(accountId);
     expect(await services.credentials.findSigningKey(root.accessKeyId)).toEqual({
@@ -94,6 +95,7 @@ forEachBackend('access keys', (w) => {
       secret: root.accessKeySecret,
       status: 'Active',
       principal: { type: 'Root', accountId, accessKeyId: root.accessKeyId },
+      permissionsVersion: await domain.accounts.permissionsVersion(accountId),
     });
     expect(await domain.accessKeys.listRoot(accountId)).toHaveLength(1);
     await domain.accounts.createRootAccessKey(accountId);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
-import type { Store, Tx } from '../store.js';
+import type { HotParam, HotQuery, Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 
 export interface PostgresStoreOptions {
@@ -20,9 +20,24 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const texts = new Map<string, string>();
+  /** `?` placeholders become `$1`, `$2`, ... (hot queries contain no other question mark). */
+  const pgText = (query: HotQuery): string => {
+    let text = texts.get(query.name);
+    if (text === undefined) {
+      let n = 0;
+      text = query.sql.replace(/\?/g, () => `$${++n}`);
+      texts.set(query.name, text);
+    }
+    return text;
+  };
   return {
     db,
     dialect: 'postgres',
+    first: async <Row>(query: HotQuery, params: readonly HotParam[]) => {
+      const result = await pool.query({ name: query.name, text: pgText(query), values: [...params] });
+      return result.rows[0] as Row | undefined;
+    },
     migrate: () => migrateToLatest(db),
     ping: async () => {
       await sql`select 1`.execute(db);

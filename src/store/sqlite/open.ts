@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
-import type { Store, Tx } from '../store.js';
+import type { HotParam, HotQuery, Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 
 export interface SqliteStoreOptions {
@@ -92,14 +92,36 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
+  // Hot reads run on a read-only connection of their own: never inside another request's open
+  // write transaction (they would see its uncommitted rows), never behind the writer's queue.
+  let reader: SqliteDatabase.Database | undefined;
+  const readStatements = new Map<string, SqliteDatabase.Statement>();
+  function readStatement(query: HotQuery): SqliteDatabase.Statement {
+    let statement = readStatements.get(query.name);
+    if (!statement) {
+      if (!reader) {
+        reader = opts.file === ':memory:' ? raw : new SqliteDatabase(opts.file, { readonly: true });
+        if (reader !== raw) reader.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
+      }
+      statement = reader.prepare(query.sql);
+      readStatements.set(query.name, statement);
+    }
+    return statement;
+  }
+
   return {
     db,
     dialect: 'sqlite',
+    first: <Row>(query: HotQuery, params: readonly HotParam[]) =>
+      Promise.resolve(readStatement(query).get(...params) as Row | undefined),
     migrate: () => migrateToLatest(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      if (reader && reader !== raw) reader.close();
+      await db.destroy();
+    },
     transaction,
   };
 }
