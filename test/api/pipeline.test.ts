@@ -43,10 +43,13 @@ const getThing = defineAction({
     action: 'ram:GetThing',
     resource: `acs:ram:*:${req.accountId}:thing/${req.params.name}`,
   }),
-  handle: (req) => ({
-    Thing: { Name: req.params.name, Caller: req.principal.type },
-    List: { Item: ['a', 'b'] },
-  }),
+  handle: (req) => {
+    handled.push(req.params.name);
+    return {
+      Thing: { Name: req.params.name, Caller: req.principal.type },
+      List: { Item: ['a', 'b'] },
+    };
+  },
 });
 const publicThing = defineAction({
   service: 'sts',
@@ -64,6 +67,8 @@ const brokenThing = defineAction({
   },
 });
 
+/** The Name of every GetThing call that reached its handler. */
+let handled: string[];
 let keys: Map<string, SigningKey>;
 let nonces: Set<string>;
 let userPolicies: PolicyInput[];
@@ -78,6 +83,7 @@ beforeEach(() => {
     ['AKOFF', { accessKeyId: 'AKOFF', secret: 'offsecret', status: 'Inactive', principal: alice }],
   ]);
   nonces = new Set();
+  handled = [];
   userPolicies = [];
   version = 1;
   logged = [];
@@ -141,7 +147,7 @@ function v2(
   method: 'GET' | 'POST',
   params: Record<string, string>,
   key = { id: 'AKROOT', secret: 'rootsecret' },
-  over: { timestamp?: string; nonce?: string } = {},
+  over: { timestamp?: string; nonce?: string; omit?: readonly string[] } = {},
 ): WireRequest {
   const all: Record<string, string> = {
     Version: '2015-05-01',
@@ -152,6 +158,7 @@ function v2(
     Timestamp: over.timestamp ?? formatTimestamp(new Date()),
     ...params,
   };
+  for (const name of over.omit ?? []) delete all[name];
   const pairs = Object.entries(all);
   const signature = createHmac('sha1', `${key.secret}&`)
     .update(stringToSignV2(method, pairs))
@@ -444,6 +451,56 @@ describe('the request path', () => {
         'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.',
     });
   });
+
+  it('never routes a V2 call by an unsigned x-acs-action header', async () => {
+    // Signed without Action; the header is not covered by a V2 signature.
+    const w = v2('GET', { Name: 'n', Format: 'JSON' });
+    const r = await call({
+      ...w,
+      headers: { ...w.headers, 'x-acs-action': 'GetThing', 'x-acs-version': '2015-05-01' },
+    });
+    expect([r.status, r.json().Code, r.json().Message]).toEqual([
+      400,
+      'MissingParameter',
+      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+    ]);
+    expect(handled).toEqual([]);
+    // The same for Version: a signed Action, signed without Version, with an x-acs-version header.
+    const wv = v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { omit: ['Version'] });
+    expect(wv.rawQuery).not.toMatch(/(^|&)Version=/);
+    const rv = await call({ ...wv, headers: { ...wv.headers, 'x-acs-version': '2015-05-01' } });
+    expect([rv.status, rv.json().Code, rv.json().Message]).toEqual([
+      400,
+      'MissingParameter',
+      'The input parameter "Version" that is mandatory for processing this request is not supplied.',
+    ]);
+    expect(handled).toEqual([]);
+  });
+
+  it('routes a V3 call by its signed headers, never by an Action parameter', async () => {
+    const w = v3('GetThing', [
+      ['Name', 'x'],
+      ['Action', 'PublicThing'],
+    ]);
+    const r = await call(w);
+    expect(r.status).toBe(200);
+    expect(r.json().Thing).toMatchObject({ Name: 'x', Caller: 'Root' });
+  });
+
+  it.each(['x-acs-action', 'x-acs-version'])(
+    'refuses a V3 call whose signature leaves out %s',
+    async (name) => {
+      const w = v3('GetThing', [['Name', 'x']]);
+      const auth = String(w.headers.authorization).replace(new RegExp(`;${name}(?=[;,])`), '');
+      expect(auth).not.toContain(name);
+      const r = await call({ ...w, headers: { ...w.headers, authorization: auth } });
+      expect(r.json()).toMatchObject({
+        Code: 'IncompleteSignature',
+        Message: `The request signature does not conform to Aliyun standards. The header "${name}" must be present and signed.`,
+      });
+      expect(handled).toEqual([]);
+    },
+  );
 
   it('refuses a V3 call whose signature leaves out a mandatory header', async () => {
     const w = v3('GetThing', [['Name', 'x']]);

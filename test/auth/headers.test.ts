@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headerValue } from '../../src/auth/headers.js';
-import { canonicalRequestV3 } from '../../src/auth/signature-v3.js';
+import { V3_REQUIRED_SIGNED_HEADERS, canonicalRequestV3 } from '../../src/auth/signature-v3.js';
 
 describe('headerValue, the one header reader', () => {
   it.each([
@@ -43,5 +43,11 @@ describe('headerValue, the one header reader', () => {
       canonical({ 'x-acs-action': ['CreateUser', 'GetUser'] }),
     );
     expect(canonical({ 'x-acs-action': '  GetUser  ' }).split('\n')[3]).toBe('x-acs-action:GetUser');
+  });
+});
+
+describe('the headers that route a V3 request', () => {
+  it('are among those a V3 signature must cover', () => {
+    expect(V3_REQUIRED_SIGNED_HEADERS).toEqual(expect.arrayContaining(['x-acs-action', 'x-acs-version']));
   });
 });

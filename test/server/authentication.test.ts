@@ -31,7 +31,7 @@ const goValuesEncode = (params: Record<string, string>): string =>
  * A V2 GET as the aliyungo RAM client (Go net/url) sends it: the query is url.Values.Encode
  * (space as `+`), signed over percentReplace(values.Encode()) (`+` -> %20, `*` -> %2A).
  */
-async function goV2Get(key: KeyPair, params: Record<string, string>) {
+async function goV2Get(key: KeyPair, params: Record<string, string>, headers: Record<string, string> = {}) {
   const values: Record<string, string> = {
     Version: '2015-05-01',
     AccessKeyId: key.accessKeyId,
@@ -47,7 +47,7 @@ async function goV2Get(key: KeyPair, params: Record<string, string>) {
     .update(`GET&%2F&${goQueryEscape(canonical)}`)
     .digest('base64');
   const query = goValuesEncode(values);
-  const res = await fetch(`${server.endpoint}/?${query}`);
+  const res = await fetch(`${server.endpoint}/?${query}`, { headers });
   return { query, status: res.status, body: (await res.json()) as Record<string, never> };
 }
 
@@ -263,6 +263,21 @@ describe('authentication over HTTP', () => {
     const got = await goV2Get(root, { Action: 'GetUser', UserName: 'go-client' });
     expect(got.body.User).toMatchObject({ UserName: 'go-client', Comments: 'made by a+b the Go client' });
     expect((await v3Call(server, root, 'DeleteUser', { UserName: 'go-client' })).status).toBe(200);
+  });
+
+  it('never takes the action of a V2 call from an unsigned x-acs-action header', async () => {
+    // Signed without Action; openapi-core and pop-core send x-acs-action unsigned beside the parameters.
+    const r = await goV2Get(
+      root,
+      { UserName: 'intruder' },
+      { 'x-acs-action': 'CreateUser', 'x-acs-version': '2015-05-01' },
+    );
+    expect([r.status, r.body.Code, r.body.Message]).toEqual([
+      400,
+      'MissingParameter',
+      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+    ]);
+    expect(await userNames()).toEqual(['worker']);
   });
 
   it('refuses an unknown action or version with the gateway code', async () => {

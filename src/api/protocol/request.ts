@@ -7,8 +7,7 @@ import type { ResponseFormat, WireRequest } from './wire.js';
 
 /**
  * The protocol view of a request: parameters from the query and a form body, Action and
- * Version (from the parameters, or the x-acs-action / x-acs-version headers of V3
- * clients), and the response format.
+ * Version (see actionAndVersion), and the response format.
  */
 export interface ProtocolRequest {
   readonly requestId: string;
@@ -21,6 +20,7 @@ export interface ProtocolRequest {
   readonly form: readonly [string, string][];
   /** Query and form merged; a form value wins over a query value of the same name. */
   readonly params: Readonly<Record<string, string>>;
+  /** The action called; see actionAndVersion for where it comes from. */
   readonly action: string | undefined;
   readonly version: string | undefined;
   readonly format: ResponseFormat;
@@ -69,6 +69,28 @@ export function chooseFormat(
   return 'XML';
 }
 
+/**
+ * Where Action and Version come from, so that they are always covered by the signature the
+ * request is authenticated with:
+ *
+ * - a V3 request (`Authorization: ACS3-...`): the x-acs-action and x-acs-version headers,
+ *   which V3 authentication requires to be signed (V3_REQUIRED_SIGNED_HEADERS); Action and
+ *   Version parameters are ignored;
+ * - any other request (V2, whose signature covers the parameters, or unsigned): the Action
+ *   and Version parameters only. x-acs-* headers never route such a request: a V2 signature
+ *   does not cover them (pop-core and openapi-core send them unsigned beside the parameters).
+ */
+export function actionAndVersion(
+  v3: boolean,
+  params: Readonly<Record<string, string>>,
+  headers: WireRequest['headers'],
+): { action: string | undefined; version: string | undefined } {
+  if (v3) {
+    return { action: headerValue(headers, 'x-acs-action'), version: headerValue(headers, 'x-acs-version') };
+  }
+  return { action: params.Action, version: params.Version };
+}
+
 /** Parses the request; never throws (checkProtocol refuses what the protocol cannot serve). */
 export function parseProtocol(req: WireRequest, requestId: string, receivedAt: Date): ProtocolRequest {
   const query = parseFormEncoded(req.rawQuery);
@@ -86,8 +108,7 @@ export function parseProtocol(req: WireRequest, requestId: string, receivedAt: D
     query,
     form,
     params,
-    action: params.Action ?? headerValue(req.headers, 'x-acs-action'),
-    version: params.Version ?? headerValue(req.headers, 'x-acs-version'),
+    ...actionAndVersion(v3, params, req.headers),
     format: chooseFormat(params.Format, v3, headerValue(req.headers, 'accept')),
     v3,
   };

@@ -53,13 +53,42 @@ describe('parseProtocol', () => {
     ]);
   });
 
-  it('prefers the Action parameter over the header', () => {
-    const p = parseProtocol(
-      wire({ rawQuery: 'Action=ListUsers', headers: { 'x-acs-action': 'GetUser' } }),
+  it('takes Action and Version of a request that is not V3 from the parameters only', () => {
+    const headers = { 'x-acs-action': 'CreateUser', 'x-acs-version': '2015-05-01' };
+    const withParams = parseProtocol(
+      wire({ rawQuery: 'Action=ListUsers&Version=2015-04-01', headers }),
       'R',
       new Date(),
     );
-    expect(p.action).toBe('ListUsers');
+    expect([withParams.action, withParams.version]).toEqual(['ListUsers', '2015-04-01']);
+    // V2-signed or unsigned: the unsigned x-acs-* headers never route the request.
+    const without = parseProtocol(wire({ rawQuery: 'AccessKeyId=AK&Signature=x', headers }), 'R', new Date());
+    expect([without.action, without.version]).toEqual([undefined, undefined]);
+  });
+
+  it('takes Action and Version of a V3 request from its headers only', () => {
+    const p = parseProtocol(
+      wire({
+        rawQuery: 'Action=CreateUser&Version=2015-04-01',
+        headers: {
+          authorization: 'ACS3-HMAC-SHA256 x',
+          'x-acs-action': 'GetUser',
+          'x-acs-version': '2015-05-01',
+        },
+      }),
+      'R',
+      new Date(),
+    );
+    expect([p.action, p.version]).toEqual(['GetUser', '2015-05-01']);
+    const none = parseProtocol(
+      wire({
+        rawQuery: 'Action=CreateUser&Version=2015-05-01',
+        headers: { authorization: 'ACS3-HMAC-SHA256 x' },
+      }),
+      'R',
+      new Date(),
+    );
+    expect([none.action, none.version]).toEqual([undefined, undefined]);
   });
 
   it('merges the query and a form body, decoding %20 and + as a space and %2B as a plus sign', () => {
