@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { apiError, missingCommonParameter } from '../errors.js';
 import type { CredentialLookup, NonceStore, SigningKey } from '../api/services.js';
 import type { Principal } from './principal.js';
-import { checkTimestamp, nonceExpiry } from './freshness.js';
+import { checkNonce, checkTimestamp, nonceExpiry } from './freshness.js';
 import { headerValue } from './headers.js';
 import { V2_SIGNATURE_METHOD, V2_SIGNATURE_VERSION, verifyV2 } from './signature-v2.js';
 import {
@@ -114,6 +114,7 @@ async function authenticateV2(
     throw apiError('InvalidParameter', 'The specified parameter "SignatureVersion" is not valid.');
   }
   if (p.SecurityToken !== undefined) throw securityTokenUnsupported();
+  checkNonce(p.SignatureNonce!);
   if (fresh) checkTime(p.Timestamp!, input.now);
   const key = await activeKey(deps, p.AccessKeyId!);
   const v = verifyV2(input.method, [...input.query, ...input.form], key.secret, p.Signature!);
@@ -144,6 +145,8 @@ async function authenticateV3(
     }
   }
   if (headerValue(input.headers, 'x-acs-security-token') !== undefined) throw securityTokenUnsupported();
+  const nonce = headerValue(input.headers, 'x-acs-signature-nonce')!;
+  checkNonce(nonce);
   if (fresh) checkTime(headerValue(input.headers, 'x-acs-date')!, input.now);
   const key = await activeKey(deps, auth.accessKeyId);
 
@@ -162,8 +165,7 @@ async function authenticateV3(
     auth.signature,
   );
   if (!v.ok || !constantTimeEqual(payloadHash, claimed)) throw mismatch(v.stringToSign);
-  if (fresh)
-    await claimNonce(deps, key.accessKeyId, headerValue(input.headers, 'x-acs-signature-nonce')!, input.now);
+  if (fresh) await claimNonce(deps, key.accessKeyId, nonce, input.now);
   return { kind: 'signed', scheme: 'V3', principal: key.principal, accessKeyId: key.accessKeyId };
 }
 

@@ -1,8 +1,27 @@
+import { invalidParameter } from '../errors.js';
+
 /**
  * Replay defences shared by V2 and V3: the request time must be within 15 minutes of the
  * server clock, and a SignatureNonce may be used once per AccessKey within that window.
  */
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/**
+ * The longest SignatureNonce (V3: x-acs-signature-nonce) accepted. The official clients send
+ * 32 to 64 characters; the bound keeps a nonce far below index row limits (PostgreSQL's
+ * btree refuses rows over about 2.7 KB) and keeps junk out of the store.
+ */
+export const MAX_NONCE_LENGTH = 128;
+
+/**
+ * Refuses an empty SignatureNonce or one longer than MAX_NONCE_LENGTH with InvalidParameter.
+ * Authentication calls it before any store work; the nonce store again before queuing a claim.
+ */
+export function checkNonce(nonce: string): void {
+  if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
+    throw invalidParameter('SignatureNonce', `must be 1 to ${MAX_NONCE_LENGTH} characters long.`);
+  }
+}
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 

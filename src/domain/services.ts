@@ -3,6 +3,8 @@ import type { Sealer } from '../crypto/seal.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Services, SigningKey } from '../api/services.js';
 import { hotQuery, type Store } from '../store/index.js';
+import type { Tx } from '../store/store.js';
+import { checkNonce } from '../auth/freshness.js';
 import type { Domain } from './index.js';
 import { accessKeySealContext } from './access-keys.js';
 import { createEntityNames } from './names.js';
@@ -94,6 +96,12 @@ export function createServices(
    * cost of a signed request); a lone request waits one turn.
    */
   function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    // Checked before queuing, so that a nonce the store cannot hold never joins a group.
+    try {
+      checkNonce(nonce);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       if (!pending) {
         pending = [];
@@ -103,6 +111,31 @@ export function createServices(
     });
   }
 
+  /** Writes one claim inside tx: true when the nonce was free (or its old row had expired). */
+  async function claimRow(tx: Tx, c: PendingClaim, nowText: string): Promise<boolean> {
+    const expires = c.expiresAt.toISOString();
+    const inserted = await tx
+      .insertInto('nonces')
+      .values({ access_key_id: c.accessKeyId, nonce: c.nonce, expires_at: expires })
+      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+    // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
+    const reclaimed = await tx
+      .updateTable('nonces')
+      .set({ expires_at: expires })
+      .where('access_key_id', '=', c.accessKeyId)
+      .where('nonce', '=', c.nonce)
+      .where('expires_at', '<', nowText)
+      .executeTakeFirst();
+    return Number(reclaimed.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Writes the group in one transaction. Should it fail (one row the database refuses rolls
+   * back the whole group), each claim is retried in a transaction of its own, so only the bad
+   * claim fails and every other one gets its answer.
+   */
   async function flushClaims(): Promise<void> {
     const batch = pending ?? [];
     pending = undefined;
@@ -116,30 +149,24 @@ export function createServices(
       results = await store.transaction(async (tx) => {
         if (purge) await tx.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
         const out: boolean[] = [];
-        for (const { accessKeyId, nonce, expiresAt } of batch) {
-          const inserted = await tx
-            .insertInto('nonces')
-            .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt.toISOString() })
-            .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
-            .executeTakeFirst();
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
-            out.push(true);
-            continue;
-          }
-          // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
-          const reclaimed = await tx
-            .updateTable('nonces')
-            .set({ expires_at: expiresAt.toISOString() })
-            .where('access_key_id', '=', accessKeyId)
-            .where('nonce', '=', nonce)
-            .where('expires_at', '<', nowText)
-            .executeTakeFirst();
-          out.push(Number(reclaimed.numUpdatedRows) === 1);
-        }
+        for (const c of batch) out.push(await claimRow(tx, c, nowText));
         return out;
       });
     } catch (err) {
-      for (const c of batch) c.reject(err);
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      // Nothing of the group was written: one transaction per claim now.
+      await Promise.all(
+        batch.map(async (c) => {
+          try {
+            c.resolve(await store.transaction((tx) => claimRow(tx, c, nowText)));
+          } catch (one) {
+            c.reject(one);
+          }
+        }),
+      );
       return;
     }
     batch.forEach((c, i) => c.resolve(results[i] ?? false));

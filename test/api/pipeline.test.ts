@@ -67,6 +67,8 @@ const brokenThing = defineAction({
   },
 });
 
+/** How many times authentication looked a key up in the store. */
+let lookups: number;
 /** The Name of every GetThing call that reached its handler. */
 let handled: string[];
 let keys: Map<string, SigningKey>;
@@ -83,12 +85,18 @@ beforeEach(() => {
     ['AKOFF', { accessKeyId: 'AKOFF', secret: 'offsecret', status: 'Inactive', principal: alice }],
   ]);
   nonces = new Set();
+  lookups = 0;
   handled = [];
   userPolicies = [];
   version = 1;
   logged = [];
   const services: Services = {
-    credentials: { findSigningKey: async (id) => keys.get(id) },
+    credentials: {
+      findSigningKey: async (id) => {
+        lookups++;
+        return keys.get(id);
+      },
+    },
     nonces: {
       claim: async (id, nonce) => {
         const k = `${id}/${nonce}`;
@@ -422,6 +430,53 @@ describe('the request path', () => {
       v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: 'n2' }),
     );
     expect(v2again.json().Code).toBe('SignatureNonceUsed');
+  });
+
+  describe('the length of SignatureNonce', () => {
+    const message = 'The parameter - "SignatureNonce" must be 1 to 128 characters long.';
+
+    it.each([
+      [
+        'V2, 129 characters',
+        () =>
+          v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: 'n'.repeat(129) }),
+      ],
+      [
+        'V2, 27,000 characters',
+        () =>
+          v2('POST', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, {
+            nonce: 'n'.repeat(27_000),
+          }),
+      ],
+      ['V3, 129 characters', () => v3('GetThing', [['Name', 'x']], undefined, { nonce: 'n'.repeat(129) })],
+      [
+        'V3, empty',
+        () => v3('GetThing', [['Name', 'x']], undefined, { headers: { 'x-acs-signature-nonce': '' } }),
+      ],
+    ])('refuses %s before any store work', async (_what, build) => {
+      const r = await call(build());
+      expect([r.status, r.json().Code, r.json().Message]).toEqual([400, 'InvalidParameter', message]);
+      expect(lookups).toBe(0);
+      expect(nonces.size).toBe(0);
+      expect(handled).toEqual([]);
+    });
+
+    it('accepts 128 characters, V2 and V3', async () => {
+      const n = 'n'.repeat(127);
+      const r2 = await call(
+        v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: `${n}2` }),
+      );
+      expect(r2.status).toBe(200);
+      expect((await call(v3('GetThing', [['Name', 'x']], undefined, { nonce: `${n}3` }))).status).toBe(200);
+    });
+
+    it('refuses an empty V2 SignatureNonce as missing', async () => {
+      const r = await call(
+        v2('GET', { Action: 'GetThing', Name: 'n', Format: 'JSON' }, undefined, { nonce: '' }),
+      );
+      expect(r.json().Code).toBe('MissingParameter');
+      expect(lookups).toBe(0);
+    });
   });
 
   it('refuses an expired or malformed timestamp', async () => {

@@ -153,6 +153,26 @@ describe('authentication over HTTP', () => {
       'Specified time stamp or date value is expired.',
     ],
     [
+      'a 27,000-character V3 nonce',
+      () => v3Call(server, root, 'CreateUser', { UserName: 'intruder' }, { nonce: 'n'.repeat(27_000) }),
+      400,
+      'InvalidParameter',
+      'The parameter - "SignatureNonce" must be 1 to 128 characters long.',
+    ],
+    [
+      'a 129-character V2 nonce',
+      () =>
+        v2Call(
+          server,
+          root,
+          { Action: 'CreateUser', UserName: 'intruder', Format: 'JSON' },
+          { method: 'POST', nonce: 'n'.repeat(129) },
+        ),
+      400,
+      'InvalidParameter',
+      'The parameter - "SignatureNonce" must be 1 to 128 characters long.',
+    ],
+    [
       'an unknown AccessKey',
       () =>
         v3Call(server, { accessKeyId: 'LTAI5tNoSuchKey0000000', accessKeySecret: 'x' }, 'CreateUser', {
