@@ -13,7 +13,7 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { requireUser } from './rows.js';
+import { lockUser, requireUser } from './rows.js';
 
 /** The sealing context of an AccessKey secret: bound to its id, so a sealed secret cannot be moved to another key. */
 export const accessKeySealContext = (accessKeyId: string): string => `ram:access-key:${accessKeyId}`;
@@ -39,7 +39,7 @@ function checkStatus(status: string): asserts status is 'Active' | 'Inactive' {
 
 /**
  * Creates a key for a user (userId) or for the root (null), within the per-owner quota.
- * The caller holds the transaction.
+ * The caller holds the transaction and has locked the account (and the user: lockUser).
  */
 export async function issueAccessKey(
   ctx: DomainContext,
@@ -47,7 +47,6 @@ export async function issueAccessKey(
   accountId: string,
   userId: string | null,
 ): Promise<CreatedAccessKey> {
-  await lockAccount(ctx, tx, accountId);
   const quotas = await accountQuotas(ctx, tx, accountId);
   const max = userId === null ? quotas.accessKeysPerRoot : quotas.accessKeysPerUser;
   const owned = await tx
@@ -121,7 +120,8 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
   return {
     async create(accountId, userName) {
       return store.transaction(async (tx) => {
-        const user = await requireUser(tx, accountId, userName);
+        await lockAccount(ctx, tx, accountId);
+        const user = await lockUser(ctx, tx, accountId, userName);
         const key = await issueAccessKey(ctx, tx, accountId, user.user_id);
         return { ...key, userName: user.user_name, userId: user.user_id };
       });

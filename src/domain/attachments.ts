@@ -19,7 +19,7 @@ import {
 } from './common.js';
 import { err } from './messages.js';
 import { roleArn } from '../arn.js';
-import { requireGroup, requireRole, requireUser, requireCustomPolicy } from './rows.js';
+import { lockUser, requireGroup, requireRole, requireUser, requireCustomPolicy } from './rows.js';
 import { checkPolicyType, requireSystemPolicy, systemPolicyIndex } from './policies.js';
 
 type Kind = 'User' | 'Group' | 'Role';
@@ -30,10 +30,21 @@ interface ResolvedTarget {
   readonly kind: Kind;
 }
 
-async function resolveTarget(tx: Tx, accountId: string, target: AttachmentTarget): Promise<ResolvedTarget> {
+/**
+ * The user, group or role a policy is attached to. With lockWith (attach), a user is locked
+ * (lockUser), so the attachment is never written for a user deleted meanwhile.
+ */
+async function resolveTarget(
+  tx: Tx,
+  accountId: string,
+  target: AttachmentTarget,
+  lockWith?: DomainContext,
+): Promise<ResolvedTarget> {
   switch (target.kind) {
     case 'user': {
-      const u = await requireUser(tx, accountId, target.userName);
+      const u = lockWith
+        ? await lockUser(lockWith, tx, accountId, target.userName)
+        : await requireUser(tx, accountId, target.userName);
       return { principalType: 'user', id: u.user_id, name: u.user_name, kind: 'User' };
     }
     case 'group': {
@@ -67,7 +78,7 @@ export function createAttachments(ctx: DomainContext): AttachmentsDomain {
     async attach(accountId, target, policyType, policyName) {
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
-        const t = await resolveTarget(tx, accountId, target);
+        const t = await resolveTarget(tx, accountId, target, ctx);
         const name = await resolvePolicy(ctx, tx, accountId, policyType, policyName);
         const base = tx
           .selectFrom('attachments')

@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { apiError, apiErrorWithStatus, type ApiError } from '../errors.js';
+import { apiError, apiErrorWithStatus, paramError, type ApiError } from '../errors.js';
 import { isUniqueViolation, type Tx } from '../store/index.js';
+import { isForeignKeyViolation, violatedConstraint } from '../store/errors.js';
 import type { Page, PageRequest, Quotas } from './index.js';
 import type { DomainContext } from './context.js';
 
@@ -54,6 +55,24 @@ export async function uniquely<T>(fn: () => Promise<T>, onConflict: () => Error)
   }
 }
 
+/**
+ * Runs fn; a foreign-key violation (a row it inserts refers to one that is gone, or a row it
+ * deletes is still referred to) becomes the error onBroken gives for the violated constraint
+ * (named by PostgreSQL; undefined on SQLite). The locks of the domain make this a last line:
+ * the database's own rule, answered with the service's code instead of an internal error.
+ */
+export async function referencing<T>(
+  fn: () => Promise<T>,
+  onBroken: (constraint: string | undefined) => Error,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw onBroken(violatedConstraint(err));
+    throw err;
+  }
+}
+
 /** LimitExceeded.Tag is not in the catalogue; 409 like every other LimitExceeded. */
 export const tagLimitExceeded = (message: string): ApiError =>
   apiErrorWithStatus('LimitExceeded.Tag', 409, message);
@@ -68,6 +87,34 @@ export function checkLength(value: string, min: number, max: number, code: strin
 
 export function checkChars(value: string, re: RegExp, code: string, message: string): void {
   if (!re.test(value)) throw apiError(code, message);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * The one rule for control characters in free text (display names, comments, descriptions, tag
+ * keys and values, e-mail addresses): C0 control characters other than tab, line feed and
+ * carriage return, and DEL, are refused. The same on every store: PostgreSQL cannot keep a NUL
+ * in text at all, and none of them belongs in these fields.
+ */
+export function hasControlChars(text: string): boolean {
+  return CONTROL_CHARS.test(text);
+}
+
+/**
+ * Refuses free text that breaks the control-character rule: the error is `code` (by default
+ * `InvalidParameter.<param>.InvalidChars`, beside the field's `.Length` code), with the
+ * service's "contains invalid chars" message naming the parameter.
+ */
+export function checkFreeText(
+  value: string | undefined,
+  param: string,
+  code = `InvalidParameter.${param}.InvalidChars`,
+): void {
+  if (value !== undefined && hasControlChars(value)) {
+    throw paramError(code, `The parameter - "${param}" contains invalid chars.`);
+  }
 }
 
 export function optionalText(v: string | undefined | null): string | undefined {
@@ -88,7 +135,11 @@ export function pageSize(page: PageRequest | undefined, max: number, dflt = 100)
 export function decodeMarker(marker: string | undefined): string | undefined {
   if (marker === undefined || marker === '') return undefined;
   const text = Buffer.from(marker, 'base64url').toString('utf8');
-  if (!text.startsWith('k:') || Buffer.from(text, 'utf8').toString('base64url') !== marker) {
+  if (
+    !text.startsWith('k:') ||
+    hasControlChars(text) ||
+    Buffer.from(text, 'utf8').toString('base64url') !== marker
+  ) {
     throw invalid('The parameter - "Marker" is invalid.');
   }
   return text.slice(2);

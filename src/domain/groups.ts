@@ -8,6 +8,7 @@ import {
   deleteCounted,
   bumpPermissions,
   checkChars,
+  checkFreeText,
   checkLength,
   decodeMarker,
   lockAccount,
@@ -15,13 +16,14 @@ import {
   nowIso,
   pageSize,
   randomAlnum,
+  referencing,
   requireRoom,
   toPage,
   uniquely,
 } from './common.js';
 import { apiError } from '../errors.js';
 import { err } from './messages.js';
-import { groupFromRow, hasAttachedPolicy, requireGroup, requireUser, userFromRow } from './rows.js';
+import { groupFromRow, hasAttachedPolicy, lockUser, requireGroup, requireUser, userFromRow } from './rows.js';
 import type { Tx } from '../store/index.js';
 
 const NAME = /^[A-Za-z0-9._-]+$/;
@@ -46,12 +48,14 @@ function checkComments(comments: string | undefined, param: 'Comments' | 'NewCom
   if (comments !== undefined && [...comments].length > 128) {
     throw apiError(`InvalidParameter.${param}.Length`, `The parameter - "${param}" beyond the length limit.`);
   }
+  checkFreeText(comments, param);
 }
 
 function checkDisplayName(v: string | undefined, param: 'DisplayName' | 'NewDisplayName'): void {
   if (v !== undefined && [...v].length > 128) {
     throw apiError(`InvalidParameter.${param}.Length`, `The parameter - "${param}" beyond the length limit.`);
   }
+  checkFreeText(v, param);
 }
 
 const blankToNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
@@ -168,7 +172,7 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         const group = await requireGroup(tx, accountId, groupName);
-        const user = await requireUser(tx, accountId, userName);
+        const user = await lockUser(ctx, tx, accountId, userName);
         const existing = await tx
           .selectFrom('group_members')
           .select('user_id')
@@ -185,18 +189,25 @@ export function createGroups(ctx: DomainContext): GroupsDomain {
           .where('user_id', '=', user.user_id)
           .executeTakeFirst();
         if (Number(n?.n ?? 0) >= quotas.groupsPerUser) throw err.groupsPerUserLimit(quotas.groupsPerUser);
-        await uniquely(
+        await referencing(
           () =>
-            tx
-              .insertInto('group_members')
-              .values({
-                account_id: accountId,
-                group_id: group.group_id,
-                user_id: user.user_id,
-                join_date: nowIso(ctx),
-              })
-              .execute(),
-          () => err.memberExists(user.user_name, group.group_name),
+            uniquely(
+              () =>
+                tx
+                  .insertInto('group_members')
+                  .values({
+                    account_id: accountId,
+                    group_id: group.group_id,
+                    user_id: user.user_id,
+                    join_date: nowIso(ctx),
+                  })
+                  .execute(),
+              () => err.memberExists(user.user_name, group.group_name),
+            ),
+          (constraint) =>
+            constraint === 'group_members_group_fk'
+              ? err.groupNotExist(groupName)
+              : err.userNotExist(userName),
         );
         await bumpPermissions(tx, accountId);
       });

@@ -2,10 +2,10 @@ import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import type { Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
 import type { DomainContext } from './context.js';
-import { invalid, nowIso, uniquely } from './common.js';
+import { invalid, lockAccount, nowIso, referencing, uniquely } from './common.js';
 import { err } from './messages.js';
 import { passwordSatisfies, readPasswordPolicy } from './password-policy.js';
-import { requireUser } from './rows.js';
+import { lockUser, requireUser } from './rows.js';
 
 /** Earlier hashes kept for PasswordReusePrevention (its maximum). */
 const HISTORY_MAX = 24;
@@ -63,7 +63,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       if (!passwordSatisfies(policy, input.password, user0.user_name)) throw err.passwordTooWeak();
       const hash = await hashPassword(input.password, ctx.scrypt);
       return store.transaction(async (tx) => {
-        const user = await requireUser(tx, accountId, userName);
+        // Serialized with DeleteUser: the profile is never written for a user deleted meanwhile.
+        await lockAccount(ctx, tx, accountId);
+        const user = await lockUser(ctx, tx, accountId, userName);
         const now = nowIso(ctx);
         const row = {
           account_id: accountId,
@@ -79,9 +81,13 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           create_date: now,
           update_date: now,
         };
-        await uniquely(
-          () => tx.insertInto('login_profiles').values(row).execute(),
-          () => err.loginProfileExists(user.user_name),
+        await referencing(
+          () =>
+            uniquely(
+              () => tx.insertInto('login_profiles').values(row).execute(),
+              () => err.loginProfileExists(user.user_name),
+            ),
+          () => err.userNotExist(userName),
         );
         return profileFromRow(user.user_name, row);
       });

@@ -19,7 +19,7 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { requireUser } from './rows.js';
+import { lockUser, requireUser } from './rows.js';
 import { qrCodePng } from './qr-code.js';
 
 const NAME = /^[A-Za-z0-9.-]+$/;
@@ -33,7 +33,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
   async function requireDevice(tx: Tx, accountId: string, serial: string) {
     const name = mfaDeviceNameOf(accountId, serial);
     const row =
-      name === undefined
+      name === undefined || !NAME.test(name)
         ? undefined
         : await tx
             .selectFrom('mfa_devices')
@@ -117,7 +117,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       const now = at ?? ctx.clock();
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
-        const user = await requireUser(tx, accountId, userName);
+        const user = await lockUser(ctx, tx, accountId, userName);
         const device = await requireDevice(tx, accountId, serialNumber);
         if (device.user_id !== null) {
           if (device.user_id === user.user_id) throw err.userMfaExists(user.user_name);

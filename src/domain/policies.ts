@@ -10,6 +10,7 @@ import {
   deleteCounted,
   bumpPermissions,
   checkChars,
+  checkFreeText,
   checkLength,
   decodeMarker,
   encodeMarker,
@@ -57,6 +58,7 @@ function checkDescription(d: string | undefined, param = 'Description'): void {
       `The parameter - "${param}" beyond the length limit.`,
     );
   }
+  checkFreeText(d, param, 'InvalidParameter.Description.InvalidChars');
 }
 
 /** The number of a version id (`v3` -> 3), or InvalidParameter.VersionId.Format. */

@@ -7,6 +7,7 @@ import {
   deleteCounted,
   bumpPermissions,
   checkChars,
+  checkFreeText,
   checkLength,
   decodeMarker,
   invalid,
@@ -49,6 +50,7 @@ function checkDescription(d: string | undefined): void {
       'The parameter - "Description" beyond the length limit.',
     );
   }
+  checkFreeText(d, 'Description');
 }
 
 function checkDuration(v: number | undefined, param: string): void {

@@ -1,6 +1,7 @@
 import { roleArn } from '../arn.js';
 import type { Selectable } from 'kysely';
 import type { Tx } from '../store/index.js';
+import type { DomainContext } from './context.js';
 import type { GroupsTable, PoliciesTable, RolesTable, UsersTable } from '../store/schema.js';
 import type { Group, Role, Tag, User } from './index.js';
 import { nameKey, optionalText } from './common.js';
@@ -22,6 +23,32 @@ export async function findUserRow(tx: Tx, accountId: string, userName: string): 
 
 export async function requireUser(tx: Tx, accountId: string, userName: string): Promise<UserRow> {
   const row = await findUserRow(tx, accountId, userName);
+  if (!row) throw err.userNotExist(userName);
+  return row;
+}
+
+/**
+ * The user, locked until the transaction ends: on PostgreSQL its row is read `FOR UPDATE`; on
+ * SQLite the transaction already holds the database write lock (BEGIN IMMEDIATE). Every
+ * transaction that deletes a user or creates something that belongs to one (an AccessKey, the
+ * login profile, an MFA binding, a group membership, an attachment) takes it, so those
+ * serialize per user on every node: a child is never created for a user deleted meanwhile, and
+ * a delete always sees the children committed before it. Take it after lockAccount (one lock
+ * order everywhere: the account, then the user). Throws EntityNotExist.User.
+ */
+export async function lockUser(
+  ctx: DomainContext,
+  tx: Tx,
+  accountId: string,
+  userName: string,
+): Promise<UserRow> {
+  const q = tx
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('name_key', '=', nameKey(userName));
+  const row =
+    ctx.store.dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : await q.executeTakeFirst();
   if (!row) throw err.userNotExist(userName);
   return row;
 }

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Tx } from '../store/index.js';
 import type { Tag, TaggableResourceType, TagsDomain, TagResource, TagFilter } from './index.js';
 import type { DomainContext } from './context.js';
-import { accountQuotas, invalid, lockAccount, tagLimitExceeded } from './common.js';
+import { accountQuotas, checkFreeText, invalid, lockAccount, tagLimitExceeded } from './common.js';
 import { err } from './messages.js';
 import { findPolicyRow, findRoleRow } from './rows.js';
 
@@ -23,6 +23,8 @@ export function checkTags(tags: readonly Tag[]): void {
     if (/^(acs:|aliyun)/i.test(t.tagValue)) {
       throw invalid('The parameter - "Tag.N.Value" cannot start with "acs:" or "aliyun".');
     }
+    checkFreeText(key, 'Tag.N.Key', 'InvalidParameter');
+    checkFreeText(t.tagValue, 'Tag.N.Value', 'InvalidParameter');
     if (seen.has(key)) throw invalid(`The parameter - "Tag.N.Key" is duplicated: ${key}.`);
     seen.add(key);
   }
@@ -138,6 +140,8 @@ export function checkTagFilter(filters: readonly TagFilter[] | undefined): void 
     if (typeof f.tagKey !== 'string' || f.tagKey.length < 1 || f.tagKey.length > 128) {
       throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
     }
+    checkFreeText(f.tagKey, 'Tag.N.Key', 'InvalidParameter');
+    checkFreeText(f.tagValue, 'Tag.N.Value', 'InvalidParameter');
   }
 }
 
@@ -182,6 +186,7 @@ export function createTags(ctx: DomainContext): TagsDomain {
       }
       const keys = opts.tagKeys ?? [];
       if (!opts.all && keys.length === 0) throw invalid('Either "TagKeys" or "All" MUST be given.');
+      for (const key of keys) checkFreeText(key, 'TagKeys', 'InvalidParameter');
       await store.transaction(async (tx) => {
         for (const name of resourceNames) {
           const id = await resourceId(tx, accountId, resourceType, name);
@@ -198,6 +203,7 @@ export function createTags(ctx: DomainContext): TagsDomain {
 
     async list(accountId, input) {
       checkType(input.resourceType);
+      checkTagFilter(input.tags);
       const size = input.pageSize ?? 50;
       if (!Number.isInteger(size) || size < 1 || size > 100) {
         throw invalid('The parameter - "PageSize" MUST be in the range of 1 and 100.');

@@ -8,26 +8,27 @@ import {
   deleteCounted,
   bumpPermissions,
   checkChars,
+  checkFreeText,
   checkLength,
   decodeMarker,
+  hasControlChars,
   isoSeconds,
   lockAccount,
   nameKey,
   nowIso,
   pageSize,
   randomDigits,
+  referencing,
   requireRoom,
   toPage,
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { findUserRow, hasAttachedPolicy, requireUser, userFromRow } from './rows.js';
+import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow } from './rows.js';
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\d{1,4}-[\d*]{4,20}$/;
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 /** Checks a user name given as `param` (UserName or NewUserName). */
 export function checkUserName(name: string, param = 'UserName'): void {
@@ -59,14 +60,13 @@ function checkProfile(
       `InvalidParameter.${name('DisplayName')}.Length`,
       `The parameter - "${name('DisplayName')}" beyond the length limit.`,
     );
-    checkChars(
-      p.displayName,
-      NO_CONTROL,
-      `InvalidParameter.${name('DisplayName')}.InvalidChars`,
-      `The parameter - "${name('DisplayName')}" contains invalid chars.`,
-    );
+    checkFreeText(p.displayName, name('DisplayName'));
   }
-  if (p.email !== undefined && p.email !== '' && (!EMAIL.test(p.email) || p.email.length > 128)) {
+  if (
+    p.email !== undefined &&
+    p.email !== '' &&
+    (!EMAIL.test(p.email) || p.email.length > 128 || hasControlChars(p.email))
+  ) {
     throw apiError(
       `InvalidParameter.${name('Email')}.Format`,
       `The parameter - "${name('Email')}" is not well formatted.`,
@@ -84,9 +84,16 @@ function checkProfile(
       `The parameter - "${name('Comments')}" beyond the length limit.`,
     );
   }
+  checkFreeText(p.comments, name('Comments'));
 }
 
 const blankToNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+
+/** The foreign keys that refer to a user, and the DeleteConflict each one means. */
+const USER_CHILD_FKS: Readonly<Record<string, 'LoginProfile' | 'Group'>> = {
+  login_profiles_user_fk: 'LoginProfile',
+  group_members_user_fk: 'Group',
+};
 
 export function createUsers(ctx: DomainContext): UsersDomain {
   const { store } = ctx;
@@ -197,7 +204,8 @@ export function createUsers(ctx: DomainContext): UsersDomain {
     async delete(accountId, userName) {
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
-        const row = await requireUser(tx, accountId, userName);
+        // Creates of the user's children lock the user row too: none is under way now.
+        const row = await lockUser(ctx, tx, accountId, userName);
         const id = row.user_id;
         for (const [table, what] of [
           ['access_keys', 'AccessKey'],
@@ -215,7 +223,11 @@ export function createUsers(ctx: DomainContext): UsersDomain {
         }
         if (await hasAttachedPolicy(tx, accountId, 'user', id))
           throw err.userDeleteConflict('Policy', row.user_name);
-        await deleteCounted(tx, 'users', accountId, id);
+        await referencing(
+          () => deleteCounted(tx, 'users', accountId, id),
+          (constraint) =>
+            err.userDeleteConflict(USER_CHILD_FKS[constraint ?? ''] ?? 'LoginProfile', row.user_name),
+        );
         await bumpPermissions(tx, accountId);
       });
     },
