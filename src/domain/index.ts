@@ -554,7 +554,9 @@ export interface LoginProfilesDomain {
   /**
    * ChangePassword by the user itself. Throws EntityNotExist.User, EntityNotExist.User.LoginProfile,
    * InvalidParameter.OldPassword.Incorrect, InvalidParameter.NewPassword.TooWeak,
-   * InvalidParameter.NewPassword.ReusePrevention. Clears PasswordResetRequired.
+   * InvalidParameter.NewPassword.ReusePrevention, Throttling.User (the profile is locked).
+   * Clears PasswordResetRequired. A wrong OldPassword counts against MaxLoginAttemps exactly
+   * like a failed logon (one count, one lock: see verifyPassword); a right one resets the count.
    */
   changePassword(
     accountId: string,
@@ -564,7 +566,10 @@ export interface LoginProfilesDomain {
   ): Promise<void>;
   /**
    * Checks a console password, counting consecutive failures against the password policy's
-   * MaxLoginAttemps (locked for one hour once reached). Never throws for a wrong password.
+   * MaxLoginAttemps (locked for one hour once reached; a success resets the count). The try is
+   * counted before the password is hashed, in one atomic update, so parallel guesses never test
+   * more than MaxLoginAttemps passwords; a locked profile is refused without hashing ('Locked',
+   * which an API answers Throttling.User like ChangePassword). Never throws for a wrong password.
    */
   verifyPassword(accountId: string, userName: string, password: string, at?: Date): Promise<PasswordCheck>;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import type { Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
@@ -9,7 +10,19 @@ import { lockUser, requireUser } from './rows.js';
 
 /** Earlier hashes kept for PasswordReusePrevention (its maximum). */
 const HISTORY_MAX = 24;
+/** How long MaxLoginAttemps wrong passwords in a row lock a login profile (reference limits.md). */
 const LOCK_MS = 60 * 60 * 1000;
+
+/**
+ * How a guarded password check ended: the password was right (with the hash and history it
+ * was checked against) or wrong; the profile is locked (nothing was checked); or the profile
+ * is gone.
+ */
+type Attempt =
+  | { readonly outcome: 'Right'; readonly hash: string; readonly history: string }
+  | { readonly outcome: 'Wrong' }
+  | { readonly outcome: 'Locked' }
+  | { readonly outcome: 'Gone' };
 
 type ProfileRow = {
   password_reset_required: number;
@@ -45,6 +58,53 @@ function checkStatus(status: string | undefined): void {
 
 export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
   const { store } = ctx;
+
+  /**
+   * The one rule for guessing a console password, at logon (verifyPassword) and in
+   * ChangePassword alike. Each attempt first claims a try in one conditional UPDATE, before
+   * the expensive hash: failed_attempts + 1, and the claim that reaches the password policy's
+   * MaxLoginAttemps also locks the profile for LOCK_MS (the count starts again at 0). A locked
+   * profile grants no claim: Locked, and no hash is computed. So parallel guesses can never
+   * test more than MaxLoginAttemps passwords before the lock. A right password then clears the
+   * count and the lock (a success resets); a wrong one leaves its claim counted.
+   */
+  async function attempt(
+    accountId: string,
+    userId: string,
+    password: string,
+    maxLoginAttemps: number,
+    now: Date,
+  ): Promise<Attempt> {
+    const reached =
+      maxLoginAttemps > 0 ? sql<boolean>`failed_attempts + 1 >= ${maxLoginAttemps}` : sql<boolean>`1 = 0`;
+    const lockedUntil = new Date(now.getTime() + LOCK_MS).toISOString();
+    const claimed = await store.transaction((tx) =>
+      tx
+        .updateTable('login_profiles')
+        .set({
+          failed_attempts: sql<number>`case when ${reached} then 0 else failed_attempts + 1 end`,
+          locked_until: sql<string | null>`case when ${reached} then ${lockedUntil} else null end`,
+        })
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', userId)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now.toISOString())]))
+        .returning(['password_hash', 'password_history'])
+        .executeTakeFirst(),
+    );
+    if (!claimed) {
+      return (await findProfile(store.db, accountId, userId)) ? { outcome: 'Locked' } : { outcome: 'Gone' };
+    }
+    if (!(await verifyPassword(password, claimed.password_hash))) return { outcome: 'Wrong' };
+    await store.transaction((tx) =>
+      tx
+        .updateTable('login_profiles')
+        .set({ failed_attempts: 0, locked_until: null })
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', userId)
+        .execute(),
+    );
+    return { outcome: 'Right', hash: claimed.password_hash, history: claimed.password_history };
+  }
 
   async function requireProfile(tx: Tx, accountId: string, userName: string) {
     const user = await requireUser(tx, accountId, userName);
@@ -152,13 +212,24 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
     },
 
     async changePassword(accountId, userName, oldPassword, newPassword) {
-      const { user, profile } = await requireProfile(store.db, accountId, userName);
-      if (!(await verifyPassword(oldPassword, profile.password_hash))) throw err.oldPasswordIncorrect();
+      const { user } = await requireProfile(store.db, accountId, userName);
       const policy = await readPasswordPolicy(store.db, accountId);
+      // The old password is guessed like a logon: counted, and refused while locked.
+      const checked = await attempt(
+        accountId,
+        user.user_id,
+        oldPassword,
+        policy.maxLoginAttemps,
+        ctx.clock(),
+      );
+      if (checked.outcome === 'Locked') throw err.loginProfileLocked(user.user_name);
+      if (checked.outcome === 'Gone') throw err.loginProfileNotExist(user.user_name);
+      if (checked.outcome === 'Wrong') throw err.oldPasswordIncorrect();
+      const current = checked.hash;
       if (!passwordSatisfies(policy, newPassword, user.user_name)) throw err.newPasswordTooWeak();
-      const history = JSON.parse(profile.password_history) as string[];
+      const history = JSON.parse(checked.history) as string[];
       if (policy.passwordReusePrevention > 0) {
-        const recent = [profile.password_hash, ...history].slice(0, policy.passwordReusePrevention);
+        const recent = [current, ...history].slice(0, policy.passwordReusePrevention);
         for (const h of recent) {
           if (await verifyPassword(newPassword, h))
             throw err.newPasswordReused(policy.passwordReusePrevention);
@@ -171,7 +242,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           .updateTable('login_profiles')
           .set({
             password_hash: hash,
-            password_history: JSON.stringify([profile.password_hash, ...history].slice(0, HISTORY_MAX)),
+            password_history: JSON.stringify([current, ...history].slice(0, HISTORY_MAX)),
             password_changed_date: now,
             password_reset_required: 0,
             failed_attempts: 0,
@@ -181,7 +252,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           .where('account_id', '=', accountId)
           .where('user_id', '=', user.user_id)
           // Only if nobody changed it since it was checked.
-          .where('password_hash', '=', profile.password_hash)
+          .where('password_hash', '=', current)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) throw err.oldPasswordIncorrect();
       });
@@ -195,48 +266,25 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         await hashPassword(password, ctx.scrypt); // same cost as a real check
         return { ok: false, reason: 'NoLoginProfile' };
       }
-      if (profile.locked_until && profile.locked_until > now.toISOString())
-        return { ok: false, reason: 'Locked' };
-      const good = await verifyPassword(password, profile.password_hash);
-      if (profile.status === 'Inactive') return { ok: false, reason: 'Inactive' };
+      if (profile.status === 'Inactive') {
+        // Same cost as a real check; not counted (the answer is the same, right or wrong).
+        await verifyPassword(password, profile.password_hash);
+        return { ok: false, reason: 'Inactive' };
+      }
       const policy = await readPasswordPolicy(store.db, accountId);
+      const checked = await attempt(accountId, user.user_id, password, policy.maxLoginAttemps, now);
+      if (checked.outcome === 'Locked') return { ok: false, reason: 'Locked' };
+      if (checked.outcome === 'Gone') return { ok: false, reason: 'NoLoginProfile' };
+      if (checked.outcome === 'Wrong') return { ok: false, reason: 'WrongPassword' };
       const ageMs = now.getTime() - Date.parse(profile.password_changed_date);
       const expired = policy.maxPasswordAge > 0 && ageMs > policy.maxPasswordAge * 86_400_000;
-      if (good && expired && policy.hardExpiry) return { ok: false, reason: 'Expired' };
-      if (good) {
-        if (profile.failed_attempts !== 0 || profile.locked_until) {
-          await store.transaction((tx) =>
-            tx
-              .updateTable('login_profiles')
-              .set({ failed_attempts: 0, locked_until: null })
-              .where('account_id', '=', accountId)
-              .where('user_id', '=', user.user_id)
-              .execute(),
-          );
-        }
-        return {
-          ok: true,
-          passwordResetRequired: profile.password_reset_required === 1 || expired,
-          mfaBindRequired: profile.mfa_bind_required === 1,
-          passwordExpired: expired,
-        };
-      }
-      await store.transaction(async (tx) => {
-        const cur = await findProfile(tx, accountId, user.user_id);
-        if (!cur) return;
-        const failures = cur.failed_attempts + 1;
-        const lock = policy.maxLoginAttemps > 0 && failures >= policy.maxLoginAttemps;
-        await tx
-          .updateTable('login_profiles')
-          .set({
-            failed_attempts: lock ? 0 : failures,
-            locked_until: lock ? new Date(now.getTime() + LOCK_MS).toISOString() : cur.locked_until,
-          })
-          .where('account_id', '=', accountId)
-          .where('user_id', '=', user.user_id)
-          .execute();
-      });
-      return { ok: false, reason: 'WrongPassword' };
+      if (expired && policy.hardExpiry) return { ok: false, reason: 'Expired' };
+      return {
+        ok: true,
+        passwordResetRequired: profile.password_reset_required === 1 || expired,
+        mfaBindRequired: profile.mfa_bind_required === 1,
+        passwordExpired: expired,
+      };
     },
   };
 }

@@ -51,6 +51,16 @@ export const err = {
     ),
   oldPasswordIncorrect: (): ApiError =>
     apiError('InvalidParameter.OldPassword.Incorrect', 'The parameter - "OldPassword" is incorrect.'),
+  /**
+   * A login profile locked by MaxLoginAttemps wrong passwords in a row (logon or ChangePassword).
+   * The catalogue has no code of its own for it: Throttling.User, the documented refusal of a
+   * caller that tried too often.
+   */
+  loginProfileLocked: (name: string): ApiError =>
+    apiError(
+      'Throttling.User',
+      `Request was denied due to user flow control: too many wrong passwords, the login profile is locked for an hour: ${name}.`,
+    ),
 
   accessKeyNotExist: (id: string): ApiError =>
     apiError('EntityNotExist.User.AccessKey', `The access key does not exist: ${id}.`),

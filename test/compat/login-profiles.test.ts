@@ -190,6 +190,29 @@ describe.each(STORES)('RAM login profiles and passwords (%s)', (store) => {
     );
   });
 
+  it('ChangePassword counts wrong old passwords against MaxLoginAttemps and then refuses even the right one', async () => {
+    const caller = await ramUserWithKey(server, root);
+    await call(root, 'CreateLoginProfile', { UserName: caller.userName, Password: STRONG_PASSWORD });
+    const change = (from: string) =>
+      call(caller.client, 'ChangePassword', { OldPassword: from, NewPassword: `${STRONG_PASSWORD}9` });
+    await call(root, 'SetPasswordPolicy', { MaxLoginAttemps: 2 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await expectFailure(change('Wrong#Password1'), 'InvalidParameter.OldPassword.Incorrect', 400);
+      }
+      await expectFailure(
+        change(STRONG_PASSWORD),
+        'Throttling.User',
+        400,
+        `Request was denied due to user flow control: too many wrong passwords, the login profile is locked for an hour: ${caller.userName}.`,
+      );
+    } finally {
+      await call(root, 'SetPasswordPolicy', { MaxLoginAttemps: 0 });
+    }
+    // The lock outlives a policy change: it lasts its hour.
+    await expectFailure(change(STRONG_PASSWORD), 'Throttling.User', 400);
+  });
+
   it('pop-core', async () => {
     const user = await newUser();
     const created = await popCall(server, rootKeys(server), 'CreateLoginProfile', {

@@ -222,6 +222,102 @@ forEachBackend('login profiles and password policy', (w) => {
     expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'right-pass')).ok).toBe(true);
   });
 
+  const LOCKED = 'Throttling.User';
+  const LOCKED_MESSAGE =
+    'Request was denied due to user flow control: too many wrong passwords, the login profile is locked for an hour: u.';
+
+  it('counts wrong OldPasswords of ChangePassword like logons: MaxLoginAttemps lock it for an hour', async () => {
+    const { domain, accountId, clock } = w();
+    await domain.passwordPolicy.set(accountId, { maxLoginAttemps: 3 });
+    await domain.users.create(accountId, { userName: 'u' });
+    await domain.loginProfiles.create(accountId, 'u', { password: 'right-pass1' });
+    const change = (oldPassword: string) =>
+      domain.loginProfiles.changePassword(accountId, 'u', oldPassword, 'next-pass2');
+    for (let i = 0; i < 3; i++)
+      await expectApiError(change('wrong-pass'), 'InvalidParameter.OldPassword.Incorrect');
+    // Locked: even the right old password is refused, and so is the logon (one rule, one count).
+    await expectApiError(change('right-pass1'), LOCKED, LOCKED_MESSAGE);
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'right-pass1')).toEqual({
+      ok: false,
+      reason: 'Locked',
+    });
+    clock.advance(59 * 60_000);
+    await expectApiError(change('right-pass1'), LOCKED, LOCKED_MESSAGE);
+    clock.advance(2 * 60_000);
+    await change('right-pass1');
+    expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'next-pass2')).ok).toBe(true);
+  });
+
+  it('shares one failure count between logons and ChangePassword; a success resets it', async () => {
+    const { domain, accountId } = w();
+    await domain.passwordPolicy.set(accountId, { maxLoginAttemps: 3 });
+    await domain.users.create(accountId, { userName: 'u' });
+    await domain.loginProfiles.create(accountId, 'u', { password: 'right-pass1' });
+    const change = (oldPassword: string, newPassword = 'next-pass2') =>
+      domain.loginProfiles.changePassword(accountId, 'u', oldPassword, newPassword);
+    // Two failures, then a right old password (with a too weak new one): the count starts again.
+    await expectApiError(change('wrong-pass'), 'InvalidParameter.OldPassword.Incorrect');
+    expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'wrong-pass')).ok).toBe(false);
+    await expectApiError(change('right-pass1', 'short'), 'InvalidParameter.NewPassword.TooWeak');
+    await expectApiError(change('wrong-pass'), 'InvalidParameter.OldPassword.Incorrect');
+    await expectApiError(change('wrong-pass'), 'InvalidParameter.OldPassword.Incorrect');
+    await change('right-pass1');
+    // A logon failure and two ChangePassword failures make three: locked.
+    expect((await domain.loginProfiles.verifyPassword(accountId, 'u', 'wrong-pass')).ok).toBe(false);
+    await expectApiError(change('wrong-pass', 'third-pass3'), 'InvalidParameter.OldPassword.Incorrect');
+    await expectApiError(change('wrong-pass', 'third-pass3'), 'InvalidParameter.OldPassword.Incorrect');
+    await expectApiError(change('next-pass2', 'third-pass3'), LOCKED);
+    expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'next-pass2')).toEqual({
+      ok: false,
+      reason: 'Locked',
+    });
+  });
+
+  it('ChangePassword without MaxLoginAttemps (0) never locks', async () => {
+    const { domain, accountId } = w();
+    await domain.users.create(accountId, { userName: 'u' });
+    await domain.loginProfiles.create(accountId, 'u', { password: 'right-pass1' });
+    for (let i = 0; i < 40; i++) {
+      await expectApiError(
+        domain.loginProfiles.changePassword(accountId, 'u', 'wrong-pass', 'next-pass2'),
+        'InvalidParameter.OldPassword.Incorrect',
+      );
+    }
+    await domain.loginProfiles.changePassword(accountId, 'u', 'right-pass1', 'next-pass2');
+  });
+
+  it.each([
+    ['ChangePassword', 'changePassword'],
+    ['logon', 'verifyPassword'],
+  ] as const)(
+    '48 parallel wrong %s guesses: exactly MaxLoginAttemps are checked, then locked',
+    async (_t, path) => {
+      const { domain, accountId, clock } = w();
+      await domain.passwordPolicy.set(accountId, { maxLoginAttemps: 5 });
+      await domain.users.create(accountId, { userName: 'u' });
+      await domain.loginProfiles.create(accountId, 'u', { password: 'right-pass1' });
+      const guess = async (password: string): Promise<string> => {
+        if (path === 'verifyPassword') {
+          const r = await domain.loginProfiles.verifyPassword(accountId, 'u', password);
+          return r.ok ? 'ok' : r.reason;
+        }
+        return domain.loginProfiles.changePassword(accountId, 'u', password, 'next-pass2').then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
+      };
+      const wrong = path === 'verifyPassword' ? 'WrongPassword' : 'InvalidParameter.OldPassword.Incorrect';
+      const locked = path === 'verifyPassword' ? 'Locked' : LOCKED;
+      const answers = await Promise.all(Array.from({ length: 48 }, (_, i) => guess(`wrong-pass-${i}`)));
+      const tally = (a: readonly string[]) =>
+        a.reduce<Record<string, number>>((t, x) => ({ ...t, [x]: (t[x] ?? 0) + 1 }), {});
+      expect(tally(answers)).toEqual({ [wrong]: 5, [locked]: 43 });
+      expect(await guess('right-pass1')).toBe(locked);
+      clock.advance(60 * 60_000 + 1000);
+      expect(await guess('right-pass1')).toBe('ok');
+    },
+  );
+
   it('expires passwords older than MaxPasswordAge: a reset at login, or a refusal with HardExpiry', async () => {
     const { domain, accountId, clock } = w();
     await domain.users.create(accountId, { userName: 'u' });
