@@ -1,21 +1,47 @@
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createSealer, generateMasterKey, parseMasterKey, type Sealer } from './crypto/seal.js';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
+import {
+  createSealer,
+  generateMasterKey,
+  parseMasterKeys,
+  sealedKeyId,
+  type Sealer,
+  type SealKey,
+} from './crypto/seal.js';
 import type { Quotas } from './domain/index.js';
 
 /**
  * Deployment configuration: command-line flags first, then RAMPART_* environment
  * variables, then defaults.
  *
- *   --data DIR            RAMPART_DATA           data directory (SQLite database, master.key)
- *   --host H              RAMPART_HOST           default 127.0.0.1
- *   --port P              RAMPART_PORT           default 8080; 0 picks a free port
- *   --database-url URL    RAMPART_DATABASE_URL   postgres://... selects PostgreSQL
- *                         RAMPART_MASTER_KEY     64 hex chars or base64 of 32 bytes; else DIR/master.key
- *                         RAMPART_ROOT_PASSWORD  root password of the first account (first start)
- *                         RAMPART_QUOTAS         JSON object of deployment quota overrides
- *                         RAMPART_BODY_LIMIT     request body limit in bytes (default 1 MiB)
+ *   --data DIR               RAMPART_DATA              data directory (SQLite database, master.key)
+ *   --host H                 RAMPART_HOST              default 127.0.0.1
+ *   --port P                 RAMPART_PORT              default 8080; 0 picks a free port
+ *   --database-url URL       RAMPART_DATABASE_URL      postgres://... selects PostgreSQL
+ *   --master-key-file PATH   RAMPART_MASTER_KEY_FILE   the master key file, instead of DIR/master.key
+ *                            RAMPART_MASTER_KEY        the master key itself (64 hex chars or base64)
+ *   --tls-cert FILE          RAMPART_TLS_CERT          serve HTTPS with this PEM certificate (chain)
+ *   --tls-key FILE           RAMPART_TLS_KEY           ... and this PEM private key
+ *   --trusted-proxies CIDRS  RAMPART_TRUSTED_PROXIES   peers whose X-Forwarded-For/-Proto are believed
+ *                            RAMPART_HEADERS_TIMEOUT_MS  time to receive a request's headers (30000)
+ *                            RAMPART_REQUEST_TIMEOUT_MS  time to receive a whole request (60000)
+ *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
+ *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
+ *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
  */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -23,9 +49,16 @@ export interface ServerConfig {
   readonly port: number;
   readonly databaseUrl: string | undefined;
   readonly masterKey: string | undefined;
+  readonly masterKeyFile: string | undefined;
   readonly rootPassword: string | undefined;
   readonly quotas: Partial<Quotas> | undefined;
   readonly bodyLimit: number;
+  /** PEM files of the HTTPS certificate and key; both or neither. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Peers whose X-Forwarded-For and X-Forwarded-Proto are believed. Empty: nobody's. */
+  readonly trustedProxies: readonly Cidr[];
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export interface ServeFlags {
@@ -33,11 +66,17 @@ export interface ServeFlags {
   readonly host?: string;
   readonly port?: string | number;
   readonly databaseUrl?: string;
+  readonly masterKeyFile?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly trustedProxies?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const MASTER_KEY_FILE = 'master.key';
 
 export class ConfigError extends Error {
@@ -71,26 +110,105 @@ function parseQuotas(text: string | undefined): Partial<Quotas> | undefined {
   return parsed as Partial<Quotas>;
 }
 
+function parseMillis(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 100)
+    throw new ConfigError(`${name} must be a whole number of milliseconds >= 100`);
+  return n;
+}
+
+/** An IPv4 or IPv6 block: `203.0.113.0/24`, `2001:db8::/32`, or one address. */
+export interface Cidr {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
+/** Parses `CIDR,CIDR,...` (spaces allowed); a bare address is a block of one. */
+export function parseTrustedProxies(text: string | undefined): Cidr[] {
+  if (!text) return [];
+  return text
+    .split(/[\s,]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => {
+      const slash = w.indexOf('/');
+      const address = slash < 0 ? w : w.slice(0, slash);
+      const v = isIP(address);
+      if (v === 0) throw new ConfigError(`trusted proxies: ${w} is not an IPv4/IPv6 address or CIDR block`);
+      const max = v === 4 ? 32 : 128;
+      const prefixText = slash < 0 ? String(max) : w.slice(slash + 1);
+      const prefix = Number(prefixText);
+      if (!/^\d{1,3}$/.test(prefixText) || prefix > max)
+        throw new ConfigError(`trusted proxies: ${w} has an invalid prefix length`);
+      return { address, prefix, family: v === 4 ? 'ipv4' : 'ipv6' };
+    });
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required: --data DIR or RAMPART_DATA');
   const bodyLimit = env.RAMPART_BODY_LIMIT ? Number(env.RAMPART_BODY_LIMIT) : DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024)
     throw new ConfigError('RAMPART_BODY_LIMIT must be >= 1024');
+  const certFile = flags.tlsCert ?? (env.RAMPART_TLS_CERT || undefined);
+  const keyFile = flags.tlsKey ?? (env.RAMPART_TLS_KEY || undefined);
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new ConfigError('HTTPS needs both --tls-cert FILE and --tls-key FILE');
+  for (const f of [certFile, keyFile]) {
+    if (f !== undefined && !existsSync(f)) throw new ConfigError(`no such TLS file: ${f}`);
+  }
+  const headersTimeoutMs = parseMillis(
+    'RAMPART_HEADERS_TIMEOUT_MS',
+    env.RAMPART_HEADERS_TIMEOUT_MS,
+    DEFAULT_HEADERS_TIMEOUT_MS,
+  );
+  const requestTimeoutMs = parseMillis(
+    'RAMPART_REQUEST_TIMEOUT_MS',
+    env.RAMPART_REQUEST_TIMEOUT_MS,
+    Math.max(DEFAULT_REQUEST_TIMEOUT_MS, headersTimeoutMs),
+  );
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError('RAMPART_HEADERS_TIMEOUT_MS must not exceed RAMPART_REQUEST_TIMEOUT_MS');
+  const keys = masterKeyOptions(flags, env);
   return {
     dataDir,
     host: flags.host ?? env.RAMPART_HOST ?? DEFAULT_HOST,
     port: parsePort(flags.port ?? env.RAMPART_PORT ?? DEFAULT_PORT),
     databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
-    masterKey: env.RAMPART_MASTER_KEY || undefined,
+    masterKey: keys.masterKey,
+    masterKeyFile: keys.masterKeyFile,
     rootPassword: env.RAMPART_ROOT_PASSWORD || undefined,
     quotas: parseQuotas(env.RAMPART_QUOTAS),
     bodyLimit,
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    trustedProxies: parseTrustedProxies(flags.trustedProxies ?? env.RAMPART_TRUSTED_PROXIES),
+    headersTimeoutMs,
+    requestTimeoutMs,
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The master key
+
+/**
+ * Where the master key comes from, in this order: --master-key-file, RAMPART_MASTER_KEY,
+ * RAMPART_MASTER_KEY_FILE, DIR/master.key. Setting both environment variables is an error.
+ */
+export function masterKeyOptions(
+  flags: { readonly masterKeyFile?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { masterKey: string | undefined; masterKeyFile: string | undefined } {
+  if (flags.masterKeyFile) return { masterKey: undefined, masterKeyFile: flags.masterKeyFile };
+  const masterKey = env.RAMPART_MASTER_KEY || undefined;
+  const masterKeyFile = env.RAMPART_MASTER_KEY_FILE || undefined;
+  if (masterKey && masterKeyFile)
+    throw new ConfigError('set RAMPART_MASTER_KEY or RAMPART_MASTER_KEY_FILE, not both');
+  return { masterKey, masterKeyFile };
+}
+
 /** The master key id is derived from the key, so it is stable across restarts. */
-function keyId(key: Uint8Array): string {
+export function masterKeyId(key: Uint8Array): string {
   return `mk${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
@@ -98,25 +216,169 @@ export function masterKeyPath(dataDir: string): string {
   return join(dataDir, MASTER_KEY_FILE);
 }
 
+/** The master keys of a deployment come from a file or from RAMPART_MASTER_KEY. */
+export type KeySource =
+  | { readonly kind: 'env'; readonly text: string; readonly label: string }
+  | { readonly kind: 'file'; readonly path: string; readonly label: string };
+
+export function keySource(
+  dataDir: string,
+  opts: { readonly masterKey?: string | undefined; readonly masterKeyFile?: string | undefined },
+): KeySource {
+  if (opts.masterKeyFile) return { kind: 'file', path: opts.masterKeyFile, label: opts.masterKeyFile };
+  if (opts.masterKey) return { kind: 'env', text: opts.masterKey, label: 'RAMPART_MASTER_KEY' };
+  const path = masterKeyPath(dataDir);
+  return { kind: 'file', path, label: path };
+}
+
 /**
- * The sealer of the deployment: RAMPART_MASTER_KEY when set, else DIR/master.key. With
- * `create`, a missing key file is generated (mode 0600).
+ * The loaded master keys of a node and the sealer over them. The first key seals; every key
+ * unseals. A keyring read from a file follows the file: before each seal, and when a value
+ * sealed under a key it does not hold comes along, it looks at the file again and, when it
+ * changed, takes its keys (first one sealing) while keeping the ones it already had. So a
+ * running node picks up a rotation (`rampart keys rotate`) without a restart.
  */
-export function loadSealer(dataDir: string, masterKey: string | undefined, create = false): Sealer {
-  let key: Uint8Array;
-  if (masterKey) {
-    key = parseMasterKey(masterKey);
-  } else {
-    const file = masterKeyPath(dataDir);
-    if (existsSync(file)) {
-      key = parseMasterKey(readFileSync(file, 'utf8'));
-    } else if (create) {
-      key = generateMasterKey();
-      writeFileSync(file, `${Buffer.from(key).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(file, 0o600);
-    } else {
-      throw new ConfigError(`no master key: set RAMPART_MASTER_KEY or initialize ${dataDir} (rampart init)`);
-    }
+export interface MasterKeyring {
+  readonly source: KeySource;
+  readonly sealer: Sealer;
+  /** The ids of the keys held now; the first seals. */
+  ids(): readonly string[];
+}
+
+function toSealKeys(keys: readonly Uint8Array[]): SealKey[] {
+  const out: SealKey[] = [];
+  for (const key of keys) {
+    const id = masterKeyId(key);
+    if (!out.some((k) => k.id === id)) out.push({ id, key });
   }
-  return createSealer([{ id: keyId(key), key }]);
+  return out;
+}
+
+function parseKeyText(text: string, label: string): SealKey[] {
+  try {
+    return toSealKeys(parseMasterKeys(text));
+  } catch (err) {
+    throw new ConfigError(`the master key in ${label} is not valid: ${(err as Error).message}`);
+  }
+}
+
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** A keyring of fixed keys (RAMPART_MASTER_KEY, or tests). */
+export function fixedKeyring(source: KeySource, keys: readonly SealKey[]): MasterKeyring {
+  const sealer = createSealer(keys);
+  const ids = keys.map((k) => k.id);
+  return { source, sealer, ids: () => ids };
+}
+
+function fileKeyring(source: KeySource & { kind: 'file' }, initial: SealKey[]): MasterKeyring {
+  let keys = initial;
+  let sealer = createSealer(keys);
+  let stamp = fileStamp(source.path);
+  const refresh = (): boolean => {
+    const now = fileStamp(source.path);
+    if (now === stamp) return false;
+    stamp = now;
+    try {
+      const fresh = parseKeyText(readFileSync(source.path, 'utf8'), source.label);
+      keys = [...fresh, ...keys.filter((k) => !fresh.some((f) => f.id === k.id))];
+      sealer = createSealer(keys);
+      return true;
+    } catch {
+      // A file that cannot be read now changes nothing: the keys held stay.
+      return false;
+    }
+  };
+  const holds = (sealed: string): boolean => {
+    const id = sealedKeyId(sealed);
+    return id === undefined || keys.some((k) => k.id === id);
+  };
+  const unseal = (sealed: string, context?: string): Buffer => {
+    if (!holds(sealed)) refresh();
+    return sealer.unseal(sealed, context);
+  };
+  return {
+    source,
+    ids: () => keys.map((k) => k.id),
+    sealer: {
+      seal(plaintext, context) {
+        refresh();
+        return sealer.seal(plaintext, context);
+      },
+      unseal,
+      unsealText: (sealed, context) => unseal(sealed, context).toString('utf8'),
+    },
+  };
+}
+
+/** The keyring of a source; undefined when its file does not exist. */
+export function readKeyring(source: KeySource): MasterKeyring | undefined {
+  if (source.kind === 'env') return fixedKeyring(source, parseKeyText(source.text, source.label));
+  if (!existsSync(source.path)) return undefined;
+  return fileKeyring(source, parseKeyText(readFileSync(source.path, 'utf8'), source.label));
+}
+
+/** Creates a directory (and its parents) readable by the owner only. */
+export function makePrivateDir(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** The text of a key file: one key per line in hex, the first one sealing. */
+export function keyFileText(keys: readonly Uint8Array[]): string {
+  const lines = keys.map((k) => Buffer.from(k).toString('hex'));
+  if (lines.length > 1) {
+    lines.unshift('# Rampart master keys: the first seals, the others are only read (rotation in progress).');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes a file of mode 0600 atomically: a temporary file in the same directory, flushed,
+ * then renamed over the target. Readers see the old content or the new, never a part.
+ */
+export function writePrivateFileAtomically(path: string, text: string): void {
+  makePrivateDir(dirname(path));
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Generates a new master key into a key file that must not exist yet (mode 0600). */
+export function createKeyFile(source: KeySource & { kind: 'file' }): MasterKeyring {
+  const key = generateMasterKey();
+  makePrivateDir(dirname(source.path));
+  const fd = openSync(source.path, 'wx', 0o600);
+  try {
+    writeSync(fd, keyFileText([key]));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(source.path, 0o600);
+  return fileKeyring(source, toSealKeys([key]));
+}
+
+/** The key material of a keyring's source, by id (for rewriting a key file). */
+export function readKeyMaterial(source: KeySource): Map<string, Uint8Array> {
+  const text = source.kind === 'env' ? source.text : readFileSync(source.path, 'utf8');
+  return new Map(parseKeyText(text, source.label).map((k) => [k.id, k.key]));
 }

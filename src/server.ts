@@ -7,7 +7,7 @@
  * sent, and a bare listener keeps the per-request overhead to the work the API needs.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizer } from './api/authorize.js';
@@ -19,12 +19,21 @@ import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './api/services.js';
-import { loadSealer, masterKeyPath, type ServerConfig } from './config.js';
+import {
+  createKeyFile,
+  keySource,
+  makePrivateDir,
+  masterKeyPath,
+  readKeyring,
+  type MasterKeyring,
+  type ServerConfig,
+} from './config.js';
 import type { Sealer } from './crypto/seal.js';
+import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master-keys.js';
 import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
-import { openStore, sqliteFile, type Store } from './store/index.js';
+import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
@@ -35,6 +44,8 @@ export function allActions(): readonly AnyActionDefinition[] {
 export interface Deployment {
   readonly store: Store;
   readonly sealer: Sealer;
+  /** The master keys this process holds (the first seals). */
+  readonly keyring: MasterKeyring;
   readonly domain: Domain;
   readonly services: Services;
   close(): Promise<void>;
@@ -43,19 +54,72 @@ export interface Deployment {
 export interface OpenDeploymentOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
+  /** The master key(s) as text (RAMPART_MASTER_KEY); else the key file. */
   readonly masterKey?: string | undefined;
+  /** The master key file; default DIR/master.key. Wins over masterKey. */
+  readonly masterKeyFile?: string | undefined;
   readonly quotas?: Partial<Quotas> | undefined;
-  /** Create the master key file when missing (initialization only). */
+  /**
+   * Generate the master key file when it is missing and the store holds no deployment yet
+   * (first start). A key is never generated for a store that holds one.
+   */
   readonly createKey?: boolean;
+  /** Refuse, with AlreadyInitializedError, a store that already holds a deployment (init). */
+  readonly requireEmpty?: boolean;
+  /** Refuse, with NotInitializedError, a store that holds no deployment (operator commands). */
+  readonly requireExisting?: boolean;
 }
 
+export class NotInitializedError extends Error {
+  constructor(where: string) {
+    super(`${where} holds no deployment; create one with rampart init`);
+    this.name = 'NotInitializedError';
+  }
+}
+
+/**
+ * Opens the store of a deployment and the master keys that open it: the data directory is
+ * created with mode 0700; the keys come from masterKeyFile, masterKey or DIR/master.key and
+ * must open the store (src/master-keys.ts admitKeyring), else MasterKeyError with a
+ * one-line reason.
+ */
 export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deployment> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const sealer = loadSealer(opts.dataDir, opts.masterKey, opts.createKey ?? false);
+  const postgres = isPostgresUrl(opts.databaseUrl);
+  if (opts.requireExisting && !postgres && !existsSync(sqliteFile(opts.dataDir))) {
+    throw new NotInitializedError(opts.dataDir);
+  }
+  makePrivateDir(opts.dataDir);
+  const source = keySource(opts.dataDir, opts);
+  let keyring = readKeyring(source);
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+  try {
+    const hasData = await storeHasData(store);
+    if (opts.requireEmpty && hasData)
+      throw new AlreadyInitializedError(postgres ? 'the database' : opts.dataDir);
+    if (opts.requireExisting && !hasData) throw new NotInitializedError('the database');
+    if (!keyring) {
+      if (hasData) {
+        const current = (await keyRecords(store.db)).find((r) => r.state === 'current');
+        throw new MasterKeyError(
+          `no master key for this store, which holds a deployment${current ? ` sealed under master key ${current.keyId}` : ''}: ${source.label} does not exist; give the key (--master-key-file PATH, RAMPART_MASTER_KEY_FILE or RAMPART_MASTER_KEY); a new key is never made for a store that holds data`,
+        );
+      }
+      if (!opts.createKey || source.kind !== 'file') {
+        throw new MasterKeyError(
+          `no master key: ${source.label} does not exist; create a deployment with rampart init`,
+        );
+      }
+      keyring = createKeyFile(source);
+    }
+    await admitKeyring(store, keyring);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const sealer = keyring.sealer;
   const domain = createDomain(store, opts.quotas ? { sealer, quotas: opts.quotas } : { sealer });
   const services = createServices(store, domain, memoizeUnseal(sealer));
-  return { store, sealer, domain, services, close: () => store.close() };
+  return { store, sealer, keyring, domain, services, close: () => store.close() };
 }
 
 /**
@@ -101,6 +165,7 @@ export interface InitOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
   readonly masterKey?: string | undefined;
+  readonly masterKeyFile?: string | undefined;
   readonly accountAlias?: string | undefined;
   readonly rootPassword?: string | undefined;
   readonly rootAccessKey?: boolean;
@@ -148,23 +213,17 @@ export async function createFirstAccount(
 }
 
 /**
- * `rampart init`: a new data directory with its master key (unless RAMPART_MASTER_KEY is
- * set), the migrated store and one account. Refuses a directory that is already in use.
+ * `rampart init`: a new data directory with its master key (unless one is given), the
+ * migrated store and one account. Refuses a directory or database that is already in use,
+ * before anything is written.
  */
 export async function initialize(opts: InitOptions): Promise<InitResult> {
   if (looksInitialized(opts.dataDir)) throw new AlreadyInitializedError(opts.dataDir);
-  const d = await openDeployment({ ...opts, createKey: true });
-  let refused = false;
+  const d = await openDeployment({ ...opts, createKey: true, requireEmpty: true });
   try {
-    // A shared PostgreSQL database may already hold a deployment.
-    if ((await d.domain.accounts.list()).length > 0) {
-      refused = true;
-      throw new AlreadyInitializedError(opts.dataDir);
-    }
     return await createFirstAccount(d, opts);
   } finally {
     await d.close();
-    if (refused && !opts.masterKey) rmSync(masterKeyPath(opts.dataDir), { force: true });
   }
 }
 

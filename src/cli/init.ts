@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConfigError, masterKeyOptions } from '../config.js';
 import { AlreadyInitializedError, initialize } from '../server.js';
 
 interface InitFlags {
@@ -8,9 +9,13 @@ interface InitFlags {
   readonly rootPassword?: string;
   readonly rootAccessKey?: boolean;
   readonly databaseUrl?: string;
+  readonly masterKeyFile?: string;
 }
 
-/** `rampart init --data DIR --json [--account-alias A] [--root-password P] [--root-access-key]` */
+/**
+ * `rampart init --data DIR --json [--account-alias A] [--root-password P] [--root-access-key]
+ * [--database-url URL] [--master-key-file PATH]`
+ */
 export function register(program: Command): void {
   program
     .command('init')
@@ -21,6 +26,10 @@ export function register(program: Command): void {
     .option('--root-password <password>', 'root password (or RAMPART_ROOT_PASSWORD; generated when absent)')
     .option('--root-access-key', 'also create an AccessKey of the root account (discouraged)')
     .option('--database-url <url>', 'postgres://... to use PostgreSQL (or RAMPART_DATABASE_URL)')
+    .option(
+      '--master-key-file <path>',
+      'master key file, created when missing (or RAMPART_MASTER_KEY_FILE; default DIR/master.key)',
+    )
     .action(async (flags: InitFlags) => {
       process.exitCode = await runInit(flags);
     });
@@ -36,7 +45,7 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
     const result = await initialize({
       dataDir,
       databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
-      masterKey: env.RAMPART_MASTER_KEY || undefined,
+      ...masterKeyOptions(flags, env),
       accountAlias: flags.accountAlias,
       rootPassword: flags.rootPassword ?? (env.RAMPART_ROOT_PASSWORD || undefined),
       rootAccessKey: flags.rootAccessKey ?? false,
@@ -68,6 +77,10 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
     if (err instanceof AlreadyInitializedError) {
       process.stderr.write(`rampart init: ${err.message}; refusing to initialize it again\n`);
       return 1;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rampart init: ${err.message}\n`);
+      return 2;
     }
     const e = err as { code?: unknown; message?: unknown };
     process.stderr.write(

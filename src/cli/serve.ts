@@ -8,7 +8,7 @@ import {
   type InitResult,
 } from '../server.js';
 
-/** `rampart serve --data DIR [--host H] [--port P] [--database-url URL]` */
+/** `rampart serve --data DIR [--host H] [--port P] [--database-url URL] [--master-key-file PATH]` */
 export function register(program: Command): void {
   program
     .command('serve')
@@ -17,6 +17,10 @@ export function register(program: Command): void {
     .option('--host <host>', 'listen address (or RAMPART_HOST; default 127.0.0.1)')
     .option('--port <port>', 'listen port, 0 for any free port (or RAMPART_PORT; default 8080)')
     .option('--database-url <url>', 'postgres://... to use PostgreSQL (or RAMPART_DATABASE_URL)')
+    .option(
+      '--master-key-file <path>',
+      'master key file, kept apart from the data (or RAMPART_MASTER_KEY_FILE; default DIR/master.key)',
+    )
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });
@@ -33,13 +37,23 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     }
     throw err;
   }
-  const deployment = await openDeployment({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    masterKey: config.masterKey,
-    quotas: config.quotas,
-    createKey: true,
-  });
+  let deployment;
+  try {
+    deployment = await openDeployment({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      masterKey: config.masterKey,
+      masterKeyFile: config.masterKeyFile,
+      quotas: config.quotas,
+      createKey: true,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rampart serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   let firstStart: InitResult | undefined;
   let generated = false;
   if ((await deployment.domain.accounts.list()).length === 0) {

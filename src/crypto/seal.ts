@@ -75,6 +75,12 @@ export function createSealer(keys: readonly SealKey[]): Sealer {
   };
 }
 
+/** The id of the key a sealed value was sealed under, or undefined for text that is not sealed. */
+export function sealedKeyId(sealed: string): string | undefined {
+  const parts = sealed.split('.');
+  return parts.length === 3 && parts[0] === VERSION ? parts[1] : undefined;
+}
+
 /** Parses a master key given as 64 hex characters or base64 of 32 bytes. */
 export function parseMasterKey(text: string): Uint8Array {
   const t = text.trim();
@@ -82,6 +88,21 @@ export function parseMasterKey(text: string): Uint8Array {
   const b = Buffer.from(t, 'base64');
   if (b.length === 32) return b;
   throw new SealError('the master key must be 32 bytes, written as 64 hex characters or base64');
+}
+
+/**
+ * Parses a list of master keys: one per line (or separated by commas or spaces), `#` starting
+ * a comment line. The first key seals; the others only unseal (a rotation in progress).
+ */
+export function parseMasterKeys(text: string): Uint8Array[] {
+  const words = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join(' ')
+    .split(/[\s,]+/)
+    .filter((w) => w.length > 0);
+  if (words.length === 0) throw new SealError('no master key: the text is empty');
+  return words.map(parseMasterKey);
 }
 
 export function generateMasterKey(): Uint8Array {

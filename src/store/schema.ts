@@ -166,6 +166,32 @@ export interface NoncesTable {
   expires_at: string;
 }
 
+/**
+ * The master keys the store's sealed values are sealed under, by id (never the key): one
+ * `current`; during a rotation the `previous` one, still holding values; then `retired`.
+ */
+export interface DeploymentKeysTable {
+  key_id: string;
+  /** 'current' | 'previous' | 'retired' */
+  state: string;
+  create_date: string;
+  retire_date: string | null;
+}
+
+/** What operator commands did to the store (deployment-level; never a secret). */
+export interface OperatorLogTable {
+  id: string;
+  /** ISO 8601 UTC with milliseconds. */
+  at: string;
+  /** e.g. 'admin.reset-root-password', 'keys.rotate' */
+  action: string;
+  account_id: string | null;
+  /** The operating-system user and host that ran the command. */
+  actor: string;
+  /** JSON object. */
+  detail: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -180,4 +206,6 @@ export interface Database {
   attachments: AttachmentsTable;
   tags: TagsTable;
   nonces: NoncesTable;
+  deployment_keys: DeploymentKeysTable;
+  operator_log: OperatorLogTable;
 }

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSealer, parseMasterKey, SealError } from '../../src/crypto/seal.js';
+import {
+  createSealer,
+  parseMasterKey,
+  parseMasterKeys,
+  SealError,
+  sealedKeyId,
+} from '../../src/crypto/seal.js';
 import { constantTimeEqual } from '../../src/crypto/constant-time.js';
 
 const k1 = { id: 'k1', key: randomBytes(32) };
@@ -49,5 +55,25 @@ describe('constantTimeEqual', () => {
     ['', '', true],
   ])('%s vs %s -> %s', (a, b, want) => {
     expect(constantTimeEqual(a, b)).toBe(want);
+  });
+});
+
+describe('master key lists and sealed key ids', () => {
+  it('reads one key per line or comma-separated, skipping comment lines', () => {
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const text = `# first seals\n${a.toString('hex')}\n\n${b.toString('base64')}\n`;
+    expect(parseMasterKeys(text).map((k) => Buffer.from(k))).toEqual([a, b]);
+    expect(parseMasterKeys(`${a.toString('hex')},${b.toString('hex')}`).map((k) => Buffer.from(k))).toEqual([
+      a,
+      b,
+    ]);
+    expect(() => parseMasterKeys('# nothing\n')).toThrow('no master key');
+    expect(() => parseMasterKeys(`${a.toString('hex')},abcd`)).toThrow(SealError);
+  });
+
+  it('names the key a value was sealed under', () => {
+    expect(sealedKeyId(createSealer([k1, k2]).seal('x'))).toBe('k1');
+    expect(sealedKeyId('plain')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
@@ -49,13 +49,31 @@ function withStatementCache(raw: SqliteDatabase.Database): KyselySqliteDatabase 
 }
 
 /**
+ * The database holds sealed secrets and password hashes: its directory is created with mode
+ * 0700 and the file with 0600, before SQLite opens it. SQLite gives its -wal and -shm files
+ * the mode of the database file. Existing files are narrowed to 0600 too.
+ */
+function createPrivateFiles(file: string): void {
+  const dir = join(file, '..');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      // Not the owner: the file keeps the mode its owner gave it.
+    }
+  }
+}
+
+/**
  * Opens (creating when needed) an SQLite database: WAL journal, a busy timeout, foreign keys
  * enforced. Transactions start with BEGIN IMMEDIATE; when another connection (another
  * process, or another Store on the same file) holds the write lock, the start is retried
  * with short asynchronous pauses instead of blocking the event loop.
  */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
-  if (opts.file !== ':memory:') mkdirSync(join(opts.file, '..'), { recursive: true });
+  if (opts.file !== ':memory:') createPrivateFiles(opts.file);
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   const raw = new SqliteDatabase(opts.file);
   raw.pragma('journal_mode = WAL');
