@@ -73,10 +73,21 @@ async function activeKey(deps: AuthenticationDeps, accessKeyId: string): Promise
   return key;
 }
 
+/**
+ * How much of the server's string to sign a SignatureDoesNotMatch message echoes. Clients
+ * debug their canonicalization with it; a longer one (a V2 request with large values) is cut
+ * here, with a marker, so that a refused request never earns an answer larger than this.
+ */
+export const MAX_ECHOED_STRING_TO_SIGN = 2048;
+
 function mismatch(stringToSign: string): Error {
+  const echoed =
+    stringToSign.length > MAX_ECHOED_STRING_TO_SIGN
+      ? `${stringToSign.slice(0, MAX_ECHOED_STRING_TO_SIGN)}...[truncated: ${stringToSign.length} characters in all]`
+      : stringToSign;
   return apiError(
     'SignatureDoesNotMatch',
-    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+    `Specified signature is not matched with our calculation. server string to sign is:${echoed}`,
   );
 }
 

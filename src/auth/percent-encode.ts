@@ -40,25 +40,33 @@ export function formDecode(text: string): string {
   return percentDecode(text.includes('+') ? text.replace(/\+/g, ' ') : text);
 }
 
-function splitPairs(text: string, decode: (part: string) => string): [string, string][] {
+/** The pairs of `a=1&b=2`, in wire order, at most `max` of them (the rest of the text is not read). */
+function splitPairs(text: string, decode: (part: string) => string, max: number): [string, string][] {
   const pairs: [string, string][] = [];
-  if (!text) return pairs;
-  for (const part of text.split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    pairs.push([decode(name), decode(value)]);
+  let start = 0;
+  while (start < text.length && pairs.length < max) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const part = text.slice(start, end);
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      const value = eq < 0 ? '' : part.slice(eq + 1);
+      pairs.push([decode(name), decode(value)]);
+    }
+    start = end + 1;
   }
   return pairs;
 }
 
 /**
  * Splits an RPC query string or form body (`a=1&b=2`) into [name, value] pairs decoded with
- * formDecode (`+` is a space), in wire order.
+ * formDecode (`+` is a space), in wire order. At most `max` pairs are read: a caller that
+ * bounds the count passes its limit plus one and refuses a longer answer, so a body of
+ * hundreds of thousands of pairs costs no more than the limit.
  */
-export function parseFormEncoded(text: string): [string, string][] {
-  return splitPairs(text, formDecode);
+export function parseFormEncoded(text: string, max = Infinity): [string, string][] {
+  return splitPairs(text, formDecode, max);
 }
 
 /**
@@ -66,7 +74,7 @@ export function parseFormEncoded(text: string): [string, string][] {
  * plus sign, as the OSS signatures have always read it), in wire order.
  */
 export function parseUrlEncoded(text: string): [string, string][] {
-  return splitPairs(text, percentDecode);
+  return splitPairs(text, percentDecode, Infinity);
 }
 
 /** Byte-order comparison of parameter names (names are ASCII in practice). */

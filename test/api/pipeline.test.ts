@@ -479,6 +479,75 @@ describe('the request path', () => {
     });
   });
 
+  describe('the cost of a request before its caller is known', () => {
+    /** A form body of `count` parameters (`P0=v&P1=v&...`), about 3 bytes each, and a V2 signature that is wrong. */
+    function flood(count: number): WireRequest {
+      const signed = v2(
+        'POST',
+        { Action: 'GetThing', Name: 'n', Format: 'JSON' },
+        { id: 'AKROOT', secret: 'bad' },
+      );
+      const extra = Array.from({ length: count }, (_, i) => `${(i % 26).toString(36)}${i}=v`).join('&');
+      return { ...signed, body: Buffer.concat([signed.body, Buffer.from(`&${extra}`)]) };
+    }
+
+    it('refuses more than 1,000 parameters before authentication, quickly', async () => {
+      const w = flood(330_000);
+      expect(w.body.length).toBeGreaterThan(900_000);
+      const started = performance.now();
+      const r = await call(w);
+      const elapsed = performance.now() - started;
+      expect([r.status, r.json().Code, r.json().Message]).toEqual([
+        400,
+        'InvalidParameter',
+        'The request carries more than 1000 parameters (query and form body together).',
+      ]);
+      expect(lookups).toBe(0);
+      expect(r.body.length).toBeLessThan(1000);
+      // Only the first 1,001 pairs are read; the whole body was about a second's work before.
+      expect(elapsed).toBeLessThan(250);
+    });
+
+    it('counts the query and the form body together', async () => {
+      const w = v2('POST', { Action: 'GetThing', Name: 'n', Format: 'JSON' });
+      const query = Array.from({ length: 600 }, (_, i) => `Q${i}=v`).join('&');
+      const form = Array.from({ length: 400 }, (_, i) => `F${i}=v`).join('&');
+      const r = await call({ ...w, rawQuery: query, body: Buffer.concat([w.body, Buffer.from(`&${form}`)]) });
+      expect([r.status, r.json().Code]).toEqual([400, 'InvalidParameter']);
+      expect(lookups).toBe(0);
+    });
+
+    it('accepts 1,000 parameters', async () => {
+      const params: Record<string, string> = { Action: 'GetThing', Name: 'n', Format: 'JSON' };
+      // Seven are the protocol's: Version, AccessKeyId, SignatureMethod, SignatureVersion,
+      // SignatureNonce, Timestamp and Signature.
+      for (let i = 0; i < 1000 - 3 - 7; i++) params[`P${i}`] = 'v';
+      const w = v2('POST', params);
+      expect(w.body.toString().split('&')).toHaveLength(1000);
+      expect((await call(w)).status).toBe(200);
+    });
+
+    it('echoes at most 2,048 characters of the string to sign', async () => {
+      const w = v2(
+        'POST',
+        { Action: 'GetThing', Name: 'x'.repeat(200_000), Format: 'JSON' },
+        { id: 'AKROOT', secret: 'bad' },
+      );
+      const r = await call(w);
+      const body = r.json() as { Code: string; Message: string };
+      expect(body.Code).toBe('SignatureDoesNotMatch');
+      const prefix = 'Specified signature is not matched with our calculation. server string to sign is:';
+      expect(body.Message.startsWith(`${prefix}POST&%2F&AccessKeyId%3DAKROOT%26Action%3DGetThing`)).toBe(
+        true,
+      );
+      const m = /\.\.\.\[truncated: (\d+) characters in all\]$/.exec(body.Message);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(200_000);
+      expect(body.Message.length).toBe(prefix.length + 2048 + m![0].length);
+      expect(r.body.length).toBeLessThan(3000);
+    });
+  });
+
   it('refuses an expired or malformed timestamp', async () => {
     const old = await call(
       v3('GetThing', [['Name', 'x']], undefined, { now: new Date(Date.now() - 16 * 60_000) }),

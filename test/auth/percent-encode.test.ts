@@ -41,3 +41,15 @@ describe('parseFormEncoded and parseUrlEncoded', () => {
     expect(percentDecode('dir/file+1.txt')).toBe('dir/file+1.txt');
   });
 });
+
+describe('parseFormEncoded with a bound', () => {
+  it('reads at most max pairs and leaves the rest of the text unread', () => {
+    expect(parseFormEncoded('a=1&&b=2&c=3&d=4', 2)).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    expect(parseFormEncoded('a=1&b=2', 5)).toHaveLength(2);
+    expect(parseFormEncoded('', 5)).toEqual([]);
+    expect(parseFormEncoded('a=1', 0)).toEqual([]);
+  });
+});

@@ -320,6 +320,42 @@ describe('authentication over HTTP', () => {
     expect(await res.json()).toMatchObject({ Code: 'InvalidApi.NotFound' });
   });
 
+  it('refuses a body of 330,000 parameters quickly, with a small answer', async () => {
+    const params = 'a=&'.repeat(330_000);
+    const body = `Action=CreateUser&Version=2015-05-01&Format=JSON&UserName=intruder&AccessKeyId=${root.accessKeyId}&Signature=bad&${params}`;
+    expect(body.length).toBeGreaterThan(900_000);
+    expect(body.length).toBeLessThan(1024 * 1024);
+    const started = performance.now();
+    const res = await fetch(`${server.endpoint}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    const text = await res.text();
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({
+      Code: 'InvalidParameter',
+      Message: 'The request carries more than 1000 parameters (query and form body together).',
+    });
+    expect(text.length).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(500);
+    expect(await userNames()).toEqual(['worker']);
+  });
+
+  it('echoes a bounded string to sign on a signature mismatch', async () => {
+    const r = await v2Call(
+      server,
+      root,
+      { Action: 'CreateUser', UserName: 'intruder', Format: 'JSON', Comments: 'c'.repeat(300_000) },
+      { method: 'POST', secret: 'wrong' },
+    );
+    expect([r.status, r.json().Code]).toEqual([400, 'SignatureDoesNotMatch']);
+    expect(r.json().Message).toMatch(/\.\.\.\[truncated: \d+ characters in all\]$/);
+    expect(r.text.length).toBeLessThan(3000);
+    expect(await userNames()).toEqual(['worker']);
+  });
+
   it('refuses an oversized body with 413', async () => {
     const res = await fetch(`${server.endpoint}/`, {
       method: 'POST',

@@ -26,7 +26,19 @@ export interface ProtocolRequest {
   readonly format: ResponseFormat;
   /** Whether the request carries an ACS3 Authorization header. */
   readonly v3: boolean;
+  /**
+   * Whether the query and form together hold more than MAX_REQUEST_PARAMETERS pairs (then
+   * only the first ones were read, and checkProtocol refuses the request).
+   */
+  readonly tooManyParameters: boolean;
 }
+
+/**
+ * The most parameters (query and form body together) a request may carry. The largest real
+ * request has a few dozen; the bound keeps parsing, sorting and canonicalizing cheap before
+ * the caller is known.
+ */
+export const MAX_REQUEST_PARAMETERS = 1000;
 
 /** Common parameters of the RPC protocol; everything else is handed to the action. */
 export const COMMON_PARAMS: ReadonlySet<string> = new Set([
@@ -91,10 +103,17 @@ export function actionAndVersion(
   return { action: params.Action, version: params.Version };
 }
 
-/** Parses the request; never throws (checkProtocol refuses what the protocol cannot serve). */
+/**
+ * Parses the request; never throws (checkProtocol refuses what the protocol cannot serve).
+ * Reads at most MAX_REQUEST_PARAMETERS + 1 pairs, the one more telling that there are too many.
+ */
 export function parseProtocol(req: WireRequest, requestId: string, receivedAt: Date): ProtocolRequest {
-  const query = parseFormEncoded(req.rawQuery);
-  const form = isFormBody(req) && req.body.length > 0 ? parseFormEncoded(req.body.toString('utf8')) : [];
+  const budget = MAX_REQUEST_PARAMETERS + 1;
+  const query = parseFormEncoded(req.rawQuery, budget);
+  const form =
+    isFormBody(req) && req.body.length > 0 && query.length < budget
+      ? parseFormEncoded(req.body.toString('utf8'), budget - query.length)
+      : [];
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of query) params[k] = v;
   for (const [k, v] of form) params[k] = v;
@@ -111,11 +130,21 @@ export function parseProtocol(req: WireRequest, requestId: string, receivedAt: D
     ...actionAndVersion(v3, params, req.headers),
     format: chooseFormat(params.Format, v3, headerValue(req.headers, 'accept')),
     v3,
+    tooManyParameters: query.length + form.length > MAX_REQUEST_PARAMETERS,
   };
 }
 
-/** Refuses a method other than GET/POST, a path other than `/`, and a Format other than JSON/XML. */
+/**
+ * Refuses, in this order, more than MAX_REQUEST_PARAMETERS parameters, a method other than
+ * GET/POST, and a Format other than JSON/XML.
+ */
 export function checkProtocol(p: ProtocolRequest): void {
+  if (p.tooManyParameters) {
+    throw apiError(
+      'InvalidParameter',
+      `The request carries more than ${MAX_REQUEST_PARAMETERS} parameters (query and form body together).`,
+    );
+  }
   if (p.method !== 'GET' && p.method !== 'POST') {
     throw apiError('UnsupportedHTTPMethod', `The HTTP method ${p.method} is not supported for this API.`);
   }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/errors.js';
-import { checkProtocol, chooseFormat, parseProtocol } from '../../../src/api/protocol/request.js';
+import {
+  MAX_REQUEST_PARAMETERS,
+  checkProtocol,
+  chooseFormat,
+  parseProtocol,
+} from '../../../src/api/protocol/request.js';
 import type { WireRequest } from '../../../src/api/protocol/wire.js';
 
 function wire(over: Partial<WireRequest>): WireRequest {
@@ -133,6 +138,43 @@ describe('parseProtocol', () => {
   });
 });
 
+describe('the parameter limit', () => {
+  const pairs = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}${i}=v`).join('&');
+  const form = (body: string) =>
+    wire({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(body) });
+
+  it('is 1,000 parameters, query and form body together', () => {
+    expect(MAX_REQUEST_PARAMETERS).toBe(1000);
+    expect(parseProtocol(wire({ rawQuery: pairs('Q', 1000) }), 'R', new Date()).tooManyParameters).toBe(
+      false,
+    );
+    expect(parseProtocol(form(pairs('F', 1000)), 'R', new Date()).tooManyParameters).toBe(false);
+    expect(
+      parseProtocol({ ...form(pairs('F', 400)), rawQuery: pairs('Q', 600) }, 'R', new Date())
+        .tooManyParameters,
+    ).toBe(false);
+    for (const w of [
+      wire({ rawQuery: pairs('Q', 1001) }),
+      form(pairs('F', 1001)),
+      { ...form(pairs('F', 401)), rawQuery: pairs('Q', 600) },
+    ]) {
+      expect(parseProtocol(w, 'R', new Date()).tooManyParameters).toBe(true);
+    }
+  });
+
+  it('reads no more than one pair past the limit', () => {
+    const p = parseProtocol(form(pairs('F', 100_000)), 'R', new Date());
+    expect(p.form).toHaveLength(1001);
+    expect(Object.keys(p.params)).toHaveLength(1001);
+  });
+
+  it('does not count empty pieces between ampersands', () => {
+    const p = parseProtocol(wire({ rawQuery: `&&${pairs('Q', 1000)}&&&` }), 'R', new Date());
+    expect(p.tooManyParameters).toBe(false);
+  });
+});
+
 describe('checkProtocol', () => {
   const fails = (w: WireRequest): ApiError => {
     try {
@@ -142,6 +184,16 @@ describe('checkProtocol', () => {
     }
     throw new Error('expected a refusal');
   };
+
+  it('refuses more than 1,000 parameters first', () => {
+    const rawQuery = Array.from({ length: 1001 }, (_, i) => `P${i}=v`).join('&');
+    const e = fails(wire({ method: 'PUT', rawQuery }));
+    expect([e.code, e.status, e.message]).toEqual([
+      'InvalidParameter',
+      400,
+      'The request carries more than 1000 parameters (query and form body together).',
+    ]);
+  });
 
   it('refuses a method other than GET and POST', () => {
     const e = fails(wire({ method: 'PUT' }));
