@@ -7,9 +7,17 @@
  * sent, and a bare listener keeps the per-request overhead to the work the API needs.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 import { createAuthorizer } from './api/authorize.js';
 import { apiError, apiErrorWithStatus } from './errors.js';
 import { runPipeline, type PipelineEnv } from './api/pipeline.js';
@@ -20,14 +28,17 @@ import { ramActions } from './api/ram/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './api/services.js';
 import {
+  ConfigError,
   createKeyFile,
   keySource,
   makePrivateDir,
   masterKeyPath,
   readKeyring,
+  type Cidr,
   type MasterKeyring,
   type ServerConfig,
 } from './config.js';
+import { normalizeIp } from './api/request-context.js';
 import type { Sealer } from './crypto/seal.js';
 import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master-keys.js';
 import { createDomain } from './domain/create.js';
@@ -227,6 +238,17 @@ export async function initialize(opts: InitOptions): Promise<InitResult> {
   }
 }
 
+/** The client closed the connection (or the request timed out) before its body was complete. */
+class RequestAbortedError extends Error {
+  constructor(
+    readonly received: number,
+    readonly declared: number | undefined,
+  ) {
+    super('the request ended before its body was complete');
+    this.name = 'RequestAbortedError';
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -237,6 +259,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    const aborted = (): void =>
+      reject(new RequestAbortedError(size, req.headers['content-length'] ? declared : undefined));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
@@ -250,7 +274,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('end', () =>
       resolve(size === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
     );
-    req.on('error', reject);
+    // A client that goes away mid-body makes node emit 'error' (ECONNRESET, "aborted") and
+    // 'close' without 'end'. The first settles the promise; the others change nothing.
+    req.on('error', (err: NodeJS.ErrnoException) => (req.complete ? reject(err) : aborted()));
+    req.on('close', () => {
+      if (!req.complete) aborted();
+    });
   });
 }
 
@@ -259,6 +288,67 @@ const EMPTY = Buffer.alloc(0);
 function send(res: ServerResponse, r: WireResponse): void {
   res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
   res.end(r.body);
+}
+
+/** The source address and transport security of a request, as the policy engine sees them. */
+export interface ClientAddress {
+  readonly sourceIp: string;
+  readonly secure: boolean;
+}
+
+/** One address of an X-Forwarded-For list, without brackets or port; undefined when not an IP. */
+function forwardedIp(hop: string): string | undefined {
+  let h = hop.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
+  if (bracketed) h = bracketed[1]!;
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(h)) h = h.slice(0, h.lastIndexOf(':'));
+  h = normalizeIp(h);
+  return isIP(h) === 0 ? undefined : h;
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value.join(',') : value).split(',').map((v) => v.trim());
+}
+
+/**
+ * Who sent a request. The TCP peer, and whether the connection is TLS, unless the peer is a
+ * trusted proxy: then the client is the right-most address of X-Forwarded-For that is not
+ * itself a trusted proxy (every hop to its right was added by a proxy we trust; anything to
+ * its left was written by the client and proves nothing), and the request is secure when
+ * X-Forwarded-Proto says https for every hop that reported one. A malformed hop stops the
+ * walk at the last trusted address. With no trusted proxies, both headers are ignored.
+ */
+export function clientAddress(
+  peer: string,
+  tls: boolean,
+  headers: IncomingHttpHeaders,
+  isTrustedProxy: ((ip: string) => boolean) | undefined,
+): ClientAddress {
+  const peerIp = normalizeIp(peer);
+  if (!isTrustedProxy || !isTrustedProxy(peerIp)) return { sourceIp: peer, secure: tls };
+  let sourceIp = peerIp;
+  const hops = headerList(headers['x-forwarded-for']);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = forwardedIp(hops[i]!);
+    if (hop === undefined) break;
+    sourceIp = hop;
+    if (!isTrustedProxy(hop)) break;
+  }
+  const protos = headerList(headers['x-forwarded-proto']).filter((p) => p.length > 0);
+  const secure = protos.length > 0 ? protos.every((p) => p.toLowerCase() === 'https') : tls;
+  return { sourceIp, secure };
+}
+
+/** A membership test for a list of CIDR blocks; undefined for an empty list. */
+export function cidrMatcher(cidrs: readonly Cidr[]): ((ip: string) => boolean) | undefined {
+  if (cidrs.length === 0) return undefined;
+  const list = new BlockList();
+  for (const c of cidrs) list.addSubnet(c.address, c.prefix, c.family);
+  return (ip) => {
+    const v = isIP(ip);
+    return v !== 0 && list.check(ip, v === 4 ? 'ipv4' : 'ipv6');
+  };
 }
 
 export interface RunningServer {
@@ -351,22 +441,36 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       );
       return;
     }
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
     const wire: WireRequest = {
       method: req.method ?? 'GET',
       path,
       rawQuery: q < 0 ? '' : url.slice(q + 1),
       headers: req.headers,
       body,
-      sourceIp: req.socket.remoteAddress ?? '',
-      secure: 'encrypted' in req.socket && req.socket.encrypted === true,
+      sourceIp: client.sourceIp,
+      secure: client.secure,
     };
     send(res, await runPipeline(env, wire));
   }
 
-  // Signed V3 requests carry every parameter in the query: long policy documents need a
-  // larger header limit than node's 16 KiB default.
-  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
+  const isTrustedProxy = cidrMatcher(config.trustedProxies);
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const peer = normalizeIp(req.socket.remoteAddress ?? '?');
     handle(req, res).catch((err: unknown) => {
+      if (err instanceof RequestAbortedError) {
+        // Nothing to answer: the connection is gone. One line, no stack.
+        (log ?? console.error)(
+          `request from ${peer} ended after ${err.received} of ${err.declared ?? '?'} body bytes: the client closed the connection or the request timed out`,
+        );
+        res.destroy();
+        return;
+      }
       env.logError?.('-', err);
       if (!res.headersSent) {
         send(res, errorResponse(err, { requestId: newRequestId(), format: 'JSON', service: undefined }));
@@ -374,9 +478,39 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         res.destroy();
       }
     });
-  });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  };
+  const options: ServerOptions = {
+    // Signed V3 requests carry every parameter in the query: long policy documents need a
+    // larger header limit than node's 16 KiB default.
+    maxHeaderSize: 256 * 1024,
+    keepAliveTimeout: 65_000,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks both limits on a timer of this period (default 30 s, so a 30 s limit cut
+    // at up to 60 s): a tenth of the smaller limit, at most 1 s, holds them within that.
+    connectionsCheckingInterval: Math.max(
+      25,
+      Math.min(1000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 10)),
+    ),
+  };
+  let server: Server;
+  if (config.tls) {
+    let cert: Buffer;
+    let key: Buffer;
+    try {
+      cert = readFileSync(config.tls.certFile);
+      key = readFileSync(config.tls.keyFile);
+    } catch (err) {
+      throw new ConfigError(`cannot read the TLS certificate or key: ${(err as Error).message}`);
+    }
+    try {
+      server = createHttpsServer({ ...options, cert, key }, listener);
+    } catch (err) {
+      throw new ConfigError(`the TLS certificate or key is not valid: ${(err as Error).message}`);
+    }
+  } else {
+    server = createServer(options, listener);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -393,7 +527,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     server,
     host: config.host,
     port,
-    url: `http://${hostForUrl}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     stop() {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,7 +8,10 @@ import {
   type InitResult,
 } from '../server.js';
 
-/** `rampart serve --data DIR [--host H] [--port P] [--database-url URL] [--master-key-file PATH]` */
+/**
+ * `rampart serve --data DIR [--host H] [--port P] [--database-url URL] [--master-key-file PATH]
+ * [--tls-cert FILE --tls-key FILE] [--trusted-proxies CIDR,...]`
+ */
 export function register(program: Command): void {
   program
     .command('serve')
@@ -20,6 +23,12 @@ export function register(program: Command): void {
     .option(
       '--master-key-file <path>',
       'master key file, kept apart from the data (or RAMPART_MASTER_KEY_FILE; default DIR/master.key)',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate chain (or RAMPART_TLS_CERT)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (or RAMPART_TLS_KEY)')
+    .option(
+      '--trusted-proxies <cidrs>',
+      'comma-separated CIDR blocks of proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (or RAMPART_TRUSTED_PROXIES)',
     )
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
@@ -62,7 +71,17 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       rootPassword: config.rootPassword ?? generatePassword(),
     });
   }
-  const running = await startServer({ config, deployment });
+  let running;
+  try {
+    running = await startServer({ config, deployment });
+  } catch (err) {
+    await deployment.close();
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rampart serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   // The signal handlers are in place before the listening line: whoever waits for the line
   // may send SIGTERM at once.
   const stopped = new Promise<void>((resolve) => {
