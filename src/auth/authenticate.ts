@@ -37,6 +37,8 @@ export type Authentication =
       readonly scheme: 'V2' | 'V3';
       readonly principal: Principal;
       readonly accessKeyId: string;
+      /** The account's permissions version, read with the AccessKey (authorization reuses it). */
+      readonly permissionsVersion?: number;
     };
 
 export interface AuthenticationDeps {
@@ -102,6 +104,16 @@ async function claimNonce(
   }
 }
 
+function signedBy(scheme: 'V2' | 'V3', key: SigningKey): Authentication {
+  return {
+    kind: 'signed',
+    scheme,
+    principal: key.principal,
+    accessKeyId: key.accessKeyId,
+    ...(key.permissionsVersion !== undefined ? { permissionsVersion: key.permissionsVersion } : {}),
+  };
+}
+
 async function authenticateV2(
   input: AuthenticationInput,
   deps: AuthenticationDeps,
@@ -131,7 +143,7 @@ async function authenticateV2(
   const v = verifyV2(input.method, [...input.query, ...input.form], key.secret, p.Signature!);
   if (!v.ok) throw mismatch(v.stringToSign);
   if (fresh) await claimNonce(deps, key.accessKeyId, p.SignatureNonce!, input.now);
-  return { kind: 'signed', scheme: 'V2', principal: key.principal, accessKeyId: key.accessKeyId };
+  return signedBy('V2', key);
 }
 
 async function authenticateV3(
@@ -177,7 +189,7 @@ async function authenticateV3(
   );
   if (!v.ok || !constantTimeEqual(payloadHash, claimed)) throw mismatch(v.stringToSign);
   if (fresh) await claimNonce(deps, key.accessKeyId, nonce, input.now);
-  return { kind: 'signed', scheme: 'V3', principal: key.principal, accessKeyId: key.accessKeyId };
+  return signedBy('V3', key);
 }
 
 /**

@@ -2,8 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Services, SigningKey } from '../api/services.js';
-import { hotQuery, type Store } from '../store/index.js';
-import type { Tx } from '../store/store.js';
+import { hotQuery, type NonceClaim, type Store } from '../store/index.js';
 import { checkNonce } from '../auth/freshness.js';
 import type { Domain } from './index.js';
 import { accessKeySealContext } from './access-keys.js';
@@ -111,65 +110,39 @@ export function createServices(
     });
   }
 
-  /** Writes one claim inside tx: true when the nonce was free (or its old row had expired). */
-  async function claimRow(tx: Tx, c: PendingClaim, nowText: string): Promise<boolean> {
-    const expires = c.expiresAt.toISOString();
-    const inserted = await tx
-      .insertInto('nonces')
-      .values({ access_key_id: c.accessKeyId, nonce: c.nonce, expires_at: expires })
-      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
-    // Taken: only a row whose lifetime is over may be reclaimed (it awaits the purge).
-    const reclaimed = await tx
-      .updateTable('nonces')
-      .set({ expires_at: expires })
-      .where('access_key_id', '=', c.accessKeyId)
-      .where('nonce', '=', c.nonce)
-      .where('expires_at', '<', nowText)
-      .executeTakeFirst();
-    return Number(reclaimed.numUpdatedRows) === 1;
-  }
-
   /**
-   * Writes the group in one transaction. Should it fail (one row the database refuses rolls
-   * back the whole group), each claim is retried in a transaction of its own, so only the bad
-   * claim fails and every other one gets its answer.
+   * Writes the group through the store in one commit. A claim the database refuses fails
+   * alone; the others get their answers. The same key and nonce twice in one group (a replay
+   * sent at the same moment) is written once: the first claim decides, the rest are replays.
    */
   async function flushClaims(): Promise<void> {
     const batch = pending ?? [];
     pending = undefined;
     const now = clock();
-    const nowText = now.toISOString();
     const purge = now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS;
     if (purge) lastPurge = now.getTime();
-    let results: boolean[];
+    const first = new Map<string, number>();
+    const unique: NonceClaim[] = [];
+    const slot = batch.map((c) => {
+      const k = `${c.accessKeyId}\u0000${c.nonce}`;
+      const seen = first.get(k);
+      if (seen !== undefined) return -1;
+      first.set(k, unique.length);
+      unique.push({ accessKeyId: c.accessKeyId, nonce: c.nonce, expiresAt: c.expiresAt.toISOString() });
+      return unique.length - 1;
+    });
+    let results: (boolean | Error)[];
     try {
-      // One short write transaction (on SQLite it queues for the write lock without blocking).
-      results = await store.transaction(async (tx) => {
-        if (purge) await tx.deleteFrom('nonces').where('expires_at', '<', nowText).execute();
-        const out: boolean[] = [];
-        for (const c of batch) out.push(await claimRow(tx, c, nowText));
-        return out;
-      });
+      results = await store.claimNonces(unique, now.toISOString(), purge);
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]!.reject(err);
-        return;
-      }
-      // Nothing of the group was written: one transaction per claim now.
-      await Promise.all(
-        batch.map(async (c) => {
-          try {
-            c.resolve(await store.transaction((tx) => claimRow(tx, c, nowText)));
-          } catch (one) {
-            c.reject(one);
-          }
-        }),
-      );
+      for (const c of batch) c.reject(err);
       return;
     }
-    batch.forEach((c, i) => c.resolve(results[i] ?? false));
+    batch.forEach((c, i) => {
+      const r = slot[i]! < 0 ? false : results[slot[i]!];
+      if (r instanceof Error) c.reject(r);
+      else c.resolve(r ?? false);
+    });
   }
 
   /** The default-version documents of the policies attached to one principal. */

@@ -2,7 +2,16 @@ import { openPostgresStore, isPostgresUrl } from './postgres/open.js';
 import { openSqliteStore, sqliteFile } from './sqlite/open.js';
 import type { OpenStoreOptions, Store } from './store.js';
 
-export type { Store, Tx, StoreDialect, OpenStoreOptions, Database, HotQuery, HotParam } from './store.js';
+export type {
+  Store,
+  Tx,
+  StoreDialect,
+  OpenStoreOptions,
+  Database,
+  HotQuery,
+  HotParam,
+  NonceClaim,
+} from './store.js';
 export { hotQuery } from './store.js';
 export { isUniqueViolation } from './errors.js';
 export { isPostgresUrl } from './postgres/open.js';

@@ -21,6 +21,13 @@ export interface HotQuery {
 
 export type HotParam = string | number | null;
 
+/** One SignatureNonce to record for an AccessKey. Times are ISO 8601 UTC text. */
+export interface NonceClaim {
+  readonly accessKeyId: string;
+  readonly nonce: string;
+  readonly expiresAt: string;
+}
+
 export function hotQuery(name: string, sql: string): HotQuery {
   return { name, sql };
 }
@@ -50,6 +57,13 @@ export interface Store {
    * transaction is open; on PostgreSQL, a pooled connection with a prepared statement).
    */
   first<Row>(query: HotQuery, params: readonly HotParam[]): Promise<Row | undefined>;
+  /**
+   * Records a group of nonce claims, committed before the promise resolves. For each claim:
+   * true when the nonce was free (or its row had expired before `now`), false when the key
+   * already holds it, or the Error that claim alone met (the others are unaffected). The
+   * claims must not repeat a (key, nonce) pair. With `purge`, expired rows go first.
+   */
+  claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean): Promise<(boolean | Error)[]>;
 }
 
 export interface OpenStoreOptions {

@@ -200,6 +200,75 @@ export function storeSuite(target: StoreTarget): void {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('claims a group of nonces in one commit; a claim the database refuses fails alone', async () => {
+      const now = new Date('2026-06-01T00:00:00.000Z');
+      const later = new Date(now.getTime() + 30 * 60_000).toISOString();
+      const past = new Date(now.getTime() - 1000).toISOString();
+      const key = `LTAIgroup${randomBytes(4).toString('hex')}`;
+      // An expired row may be taken over; a live one may not.
+      expect(
+        await a.claimNonces(
+          [
+            { accessKeyId: key, nonce: 'expired', expiresAt: past },
+            { accessKeyId: key, nonce: 'live', expiresAt: later },
+          ],
+          new Date(now.getTime() - 60_000).toISOString(),
+          false,
+        ),
+      ).toEqual([true, true]);
+      const results = await a.claimNonces(
+        [
+          { accessKeyId: key, nonce: 'fresh-1', expiresAt: later },
+          { accessKeyId: key, nonce: 'live', expiresAt: later },
+          // NOT NULL: the database refuses this one claim.
+          { accessKeyId: key, nonce: null as unknown as string, expiresAt: later },
+          { accessKeyId: key, nonce: 'expired', expiresAt: later },
+          { accessKeyId: key, nonce: 'fresh-2', expiresAt: later },
+        ],
+        now.toISOString(),
+        false,
+      );
+      expect(results.map((r) => (r instanceof Error ? 'error' : r))).toEqual([
+        true,
+        false,
+        'error',
+        true,
+        true,
+      ]);
+      // What was claimed is held: every node sees it.
+      expect(
+        await b.claimNonces(
+          ['fresh-1', 'fresh-2', 'expired', 'never'].map((nonce) => ({
+            accessKeyId: key,
+            nonce,
+            expiresAt: later,
+          })),
+          now.toISOString(),
+          false,
+        ),
+      ).toEqual([false, false, false, true]);
+      // A purge removes expired rows only.
+      await b.claimNonces([], new Date(Date.parse(later) + 1000).toISOString(), true);
+      expect(
+        await a.claimNonces(
+          [{ accessKeyId: key, nonce: 'live', expiresAt: later }],
+          now.toISOString(),
+          false,
+        ),
+      ).toEqual([true]);
+    });
+
+    it('refuses the same nonce twice in one group of concurrent claims', async () => {
+      const sealer = createSealer([{ id: 'k', key: randomBytes(32) }]);
+      const services = createServices(a, createDomain(a, { sealer }), sealer);
+      const exp = new Date(Date.now() + 60_000);
+      const nonce = randomBytes(8).toString('hex');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => services.nonces.claim('LTAItwice', nonce, exp)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
     it('keeps quotas under concurrent creates', async () => {
       const sealer = createSealer([{ id: 'k', key: randomBytes(32) }]);
       const da = createDomain(a, { sealer, scrypt: { logN: 10, r: 8, p: 1 } });

@@ -66,5 +66,10 @@ export const authorizeStep: Step = async (state, env) => {
               : ramResourceArn(t.resource.accountId, t.resource.type, t.resource.name),
         }))
       : await resolveTargets(list, env.services.names);
-  await env.authorizer.authorize(principal, resolved, context);
+  await env.authorizer.authorize(
+    principal,
+    resolved,
+    context,
+    auth.kind === 'signed' ? auth.permissionsVersion : undefined,
+  );
 };

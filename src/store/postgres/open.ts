@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
-import type { HotParam, HotQuery, Store, Tx } from '../store.js';
+import type { HotParam, HotQuery, NonceClaim, Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 
 export interface PostgresStoreOptions {
@@ -31,9 +31,53 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     }
     return text;
   };
+  /**
+   * One statement for the whole group (one round trip, its own transaction): a row is
+   * inserted, or an expired row of the same key and nonce taken over; the rows returned are
+   * the claims that succeeded. Should the statement fail, each claim is tried on its own so
+   * only the claim at fault fails.
+   */
+  const CLAIM_GROUP = `insert into nonces (access_key_id, nonce, expires_at)
+    select * from unnest($1::text[], $2::text[], $3::text[])
+    on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
+    where nonces.expires_at < $4
+    returning access_key_id, nonce`;
+  async function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
+    if (purge) await pool.query('delete from nonces where expires_at < $1', [now]);
+    const run = async (group: readonly NonceClaim[]) => {
+      const result = await pool.query<{ access_key_id: string; nonce: string }>({
+        name: 'claim_nonces',
+        text: CLAIM_GROUP,
+        values: [
+          group.map((c) => c.accessKeyId),
+          group.map((c) => c.nonce),
+          group.map((c) => c.expiresAt),
+          now,
+        ],
+      });
+      return new Set(result.rows.map((r) => `${r.access_key_id}\u0000${r.nonce}`));
+    };
+    try {
+      const claimed = await run(claims);
+      return claims.map((c) => claimed.has(`${c.accessKeyId}\u0000${c.nonce}`));
+    } catch (err) {
+      if (claims.length === 1) return [err instanceof Error ? err : new Error(String(err))];
+      return Promise.all(
+        claims.map(async (c): Promise<boolean | Error> => {
+          try {
+            return (await run([c])).size === 1;
+          } catch (one) {
+            return one instanceof Error ? one : new Error(String(one));
+          }
+        }),
+      );
+    }
+  }
+
   return {
     db,
     dialect: 'postgres',
+    claimNonces,
     first: async <Row>(query: HotQuery, params: readonly HotParam[]) => {
       const result = await pool.query({ name: query.name, text: pgText(query), values: [...params] });
       return result.rows[0] as Row | undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
-import type { HotParam, HotQuery, Store, Tx } from '../store.js';
+import type { HotParam, HotQuery, NonceClaim, Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 
 export interface SqliteStoreOptions {
@@ -23,6 +23,9 @@ function isBusy(err: unknown): boolean {
 export function sqliteFile(dataDir: string): string {
   return join(dataDir, 'rampart.db');
 }
+
+/** Database pages are read through a memory map of up to this size instead of read() calls. */
+const MMAP_BYTES = 256 * 1024 * 1024;
 
 /** Prepared statements kept per SQL text (the request path repeats the same few queries). */
 const STATEMENT_CACHE_SIZE = 500;
@@ -79,22 +82,28 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
+  if (opts.file !== ':memory:') raw.pragma(`mmap_size = ${MMAP_BYTES}`);
   // The pragma blocks the thread while waiting; transaction starts below do not rely on it.
   raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
+  /** BEGIN IMMEDIATE, retried with short asynchronous pauses while another connection writes. */
+  async function beginImmediate(begin: () => unknown): Promise<void> {
+    const deadline = Date.now() + busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await begin();
+        return;
+      } catch (err) {
+        if (!isBusy(err) || Date.now() > deadline) throw err;
+        await sleep(Math.min(2 + attempt * 2, 25) + Math.random() * 5);
+      }
+    }
+  }
+
   async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return db.connection().execute(async (conn) => {
-      const deadline = Date.now() + busyTimeoutMs;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await sql`begin immediate`.execute(conn);
-          break;
-        } catch (err) {
-          if (!isBusy(err) || Date.now() > deadline) throw err;
-          await sleep(Math.min(2 + attempt * 2, 25) + Math.random() * 5);
-        }
-      }
+      await beginImmediate(() => sql`begin immediate`.execute(conn));
       try {
         const result = await fn(conn);
         await sql`commit`.execute(conn);
@@ -110,19 +119,63 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
-  // Hot reads run on a read-only connection of their own: never inside another request's open
-  // write transaction (they would see its uncommitted rows), never behind the writer's queue.
+  /**
+   * Nonce claims run on the writer's connection while holding the query builder's connection
+   * (so no other transaction is open on it), synchronously from BEGIN to COMMIT. A claim
+   * whose statement fails is rolled back alone; the rest of the group commits.
+   */
+  let claimStatements: { claim: SqliteDatabase.Statement; purge: SqliteDatabase.Statement } | undefined;
+  async function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
+    claimStatements ??= {
+      claim: raw.prepare(
+        `insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)
+         on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
+         where nonces.expires_at < ? returning 1 as claimed`,
+      ),
+      purge: raw.prepare('delete from nonces where expires_at < ?'),
+    };
+    const { claim, purge: purgeExpired } = claimStatements;
+    return db.connection().execute(async () => {
+      await beginImmediate(() => raw.exec('begin immediate'));
+      try {
+        if (purge) purgeExpired.run(now);
+        const out = claims.map((c): boolean | Error => {
+          try {
+            return claim.get(c.accessKeyId, c.nonce, c.expiresAt, now) !== undefined;
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err));
+          }
+        });
+        raw.exec('commit');
+        return out;
+      } catch (err) {
+        if (raw.inTransaction) raw.exec('rollback');
+        throw err;
+      }
+    });
+  }
+
+  // Hot reads run on the writer's own connection while it has no transaction open (its page
+  // cache stays warm: its own commits never invalidate it). While a write transaction is open
+  // on it, they run on a read-only connection instead, so they never see rows that transaction
+  // has not committed.
   let reader: SqliteDatabase.Database | undefined;
-  const readStatements = new Map<string, SqliteDatabase.Statement>();
-  function readStatement(query: HotQuery): SqliteDatabase.Statement {
-    let statement = readStatements.get(query.name);
+  const hot = new Map<string, SqliteDatabase.Statement>();
+  const hotOnReader = new Map<string, SqliteDatabase.Statement>();
+  function hotStatement(query: HotQuery): SqliteDatabase.Statement {
+    if (!raw.inTransaction) {
+      let statement = hot.get(query.name);
+      if (!statement) hot.set(query.name, (statement = raw.prepare(query.sql)));
+      return statement;
+    }
+    let statement = hotOnReader.get(query.name);
     if (!statement) {
       if (!reader) {
-        reader = opts.file === ':memory:' ? raw : new SqliteDatabase(opts.file, { readonly: true });
-        if (reader !== raw) reader.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
+        reader = new SqliteDatabase(opts.file, { readonly: true });
+        reader.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
+        reader.pragma(`mmap_size = ${MMAP_BYTES}`);
       }
-      statement = reader.prepare(query.sql);
-      readStatements.set(query.name, statement);
+      hotOnReader.set(query.name, (statement = reader.prepare(query.sql)));
     }
     return statement;
   }
@@ -131,15 +184,16 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db,
     dialect: 'sqlite',
     first: <Row>(query: HotQuery, params: readonly HotParam[]) =>
-      Promise.resolve(readStatement(query).get(...params) as Row | undefined),
+      Promise.resolve(hotStatement(query).get(...params) as Row | undefined),
     migrate: () => migrateToLatest(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
     close: async () => {
-      if (reader && reader !== raw) reader.close();
+      reader?.close();
       await db.destroy();
     },
     transaction,
+    claimNonces,
   };
 }
