@@ -611,12 +611,33 @@ export interface AccessKeysDomain {
   recordUse(accessKeyId: string, at?: Date): Promise<void>;
 }
 
+/**
+ * A RAM user managing its own virtual MFA device under self-service: the security preference
+ * (AllowUserToManageMFADevices) allowed the request, no policy did. Self-service covers one
+ * device for the user itself:
+ * - CreateVirtualMFADevice records the device as the user's own (`mfa_devices.owner_user_id`),
+ *   and is refused with EntityAlreadyExists.User.MFADevice while the user has a device of its
+ *   own: one it created this way that is still unbound, or one bound to it.
+ * - DeleteVirtualMFADevice deletes only a device recorded as the user's own (any other:
+ *   NoPermission, as without the preference); a bound one still needs UnbindMFADevice first.
+ * Callers allowed by a policy (and the root) pass no `selfService` and are not limited.
+ */
+export interface MfaSelfService {
+  /** The user name of the RAM user acting for itself under self-service. */
+  readonly selfService?: string;
+}
+
 export interface MfaDomain {
   /**
    * CreateVirtualMFADevice. Throws EntityAlreadyExists.VirtualMFADevice, LimitExceeded.VirtualMFADevice,
    * InvalidParameter.VirtualMFADeviceName.*. The seed is sealed at rest and returned only here.
+   * With `selfService`, see MfaSelfService.
    */
-  createVirtual(accountId: string, virtualMFADeviceName: string): Promise<CreatedVirtualMFADevice>;
+  createVirtual(
+    accountId: string,
+    virtualMFADeviceName: string,
+    opts?: MfaSelfService,
+  ): Promise<CreatedVirtualMFADevice>;
   /**
    * BindMFADevice: code1 must be valid at some step t and code2 at t+1 (window: one step
    * either side of now). Throws EntityNotExist.User, EntityNotExist.VirtualMFADevice,
@@ -633,8 +654,11 @@ export interface MfaDomain {
   ): Promise<void>;
   /** UnbindMFADevice: returns the serial number. Throws EntityNotExist.User, EntityNotExist.User.MFADevice. */
   unbind(accountId: string, userName: string): Promise<{ serialNumber: string }>;
-  /** DeleteVirtualMFADevice. Throws EntityNotExist.VirtualMFADevice, DeleteConflict.VirtualMFADevice.User. */
-  deleteVirtual(accountId: string, serialNumber: string): Promise<void>;
+  /**
+   * DeleteVirtualMFADevice. Throws EntityNotExist.VirtualMFADevice, DeleteConflict.VirtualMFADevice.User.
+   * With `selfService`, see MfaSelfService.
+   */
+  deleteVirtual(accountId: string, serialNumber: string, opts?: MfaSelfService): Promise<void>;
   /** ListVirtualMFADevices, with the bound user; ordered by name ignoring case. */
   listVirtual(accountId: string): Promise<readonly VirtualMFADevice[]>;
   /** GetUserMFAInfo. Throws EntityNotExist.User, EntityNotExist.User.MFADevice. */

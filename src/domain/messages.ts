@@ -83,6 +83,14 @@ export const err = {
     apiError('EntityNotExist.User.MFADevice', `The user has no MFA device bound: ${name}.`),
   userMfaExists: (name: string): ApiError =>
     apiError('EntityAlreadyExists.User.MFADevice', `The user already has an MFA device bound: ${name}.`),
+  userOwnsMfaDevice: (name: string, serial: string): ApiError =>
+    apiError(
+      'EntityAlreadyExists.User.MFADevice',
+      `The user already has a virtual MFA device of its own, bind or delete it first: ${name}, ${serial}.`,
+    ),
+  /** Self-service covers only the caller's own device: any other answers as without the preference. */
+  mfaDeviceNotOwned: (): ApiError =>
+    apiError('NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.'),
   mfaDeviceBound: (serial: string): ApiError =>
     apiError(
       'EntityAlreadyExists.VirtualMFADevice.User',

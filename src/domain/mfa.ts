@@ -55,7 +55,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
   }
 
   return {
-    async createVirtual(accountId, name) {
+    async createVirtual(accountId, name, opts) {
       checkLength(
         name,
         1,
@@ -73,6 +73,23 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       const serialNumber = mfaSerialNumber(accountId, name);
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
+        // Self-service: one device of the caller's own at a time (serialized by the user lock).
+        const owner =
+          opts?.selfService === undefined ? undefined : await lockUser(ctx, tx, accountId, opts.selfService);
+        if (owner) {
+          const own = await tx
+            .selectFrom('mfa_devices')
+            .select('serial_number')
+            .where('account_id', '=', accountId)
+            .where((eb) =>
+              eb.or([
+                eb('user_id', '=', owner.user_id),
+                eb.and([eb('owner_user_id', '=', owner.user_id), eb('user_id', 'is', null)]),
+              ]),
+            )
+            .executeTakeFirst();
+          if (own) throw err.userOwnsMfaDevice(owner.user_name, own.serial_number);
+        }
         const taken = await tx
           .selectFrom('mfa_devices')
           .select('name_key')
@@ -95,6 +112,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
                 activate_date: null,
                 last_step: null,
                 create_date: nowIso(ctx),
+                owner_user_id: owner?.user_id ?? null,
               })
               .execute(),
           () => err.mfaDeviceExists(name),
@@ -162,11 +180,15 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       });
     },
 
-    async deleteVirtual(accountId, serialNumber) {
+    async deleteVirtual(accountId, serialNumber, opts) {
       await store.transaction(async (tx) => {
         // Serialized with bind: a device bound meanwhile must not be deleted under its user.
         await lockAccount(ctx, tx, accountId);
         const device = await requireDevice(tx, accountId, serialNumber);
+        if (opts?.selfService !== undefined) {
+          const caller = await requireUser(tx, accountId, opts.selfService);
+          if (device.owner_user_id !== caller.user_id) throw err.mfaDeviceNotOwned();
+        }
         if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
         await deleteCounted(tx, 'mfa_devices', accountId, device.name_key);
       });

@@ -86,6 +86,11 @@ export interface MfaDevicesTable {
   /** The last TOTP time step accepted, to refuse a replayed code. */
   last_step: number | null;
   create_date: string;
+  /**
+   * The RAM user that created the device for itself under self-service (the security
+   * preference, no policy); null when the root or a policy created it. Migration 004.
+   */
+  owner_user_id: string | null;
 }
 
 export interface GroupsTable {

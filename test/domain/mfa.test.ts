@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { expectApiError, forEachBackend } from './harness.js';
 
@@ -202,5 +202,128 @@ forEachBackend('virtual MFA devices', (w) => {
       'LimitExceeded.VirtualMFADevice',
       'The count of virtual MFA devices beyond the current limits: 1.',
     );
+  });
+
+  describe("self-service: one device of the caller's own", () => {
+    const self = { selfService: 'alice' };
+    const OWNS = 'EntityAlreadyExists.User.MFADevice';
+    const bind = async (userName: string, d: { serialNumber: string; base32StringSeed: string }) => {
+      const { domain, accountId, clock } = w();
+      const t = totpStep(clock.now);
+      await domain.mfa.bind(
+        accountId,
+        userName,
+        d.serialNumber,
+        totpCode(d.base32StringSeed, t - 1),
+        totpCode(d.base32StringSeed, t),
+      );
+    };
+    const ownerOf = async (serialNumber: string) => {
+      const { store, accountId } = w();
+      const row = await store.db
+        .selectFrom('mfa_devices')
+        .select('owner_user_id')
+        .where('account_id', '=', accountId)
+        .where('serial_number', '=', serialNumber)
+        .executeTakeFirstOrThrow();
+      return row.owner_user_id;
+    };
+
+    it("records the device as the caller's and refuses another while it is unbound or bound to the caller", async () => {
+      const { domain, accountId } = w();
+      const alice = await domain.users.create(accountId, { userName: 'alice' });
+      const d = await domain.mfa.createVirtual(accountId, 'alice-phone', self);
+      expect(await ownerOf(d.serialNumber)).toBe(alice.userId);
+      await expectApiError(
+        domain.mfa.createVirtual(accountId, 'alice-phone-2', self),
+        OWNS,
+        `The user already has a virtual MFA device of its own, bind or delete it first: alice, ${d.serialNumber}.`,
+      );
+      // Bound to the caller: still its one device.
+      await bind('alice', d);
+      await expectApiError(domain.mfa.createVirtual(accountId, 'alice-phone-2', self), OWNS);
+      // A device bound to the caller counts even when someone else created it.
+      await domain.mfa.unbind(accountId, 'alice');
+      await domain.mfa.deleteVirtual(accountId, d.serialNumber, self);
+      const byRoot = await domain.mfa.createVirtual(accountId, 'from-admin');
+      expect(await ownerOf(byRoot.serialNumber)).toBeNull();
+      await bind('alice', byRoot);
+      await expectApiError(domain.mfa.createVirtual(accountId, 'alice-phone-2', self), OWNS);
+      await domain.mfa.unbind(accountId, 'alice');
+      // Neither bound to the caller nor unbound-and-its-own: one more is allowed.
+      await domain.mfa.createVirtual(accountId, 'alice-phone-2', self);
+      expect((await domain.mfa.listVirtual(accountId)).map((x) => x.virtualMFADeviceName)).toEqual([
+        'alice-phone-2',
+        'from-admin',
+      ]);
+    });
+
+    it("counts a device the caller created and someone else bound as no longer the caller's", async () => {
+      const { domain, accountId } = w();
+      await domain.users.create(accountId, { userName: 'alice' });
+      await domain.users.create(accountId, { userName: 'bob' });
+      const d = await domain.mfa.createVirtual(accountId, 'phone', self);
+      await bind('bob', d);
+      await domain.mfa.createVirtual(accountId, 'phone-2', self);
+      await expectApiError(domain.mfa.createVirtual(accountId, 'phone-3', self), OWNS);
+    });
+
+    it("deletes only the caller's own devices under self-service; policy callers are not limited", async () => {
+      const { domain, accountId } = w();
+      await domain.users.create(accountId, { userName: 'alice' });
+      await domain.users.create(accountId, { userName: 'bob' });
+      const bobs = await domain.mfa.createVirtual(accountId, 'bob-phone', { selfService: 'bob' });
+      const admins = await domain.mfa.createVirtual(accountId, 'admin-phone');
+      for (const d of [bobs, admins]) {
+        await expectApiError(
+          domain.mfa.deleteVirtual(accountId, d.serialNumber, self),
+          'NoPermission',
+          'You are not authorized to do this action. You should be authorized by RAM.',
+        );
+      }
+      const own = await domain.mfa.createVirtual(accountId, 'alice-phone', self);
+      await bind('alice', own);
+      await expectApiError(
+        domain.mfa.deleteVirtual(accountId, own.serialNumber, self),
+        'DeleteConflict.VirtualMFADevice.User',
+      );
+      await domain.mfa.unbind(accountId, 'alice');
+      await domain.mfa.deleteVirtual(accountId, own.serialNumber, self);
+      // Without self-service (the root, or a policy): any number of devices, any unbound one deleted.
+      for (const n of ['x1', 'x2', 'x3']) await domain.mfa.createVirtual(accountId, n);
+      await domain.mfa.deleteVirtual(accountId, bobs.serialNumber);
+      await domain.mfa.deleteVirtual(accountId, admins.serialNumber);
+      expect((await domain.mfa.listVirtual(accountId)).map((x) => x.virtualMFADeviceName)).toEqual([
+        'x1',
+        'x2',
+        'x3',
+      ]);
+    });
+
+    it('gives parallel self-service creates one device', async () => {
+      const { domain, accountId } = w();
+      await domain.users.create(accountId, { userName: 'alice' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => domain.mfa.createVirtual(accountId, `p${i}`, self)),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe(OWNS);
+      }
+      expect(await domain.mfa.listVirtual(accountId)).toHaveLength(1);
+    });
+
+    it('an unknown caller gets EntityNotExist.User; deleting the user leaves its unbound device to the account', async () => {
+      const { domain, accountId } = w();
+      await expectApiError(domain.mfa.createVirtual(accountId, 'p', self), 'EntityNotExist.User');
+      await domain.users.create(accountId, { userName: 'alice' });
+      const d = await domain.mfa.createVirtual(accountId, 'p', self);
+      await domain.users.delete(accountId, 'alice');
+      expect(await ownerOf(d.serialNumber)).toBeNull();
+      // A new alice is another user: the old device is not hers.
+      await domain.users.create(accountId, { userName: 'alice' });
+      await expectApiError(domain.mfa.deleteVirtual(accountId, d.serialNumber, self), 'NoPermission');
+      await domain.mfa.createVirtual(accountId, 'p2', self);
+    });
   });
 });

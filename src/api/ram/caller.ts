@@ -35,3 +35,17 @@ export function selfService(
   if (userName !== undefined && userName.toLowerCase() !== principal.userName.toLowerCase()) return {};
   return { selfService: kind };
 }
+
+/**
+ * What the domain needs to apply the self-service rules of `kind`: the caller's user name when
+ * the request was allowed by the security preference where no policy allowed it (the authorize
+ * step lists those kinds in `req.allowedBySelfService`), nothing when a policy allowed it (or
+ * the caller is the root).
+ */
+export function selfServiceOf(
+  req: { readonly principal: Principal; readonly allowedBySelfService?: readonly SelfService[] },
+  kind: SelfService,
+): { readonly selfService?: string } {
+  if (req.principal.type !== 'RAMUser' || !req.allowedBySelfService?.includes(kind)) return {};
+  return { selfService: req.principal.userName };
+}

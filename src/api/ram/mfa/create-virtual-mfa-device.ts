@@ -1,10 +1,13 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { ramResource } from '../resources.js';
-import { selfService } from '../caller.js';
+import { selfService, selfServiceOf } from '../caller.js';
 import { createdVirtualMFADeviceView } from '../views.js';
 
-/** The answer carries the TOTP seed and its QR code: the only time they are ever shown. */
+/**
+ * The answer carries the TOTP seed and its QR code: the only time they are ever shown.
+ * Self-service (AllowUserToManageMFADevices, no policy) covers one device of the caller's own.
+ */
 export default defineAction({
   service: 'ram',
   name: 'CreateVirtualMFADevice',
@@ -16,7 +19,11 @@ export default defineAction({
   }),
   handle: async (req, { domain }) => ({
     VirtualMFADevice: createdVirtualMFADeviceView(
-      await domain.mfa.createVirtual(req.accountId, req.params.VirtualMFADeviceName),
+      await domain.mfa.createVirtual(
+        req.accountId,
+        req.params.VirtualMFADeviceName,
+        selfServiceOf(req, 'MFADevices'),
+      ),
     ),
   }),
 });

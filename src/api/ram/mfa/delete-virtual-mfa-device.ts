@@ -1,6 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { mfaDeviceNameOf, ramResource } from '../resources.js';
+import { selfServiceOf } from '../caller.js';
 
 export default defineAction({
   service: 'ram',
@@ -11,7 +12,7 @@ export default defineAction({
     resource: ramResource.mfa(req.accountId, mfaDeviceNameOf(req.params.SerialNumber)),
   }),
   handle: async (req, { domain }) => {
-    await domain.mfa.deleteVirtual(req.accountId, req.params.SerialNumber);
+    await domain.mfa.deleteVirtual(req.accountId, req.params.SerialNumber, selfServiceOf(req, 'MFADevices'));
     return {};
   },
 });
