@@ -1,5 +1,5 @@
 import { apiError } from '../errors.js';
-import type { Tx } from '../store/index.js';
+import { hotQuery, type Tx } from '../store/index.js';
 import type { CreateUserInput, Page, PageRequest, UpdateUserInput, User, UsersDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
@@ -11,6 +11,7 @@ import {
   checkFreeText,
   checkLength,
   decodeMarker,
+  defaultDomain,
   hasControlChars,
   isoSeconds,
   lockAccount,
@@ -24,7 +25,13 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
-import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow } from './rows.js';
+import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow, type UserRow } from './rows.js';
+
+const USER_WITH_ALIAS = hotQuery(
+  'user_with_alias',
+  `select u.*, a.alias from users u join accounts a on a.account_id = u.account_id
+    where u.account_id = ? and u.name_key = ?`,
+);
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -137,7 +144,15 @@ export function createUsers(ctx: DomainContext): UsersDomain {
       });
     },
 
-    get: (accountId, userName) => view(store.db, accountId, userName),
+    async get(accountId, userName) {
+      // The read GetUser answers on every call: one hot read of the user with its account's alias.
+      const row = await store.first<UserRow & { alias: string | null }>(USER_WITH_ALIAS, [
+        accountId,
+        nameKey(userName),
+      ]);
+      if (!row) throw err.userNotExist(userName);
+      return userFromRow(row, defaultDomain(accountId, row.alias));
+    },
 
     async findById(accountId, userId) {
       const row = await store.db
