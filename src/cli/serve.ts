@@ -105,6 +105,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       generated
         ? `  root password: ${firstStart.RootPassword}  (shown once; change it after signing in)`
         : '  root password: from RAMPART_ROOT_PASSWORD',
+      '  AccessKey:     none yet; `rampart admin create-admin` (same --data and store) makes an administrator and prints its key',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
