@@ -8,6 +8,7 @@ import {
   defaultDomain,
   invalid,
   isoSeconds,
+  lockAccount,
   nowIso,
   optionalText,
   randomDigits,
@@ -127,6 +128,7 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
     async createRootAccessKey(accountId) {
       return store.transaction(async (tx) => {
         await requireAccount(tx, accountId);
+        await lockAccount(ctx, tx, accountId); // the root's key quota: serialized like every create
         const key = await issueAccessKey(ctx, tx, accountId, null);
         return { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
       });

@@ -170,4 +170,27 @@ forEachBackend('access keys', (w) => {
       .execute();
     expect(await services.credentials.findSigningKey(k.accessKeyId)).toBeUndefined();
   });
+
+  it.each(['user', 'root'] as const)(
+    'keeps the two-key quota of a %s under parallel creates',
+    async (owner) => {
+      const { domain, accountId } = w();
+      await domain.users.create(accountId, { userName: 'u' });
+      const create = () =>
+        owner === 'user'
+          ? domain.accessKeys.create(accountId, 'u')
+          : domain.accounts.createRootAccessKey(accountId);
+      const results = await Promise.allSettled(Array.from({ length: 8 }, create));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      for (const r of results) {
+        if (r.status === 'rejected')
+          expect((r.reason as { code: string }).code).toBe('LimitExceeded.User.AccessKey');
+      }
+      const keys =
+        owner === 'user'
+          ? await domain.accessKeys.list(accountId, 'u')
+          : await domain.accessKeys.listRoot(accountId);
+      expect(keys).toHaveLength(2);
+    },
+  );
 });
