@@ -24,6 +24,11 @@ export interface ActionRequest<P> {
   readonly params: P;
   /** The request context the engine saw (acs:SourceIp, acs:CurrentTime, ...). */
   readonly context: RequestContext;
+  /**
+   * The self-service kinds only the security preference allowed for this request (no policy
+   * did): the handler then limits the caller to its own credentials.
+   */
+  readonly allowedBySelfService?: readonly SelfService[];
 }
 
 /**

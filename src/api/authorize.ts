@@ -24,14 +24,18 @@ interface CacheEntry {
 }
 
 export interface Authorizer {
-  /** Throws ApiError NoPermission (with AccessDeniedDetail) when a target is refused. */
+  /**
+   * Throws ApiError NoPermission (with AccessDeniedDetail) when a target is refused.
+   * Resolves to the self-service kinds of the targets that only the security preference
+   * allowed (no policy did), so that handlers can hold such callers to their own credentials.
+   */
   authorize(
     principal: Principal,
     targets: readonly ResolvedTarget[],
     context: RequestContext,
     /** The account's permissions version when the request already read it (with its AccessKey). */
     permissionsVersion?: number,
-  ): Promise<void>;
+  ): Promise<readonly SelfService[]>;
 }
 
 export interface AuthorizerOptions {
@@ -231,16 +235,17 @@ export function createAuthorizer(
 
   return {
     async authorize(principal, targets, context, permissionsVersion) {
-      if (targets.length === 0) return;
+      if (targets.length === 0) return [];
       if (principal.type === 'Root') {
         // Root may do anything on its own account's resources.
         const foreign = targets.find((t) => {
           const owner = arnAccount(t.resource);
           return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
         });
-        if (!foreign) return;
+        if (!foreign) return [];
       }
       const entry = await policySet(principal, permissionsVersion);
+      const bySelfService: SelfService[] = [];
       const engine = requestPrincipal(principal);
       for (const target of targets) {
         const ctx = target.context ? { ...context, ...target.context } : context;
@@ -257,10 +262,12 @@ export function createAuthorizer(
           principal.type === 'RAMUser' &&
           (await options.selfServiceAllowed?.(principal.accountId, target.selfService))
         ) {
+          bySelfService.push(target.selfService);
           continue;
         }
         throw refuse(principal, target, ctx, entry.input, decision);
       }
+      return bySelfService;
     },
   };
 }

@@ -13,16 +13,6 @@ import {
   xmlCall,
 } from './ram-helpers.js';
 
-/**
- * Whether the authorize step reports which targets only the security preference allowed
- * (ActionRequest.allowedBySelfService, src/api/authorize.ts and src/api/steps/): the self-service
- * limits of virtual MFA devices need it. Set to true with that change.
- */
-const SELF_SERVICE_REPORTED = false;
-if (!SELF_SERVICE_REPORTED) {
-  console.warn('[compat] MFA self-service limits: skipped until the authorize step reports self-service');
-}
-
 describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
   let server: TestServer;
   let root: RamClient;
@@ -241,47 +231,44 @@ describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
   // Needs the authorize step to tell the handler which targets only the security preference
   // allowed (ActionRequest.allowedBySelfService): until then a handler cannot tell self-service
   // from a policy, and DeleteVirtualMFADevice is not self-service. Enabled with that change.
-  it.skipIf(!SELF_SERVICE_REPORTED)(
-    "self-service covers one device of the caller's own: no second one, and only its own may be deleted",
-    async () => {
-      const caller = await ramUserWithKey(server, root);
-      const create = (name: string) =>
-        call(caller.client, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
-      const remove = (serial: string) =>
-        call(caller.client, 'DeleteVirtualMFADevice', { SerialNumber: serial });
-      const d = (await create(uniq('own'))).VirtualMFADevice;
-      // The probe: a RAM user with no policy filled the account's quota with devices.
-      for (let i = 0; i < 3; i++) {
-        await expectFailure(
-          create(uniq('more')),
-          'EntityAlreadyExists.User.MFADevice',
-          409,
-          `The user already has a virtual MFA device of its own, bind or delete it first: ${caller.userName}, ${d.SerialNumber}.`,
-        );
-      }
-      // Another's device: refused as without the preference.
-      const others = await device();
-      await expectFailure(remove(others.SerialNumber), 'NoPermission', 403);
-      expect(await listed(others.SerialNumber)).toBeDefined();
-      // Bound to the caller: still its one device, and not deleted while bound.
-      const [c1, c2] = twoCodes(d.Base32StringSeed);
-      await call(caller.client, 'BindMFADevice', {
-        UserName: caller.userName,
-        SerialNumber: d.SerialNumber,
-        AuthenticationCode1: c1,
-        AuthenticationCode2: c2,
-      });
-      await expectFailure(create(uniq('more')), 'EntityAlreadyExists.User.MFADevice', 409);
-      await expectFailure(remove(d.SerialNumber), 'DeleteConflict.VirtualMFADevice.User', 409);
-      await call(caller.client, 'UnbindMFADevice', { UserName: caller.userName });
-      // Its own unbound device it deletes itself, and may then create one again.
-      await remove(d.SerialNumber);
-      expect(await listed(d.SerialNumber)).toBeUndefined();
-      const again = (await create(uniq('again'))).VirtualMFADevice;
-      await remove(again.SerialNumber);
-      await call(root, 'DeleteVirtualMFADevice', { SerialNumber: others.SerialNumber });
-    },
-  );
+  it("self-service covers one device of the caller's own: no second one, and only its own may be deleted", async () => {
+    const caller = await ramUserWithKey(server, root);
+    const create = (name: string) =>
+      call(caller.client, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
+    const remove = (serial: string) =>
+      call(caller.client, 'DeleteVirtualMFADevice', { SerialNumber: serial });
+    const d = (await create(uniq('own'))).VirtualMFADevice;
+    // The probe: a RAM user with no policy filled the account's quota with devices.
+    for (let i = 0; i < 3; i++) {
+      await expectFailure(
+        create(uniq('more')),
+        'EntityAlreadyExists.User.MFADevice',
+        409,
+        `The user already has a virtual MFA device of its own, bind or delete it first: ${caller.userName}, ${d.SerialNumber}.`,
+      );
+    }
+    // Another's device: refused as without the preference.
+    const others = await device();
+    await expectFailure(remove(others.SerialNumber), 'NoPermission', 403);
+    expect(await listed(others.SerialNumber)).toBeDefined();
+    // Bound to the caller: still its one device, and not deleted while bound.
+    const [c1, c2] = twoCodes(d.Base32StringSeed);
+    await call(caller.client, 'BindMFADevice', {
+      UserName: caller.userName,
+      SerialNumber: d.SerialNumber,
+      AuthenticationCode1: c1,
+      AuthenticationCode2: c2,
+    });
+    await expectFailure(create(uniq('more')), 'EntityAlreadyExists.User.MFADevice', 409);
+    await expectFailure(remove(d.SerialNumber), 'DeleteConflict.VirtualMFADevice.User', 409);
+    await call(caller.client, 'UnbindMFADevice', { UserName: caller.userName });
+    // Its own unbound device it deletes itself, and may then create one again.
+    await remove(d.SerialNumber);
+    expect(await listed(d.SerialNumber)).toBeUndefined();
+    const again = (await create(uniq('again'))).VirtualMFADevice;
+    await remove(again.SerialNumber);
+    await call(root, 'DeleteVirtualMFADevice', { SerialNumber: others.SerialNumber });
+  });
 
   it('a RAM user allowed by a policy creates and deletes any number of devices', async () => {
     const caller = await ramUserWithKey(server, root);

@@ -66,7 +66,7 @@ export const authorizeStep: Step = async (state, env) => {
               : ramResourceArn(t.resource.accountId, t.resource.type, t.resource.name),
         }))
       : await resolveTargets(list, env.services.names);
-  await env.authorizer.authorize(
+  state.allowedBySelfService = await env.authorizer.authorize(
     principal,
     resolved,
     context,

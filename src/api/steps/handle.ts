@@ -16,6 +16,7 @@ export const handleStep: Step = async (state, env) => {
       principal,
       params: state.params,
       context: need(state.context, 'context'),
+      allowedBySelfService: state.allowedBySelfService ?? [],
     },
     env.services,
   );

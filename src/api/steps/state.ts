@@ -3,6 +3,7 @@ import type { RequestContext } from '../../policy/request.js';
 import type { Authorizer } from '../authorize.js';
 import type { ProtocolRequest } from '../protocol/request.js';
 import type { WireRequest } from '../protocol/wire.js';
+import type { SelfService } from '../action.js';
 import type { AnyActionDefinition, Registry } from '../registry.js';
 import type { Services } from '../services.js';
 
@@ -28,6 +29,8 @@ export interface RequestState {
   definition?: AnyActionDefinition;
   params?: unknown;
   context?: RequestContext;
+  /** Self-service kinds that only the security preference allowed (see Authorizer). */
+  allowedBySelfService?: readonly SelfService[];
   result?: object;
 }
 

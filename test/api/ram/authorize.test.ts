@@ -49,7 +49,7 @@ const rows: [string, Record<string, string>, Principal, (string | [string, strin
     'DeleteVirtualMFADevice',
     { SerialNumber: `acs:ram::${A}:mfa/phone` },
     alice,
-    [`acs:ram:*:${A}:mfa/phone`],
+    [[`acs:ram:*:${A}:mfa/phone`, 'MFADevices']],
   ],
   ['ListVirtualMFADevices', {}, alice, [`acs:ram:*:${A}:mfa/*`]],
   [
