@@ -249,6 +249,13 @@ class RequestAbortedError extends Error {
   }
 }
 
+/** Whether the request carries no body at all (no bytes to wait for). */
+function hasNoBody(req: IncomingMessage): boolean {
+  return (
+    req.complete || (req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined)
+  );
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -286,7 +293,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 const EMPTY = Buffer.alloc(0);
 
 function send(res: ServerResponse, r: WireResponse): void {
-  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+  for (const name in r.headers) res.setHeader(name, r.headers[name]!);
+  res.setHeader('content-length', Buffer.byteLength(r.body));
+  res.writeHead(r.status);
   res.end(r.body);
 }
 
@@ -386,7 +395,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     },
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Routes one request; a promise only where something is awaited. */
+  function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -394,23 +404,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' });
       return;
     }
-    if (path === '/readyz') {
-      try {
-        await deployment.store.ping();
-        send(res, {
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: '{"status":"ready"}',
-        });
-      } catch {
-        send(res, {
-          status: 503,
-          headers: { 'content-type': 'application/json' },
-          body: '{"status":"unavailable"}',
-        });
-      }
-      return;
-    }
+    if (path === '/readyz') return ready(res);
     if (path !== '/') {
       send(
         res,
@@ -425,6 +419,26 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       );
       return;
     }
+    // A request without a body (most signed calls) goes straight on; node discards the empty
+    // stream itself when the answer is sent.
+    if (hasNoBody(req)) return answer(req, res, path, q < 0 ? '' : url.slice(q + 1), EMPTY);
+    return withBody(req, res, path, q < 0 ? '' : url.slice(q + 1));
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    try {
+      await deployment.store.ping();
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ready"}' });
+    } catch {
+      send(res, {
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+        body: '{"status":"unavailable"}',
+      });
+    }
+  }
+
+  async function withBody(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string) {
     const body = await readBody(req, config.bodyLimit);
     if (!body) {
       res.setHeader('connection', 'close');
@@ -441,6 +455,11 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       );
       return;
     }
+    return answer(req, res, path, rawQuery, body);
+  }
+
+  /** Runs the API request through the pipeline and writes the answer. */
+  function answer(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string, body: Buffer) {
     const client = clientAddress(
       req.socket.remoteAddress ?? '',
       'encrypted' in req.socket && req.socket.encrypted === true,
@@ -450,19 +469,26 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     const wire: WireRequest = {
       method: req.method ?? 'GET',
       path,
-      rawQuery: q < 0 ? '' : url.slice(q + 1),
+      rawQuery,
       headers: req.headers,
       body,
       sourceIp: client.sourceIp,
       secure: client.secure,
     };
-    send(res, await runPipeline(env, wire));
+    return runPipeline(env, wire).then((r) => send(res, r));
   }
 
   const isTrustedProxy = cidrMatcher(config.trustedProxies);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    // Read now: once a client has gone away its socket no longer knows the address.
     const peer = normalizeIp(req.socket.remoteAddress ?? '?');
-    handle(req, res).catch((err: unknown) => {
+    let pending: Promise<void> | void;
+    try {
+      pending = handle(req, res);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending?.catch((err: unknown) => {
       if (err instanceof RequestAbortedError) {
         // Nothing to answer: the connection is gone. One line, no stack.
         (log ?? console.error)(

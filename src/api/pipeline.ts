@@ -34,7 +34,10 @@ export async function runPipeline(env: PipelineEnv, wire: WireRequest): Promise<
     receivedAt: env.now ? env.now() : new Date(),
   };
   try {
-    for (const step of STEPS) await step(state, env);
+    for (const step of STEPS) {
+      const pending = step(state, env);
+      if (pending) await pending; // a synchronous step costs no turn of the event loop
+    }
     return respondSuccess(state);
   } catch (err) {
     if (!(err instanceof ApiError)) env.logError?.(state.requestId, err);

@@ -1,5 +1,6 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/constant-time.js';
+import { sha256Hex as digestHex } from '../crypto/digest.js';
 import { headerValue, type HeaderValues } from './headers.js';
 import { canonicalQuery } from './percent-encode.js';
 
@@ -90,8 +91,9 @@ export function canonicalRequestV3(input: CanonicalRequestInput): string {
   ].join('\n');
 }
 
+/** The hex SHA-256 of a body or text (an empty body's is a constant). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return data.length === 0 ? EMPTY_BODY_SHA256 : digestHex(data);
 }
 
 export function stringToSignV3(canonicalRequest: string): string {

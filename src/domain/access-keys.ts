@@ -218,23 +218,26 @@ export function createAccessKeys(ctx: DomainContext): AccessKeysDomain {
       });
     },
 
-    async recordUse(accessKeyId, at) {
+    recordUse(accessKeyId, at) {
       const when = at ?? ctx.clock();
       const ms = when.getTime();
       const prev = lastRecorded.get(accessKeyId);
-      if (prev !== undefined && ms - prev < RECORD_INTERVAL_MS && ms >= prev) return;
+      // Recorded within the interval: nothing to write, and nothing to wait for.
+      if (prev !== undefined && ms - prev < RECORD_INTERVAL_MS && ms >= prev) return undefined;
       if (lastRecorded.size >= RECORD_CACHE_MAX) lastRecorded.clear();
       lastRecorded.set(accessKeyId, ms);
       const iso = isoSeconds(when);
       // Only moves forward; several nodes may record the same key.
-      await store.transaction((tx) =>
-        tx
-          .updateTable('access_keys')
-          .set({ last_used_date: iso })
-          .where('access_key_id', '=', accessKeyId)
-          .where((eb) => eb.or([eb('last_used_date', 'is', null), eb('last_used_date', '<', iso)]))
-          .execute(),
-      );
+      return store
+        .transaction((tx) =>
+          tx
+            .updateTable('access_keys')
+            .set({ last_used_date: iso })
+            .where('access_key_id', '=', accessKeyId)
+            .where((eb) => eb.or([eb('last_used_date', 'is', null), eb('last_used_date', '<', iso)]))
+            .execute(),
+        )
+        .then(() => undefined);
     },
   };
 }

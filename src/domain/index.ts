@@ -606,9 +606,10 @@ export interface AccessKeysDomain {
   deleteRoot(accountId: string, accessKeyId: string): Promise<void>;
   /**
    * Records that a key signed a request. Cheap: writes at most once a minute per key (a
-   * process-local cache skips the rest). Unknown keys are ignored. Never throws for them.
+   * process-local cache skips the rest, and then returns nothing to wait for). Unknown keys
+   * are ignored. Never throws for them.
    */
-  recordUse(accessKeyId: string, at?: Date): Promise<void>;
+  recordUse(accessKeyId: string, at?: Date): Promise<void> | undefined;
 }
 
 /**

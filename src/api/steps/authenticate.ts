@@ -29,7 +29,8 @@ export const authenticateStep: Step = async (state, env) => {
   const auth = state.authentication;
   if (auth.kind === 'signed' && !auth.accessKeyId.startsWith('STS.')) {
     try {
-      await env.services.domain.accessKeys.recordUse(auth.accessKeyId, state.receivedAt);
+      const writing = env.services.domain.accessKeys.recordUse(auth.accessKeyId, state.receivedAt);
+      if (writing) await writing;
     } catch {
       // Recording is best effort.
     }

@@ -124,34 +124,58 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
    * (so no other transaction is open on it), synchronously from BEGIN to COMMIT. A claim
    * whose statement fails is rolled back alone; the rest of the group commits.
    */
-  let claimStatements: { claim: SqliteDatabase.Statement; purge: SqliteDatabase.Statement } | undefined;
+  let claimStatements:
+    | {
+        begin: SqliteDatabase.Statement;
+        commit: SqliteDatabase.Statement;
+        claim: SqliteDatabase.Statement;
+        purge: SqliteDatabase.Statement;
+      }
+    | undefined;
   async function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
-    claimStatements ??= {
+    const st = (claimStatements ??= {
+      begin: raw.prepare('begin immediate'),
+      commit: raw.prepare('commit'),
       claim: raw.prepare(
         `insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)
          on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
          where nonces.expires_at < ? returning 1 as claimed`,
       ),
       purge: raw.prepare('delete from nonces where expires_at < ?'),
-    };
-    const { claim, purge: purgeExpired } = claimStatements;
-    return db.connection().execute(async () => {
-      await beginImmediate(() => raw.exec('begin immediate'));
+    });
+    // BEGIN..COMMIT runs without yielding, so no other request's read runs while it is open.
+    const write = (): (boolean | Error)[] => {
       try {
-        if (purge) purgeExpired.run(now);
+        if (purge) st.purge.run(now);
         const out = claims.map((c): boolean | Error => {
           try {
-            return claim.get(c.accessKeyId, c.nonce, c.expiresAt, now) !== undefined;
+            return st.claim.get(c.accessKeyId, c.nonce, c.expiresAt, now) !== undefined;
           } catch (err) {
             return err instanceof Error ? err : new Error(String(err));
           }
         });
-        raw.exec('commit');
+        st.commit.run();
         return out;
       } catch (err) {
         if (raw.inTransaction) raw.exec('rollback');
         throw err;
       }
+    };
+    // No transaction open on the connection: nothing uncommitted can be mixed in, and the
+    // synchronous write cannot interleave with the query builder's asynchronous work.
+    if (!raw.inTransaction) {
+      try {
+        st.begin.run();
+        return write();
+      } catch (err) {
+        if (!isBusy(err) || raw.inTransaction) throw err;
+      }
+    }
+    // A transaction is open (or another connection holds the write lock): wait for the
+    // connection, then for the lock.
+    return db.connection().execute(async () => {
+      await beginImmediate(() => st.begin.run());
+      return write();
     });
   }
 
