@@ -9,7 +9,10 @@ import { percentEncode } from '../../dist/auth/percent-encode.js';
 import { signRequestV3 } from '../../dist/auth/signature-v3.js';
 import { STEPS } from '../../dist/api/pipeline.js';
 import { resolveConfig } from '../../dist/config.js';
-import { openDeployment, startServer } from '../../dist/server.js';
+import { initialize, openDeployment, startServer } from '../../dist/server.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3');
@@ -108,11 +111,54 @@ async function measure(label, opts) {
   }
 }
 
+/**
+ * The same count on PostgreSQL, in a throwaway database on the server named by
+ * RAMPART_BENCH_DATABASE_URL (or RAMPART_TEST_DATABASE_URL); skipped with a note without one.
+ */
+async function measurePostgres() {
+  const base = process.env.RAMPART_BENCH_DATABASE_URL || process.env.RAMPART_TEST_DATABASE_URL;
+  if (!base) {
+    console.log('  PostgreSQL   (skipped: set RAMPART_BENCH_DATABASE_URL=postgres://... to count it)');
+    return;
+  }
+  const name = `rampart_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'rampart-bench-pg-'));
+  try {
+    const init = await initialize({ dataDir, databaseUrl: url.toString() });
+    const d = await openDeployment({ dataDir, databaseUrl: url.toString() });
+    await d.domain.users.create(init.AccountId, { userName: 'bench-reader' });
+    await d.domain.attachments.attach(
+      init.AccountId,
+      { kind: 'user', userName: 'bench-reader' },
+      'System',
+      'AliyunRAMReadOnlyAccess',
+    );
+    const k = await d.domain.accessKeys.create(init.AccountId, 'bench-reader');
+    await d.close();
+    await measure('PostgreSQL', {
+      dataDir,
+      databaseUrl: url.toString(),
+      userKey: { accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret },
+      userName: 'bench-reader',
+    });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function profileRequests({ dataDir, userKey, userName }) {
   countRoundTrips();
   console.log('\nDatabase round trips per signed GetUser (RAM user), in process');
   console.log('  store        one at a time   64 at a time');
   await measure('SQLite', { dataDir, userKey, userName });
+  await measurePostgres();
 
   // Time per step, one request at a time, on SQLite.
   const spent = {};

@@ -96,12 +96,13 @@ export function createServices(
   let flushing = false;
   let flushScheduled = false;
   let lastFlushStart = -Infinity;
+  let lastGroupSize = 0;
 
   /**
    * Claims are grouped (group commit): each resolves only once the commit holding it is
-   * done. One group is written at a time, and groups start at most once per
-   * NONCE_GROUP_INTERVAL_MS: under load, the claims of that interval share one commit (the
-   * commit, not the row, is what costs); a lone request is written on the next turn.
+   * done. One group is written at a time and, while requests arrive together, groups start
+   * at most once per NONCE_GROUP_INTERVAL_MS, so the claims of that interval share one commit;
+   * a lone request is written on the next turn.
    */
   function claim(accessKeyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
     // Checked before queuing, so that a nonce the store cannot hold never joins a group.
@@ -128,7 +129,8 @@ export function createServices(
         scheduleFlush();
       });
     };
-    const wait = lastFlushStart + NONCE_GROUP_INTERVAL_MS - performance.now();
+    // Requests one at a time are written at once; only concurrent ones wait to share a group.
+    const wait = lastGroupSize > 1 ? lastFlushStart + NONCE_GROUP_INTERVAL_MS - performance.now() : 0;
     if (wait > 0) setTimeout(run, wait);
     else setImmediate(run);
   }
@@ -141,6 +143,7 @@ export function createServices(
   async function flushClaims(): Promise<void> {
     const batch = pending ?? [];
     pending = undefined;
+    lastGroupSize = batch.length;
     const now = clock();
     const purge = now.getTime() - lastPurge > NONCE_PURGE_INTERVAL_MS;
     if (purge) lastPurge = now.getTime();
