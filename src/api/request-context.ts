@@ -3,7 +3,7 @@ import type { ContextValue, RequestContext } from '../policy/request.js';
 
 /** What the transport and authentication know about a request, for the engine's acs:* keys. */
 export interface ContextSource {
-  /** The TCP peer address (X-Forwarded-For is never trusted). */
+  /** The client address: the TCP peer, or the forwarded address when the peer is a trusted proxy. */
   readonly sourceIp: string;
   readonly now: Date;
   readonly secure: boolean;

@@ -10,7 +10,7 @@ export interface WireRequest {
   /** Lower-case header names, as node:http gives them. */
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
-  /** The TCP peer address (never X-Forwarded-For). */
+  /** The TCP peer address, or the forwarded client address when the peer is a trusted proxy (src/server.ts). */
   readonly sourceIp: string;
   /** Whether the connection was TLS. */
   readonly secure: boolean;

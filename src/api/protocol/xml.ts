@@ -8,8 +8,18 @@ import { XMLBuilder } from 'fast-xml-parser';
  */
 const builder = new XMLBuilder({ format: false, suppressEmptyNode: false, processEntities: true });
 
-/** Drops null and undefined values, which have no XML form here. */
+/**
+ * Characters XML 1.0 cannot carry at all (C0 controls other than tab, line feed and carriage
+ * return; lone surrogates; U+FFFE and U+FFFF). They can only reach an answer by echoing input
+ * (an unknown name in an error message); each becomes U+FFFD so the document stays readable.
+ */
+// eslint-disable-next-line no-control-regex
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Drops null and undefined values, which have no XML form here, and characters XML cannot carry. */
 function prune(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NOT_XML, '\ufffd');
   if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(prune);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

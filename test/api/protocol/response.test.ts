@@ -23,6 +23,18 @@ describe('successResponse', () => {
   });
 });
 
+describe('XML answers', () => {
+  it('replace characters XML cannot carry, which only echoed input brings', () => {
+    const r = errorResponse(
+      apiError('EntityNotExist.User', 'The user does not exist: a\u0000b\u0001c\td\ud800e\uffff.'),
+      { requestId: RID, format: 'XML', service: 'ram' },
+    );
+    expect(r.body).not.toMatch(/[\u0000\u0001\ud800\uffff]/);
+    const parsed = new XMLParser().parse(r.body) as { Error: { Message: string } };
+    expect(parsed.Error.Message).toBe('The user does not exist: a\ufffdb\ufffdc\td\ufffde\ufffd.');
+  });
+});
+
 describe('errorResponse', () => {
   it('writes the JSON envelope with HostId and Recommend of the service', () => {
     const r = errorResponse(apiError('EntityNotExist.User', 'The user does not exist: bob.'), {
