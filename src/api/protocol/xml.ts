@@ -13,8 +13,8 @@ const builder = new XMLBuilder({ format: false, suppressEmptyNode: false, proces
  * return; lone surrogates; U+FFFE and U+FFFF). They can only reach an answer by echoing input
  * (an unknown name in an error message); each becomes U+FFFD so the document stays readable.
  */
-// eslint-disable-next-line no-control-regex
 const NOT_XML =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Drops null and undefined values, which have no XML form here, and characters XML cannot carry. */

@@ -29,7 +29,7 @@ describe('XML answers', () => {
       apiError('EntityNotExist.User', 'The user does not exist: a\u0000b\u0001c\td\ud800e\uffff.'),
       { requestId: RID, format: 'XML', service: 'ram' },
     );
-    expect(r.body).not.toMatch(/[\u0000\u0001\ud800\uffff]/);
+    for (const c of ['\u0000', '\u0001', '\ud800', '\uffff']) expect(r.body).not.toContain(c);
     const parsed = new XMLParser().parse(r.body) as { Error: { Message: string } };
     expect(parsed.Error.Message).toBe('The user does not exist: a\ufffdb\ufffdc\td\ufffde\ufffd.');
   });
