@@ -5,8 +5,7 @@
 import { createRequire } from 'node:module';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { percentEncode } from '../../dist/auth/percent-encode.js';
-import { signRequestV3 } from '../../dist/auth/signature-v3.js';
+import { signed } from './signed.js';
 import { STEPS } from '../../dist/api/pipeline.js';
 import { resolveConfig } from '../../dist/config.js';
 import { initialize, openDeployment, startServer } from '../../dist/server.js';
@@ -58,17 +57,7 @@ function timeSteps(spent) {
 }
 
 function getUser(host, port, agent, key, userName) {
-  const query = [['UserName', userName]];
-  const headers = signRequestV3({
-    method: 'POST',
-    host,
-    action: 'GetUser',
-    version: '2015-05-01',
-    query,
-    accessKeyId: key.accessKeyId,
-    accessKeySecret: key.accessKeySecret,
-  });
-  const path = `/?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}`;
+  const { path, headers } = signed(host, key, 'GetUser', { UserName: userName });
   return new Promise((resolve, reject) => {
     const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
       res.resume();

@@ -16,10 +16,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URL, fileURLToPath } from 'node:url';
-import { percentEncode } from '../../dist/auth/percent-encode.js';
-import { signRequestV3 } from '../../dist/auth/signature-v3.js';
 import { openDeployment } from '../../dist/server.js';
 import { profileRequests } from './profile.js';
+import { signed } from './signed.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/rampart.js');
@@ -94,21 +93,6 @@ function rssMiB(pid) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-function signed(host, key, action, params) {
-  const query = Object.entries(params);
-  const headers = signRequestV3({
-    method: 'POST',
-    host,
-    action,
-    version: '2015-05-01',
-    query,
-    accessKeyId: key.accessKeyId,
-    accessKeySecret: key.accessKeySecret,
-  });
-  const path = `/?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}`;
-  return { path, headers };
-}
-
 function send(agent, port, { path, headers }) {
   return new Promise((resolve, reject) => {
     const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
@@ -144,22 +128,11 @@ function haveWrk() {
  * would show as non-2xx answers).
  */
 function presign(file, n, host, key, userName) {
-  const query = [['UserName', userName]];
-  const path = `/?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}`;
   const now = new Date();
   const lines = new Array(n);
   for (let i = 0; i < n; i++) {
-    const headers = signRequestV3({
-      method: 'POST',
-      host,
-      action: 'GetUser',
-      version: '2015-05-01',
-      query,
-      accessKeyId: key.accessKeyId,
-      accessKeySecret: key.accessKeySecret,
-      nonce: randomBytes(16).toString('hex'),
-      now,
-    });
+    const nonce = randomBytes(16).toString('hex');
+    const { path, headers } = signed(host, key, 'GetUser', { UserName: userName }, { nonce, now });
     let raw = `POST ${path} HTTP/1.1\r\n`;
     for (const [k, v] of Object.entries(headers)) raw += `${k}: ${v}\r\n`;
     lines[i] = JSON.stringify(`${raw}content-length: 0\r\n\r\n`);
