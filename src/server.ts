@@ -249,11 +249,15 @@ class RequestAbortedError extends Error {
   }
 }
 
-/** Whether the request carries no body at all (no bytes to wait for). */
+/**
+ * Whether the request carries no body at all (no bytes to wait for): a request with neither
+ * Content-Length nor Transfer-Encoding has none (RFC 9112 section 6.3), nor has one that
+ * declares a length of 0.
+ */
 function hasNoBody(req: IncomingMessage): boolean {
-  return (
-    req.complete || (req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined)
-  );
+  if (req.headers['transfer-encoding'] !== undefined) return false;
+  const length = req.headers['content-length'];
+  return length === undefined || length === '0';
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
