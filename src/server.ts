@@ -44,7 +44,11 @@ import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master
 import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
+import { startPeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+
+/** How often the idle-credentials job runs (it also runs at start). */
+const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
@@ -552,6 +556,20 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
 
+  // MaxIdleDays of the security preference: idle AccessKeys and console logons are disabled
+  // at start and then every hour.
+  const idleCredentials = startPeriodicJob({
+    name: 'idle credentials',
+    everyMs: IDLE_CREDENTIALS_EVERY_MS,
+    log: log ?? console.error,
+    run: async () => {
+      const { accessKeys, consoleLogons } = await deployment.domain.idleCredentials.disableIdle();
+      return accessKeys + consoleLogons > 0
+        ? `disabled ${accessKeys} AccessKey(s) and ${consoleLogons} console logon(s) unused past MaxIdleDays`
+        : undefined;
+    },
+  });
+
   let stopping: Promise<void> | undefined;
   return {
     server,
@@ -560,6 +578,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     url: `${config.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     stop() {
       stopping ??= (async () => {
+        await idleCredentials.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 2000);

@@ -16,6 +16,7 @@ import { createAttachments } from './attachments.js';
 import { createPasswordPolicy } from './password-policy.js';
 import { createSecurityPreference } from './security-preference.js';
 import { createTags } from './tags.js';
+import { createIdleCredentials } from './idle-credentials.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -57,5 +58,6 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     passwordPolicy: createPasswordPolicy(ctx),
     securityPreference: createSecurityPreference(ctx),
     tags: createTags(ctx),
+    idleCredentials: createIdleCredentials(ctx),
   };
 }

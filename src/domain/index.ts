@@ -469,6 +469,16 @@ export interface Domain {
   readonly passwordPolicy: PasswordPolicyDomain;
   readonly securityPreference: SecurityPreferenceDomain;
   readonly tags: TagsDomain;
+  readonly idleCredentials: IdleCredentialsDomain;
+}
+
+export interface IdleCredentialsDomain {
+  /**
+   * Disables, in every account whose security preference sets them, the RAM users' AccessKeys
+   * unused for MaxIdleDaysForAccessKeys days and the console logons (login profiles) of users
+   * who have not logged on for MaxIdleDaysForUsers days. Idempotent. Returns what it changed.
+   */
+  disableIdle(): Promise<{ readonly accessKeys: number; readonly consoleLogons: number }>;
 }
 
 export interface AccountsDomain {

@@ -1,0 +1,48 @@
+/**
+ * Background work: a job runs once when started, then every `everyMs`, one run at a time (a
+ * run that is still going when the next is due makes that one wait). A failed run is logged
+ * and retried at the next period; it never stops the server. Jobs are idempotent, so running
+ * them on several nodes at once is harmless.
+ */
+export interface PeriodicJob {
+  /** Runs the job now (after the current run, if one is going) and resolves when done. */
+  runNow(): Promise<void>;
+  /** Stops the schedule; resolves when a run under way has finished. */
+  stop(): Promise<void>;
+}
+
+export interface PeriodicJobOptions {
+  readonly name: string;
+  readonly everyMs: number;
+  readonly run: () => Promise<string | undefined>;
+  /** One line per run that changed something, and per failure. */
+  readonly log: (line: string) => void;
+}
+
+export function startPeriodicJob(opts: PeriodicJobOptions): PeriodicJob {
+  let current: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const once = (): Promise<void> => {
+    current = current.then(async () => {
+      if (stopped) return;
+      try {
+        const said = await opts.run();
+        if (said) opts.log(`${opts.name}: ${said}`);
+      } catch (err) {
+        opts.log(`${opts.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    return current;
+  };
+  void once();
+  const timer = setInterval(() => void once(), opts.everyMs);
+  timer.unref();
+  return {
+    runNow: once,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await current;
+    },
+  };
+}
