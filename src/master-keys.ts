@@ -12,6 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import { ConfigError, type MasterKeyring } from './config.js';
 import { sealedKeyId } from './crypto/seal.js';
 import { accessKeySealContext } from './domain/access-keys.js';
+import { mfaSeedSealContext } from './domain/mfa.js';
 import { isUniqueViolation, type Store } from './store/index.js';
 
 export class MasterKeyError extends ConfigError {
@@ -46,7 +47,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'mfa_devices',
     column: 'seed_sealed',
     key: ['account_id', 'name_key'],
-    context: (r) => `ram:mfa:${r.account_id!}:${r.name_key!}`,
+    context: (r) => mfaSeedSealContext(r.account_id!, r.name_key!),
   },
 ];
 

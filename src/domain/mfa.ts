@@ -25,7 +25,9 @@ import { qrCodePng } from './qr-code.js';
 const NAME = /^[A-Za-z0-9.-]+$/;
 const CODE = /^\d{6}$/;
 
-const seedContext = (accountId: string, name: string) => `ram:mfa:${accountId}:${nameKey(name)}`;
+/** The sealing context of a virtual MFA device's seed (the device name ignoring case). */
+export const mfaSeedSealContext = (accountId: string, name: string): string =>
+  `ram:mfa:${accountId}:${nameKey(name)}`;
 
 export function createMfa(ctx: DomainContext): MfaDomain {
   const { store } = ctx;
@@ -107,7 +109,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
                 name_key: nameKey(name),
                 device_name: name,
                 serial_number: serialNumber,
-                seed_sealed: ctx.sealer.seal(seed, seedContext(accountId, name)),
+                seed_sealed: ctx.sealer.seal(seed, mfaSeedSealContext(accountId, name)),
                 user_id: null,
                 activate_date: null,
                 last_step: null,
@@ -142,7 +144,10 @@ export function createMfa(ctx: DomainContext): MfaDomain {
           throw err.mfaDeviceBound(serialNumber);
         }
         if (await deviceOfUser(tx, accountId, user.user_id)) throw err.userMfaExists(user.user_name);
-        const seed = ctx.sealer.unsealText(device.seed_sealed, seedContext(accountId, device.device_name));
+        const seed = ctx.sealer.unsealText(
+          device.seed_sealed,
+          mfaSeedSealContext(accountId, device.device_name),
+        );
         // code1 at step t, code2 at t+1; t may be up to two steps old (the user waited for the second code).
         const current = totpStep(now);
         let matched: number | undefined;
@@ -244,7 +249,10 @@ export function createMfa(ctx: DomainContext): MfaDomain {
         if (!user) return false;
         const device = await deviceOfUser(tx, accountId, user.user_id);
         if (!device) return false;
-        const seed = ctx.sealer.unsealText(device.seed_sealed, seedContext(accountId, device.device_name));
+        const seed = ctx.sealer.unsealText(
+          device.seed_sealed,
+          mfaSeedSealContext(accountId, device.device_name),
+        );
         const step = findTotpStep(seed, code, now, 1);
         if (step === undefined || (device.last_step !== null && step <= device.last_step)) return false;
         await tx
