@@ -12,6 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import { ConfigError, type MasterKeyring } from './config.js';
 import { sealedKeyId } from './crypto/seal.js';
 import { accessKeySealContext } from './domain/access-keys.js';
+import { isoSeconds } from './domain/common.js';
 import { mfaSeedSealContext } from './domain/mfa.js';
 import { isUniqueViolation, type Store } from './store/index.js';
 
@@ -60,7 +61,7 @@ export interface KeyRecord {
   readonly retireDate: string | null;
 }
 
-const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const nowIso = (): string => isoSeconds(new Date());
 
 export async function keyRecords(db: Store['db']): Promise<KeyRecord[]> {
   const rows = await db

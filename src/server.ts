@@ -26,7 +26,7 @@ import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
-import type { Services } from './api/services.js';
+import type { Services } from './domain/request-services.js';
 import {
   ConfigError,
   createKeyFile,

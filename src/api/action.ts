@@ -1,7 +1,7 @@
 import type { RamResourceType } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
 import type { RequestContext } from '../policy/request.js';
-import type { Services } from './services.js';
+import type { Services } from '../domain/request-services.js';
 
 /** Services whose wire protocol Rampart speaks, with the API version each answers to. */
 export type ServiceName = 'ram' | 'ims' | 'sts' | 'resourcemanager' | 'actiontrail';

@@ -7,7 +7,7 @@ import { arnAccount, roleArn } from '../arn.js';
 import type { ResolvedTarget, SelfService } from './action.js';
 import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
 import { apiError, type AccessDeniedDetail } from '../errors.js';
-import type { PolicyResolver } from './services.js';
+import type { PolicyResolver } from '../domain/request-services.js';
 
 /**
  * Authorization of one request against its targets. Each principal's identity policies are

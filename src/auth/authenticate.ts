@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiError, missingCommonParameter } from '../errors.js';
-import type { CredentialLookup, NonceStore, SigningKey } from '../api/services.js';
+import type { CredentialLookup, NonceStore, SigningKey } from '../domain/request-services.js';
 import type { Principal } from './principal.js';
 import { checkNonce, checkTimestamp, nonceExpiry } from './freshness.js';
 import { headerValue } from './headers.js';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Principal } from '../auth/principal.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { PolicyInput } from '../policy/request.js';
-import type { Services, SigningKey } from '../api/services.js';
+import type { Services, SigningKey } from './request-services.js';
 import { hotQuery, type NonceClaim, type Store } from '../store/index.js';
 import { checkNonce } from '../auth/freshness.js';
 import type { Domain } from './index.js';

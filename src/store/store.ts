@@ -10,8 +10,8 @@ export type StoreDialect = 'sqlite' | 'postgres';
 
 /**
  * A read the request path runs on every signed request (the AccessKey, the entity a request
- * names, the user GetUser answers). Written once in the SQL both engines speak, with `?`
- * placeholders; prepared once per connection and run without the query builder.
+ * names, the user GetUser answers). Written once in the SQL both engines speak, with
+ * positional question-mark placeholders; prepared once per connection and run without the query builder.
  */
 export interface HotQuery {
   /** Unique per query: the name of the PostgreSQL prepared statement. */

@@ -7,7 +7,7 @@ import { apiError } from '../../src/errors.js';
 import { runPipeline, STEPS, type PipelineEnv } from '../../src/api/pipeline.js';
 import type { WireRequest } from '../../src/api/protocol/wire.js';
 import { createRegistry } from '../../src/api/registry.js';
-import type { Services, SigningKey } from '../../src/api/services.js';
+import type { Services, SigningKey } from '../../src/domain/request-services.js';
 import { percentEncode } from '../../src/auth/percent-encode.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { stringToSignV2 } from '../../src/auth/signature-v2.js';
@@ -174,6 +174,11 @@ function v2(
   const text = [...pairs, ['Signature', signature]]
     .map(([k, v]) => `${percentEncode(k!)}=${percentEncode(v!)}`)
     .join('&');
+  return formRequest(method, text);
+}
+
+/** Encoded parameters sent as the query of a GET or the form body of a POST. */
+function formRequest(method: 'GET' | 'POST', text: string): WireRequest {
   return method === 'GET'
     ? {
         method,
@@ -231,25 +236,7 @@ function goV2(method: 'GET' | 'POST', params: Record<string, string>): WireReque
     .update(`${method}&%2F&${goQueryEscape(canonical)}`)
     .digest('base64');
   const text = goValuesEncode(values);
-  return method === 'GET'
-    ? {
-        method,
-        path: '/',
-        rawQuery: text,
-        headers: { host: HOST },
-        body: Buffer.alloc(0),
-        sourceIp: '10.0.0.1',
-        secure: false,
-      }
-    : {
-        method,
-        path: '/',
-        rawQuery: '',
-        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded' },
-        body: Buffer.from(text),
-        sourceIp: '10.0.0.1',
-        secure: false,
-      };
+  return formRequest(method, text);
 }
 
 async function call(w: WireRequest) {

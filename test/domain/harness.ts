@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { createDomain } from '../../src/domain/create.js';
 import { createServices } from '../../src/domain/services.js';
 import type { Domain, Quotas } from '../../src/domain/index.js';
-import type { Services } from '../../src/api/services.js';
+import type { Services } from '../../src/domain/request-services.js';
 import { ApiError } from '../../src/errors.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
 

@@ -3,10 +3,9 @@ import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { expectApiError, forEachBackend } from './harness.js';
 
 forEachBackend('virtual MFA devices', (w) => {
-  async function boundDevice(name = 'dev', userName = 'u') {
+  /** Binds a device to a user with two consecutive codes of the current time. */
+  async function bind(userName: string, d: { serialNumber: string; base32StringSeed: string }) {
     const { domain, accountId, clock } = w();
-    await domain.users.create(accountId, { userName });
-    const d = await domain.mfa.createVirtual(accountId, name);
     const t = totpStep(clock.now);
     await domain.mfa.bind(
       accountId,
@@ -15,6 +14,13 @@ forEachBackend('virtual MFA devices', (w) => {
       totpCode(d.base32StringSeed, t - 1),
       totpCode(d.base32StringSeed, t),
     );
+  }
+
+  async function boundDevice(name = 'dev', userName = 'u') {
+    const { domain, accountId } = w();
+    await domain.users.create(accountId, { userName });
+    const d = await domain.mfa.createVirtual(accountId, name);
+    await bind(userName, d);
     return d;
   }
 
@@ -207,17 +213,6 @@ forEachBackend('virtual MFA devices', (w) => {
   describe("self-service: one device of the caller's own", () => {
     const self = { selfService: 'alice' };
     const OWNS = 'EntityAlreadyExists.User.MFADevice';
-    const bind = async (userName: string, d: { serialNumber: string; base32StringSeed: string }) => {
-      const { domain, accountId, clock } = w();
-      const t = totpStep(clock.now);
-      await domain.mfa.bind(
-        accountId,
-        userName,
-        d.serialNumber,
-        totpCode(d.base32StringSeed, t - 1),
-        totpCode(d.base32StringSeed, t),
-      );
-    };
     const ownerOf = async (serialNumber: string) => {
       const { store, accountId } = w();
       const row = await store.db

@@ -6,6 +6,7 @@ import { Migrator, type Kysely } from 'kysely';
 import { openStore, type OpenStoreOptions } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
+import { bareAccount } from './store.suite.js';
 
 /** Migration 004 on both stores: every device already there is nobody's own. */
 const targets: readonly {
@@ -51,21 +52,7 @@ for (const target of targets) {
         expect((await migrator.migrateTo('003_deployment')).error).toBeUndefined();
         const now = '2026-01-01T00:00:00Z';
         const before = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-        await before
-          .insertInto('accounts')
-          .values({
-            account_id: '1000000000000001',
-            alias: null,
-            alias_key: null,
-            root_password_hash: 'x',
-            permissions_version: 0,
-            quotas: null,
-            password_policy: null,
-            security_preference: null,
-            create_date: now,
-            update_date: now,
-          })
-          .execute();
+        await before.insertInto('accounts').values(bareAccount('1000000000000001', now)).execute();
         await before
           .insertInto('mfa_devices')
           .values({

@@ -12,7 +12,7 @@ import { createSealer } from '../../src/crypto/seal.js';
 import { ApiError } from '../../src/errors.js';
 
 /** A minimal accounts row, written straight to the table (no domain involved). */
-const bareAccount = (id: string, now: string) => ({
+export const bareAccount = (id: string, now: string) => ({
   account_id: id,
   alias: null,
   alias_key: null,

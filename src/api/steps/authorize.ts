@@ -1,7 +1,7 @@
 import { ramResourceArn, systemPolicyArn } from '../../arn.js';
 import type { AuthorizationTarget, EntityRef, ResolvedTarget } from '../action.js';
 import { buildRequestContext } from '../request-context.js';
-import type { Services } from '../services.js';
+import type { Services } from '../../domain/request-services.js';
 import { need, type Step } from './state.js';
 
 /**
@@ -9,23 +9,33 @@ import { need, type Step } from './state.js';
  * name; a System policy's name as the catalogue spells it), or from the name as given when no
  * such entity exists yet. This is the only place a caller-named entity becomes an ARN.
  */
-export async function resolveEntityArn(ref: EntityRef, names: Services['names']): Promise<string> {
-  if (ref.system) return systemPolicyArn((await names.systemPolicyName(ref.name)) ?? ref.name);
-  const stored = await names.storedName(ref.accountId, ref.type, ref.name);
-  return ramResourceArn(ref.accountId, ref.type, stored ?? ref.name);
+function entityArn(ref: EntityRef, stored: string | undefined): string {
+  const name = stored ?? ref.name;
+  return ref.system ? systemPolicyArn(name) : ramResourceArn(ref.accountId, ref.type, name);
 }
 
+export async function resolveEntityArn(ref: EntityRef, names: Services['names']): Promise<string> {
+  return entityArn(
+    ref,
+    ref.system
+      ? await names.systemPolicyName(ref.name)
+      : await names.storedName(ref.accountId, ref.type, ref.name),
+  );
+}
+
+/**
+ * Every target with its resource as an ARN. Without `names` (the root, who may do anything in
+ * its own account, where every entity reference points) the names are taken as given.
+ */
 export async function resolveTargets(
   targets: readonly AuthorizationTarget[],
-  names: Services['names'],
+  names: Services['names'] | undefined,
 ): Promise<ResolvedTarget[]> {
   const out: ResolvedTarget[] = [];
   for (const t of targets) {
-    out.push(
-      typeof t.resource === 'string'
-        ? (t as ResolvedTarget)
-        : { ...t, resource: await resolveEntityArn(t.resource, names) },
-    );
+    const r = t.resource;
+    if (typeof r === 'string') out.push(t as ResolvedTarget);
+    else out.push({ ...t, resource: names ? await resolveEntityArn(r, names) : entityArn(r, undefined) });
   }
   return out;
 }
@@ -54,18 +64,7 @@ export const authorizeStep: Step = async (state, env) => {
     params: state.params,
   });
   const list = Array.isArray(targets) ? targets : [targets as AuthorizationTarget];
-  // An entity reference always names an entity of the caller's own account, where the root
-  // may do anything: only other principals need the stored names.
-  const resolved =
-    principal.type === 'Root'
-      ? list.map((t) => ({
-          ...t,
-          resource:
-            typeof t.resource === 'string'
-              ? t.resource
-              : ramResourceArn(t.resource.accountId, t.resource.type, t.resource.name),
-        }))
-      : await resolveTargets(list, env.services.names);
+  const resolved = await resolveTargets(list, principal.type === 'Root' ? undefined : env.services.names);
   state.allowedBySelfService = await env.authorizer.authorize(
     principal,
     resolved,

@@ -5,7 +5,7 @@ import type { ProtocolRequest } from '../protocol/request.js';
 import type { WireRequest } from '../protocol/wire.js';
 import type { SelfService } from '../action.js';
 import type { AnyActionDefinition, Registry } from '../registry.js';
-import type { Services } from '../services.js';
+import type { Services } from '../../domain/request-services.js';
 
 /** What every step may use; built once by the composition root. */
 export interface PipelineEnv {

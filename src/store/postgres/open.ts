@@ -21,7 +21,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const texts = new Map<string, string>();
-  /** `?` placeholders become `$1`, `$2`, ... (hot queries contain no other question mark). */
+  /** Positional question-mark placeholders become `$1`, `$2`, in order (hot queries hold no other question mark). */
   const pgText = (query: HotQuery): string => {
     let text = texts.get(query.name);
     if (text === undefined) {

@@ -3,14 +3,15 @@
  * (src/server.ts) builds one Services object from the store and hands it to the
  * pipeline; handlers receive it as their second argument.
  *
- * The domain layer (src/domain) implements these interfaces; the api layer only
- * depends on this file.
+ * The domain implements these interfaces (src/domain/services.ts); authentication and the
+ * api layer depend on this file only, so neither the domain nor authentication imports
+ * anything from src/api.
  */
 import type { Principal } from '../auth/principal.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Sealer } from '../crypto/seal.js';
-import type { Domain } from '../domain/index.js';
-import type { EntityNames } from '../domain/names.js';
+import type { Domain } from './index.js';
+import type { EntityNames } from './names.js';
 
 /** An AccessKey as signature verification needs it. */
 export interface SigningKey {
