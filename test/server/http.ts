@@ -39,7 +39,7 @@ export interface V3Options {
 
 /** A V3-signed POST / with the parameters in the query, like the official SDKs send it. */
 export async function v3Call(
-  server: TestServer,
+  server: Pick<TestServer, 'host' | 'endpoint'>,
   key: KeyPair,
   action: string,
   params: Record<string, string> = {},
@@ -74,7 +74,7 @@ export interface V2Options {
 
 /** A V2-signed call, GET with every parameter in the query or POST with a form body. */
 export async function v2Call(
-  server: TestServer,
+  server: Pick<TestServer, 'host' | 'endpoint'>,
   key: KeyPair,
   params: Record<string, string>,
   opts: V2Options = {},
@@ -105,6 +105,9 @@ export async function v2Call(
 }
 
 /** An unsigned request. */
-export async function unsignedCall(server: TestServer, query: string): Promise<RawAnswer> {
+export async function unsignedCall(
+  server: Pick<TestServer, 'host' | 'endpoint'>,
+  query: string,
+): Promise<RawAnswer> {
   return answer(await fetch(`${server.endpoint}/?${query}`, { method: 'POST' }));
 }
