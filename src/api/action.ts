@@ -1,6 +1,6 @@
 import type { RamResourceType } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
-import type { RequestContext } from '../policy/request.js';
+import type { RequestContext, ResourcePolicyInput } from '../policy/request.js';
 import type { Services } from '../domain/request-services.js';
 
 /** Services whose wire protocol Rampart speaks, with the API version each answers to. */
@@ -60,10 +60,23 @@ export interface AuthorizationTarget {
    * then allows the request that no policy allows. An explicit Deny still refuses it.
    */
   readonly selfService?: SelfService;
+  /**
+   * The resource is a role whose trust policy joins the decision as its resource policy
+   * (sts:AssumeRole: the caller's own policies AND the trust policy must allow). The role is
+   * resolved and its identity ARN built from the stored name; a role that does not exist has
+   * no trust policy, so nothing trusts the caller.
+   */
+  readonly trustPolicy?: boolean;
 }
 
 /** A target whose resource is an ARN, entity references resolved: what the engine decides on. */
-export type ResolvedTarget = Omit<AuthorizationTarget, 'resource'> & { readonly resource: string };
+export type ResolvedTarget = Omit<AuthorizationTarget, 'resource'> & {
+  readonly resource: string;
+  /** The account that owns the resource, when it is not the caller's. */
+  readonly resourceOwnerAccountId?: string;
+  /** The trust policy of the role (targets with `trustPolicy`), when the role exists. */
+  readonly resourcePolicy?: ResourcePolicyInput;
+};
 
 /** The self-service kinds the security preference governs. */
 export type SelfService = 'AccessKeys' | 'MFADevices' | 'Password';

@@ -237,8 +237,10 @@ export function createAuthorizer(
     async authorize(principal, targets, context, permissionsVersion) {
       if (targets.length === 0) return [];
       if (principal.type === 'Root') {
-        // Root may do anything on its own account's resources.
+        // Root may do anything on its own account's resources; assuming a role is decided by
+        // the role's trust policy, for the root too.
         const foreign = targets.find((t) => {
+          if (t.trustPolicy) return true;
           const owner = arnAccount(t.resource);
           return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
         });
@@ -249,10 +251,16 @@ export function createAuthorizer(
       const engine = requestPrincipal(principal);
       for (const target of targets) {
         const ctx = target.context ? { ...context, ...target.context } : context;
-        const decision = evaluate(entry.compiled, {
+        // A resource policy (a role's trust policy) belongs to one target: the set is compiled
+        // with it for this decision only.
+        const input: PolicySetInput = target.resourcePolicy
+          ? { ...entry.input, resource: target.resourcePolicy }
+          : entry.input;
+        const decision = evaluate(target.resourcePolicy ? compilePolicySet(input) : entry.compiled, {
           principal: engine,
           action: target.action,
           resource: target.resource,
+          ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
           context: ctx,
         });
         if (decision.decision === 'Allow') continue;
@@ -265,7 +273,7 @@ export function createAuthorizer(
           bySelfService.push(target.selfService);
           continue;
         }
-        throw refuse(principal, target, ctx, entry.input, decision);
+        throw refuse(principal, target, ctx, input, decision);
       }
       return bySelfService;
     },

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiError, missingCommonParameter } from '../errors.js';
 import type { CredentialLookup, NonceStore, SigningKey } from '../domain/request-services.js';
+import type { SessionClaims, TokenReader } from './sts-token.js';
 import type { Principal } from './principal.js';
 import { checkNonce, checkTimestamp, nonceExpiry } from './freshness.js';
 import { headerValue } from './headers.js';
@@ -39,11 +40,17 @@ export type Authentication =
       readonly accessKeyId: string;
       /** The account's permissions version, read with the AccessKey (authorization reuses it). */
       readonly permissionsVersion?: number;
+      /** Temporary credentials: the claims of their security token. */
+      readonly session?: SessionClaims;
+      /** The logon behind the credentials passed MFA (acs:MFAPresent); AccessKeys never carry it. */
+      readonly mfaPresent?: boolean;
     };
 
 export interface AuthenticationDeps {
   readonly credentials: CredentialLookup;
   readonly nonces: NonceStore;
+  /** Opens security tokens; without it temporary credentials are refused as malformed. */
+  readonly tokens?: TokenReader;
 }
 
 export interface AuthenticationOptions {
@@ -51,8 +58,19 @@ export interface AuthenticationOptions {
   readonly checkFreshness?: boolean;
 }
 
-const securityTokenUnsupported = (): Error =>
-  apiError('InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.');
+const TOKEN_ERRORS = {
+  Malformed: ['InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.'],
+  Expired: ['InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.'],
+  MismatchWithAccessKey: [
+    'InvalidSecurityToken.MismatchWithAccessKey',
+    'Specified SecurityToken mismatch with the AccessKey.',
+  ],
+} as const;
+
+function tokenError(problem: keyof typeof TOKEN_ERRORS, detail?: string): Error {
+  const [code, message] = TOKEN_ERRORS[problem];
+  return apiError(code, detail ? `${message} ${detail}` : message);
+}
 
 function checkTime(text: string, now: Date): void {
   const check = checkTimestamp(text, now);
@@ -64,8 +82,36 @@ function checkTime(text: string, now: Date): void {
   }
 }
 
-async function activeKey(deps: AuthenticationDeps, accessKeyId: string): Promise<SigningKey> {
-  if (accessKeyId.startsWith('STS.')) {
+/**
+ * The signing key of a request: an AccessKey from the store, or temporary credentials whose
+ * security token carries the secret. Temporary credentials are checked in this order:
+ * the token opens (Malformed), belongs to this AccessKeyId (MismatchWithAccessKey), is not
+ * past its expiry (Expired), and its principal still exists (a deleted role, or a logon that
+ * ended, ends its sessions: Expired).
+ */
+async function activeKey(
+  deps: AuthenticationDeps,
+  accessKeyId: string,
+  token: string | undefined,
+  now: Date,
+): Promise<SigningKey> {
+  const temporary = accessKeyId.startsWith('STS.');
+  if (token !== undefined) {
+    if (!deps.tokens) throw tokenError('Malformed');
+    const check = deps.tokens.check(token, accessKeyId, now);
+    if (!check.ok) throw tokenError(check.problem);
+    const live = await deps.credentials.findSessionPrincipal(check.claims);
+    if (!live) throw tokenError('Expired', 'The session it belongs to has ended.');
+    return {
+      accessKeyId,
+      secret: check.claims.sk,
+      status: 'Active',
+      principal: live.principal,
+      permissionsVersion: live.permissionsVersion,
+      session: check.claims,
+    };
+  }
+  if (temporary) {
     throw apiError('MissingSecurityToken', 'SecurityToken is mandatory for this action.');
   }
   const key = await deps.credentials.findSigningKey(accessKeyId);
@@ -111,6 +157,7 @@ function signedBy(scheme: 'V2' | 'V3', key: SigningKey): Authentication {
     principal: key.principal,
     accessKeyId: key.accessKeyId,
     ...(key.permissionsVersion !== undefined ? { permissionsVersion: key.permissionsVersion } : {}),
+    ...(key.session ? { session: key.session, mfaPresent: key.session.mfa } : {}),
   };
 }
 
@@ -136,10 +183,9 @@ async function authenticateV2(
   if (p.SignatureVersion !== V2_SIGNATURE_VERSION) {
     throw apiError('InvalidParameter', 'The specified parameter "SignatureVersion" is not valid.');
   }
-  if (p.SecurityToken !== undefined) throw securityTokenUnsupported();
   checkNonce(p.SignatureNonce!);
   if (fresh) checkTime(p.Timestamp!, input.now);
-  const key = await activeKey(deps, p.AccessKeyId!);
+  const key = await activeKey(deps, p.AccessKeyId!, p.SecurityToken, input.now);
   const v = verifyV2(input.method, [...input.query, ...input.form], key.secret, p.Signature!);
   if (!v.ok) throw mismatch(v.stringToSign);
   if (fresh) await claimNonce(deps, key.accessKeyId, p.SignatureNonce!, input.now);
@@ -167,11 +213,24 @@ async function authenticateV3(
       );
     }
   }
-  if (headerValue(input.headers, 'x-acs-security-token') !== undefined) throw securityTokenUnsupported();
+  // The V3 clients send temporary credentials' AccessKeyId again in x-acs-accesskey-id; when
+  // present it must name the key the Authorization header names.
+  const headerKeyId = headerValue(input.headers, 'x-acs-accesskey-id');
+  if (headerKeyId !== undefined && headerKeyId !== auth.accessKeyId) {
+    throw apiError(
+      'IncompleteSignature',
+      'The request signature does not conform to Aliyun standards. The header "x-acs-accesskey-id" names another AccessKey.',
+    );
+  }
   const nonce = headerValue(input.headers, 'x-acs-signature-nonce')!;
   checkNonce(nonce);
   if (fresh) checkTime(headerValue(input.headers, 'x-acs-date')!, input.now);
-  const key = await activeKey(deps, auth.accessKeyId);
+  const key = await activeKey(
+    deps,
+    auth.accessKeyId,
+    headerValue(input.headers, 'x-acs-security-token'),
+    input.now,
+  );
 
   const payloadHash = sha256Hex(input.body);
   const claimed = headerValue(input.headers, 'x-acs-content-sha256')!.toLowerCase();

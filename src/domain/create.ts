@@ -17,6 +17,7 @@ import { createPasswordPolicy } from './password-policy.js';
 import { createSecurityPreference } from './security-preference.js';
 import { createTags } from './tags.js';
 import { createIdleCredentials } from './idle-credentials.js';
+import { createSts } from './sts.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -59,5 +60,6 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     securityPreference: createSecurityPreference(ctx),
     tags: createTags(ctx),
     idleCredentials: createIdleCredentials(ctx),
+    sts: createSts(ctx),
   };
 }

@@ -18,6 +18,10 @@
  *   pass it back unchanged to get the next page. Order is stable (by name, ignoring case).
  */
 
+import type { StsDomain } from './sts.js';
+
+export type { StsDomain };
+
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
 
@@ -470,6 +474,7 @@ export interface Domain {
   readonly securityPreference: SecurityPreferenceDomain;
   readonly tags: TagsDomain;
   readonly idleCredentials: IdleCredentialsDomain;
+  readonly sts: StsDomain;
 }
 
 export interface IdleCredentialsDomain {

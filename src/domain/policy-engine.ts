@@ -18,8 +18,9 @@ export interface SystemPolicyShape {
   readonly updateDate: string;
 }
 
-export type DocumentKind = 'permission' | 'trust';
-export type DocumentArrival = 'CreatePolicy' | 'CreatePolicyVersion' | 'CreateRole' | 'UpdateRole';
+export type DocumentKind = 'permission' | 'trust' | 'session';
+export type DocumentArrival =
+  'CreatePolicy' | 'CreatePolicyVersion' | 'CreateRole' | 'UpdateRole' | 'AssumeRole';
 
 export interface PolicyEngine {
   /** The first error as the API answers it, or undefined for a valid document. */

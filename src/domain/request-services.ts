@@ -8,6 +8,7 @@
  * anything from src/api.
  */
 import type { Principal } from '../auth/principal.js';
+import type { SessionClaims, TokenReader } from '../auth/sts-token.js';
 import type { PolicyInput } from '../policy/request.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { Domain } from './index.js';
@@ -23,11 +24,25 @@ export interface SigningKey {
   readonly principal: Principal;
   /** The account's permissions version, read with the key (see PolicyResolver). */
   readonly permissionsVersion?: number;
+  /** Temporary credentials: the claims of their security token. */
+  readonly session?: SessionClaims;
+}
+
+/** The principal behind temporary credentials, as it stands now. */
+export interface SessionPrincipal {
+  readonly principal: Principal;
+  readonly permissionsVersion: number;
 }
 
 export interface CredentialLookup {
   /** The key, whatever its status; undefined when no such key exists (or its owner was deleted). */
   findSigningKey(accessKeyId: string): Promise<SigningKey | undefined>;
+  /**
+   * The principal of temporary credentials, read from the store in one hot read: undefined when
+   * it no longer exists (the role was deleted, even if one of the same name was created since;
+   * the user was deleted; the logon session ended).
+   */
+  findSessionPrincipal(claims: SessionClaims): Promise<SessionPrincipal | undefined>;
 }
 
 export interface NonceStore {
@@ -51,12 +66,32 @@ export interface PolicyResolver {
   permissionsVersion(accountId: string): Promise<number>;
 }
 
+/** A role as assuming it needs it. */
+export interface TrustedRole {
+  readonly accountId: string;
+  readonly roleId: string;
+  /** The stored name. */
+  readonly roleName: string;
+  readonly maxSessionDuration: number;
+  /** The trust policy (AssumeRolePolicyDocument). */
+  readonly trustPolicy: string;
+}
+
+export interface RoleLookup {
+  /** The role of this name (any case) in an account; undefined when there is none. */
+  findRole(accountId: string, roleName: string): Promise<TrustedRole | undefined>;
+}
+
 export interface Services {
   readonly credentials: CredentialLookup;
   readonly nonces: NonceStore;
+  /** Opens the security tokens of temporary credentials. */
+  readonly tokens: TokenReader;
   readonly policies: PolicyResolver;
   /** Stored spellings of entity names, for the ARNs authorization decides on. */
   readonly names: EntityNames;
+  /** Roles with their trust policies (sts:AssumeRole). */
+  readonly roles: RoleLookup;
   readonly sealer: Sealer;
   readonly domain: Domain;
 }

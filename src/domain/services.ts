@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Principal } from '../auth/principal.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { PolicyInput } from '../policy/request.js';
-import type { Services, SigningKey } from './request-services.js';
+import type { Services, SessionPrincipal, SigningKey, TrustedRole } from './request-services.js';
+import { nameKey } from './common.js';
+import { createTokenReader, type SessionClaims } from '../auth/sts-token.js';
 import { hotQuery, type NonceClaim, type Store } from '../store/index.js';
 import { checkNonce } from '../auth/freshness.js';
 import type { Domain } from './index.js';
@@ -35,6 +37,49 @@ interface SigningKeyRow {
   readonly secret_sealed: string;
   readonly status: string;
   readonly user_name: string | null;
+  readonly permissions_version: number | string;
+}
+
+/** The role of a role session, by id (a role deleted and created again has a new id), and the version. */
+const SESSION_ROLE = hotQuery(
+  'session_role',
+  `select r.role_name as name, a.permissions_version
+     from roles r
+     join accounts a on a.account_id = r.account_id
+    where r.account_id = ? and r.role_id = ?`,
+);
+
+/** The user of a logon session's credentials, by id, and the version. */
+const SESSION_USER = hotQuery(
+  'session_user',
+  `select u.user_name as name, a.permissions_version
+     from users u
+     join accounts a on a.account_id = u.account_id
+    where u.account_id = ? and u.user_id = ?`,
+);
+
+const SESSION_ROOT = hotQuery(
+  'session_root',
+  'select account_id as name, permissions_version from accounts where account_id = ?',
+);
+
+/** A role and its trust policy, by name key (sts:AssumeRole). */
+const TRUSTED_ROLE = hotQuery(
+  'trusted_role',
+  `select role_id, role_name, max_session_duration, trust_policy
+     from roles
+    where account_id = ? and name_key = ?`,
+);
+
+interface TrustedRoleRow {
+  readonly role_id: string;
+  readonly role_name: string;
+  readonly max_session_duration: number | string;
+  readonly trust_policy: string;
+}
+
+interface SessionRow {
+  readonly name: string;
   readonly permissions_version: number | string;
 }
 
@@ -81,6 +126,47 @@ export function createServices(
       principal,
       permissionsVersion: Number(row.permissions_version),
     };
+  }
+
+  async function findSessionPrincipal(c: SessionClaims): Promise<SessionPrincipal | undefined> {
+    const accessKeyId = c.ak;
+    let principal: Principal;
+    let row: SessionRow | undefined;
+    if (c.kind === 'role') {
+      row = await store.first<SessionRow>(SESSION_ROLE, [c.acct, c.rid!]);
+      if (!row) return undefined;
+      principal = {
+        type: 'AssumedRole',
+        accountId: c.acct,
+        roleId: c.rid!,
+        roleName: row.name,
+        sessionName: c.sn!,
+        accessKeyId,
+        ...(c.sp !== undefined ? { sessionPolicy: c.sp } : {}),
+      };
+    } else if (c.kind === 'user') {
+      row = await store.first<SessionRow>(SESSION_USER, [c.acct, c.uid!]);
+      if (!row) return undefined;
+      principal = { type: 'RAMUser', accountId: c.acct, userId: c.uid!, userName: row.name, accessKeyId };
+    } else {
+      row = await store.first<SessionRow>(SESSION_ROOT, [c.acct]);
+      if (!row) return undefined;
+      principal = { type: 'Root', accountId: c.acct, accessKeyId };
+    }
+    return { principal, permissionsVersion: Number(row.permissions_version) };
+  }
+
+  async function findRole(accountId: string, roleName: string): Promise<TrustedRole | undefined> {
+    const row = await store.first<TrustedRoleRow>(TRUSTED_ROLE, [accountId, nameKey(roleName)]);
+    return row
+      ? {
+          accountId,
+          roleId: row.role_id,
+          roleName: row.role_name,
+          maxSessionDuration: Number(row.max_session_duration),
+          trustPolicy: row.trust_policy,
+        }
+      : undefined;
   }
 
   interface PendingClaim {
@@ -278,13 +364,15 @@ export function createServices(
   }
 
   return {
-    credentials: { findSigningKey },
+    credentials: { findSigningKey, findSessionPrincipal },
     nonces: { claim },
+    tokens: createTokenReader(sealer),
     policies: {
       identityPolicies,
       permissionsVersion: (accountId) => domain.accounts.permissionsVersion(accountId),
     },
     names: createEntityNames({ store, engine: getEngine }),
+    roles: { findRole },
     sealer,
     domain,
   };

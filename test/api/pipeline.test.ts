@@ -13,6 +13,7 @@ import type { Principal } from '../../src/auth/principal.js';
 import { stringToSignV2 } from '../../src/auth/signature-v2.js';
 import { formatTimestamp, signRequestV3 } from '../../src/auth/signature-v3.js';
 import { createSealer } from '../../src/crypto/seal.js';
+import { createTokenReader } from '../../src/auth/sts-token.js';
 import type { Domain } from '../../src/domain/index.js';
 import type { PolicyInput } from '../../src/policy/request.js';
 
@@ -96,6 +97,7 @@ beforeEach(() => {
         lookups++;
         return keys.get(id);
       },
+      findSessionPrincipal: async () => undefined,
     },
     nonces: {
       claim: async (id, nonce) => {
@@ -110,6 +112,8 @@ beforeEach(() => {
       permissionsVersion: async () => version,
     },
     names: { storedName: async () => undefined, systemPolicyName: async () => undefined },
+    roles: { findRole: async () => undefined },
+    tokens: createTokenReader(sealer),
     sealer,
     domain: {} as Domain,
   };

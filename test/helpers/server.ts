@@ -146,6 +146,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
 export interface KeyPair {
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
+  /** Temporary credentials carry their security token. */
+  readonly securityToken?: string;
 }
 
 type RamClientClass = typeof RamClientModule.default;
@@ -163,6 +165,7 @@ export function ramClient(server: TestServer | Pick<TestServer, 'host'>, keys?: 
   const config = new OpenApi.Config({
     accessKeyId: k.accessKeyId,
     accessKeySecret: k.accessKeySecret,
+    ...(k.securityToken ? { securityToken: k.securityToken } : {}),
     endpoint: server.host,
     protocol: 'http',
     regionId: 'cn-hangzhou',
@@ -181,6 +184,7 @@ export function popClient(
     apiVersion,
     accessKeyId: keys.accessKeyId,
     accessKeySecret: keys.accessKeySecret,
+    ...(keys.securityToken ? { securityToken: keys.securityToken } : {}),
   });
 }
 

@@ -190,7 +190,7 @@ describe('authentication over HTTP', () => {
       'Specified access key is not found.',
     ],
     [
-      'a security token (temporary credentials are not accepted yet)',
+      'a security token that is not one this deployment sealed',
       () =>
         v3Call(
           server,

@@ -1,4 +1,4 @@
-import { ramResourceArn, systemPolicyArn } from '../../arn.js';
+import { ramResourceArn, roleArn, systemPolicyArn } from '../../arn.js';
 import type { AuthorizationTarget, EntityRef, ResolvedTarget } from '../action.js';
 import { buildRequestContext } from '../request-context.js';
 import type { Services } from '../../domain/request-services.js';
@@ -30,14 +30,46 @@ export async function resolveEntityArn(ref: EntityRef, names: Services['names'])
 export async function resolveTargets(
   targets: readonly AuthorizationTarget[],
   names: Services['names'] | undefined,
+  roles?: Services['roles'],
 ): Promise<ResolvedTarget[]> {
   const out: ResolvedTarget[] = [];
   for (const t of targets) {
     const r = t.resource;
-    if (typeof r === 'string') out.push(t as ResolvedTarget);
+    if (t.trustPolicy && typeof r !== 'string' && roles) out.push(await trustTarget(t, r, roles));
+    else if (typeof r === 'string') out.push(t as ResolvedTarget);
     else out.push({ ...t, resource: names ? await resolveEntityArn(r, names) : entityArn(r, undefined) });
   }
   return out;
+}
+
+/**
+ * A role to assume: its identity ARN (`acs:ram::<account>:role/<name in lower case>`, the
+ * form AssumeRole's RoleArn, GetRole and trust policies use) built from the stored name, and
+ * its trust policy as the resource policy of the decision. A role that does not exist keeps
+ * the caller's name and has no trust policy: nothing trusts the caller, the same answer as a
+ * role that does not trust it, so the answer does not tell whether a role exists.
+ */
+async function trustTarget(
+  t: AuthorizationTarget,
+  ref: EntityRef,
+  roles: Services['roles'],
+): Promise<ResolvedTarget> {
+  const role = await roles.findRole(ref.accountId, ref.name);
+  return {
+    ...t,
+    resource: roleArn(ref.accountId, role?.roleName ?? ref.name),
+    resourceOwnerAccountId: ref.accountId,
+    ...(role
+      ? {
+          resourcePolicy: {
+            kind: 'trust-policy',
+            name: role.roleName,
+            ownerAccountId: ref.accountId,
+            document: role.trustPolicy,
+          },
+        }
+      : {}),
+  };
 }
 
 /** The request context, then every authorization target of the action through the engine. */
@@ -52,6 +84,7 @@ export const authorizeStep: Step = async (state, env) => {
     secure: state.wire.secure,
     principal,
     accessKeyId: auth.kind === 'signed' ? auth.accessKeyId : undefined,
+    mfaPresent: auth.kind === 'signed' && auth.mfaPresent === true,
     userAgent: h['user-agent'],
     referer: typeof h.referer === 'string' ? h.referer : undefined,
   });
@@ -64,7 +97,11 @@ export const authorizeStep: Step = async (state, env) => {
     params: state.params,
   });
   const list = Array.isArray(targets) ? targets : [targets as AuthorizationTarget];
-  const resolved = await resolveTargets(list, principal.type === 'Root' ? undefined : env.services.names);
+  const resolved = await resolveTargets(
+    list,
+    principal.type === 'Root' ? undefined : env.services.names,
+    env.services.roles,
+  );
   state.allowedBySelfService = await env.authorizer.authorize(
     principal,
     resolved,
