@@ -19,7 +19,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { BlockList, isIP, type AddressInfo } from 'node:net';
 import { createAuthorizer } from './api/authorize.js';
-import { apiError, apiErrorWithStatus } from './errors.js';
+import { ApiError, apiError, apiErrorWithStatus } from './errors.js';
 import { runPipeline, type PipelineEnv } from './api/pipeline.js';
 import { newRequestId } from './api/protocol/request.js';
 import { errorResponse } from './api/protocol/response.js';
@@ -47,6 +47,17 @@ import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { startPeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+
+/** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
+export const WORKLOAD_CREDENTIALS_PATH = '/workload/credentials/';
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /** How often the idle-credentials job runs (it also runs at start). */
 const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
@@ -424,6 +435,13 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       return;
     }
     if (path === '/readyz') return ready(res);
+    if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) {
+      return workloadCredentials(
+        req,
+        res,
+        decodeURIComponentSafe(path.slice(WORKLOAD_CREDENTIALS_PATH.length)),
+      );
+    }
     if (path !== '/') {
       send(
         res,
@@ -442,6 +460,49 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     // stream itself when the answer is sent.
     if (hasNoBody(req)) return answer(req, res, path, q < 0 ? '' : url.slice(q + 1), EMPTY);
     return withBody(req, res, path, q < 0 ? '' : url.slice(q + 1));
+  }
+
+  /**
+   * The credentials endpoint of workload identities, in the shape `@alicloud/credentials`'
+   * credentials-URI provider reads (200 and a JSON object; anything else is an error to it).
+   */
+  async function workloadCredentials(
+    req: IncomingMessage,
+    res: ServerResponse,
+    token: string,
+  ): Promise<void> {
+    const requestId = newRequestId();
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    try {
+      if (req.method !== 'GET') {
+        throw apiErrorWithStatus('UnsupportedHTTPMethod', 405, 'The credentials endpoint answers GET only.');
+      }
+      const c = await deployment.domain.workloads.credentials(
+        token,
+        normalizeIp(client.sourceIp),
+        client.secure,
+      );
+      send(res, {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: JSON.stringify({
+          Code: 'Success',
+          AccessKeyId: c.accessKeyId,
+          AccessKeySecret: c.accessKeySecret,
+          SecurityToken: c.securityToken,
+          Expiration: c.expiration,
+          LastUpdated: c.issuedAt,
+        }),
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError)) env.logError?.(requestId, err);
+      send(res, errorResponse(err, { requestId, format: 'JSON', service: undefined }));
+    }
   }
 
   async function ready(res: ServerResponse): Promise<void> {

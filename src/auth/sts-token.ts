@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomAlnum } from '../crypto/random.js';
 import { SealError, type Sealer } from '../crypto/seal.js';
 
 /**
@@ -49,6 +50,8 @@ export interface SessionClaims {
   readonly by: string;
   /** SourceIdentity given to AssumeRole. */
   readonly si?: string;
+  /** The workload binding that obtained the credentials; they end when it is revoked. */
+  readonly wl?: string;
 }
 
 export interface IssuedCredentials {
@@ -65,21 +68,6 @@ const TOKEN_CONTEXT = 'sts-security-token';
 /** A security token longer than this is refused before any decoding. */
 export const MAX_SECURITY_TOKEN_LENGTH = 8192;
 
-const ALNUM = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789';
-
-function randomText(length: number, alphabet: string): string {
-  // 256 % 57 leaves a small bias; rejection keeps every character uniform.
-  const limit = 256 - (256 % alphabet.length);
-  let out = '';
-  while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b < limit) out += alphabet[b % alphabet.length]!;
-      if (out.length === length) break;
-    }
-  }
-  return out;
-}
-
 /** `2026-12-03T10:20:30Z` (no milliseconds). */
 export function stsTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -90,7 +78,7 @@ export function issueCredentials(
   sealer: Sealer,
   claims: Omit<SessionClaims, 'v' | 'ak' | 'sk'>,
 ): IssuedCredentials {
-  const ak = `STS.${randomText(25, ALNUM)}`;
+  const ak = `STS.${randomAlnum(25)}`;
   const sk = randomBytes(30).toString('base64url');
   const full: SessionClaims = { v: 1, ak, sk, ...claims };
   return {

@@ -80,12 +80,12 @@ export function register(program: Command): void {
 }
 
 /** What a command prints: the JSON object, or lines of text. */
-interface Output {
+export interface Output {
   readonly json: unknown;
   readonly lines: readonly string[];
 }
 
-async function runAdmin<F extends DeploymentFlags>(
+export async function runAdmin<F extends DeploymentFlags>(
   name: string,
   flags: F,
   fn: (d: Deployment, flags: F) => Promise<Output>,
@@ -107,7 +107,7 @@ async function runAdmin<F extends DeploymentFlags>(
 export class AccountChoiceError extends Error {}
 
 /** The account named by --account (id or alias), or the only account of the deployment. */
-async function chooseAccount(d: Deployment, flag: string | undefined): Promise<Account> {
+export async function chooseAccount(d: Deployment, flag: string | undefined): Promise<Account> {
   if (flag !== undefined) {
     const found = await d.domain.accounts.findByAliasOrId(flag);
     if (!found) throw new AccountChoiceError(`no account ${flag} in this deployment`);

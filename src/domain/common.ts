@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { apiError, apiErrorWithStatus, paramError, type ApiError } from '../errors.js';
 import { isUniqueViolation, type Tx } from '../store/index.js';
@@ -25,18 +25,7 @@ export function randomDigits(n: number): string {
   return s;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** n random letters and digits (uniform; rejection sampling). */
-export function randomAlnum(n: number): string {
-  let s = '';
-  while (s.length < n) {
-    for (const b of randomBytes(n * 2)) {
-      if (b < 248 && s.length < n) s += ALNUM[b % 62];
-    }
-  }
-  return s;
-}
+export { randomAlnum } from '../crypto/random.js';
 
 export const nameKey = (name: string): string => name.toLowerCase();
 

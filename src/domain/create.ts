@@ -18,6 +18,7 @@ import { createSecurityPreference } from './security-preference.js';
 import { createTags } from './tags.js';
 import { createIdleCredentials } from './idle-credentials.js';
 import { createSts } from './sts.js';
+import { createWorkloads } from './workloads.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -61,5 +62,6 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     tags: createTags(ctx),
     idleCredentials: createIdleCredentials(ctx),
     sts: createSts(ctx),
+    workloads: createWorkloads(ctx),
   };
 }

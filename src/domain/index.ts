@@ -19,8 +19,9 @@
  */
 
 import type { StsDomain } from './sts.js';
+import type { WorkloadsDomain } from './workloads.js';
 
-export type { StsDomain };
+export type { StsDomain, WorkloadsDomain };
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -475,6 +476,7 @@ export interface Domain {
   readonly tags: TagsDomain;
   readonly idleCredentials: IdleCredentialsDomain;
   readonly sts: StsDomain;
+  readonly workloads: WorkloadsDomain;
 }
 
 export interface IdleCredentialsDomain {

@@ -78,6 +78,12 @@ interface TrustedRoleRow {
   readonly trust_policy: string;
 }
 
+/** Whether the workload binding behind temporary credentials still exists. */
+const WORKLOAD = hotQuery(
+  'workload',
+  'select workload_id as name from workload_identities where workload_id = ?',
+);
+
 interface SessionRow {
   readonly name: string;
   readonly permissions_version: number | string;
@@ -153,6 +159,7 @@ export function createServices(
       if (!row) return undefined;
       principal = { type: 'Root', accountId: c.acct, accessKeyId };
     }
+    if (c.wl !== undefined && !(await store.first(WORKLOAD, [c.wl]))) return undefined;
     return { principal, permissionsVersion: Number(row.permissions_version) };
   }
 

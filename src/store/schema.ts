@@ -197,6 +197,22 @@ export interface OperatorLogTable {
   detail: string;
 }
 
+/** A workload bound to a role (credentials endpoint); see migration 008. */
+export interface WorkloadIdentitiesTable {
+  workload_id: string;
+  account_id: string;
+  name: string;
+  name_key: string;
+  role_id: string;
+  /** SHA-256 hex of the binding secret. */
+  secret_hash: string;
+  /** `;`-separated CIDR blocks; '' allows any address. */
+  networks: string;
+  duration_seconds: number;
+  create_date: string;
+  last_used_date: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -213,4 +229,5 @@ export interface Database {
   nonces: NoncesTable;
   deployment_keys: DeploymentKeysTable;
   operator_log: OperatorLogTable;
+  workload_identities: WorkloadIdentitiesTable;
 }
