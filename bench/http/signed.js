@@ -3,17 +3,21 @@
 import { percentEncode } from '../../dist/auth/percent-encode.js';
 import { signRequestV3 } from '../../dist/auth/signature-v3.js';
 
-/** `{ path, headers }` of one signed request; `nonce` and `now` default to fresh ones. */
-export function signed(host, key, action, params, { nonce, now } = {}) {
+/**
+ * `{ path, headers }` of one signed request; `nonce` and `now` default to fresh ones. A key
+ * with a `securityToken` (temporary credentials) signs it in, as the V3 clients do.
+ */
+export function signed(host, key, action, params, { nonce, now, version = '2015-05-01' } = {}) {
   const query = Object.entries(params);
   const headers = signRequestV3({
     method: 'POST',
     host,
     action,
-    version: '2015-05-01',
+    version,
     query,
     accessKeyId: key.accessKeyId,
     accessKeySecret: key.accessKeySecret,
+    ...(key.securityToken ? { securityToken: key.securityToken } : {}),
     ...(nonce ? { nonce } : {}),
     ...(now ? { now } : {}),
   });
