@@ -13,6 +13,8 @@ export type ServiceName = 'ram' | 'ims' | 'sts' | 'resourcemanager' | 'actiontra
  */
 export interface ParamSchema<P> {
   parse(raw: Readonly<Record<string, string>>): P;
+  /** The wire parameters it reads, in order (what the CLI checks a call against). */
+  readonly fields?: readonly { readonly name: string; readonly required: boolean }[];
 }
 
 /** One request as a handler sees it: authenticated, validated, authorized. */

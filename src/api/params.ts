@@ -29,6 +29,11 @@ export class Param<T> {
     private readonly emptyIsAbsent = false,
   ) {}
 
+  /** Whether a request must carry it. */
+  get required(): boolean {
+    return this.absent === undefined;
+  }
+
   /** The value of this parameter in a request; raw is undefined when the request lacks it. */
   read(name: string, raw: string | undefined): T {
     if (raw === undefined || (this.emptyIsAbsent && raw === '')) {
@@ -68,6 +73,7 @@ export type ParamsOf<S extends Record<string, Param<unknown>>> = {
 export function params<S extends Record<string, Param<unknown>>>(spec: S): ParamSchema<ParamsOf<S>> {
   const entries = Object.entries(spec);
   return {
+    fields: entries.map(([name, param]) => ({ name, required: param.required })),
     parse(raw) {
       const out: Record<string, unknown> = {};
       for (const [name, param] of entries) {

@@ -1,55 +1,97 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { signRequestV3 } from '../auth/signature-v3.js';
-import { CredentialsError, resolveCredentials } from './profile.js';
+import { actionParams, checkCall, didYouMean, productActions, productVersion, PRODUCTS } from './metadata.js';
+import {
+  CredentialsError,
+  resolveCredentials,
+  type CallCredentials,
+  type CredentialFetchers,
+  type TemporaryCredentials,
+} from './profile.js';
 
 /**
- * `rampart <product> <Action> --Param value ...`, in the style of the aliyun CLI: signs the
- * call with V3 (ACS3-HMAC-SHA256) like the official SDKs (POST /, parameters in the query,
- * empty body), prints the result JSON on stdout; an API error exits 1 with the error JSON
- * on stderr. List parameters of RAM are given as JSON strings and pass through unchanged.
+ * `rampart <product> <Action> --Param value ...`, in the style of the aliyun CLI: the call is
+ * checked against the API metadata (an unknown action or parameter, or a missing required one,
+ * is refused before anything is sent, with the likely name), signed with V3 like the official
+ * SDKs (POST /, parameters in the query, empty body), and its result printed as JSON, or as a
+ * table with `--output cols=A,B rows=Path[]`. `--pager` follows Marker / NextToken through
+ * every page; `--dryrun` prints the signed request instead of sending it; `--quiet` prints
+ * nothing on success. An API error exits 1 with the error JSON on stderr; a usage error exits 2.
  */
-export const PRODUCT_VERSIONS: Readonly<Record<string, string>> = {
-  ram: '2015-05-01',
-  ims: '2019-08-15',
-  sts: '2015-04-01',
-  resourcemanager: '2020-03-31',
-  actiontrail: '2020-07-06',
-};
-
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8080';
 
 /** Options of the command itself; every other --Name is an API parameter. */
-const OWN_OPTIONS = new Set(['profile', 'endpoint', 'region']);
+const VALUE_OPTIONS = new Set(['profile', 'endpoint', 'region', 'config-path']);
+const FLAG_OPTIONS = new Set(['dryrun', 'quiet', 'help']);
+
+export interface OutputSpec {
+  readonly cols: readonly string[];
+  /** A path to the rows: `Users.User[]`; absent: the answer itself is the one row. */
+  readonly rows?: string;
+}
 
 export interface ParsedCall {
   readonly product: string;
-  readonly action: string;
+  /** Undefined for `rampart <product> --help`. */
+  readonly action?: string;
   readonly params: [string, string][];
   readonly profile?: string;
   readonly endpoint?: string;
+  readonly region?: string;
+  readonly configPath?: string;
+  readonly output?: OutputSpec;
+  /** `--pager` alone: the first list of the answer; `--pager path=Users.User[]`: that list. */
+  readonly pager?: { readonly path?: string };
+  readonly dryrun: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
 }
 
 export class UsageError extends Error {}
 
 export function parseCallArgs(argv: readonly string[]): ParsedCall {
-  const [product, action, ...rest] = argv;
-  if (!product || !(product in PRODUCT_VERSIONS)) throw new UsageError(`unknown product: ${product ?? ''}`);
-  if (!action || action.startsWith('-'))
-    throw new UsageError(`usage: rampart ${product} <Action> [--Param value ...]`);
+  const [product, second, ...more] = argv;
+  if (!product || !PRODUCTS.concat('actiontrail').includes(product)) {
+    const guess = product ? didYouMean(product, PRODUCTS) : undefined;
+    throw new UsageError(`unknown product: ${product ?? ''}${guess ? `; did you mean ${guess}?` : ''}`);
+  }
+  const action = second && !second.startsWith('-') ? second : undefined;
+  const rest = action ? more : argv.slice(1);
   const params: [string, string][] = [];
   const own: Record<string, string> = {};
+  const flags = new Set<string>();
+  let output: OutputSpec | undefined;
+  let pager: { path?: string } | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (!arg.startsWith('--') || arg.length < 3) throw new UsageError(`unexpected argument: ${arg}`);
     const eq = arg.indexOf('=');
-    let name: string;
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (FLAG_OPTIONS.has(name) && eq < 0) {
+      flags.add(name);
+      continue;
+    }
+    if (name === 'output' && eq < 0) {
+      const spec: { cols?: string[]; rows?: string } = {};
+      while (rest[i + 1] !== undefined && /^(cols|rows)=/.test(rest[i + 1]!)) {
+        const [k, v] = rest[++i]!.split(/=(.*)/s) as [string, string];
+        if (k === 'cols') spec.cols = v.split(',').filter((c) => c !== '');
+        else spec.rows = v;
+      }
+      if (!spec.cols?.length)
+        throw new UsageError('--output needs cols=A,B[,...] (and optionally rows=Path[])');
+      output = { cols: spec.cols, ...(spec.rows ? { rows: spec.rows } : {}) };
+      continue;
+    }
+    if (name === 'pager' && eq < 0) {
+      const next = rest[i + 1];
+      pager = next?.startsWith('path=') ? { path: rest[++i]!.slice(5) } : {};
+      continue;
+    }
     let value: string;
-    if (eq > 0) {
-      name = arg.slice(2, eq);
-      value = arg.slice(eq + 1);
-    } else {
-      name = arg.slice(2);
+    if (eq > 0) value = arg.slice(eq + 1);
+    else {
       const next = rest[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2)) {
         throw new UsageError(`--${name} needs a value`);
@@ -57,15 +99,22 @@ export function parseCallArgs(argv: readonly string[]): ParsedCall {
       value = next;
       i++;
     }
-    if (OWN_OPTIONS.has(name)) own[name] = value;
+    if (VALUE_OPTIONS.has(name)) own[name] = value;
     else params.push([name, value]);
   }
   return {
     product,
-    action,
+    ...(action ? { action } : {}),
     params,
     ...(own.profile !== undefined ? { profile: own.profile } : {}),
     ...(own.endpoint !== undefined ? { endpoint: own.endpoint } : {}),
+    ...(own.region !== undefined ? { region: own.region } : {}),
+    ...(own['config-path'] !== undefined ? { configPath: own['config-path'] } : {}),
+    ...(output ? { output } : {}),
+    ...(pager ? { pager } : {}),
+    dryrun: flags.has('dryrun'),
+    quiet: flags.has('quiet'),
+    help: flags.has('help'),
   };
 }
 
@@ -82,15 +131,20 @@ interface HttpAnswer {
   readonly body: string;
 }
 
-function send(url: URL, headers: Record<string, string>, query: string): Promise<HttpAnswer> {
+function send(
+  method: 'GET' | 'POST',
+  url: URL,
+  headers: Record<string, string>,
+  path: string,
+): Promise<HttpAnswer> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        method: 'POST',
+        method,
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (url.protocol === 'https:' ? 443 : 80),
-        path: `/?${query}`,
+        path,
         headers,
         timeout: 30_000,
       },
@@ -109,60 +163,327 @@ function send(url: URL, headers: Record<string, string>, query: string): Promise
   });
 }
 
-function pretty(text: string): string {
+/** A signed API call: its method, path and headers. */
+export function signCall(
+  url: URL,
+  version: string,
+  action: string,
+  params: readonly [string, string][],
+  creds: Pick<CallCredentials, 'accessKeyId' | 'accessKeySecret' | 'securityToken'>,
+): { path: string; headers: Record<string, string> } {
+  const headers = signRequestV3({
+    method: 'POST',
+    host: url.host,
+    action,
+    version,
+    query: params,
+    accessKeyId: creds.accessKeyId,
+    accessKeySecret: creds.accessKeySecret,
+    ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+  });
+  headers['user-agent'] = 'rampart-cli';
+  const query = new URLSearchParams(params as [string, string][]).toString().replace(/\+/g, '%20');
+  return { path: `/?${query}`, headers };
+}
+
+/** Signs and sends one call; the JSON answer, or an ApiCallError with the error body. */
+export async function apiCall(
+  url: URL,
+  version: string,
+  action: string,
+  params: readonly [string, string][],
+  creds: CallCredentials,
+): Promise<Record<string, unknown>> {
+  const { path, headers } = signCall(url, version, action, params, creds);
+  const answer = await send('POST', url, headers, path);
+  let body: unknown;
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    body = JSON.parse(answer.body);
   } catch {
-    return text;
+    body = undefined;
+  }
+  if (answer.status < 200 || answer.status >= 300 || typeof body !== 'object' || body === null) {
+    throw new ApiCallError(answer.status, answer.body);
+  }
+  return body as Record<string, unknown>;
+}
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`the API answered ${status}`);
+    this.name = 'ApiCallError';
+  }
+  get code(): string | undefined {
+    try {
+      return (JSON.parse(this.body) as { Code?: string }).Code;
+    } catch {
+      return undefined;
+    }
   }
 }
+
+function temporary(body: Record<string, unknown>, what: string): TemporaryCredentials {
+  const c = (body.Credentials ?? body) as Record<string, unknown>;
+  const ok = ['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Expiration'].every(
+    (k) => typeof c[k] === 'string' && c[k] !== '',
+  );
+  if (!ok) throw new CredentialsError(`${what} answered no usable credentials`);
+  return {
+    accessKeyId: c.AccessKeyId as string,
+    accessKeySecret: c.AccessKeySecret as string,
+    securityToken: c.SecurityToken as string,
+    expiration: c.Expiration as string,
+  };
+}
+
+/** AssumeRole and credentials URIs over HTTP, for the profile modes that need them. */
+export function networkFetchers(defaultEndpoint: string): CredentialFetchers {
+  return {
+    async assumeRole(source, endpoint, role) {
+      const url = endpointUrl(endpoint ?? defaultEndpoint);
+      const body = await apiCall(
+        url,
+        '2015-04-01',
+        'AssumeRole',
+        [
+          ['RoleArn', role.arn],
+          ['RoleSessionName', role.sessionName],
+          ['DurationSeconds', String(role.durationSeconds)],
+          ...(role.externalId ? ([['ExternalId', role.externalId]] as [string, string][]) : []),
+        ],
+        source,
+      );
+      return temporary(body, `AssumeRole of ${role.arn}`);
+    },
+    async fetchUri(uri) {
+      const url = new URL(uri);
+      const answer = await send('GET', new URL(url.origin), {}, `${url.pathname}${url.search}`);
+      if (answer.status !== 200) {
+        throw new CredentialsError(
+          `the credentials URI answered ${answer.status}: ${answer.body.slice(0, 200)}`,
+        );
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(answer.body) as Record<string, unknown>;
+      } catch {
+        throw new CredentialsError('the credentials URI answered something that is not JSON');
+      }
+      return temporary(body, 'the credentials URI');
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** The value at `A.B.C` (a trailing `[]` marks a list). */
+function at(value: unknown, path: string): unknown {
+  let v = value;
+  for (const part of path
+    .replace(/\[\]$/, '')
+    .split('.')
+    .filter((p) => p !== '')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** The first list in the answer, depth first (Users.User, Groups.Group, ...). */
+function firstListPath(value: unknown, prefix = ''): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (Array.isArray(v)) return p;
+    const deeper = firstListPath(v, p);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/** A table as the aliyun CLI prints `--output cols=... rows=...`. */
+export function table(answer: unknown, spec: OutputSpec): string {
+  const rows = spec.rows ? at(answer, spec.rows) : [answer];
+  const list = Array.isArray(rows) ? rows : rows === undefined ? [] : [rows];
+  const cells = list.map((r) =>
+    spec.cols.map((c) => {
+      const v = at(r, c);
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    }),
+  );
+  const widths = spec.cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: readonly string[]) =>
+    row
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
+  return [line(spec.cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+function usageOfProduct(product: string): string {
+  const actions = Object.keys(productActions(product) ?? {}).sort();
+  return [
+    `rampart ${product} <Action> [--Param value ...] [--profile P] [--endpoint E] [--output cols=A,B rows=Path[]] [--pager] [--dryrun] [--quiet]`,
+    '',
+    `Actions of ${product} ${productVersion(product) ?? ''}:`,
+    ...actions.map((a) => `  ${a}`),
+  ].join('\n');
+}
+
+function usageOfAction(product: string, action: string): string {
+  const params = actionParams(product, action) ?? [];
+  const width = Math.max(8, ...params.map((p) => p.name.length + 2));
+  return [
+    `rampart ${product} ${action} [--Param value ...]`,
+    '',
+    params.length ? 'Parameters (* required):' : 'No parameters.',
+    ...params.map(
+      (p) =>
+        `  ${(p.required ? '*' : ' ') + ` --${p.name}`.padEnd(width + 2)} ${p.type}${p.encoding === 'json' ? ' (a JSON string)' : p.encoding === 'flattened' ? ' (flattened: Name.1, Name.1.Key)' : ''}${p.hint ? `  ${p.hint}` : ''}`,
+    ),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export async function runCall(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let call: ParsedCall;
-  let url: URL;
   try {
     call = parseCallArgs(argv);
-    url = endpointUrl(call.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT));
   } catch (err) {
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     return 2;
   }
-  let creds;
+  const actions = productActions(call.product) ?? {};
+  if (!call.action) {
+    if (call.help) {
+      process.stdout.write(`${usageOfProduct(call.product)}\n`);
+      return 0;
+    }
+    process.stderr.write(
+      `rampart: usage: rampart ${call.product} <Action> [--Param value ...] (rampart ${call.product} --help lists them)\n`,
+    );
+    return 2;
+  }
+  const action = call.action;
+  if (!actions[action]) {
+    const guess = didYouMean(action, Object.keys(actions));
+    process.stderr.write(
+      `rampart: unknown action ${action} of ${call.product}${guess ? `; did you mean ${guess}?` : ''}\n`,
+    );
+    return 2;
+  }
+  if (call.help) {
+    process.stdout.write(`${usageOfAction(call.product, action)}\n`);
+    return 0;
+  }
+  const problems = checkCall(
+    call.product,
+    action,
+    call.params.map(([n]) => n),
+  );
+  if (problems.length) {
+    process.stderr.write(problems.map((p) => `rampart: ${p}\n`).join(''));
+    return 2;
+  }
+  const version = productVersion(call.product)!;
+  let resolved;
+  let url: URL;
   try {
-    creds = resolveCredentials(call.profile, env);
+    const fallback = env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT;
+    resolved = await resolveCredentials({
+      profile: call.profile,
+      configPath: call.configPath,
+      env,
+      fetchers: networkFetchers(call.endpoint ?? fallback),
+    });
+    url = endpointUrl(call.endpoint ?? (env.RAMPART_ENDPOINT || resolved.endpoint || DEFAULT_ENDPOINT));
   } catch (err) {
-    if (err instanceof CredentialsError) {
+    if (err instanceof CredentialsError || err instanceof UsageError) {
       process.stderr.write(`rampart: ${err.message}\n`);
       return 2;
     }
-    throw err;
+    if (err instanceof ApiCallError) {
+      process.stderr.write(`rampart: getting the profile's credentials failed:\n${pretty(err.body)}\n`);
+      return 1;
+    }
+    process.stderr.write(`rampart: getting the profile's credentials failed: ${(err as Error).message}\n`);
+    return 1;
   }
-  const headers = signRequestV3({
-    method: 'POST',
-    host: url.host,
-    action: call.action,
-    version: PRODUCT_VERSIONS[call.product]!,
-    query: call.params,
-    accessKeyId: creds.accessKeyId,
-    accessKeySecret: creds.accessKeySecret,
-    ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
-  });
-  headers['user-agent'] = 'rampart-cli';
-  const query = new URLSearchParams(call.params).toString().replace(/\+/g, '%20');
-  let answer: HttpAnswer;
+  if (call.dryrun) {
+    const { path, headers } = signCall(url, version, action, call.params, resolved.credentials);
+    const shown = Object.entries(headers).map(
+      ([k, v]) => `${k}: ${k === 'x-acs-security-token' ? '<security token>' : v}`,
+    );
+    process.stdout.write(`POST ${url.origin}${path}\n${shown.join('\n')}\n`);
+    return 0;
+  }
+  let answer: Record<string, unknown>;
   try {
-    answer = await send(url, headers, query);
+    answer = call.pager
+      ? await allPages(url, version, call.product, action, call.params, resolved.credentials, call.pager.path)
+      : await apiCall(url, version, action, call.params, resolved.credentials);
   } catch (err) {
+    if (err instanceof ApiCallError) {
+      process.stderr.write(`${pretty(err.body)}\n`);
+      return 1;
+    }
     process.stderr.write(`rampart: cannot reach ${url.origin}: ${(err as Error).message}\n`);
     return 1;
   }
-  if (answer.status >= 200 && answer.status < 300) {
-    process.stdout.write(`${pretty(answer.body)}\n`);
-    return 0;
+  if (!call.quiet) {
+    process.stdout.write(`${call.output ? table(answer, call.output) : JSON.stringify(answer, null, 2)}\n`);
   }
-  process.stderr.write(`${pretty(answer.body)}\n`);
-  return 1;
+  return 0;
+}
+
+/** Every page of a paged action, its list merged into the first answer. */
+async function allPages(
+  url: URL,
+  version: string,
+  product: string,
+  action: string,
+  params: readonly [string, string][],
+  creds: CallCredentials,
+  path: string | undefined,
+): Promise<Record<string, unknown>> {
+  const paging = productActions(product)?.[action]?.paging;
+  if (!paging) throw new UsageError(`${action} does not page`);
+  const base = params.filter(([n]) => n !== paging);
+  const first = await apiCall(url, version, action, params, creds);
+  const listPath = path?.replace(/\[\]$/, '') ?? firstListPath(first);
+  if (!listPath) return first;
+  const items = [...((at(first, listPath) as unknown[]) ?? [])];
+  let page = first;
+  for (let n = 0; n < 100_000; n++) {
+    const token = page[paging] as string | undefined;
+    const more = paging === 'Marker' ? page.IsTruncated === true && token : token;
+    if (!more) break;
+    page = await apiCall(url, version, action, [...base, [paging, token!]], creds);
+    items.push(...((at(page, listPath) as unknown[]) ?? []));
+  }
+  // The merged answer: the first one with the whole list, and no further page to ask for.
+  const merged = structuredClone(first);
+  const parts = listPath.split('.');
+  let holder = merged as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) holder = holder[p] as Record<string, unknown>;
+  holder[parts.at(-1)!] = items;
+  delete merged[paging];
+  if (paging === 'Marker') merged.IsTruncated = false;
+  return merged;
+}
+
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }

@@ -23,11 +23,19 @@ const COMMAND_MODULES = [
   './keys.js',
   './admin.js',
   './workload.js',
+  './configure.js',
+  './completion.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [first] = argv;
+  if (first === '__complete') {
+    // The shell completion scripts ask here; the words may look like options.
+    const { candidates } = await import('./completion.js');
+    process.stdout.write(`${candidates(argv.length > 1 ? argv.slice(1) : ['']).join('\n')}\n`);
+    return 0;
+  }
   if (first && (PRODUCTS as readonly string[]).includes(first)) {
     const { runCall } = (await import('./call.js')) as {
       runCall(argv: readonly string[]): Promise<number>;
@@ -39,6 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Rampart: self-hosted Resource Access Management, wire-compatible with Alibaba Cloud RAM.')
     .version(packageVersion(), '-v, --version')
     .exitOverride()
+    // A subcommand's options are its own, even when its parent has one of the same name.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `\nAPI calls, in the style of the aliyun CLI:\n  rampart <${PRODUCTS.join('|')}> <Action> [--Param value ...] [--profile P] [--endpoint H:P]\n  e.g. rampart ram CreateUser --UserName bob`,
@@ -46,6 +56,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const path of COMMAND_MODULES) {
     const mod = (await import(path)) as CommandModule;
     mod.register(program);
+  }
+  // A word that is neither a command nor a product, but close to a product: say which.
+  if (first && !first.startsWith('-') && !program.commands.some((c) => c.name() === first)) {
+    const { didYouMean } = await import('./metadata.js');
+    const guess = didYouMean(first, PRODUCTS);
+    if (guess) {
+      process.stderr.write(`rampart: unknown product: ${first}; did you mean ${guess}?\n`);
+      return 2;
+    }
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,11 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
- * Credentials for `rampart <product> <Action>`: a profile of the aliyun CLI configuration
- * file (~/.aliyun/config.json, or ALIBABA_CLOUD_CONFIG_FILE), or the environment variables
- * ALIBABA_CLOUD_ACCESS_KEY_ID / _ACCESS_KEY_SECRET / _SECURITY_TOKEN.
+ * Credentials of `rampart <product> <Action>`, from the aliyun CLI's own configuration file
+ * (~/.aliyun/config.json, or --config-path, or ALIBABA_CLOUD_CONFIG_FILE), so that existing
+ * profiles work unchanged, or from the environment variables of the official tools.
+ *
+ * Profile modes: AK, StsToken, RamRoleArn (the profile's own AccessKey assumes a role),
+ * ChainableRamRoleArn (a source profile assumes it), CredentialsURI (fetched from a URI in the
+ * credentials-URI provider's shape). Temporary credentials of the role modes are kept in a
+ * cache file beside the configuration (mode 0600) and renewed five minutes before they expire.
+ * A profile may hold `endpoint`, the Rampart endpoint its calls go to.
  */
 export interface CallCredentials {
   readonly accessKeyId: string;
@@ -22,25 +28,46 @@ export class CredentialsError extends Error {
   }
 }
 
-interface CliProfile {
-  name?: string;
+/** A profile as the aliyun CLI writes it (fields this tool does not use are kept as they are). */
+export interface CliProfile {
+  name: string;
   mode?: string;
   access_key_id?: string;
   access_key_secret?: string;
   sts_token?: string;
+  ram_role_arn?: string;
+  ram_session_name?: string;
+  source_profile?: string;
+  expired_seconds?: number;
+  external_id?: string;
+  credentials_uri?: string;
+  region_id?: string;
+  output_format?: string;
+  language?: string;
+  /** Rampart: the endpoint the profile's calls go to (H:P or a base URL). */
   endpoint?: string;
+  [other: string]: unknown;
 }
 
-interface CliConfigFile {
+export interface CliConfigFile {
   current?: string;
   profiles?: CliProfile[];
+  [other: string]: unknown;
 }
 
-export function cliConfigPath(env: NodeJS.ProcessEnv): string {
-  return env.ALIBABA_CLOUD_CONFIG_FILE || join(homedir(), '.aliyun', 'config.json');
+export const PROFILE_MODES = [
+  'AK',
+  'StsToken',
+  'RamRoleArn',
+  'ChainableRamRoleArn',
+  'CredentialsURI',
+] as const;
+
+export function cliConfigPath(env: NodeJS.ProcessEnv, configPath?: string): string {
+  return configPath ?? (env.ALIBABA_CLOUD_CONFIG_FILE || join(homedir(), '.aliyun', 'config.json'));
 }
 
-function readConfigFile(path: string): CliConfigFile | undefined {
+export function readConfigFile(path: string): CliConfigFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -48,55 +75,203 @@ function readConfigFile(path: string): CliConfigFile | undefined {
     return undefined;
   }
   try {
-    return JSON.parse(text) as CliConfigFile;
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as CliConfigFile;
   } catch {
-    throw new CredentialsError(`${path} is not valid JSON`);
+    throw new CredentialsError(`${path} is not a valid configuration file (a JSON object)`);
   }
 }
 
-function fromProfile(path: string, file: CliConfigFile, name: string): CallCredentials {
-  const profile = file.profiles?.find((p) => p.name === name);
-  if (!profile) throw new CredentialsError(`profile ${name} not found in ${path}`);
-  const mode = profile.mode ?? 'AK';
-  if (mode !== 'AK' && mode !== 'StsToken') {
-    throw new CredentialsError(`profile ${name}: mode ${mode} is not supported (use AK or StsToken)`);
+/** Writes a file readable by its owner only (0600; its directory 0700), replacing it atomically. */
+export function writePrivateJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export function findProfile(file: CliConfigFile, name: string): CliProfile | undefined {
+  return file.profiles?.find((p) => p.name === name);
+}
+
+/** What assuming a role or fetching a URI needs: done by the caller (it knows HTTP and signing). */
+export interface CredentialFetchers {
+  assumeRole(
+    source: CallCredentials,
+    endpoint: string | undefined,
+    role: { arn: string; sessionName: string; durationSeconds: number; externalId?: string },
+  ): Promise<TemporaryCredentials>;
+  fetchUri(uri: string): Promise<TemporaryCredentials>;
+}
+
+export interface TemporaryCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken: string;
+  /** `YYYY-MM-DDThh:mm:ssZ`. */
+  readonly expiration: string;
+}
+
+/** Temporary credentials are renewed this long before they expire. */
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+
+function cachePath(configPath: string): string {
+  return join(dirname(configPath), '.rampart-sts-cache.json');
+}
+
+type Cache = Record<string, TemporaryCredentials & { readonly key: string }>;
+
+function readCache(path: string): Cache {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Cache;
+  } catch {
+    return {};
   }
-  if (!profile.access_key_id || !profile.access_key_secret) {
-    throw new CredentialsError(`profile ${name}: access_key_id and access_key_secret are required`);
-  }
-  return {
-    accessKeyId: profile.access_key_id,
-    accessKeySecret: profile.access_key_secret,
-    ...(mode === 'StsToken' && profile.sts_token ? { securityToken: profile.sts_token } : {}),
-    source: `profile ${name}`,
-  };
+}
+
+export interface ResolveOptions {
+  readonly profile?: string | undefined;
+  readonly configPath?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly fetchers?: CredentialFetchers;
+  readonly now?: () => Date;
+}
+
+export interface Resolved {
+  readonly credentials: CallCredentials;
+  /** The endpoint the profile names, if any. */
+  readonly endpoint?: string;
+  readonly region?: string;
 }
 
 /**
  * `--profile NAME` wins; then the environment variables; then the configuration file's
- * current profile.
+ * current profile (or ALIBABA_CLOUD_PROFILE).
  */
-export function resolveCredentials(profile: string | undefined, env: NodeJS.ProcessEnv): CallCredentials {
-  const path = cliConfigPath(env);
-  if (profile !== undefined) {
+export async function resolveCredentials(opts: ResolveOptions): Promise<Resolved> {
+  const path = cliConfigPath(opts.env, opts.configPath);
+  if (opts.profile !== undefined) {
     const file = readConfigFile(path);
-    if (!file) throw new CredentialsError(`cannot read ${path} for profile ${profile}`);
-    return fromProfile(path, file, profile);
+    if (!file) throw new CredentialsError(`cannot read ${path} for profile ${opts.profile}`);
+    return fromProfile(path, file, opts.profile, opts, new Set());
   }
+  const env = opts.env;
   const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
   if (id && secret) {
     return {
-      accessKeyId: id,
-      accessKeySecret: secret,
-      ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
-      source: 'environment',
+      credentials: {
+        accessKeyId: id,
+        accessKeySecret: secret,
+        ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
+        source: 'environment',
+      },
     };
+  }
+  if (env.ALIBABA_CLOUD_CREDENTIALS_URI && opts.fetchers) {
+    const c = await opts.fetchers.fetchUri(env.ALIBABA_CLOUD_CREDENTIALS_URI);
+    return { credentials: { ...c, source: 'ALIBABA_CLOUD_CREDENTIALS_URI' } };
   }
   const file = readConfigFile(path);
   const current = env.ALIBABA_CLOUD_PROFILE || file?.current;
-  if (file && current) return fromProfile(path, file, current);
+  if (file && current) return fromProfile(path, file, current, opts, new Set());
   throw new CredentialsError(
-    'no credentials: use --profile NAME or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'no credentials: run rampart configure (or rampart login), use --profile NAME, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
   );
+}
+
+async function fromProfile(
+  path: string,
+  file: CliConfigFile,
+  name: string,
+  opts: ResolveOptions,
+  seen: Set<string>,
+): Promise<Resolved> {
+  const profile = findProfile(file, name);
+  if (!profile) throw new CredentialsError(`profile ${name} not found in ${path}`);
+  if (seen.has(name)) throw new CredentialsError(`profile ${name}: its source profiles form a loop`);
+  seen.add(name);
+  const mode = profile.mode ?? 'AK';
+  const where = {
+    ...(profile.endpoint ? { endpoint: profile.endpoint } : {}),
+    ...(profile.region_id ? { region: profile.region_id } : {}),
+  };
+  const ownKey = (): CallCredentials => {
+    if (!profile.access_key_id || !profile.access_key_secret) {
+      throw new CredentialsError(`profile ${name}: access_key_id and access_key_secret are required`);
+    }
+    return {
+      accessKeyId: profile.access_key_id,
+      accessKeySecret: profile.access_key_secret,
+      ...(mode === 'StsToken' && profile.sts_token ? { securityToken: profile.sts_token } : {}),
+      source: `profile ${name}`,
+    };
+  };
+  switch (mode) {
+    case 'AK':
+    case 'StsToken':
+      return { credentials: ownKey(), ...where };
+    case 'RamRoleArn':
+    case 'ChainableRamRoleArn': {
+      if (!profile.ram_role_arn) throw new CredentialsError(`profile ${name}: ram_role_arn is required`);
+      let source: Resolved;
+      if (mode === 'RamRoleArn') source = { credentials: ownKey(), ...where };
+      else {
+        if (!profile.source_profile)
+          throw new CredentialsError(`profile ${name}: source_profile is required`);
+        source = await fromProfile(path, file, profile.source_profile, opts, seen);
+      }
+      const role = {
+        arn: profile.ram_role_arn,
+        sessionName: profile.ram_session_name || `rampart-cli-${Date.now()}`,
+        durationSeconds: Number(profile.expired_seconds ?? 3600) || 3600,
+        ...(profile.external_id ? { externalId: profile.external_id } : {}),
+      };
+      const key = `${mode}|${role.arn}|${source.credentials.accessKeyId}`;
+      const temp = await cached(path, name, key, opts, () =>
+        need(opts.fetchers, name).assumeRole(source.credentials, where.endpoint ?? source.endpoint, role),
+      );
+      return {
+        credentials: { ...temp, source: `profile ${name} (role ${role.arn})` },
+        ...where,
+        ...(where.endpoint || !source.endpoint ? {} : { endpoint: source.endpoint }),
+      };
+    }
+    case 'CredentialsURI': {
+      if (!profile.credentials_uri)
+        throw new CredentialsError(`profile ${name}: credentials_uri is required`);
+      const temp = await need(opts.fetchers, name).fetchUri(profile.credentials_uri);
+      return { credentials: { ...temp, source: `profile ${name} (credentials URI)` }, ...where };
+    }
+    default:
+      throw new CredentialsError(
+        `profile ${name}: mode ${mode} is not supported (use ${PROFILE_MODES.join(', ')})`,
+      );
+  }
+}
+
+function need(f: CredentialFetchers | undefined, name: string): CredentialFetchers {
+  if (!f) throw new CredentialsError(`profile ${name} needs a network call to get its credentials`);
+  return f;
+}
+
+async function cached(
+  configPath: string,
+  profile: string,
+  key: string,
+  opts: ResolveOptions,
+  fetch: () => Promise<TemporaryCredentials>,
+): Promise<TemporaryCredentials> {
+  const path = cachePath(configPath);
+  const now = (opts.now ?? (() => new Date()))().getTime();
+  const cache = readCache(path);
+  const hit = cache[profile];
+  if (hit && hit.key === key && Date.parse(hit.expiration) - RENEW_BEFORE_MS > now) return hit;
+  const fresh = await fetch();
+  cache[profile] = { ...fresh, key };
+  writePrivateJson(path, cache);
+  return fresh;
 }

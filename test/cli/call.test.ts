@@ -154,12 +154,14 @@ describe('parseCallArgs', () => {
       ],
       profile: 'p',
       endpoint: 'h:1',
+      dryrun: false,
+      quiet: false,
+      help: false,
     });
   });
 
   it.each([
     [['nope', 'X'], 'unknown product: nope'],
-    [['ram'], 'usage: rampart ram <Action> [--Param value ...]'],
     [['ram', 'GetUser', '--UserName'], '--UserName needs a value'],
     [['ram', 'GetUser', 'bob'], 'unexpected argument: bob'],
   ])('refuses %j', (argv, message) => {
