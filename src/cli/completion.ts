@@ -6,7 +6,19 @@
 import type { Command } from 'commander';
 import { actionParams, productActions, PRODUCTS } from './metadata.js';
 
-const COMMANDS = ['init', 'serve', 'policy', 'keys', 'admin', 'workload', 'configure', 'completion'];
+const COMMANDS = [
+  'init',
+  'serve',
+  'policy',
+  'keys',
+  'admin',
+  'workload',
+  'configure',
+  'completion',
+  'plan',
+  'apply',
+  'export',
+];
 const CALL_OPTIONS = [
   '--profile',
   '--endpoint',

@@ -25,6 +25,7 @@ const COMMAND_MODULES = [
   './workload.js',
   './configure.js',
   './completion.js',
+  './org.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */
