@@ -37,6 +37,11 @@ export function createSessions(ctx: DomainContext): SessionsDomain {
         // Ended sessions and steps of every account go as new ones come (both tables are indexed by expiry).
         await tx.deleteFrom('logon_sessions').where('expires_at', '<=', now.toISOString()).execute();
         await tx.deleteFrom('logon_steps').where('expires_at', '<=', now.toISOString()).execute();
+        // Failure counters whose window ended long ago (an hour: well past any window).
+        await tx
+          .deleteFrom('logon_throttle')
+          .where('window_start', '<=', new Date(now.getTime() - 3_600_000).toISOString())
+          .execute();
         await tx
           .insertInto('logon_sessions')
           .values({

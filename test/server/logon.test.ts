@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
+import { rootSecurityWarnings } from '../../src/server.js';
 import { pgAvailable, pgSkipReason } from '../helpers/pg.js';
 
 if (!pgAvailable) console.warn(pgSkipReason);
@@ -81,7 +82,7 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     await d().loginProfiles.create(accountId(), name, { password, ...opts });
   }
 
-  /** Binds a new virtual MFA device to the user (domain), then moves past the codes used. */
+  /** Binds a new virtual MFA device to the user (domain), then moves the clock past the codes used. */
   async function bindDevice(userName: string): Promise<string> {
     const dev = await d().mfa.createVirtual(accountId(), `${userName}-dev`);
     const now = totpStep(s.clock());
@@ -92,7 +93,8 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
       totpCode(dev.base32StringSeed, now - 1),
       totpCode(dev.base32StringSeed, now),
     );
-    s.clock.advance(30_000);
+    // Two steps on: the step before now is then after the last one accepted.
+    s.clock.advance(60_000);
     return dev.base32StringSeed;
   }
   const codeAt = (seed: string, offset = 0) => totpCode(seed, totpStep(s.clock()) + offset);
@@ -333,20 +335,27 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
       await newUser('grace');
       await newUser('heidi');
       await logon(userLogin('heidi'), 'wrong-pass'); // locked now
-      const median = async (name: string): Promise<number> => {
-        const times: number[] = [];
-        for (let i = 0; i < 5; i++) {
+      expect(await d().loginProfiles.verifyPassword(accountId(), 'heidi', 'Initial-pass1')).toEqual({
+        ok: false,
+        reason: 'Locked',
+      });
+      // heidi stays locked for the hour; grace is never locked from now on.
+      await d().passwordPolicy.set(accountId(), { maxLoginAttemps: 0 });
+      // Interleaved, so that load on the machine falls on all three alike.
+      const times: Record<'locked' | 'missing' | 'wrong', number[]> = { locked: [], missing: [], wrong: [] };
+      for (let i = 0; i < 7; i++) {
+        for (const [kind, name] of [
+          ['locked', userLogin('heidi')],
+          ['missing', userLogin('no-such-user')],
+          ['wrong', userLogin('grace')],
+        ] as const) {
           const r = await logon(name, `wrong-pass-${i}`);
           expect(r.body).toMatchObject(FAILED);
-          times.push(r.ms);
+          times[kind].push(r.ms);
         }
-        return times.sort((a, b) => a - b)[2]!;
-      };
-      // grace locks too after its first failure: measure heidi (locked) and a missing name first.
-      const locked = await median(userLogin('heidi'));
-      const missing = await median(userLogin('no-such-user'));
-      await d().passwordPolicy.set(accountId(), { maxLoginAttemps: 0 });
-      const wrong = await median(userLogin('grace'));
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[3]!;
+      const [locked, missing, wrong] = [median(times.locked), median(times.missing), median(times.wrong)];
       for (const t of [locked, missing]) {
         expect(t / wrong, `locked ${locked} missing ${missing} wrong ${wrong}`).toBeGreaterThan(0.4);
         expect(t / wrong, `locked ${locked} missing ${missing} wrong ${wrong}`).toBeLessThan(2.5);
@@ -460,6 +469,10 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
   });
 
   it('lets the root bind an MFA device from its session; its next logon asks for the code', async () => {
+    expect(await rootSecurityWarnings(s.deployment)).toEqual([
+      `warning: the root of account ${accountId()} has 1 AccessKey(s); root keys cannot be limited by any policy: use a RAM user's keys and delete them`,
+      `warning: the root of account ${accountId()} has no MFA device; bind one after logging on (POST /logon/bind-mfa)`,
+    ]);
     const cookie = cookieOf(await logon(s.rootLoginName, s.rootPassword));
     const start = await call('POST', '/logon/bind-mfa', {}, { cookie });
     expect(start.body).toMatchObject({ Step: 'BindMFA' });
@@ -483,6 +496,9 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
       AuthenticationCode: codeAt(seed),
     });
     expect(ok.body.Session).toMatchObject({ Principal: { Type: 'Root' }, MFAPresent: true });
+    // `rampart serve` no longer warns about the root's MFA, only about its AccessKey.
+    const warnings = await rootSecurityWarnings(s.deployment);
+    expect(warnings).toEqual([expect.stringMatching(/has 1 AccessKey\(s\)/)]);
     // The device is the root's: no RAM user can take it.
     await d().users.create(accountId(), { userName: 'thief' });
     const serial = (created.body.VirtualMFADevice as Record<string, string>).SerialNumber!;

@@ -55,6 +55,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('failures', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('logon_throttle_pk', ['scope', 'subject'])
     .execute();
+  await db.schema.createIndex('logon_throttle_window').on('logon_throttle').column('window_start').execute();
 
   await db.schema
     .alterTable('accounts')
