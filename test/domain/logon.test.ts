@@ -7,6 +7,7 @@ import {
   THROTTLE_WINDOW_MS,
 } from '../../src/domain/logon.js';
 import type { LogonOutcome } from '../../src/domain/index.js';
+import { createDomain } from '../../src/domain/create.js';
 import { expectApiError, forEachBackend } from './harness.js';
 
 /** The code of a logon's answer: 'Session', the step, or the error code. */
@@ -156,6 +157,27 @@ describe('logon rules', () => {
         'The parameter - "NewPassword" must not be one of the last 3 passwords.',
       );
       expect(await domain.accounts.verifyRootPassword(accountId, 'Root-Third-333')).toBe(true);
+    });
+
+    it('shares sessions, lock-outs and counters between nodes on one store', async () => {
+      const { domain, accountId, store, sealer, clock } = w();
+      const other = createDomain(store, { sealer, clock: clock.fn, scrypt: { logN: 10, r: 8, p: 1 } });
+      await domain.passwordPolicy.set(accountId, { maxLoginAttemps: 2 });
+      await user('shared');
+      // One failure on each node: locked on both.
+      expect(await outcome(start('shared', 'wrong-1'))).toBe('AuthenticationFail.Logon');
+      expect(
+        await outcome(
+          other.logon.start({ loginName: login('shared'), password: 'wrong-2', sourceIp: '192.0.2.1' }),
+        ),
+      ).toBe('AuthenticationFail.Logon');
+      expect(await outcome(start('shared', 'Right-pass1'))).toBe('AuthenticationFail.Logon');
+      w().clock.advance(61 * 60_000);
+      const o = await start('shared', 'Right-pass1');
+      if (o.kind !== 'Session') throw new Error('expected a session');
+      expect((await other.sessions.resolve(o.sessionId))?.principal).toMatchObject({ userName: 'shared' });
+      expect(await other.sessions.end(o.sessionId)).toBe(true);
+      expect(await domain.sessions.resolve(o.sessionId)).toBeUndefined();
     });
 
     it('refuses a reused password in UpdateLoginProfile too', async () => {
