@@ -176,12 +176,12 @@ export function memoizeUnseal(sealer: Sealer, size = 10_000): Sealer {
   };
 }
 
-/** A strong generated password: 24 characters with every character class. */
-export function generatePassword(): string {
+/** A strong generated password: `length` (default 24) characters with every character class. */
+export function generatePassword(length = 24): string {
   const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%+-.:=@^_~'];
   const all = sets.join('');
   const chars = sets.map((s) => s[randomInt(s.length)]!);
-  while (chars.length < 24) chars.push(all[randomInt(all.length)]!);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
   for (let i = chars.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
     [chars[i], chars[j]] = [chars[j]!, chars[i]!];

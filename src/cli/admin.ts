@@ -127,7 +127,8 @@ async function chooseAccount(d: Deployment, flag: string | undefined): Promise<A
 export async function resetRootPassword(d: Deployment, flags: ResetFlags): Promise<Output> {
   const account = await chooseAccount(d, flags.account);
   const generated = flags.password === undefined;
-  const password = flags.password ?? generatePassword();
+  // 32 characters of every class: whatever the account's password policy asks (at most 32).
+  const password = flags.password ?? generatePassword(32);
   await d.domain.accounts.setRootPassword(account.accountId, password);
   await recordOperatorAction(d.store, {
     action: 'admin.reset-root-password',

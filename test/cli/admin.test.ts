@@ -97,7 +97,7 @@ describe.each(STORES)('rampart admin (%s)', (store) => {
       ...storeArgs,
     ]);
     expect(generated).toMatchObject({ AccountId: server.accountId, RootLoginName: server.rootLoginName });
-    expect(generated.RootPassword).toHaveLength(24);
+    expect(generated.RootPassword).toHaveLength(32);
     secrets.push(generated.RootPassword!);
     expect(await verifyRoot(generated.RootPassword!)).toBe(true);
     expect(await verifyRoot(server.rootPassword)).toBe(false);
