@@ -25,6 +25,7 @@ import { newRequestId } from './api/protocol/request.js';
 import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
+import { answerLogon, isLogonPath } from './api/logon/routes.js';
 import { stsActions } from './api/sts/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
@@ -58,6 +59,9 @@ function decodeURIComponentSafe(text: string): string {
     return text;
   }
 }
+
+/** The largest body a logon call may send. */
+const LOGON_BODY_LIMIT = 16 * 1024;
 
 /** How often the idle-credentials job runs (it also runs at start). */
 const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
@@ -184,12 +188,12 @@ export function memoizeUnseal(sealer: Sealer, size = 10_000): Sealer {
   };
 }
 
-/** A strong generated password: 24 characters with every character class. */
-export function generatePassword(): string {
+/** A strong generated password: `length` (default 24) characters with every character class. */
+export function generatePassword(length = 24): string {
   const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%+-.:=@^_~'];
   const all = sets.join('');
   const chars = sets.map((s) => s[randomInt(s.length)]!);
-  while (chars.length < 24) chars.push(all[randomInt(all.length)]!);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
   for (let i = chars.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
     [chars[i], chars[j]] = [chars[j]!, chars[i]!];
@@ -261,6 +265,28 @@ export async function initialize(opts: InitOptions): Promise<InitResult> {
   } finally {
     await d.close();
   }
+}
+
+/**
+ * What `rampart serve` warns about at start, one line per finding: a root that has an AccessKey
+ * (root keys cannot be limited by any policy) or no MFA device bound.
+ */
+export async function rootSecurityWarnings(d: Deployment): Promise<string[]> {
+  const lines: string[] = [];
+  for (const account of await d.domain.accounts.list()) {
+    const keys = await d.domain.accessKeys.listRoot(account.accountId);
+    if (keys.length > 0) {
+      lines.push(
+        `warning: the root of account ${account.accountId} has ${keys.length} AccessKey(s); root keys cannot be limited by any policy: use a RAM user's keys and delete them`,
+      );
+    }
+    if (!(await d.domain.mfa.hasMfa(account.accountId, { kind: 'root' }))) {
+      lines.push(
+        `warning: the root of account ${account.accountId} has no MFA device; bind one after logging on (POST /logon/bind-mfa)`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** The client closed the connection (or the request timed out) before its body was complete. */
@@ -443,6 +469,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       );
     }
     if (path !== '/') {
+      if (isLogonPath(path)) return logon(req, res, path);
       send(
         res,
         errorResponse(
@@ -503,6 +530,42 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       if (!(err instanceof ApiError)) env.logError?.(requestId, err);
       send(res, errorResponse(err, { requestId, format: 'JSON', service: undefined }));
     }
+  }
+
+  /** The console logon surface (src/api/logon/routes.ts). */
+  async function logon(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, LOGON_BODY_LIMIT);
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${LOGON_BODY_LIMIT} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
+    const wire: WireRequest = {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery: '',
+      headers: req.headers,
+      body,
+      sourceIp: normalizeIp(client.sourceIp),
+      secure: client.secure,
+    };
+    send(res, await answerLogon(deployment.domain, wire, deployment.clock, env.logError));
   }
 
   async function ready(res: ServerResponse): Promise<void> {

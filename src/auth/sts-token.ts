@@ -52,6 +52,8 @@ export interface SessionClaims {
   readonly si?: string;
   /** The workload binding that obtained the credentials; they end when it is revoked. */
   readonly wl?: string;
+  /** The console session (SHA-256 of its id) they were drawn from; they end with it. */
+  readonly ls?: string;
 }
 
 export interface IssuedCredentials {

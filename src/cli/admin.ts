@@ -127,7 +127,8 @@ export async function chooseAccount(d: Deployment, flag: string | undefined): Pr
 export async function resetRootPassword(d: Deployment, flags: ResetFlags): Promise<Output> {
   const account = await chooseAccount(d, flags.account);
   const generated = flags.password === undefined;
-  const password = flags.password ?? generatePassword();
+  // 32 characters of every class: whatever the account's password policy asks (at most 32).
+  const password = flags.password ?? generatePassword(32);
   await d.domain.accounts.setRootPassword(account.accountId, password);
   await recordOperatorAction(d.store, {
     action: 'admin.reset-root-password',
@@ -151,23 +152,26 @@ export async function resetRootPassword(d: Deployment, flags: ResetFlags): Promi
 }
 
 /**
- * The root has no logon lock-out state in this version (only RAM users' login profiles
- * lock): the command exists so that runbooks can rely on it, and says nothing was locked.
- * When the domain gains a root lock-out, this clears it.
+ * Clears the root's logon lock-out (MaxLoginAttemps failures within an hour lock it for an
+ * hour) and the failure counters of its login name, so the root can log on again at once.
  */
 export async function unlockRoot(d: Deployment, flags: AccountFlags): Promise<Output> {
   const account = await chooseAccount(d, flags.account);
-  const message = `nothing was locked: the root logon of account ${account.accountId} keeps no lock-out state`;
+  const unlocked = await d.domain.accounts.unlockRoot(account.accountId);
+  await d.domain.logon.clearRootThrottle(account.accountId);
   await recordOperatorAction(d.store, {
     action: 'admin.unlock-root',
     accountId: account.accountId,
-    detail: { unlocked: false },
+    detail: { unlocked },
   });
+  const message = unlocked
+    ? `unlocked the root logon of account ${account.accountId}`
+    : `nothing was locked: the root logon of account ${account.accountId} was not locked`;
   return {
     json: {
       AccountId: account.accountId,
       RootLoginName: account.rootLoginName,
-      Unlocked: false,
+      Unlocked: unlocked,
       Message: message,
     },
     lines: [`${message[0]!.toUpperCase()}${message.slice(1)}.`],

@@ -4,6 +4,7 @@ import {
   createFirstAccount,
   generatePassword,
   openDeployment,
+  rootSecurityWarnings,
   startServer,
   type InitResult,
 } from '../server.js';
@@ -109,6 +110,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+  for (const line of await rootSecurityWarnings(deployment)) process.stderr.write(`rampart serve: ${line}\n`);
   process.stdout.write(`listening on ${running.url}\n`);
   await stopped;
   return 0;

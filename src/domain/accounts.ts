@@ -17,8 +17,14 @@ import {
 import { err } from './messages.js';
 import { issueAccessKey } from './access-keys.js';
 import { isUniqueViolation } from '../store/errors.js';
-import { apiError } from '../errors.js';
 import { hotQuery } from '../store/index.js';
+import {
+  defaultPasswordPolicy,
+  readPasswordPolicy,
+  requireNotReused,
+  requireStrongPassword,
+} from './password-policy.js';
+import { claimAttempt, clearAttempts, isLocked, spendPasswordCheck } from './logon-attempts.js';
 
 const PERMISSIONS_VERSION = hotQuery(
   'permissions_version',
@@ -33,14 +39,13 @@ export function checkAlias(alias: string): void {
   if (!ALIAS.test(alias)) throw err.aliasFormat();
 }
 
+/** A new account's root password: the default password policy (8..128 characters). */
 function checkRootPassword(password: string): void {
-  if (password.length < 8 || password.length > 128) {
-    throw apiError(
-      'InvalidParameter.Password.TooWeak',
-      'The parameter - "Password" is not compliant with the password policy.',
-    );
-  }
+  requireStrongPassword(defaultPasswordPolicy, password, 'Password');
 }
+
+/** Earlier root password hashes kept for PasswordReusePrevention (its maximum). */
+const ROOT_HISTORY_MAX = 24;
 
 type AccountRow = { account_id: string; alias: string | null; create_date: string };
 
@@ -58,10 +63,10 @@ function accountFromRow(r: AccountRow): Account {
 async function requireAccount(
   tx: Tx,
   accountId: string,
-): Promise<AccountRow & { root_password_hash: string }> {
+): Promise<AccountRow & { root_password_hash: string; root_password_history: string }> {
   const row = await tx
     .selectFrom('accounts')
-    .select(['account_id', 'alias', 'create_date', 'root_password_hash'])
+    .select(['account_id', 'alias', 'create_date', 'root_password_hash', 'root_password_history'])
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   if (!row) throw invalid(`The account does not exist: ${accountId}.`);
@@ -72,7 +77,43 @@ const QUOTA_KEYS = Object.keys(defaultQuotas) as (keyof Quotas)[];
 
 export function createAccounts(ctx: DomainContext): AccountsDomain {
   const { store } = ctx;
-  return {
+
+  /**
+   * Sets the root password under the account's password policy (every unmet rule listed) and
+   * PasswordReusePrevention; the old hash goes first in the history; clears a lock-out.
+   */
+  async function changeRoot(
+    accountId: string,
+    password: string,
+    parameter: 'Password' | 'NewPassword',
+  ): Promise<void> {
+    const row = await requireAccount(store.db, accountId);
+    const policy = await readPasswordPolicy(store.db, accountId);
+    requireStrongPassword(policy, password, parameter);
+    const history = JSON.parse(row.root_password_history) as string[];
+    await requireNotReused(policy, password, [row.root_password_hash, ...history], parameter);
+    const hash = await hashPassword(password, ctx.scrypt);
+    await store.transaction(async (tx) => {
+      const current = await requireAccount(tx, accountId);
+      const earlier = JSON.parse(current.root_password_history) as string[];
+      await tx
+        .updateTable('accounts')
+        .set({
+          root_password_hash: hash,
+          root_password_history: JSON.stringify(
+            [current.root_password_hash, ...earlier].slice(0, ROOT_HISTORY_MAX),
+          ),
+          root_failed_attempts: 0,
+          root_failed_since: null,
+          root_locked_until: null,
+          update_date: nowIso(ctx),
+        })
+        .where('account_id', '=', accountId)
+        .execute();
+    });
+  }
+
+  const domain: AccountsDomain = {
     async create(input) {
       if (input.alias !== undefined) checkAlias(input.alias);
       checkRootPassword(input.rootPassword);
@@ -173,23 +214,44 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
         .executeTakeFirst();
       // An unknown account still costs one hash, so timing does not tell which ids exist.
       if (!row) {
-        await hashPassword(password, ctx.scrypt);
+        await spendPasswordCheck(ctx, password);
         return false;
       }
       return verifyPassword(password, row.root_password_hash);
     },
 
+    async attemptRootPassword(accountId, password, at) {
+      const now = at ?? ctx.clock();
+      const target = { kind: 'root', accountId } as const;
+      const policy = await readPasswordPolicy(store.db, accountId).catch(() => undefined);
+      const claimed = policy ? await claimAttempt(store, target, policy.maxLoginAttemps, now) : undefined;
+      if (!claimed) {
+        await spendPasswordCheck(ctx, password); // same cost as a real check
+        return policy ? 'Locked' : 'WrongPassword';
+      }
+      if (!(await verifyPassword(password, claimed.hash))) return 'WrongPassword';
+      await clearAttempts(store, target);
+      return 'Right';
+    },
+
+    rootLocked: (accountId, at) => isLocked(store, { kind: 'root', accountId }, at ?? ctx.clock()),
+
+    async unlockRoot(accountId) {
+      await requireAccount(store.db, accountId);
+      const locked = await isLocked(store, { kind: 'root', accountId }, ctx.clock());
+      await clearAttempts(store, { kind: 'root', accountId });
+      return locked;
+    },
+
     async setRootPassword(accountId, password) {
-      checkRootPassword(password);
-      const hash = await hashPassword(password, ctx.scrypt);
-      await store.transaction(async (tx) => {
-        await requireAccount(tx, accountId);
-        await tx
-          .updateTable('accounts')
-          .set({ root_password_hash: hash, update_date: nowIso(ctx) })
-          .where('account_id', '=', accountId)
-          .execute();
-      });
+      await changeRoot(accountId, password, 'Password');
+    },
+
+    async changeRootPassword(accountId, oldPassword, newPassword) {
+      const result = await domain.attemptRootPassword(accountId, oldPassword);
+      if (result === 'Locked') throw err.rootLocked();
+      if (result === 'WrongPassword') throw err.oldPasswordIncorrect();
+      await changeRoot(accountId, newPassword, 'NewPassword');
     },
 
     async getAlias(accountId) {
@@ -265,4 +327,5 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
       return Number(row?.v ?? 0);
     },
   };
+  return domain;
 }

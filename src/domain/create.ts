@@ -19,6 +19,8 @@ import { createTags } from './tags.js';
 import { createIdleCredentials } from './idle-credentials.js';
 import { createSts } from './sts.js';
 import { createWorkloads } from './workloads.js';
+import { createSessions } from './sessions.js';
+import { createLogon } from './logon.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -47,21 +49,28 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
       return engine;
     },
   };
+  const accounts = createAccounts(ctx);
+  const loginProfiles = createLoginProfiles(ctx);
+  const mfa = createMfa(ctx);
+  const securityPreference = createSecurityPreference(ctx);
+  const sessions = createSessions(ctx);
   return {
-    accounts: createAccounts(ctx),
+    accounts,
     users: createUsers(ctx),
-    loginProfiles: createLoginProfiles(ctx),
+    loginProfiles,
     accessKeys: createAccessKeys(ctx),
-    mfa: createMfa(ctx),
+    mfa,
     groups: createGroups(ctx),
     roles: createRoles(ctx),
     policies: createPolicies(ctx),
     attachments: createAttachments(ctx),
     passwordPolicy: createPasswordPolicy(ctx),
-    securityPreference: createSecurityPreference(ctx),
+    securityPreference,
     tags: createTags(ctx),
     idleCredentials: createIdleCredentials(ctx),
     sts: createSts(ctx),
     workloads: createWorkloads(ctx),
+    sessions,
+    logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions }),
   };
 }

@@ -365,6 +365,9 @@ export type PasswordCheck =
       readonly mfaBindRequired: boolean;
       /** The password is older than the policy's MaxPasswordAge. */
       readonly passwordExpired: boolean;
+      /** The user, as stored (its name as written). */
+      readonly userId: string;
+      readonly userName: string;
     }
   | {
       readonly ok: false;
@@ -477,6 +480,118 @@ export interface Domain {
   readonly idleCredentials: IdleCredentialsDomain;
   readonly sts: StsDomain;
   readonly workloads: WorkloadsDomain;
+  readonly sessions: SessionsDomain;
+  readonly logon: LogonDomain;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console logon (docs/logon.md)
+
+/** Who a console session or a logon step belongs to. */
+export type SessionPrincipal =
+  | { readonly type: 'Root'; readonly accountId: string }
+  | {
+      readonly type: 'RAMUser';
+      readonly accountId: string;
+      readonly userId: string;
+      /** The user's current name (as stored). */
+      readonly userName: string;
+    };
+
+export interface ResolvedSession {
+  readonly principal: SessionPrincipal;
+  /** The logon passed an MFA code (or bound a device with two codes). */
+  readonly mfaPresent: boolean;
+  readonly expiresAt: Date;
+  /** The address the logon came from. */
+  readonly sourceIp: string;
+}
+
+export interface SessionsDomain {
+  /**
+   * A new session for the principal, for the account's LoginSessionDuration; records the RAM
+   * user's last logon (LastLoginDate). Returns the opaque id (only its SHA-256 is stored).
+   */
+  create(
+    principal: SessionPrincipal,
+    opts: { readonly mfaPresent: boolean; readonly sourceIp: string },
+  ): Promise<{ sessionId: string; expiresAt: Date }>;
+  /**
+   * The live session of an id, or undefined: unknown, malformed, expired, ended by logoff, or
+   * ended because its user, login profile (deleted or disabled) or account is gone.
+   */
+  resolve(sessionId: string): Promise<ResolvedSession | undefined>;
+  /** Logoff: ends the session; false when there was none. */
+  end(sessionId: string): Promise<boolean>;
+}
+
+export type LogonStep = 'MFA' | 'ChangePassword' | 'BindMFA';
+
+/** What a logon call answers: a session, or the next step to complete with its token. */
+export type LogonOutcome =
+  | {
+      readonly kind: 'Session';
+      readonly sessionId: string;
+      readonly expiresAt: Date;
+      readonly principal: SessionPrincipal;
+      readonly mfaPresent: boolean;
+    }
+  | {
+      readonly kind: 'Step';
+      readonly step: LogonStep;
+      readonly stepToken: string;
+      readonly expiresAt: Date;
+      /** BindMFA after its first call: the new device to add to an authenticator app. */
+      readonly device?: CreatedVirtualMFADevice;
+    }
+  /** A step started from a session (binding an MFA device) is complete. */
+  | { readonly kind: 'Done' };
+
+export interface LogonDomain {
+  /**
+   * A password logon by login name (`root@<alias|accountId>.onaliyun.com`,
+   * `<user>@<alias|accountId>.onaliyun.com`). Throws AuthenticationFail.Logon for every failure
+   * that must not be told apart (no such account or user, no or a disabled login profile, a
+   * wrong password, a locked logon), Throttling.User (too many failures from the address or for
+   * the name), Forbidden.LoginNetwork (a RAM user outside LoginNetworkMasks),
+   * Forbidden.PasswordExpired (HardExpiry).
+   */
+  start(input: {
+    readonly loginName: string;
+    readonly password: string;
+    readonly sourceIp: string;
+  }): Promise<LogonOutcome>;
+  /** The MFA step. Throws InvalidStepToken, CheckAuthenticationCodeFail (the token is then spent). */
+  completeMfa(stepToken: string, code: string, sourceIp: string): Promise<LogonOutcome>;
+  /**
+   * The ChangePassword step. Throws InvalidStepToken, InvalidParameter.NewPassword.TooWeak /
+   * .ReusePrevention (the token stays valid for another try).
+   */
+  changePassword(stepToken: string, newPassword: string, sourceIp: string): Promise<LogonOutcome>;
+  /**
+   * The BindMFA step: without codes, creates the device and answers the step again with it and
+   * a new token; with the two consecutive codes of that device, binds it. Throws
+   * InvalidStepToken, InvalidParameter.AuthenticationCode.Format, CheckAuthenticationCodeFail
+   * (the token stays valid for another try).
+   */
+  bindMfa(
+    stepToken: string,
+    codes: { readonly code1: string; readonly code2: string } | undefined,
+    sourceIp: string,
+  ): Promise<LogonOutcome>;
+  /**
+   * Binding an MFA device from a session (the root always; a RAM user when the security
+   * preference allows AllowUserToManageMFADevices): a BindMFA step token. Throws
+   * Forbidden.SelfService, EntityAlreadyExists.User.MFADevice.
+   */
+  startMfaBinding(session: ResolvedSession, sourceIp: string): Promise<LogonOutcome>;
+  /**
+   * Changing one's own password from a session (the root always; a RAM user when the security
+   * preference allows AllowUserToChangePassword): ChangePassword's rules and codes.
+   */
+  changeOwnPassword(session: ResolvedSession, oldPassword: string, newPassword: string): Promise<void>;
+  /** Clears the failure counters of the root's login names (with `rampart admin unlock-root`). */
+  clearRootThrottle(accountId: string): Promise<void>;
 }
 
 export interface IdleCredentialsDomain {
@@ -505,8 +620,32 @@ export interface AccountsDomain {
   findByAliasOrId(aliasOrId: string): Promise<Account | undefined>;
   /** Constant-time scrypt check; false for an unknown account. */
   verifyRootPassword(accountId: string, password: string): Promise<boolean>;
-  /** Replaces the root password (8..128 characters, else InvalidParameter.Password.TooWeak). */
+  /**
+   * A console password try of the root, counted like a RAM user's (MaxLoginAttemps failures
+   * within an hour lock it for an hour; a success resets the count). Locked and unknown
+   * accounts cost one hash like a real check. Never throws for a wrong password.
+   */
+  attemptRootPassword(
+    accountId: string,
+    password: string,
+    at?: Date,
+  ): Promise<'Right' | 'WrongPassword' | 'Locked'>;
+  /** Whether the root's logon is locked now. */
+  rootLocked(accountId: string, at?: Date): Promise<boolean>;
+  /** Clears the root's failure count and lock-out (`rampart admin unlock-root`); true when it was locked. */
+  unlockRoot(accountId: string): Promise<boolean>;
+  /**
+   * Replaces the root password as an operator does (no old password): the account's password
+   * policy (InvalidParameter.Password.TooWeak listing every unmet rule; 8..128 characters at
+   * least) and PasswordReusePrevention (InvalidParameter.Password.ReusePrevention). Clears a lock-out.
+   */
   setRootPassword(accountId: string, password: string): Promise<void>;
+  /**
+   * The root changes its own password: the old one is counted like a logon try
+   * (InvalidParameter.OldPassword.Incorrect; Throttling.User while locked), then the policy and
+   * reuse rules with the NewPassword codes.
+   */
+  changeRootPassword(accountId: string, oldPassword: string, newPassword: string): Promise<void>;
   /** The alias, or '' when none. */
   getAlias(accountId: string): Promise<string>;
   /**
@@ -582,8 +721,16 @@ export interface LoginProfilesDomain {
     newPassword: string,
   ): Promise<void>;
   /**
-   * Checks a console password, counting consecutive failures against the password policy's
-   * MaxLoginAttemps (locked for one hour once reached; a success resets the count). The try is
+   * The password change a logon asks for (PasswordResetRequired, or MaxPasswordAge passed):
+   * the password was just checked, so no old password. Same rules as ChangePassword (policy,
+   * every unmet rule listed; PasswordReusePrevention); clears PasswordResetRequired. Throws
+   * InvalidParameter.NewPassword.TooWeak / .ReusePrevention, or the logon failure when the
+   * user or its profile is gone.
+   */
+  changePasswordAtLogon(accountId: string, userId: string, newPassword: string): Promise<void>;
+  /**
+   * Checks a console password, counting failures against the password policy's MaxLoginAttemps
+   * within an hour (locked for one hour once reached; a success resets the count). The try is
    * counted before the password is hashed, in one atomic update, so parallel guesses never test
    * more than MaxLoginAttemps passwords; a locked profile is refused without hashing ('Locked',
    * which an API answers Throttling.User like ChangePassword). Never throws for a wrong password.
@@ -686,7 +833,28 @@ export interface MfaDomain {
    * step was already accepted is refused (no replay). False when no device is bound.
    */
   verifyUserCode(accountId: string, userName: string, code: string, at?: Date): Promise<boolean>;
+  /** verifyUserCode for the root's bound device. */
+  verifyRootCode(accountId: string, code: string, at?: Date): Promise<boolean>;
+  /** Whether the root or the RAM user has a virtual MFA device bound. */
+  hasMfa(accountId: string, principal: MfaPrincipal): Promise<boolean>;
+  /**
+   * A new virtual MFA device for binding at logon, named `<user name>-<8 random>` (`root-...`
+   * for the root). A RAM user's device is its own (self-service rules), and an unbound device
+   * it created for itself earlier is deleted first (an abandoned logon).
+   */
+  createForLogon(accountId: string, principal: MfaLogonPrincipal): Promise<CreatedVirtualMFADevice>;
+  /**
+   * BindMFADevice for the root (two consecutive codes, as bind). Throws
+   * EntityNotExist.VirtualMFADevice, EntityAlreadyExists.VirtualMFADevice.User (bound),
+   * EntityAlreadyExists.User.MFADevice (the root has one), InvalidParameter.AuthenticationCode.Format,
+   * CheckAuthenticationCodeFail.
+   */
+  bindRoot(accountId: string, serialNumber: string, code1: string, code2: string, at?: Date): Promise<void>;
 }
+
+export type MfaPrincipal = { readonly kind: 'root' } | { readonly kind: 'user'; readonly userId: string };
+export type MfaLogonPrincipal =
+  { readonly kind: 'root' } | { readonly kind: 'user'; readonly userName: string };
 
 export interface GroupsDomain {
   /** CreateGroup. Throws EntityAlreadyExists.Group, LimitExceeded.Group, InvalidParameter.GroupName.* / Comments.Length. */

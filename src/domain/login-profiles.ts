@@ -1,17 +1,15 @@
-import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import type { Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
 import type { DomainContext } from './context.js';
 import { invalid, lockAccount, nowIso, referencing, uniquely } from './common.js';
 import { err } from './messages.js';
-import { passwordSatisfies, readPasswordPolicy } from './password-policy.js';
+import { readPasswordPolicy, requireNotReused, requireStrongPassword } from './password-policy.js';
+import { claimAttempt, clearAttempts, spendPasswordCheck } from './logon-attempts.js';
 import { lockUser, requireUser } from './rows.js';
 
 /** Earlier hashes kept for PasswordReusePrevention (its maximum). */
 const HISTORY_MAX = 24;
-/** How long MaxLoginAttemps wrong passwords in a row lock a login profile (reference limits.md). */
-const LOCK_MS = 60 * 60 * 1000;
 
 /**
  * How a guarded password check ended: the password was right (with the hash and history it
@@ -61,12 +59,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
 
   /**
    * The one rule for guessing a console password, at logon (verifyPassword) and in
-   * ChangePassword alike. Each attempt first claims a try in one conditional UPDATE, before
-   * the expensive hash: failed_attempts + 1, and the claim that reaches the password policy's
-   * MaxLoginAttemps also locks the profile for LOCK_MS (the count starts again at 0). A locked
-   * profile grants no claim: Locked, and no hash is computed. So parallel guesses can never
-   * test more than MaxLoginAttemps passwords before the lock. A right password then clears the
-   * count and the lock (a success resets); a wrong one leaves its claim counted.
+   * ChangePassword alike (src/domain/logon-attempts.ts claimAttempt): each try is claimed
+   * before the expensive hash, MaxLoginAttemps failures within an hour lock the profile for an
+   * hour, a right password clears the count and the lock.
    */
   async function attempt(
     accountId: string,
@@ -75,35 +70,56 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
     maxLoginAttemps: number,
     now: Date,
   ): Promise<Attempt> {
-    const reached =
-      maxLoginAttemps > 0 ? sql<boolean>`failed_attempts + 1 >= ${maxLoginAttemps}` : sql<boolean>`1 = 0`;
-    const lockedUntil = new Date(now.getTime() + LOCK_MS).toISOString();
-    const claimed = await store.transaction((tx) =>
-      tx
-        .updateTable('login_profiles')
-        .set({
-          failed_attempts: sql<number>`case when ${reached} then 0 else failed_attempts + 1 end`,
-          locked_until: sql<string | null>`case when ${reached} then ${lockedUntil} else null end`,
-        })
-        .where('account_id', '=', accountId)
-        .where('user_id', '=', userId)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now.toISOString())]))
-        .returning(['password_hash', 'password_history'])
-        .executeTakeFirst(),
-    );
+    const target = { kind: 'user', accountId, userId } as const;
+    const claimed = await claimAttempt(store, target, maxLoginAttemps, now);
     if (!claimed) {
       return (await findProfile(store.db, accountId, userId)) ? { outcome: 'Locked' } : { outcome: 'Gone' };
     }
-    if (!(await verifyPassword(password, claimed.password_hash))) return { outcome: 'Wrong' };
-    await store.transaction((tx) =>
-      tx
+    if (!(await verifyPassword(password, claimed.hash))) return { outcome: 'Wrong' };
+    await clearAttempts(store, target);
+    return { outcome: 'Right', hash: claimed.hash, history: claimed.history };
+  }
+
+  /**
+   * Replaces the password of a profile checked against `current` (its hash when read): the
+   * policy (every unmet rule at once), no reuse of the last PasswordReusePrevention passwords,
+   * then the new hash, with the old one first in the history. Clears PasswordResetRequired
+   * when `clearReset`. Refused (changed meanwhile) when the stored hash is no longer `current`.
+   */
+  async function replacePassword(
+    accountId: string,
+    user: { user_id: string; user_name: string },
+    current: { hash: string; history: string },
+    newPassword: string,
+    parameter: 'Password' | 'NewPassword',
+    changed: { clearReset: boolean; onConflict: () => Error },
+  ): Promise<void> {
+    const policy = await readPasswordPolicy(store.db, accountId);
+    requireStrongPassword(policy, newPassword, parameter, user.user_name);
+    const history = JSON.parse(current.history) as string[];
+    await requireNotReused(policy, newPassword, [current.hash, ...history], parameter);
+    const hash = await hashPassword(newPassword, ctx.scrypt);
+    await store.transaction(async (tx) => {
+      const now = nowIso(ctx);
+      const res = await tx
         .updateTable('login_profiles')
-        .set({ failed_attempts: 0, locked_until: null })
+        .set({
+          password_hash: hash,
+          password_history: JSON.stringify([current.hash, ...history].slice(0, HISTORY_MAX)),
+          password_changed_date: now,
+          ...(changed.clearReset ? { password_reset_required: 0 } : {}),
+          failed_attempts: 0,
+          failed_since: null,
+          locked_until: null,
+          update_date: now,
+        })
         .where('account_id', '=', accountId)
-        .where('user_id', '=', userId)
-        .execute(),
-    );
-    return { outcome: 'Right', hash: claimed.password_hash, history: claimed.password_history };
+        .where('user_id', '=', user.user_id)
+        // Only if nobody changed it since it was checked.
+        .where('password_hash', '=', current.hash)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) throw changed.onConflict();
+    });
   }
 
   async function requireProfile(tx: Tx, accountId: string, userName: string) {
@@ -120,7 +136,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       if (await findProfile(store.db, accountId, user0.user_id))
         throw err.loginProfileExists(user0.user_name);
       const policy = await readPasswordPolicy(store.db, accountId);
-      if (!passwordSatisfies(policy, input.password, user0.user_name)) throw err.passwordTooWeak();
+      requireStrongPassword(policy, input.password, 'Password', user0.user_name);
       const hash = await hashPassword(input.password, ctx.scrypt);
       return store.transaction(async (tx) => {
         // Serialized with DeleteUser: the profile is never written for a user deleted meanwhile.
@@ -136,6 +152,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           mfa_bind_required: input.mfaBindRequired ? 1 : 0,
           status: 'Active',
           failed_attempts: 0,
+          failed_since: null,
           locked_until: null,
           password_changed_date: now,
           create_date: now,
@@ -162,9 +179,11 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       checkStatus(input.status);
       let hash: string | undefined;
       if (input.password !== undefined) {
-        const { user } = await requireProfile(store.db, accountId, userName);
+        const { user, profile } = await requireProfile(store.db, accountId, userName);
         const policy = await readPasswordPolicy(store.db, accountId);
-        if (!passwordSatisfies(policy, input.password, user.user_name)) throw err.passwordTooWeak();
+        requireStrongPassword(policy, input.password, 'Password', user.user_name);
+        const history = JSON.parse(profile.password_history) as string[];
+        await requireNotReused(policy, input.password, [profile.password_hash, ...history], 'Password');
         hash = await hashPassword(input.password, ctx.scrypt);
       }
       return store.transaction(async (tx) => {
@@ -178,6 +197,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
                 password_history: JSON.stringify([profile.password_hash, ...history].slice(0, HISTORY_MAX)),
                 password_changed_date: now,
                 failed_attempts: 0,
+                failed_since: null,
                 locked_until: null,
               }
             : {}),
@@ -225,37 +245,29 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       if (checked.outcome === 'Locked') throw err.loginProfileLocked(user.user_name);
       if (checked.outcome === 'Gone') throw err.loginProfileNotExist(user.user_name);
       if (checked.outcome === 'Wrong') throw err.oldPasswordIncorrect();
-      const current = checked.hash;
-      if (!passwordSatisfies(policy, newPassword, user.user_name)) throw err.newPasswordTooWeak();
-      const history = JSON.parse(checked.history) as string[];
-      if (policy.passwordReusePrevention > 0) {
-        const recent = [current, ...history].slice(0, policy.passwordReusePrevention);
-        for (const h of recent) {
-          if (await verifyPassword(newPassword, h))
-            throw err.newPasswordReused(policy.passwordReusePrevention);
-        }
-      }
-      const hash = await hashPassword(newPassword, ctx.scrypt);
-      await store.transaction(async (tx) => {
-        const now = nowIso(ctx);
-        const res = await tx
-          .updateTable('login_profiles')
-          .set({
-            password_hash: hash,
-            password_history: JSON.stringify([current, ...history].slice(0, HISTORY_MAX)),
-            password_changed_date: now,
-            password_reset_required: 0,
-            failed_attempts: 0,
-            locked_until: null,
-            update_date: now,
-          })
-          .where('account_id', '=', accountId)
-          .where('user_id', '=', user.user_id)
-          // Only if nobody changed it since it was checked.
-          .where('password_hash', '=', current)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) throw err.oldPasswordIncorrect();
+      await replacePassword(accountId, user, checked, newPassword, 'NewPassword', {
+        clearReset: true,
+        onConflict: () => err.oldPasswordIncorrect(),
       });
+    },
+
+    async changePasswordAtLogon(accountId, userId, newPassword) {
+      const user = await store.db
+        .selectFrom('users')
+        .select(['user_id', 'user_name'])
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      const profile = user ? await findProfile(store.db, accountId, userId) : undefined;
+      if (!user || !profile) throw err.logonFailed();
+      await replacePassword(
+        accountId,
+        user,
+        { hash: profile.password_hash, history: profile.password_history },
+        newPassword,
+        'NewPassword',
+        { clearReset: true, onConflict: () => err.logonFailed() },
+      );
     },
 
     async verifyPassword(accountId, userName, password, at): Promise<PasswordCheck> {
@@ -263,7 +275,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       const user = await requireUser(store.db, accountId, userName).catch(() => undefined);
       const profile = user ? await findProfile(store.db, accountId, user.user_id) : undefined;
       if (!user || !profile) {
-        await hashPassword(password, ctx.scrypt); // same cost as a real check
+        await spendPasswordCheck(ctx, password); // same cost as a real check
         return { ok: false, reason: 'NoLoginProfile' };
       }
       if (profile.status === 'Inactive') {
@@ -273,8 +285,10 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       }
       const policy = await readPasswordPolicy(store.db, accountId);
       const checked = await attempt(accountId, user.user_id, password, policy.maxLoginAttemps, now);
-      if (checked.outcome === 'Locked') return { ok: false, reason: 'Locked' };
-      if (checked.outcome === 'Gone') return { ok: false, reason: 'NoLoginProfile' };
+      if (checked.outcome === 'Locked' || checked.outcome === 'Gone') {
+        await spendPasswordCheck(ctx, password); // same cost as a real check
+        return { ok: false, reason: checked.outcome === 'Locked' ? 'Locked' : 'NoLoginProfile' };
+      }
       if (checked.outcome === 'Wrong') return { ok: false, reason: 'WrongPassword' };
       const ageMs = now.getTime() - Date.parse(profile.password_changed_date);
       const expired = policy.maxPasswordAge > 0 && ageMs > policy.maxPasswordAge * 86_400_000;
@@ -284,6 +298,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         passwordResetRequired: profile.password_reset_required === 1 || expired,
         mfaBindRequired: profile.mfa_bind_required === 1,
         passwordExpired: expired,
+        userId: user.user_id,
+        userName: user.user_name,
       };
     },
   };

@@ -17,6 +17,7 @@ import {
   optionalText,
   requireRoom,
   uniquely,
+  randomAlnum,
 } from './common.js';
 import { err } from './messages.js';
 import { lockUser, requireUser } from './rows.js';
@@ -56,7 +57,70 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       .executeTakeFirst();
   }
 
-  return {
+  async function deviceOfRoot(tx: Tx, accountId: string) {
+    const account = await tx
+      .selectFrom('accounts')
+      .select('root_mfa_device')
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (!account?.root_mfa_device) return undefined;
+    return tx
+      .selectFrom('mfa_devices')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('name_key', '=', account.root_mfa_device)
+      .executeTakeFirst();
+  }
+
+  /** Whether the device is bound to the root of its account. */
+  async function boundToRoot(tx: Tx, accountId: string, nameKeyOfDevice: string): Promise<boolean> {
+    const row = await tx
+      .selectFrom('accounts')
+      .select('account_id')
+      .where('account_id', '=', accountId)
+      .where('root_mfa_device', '=', nameKeyOfDevice)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The step at which the two codes follow each other (code1 at t, code2 at t+1), t up to two steps old. */
+  function bindingStep(seed: string, code1: string, code2: string, now: Date): number | undefined {
+    const current = totpStep(now);
+    let matched: number | undefined;
+    for (let t = current - 2; t <= current; t++) {
+      const ok =
+        constantTimeEqual(totpCode(seed, t), code1) && constantTimeEqual(totpCode(seed, t + 1), code2);
+      if (ok && matched === undefined) matched = t + 1;
+    }
+    return matched;
+  }
+
+  /**
+   * Checks a code of a bound device: valid within one step either side of now, and at a step
+   * after the last one accepted. The step is recorded in a conditional update, so the same
+   * code (or an older one) is accepted once, even by parallel requests on several nodes.
+   */
+  async function verifyDeviceCode(
+    tx: Tx,
+    accountId: string,
+    device: { name_key: string; device_name: string; seed_sealed: string; last_step: number | null },
+    code: string,
+    now: Date,
+  ): Promise<boolean> {
+    const seed = ctx.sealer.unsealText(device.seed_sealed, mfaSeedSealContext(accountId, device.device_name));
+    const step = findTotpStep(seed, code, now, 1);
+    if (step === undefined || (device.last_step !== null && step <= device.last_step)) return false;
+    const res = await tx
+      .updateTable('mfa_devices')
+      .set({ last_step: step })
+      .where('account_id', '=', accountId)
+      .where('name_key', '=', device.name_key)
+      .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  const domain: MfaDomain = {
     async createVirtual(accountId, name, opts) {
       checkLength(
         name,
@@ -143,19 +207,14 @@ export function createMfa(ctx: DomainContext): MfaDomain {
           if (device.user_id === user.user_id) throw err.userMfaExists(user.user_name);
           throw err.mfaDeviceBound(serialNumber);
         }
+        if (await boundToRoot(tx, accountId, device.name_key)) throw err.mfaDeviceBound(serialNumber);
         if (await deviceOfUser(tx, accountId, user.user_id)) throw err.userMfaExists(user.user_name);
         const seed = ctx.sealer.unsealText(
           device.seed_sealed,
           mfaSeedSealContext(accountId, device.device_name),
         );
         // code1 at step t, code2 at t+1; t may be up to two steps old (the user waited for the second code).
-        const current = totpStep(now);
-        let matched: number | undefined;
-        for (let t = current - 2; t <= current; t++) {
-          const ok =
-            constantTimeEqual(totpCode(seed, t), code1) && constantTimeEqual(totpCode(seed, t + 1), code2);
-          if (ok && matched === undefined) matched = t + 1;
-        }
+        const matched = bindingStep(seed, code1, code2, now);
         if (matched === undefined) throw err.authCodeFail();
         await tx
           .updateTable('mfa_devices')
@@ -194,7 +253,8 @@ export function createMfa(ctx: DomainContext): MfaDomain {
           const caller = await requireUser(tx, accountId, opts.selfService);
           if (device.owner_user_id !== caller.user_id) throw err.mfaDeviceNotOwned();
         }
-        if (device.user_id !== null) throw err.mfaDeviceDeleteConflict(serialNumber);
+        if (device.user_id !== null || (await boundToRoot(tx, accountId, device.name_key)))
+          throw err.mfaDeviceDeleteConflict(serialNumber);
         await deleteCounted(tx, 'mfa_devices', accountId, device.name_key);
       });
     },
@@ -249,20 +309,88 @@ export function createMfa(ctx: DomainContext): MfaDomain {
         if (!user) return false;
         const device = await deviceOfUser(tx, accountId, user.user_id);
         if (!device) return false;
+        return verifyDeviceCode(tx, accountId, device, code, now);
+      });
+    },
+
+    async verifyRootCode(accountId, code, at) {
+      if (!CODE.test(code)) return false;
+      const now = at ?? ctx.clock();
+      return store.transaction(async (tx) => {
+        const device = await deviceOfRoot(tx, accountId);
+        if (!device) return false;
+        return verifyDeviceCode(tx, accountId, device, code, now);
+      });
+    },
+
+    async hasMfa(accountId, principal) {
+      const device =
+        principal.kind === 'root'
+          ? await deviceOfRoot(store.db, accountId)
+          : await deviceOfUser(store.db, accountId, principal.userId);
+      return device !== undefined;
+    },
+
+    async createForLogon(accountId, principal) {
+      const base =
+        principal.kind === 'root'
+          ? 'root'
+          : principal.userName.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 50) || 'user';
+      if (principal.kind === 'user') {
+        // A device the user created for itself earlier and never bound (an abandoned logon).
+        await store.transaction(async (tx) => {
+          await lockAccount(ctx, tx, accountId);
+          const user = await requireUser(tx, accountId, principal.userName);
+          const stale = await tx
+            .selectFrom('mfa_devices')
+            .select('name_key')
+            .where('account_id', '=', accountId)
+            .where('owner_user_id', '=', user.user_id)
+            .where('user_id', 'is', null)
+            .execute();
+          for (const d of stale) {
+            if (await boundToRoot(tx, accountId, d.name_key)) continue;
+            await deleteCounted(tx, 'mfa_devices', accountId, d.name_key);
+          }
+        });
+      }
+      const name = `${base}-${randomAlnum(8).toLowerCase()}`;
+      return domain.createVirtual(
+        accountId,
+        name,
+        principal.kind === 'user' ? { selfService: principal.userName } : undefined,
+      );
+    },
+
+    async bindRoot(accountId, serialNumber, code1, code2, at) {
+      if (!CODE.test(code1) || !CODE.test(code2)) throw err.authCodeFormat();
+      const now = at ?? ctx.clock();
+      await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const device = await requireDevice(tx, accountId, serialNumber);
+        if (device.user_id !== null || (await boundToRoot(tx, accountId, device.name_key)))
+          throw err.mfaDeviceBound(serialNumber);
+        if (await deviceOfRoot(tx, accountId)) throw err.rootMfaExists();
         const seed = ctx.sealer.unsealText(
           device.seed_sealed,
           mfaSeedSealContext(accountId, device.device_name),
         );
-        const step = findTotpStep(seed, code, now, 1);
-        if (step === undefined || (device.last_step !== null && step <= device.last_step)) return false;
+        const matched = bindingStep(seed, code1, code2, now);
+        if (matched === undefined) throw err.authCodeFail();
         await tx
           .updateTable('mfa_devices')
-          .set({ last_step: step })
+          .set({ activate_date: nowIso(ctx), last_step: matched })
           .where('account_id', '=', accountId)
           .where('name_key', '=', device.name_key)
           .execute();
-        return true;
+        await tx
+          .updateTable('accounts')
+          .set({ root_mfa_device: device.name_key })
+          .where('account_id', '=', accountId)
+          .execute();
+        await bumpPermissions(tx, accountId);
       });
     },
   };
+  return domain;
 }

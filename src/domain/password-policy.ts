@@ -3,6 +3,8 @@ import type { Tx } from '../store/index.js';
 import type { PasswordPolicy, PasswordPolicyDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import { invalid, lockAccount, nowIso } from './common.js';
+import { err } from './messages.js';
+import { verifyPassword } from '../crypto/password-hash.js';
 
 /** GetPasswordPolicy of an account that never set one (reference limits.md section 6). */
 export const defaultPasswordPolicy: PasswordPolicy = {
@@ -40,23 +42,68 @@ export async function readPasswordPolicy(tx: Tx, accountId: string): Promise<Pas
   return { ...defaultPasswordPolicy, ...(row.password_policy ? JSON.parse(row.password_policy) : {}) };
 }
 
-/** True when the password satisfies the policy (for the user named, when given). */
-export function passwordSatisfies(policy: PasswordPolicy, password: string, userName?: string): boolean {
+/**
+ * Every rule of the policy the password does not meet (for the user named, when given), each
+ * as a short phrase (`at least 12 characters`, `an uppercase letter`, ...); empty when it
+ * satisfies the policy. A rejected password is answered with all of them at once.
+ */
+export function passwordIssues(policy: PasswordPolicy, password: string, userName?: string): string[] {
   const chars = [...password];
-  if (chars.length < policy.minimumPasswordLength || chars.length > MAX_PASSWORD_LENGTH) return false;
-  if (policy.requireLowercaseCharacters && !/[a-z]/.test(password)) return false;
-  if (policy.requireUppercaseCharacters && !/[A-Z]/.test(password)) return false;
-  if (policy.requireNumbers && !/[0-9]/.test(password)) return false;
-  if (policy.requireSymbols && !/[^A-Za-z0-9\s]/.test(password)) return false;
-  if (new Set(chars).size < policy.minimumPasswordDifferentCharacter) return false;
+  const issues: string[] = [];
+  if (chars.length < policy.minimumPasswordLength)
+    issues.push(`at least ${policy.minimumPasswordLength} characters`);
+  if (chars.length > MAX_PASSWORD_LENGTH) issues.push(`at most ${MAX_PASSWORD_LENGTH} characters`);
+  if (policy.requireLowercaseCharacters && !/[a-z]/.test(password)) issues.push('a lowercase letter');
+  if (policy.requireUppercaseCharacters && !/[A-Z]/.test(password)) issues.push('an uppercase letter');
+  if (policy.requireNumbers && !/[0-9]/.test(password)) issues.push('a digit');
+  if (policy.requireSymbols && !/[^A-Za-z0-9\s]/.test(password)) issues.push('a symbol');
+  if (new Set(chars).size < policy.minimumPasswordDifferentCharacter)
+    issues.push(`at least ${policy.minimumPasswordDifferentCharacter} different characters`);
   if (
     policy.passwordNotContainUserName &&
     userName &&
     password.toLowerCase().includes(userName.toLowerCase())
   ) {
-    return false;
+    issues.push('not the user name');
   }
-  return true;
+  return issues;
+}
+
+/** True when the password satisfies the policy (for the user named, when given). */
+export function passwordSatisfies(policy: PasswordPolicy, password: string, userName?: string): boolean {
+  return passwordIssues(policy, password, userName).length === 0;
+}
+
+/**
+ * Throws the parameter's TooWeak error, listing every unmet rule, unless the password
+ * satisfies the policy.
+ */
+export function requireStrongPassword(
+  policy: PasswordPolicy,
+  password: string,
+  parameter: 'Password' | 'NewPassword',
+  userName?: string,
+): void {
+  const issues = passwordIssues(policy, password, userName);
+  if (issues.length > 0) throw err.passwordTooWeak(parameter, issues);
+}
+
+/**
+ * Throws the parameter's ReusePrevention error when the password matches one of the last
+ * PasswordReusePrevention passwords (`recent`: the current hash first, then the history,
+ * newest first). Every hash compared costs one memory-hard hash.
+ */
+export async function requireNotReused(
+  policy: PasswordPolicy,
+  password: string,
+  recent: readonly string[],
+  parameter: 'Password' | 'NewPassword',
+): Promise<void> {
+  if (policy.passwordReusePrevention <= 0) return;
+  for (const h of recent.slice(0, policy.passwordReusePrevention)) {
+    if (await verifyPassword(password, h))
+      throw err.passwordReused(parameter, policy.passwordReusePrevention);
+  }
 }
 
 export function createPasswordPolicy(ctx: DomainContext): PasswordPolicyDomain {

@@ -84,6 +84,18 @@ const WORKLOAD = hotQuery(
   'select workload_id as name from workload_identities where workload_id = ?',
 );
 
+/**
+ * The console session behind logon credentials: alive while its row is there, unexpired, and
+ * (for a RAM user) its login profile is Active.
+ */
+const LOGON_SESSION = hotQuery(
+  'logon_session',
+  `select s.expires_at
+     from logon_sessions s
+     left join login_profiles p on p.account_id = s.account_id and p.user_id = s.user_id
+    where s.session_hash = ? and (s.principal_type = 'Root' or p.status = 'Active')`,
+);
+
 interface SessionRow {
   readonly name: string;
   readonly permissions_version: number | string;
@@ -160,6 +172,10 @@ export function createServices(
       principal = { type: 'Root', accountId: c.acct, accessKeyId };
     }
     if (c.wl !== undefined && !(await store.first(WORKLOAD, [c.wl]))) return undefined;
+    if (c.ls !== undefined) {
+      const s = await store.first<{ expires_at: string }>(LOGON_SESSION, [c.ls]);
+      if (!s || Date.parse(s.expires_at) <= clock().getTime()) return undefined;
+    }
     return { principal, permissionsVersion: Number(row.permissions_version) };
   }
 

@@ -1,10 +1,12 @@
 import { principalArn, type Principal } from '../auth/principal.js';
 import { issueCredentials, type IssuedCredentials } from '../auth/sts-token.js';
 import { apiError, paramError } from '../errors.js';
-import { roleArn } from '../arn.js';
 import type { DomainContext } from './context.js';
 import { checkDocument } from './documents.js';
 import type { TrustedRole } from './request-services.js';
+import type { ResolvedSession } from './index.js';
+import { hashOfOpaqueId } from './sessions.js';
+import { roleArn, rootArn, userArn } from '../arn.js';
 
 /** The shortest session, and the longest one a role session may start (role chaining). */
 export const MIN_SESSION_SECONDS = 900;
@@ -33,7 +35,16 @@ export interface AssumedRole {
   readonly assumedRoleId: string;
 }
 
+/** The longest life of credentials drawn from a console session (never past the session). */
+export const MAX_LOGON_CREDENTIALS_SECONDS = 3600;
+
 export interface StsDomain {
+  /**
+   * Short-lived signing credentials for a logged-on person (the CLI's login, the console's own
+   * API calls): the session's principal, acs:MFAPresent as the logon passed it, for at most an
+   * hour and never past the session; logoff, or the end of the session, ends them too.
+   */
+  logonCredentials(sessionId: string, session: ResolvedSession): IssuedCredentials;
   /**
    * Temporary credentials for a role session. DurationSeconds runs from 900 s to the role's
    * MaxSessionDuration, and to one hour for a role session assuming a role (chaining).
@@ -50,6 +61,28 @@ function durationError(max: number): Error {
 
 export function createSts(ctx: DomainContext): StsDomain {
   return {
+    logonCredentials(sessionId, session) {
+      const ls = hashOfOpaqueId(sessionId);
+      if (!ls) throw new Error('a resolved session has a well-formed id');
+      const now = Math.floor(ctx.clock().getTime() / 1000);
+      const exp = Math.min(
+        now + MAX_LOGON_CREDENTIALS_SECONDS,
+        Math.floor(session.expiresAt.getTime() / 1000),
+      );
+      const p = session.principal;
+      return issueCredentials(ctx.sealer, {
+        ...(p.type === 'RAMUser'
+          ? { kind: 'user' as const, uid: p.userId, un: p.userName }
+          : { kind: 'root' as const }),
+        acct: p.accountId,
+        ls,
+        iat: now,
+        exp,
+        mfa: session.mfaPresent,
+        by: p.type === 'RAMUser' ? userArn(p.accountId, p.userName) : rootArn(p.accountId),
+      });
+    },
+
     async assumeRole(input) {
       const chained = input.caller.type === 'AssumedRole';
       const max = chained

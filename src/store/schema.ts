@@ -32,6 +32,15 @@ export interface AccountsTable {
   role_count: Generated<number>;
   policy_count: Generated<number>;
   mfa_device_count: Generated<number>;
+  /** The root's failed logons in the window that started at root_failed_since (migration 006). */
+  root_failed_attempts: Generated<number>;
+  root_failed_since: Generated<string | null>;
+  /** Until when the root's logon is locked (MaxLoginAttemps reached); null when not locked. */
+  root_locked_until: Generated<string | null>;
+  /** JSON array of the root's earlier password hashes, newest first (PasswordReusePrevention). */
+  root_password_history: Generated<string>;
+  /** name_key of the virtual MFA device bound to the root; null when none. */
+  root_mfa_device: Generated<string | null>;
 }
 
 export interface UsersTable {
@@ -58,6 +67,8 @@ export interface LoginProfilesTable {
   mfa_bind_required: number;
   status: string;
   failed_attempts: number;
+  /** Start of the window (one hour) in which failed_attempts count (migration 006). */
+  failed_since: Generated<string | null>;
   locked_until: string | null;
   password_changed_date: string;
   create_date: string;
@@ -213,6 +224,44 @@ export interface WorkloadIdentitiesTable {
   last_used_date: string | null;
 }
 
+/** A console session (migration 006). The opaque id is never stored, only its SHA-256. */
+export interface LogonSessionsTable {
+  /** Hex SHA-256 of the session id. */
+  session_hash: string;
+  account_id: string;
+  /** 'Root' | 'RAMUser' */
+  principal_type: string;
+  /** The RAM user's id; null for the root. */
+  user_id: string | null;
+  mfa_present: number;
+  source_ip: string;
+  create_date: string;
+  /** ISO 8601 UTC with milliseconds. */
+  expires_at: string;
+}
+
+/** A pending logon step (migration 006), keyed by the SHA-256 of its single-use token. */
+export interface LogonStepsTable {
+  token_hash: string;
+  account_id: string;
+  principal_type: string;
+  user_id: string | null;
+  /** 'MFA' | 'ChangePassword' | 'BindMFA' */
+  step: string;
+  /** JSON: the steps still to come, MFA presence, a device being bound. */
+  state: string;
+  source_ip: string;
+  expires_at: string;
+}
+
+/** Failed-logon counters (migration 006): per source address ('ip') and per login name ('name'). */
+export interface LogonThrottleTable {
+  scope: string;
+  subject: string;
+  window_start: string;
+  failures: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -230,4 +279,7 @@ export interface Database {
   deployment_keys: DeploymentKeysTable;
   operator_log: OperatorLogTable;
   workload_identities: WorkloadIdentitiesTable;
+  logon_sessions: LogonSessionsTable;
+  logon_steps: LogonStepsTable;
+  logon_throttle: LogonThrottleTable;
 }

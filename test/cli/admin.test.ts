@@ -97,7 +97,7 @@ describe.each(STORES)('rampart admin (%s)', (store) => {
       ...storeArgs,
     ]);
     expect(generated).toMatchObject({ AccountId: server.accountId, RootLoginName: server.rootLoginName });
-    expect(generated.RootPassword).toHaveLength(24);
+    expect(generated.RootPassword).toHaveLength(32);
     secrets.push(generated.RootPassword!);
     expect(await verifyRoot(generated.RootPassword!)).toBe(true);
     expect(await verifyRoot(server.rootPassword)).toBe(false);
@@ -120,13 +120,33 @@ describe.each(STORES)('rampart admin (%s)', (store) => {
     expect(weak.stderr).toMatch(/^rampart admin reset-root-password: InvalidParameter\.Password\.TooWeak: /);
   });
 
-  it('unlock-root says that nothing was locked', async () => {
+  it('unlock-root says that nothing was locked, then unlocks a root locked by wrong passwords at logon', async () => {
     const json = await rampartJson<Record<string, unknown>>(['admin', 'unlock-root', ...storeArgs]);
     expect(json).toMatchObject({ AccountId: server.accountId, Unlocked: false });
+
+    // Lock the root through the running server: MaxLoginAttemps 2, two wrong passwords.
+    const d = await openDeployment({ dataDir: server.dataDir, databaseUrl: server.databaseUrl });
+    try {
+      await d.domain.passwordPolicy.set(server.accountId, { maxLoginAttemps: 2 });
+    } finally {
+      await d.close();
+    }
+    const logon = (password: string) =>
+      fetch(`${server.endpoint}/logon`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-rampart-logon': '1' },
+        body: JSON.stringify({ LoginName: server.rootLoginName, Password: password }),
+      });
+    for (let i = 0; i < 2; i++) expect((await logon('Wrong-Passw0rd!')).status).toBe(401);
+    const locked = await logon('Given-Passw0rd!');
+    expect(locked.status).toBe(401);
+    expect(((await locked.json()) as { Code: string }).Code).toBe('AuthenticationFail.Logon');
+
     const text = await rampart(['admin', 'unlock-root', ...storeArgs]);
-    expect(text.stdout).toBe(
-      `Nothing was locked: the root logon of account ${server.accountId} keeps no lock-out state.\n`,
-    );
+    expect(text.stdout).toBe(`Unlocked the root logon of account ${server.accountId}.\n`);
+    const again = await logon('Given-Passw0rd!');
+    expect(again.status, await again.clone().text()).toBe(200);
+    expect(again.headers.get('set-cookie')).toMatch(/^rampart_session=[A-Za-z0-9_-]{43}; /);
   });
 
   it('records every command in the operator log, without a secret', async () => {

@@ -71,6 +71,12 @@ describe('rampart serve', () => {
     expect(text).toContain(`console:       ${first.url}/`);
     expect(text).toMatch(/root login: +\S+/);
     expect(text).toMatch(/root password: +\S{20,}/);
+    // Warned at start (on stderr, which may arrive after the listening line on stdout): the
+    // new root has no MFA device (and no AccessKey).
+    for (let i = 0; i < 50 && !first.out().includes('warning:'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(first.out()).toMatch(/rampart serve: warning: the root of account \d{16} has no MFA device;/);
+    expect(first.out()).not.toContain('AccessKey(s)');
     const exited = exitOf(first.child);
     first.child.kill('SIGTERM');
     expect((await exited).code).toBe(0);

@@ -49,6 +49,8 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordResetRequired: true,
       mfaBindRequired: true,
       passwordExpired: false,
+      userId: expect.stringMatching(/^\d{16}$/),
+      userName: 'u',
     });
     await domain.loginProfiles.delete(accountId, 'u');
     await expectApiError(
@@ -64,20 +66,26 @@ forEachBackend('login profiles and password policy', (w) => {
     });
   });
 
-  const policyCases: [string, Record<string, unknown>, string, boolean][] = [
-    ['default minimum length 8: 7 chars', {}, 'abcdefg', false],
+  const policyCases: [string, Record<string, unknown>, string, boolean, string?][] = [
+    ['default minimum length 8: 7 chars', {}, 'abcdefg', false, 'at least 8 characters'],
     ['default minimum length 8: 8 chars', {}, 'abcdefgh', true],
-    ['length 12', { minimumPasswordLength: 12 }, 'abcdefghijk', false],
-    ['lowercase required', { requireLowercaseCharacters: true }, 'ABCDEFGH1', false],
-    ['uppercase required', { requireUppercaseCharacters: true }, 'abcdefgh1', false],
+    ['length 12', { minimumPasswordLength: 12 }, 'abcdefghijk', false, 'at least 12 characters'],
+    ['lowercase required', { requireLowercaseCharacters: true }, 'ABCDEFGH1', false, 'a lowercase letter'],
+    ['uppercase required', { requireUppercaseCharacters: true }, 'abcdefgh1', false, 'an uppercase letter'],
     ['uppercase present', { requireUppercaseCharacters: true }, 'abcdefgH1', true],
-    ['numbers required', { requireNumbers: true }, 'abcdefghi', false],
-    ['symbols required', { requireSymbols: true }, 'abcdefgh1', false],
+    ['numbers required', { requireNumbers: true }, 'abcdefghi', false, 'a digit'],
+    ['symbols required', { requireSymbols: true }, 'abcdefgh1', false, 'a symbol'],
     ['symbols present', { requireSymbols: true }, 'abcdefgh!', true],
-    ['distinct characters', { minimumPasswordDifferentCharacter: 5 }, 'aaaabbbbcccc', false],
-    ['no user name', { passwordNotContainUserName: true }, 'xxAliceXX99', false],
+    [
+      'distinct characters',
+      { minimumPasswordDifferentCharacter: 5 },
+      'aaaabbbbcccc',
+      false,
+      'at least 5 different characters',
+    ],
+    ['no user name', { passwordNotContainUserName: true }, 'xxAliceXX99', false, 'not the user name'],
   ];
-  it.each(policyCases)('password policy: %s', async (_t, policy, password, ok) => {
+  it.each(policyCases)('password policy: %s', async (_t, policy, password, ok, unmet) => {
     const { domain, accountId } = w();
     await domain.passwordPolicy.set(accountId, policy);
     await domain.users.create(accountId, { userName: 'alice' });
@@ -87,7 +95,7 @@ forEachBackend('login profiles and password policy', (w) => {
       await expectApiError(
         p,
         'InvalidParameter.Password.TooWeak',
-        'The parameter - "Password" is not compliant with the password policy.',
+        `The parameter - "Password" is not compliant with the password policy. It needs: ${unmet}.`,
       );
       await expectApiError(domain.loginProfiles.get(accountId, 'alice'), 'EntityNotExist.User.LoginProfile');
     }
@@ -178,7 +186,7 @@ forEachBackend('login profiles and password policy', (w) => {
     await expectApiError(
       domain.loginProfiles.changePassword(accountId, 'u', 'first-pass1', 'no-digits-here'),
       'InvalidParameter.NewPassword.TooWeak',
-      'The parameter - "NewPassword" is not compliant with the password policy.',
+      'The parameter - "NewPassword" is not compliant with the password policy. It needs: a digit.',
     );
     await expectApiError(
       domain.loginProfiles.changePassword(accountId, 'u', 'first-pass1', 'first-pass1'),
@@ -329,6 +337,8 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordResetRequired: false,
       mfaBindRequired: false,
       passwordExpired: false,
+      userId: expect.stringMatching(/^\d{16}$/),
+      userName: 'u',
     });
     clock.advance(2 * 86_400_000);
     expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({
@@ -336,6 +346,8 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordResetRequired: true,
       mfaBindRequired: false,
       passwordExpired: true,
+      userId: expect.stringMatching(/^\d{16}$/),
+      userName: 'u',
     });
     await domain.passwordPolicy.set(accountId, { hardExpiry: true });
     expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({

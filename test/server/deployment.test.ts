@@ -46,5 +46,6 @@ describe('generatePassword', () => {
       seen.add(p);
     }
     expect(seen.size).toBe(50);
+    expect(generatePassword(32)).toHaveLength(32);
   });
 });

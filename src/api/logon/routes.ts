@@ -1,0 +1,255 @@
+/**
+ * The console logon surface (docs/logon.md): JSON in, JSON out, under `/logon` and `/logoff`.
+ * It is a way in beside the signed API; it decides nothing itself: the domain's logon and
+ * sessions rules do. Answers use the service's error envelope.
+ *
+ *   POST /logon             {LoginName, Password}                 -> a session or a step
+ *   POST /logon/mfa         {StepToken, AuthenticationCode}       -> a session or a step
+ *   POST /logon/password    {StepToken, NewPassword}              -> a session or a step
+ *                           session cookie + {OldPassword, NewPassword} -> changes one's own password
+ *   POST /logon/bind-mfa    {StepToken[, AuthenticationCode1, AuthenticationCode2]}
+ *                           session cookie and no StepToken       -> starts binding a device
+ *   POST /logoff            session cookie                        -> ends the session
+ *   GET  /logon/session     session cookie                        -> who is logged on
+ *
+ * Cross-site forgery: the cookie is SameSite=Strict, and every POST must also carry
+ * `Content-Type: application/json` and `X-Rampart-Logon: 1`, which a form of another site
+ * cannot send without a CORS preflight that Rampart never grants.
+ */
+import { apiError, ApiError, missingParameter } from '../../errors.js';
+import type {
+  CreatedVirtualMFADevice,
+  Domain,
+  LogonOutcome,
+  ResolvedSession,
+  SessionPrincipal,
+} from '../../domain/index.js';
+import { err } from '../../domain/messages.js';
+import { newRequestId } from '../protocol/request.js';
+import { errorResponse } from '../protocol/response.js';
+import { JSON_CONTENT_TYPE, type WireRequest, type WireResponse } from '../protocol/wire.js';
+
+/** The session cookie. */
+export const SESSION_COOKIE = 'rampart_session';
+/** The header every state-changing logon call must carry. */
+export const LOGON_HEADER = 'x-rampart-logon';
+
+/** Whether a path belongs to the logon surface. */
+export function isLogonPath(path: string): boolean {
+  return path === '/logon' || path === '/logoff' || path.startsWith('/logon/');
+}
+
+type Body = Record<string, unknown>;
+
+interface Answer {
+  readonly status?: number;
+  readonly body: Body;
+  readonly cookie?: string;
+}
+
+function notFound(): ApiError {
+  return apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.');
+}
+
+/** The session id of the request's cookie, if any. */
+export function sessionIdOf(req: Pick<WireRequest, 'headers'>): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function sessionCookie(id: string, expiresAt: Date, now: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+  return `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+function clearedCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+function principalView(p: SessionPrincipal): Body {
+  return p.type === 'Root'
+    ? { Type: 'Root', AccountId: p.accountId }
+    : { Type: 'RAMUser', AccountId: p.accountId, UserId: p.userId, UserName: p.userName };
+}
+
+function deviceView(d: CreatedVirtualMFADevice): Body {
+  return {
+    SerialNumber: d.serialNumber,
+    VirtualMFADeviceName: d.virtualMFADeviceName,
+    Base32StringSeed: d.base32StringSeed,
+    OtpauthUrl: d.otpauthUrl,
+    QRCodePng: d.qrCodePng,
+  };
+}
+
+function outcomeAnswer(o: LogonOutcome, now: Date, secure: boolean): Answer {
+  if (o.kind === 'Session') {
+    return {
+      body: {
+        Session: {
+          Principal: principalView(o.principal),
+          MFAPresent: o.mfaPresent,
+          ExpiresAt: o.expiresAt.toISOString(),
+        },
+      },
+      cookie: sessionCookie(o.sessionId, o.expiresAt, now, secure),
+    };
+  }
+  if (o.kind === 'Step') {
+    return {
+      body: {
+        Step: o.step,
+        StepToken: o.stepToken,
+        ExpiresAt: o.expiresAt.toISOString(),
+        ...(o.device ? { VirtualMFADevice: deviceView(o.device) } : {}),
+      },
+    };
+  }
+  return { body: {} };
+}
+
+/** A JSON object body (POST), after the forgery checks. */
+function jsonBody(req: WireRequest): Body {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type !== 'application/json' || req.headers[LOGON_HEADER] !== '1') throw err.logonForgeryCheck();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.body.toString('utf8') || '{}');
+  } catch {
+    throw apiError('InvalidParameter', 'The request body is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw apiError('InvalidParameter', 'The request body must be a JSON object.');
+  }
+  return parsed as Body;
+}
+
+function text(body: Body, name: string): string {
+  const v = body[name];
+  if (v === undefined || v === null || v === '') throw missingParameter(name);
+  if (typeof v !== 'string')
+    throw apiError('InvalidParameter', `The parameter - "${name}" must be a string.`);
+  return v;
+}
+
+function optionalText(body: Body, name: string): string | undefined {
+  return body[name] === undefined || body[name] === null ? undefined : text(body, name);
+}
+
+async function requireSession(domain: Domain, req: WireRequest): Promise<ResolvedSession> {
+  const id = sessionIdOf(req);
+  const session = id === undefined ? undefined : await domain.sessions.resolve(id);
+  if (!session) throw err.sessionInvalid();
+  return session;
+}
+
+async function route(domain: Domain, req: WireRequest, now: () => Date): Promise<Answer> {
+  const { path, method, sourceIp, secure } = req;
+  const outcome = async (o: Promise<LogonOutcome>): Promise<Answer> => outcomeAnswer(await o, now(), secure);
+
+  if (path === '/logon/session') {
+    if (method !== 'GET') throw notFound();
+    const s = await requireSession(domain, req);
+    return {
+      body: {
+        Session: {
+          Principal: principalView(s.principal),
+          MFAPresent: s.mfaPresent,
+          ExpiresAt: s.expiresAt.toISOString(),
+        },
+      },
+    };
+  }
+  if (method !== 'POST') throw notFound();
+  const body = jsonBody(req);
+  switch (path) {
+    case '/logon':
+      return outcome(
+        domain.logon.start({
+          loginName: text(body, 'LoginName'),
+          password: text(body, 'Password'),
+          sourceIp,
+        }),
+      );
+    case '/logon/mfa':
+      return outcome(
+        domain.logon.completeMfa(text(body, 'StepToken'), text(body, 'AuthenticationCode'), sourceIp),
+      );
+    case '/logon/password': {
+      const stepToken = optionalText(body, 'StepToken');
+      if (stepToken !== undefined)
+        return outcome(domain.logon.changePassword(stepToken, text(body, 'NewPassword'), sourceIp));
+      const session = await requireSession(domain, req);
+      await domain.logon.changeOwnPassword(session, text(body, 'OldPassword'), text(body, 'NewPassword'));
+      return { body: {} };
+    }
+    case '/logon/bind-mfa': {
+      const stepToken = optionalText(body, 'StepToken');
+      if (stepToken === undefined) {
+        const session = await requireSession(domain, req);
+        return outcome(domain.logon.startMfaBinding(session, sourceIp));
+      }
+      const code1 = optionalText(body, 'AuthenticationCode1');
+      const code2 = optionalText(body, 'AuthenticationCode2');
+      const codes =
+        code1 !== undefined || code2 !== undefined ? { code1: code1 ?? '', code2: code2 ?? '' } : undefined;
+      return outcome(domain.logon.bindMfa(stepToken, codes, sourceIp));
+    }
+    case '/logon/credentials': {
+      // Short-lived signing credentials of the session, for programs acting for the person.
+      const id = sessionIdOf(req);
+      const session = await requireSession(domain, req);
+      const c = domain.sts.logonCredentials(id!, session);
+      return {
+        body: {
+          Credentials: {
+            AccessKeyId: c.accessKeyId,
+            AccessKeySecret: c.accessKeySecret,
+            SecurityToken: c.securityToken,
+            Expiration: c.expiration,
+          },
+        },
+      };
+    }
+    case '/logoff': {
+      const id = sessionIdOf(req);
+      if (id !== undefined) await domain.sessions.end(id);
+      return { body: {}, cookie: clearedCookie(secure) };
+    }
+    default:
+      throw notFound();
+  }
+}
+
+/** Answers one logon request. */
+export async function answerLogon(
+  domain: Domain,
+  req: WireRequest,
+  now: () => Date,
+  logError?: (requestId: string, err: unknown) => void,
+): Promise<WireResponse> {
+  const requestId = newRequestId();
+  const headers: Record<string, string> = {
+    'content-type': JSON_CONTENT_TYPE,
+    'x-acs-request-id': requestId,
+    'cache-control': 'no-store',
+  };
+  try {
+    const a = await route(domain, req, now);
+    if (a.cookie) headers['set-cookie'] = a.cookie;
+    return { status: a.status ?? 200, headers, body: JSON.stringify({ RequestId: requestId, ...a.body }) };
+  } catch (e) {
+    if (!(e instanceof ApiError)) logError?.(requestId, e);
+    const r = errorResponse(e, { requestId, format: 'JSON', service: undefined });
+    return { status: r.status, headers: { ...r.headers, 'cache-control': 'no-store' }, body: r.body };
+  }
+}

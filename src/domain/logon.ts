@@ -1,0 +1,418 @@
+import { sql } from 'kysely';
+import { ApiError } from '../errors.js';
+import type {
+  LogonDomain,
+  LogonOutcome,
+  LogonStep,
+  SessionPrincipal,
+  SessionsDomain,
+  AccountsDomain,
+  LoginProfilesDomain,
+  MfaDomain,
+  SecurityPreferenceDomain,
+} from './index.js';
+import type { DomainContext } from './context.js';
+import { err } from './messages.js';
+import { readSecurityPreference } from './security-preference.js';
+import { hashOfOpaqueId, newOpaqueId } from './sessions.js';
+import { spendPasswordCheck } from './logon-attempts.js';
+
+/** How long a step token lives. */
+export const STEP_TTL_MS = 5 * 60 * 1000;
+/** The window of the failed-logon counters per address and per login name. */
+export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+/** Failed logons in a window after which an address gets Throttling.User until the window ends. */
+export const ADDRESS_FAILURE_LIMIT = 50;
+/** Failed logons in a window after which a login name gets Throttling.User until the window ends. */
+export const NAME_FAILURE_LIMIT = 20;
+
+const DEFAULT_DOMAIN_SUFFIX = '.onaliyun.com';
+const USER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const MAX_LOGIN_NAME = 256;
+const MAX_PASSWORD = 1024;
+
+interface StepState {
+  /** The steps after this one. */
+  readonly rest: readonly LogonStep[];
+  readonly mfaPresent: boolean;
+  /** BindMFA: the serial number of the device created for binding. */
+  readonly device?: string;
+  /** 'session': a step started from a session; completing it ends in Done, not a new session. */
+  readonly purpose: 'logon' | 'session';
+}
+
+interface StepRow {
+  token_hash: string;
+  account_id: string;
+  principal_type: string;
+  user_id: string | null;
+  step: string;
+  state: string;
+  source_ip: string;
+  expires_at: string;
+}
+
+type Parts = {
+  accounts: AccountsDomain;
+  loginProfiles: LoginProfilesDomain;
+  mfa: MfaDomain;
+  securityPreference: SecurityPreferenceDomain;
+  sessions: SessionsDomain;
+};
+
+export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
+  const { store } = ctx;
+
+  // --- failed-logon counters (per address, per login name), shared by every node ---------
+
+  /**
+   * Counts one try against the address and the name, in one atomic upsert each, before the
+   * password is checked; a right password gives it back (refund). A counter past its limit
+   * answers Throttling.User until its window ends.
+   */
+  async function claimTry(sourceIp: string, nameSubject: string): Promise<void> {
+    const now = ctx.clock();
+    const claims = [
+      ['ip', sourceIp, ADDRESS_FAILURE_LIMIT],
+      ['name', nameSubject, NAME_FAILURE_LIMIT],
+    ] as const;
+    let retryAfter = 0;
+    for (const [scope, subject, limit] of claims) {
+      const r = await count(scope, subject, now);
+      if (r.failures > limit) {
+        const ends = Date.parse(r.windowStart) + THROTTLE_WINDOW_MS;
+        retryAfter = Math.max(retryAfter, Math.ceil((ends - now.getTime()) / 1000));
+      }
+    }
+    if (retryAfter > 0) throw err.logonThrottled(retryAfter);
+  }
+
+  async function count(
+    scope: string,
+    subject: string,
+    now: Date,
+  ): Promise<{ failures: number; windowStart: string }> {
+    const nowText = now.toISOString();
+    const cutoff = new Date(now.getTime() - THROTTLE_WINDOW_MS).toISOString();
+    const r = await store.transaction((tx) =>
+      sql<{
+        failures: number;
+        window_start: string;
+      }>`insert into logon_throttle (scope, subject, window_start, failures)
+        values (${scope}, ${subject}, ${nowText}, 1)
+        on conflict (scope, subject) do update set
+          failures = case when logon_throttle.window_start <= ${cutoff} then 1 else logon_throttle.failures + 1 end,
+          window_start = case when logon_throttle.window_start <= ${cutoff} then ${nowText} else logon_throttle.window_start end
+        returning failures, window_start`.execute(tx),
+    );
+    const row = r.rows[0]!;
+    return { failures: Number(row.failures), windowStart: row.window_start };
+  }
+
+  async function refundTry(sourceIp: string, nameSubject: string): Promise<void> {
+    await store.transaction(async (tx) => {
+      for (const [scope, subject] of [
+        ['ip', sourceIp],
+        ['name', nameSubject],
+      ] as const) {
+        await tx
+          .updateTable('logon_throttle')
+          .set({ failures: sql<number>`failures - 1` })
+          .where('scope', '=', scope)
+          .where('subject', '=', subject)
+          .where('failures', '>', 0)
+          .execute();
+      }
+    });
+  }
+
+  /** Counts a failure that was not a password try (a wrong MFA code) against address and name. */
+  async function countFailure(sourceIp: string, nameSubject: string): Promise<void> {
+    const now = ctx.clock();
+    await count('ip', sourceIp, now);
+    await count('name', nameSubject, now);
+  }
+
+  const nameSubjectOf = (p: SessionPrincipal): string =>
+    p.type === 'Root' ? `root@${p.accountId}` : `${p.userName.toLowerCase()}@${p.accountId}`;
+
+  // --- steps ------------------------------------------------------------------------------
+
+  async function issueStep(
+    principal: SessionPrincipal,
+    step: LogonStep,
+    state: StepState,
+    sourceIp: string,
+  ): Promise<{ stepToken: string; expiresAt: Date }> {
+    const { id, hash } = newOpaqueId();
+    const expiresAt = new Date(ctx.clock().getTime() + STEP_TTL_MS);
+    await store.db
+      .insertInto('logon_steps')
+      .values({
+        token_hash: hash,
+        account_id: principal.accountId,
+        principal_type: principal.type,
+        user_id: principal.type === 'RAMUser' ? principal.userId : null,
+        step,
+        state: JSON.stringify(state),
+        source_ip: sourceIp,
+        expires_at: expiresAt.toISOString(),
+      })
+      .execute();
+    return { stepToken: id, expiresAt };
+  }
+
+  /**
+   * Takes a step token: deleted in the same statement that reads it, so it is used once even
+   * by parallel calls on several nodes. Unknown, expired or another step: InvalidStepToken.
+   */
+  async function takeStep(stepToken: string, step: LogonStep): Promise<StepRow> {
+    const hash = hashOfOpaqueId(stepToken);
+    if (!hash) throw err.stepTokenInvalid();
+    const row = await store.db
+      .deleteFrom('logon_steps')
+      .where('token_hash', '=', hash)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row || row.step !== step || Date.parse(row.expires_at) <= ctx.clock().getTime()) {
+      throw err.stepTokenInvalid();
+    }
+    return row;
+  }
+
+  /** Puts a taken step back (its input was refused: the user may try again until it expires). */
+  async function restoreStep(row: StepRow): Promise<void> {
+    await store.db.insertInto('logon_steps').values(row).execute();
+  }
+
+  /** The principal of a step, as stored now; a user deleted meanwhile: InvalidStepToken. */
+  async function principalOf(row: StepRow): Promise<SessionPrincipal> {
+    if (row.principal_type === 'Root') return { type: 'Root', accountId: row.account_id };
+    const user = await store.db
+      .selectFrom('users')
+      .select(['user_id', 'user_name'])
+      .where('account_id', '=', row.account_id)
+      .where('user_id', '=', row.user_id ?? '')
+      .executeTakeFirst();
+    if (!user) throw err.stepTokenInvalid();
+    return { type: 'RAMUser', accountId: row.account_id, userId: user.user_id, userName: user.user_name };
+  }
+
+  /** The next step, or the session when none is left. */
+  async function proceed(
+    principal: SessionPrincipal,
+    steps: readonly LogonStep[],
+    mfaPresent: boolean,
+    purpose: StepState['purpose'],
+    sourceIp: string,
+  ): Promise<LogonOutcome> {
+    const [next, ...rest] = steps;
+    if (next !== undefined) {
+      const issued = await issueStep(principal, next, { rest, mfaPresent, purpose }, sourceIp);
+      return { kind: 'Step', step: next, ...issued };
+    }
+    if (purpose === 'session') return { kind: 'Done' };
+    const session = await parts.sessions.create(principal, { mfaPresent, sourceIp });
+    return { kind: 'Session', ...session, principal, mfaPresent };
+  }
+
+  /** Parses a login name into the account and the name part; undefined when it names none. */
+  async function resolveLoginName(
+    loginName: string,
+  ): Promise<{ accountId: string; name: string; root: boolean } | undefined> {
+    if (loginName.length === 0 || loginName.length > MAX_LOGIN_NAME) return undefined;
+    const at = loginName.lastIndexOf('@');
+    if (at <= 0) return undefined;
+    const name = loginName.slice(0, at);
+    const domain = loginName.slice(at + 1).toLowerCase();
+    if (!domain.endsWith(DEFAULT_DOMAIN_SUFFIX)) return undefined;
+    const key = domain.slice(0, -DEFAULT_DOMAIN_SUFFIX.length);
+    if (!/^[a-z0-9-]{1,63}$/.test(key)) return undefined;
+    const account = await parts.accounts.findByAliasOrId(key);
+    if (!account) return undefined;
+    // The domain must be the account's: its alias or its id.
+    if (key !== account.accountId && key !== account.alias) return undefined;
+    const root = name.toLowerCase() === 'root';
+    if (!root && !USER_NAME.test(name)) return undefined;
+    return { accountId: account.accountId, name, root };
+  }
+
+  /** Whether logons of RAM users of the account must bind an MFA device (security preference). */
+  function accountRequiresMfa(pref: {
+    mfaOperationForLogin: string;
+    operationForRiskLogin: string;
+  }): boolean {
+    if (pref.mfaOperationForLogin === 'mandatory') return true;
+    // No risk engine: with 'adaptive' every logon counts as one to verify.
+    return pref.mfaOperationForLogin === 'adaptive' && pref.operationForRiskLogin === 'enforceVerify';
+  }
+
+  const domain: LogonDomain = {
+    async start({ loginName, password, sourceIp }) {
+      if (password.length > MAX_PASSWORD) {
+        await spendPasswordCheck(ctx, '');
+        throw err.logonFailed();
+      }
+      const target = await resolveLoginName(loginName);
+      const nameSubject = target
+        ? target.root
+          ? `root@${target.accountId}`
+          : `${target.name.toLowerCase()}@${target.accountId}`
+        : loginName.toLowerCase().slice(0, MAX_LOGIN_NAME);
+      await claimTry(sourceIp, nameSubject);
+      if (!target) {
+        await spendPasswordCheck(ctx, password);
+        throw err.logonFailed();
+      }
+      const { accountId } = target;
+
+      if (target.root) {
+        const result = await parts.accounts.attemptRootPassword(accountId, password);
+        if (result !== 'Right') throw err.logonFailed();
+        await refundTry(sourceIp, nameSubject);
+        const principal: SessionPrincipal = { type: 'Root', accountId };
+        const steps: LogonStep[] = (await parts.mfa.hasMfa(accountId, { kind: 'root' })) ? ['MFA'] : [];
+        return proceed(principal, steps, false, 'logon', sourceIp);
+      }
+
+      // LoginNetworkMasks bind RAM users' console logons (not the root, not AccessKeys); the
+      // answer depends on the account and the address only, never on the user.
+      if (!(await parts.securityPreference.allowsLoginFrom(accountId, sourceIp))) {
+        await refundTry(sourceIp, nameSubject);
+        throw err.logonNetworkDenied();
+      }
+      const check = await parts.loginProfiles.verifyPassword(accountId, target.name, password);
+      if (!check.ok) {
+        if (check.reason === 'Expired') {
+          // The password was right: telling that it expired reveals nothing to a guesser.
+          await refundTry(sourceIp, nameSubject);
+          throw err.logonPasswordExpired();
+        }
+        throw err.logonFailed();
+      }
+      await refundTry(sourceIp, nameSubject);
+      const principal: SessionPrincipal = {
+        type: 'RAMUser',
+        accountId,
+        userId: check.userId,
+        userName: check.userName,
+      };
+      const pref = await readSecurityPreference(store.db, accountId);
+      const hasMfa = await parts.mfa.hasMfa(accountId, { kind: 'user', userId: check.userId });
+      const steps: LogonStep[] = [];
+      if (hasMfa) steps.push('MFA');
+      if (check.passwordResetRequired) steps.push('ChangePassword');
+      if (!hasMfa && (check.mfaBindRequired || accountRequiresMfa(pref))) steps.push('BindMFA');
+      return proceed(principal, steps, false, 'logon', sourceIp);
+    },
+
+    async completeMfa(stepToken, code, sourceIp) {
+      const row = await takeStep(stepToken, 'MFA');
+      const state = JSON.parse(row.state) as StepState;
+      const principal = await principalOf(row);
+      const ok =
+        principal.type === 'Root'
+          ? await parts.mfa.verifyRootCode(principal.accountId, code)
+          : await parts.mfa.verifyUserCode(principal.accountId, principal.userName, code);
+      if (!ok) {
+        await countFailure(sourceIp, nameSubjectOf(principal));
+        throw err.authCodeFail();
+      }
+      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+    },
+
+    async changePassword(stepToken, newPassword, sourceIp) {
+      const row = await takeStep(stepToken, 'ChangePassword');
+      const state = JSON.parse(row.state) as StepState;
+      const principal = await principalOf(row);
+      try {
+        if (principal.type === 'Root') {
+          await parts.accounts.setRootPassword(principal.accountId, newPassword);
+        } else {
+          await parts.loginProfiles.changePasswordAtLogon(principal.accountId, principal.userId, newPassword);
+        }
+      } catch (e) {
+        if (e instanceof ApiError && e.code.startsWith('InvalidParameter.')) await restoreStep(row);
+        throw e;
+      }
+      return proceed(principal, state.rest, state.mfaPresent, state.purpose, sourceIp);
+    },
+
+    async bindMfa(stepToken, codes, sourceIp) {
+      const row = await takeStep(stepToken, 'BindMFA');
+      const state = JSON.parse(row.state) as StepState;
+      const principal = await principalOf(row);
+      if (state.device === undefined) {
+        const device = await parts.mfa.createForLogon(
+          principal.accountId,
+          principal.type === 'Root' ? { kind: 'root' } : { kind: 'user', userName: principal.userName },
+        );
+        const issued = await issueStep(
+          principal,
+          'BindMFA',
+          { ...state, device: device.serialNumber },
+          sourceIp,
+        );
+        return { kind: 'Step', step: 'BindMFA', ...issued, device };
+      }
+      try {
+        if (!codes) throw err.authCodeFormat();
+        if (principal.type === 'Root') {
+          await parts.mfa.bindRoot(principal.accountId, state.device, codes.code1, codes.code2);
+        } else {
+          await parts.mfa.bind(
+            principal.accountId,
+            principal.userName,
+            state.device,
+            codes.code1,
+            codes.code2,
+          );
+        }
+      } catch (e) {
+        if (
+          e instanceof ApiError &&
+          (e.code === 'CheckAuthenticationCodeFail' ||
+            e.code === 'InvalidParameter.AuthenticationCode.Format')
+        ) {
+          await restoreStep(row);
+        }
+        throw e;
+      }
+      // Two consecutive codes of the device just bound: MFA is present.
+      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+    },
+
+    async startMfaBinding(session, sourceIp) {
+      const p = session.principal;
+      if (p.type === 'RAMUser') {
+        const pref = await readSecurityPreference(store.db, p.accountId);
+        if (!pref.allowUserToManageMFADevices) throw err.selfServiceDenied('AllowUserToManageMFADevices');
+        if (await parts.mfa.hasMfa(p.accountId, { kind: 'user', userId: p.userId }))
+          throw err.userMfaExists(p.userName);
+      } else if (await parts.mfa.hasMfa(p.accountId, { kind: 'root' })) {
+        throw err.rootMfaExists();
+      }
+      return proceed(p, ['BindMFA'], session.mfaPresent, 'session', sourceIp);
+    },
+
+    async changeOwnPassword(session, oldPassword, newPassword) {
+      const p = session.principal;
+      if (p.type === 'Root') {
+        await parts.accounts.changeRootPassword(p.accountId, oldPassword, newPassword);
+        return;
+      }
+      const pref = await readSecurityPreference(store.db, p.accountId);
+      if (!pref.allowUserToChangePassword) throw err.selfServiceDenied('AllowUserToChangePassword');
+      await parts.loginProfiles.changePassword(p.accountId, p.userName, oldPassword, newPassword);
+    },
+
+    async clearRootThrottle(accountId) {
+      await store.db
+        .deleteFrom('logon_throttle')
+        .where('scope', '=', 'name')
+        .where('subject', '=', `root@${accountId}`)
+        .execute();
+    },
+  };
+  return domain;
+}
