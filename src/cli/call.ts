@@ -274,6 +274,16 @@ export function networkFetchers(defaultEndpoint: string): CredentialFetchers {
       }
       return temporary(body, 'the credentials URI');
     },
+    async fromSession(endpoint, cookie) {
+      const { refreshFromSession } = await import('./login.js');
+      try {
+        return await refreshFromSession(endpointUrl(endpoint), cookie);
+      } catch (err) {
+        throw new CredentialsError(
+          `the session of this profile has ended (${(err as Error).message}): run rampart login`,
+        );
+      }
+    },
   };
 }
 

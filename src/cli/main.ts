@@ -26,6 +26,7 @@ const COMMAND_MODULES = [
   './configure.js',
   './completion.js',
   './org.js',
+  './login.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */

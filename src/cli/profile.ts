@@ -105,6 +105,8 @@ export interface CredentialFetchers {
     role: { arn: string; sessionName: string; durationSeconds: number; externalId?: string },
   ): Promise<TemporaryCredentials>;
   fetchUri(uri: string): Promise<TemporaryCredentials>;
+  /** New credentials of a console session (a profile written by rampart login). */
+  fromSession(endpoint: string, cookie: string): Promise<TemporaryCredentials>;
 }
 
 export interface TemporaryCredentials {
@@ -212,8 +214,25 @@ async function fromProfile(
   };
   switch (mode) {
     case 'AK':
-    case 'StsToken':
       return { credentials: ownKey(), ...where };
+    case 'StsToken': {
+      // A profile of rampart login: renewed from its session shortly before the credentials end.
+      const session = profile.rampart_session;
+      const expiration =
+        typeof profile.sts_expiration === 'string' ? Date.parse(profile.sts_expiration) : NaN;
+      const now = (opts.now ?? (() => new Date()))().getTime();
+      if (typeof session === 'string' && profile.endpoint && !(expiration - RENEW_BEFORE_MS > now)) {
+        const fresh = await need(opts.fetchers, name).fromSession(profile.endpoint, session);
+        Object.assign(profile, {
+          access_key_id: fresh.accessKeyId,
+          access_key_secret: fresh.accessKeySecret,
+          sts_token: fresh.securityToken,
+          sts_expiration: fresh.expiration,
+        });
+        writePrivateJson(path, file);
+      }
+      return { credentials: ownKey(), ...where };
+    }
     case 'RamRoleArn':
     case 'ChainableRamRoleArn': {
       if (!profile.ram_role_arn) throw new CredentialsError(`profile ${name}: ram_role_arn is required`);

@@ -1,0 +1,141 @@
+/**
+ * `rampart login` / `logout` against a real server: a person logs on with a password typed at
+ * the terminal (here, standard input), changes it when the logon demands, and the profile
+ * then holds the session's short-lived credentials, renewed from the session when they near
+ * their end; logout ends the session and the profile's credentials with it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ramClient, startServer, type TestServer } from '../helpers/server.js';
+import { call } from '../compat/ram-helpers.js';
+
+const run = promisify(execFile);
+let server: TestServer;
+let dir: string;
+const config = () => join(dir, 'config.json');
+
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(e)) if (k.startsWith('ALIBABA_CLOUD_') || k.startsWith('RAMPART_')) delete e[k];
+  return e;
+}
+
+/** `rampart ...args` with `input` on standard input. */
+function withInput(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: env() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+async function cli(args: string[]) {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8' });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const x = err as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer({ initArgs: ['--account-alias', 'login-cli'] });
+  dir = mkdtempSync(join(tmpdir(), 'rampart-login-'));
+  const rc = ramClient(server);
+  await call(rc, 'CreateUser', { UserName: 'erin' });
+  await call(rc, 'CreateLoginProfile', {
+    UserName: 'erin',
+    Password: 'First-pass-2026!',
+    PasswordResetRequired: true,
+  });
+  await call(rc, 'AttachPolicyToUser', {
+    PolicyType: 'System',
+    PolicyName: 'AliyunRAMReadOnlyAccess',
+    UserName: 'erin',
+  });
+});
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rampart login', () => {
+  it('logs on, changes the password the logon demands, and stores the session in a profile', async () => {
+    const r = await withInput(
+      [
+        'login',
+        '--name',
+        'erin@login-cli.onaliyun.com',
+        '--endpoint',
+        server.host,
+        '--config-path',
+        config(),
+        '--profile',
+        'me',
+      ],
+      'First-pass-2026!\nSecond-pass-2026!\n',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('A new password is required.');
+    expect(r.stderr).not.toContain('Second-pass-2026!');
+    expect(statSync(config()).mode & 0o777).toBe(0o600);
+    const who = await cli(['sts', 'GetCallerIdentity', '--config-path', config(), '--profile', 'me']);
+    expect(who.code, who.stderr).toBe(0);
+    expect(JSON.parse(who.stdout)).toMatchObject({
+      IdentityType: 'RAMUser',
+      Arn: `acs:ram::${server.accountId}:user/erin`,
+    });
+    expect((await cli(['ram', 'ListUsers', '--config-path', config(), '--profile', 'me'])).code).toBe(0);
+    expect(
+      (await cli(['ram', 'CreateUser', '--UserName', 'x', '--config-path', config(), '--profile', 'me']))
+        .code,
+    ).toBe(1);
+  });
+
+  it('renews the credentials from the session when they near their end, and logout ends both', async () => {
+    const file = JSON.parse(readFileSync(config(), 'utf8'));
+    const me = file.profiles.find((p: { name: string }) => p.name === 'me');
+    const before = me.access_key_id;
+    me.sts_expiration = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    writeFileSync(config(), JSON.stringify(file));
+    expect((await cli(['ram', 'ListUsers', '--config-path', config(), '--profile', 'me'])).code).toBe(0);
+    const renewed = JSON.parse(readFileSync(config(), 'utf8')).profiles.find(
+      (p: { name: string }) => p.name === 'me',
+    );
+    expect(renewed.access_key_id).toMatch(/^STS\./);
+    expect(renewed.access_key_id).not.toBe(before);
+
+    const out = await cli(['logout', '--config-path', config(), '--profile', 'me']);
+    expect(out.code, out.stderr).toBe(0);
+    const after = await cli(['ram', 'ListUsers', '--config-path', config(), '--profile', 'me']);
+    expect(after.code).not.toBe(0);
+    // The credentials drawn before logout died with the session.
+    const old = { ...renewed };
+    const f2 = JSON.parse(readFileSync(config(), 'utf8'));
+    f2.profiles.push({ ...old, name: 'old', rampart_session: undefined });
+    writeFileSync(config(), JSON.stringify(f2));
+    const dead = await cli(['ram', 'ListUsers', '--config-path', config(), '--profile', 'old']);
+    expect(dead.code).toBe(1);
+    expect(JSON.parse(dead.stderr).Code).toBe('InvalidSecurityToken.Expired');
+  });
+
+  it('fails with the logon’s answer for a wrong password, storing nothing', async () => {
+    const path = join(dir, 'other.json');
+    const r = await withInput(
+      ['login', '--name', 'erin@login-cli.onaliyun.com', '--endpoint', server.host, '--config-path', path],
+      'wrong\n',
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AuthenticationFail.Logon');
+    expect(() => statSync(path)).toThrow();
+  });
+});
