@@ -1,10 +1,12 @@
 /**
  * `rampart policy ...`: the policy engine alone, no server and no store.
  *   policy eval --cases FILE          decide every case of a decision table (reference format)
- *   policy validate FILE|- [--kind K] errors and lint warnings of one document, as JSON
+ *   policy validate FILE... [--kind K] [--format json]   errors and lint warnings of documents
  *   policy explain --cases FILE --id ID   one case decided, with the explanation paragraph
+ *   policy diff OLD NEW [--kind K]    what a change grants and takes away
  */
 import { readFileSync } from 'node:fs';
+import { diffPolicies, formatDiff } from './policy-diff.js';
 import type { Command } from 'commander';
 import {
   POLICY_KINDS,
@@ -131,22 +133,69 @@ export function register(program: Command): void {
 
   policy
     .command('validate')
-    .description('Validate a policy document (file or - for stdin); prints errors and warnings as JSON')
-    .argument('<file>', 'policy document file, or - for standard input')
+    .description(
+      'Validate policy documents (files, or - for stdin): errors and lint warnings; exit 1 when any has an error',
+    )
+    .argument('<files...>', 'policy document files, or - for standard input')
     .option('--kind <kind>', `policy kind: ${POLICY_KINDS.join(', ')}`, 'permission')
     .option('--where <operation>', 'API operation the document arrives with (chooses the error code)')
-    .action((file: string, opts: { kind: string; where?: string }) => {
+    .option('--format <format>', 'text (default) or json: one JSON object per file, one per line', 'text')
+    .action((files: string[], opts: { kind: string; where?: string; format: string }) => {
       try {
         if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
           throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
-        const text = readText(file);
+        if (opts.format !== 'text' && opts.format !== 'json')
+          throw new CliInputError(`unknown format ${opts.format}; expected text or json`);
         const kind = opts.kind as PolicyKind;
-        const errors = validatePolicy(text, kind, opts.where as DocumentArrival | undefined);
-        const warnings = lintPolicy(text, kind);
+        let failed = false;
+        for (const file of files) {
+          const text = readText(file);
+          const errors = validatePolicy(text, kind, opts.where as DocumentArrival | undefined);
+          const warnings = lintPolicy(text, kind);
+          failed ||= errors.length > 0;
+          const name = file === '-' ? '<stdin>' : file;
+          if (opts.format === 'json') {
+            process.stdout.write(
+              `${JSON.stringify({ file: name, valid: errors.length === 0, errors, warnings })}\n`,
+            );
+            continue;
+          }
+          const line = (what: string, i: { path: string; code: string; message: string }) =>
+            `${name}: ${what}${i.path ? ` ${i.path}` : ''}: ${i.code}: ${i.message}`;
+          const lines = [...errors.map((e) => line('error', e)), ...warnings.map((w) => line('warning', w))];
+          if (errors.length === 0)
+            lines.push(
+              `${name}: valid ${kind} policy${warnings.length ? ` (${warnings.length} warning(s))` : ''}`,
+            );
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        process.exitCode = failed ? 1 : 0;
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  policy
+    .command('diff')
+    .description('What a change to a policy document grants and takes away, as a readable summary')
+    .argument('<old>', 'the document before (file, or - for standard input)')
+    .argument('<new>', 'the document after')
+    .option('--kind <kind>', `policy kind: ${POLICY_KINDS.join(', ')}`, 'permission')
+    .option('--format <format>', 'text (default) or json', 'text')
+    .action((oldFile: string, newFile: string, opts: { kind: string; format: string }) => {
+      try {
+        if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
+          throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
+        let d;
+        try {
+          d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);
+        } catch (err) {
+          throw new CliInputError((err as Error).message);
+        }
         process.stdout.write(
-          `${JSON.stringify({ valid: errors.length === 0, errors, warnings }, null, 2)}\n`,
+          opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : `${formatDiff(d)}\n`,
         );
-        process.exitCode = errors.length > 0 ? 1 : 0;
+        process.exitCode = 0;
       } catch (err) {
         fail(err);
       }

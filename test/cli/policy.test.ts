@@ -86,11 +86,17 @@ describe('rampart policy eval', () => {
 describe('rampart policy validate', () => {
   it('prints errors and warnings, exit 1 on errors', () => {
     const r = run(
-      ['policy', 'validate', '-', '--kind', 'session'],
+      ['policy', 'validate', '-', '--kind', 'session', '--format', 'json'],
       '{"Version":"1","Statement":{"Effect":"Allow","Action":"oss:*","Resource":"*","Principal":["*"]}}',
     );
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { valid: boolean; errors: object[]; warnings: object[] };
+    const out = JSON.parse(r.stdout) as {
+      file: string;
+      valid: boolean;
+      errors: object[];
+      warnings: object[];
+    };
+    expect(out.file).toBe('<stdin>');
     expect(out.valid).toBe(false);
     expect(out.errors).toEqual([
       {
@@ -110,13 +116,38 @@ describe('rampart policy validate', () => {
       file,
       '{"Version":"1","Statement":[{"Effect":"Allow","NotAction":"ram:*","Resource":"*"}]}',
     );
-    const r = run(['policy', 'validate', file]);
+    const r = run(['policy', 'validate', file, '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { valid: boolean; warnings: { reason: string; path: string }[] };
     expect(out.valid).toBe(true);
     expect(out.warnings.map((w) => [w.reason, w.path])).toEqual([
       ['AllowWithNotAction', 'Statement[0].NotAction'],
     ]);
+  });
+
+  it('validates several files, as text by default, exit 1 when any has an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-policy-'));
+    const good = join(dir, 'good.json');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      good,
+      '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:GetUser","Resource":"*"}]}',
+    );
+    writeFileSync(bad, '{"Version":"1","Statement":[{"Effect":"Allow","Resource":"*"}]}');
+    const r = run(['policy', 'validate', good, bad]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`${good}: valid permission policy`);
+    expect(lines[1]).toMatch(
+      new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: error .*MalformedPolicyDocument: `),
+    );
+    const json = run(['policy', 'validate', good, bad, '--format', 'json']);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { valid: boolean }).valid),
+    ).toEqual([true, false]);
   });
 
   it('rejects an unknown kind', () => {
