@@ -17,6 +17,11 @@ import { createPasswordPolicy } from './password-policy.js';
 import { createSecurityPreference } from './security-preference.js';
 import { createTags } from './tags.js';
 import { createIdleCredentials } from './idle-credentials.js';
+import { createFederationProviders } from './federation-providers.js';
+import { createSsoSettings } from './sso-settings.js';
+import { createUserTags } from './user-tags.js';
+import { createAccountSummary } from './account-summary.js';
+import { createCredentialReports } from './credential-report.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -59,5 +64,10 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     securityPreference: createSecurityPreference(ctx),
     tags: createTags(ctx),
     idleCredentials: createIdleCredentials(ctx),
+    federationProviders: createFederationProviders(ctx),
+    ssoSettings: createSsoSettings(ctx),
+    userTags: createUserTags(ctx),
+    accountSummary: createAccountSummary(ctx),
+    credentialReports: createCredentialReports(ctx),
   };
 }

@@ -18,6 +18,12 @@
  *   pass it back unchanged to get the next page. Order is stable (by name, ignoring case).
  */
 
+import type { AccountSummaryDomain } from './account-summary.js';
+import type { CredentialReportsDomain } from './credential-report.js';
+import type { FederationProvidersDomain } from './federation-providers.js';
+import type { SsoSettingsDomain } from './sso-settings.js';
+import type { UserTagsDomain } from './user-tags.js';
+
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
 
@@ -470,6 +476,11 @@ export interface Domain {
   readonly securityPreference: SecurityPreferenceDomain;
   readonly tags: TagsDomain;
   readonly idleCredentials: IdleCredentialsDomain;
+  readonly federationProviders: FederationProvidersDomain;
+  readonly ssoSettings: SsoSettingsDomain;
+  readonly userTags: UserTagsDomain;
+  readonly accountSummary: AccountSummaryDomain;
+  readonly credentialReports: CredentialReportsDomain;
 }
 
 export interface IdleCredentialsDomain {

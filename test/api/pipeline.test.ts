@@ -109,7 +109,11 @@ beforeEach(() => {
       identityPolicies: async (p) => (p.type === 'RAMUser' ? [...userPolicies] : []),
       permissionsVersion: async () => version,
     },
-    names: { storedName: async () => undefined, systemPolicyName: async () => undefined },
+    names: {
+      storedName: async () => undefined,
+      systemPolicyName: async () => undefined,
+      userNameBy: async () => undefined,
+    },
     sealer,
     domain: {} as Domain,
   };
