@@ -25,6 +25,7 @@ import { newRequestId } from './api/protocol/request.js';
 import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
+import { imsActions } from './api/ims/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -52,7 +53,7 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions];
+  return [...ramActions, ...imsActions];
 }
 
 /** The parts a running deployment is made of. */

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { identityProviderArn } from '../arn.js';
 import { apiError, apiErrorWithStatus, paramError, type ApiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import type { Page, PageRequest } from './index.js';
@@ -399,7 +400,7 @@ type OidcRow = {
 
 const samlFromRow = (accountId: string, r: SamlRow): SamlProvider => ({
   samlProviderName: r.provider_name,
-  arn: `acs:ram::${accountId}:saml-provider/${r.provider_name}`,
+  arn: identityProviderArn(accountId, 'saml', r.provider_name),
   description: optionalText(r.description),
   encodedSAMLMetadataDocument: optionalText(r.metadata),
   authnSignAlgo: optionalText(r.authn_sign_algo),
@@ -411,7 +412,7 @@ const list = (text: string): string[] => (text === '' ? [] : text.split(','));
 
 const oidcFromRow = (accountId: string, r: OidcRow): OidcProvider => ({
   oidcProviderName: r.provider_name,
-  arn: `acs:ram::${accountId}:oidc-provider/${r.provider_name}`,
+  arn: identityProviderArn(accountId, 'oidc', r.provider_name),
   issuerUrl: r.issuer_url,
   description: optionalText(r.description),
   clientIds: list(r.client_ids),

@@ -45,6 +45,14 @@ const NAME_QUERIES: Readonly<Record<RamResourceType, HotQuery>> = {
     'name_mfa',
     'select device_name as name from mfa_devices where account_id = ? and name_key = ?',
   ),
+  'saml-provider': hotQuery(
+    'name_saml_provider',
+    'select provider_name as name from saml_providers where account_id = ? and name_key = ?',
+  ),
+  'oidc-provider': hotQuery(
+    'name_oidc_provider',
+    'select provider_name as name from oidc_providers where account_id = ? and name_key = ?',
+  ),
 };
 
 export function createEntityNames(
