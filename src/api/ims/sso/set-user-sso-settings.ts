@@ -14,7 +14,7 @@ export default defineAction({
   params: params({
     MetadataDocument: p.string().optional(),
     SsoEnabled: p.bool().optional(),
-    AuxiliaryDomain: p.string(64).optional(),
+    AuxiliaryDomain: p.string().optional(),
     SsoLoginWithDomain: p.bool().optional(),
     AuthnSignAlgo: p.string().optional(),
   }),
