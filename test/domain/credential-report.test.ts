@@ -161,3 +161,13 @@ forEachBackend('credential report', (w) => {
     expect((await reports.get(accountId)).isTruncated).toBe(false);
   });
 });
+
+forEachBackend('credential report under parallel calls', (w) => {
+  it('starts one generation for parallel GenerateCredentialReport calls', async () => {
+    const { reports, held } = heldReports(w());
+    const states = await Promise.all(Array.from({ length: 8 }, () => reports.generate(w().accountId)));
+    expect(states.filter((s) => s === 'STARTED')).toHaveLength(1);
+    expect(states.filter((s) => s === 'INPROGRESS')).toHaveLength(7);
+    expect(held).toHaveLength(1);
+  });
+});
