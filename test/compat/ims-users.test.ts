@@ -372,3 +372,35 @@ describe.each(STORES)('IMS users (%s)', (store) => {
     await revoke(ram, caller.userName, all);
   });
 });
+
+describe.each(STORES)('IMS users under a lower tag quota (%s)', (store) => {
+  let server: TestServer;
+  let ims: ImsClient;
+
+  beforeAll(async () => {
+    server = await startServer({ store, env: { RAMPART_QUOTAS: '{"tagsPerResource":2}' } });
+    ims = imsClient(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('refuses CreateUser with more tags than the quota, leaving no user behind', async () => {
+    const domain = (await imsCall(ims, 'GetDefaultDomain')).DefaultDomainName;
+    const upn = `${uniq('quota')}@${domain}`;
+    const tags = ['a', 'b', 'c'].map((k) => ({ Key: k, Value: 'v' }));
+    await expectFailure(
+      imsCall(ims, 'CreateUser', { UserPrincipalName: upn, DisplayName: 'Q', Tag: tags }),
+      'LimitExceeded.Tag',
+      409,
+    );
+    await expectFailure(imsCall(ims, 'GetUser', { UserPrincipalName: upn }), 'EntityNotExist.User', 404);
+    await imsCall(ims, 'CreateUser', { UserPrincipalName: upn, DisplayName: 'Q', Tag: tags.slice(0, 2) });
+    await expectFailure(
+      imsCall(ims, 'TagResources', { ResourceType: 'user', ResourcePrincipalName: [upn], Tag: [tags[2]] }),
+      'LimitExceeded.Tag',
+      409,
+    );
+    expect((await imsCall(ims, 'GetUser', { UserPrincipalName: upn })).User.Tags.Tag).toHaveLength(2);
+  });
+});

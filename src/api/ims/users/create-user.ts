@@ -8,7 +8,8 @@ import { userView } from '../views.js';
 
 /**
  * A RAM user named by its principal name, whose domain must be the account's (default or
- * auxiliary). The user, then its tags: tags are checked before the user is created.
+ * auxiliary). The user, then its tags: tags are checked before the user is created, and a
+ * user whose tags the account's quota refuses is removed again.
  */
 export default defineAction({
   service: 'ims',
@@ -45,7 +46,15 @@ export default defineAction({
       email: req.params.Email,
       comments: req.params.Comments,
     });
-    if (tags.length > 0) await domain.userTags.tag(req.accountId, [user.userId], tags);
+    if (tags.length > 0) {
+      try {
+        await domain.userTags.tag(req.accountId, [user.userId], tags);
+      } catch (e) {
+        // A tag the account's quota refuses: the user is not left behind without its tags.
+        await domain.users.delete(req.accountId, user.userName).catch(() => undefined);
+        throw e;
+      }
+    }
     return { User: userView(user, tags) };
   },
 });
