@@ -14,7 +14,8 @@
  */
 
 /** The RAM resource types an action names. */
-export type RamResourceType = 'user' | 'group' | 'role' | 'policy' | 'mfa';
+export type RamResourceType =
+  'user' | 'group' | 'role' | 'policy' | 'mfa' | 'saml-provider' | 'oidc-provider';
 
 /** `acs:ram:*:<accountId>:<type>/<name>`: the resource an action on an entity is authorized against. */
 export function ramResourceArn(accountId: string, type: RamResourceType, name: string): string {
@@ -59,6 +60,11 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
 /** `acs:ram::<accountId>:mfa/<name>`: the serial number of a virtual MFA device. */
 export function mfaSerialNumber(accountId: string, deviceName: string): string {
   return `acs:ram::${accountId}:mfa/${deviceName}`;
+}
+
+/** `acs:ram::<accountId>:saml-provider/<name>` or `...:oidc-provider/<name>`: an identity provider (IMS). */
+export function identityProviderArn(accountId: string, kind: 'saml' | 'oidc', name: string): string {
+  return `acs:ram::${accountId}:${kind}-provider/${name}`;
 }
 
 /** The device name of a serial number of this account; undefined when it is not one. */

@@ -46,6 +46,11 @@ export interface EntityRef {
   readonly name: string;
   /** A System policy (named by the catalogue, not the account). */
   readonly system?: boolean;
+  /**
+   * A user named by its id or by one of its AccessKey ids (IMS) instead of its name: `name`
+   * holds that id. Resolved to the stored user's name; when none matches, the id is used as given.
+   */
+  readonly by?: 'userId' | 'accessKeyId';
 }
 
 /** What an action is authorized against. */

@@ -7,6 +7,7 @@
 import { API_METADATA, type ActionMetadata, type ParamMetadata } from './api-metadata.gen.js';
 import { ramActions } from '../api/ram/index.js';
 import { stsActions } from '../api/sts/index.js';
+import { imsActions } from '../api/ims/index.js';
 import type { AnyActionDefinition } from '../api/registry.js';
 
 export const PRODUCTS = Object.keys(API_METADATA).sort();
@@ -41,7 +42,7 @@ export function productActions(product: string): Readonly<Record<string, ActionM
   return API_METADATA[product]?.actions;
 }
 
-const SERVED: readonly AnyActionDefinition[] = [...ramActions, ...stsActions];
+const SERVED: readonly AnyActionDefinition[] = [...ramActions, ...imsActions, ...stsActions];
 const SERVED_BY_KEY = new Map(SERVED.map((d) => [`${d.service}:${d.name}`, d]));
 
 /** The parameters of an action, `required` as the server (or, failing that, the SDK) says. */

@@ -21,6 +21,11 @@ import { createSts } from './sts.js';
 import { createWorkloads } from './workloads.js';
 import { createSessions } from './sessions.js';
 import { createLogon } from './logon.js';
+import { createFederationProviders } from './federation-providers.js';
+import { createSsoSettings } from './sso-settings.js';
+import { createUserTags } from './user-tags.js';
+import { createAccountSummary } from './account-summary.js';
+import { createCredentialReports } from './credential-report.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -72,5 +77,10 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     workloads: createWorkloads(ctx),
     sessions,
     logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions }),
+    federationProviders: createFederationProviders(ctx),
+    ssoSettings: createSsoSettings(ctx),
+    userTags: createUserTags(ctx),
+    accountSummary: createAccountSummary(ctx),
+    credentialReports: createCredentialReports(ctx),
   };
 }

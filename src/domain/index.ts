@@ -21,6 +21,12 @@
 import type { StsDomain } from './sts.js';
 import type { WorkloadsDomain } from './workloads.js';
 
+import type { AccountSummaryDomain } from './account-summary.js';
+import type { CredentialReportsDomain } from './credential-report.js';
+import type { FederationProvidersDomain } from './federation-providers.js';
+import type { SsoSettingsDomain } from './sso-settings.js';
+import type { UserTagsDomain } from './user-tags.js';
+
 export type { StsDomain, WorkloadsDomain };
 
 // ---------------------------------------------------------------------------------------------
@@ -482,6 +488,11 @@ export interface Domain {
   readonly workloads: WorkloadsDomain;
   readonly sessions: SessionsDomain;
   readonly logon: LogonDomain;
+  readonly federationProviders: FederationProvidersDomain;
+  readonly ssoSettings: SsoSettingsDomain;
+  readonly userTags: UserTagsDomain;
+  readonly accountSummary: AccountSummaryDomain;
+  readonly credentialReports: CredentialReportsDomain;
 }
 
 // ---------------------------------------------------------------------------------------------

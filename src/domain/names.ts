@@ -12,7 +12,22 @@ export interface EntityNames {
   storedName(accountId: string, type: RamResourceType, name: string): Promise<string | undefined>;
   /** The catalogue's spelling of a System policy name, or undefined when there is none. */
   systemPolicyName(name: string): Promise<string | undefined>;
+  /** The stored name of the user with this id, or owning this AccessKey, in the account (IMS). */
+  userNameBy(accountId: string, by: 'userId' | 'accessKeyId', id: string): Promise<string | undefined>;
 }
+
+const USER_BY: Readonly<Record<'userId' | 'accessKeyId', HotQuery>> = {
+  userId: hotQuery(
+    'name_user_by_id',
+    'select user_name as name from users where account_id = ? and user_id = ?',
+  ),
+  accessKeyId: hotQuery(
+    'name_user_by_key',
+    `select u.user_name as name from access_keys k join users u
+      on u.account_id = k.account_id and u.user_id = k.user_id
+      where k.account_id = ? and k.access_key_id = ?`,
+  ),
+};
 
 /** One hot read per type: the stored name of the entity with this name key. */
 const NAME_QUERIES: Readonly<Record<RamResourceType, HotQuery>> = {
@@ -30,6 +45,14 @@ const NAME_QUERIES: Readonly<Record<RamResourceType, HotQuery>> = {
     'name_mfa',
     'select device_name as name from mfa_devices where account_id = ? and name_key = ?',
   ),
+  'saml-provider': hotQuery(
+    'name_saml_provider',
+    'select provider_name as name from saml_providers where account_id = ? and name_key = ?',
+  ),
+  'oidc-provider': hotQuery(
+    'name_oidc_provider',
+    'select provider_name as name from oidc_providers where account_id = ? and name_key = ?',
+  ),
 };
 
 export function createEntityNames(
@@ -39,6 +62,10 @@ export function createEntityNames(
   return {
     async storedName(accountId, type, name) {
       const row = await ctx.store.first<{ name: string }>(NAME_QUERIES[type], [accountId, nameKey(name)]);
+      return row?.name;
+    },
+    async userNameBy(accountId, by, id) {
+      const row = await ctx.store.first<{ name: string }>(USER_BY[by], [accountId, id]);
       return row?.name;
     },
     async systemPolicyName(name) {

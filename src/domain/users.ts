@@ -245,6 +245,13 @@ export function createUsers(ctx: DomainContext): UsersDomain {
           .where('account_id', '=', accountId)
           .where('owner_user_id', '=', id)
           .execute();
+        // Tags set through IMS go with the user.
+        await tx
+          .deleteFrom('tags')
+          .where('account_id', '=', accountId)
+          .where('resource_type', '=', 'user')
+          .where('resource_id', '=', id)
+          .execute();
         await referencing(
           () => deleteCounted(tx, 'users', accountId, id),
           (constraint) =>

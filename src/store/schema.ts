@@ -41,6 +41,8 @@ export interface AccountsTable {
   root_password_history: Generated<string>;
   /** name_key of the virtual MFA device bound to the root; null when none. */
   root_mfa_device: Generated<string | null>;
+  /** IMS user-based SSO settings, JSON; null until set. Migration 005. */
+  user_sso_settings: string | null;
 }
 
 export interface UsersTable {
@@ -262,6 +264,52 @@ export interface LogonThrottleTable {
   failures: number;
 }
 
+/** A SAML identity provider (IMS). Migration 005. */
+export interface SamlProvidersTable {
+  account_id: string;
+  name_key: string;
+  provider_name: string;
+  description: string | null;
+  /** The IdP metadata as the caller sent it: base64 of the XML. */
+  metadata: string | null;
+  authn_sign_algo: string | null;
+  create_date: string;
+  update_date: string;
+}
+
+/** An OIDC identity provider (IMS). Migration 005. */
+export interface OidcProvidersTable {
+  account_id: string;
+  name_key: string;
+  provider_name: string;
+  issuer_url: string;
+  /** The issuer URL as compared for uniqueness (lower-cased scheme and host). */
+  issuer_key: string;
+  description: string | null;
+  /** Comma-joined, in the order added. */
+  client_ids: string;
+  /** Comma-joined lower-case SHA-1 hex, in the order added. */
+  fingerprints: string;
+  /** Hours, 1..168. */
+  issuance_limit_time: number;
+  /** ISO 8601 UTC with milliseconds (GmtCreate / GmtModified are their epoch milliseconds). */
+  create_date: string;
+  update_date: string;
+}
+
+/** The credential report of an account (IMS): its generation state and the CSV. Migration 005. */
+export interface CredentialReportsTable {
+  account_id: string;
+  /** 'inprogress' | 'complete' */
+  state: string;
+  /** ISO 8601 UTC with milliseconds: when the generation under way began. */
+  started_at: string;
+  /** When the stored content was generated; null before the first report completes. */
+  generated_time: string | null;
+  /** The CSV text of the last complete report. */
+  content: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -282,4 +330,7 @@ export interface Database {
   logon_sessions: LogonSessionsTable;
   logon_steps: LogonStepsTable;
   logon_throttle: LogonThrottleTable;
+  saml_providers: SamlProvidersTable;
+  oidc_providers: OidcProvidersTable;
+  credential_reports: CredentialReportsTable;
 }

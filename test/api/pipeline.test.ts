@@ -111,7 +111,11 @@ beforeEach(() => {
       identityPolicies: async (p) => (p.type === 'RAMUser' ? [...userPolicies] : []),
       permissionsVersion: async () => version,
     },
-    names: { storedName: async () => undefined, systemPolicyName: async () => undefined },
+    names: {
+      storedName: async () => undefined,
+      systemPolicyName: async () => undefined,
+      userNameBy: async () => undefined,
+    },
     roles: { findRole: async () => undefined },
     tokens: createTokenReader(sealer),
     sealer,

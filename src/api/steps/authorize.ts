@@ -15,12 +15,12 @@ function entityArn(ref: EntityRef, stored: string | undefined): string {
 }
 
 export async function resolveEntityArn(ref: EntityRef, names: Services['names']): Promise<string> {
-  return entityArn(
-    ref,
-    ref.system
-      ? await names.systemPolicyName(ref.name)
-      : await names.storedName(ref.accountId, ref.type, ref.name),
-  );
+  const stored = ref.system
+    ? await names.systemPolicyName(ref.name)
+    : ref.by !== undefined
+      ? await names.userNameBy(ref.accountId, ref.by, ref.name)
+      : await names.storedName(ref.accountId, ref.type, ref.name);
+  return entityArn(ref, stored);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_entity_counts.js';
 import * as m003 from './003_deployment.js';
 import * as m004 from './004_mfa_device_owner.js';
+import * as m005 from './005_ims_identity.js';
 import * as m006 from './006_logon.js';
 import * as m008 from './008_workload_identities.js';
 
@@ -12,6 +13,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '002_entity_counts': m002,
   '003_deployment': m003,
   '004_mfa_device_owner': m004,
+  '005_ims_identity': m005,
   '006_logon': m006,
   '008_workload_identities': m008,
 };

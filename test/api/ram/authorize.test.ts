@@ -115,7 +115,11 @@ function targets(action: string, raw: Record<string, string>, principal: Princip
 }
 
 /** No entity exists: every name is authorized as given. */
-const nothingStored = { storedName: async () => undefined, systemPolicyName: async () => undefined };
+const nothingStored = {
+  storedName: async () => undefined,
+  systemPolicyName: async () => undefined,
+  userNameBy: async () => undefined,
+};
 
 describe('RAM authorization targets', () => {
   it('every operation declares one', () => {
