@@ -110,6 +110,12 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
         })
         .where('account_id', '=', accountId)
         .execute();
+      // A new root password ends the root's console sessions (and the credentials drawn from them).
+      await tx
+        .deleteFrom('logon_sessions')
+        .where('account_id', '=', accountId)
+        .where('principal_type', '=', 'Root')
+        .execute();
     });
   }
 

@@ -119,7 +119,20 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         .where('password_hash', '=', current.hash)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw changed.onConflict();
+      await endConsoleSessions(tx, accountId, user.user_id);
     });
+  }
+
+  /**
+   * Ends every console session of a RAM user (a password changed or reset): the credentials
+   * drawn from them end with them.
+   */
+  async function endConsoleSessions(tx: Tx, accountId: string, userId: string): Promise<void> {
+    await tx
+      .deleteFrom('logon_sessions')
+      .where('account_id', '=', accountId)
+      .where('user_id', '=', userId)
+      .execute();
   }
 
   async function requireProfile(tx: Tx, accountId: string, userName: string) {
@@ -210,6 +223,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           ...(input.status !== undefined ? { status: input.status } : {}),
           update_date: now,
         };
+        // A new password (set by an administrator) ends the user's console sessions.
+        if (hash !== undefined) await endConsoleSessions(tx, accountId, user.user_id);
         await tx
           .updateTable('login_profiles')
           .set(set)

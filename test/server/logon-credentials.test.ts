@@ -13,6 +13,7 @@ import type { Json } from '../compat/ram-helpers.js';
 const STORES = pgAvailable ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 const JSON_HEADERS = { 'content-type': 'application/json', 'x-rampart-logon': '1' };
 const PASSWORD = 'Logon-creds-2026!';
+const PASSWORD2 = 'Logon-creds-2026?';
 
 describe.each(STORES)('credentials of a console session (%s)', (store) => {
   let s: InProcessServer;
@@ -60,8 +61,9 @@ describe.each(STORES)('credentials of a console session (%s)', (store) => {
     };
   }
 
+  let password = PASSWORD;
   async function logonAndCredentials(): Promise<{ cookie: string; keys: KeyPair; expiration: string }> {
-    const l = await post('/logon', { LoginName: `dana@${alias}.onaliyun.com`, Password: PASSWORD });
+    const l = await post('/logon', { LoginName: `dana@${alias}.onaliyun.com`, Password: password });
     expect(l.status, JSON.stringify(l.body)).toBe(200);
     const c = await post('/logon/credentials', {}, l.cookie);
     expect(c.status, JSON.stringify(c.body)).toBe(200);
@@ -105,6 +107,16 @@ describe.each(STORES)('credentials of a console session (%s)', (store) => {
     expect((await post('/logoff', {}, cookie)).status).toBe(200);
     const after = await api(keys, 'ListGroups');
     expect([after.status, JSON.parse(after.text).Code]).toEqual([400, 'InvalidSecurityToken.Expired']);
+  });
+
+  it('ends, with the session, when an administrator sets a new password', async () => {
+    const { cookie, keys } = await logonAndCredentials();
+    await s.deployment.domain.loginProfiles.update(s.accountId, 'dana', { password: 'Reset-by-admin-2026!' });
+    const session = await fetch(`${s.endpoint}/logon/session`, { headers: { cookie } });
+    expect(session.status).toBe(401);
+    expect(JSON.parse((await api(keys, 'ListGroups')).text).Code).toBe('InvalidSecurityToken.Expired');
+    await s.deployment.domain.loginProfiles.update(s.accountId, 'dana', { password: PASSWORD2 });
+    password = PASSWORD2;
   });
 
   it('ends when the console logon is disabled, and never outlives the session', async () => {
