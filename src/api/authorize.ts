@@ -74,8 +74,8 @@ function cacheKey(p: Principal): string {
 export function requestPrincipal(p: Principal): RequestPrincipal {
   switch (p.type) {
     case 'Anonymous':
-      // Anonymous actions are never authorized against identity policies.
-      throw new Error('an anonymous caller has no identity to authorize');
+      // No identity policies and no account: only a resource policy naming "*" can allow it.
+      return { type: 'Anonymous', accountId: '' };
     case 'Root':
       return { type: 'Root', accountId: p.accountId, arn: principalArn(p) };
     case 'RAMUser':
@@ -156,7 +156,14 @@ export function createAuthorizer(
   const maxEntries = options.cacheSize ?? 10_000;
   const cache = new Map<string, CacheEntry>();
 
+  const anonymousEntry: CacheEntry = {
+    version: 0,
+    input: { identity: [] },
+    compiled: compilePolicySet({ identity: [] }),
+  };
+
   async function policySet(principal: Principal, known: number | undefined): Promise<CacheEntry> {
+    if (principal.type === 'Anonymous') return anonymousEntry;
     const version = known ?? (await policies.permissionsVersion(principal.accountId));
     const key = cacheKey(principal);
     const hit = cache.get(key);
@@ -240,7 +247,8 @@ export function createAuthorizer(
         // Root may do anything on its own account's resources; assuming a role is decided by
         // the role's trust policy, for the root too.
         const foreign = targets.find((t) => {
-          if (t.trustPolicy) return true;
+          // A bucket policy may deny the owner too (Principal "*" with a Condition).
+          if (t.trustPolicy || t.resourcePolicy) return true;
           const owner = arnAccount(t.resource);
           return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
         });

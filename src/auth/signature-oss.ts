@@ -88,12 +88,13 @@ export interface OssTarget {
 
 /**
  * Bucket and key of a request. The bucket is the first label of a Host under an OSS domain
- * (ali-oss rewrites Host so even for an IP endpoint); the path names the bucket too when
+ * (ali-oss rewrites Host so even for an IP endpoint) or under `localhost` (an endpoint of
+ * `http://localhost:<port>` without sldEnable); the path names the bucket too when
  * the client uses path style (its first segment is the bucket).
  */
 export function ossTarget(req: Pick<OssRequest, 'path' | 'headers'>): OssTarget | undefined {
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  const m = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com$/.exec(host);
+  const m = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.(?:oss-[a-z0-9-]+\.aliyuncs\.com|localhost)$/.exec(host);
   const segments = req.path.split('/').slice(1);
   if (m) {
     const bucket = m[1]!;
@@ -110,8 +111,11 @@ export function ossTarget(req: Pick<OssRequest, 'path' | 'headers'>): OssTarget 
   };
 }
 
+/** A request that names no bucket (ListBuckets): its resource is `/`. */
+const SERVICE_TARGET: OssTarget = { bucket: '', key: '', addressing: 'path' };
+
 function canonicalizedResource(target: OssTarget, query: readonly (readonly [string, string])[]): string {
-  const base = `/${target.bucket}/${target.key}`;
+  const base = target.bucket === '' ? '/' : `/${target.bucket}/${target.key}`;
   const subs = query
     .filter(([n]) => OSS_SUB_RESOURCES.has(n))
     .sort((a, b) => compareNames(a[0], b[0]))
@@ -170,14 +174,38 @@ function v4SigningKey(secret: string, date: string, region: string): Buffer {
 }
 
 function v4CanonicalUri(target: OssTarget): string {
+  if (target.bucket === '') return '/';
   return percentEncode(`/${target.bucket}/${target.key}`).replace(/%2F/g, '/');
 }
 
-function v4CanonicalQuery(pairs: readonly (readonly [string, string])[]): string {
+/**
+ * The query as V4 signs it. ali-oss signs a sub-resource without a value as `name` and an
+ * ordinary parameter with an empty value as `name=` (qs strictNullHandling), but sends both
+ * as `name=` on the wire. So: a parameter sent without `=` has no value (undefined); one
+ * sent with an empty value has none either when it is a sub-resource (`?delete=`, `?uploads=`),
+ * and the value '' otherwise (`prefix=`).
+ */
+function queryWithForms(rawQuery: string): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    out.push(
+      eq < 0
+        ? [percentDecode(part), undefined]
+        : [percentDecode(part.slice(0, eq)), percentDecode(part.slice(eq + 1))],
+    );
+    const last = out[out.length - 1]!;
+    if (last[1] === '' && OSS_SUB_RESOURCES.has(last[0])) last[1] = undefined;
+  }
+  return out;
+}
+
+function v4CanonicalQuery(pairs: readonly (readonly [string, string | undefined])[]): string {
   return pairs
-    .map(([n, v]) => [percentEncode(n), percentEncode(v)] as const)
-    .sort((a, b) => compareNames(a[0], b[0]) || compareNames(a[1], b[1]))
-    .map(([n, v]) => (v === '' ? n : `${n}=${v}`))
+    .map(([n, v]) => [percentEncode(n), v === undefined ? undefined : percentEncode(v)] as const)
+    .sort((a, b) => compareNames(a[0], b[0]) || compareNames(a[1] ?? '', b[1] ?? ''))
+    .map(([n, v]) => (v === undefined ? n : `${n}=${v}`))
     .join('&');
 }
 
@@ -205,7 +233,7 @@ function v4StringToSign(
   req: OssRequest,
   target: OssTarget,
   parts: V4Parts,
-  query: readonly (readonly [string, string])[],
+  query: readonly (readonly [string, string | undefined])[],
   headers: OssRequest['headers'],
   timestamp: string,
   payloadHash: string,
@@ -235,8 +263,8 @@ function parseCredential(credential: string): Omit<V4Parts, 'additional' | 'sign
  */
 export function verifyOss(req: OssRequest, secret: string): OssVerification | undefined {
   const scheme = ossScheme(req);
-  const target = ossTarget(req);
-  if (!scheme || !target) return undefined;
+  const target = ossTarget(req) ?? SERVICE_TARGET;
+  if (!scheme) return undefined;
   const query = parseUrlEncoded(req.rawQuery);
   const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
   const token =
@@ -277,7 +305,15 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
       .map((h) => h.toLowerCase());
     const parts = { ...cred, additional, signature };
     const payloadHash = req.headers['x-oss-content-sha256'] ?? 'UNSIGNED-PAYLOAD';
-    const stringToSign = v4StringToSign(req, target, parts, query, req.headers, timestamp, payloadHash);
+    const stringToSign = v4StringToSign(
+      req,
+      target,
+      parts,
+      queryWithForms(req.rawQuery),
+      req.headers,
+      timestamp,
+      payloadHash,
+    );
     const expected = createHmac('sha256', v4SigningKey(secret, cred.date, cred.region))
       .update(stringToSign)
       .digest('hex');
@@ -299,7 +335,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     .filter(Boolean)
     .map((h) => h.toLowerCase());
   const parts = { ...cred, additional, signature };
-  const signedQuery = query.filter(([n]) => n !== 'x-oss-signature');
+  const signedQuery = queryWithForms(req.rawQuery).filter(([n]) => n !== 'x-oss-signature');
   const stringToSign = v4StringToSign(
     req,
     target,

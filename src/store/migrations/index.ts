@@ -4,6 +4,7 @@ import * as m002 from './002_entity_counts.js';
 import * as m003 from './003_deployment.js';
 import * as m004 from './004_mfa_device_owner.js';
 import * as m008 from './008_workload_identities.js';
+import * as m009 from './009_oss_store.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,6 +13,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '003_deployment': m003,
   '004_mfa_device_owner': m004,
   '008_workload_identities': m008,
+  '009_oss_store': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
