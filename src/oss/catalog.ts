@@ -161,7 +161,7 @@ export function createCatalog(store: Store): Catalog {
       const row = await store.first<BucketRow & Partial<ObjectRow>>(BUCKET_AND_OBJECT, [key ?? '', bucket]);
       if (!row) return undefined;
       const b = bucketOf(row);
-      return row.object_key != null && key !== undefined
+      return row.object_key !== null && row.object_key !== undefined && key !== undefined
         ? { bucket: b, object: objectOf(row as ObjectRow) }
         : { bucket: b };
     },

@@ -13,7 +13,6 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 
 export interface WrittenBlob {
   readonly blob: string;
