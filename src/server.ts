@@ -50,6 +50,7 @@ import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
+import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './api/authorization-point.js';
 import { isValidBucketName } from './oss/names.js';
 
 /** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
@@ -464,6 +465,47 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     logError: env.logError,
   });
 
+  const authorizationPoint = createAuthorizationPoint({
+    services: deployment.services,
+    authorizer: env.authorizer,
+    now: deployment.clock,
+    resourcePolicy: ossResourcePolicy(async (name) => (await ossCatalog.find(name))?.bucket),
+  });
+
+  /** `POST /authorize`: another service asks for a decision (src/api/authorization-point.ts). */
+  async function authorizeAnswer(req: IncomingMessage, res: ServerResponse, rawQuery: string): Promise<void> {
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, config.bodyLimit);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${config.bodyLimit} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    send(
+      res,
+      await authorizationPoint(
+        { method: req.method ?? 'GET', rawQuery, headers: req.headers, body },
+        normalizeIp(client.sourceIp),
+        client.secure,
+      ),
+    );
+  }
+
   function ossAnswer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const client = clientAddress(
       req.socket.remoteAddress ?? '',
@@ -509,6 +551,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       );
     }
     if (isOssRequest(req, url)) return ossAnswer(req, res);
+    if (path === AUTHORIZE_PATH) return authorizeAnswer(req, res, q < 0 ? '' : url.slice(q + 1));
     if (path !== '/') return pathRequest(req, res, path);
     // A request without a body (most signed calls) goes straight on; node discards the empty
     // stream itself when the answer is sent.

@@ -90,7 +90,7 @@ function checkTime(text: string, now: Date): void {
  * past its expiry (Expired), and its principal still exists (a deleted role, or a logon that
  * ended, ends its sessions: Expired).
  */
-async function activeKey(
+export async function activeKey(
   deps: AuthenticationDeps,
   accessKeyId: string,
   token: string | undefined,
