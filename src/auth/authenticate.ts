@@ -15,7 +15,14 @@ import {
   verifyV3,
 } from './signature-v3.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
-import { ossScheme, verifyOss, type OssRequest, type OssVerification } from './signature-oss.js';
+import {
+  ossCredentials,
+  ossScheme,
+  ossUrlExpiry,
+  verifyOss,
+  type OssRequest,
+  type OssVerification,
+} from './signature-oss.js';
 
 /**
  * Request authentication: signature V2 (HMAC-SHA1, parameters) or V3 (ACS3-HMAC-SHA256,
@@ -309,9 +316,8 @@ export async function authenticateOss(
 ): Promise<Authentication> {
   const scheme = ossScheme(req);
   if (!scheme) return { kind: 'anonymous' };
-  // Parsed with an empty secret first: the key id and token, and whether the form is complete.
-  const parsed = verifyOss(req, '');
-  if (!parsed) {
+  const credentials = ossCredentials(req);
+  if (!credentials) {
     throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
   }
   if (options.checkFreshness ?? true) {
@@ -328,7 +334,7 @@ export async function authenticateOss(
         );
       }
     } else {
-      const expires = parsed.expiresAt!;
+      const expires = ossUrlExpiry(req, scheme);
       if (Number.isNaN(expires.getTime()) || expires.getTime() < now.getTime()) {
         throw apiErrorWithStatus('AccessDenied', 403, 'Request has expired.');
       }
@@ -340,8 +346,9 @@ export async function authenticateOss(
       }
     }
   }
-  const key = await activeKey(deps, parsed.accessKeyId, parsed.securityToken, now);
+  const key = await activeKey(deps, credentials.accessKeyId, credentials.securityToken, now);
   const v = verifyOss(req, key.secret);
-  if (!v?.ok) throw mismatch(v?.stringToSign ?? parsed.stringToSign);
+  if (!v) throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
+  if (!v.ok) throw mismatch(v.stringToSign);
   return signedBy(scheme, key);
 }

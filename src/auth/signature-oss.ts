@@ -166,6 +166,46 @@ export function ossScheme(req: OssRequest): OssVerification['scheme'] | undefine
   return undefined;
 }
 
+/**
+ * The AccessKeyId and security token an OSS-signed request names, read without any HMAC work
+ * (authentication looks the key up with it, then verifies once). Undefined when not OSS-signed
+ * or when the credential is missing.
+ */
+export function ossCredentials(req: OssRequest): { accessKeyId: string; securityToken?: string } | undefined {
+  const scheme = ossScheme(req);
+  if (!scheme) return undefined;
+  const query = scheme === 'OSS-V1-URL' || scheme === 'OSS-V4-URL' ? parseUrlEncoded(req.rawQuery) : [];
+  const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
+  let accessKeyId: string | undefined;
+  if (scheme === 'OSS-V1') accessKeyId = /^OSS ([^:]+):/.exec(req.headers.authorization!.trim())?.[1];
+  else if (scheme === 'OSS-V1-URL') accessKeyId = param('OSSAccessKeyId');
+  else if (scheme === 'OSS-V4') accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization!)?.[1];
+  else accessKeyId = /^([^/]+)\//.exec(param('x-oss-credential') ?? '')?.[1];
+  if (!accessKeyId) return undefined;
+  const token =
+    req.headers['x-oss-security-token'] ??
+    (scheme === 'OSS-V1' || scheme === 'OSS-V4'
+      ? parseUrlEncoded(req.rawQuery).find(
+          ([n]) => n === 'security-token' || n === 'x-oss-security-token',
+        )?.[1]
+      : (param('security-token') ?? param('x-oss-security-token')));
+  return token ? { accessKeyId, securityToken: token } : { accessKeyId };
+}
+
+/** When a presigned URL stops being valid (V1: Expires; V4: x-oss-date + x-oss-expires); Invalid Date when malformed. */
+export function ossUrlExpiry(req: OssRequest, scheme: 'OSS-V1-URL' | 'OSS-V4-URL'): Date {
+  const query = parseUrlEncoded(req.rawQuery);
+  const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
+  if (scheme === 'OSS-V1-URL') {
+    const expires = param('Expires') ?? '';
+    return /^\d{1,12}$/.test(expires) ? new Date(Number(expires) * 1000) : new Date(NaN);
+  }
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(param('x-oss-date') ?? '');
+  const expires = param('x-oss-expires') ?? '';
+  if (!m || !/^\d{1,9}$/.test(expires)) return new Date(NaN);
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + Number(expires) * 1000);
+}
+
 function v4SigningKey(secret: string, date: string, region: string): Buffer {
   const kDate = createHmac('sha256', `aliyun_v4${secret}`).update(date).digest();
   const kRegion = createHmac('sha256', kDate).update(region).digest();

@@ -37,6 +37,8 @@ export const MAX_PART_NUMBER = 10_000;
 const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 /** The longest bucket policy (JSON text), as the service: 16 KB. */
 const MAX_BUCKET_POLICY_BYTES = 16 * 1024;
+/** Ranges up to this size are read in one synchronous call instead of streamed. */
+const SMALL_READ_BYTES = 128 * 1024;
 /** User metadata (x-oss-meta-*) per object, as the service: 8 KB. */
 const MAX_USER_META_BYTES = 8 * 1024;
 
@@ -247,6 +249,18 @@ function intParam(
     });
   }
   return Number(value);
+}
+
+function clientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
+  if (err instanceof OssError) return false;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (err instanceof Error && err.message === 'aborted') ||
+    (!req.complete && req.destroyed) ||
+    (res.destroyed && !res.writableFinished)
+  );
 }
 
 export function createOssHandler(env: OssEnv) {
@@ -732,6 +746,12 @@ export function createOssHandler(env: OssEnv) {
       call.res.end();
       return;
     }
+    if (length <= SMALL_READ_BYTES) {
+      const bytes = env.files.readSmall(o.blob, start, length);
+      call.res.writeHead(r ? 206 : 200);
+      call.res.end(bytes);
+      return;
+    }
     const fh = await env.files.open(o.blob);
     call.res.writeHead(r ? 206 : 200);
     await pipeline(fh.createReadStream({ start, end, highWaterMark: 256 * 1024 }), call.res);
@@ -1129,6 +1149,12 @@ export function createOssHandler(env: OssEnv) {
         now,
       });
     } catch (err) {
+      // The client went away (an upload cut off, a download abandoned): nothing to answer,
+      // nothing written (an unfinished upload's file is removed), nothing worth a log line.
+      if (clientGone(req, res, err)) {
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         res.destroy();
         if (!(err instanceof OssError)) env.logError?.(requestId, err);

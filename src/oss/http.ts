@@ -7,9 +7,16 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { toXml } from '../api/protocol/xml.js';
 import type { OssError } from './errors.js';
 
-/** 24 upper-case hex characters, the form of the service's x-oss-request-id. */
+const PROCESS_ID = randomBytes(6).toString('hex').toUpperCase();
+let sequence = 0;
+
+/**
+ * 24 upper-case hex characters, the form of the service's x-oss-request-id: 12 random to
+ * this process, then a counter (unique per process without a random draw per request).
+ */
 export function newOssRequestId(): string {
-  return randomBytes(12).toString('hex').toUpperCase();
+  sequence = (sequence + 1) % 0x1000000000000;
+  return PROCESS_ID + sequence.toString(16).toUpperCase().padStart(12, '0');
 }
 
 /** Header values as single strings (repeated headers joined with a comma), names lower case. */
