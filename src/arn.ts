@@ -80,3 +80,12 @@ export function arnAccount(arn: string): string | undefined {
   const parts = arn.split(':');
   return parts.length >= 5 ? parts[3] : undefined;
 }
+
+/**
+ * `acs:oss:*:<accountId>:<bucket>[/<key>]`: an OSS bucket or object, owned by the bucket's
+ * account (from the stored bucket); `acs:oss:*:<accountId>:*` without a bucket (ListBuckets).
+ */
+export function ossArn(accountId: string, bucket?: string, key?: string): string {
+  if (bucket === undefined) return `acs:oss:*:${accountId}:*`;
+  return key === undefined ? `acs:oss:*:${accountId}:${bucket}` : `acs:oss:*:${accountId}:${bucket}/${key}`;
+}

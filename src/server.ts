@@ -49,6 +49,11 @@ import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { startPeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+import { createCatalog } from './oss/catalog.js';
+import { createBlobFiles } from './oss/files.js';
+import { createOssHandler } from './oss/handler.js';
+import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './api/authorization-point.js';
+import { isValidBucketName } from './oss/names.js';
 
 /** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
 export const WORKLOAD_CREDENTIALS_PATH = '/workload/credentials/';
@@ -63,6 +68,22 @@ function decodeURIComponentSafe(text: string): string {
 
 /** The largest body a logon call may send. */
 const LOGON_BODY_LIMIT = 16 * 1024;
+
+/** The Host of an OSS request as ali-oss sends it (`<bucket>.oss-<region>.aliyuncs.com`, or `<bucket>.localhost`). */
+const OSS_HOST = /^[^.:]*\.(?:oss-[a-z0-9-]+\.aliyuncs\.com|localhost)(?::\d+)?$/i;
+
+/**
+ * Whether a request is for the OSS data plane: addressed to an OSS host, or signed the OSS
+ * way (Authorization `OSS ...` / `OSS4-HMAC-SHA256 ...`, or a presigned URL). Cheap checks
+ * on two headers and the URL; an API request goes on untouched.
+ */
+function isOssRequest(req: IncomingMessage, url: string): boolean {
+  const host = req.headers.host;
+  if (host !== undefined && OSS_HOST.test(host)) return true;
+  const auth = req.headers.authorization;
+  if (auth !== undefined && (auth.startsWith('OSS ') || auth.startsWith('OSS4-HMAC-SHA256 '))) return true;
+  return url.includes('OSSAccessKeyId=') || url.includes('x-oss-signature=');
+}
 
 /** How often the idle-credentials job runs (it also runs at start). */
 const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
@@ -452,6 +473,93 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     },
   };
 
+  // The OSS-compatible data plane (src/oss): object bytes under DIR/oss, metadata in the store.
+  const ossFiles = createBlobFiles(config.dataDir);
+  const ossCatalog = createCatalog(deployment.store);
+  const known = await ossCatalog.knownBlobs();
+  const swept = await ossFiles.sweep((blob) => known.has(blob));
+  if (swept.temporary + swept.orphaned > 0) {
+    (log ?? console.error)(
+      `object store: removed ${swept.temporary} unfinished upload file(s) and ${swept.orphaned} unreferenced object file(s)`,
+    );
+  }
+  const oss = createOssHandler({
+    services: deployment.services,
+    authorizer: env.authorizer,
+    catalog: ossCatalog,
+    files: ossFiles,
+    now: deployment.clock,
+    logError: env.logError,
+  });
+
+  const authorizationPoint = createAuthorizationPoint({
+    services: deployment.services,
+    authorizer: env.authorizer,
+    now: deployment.clock,
+    resourcePolicy: ossResourcePolicy(async (name) => (await ossCatalog.find(name))?.bucket),
+  });
+
+  /** `POST /authorize`: another service asks for a decision (src/api/authorization-point.ts). */
+  async function authorizeAnswer(req: IncomingMessage, res: ServerResponse, rawQuery: string): Promise<void> {
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, config.bodyLimit);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${config.bodyLimit} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    send(
+      res,
+      await authorizationPoint(
+        { method: req.method ?? 'GET', rawQuery, headers: req.headers, body },
+        normalizeIp(client.sourceIp),
+        client.secure,
+      ),
+    );
+  }
+
+  function ossAnswer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    return oss(req, res, client);
+  }
+
+  /**
+   * A path other than `/`: an OSS request when it is OSS-signed or addressed to an OSS host,
+   * or, unsigned, when its first segment names an existing bucket (anonymous reads a bucket
+   * policy may allow); anything else is no API.
+   */
+  async function pathRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const first = decodeURIComponentSafe(path.split('/')[1] ?? '');
+    if (isValidBucketName(first) && (await ossCatalog.find(first))) return ossAnswer(req, res);
+    send(
+      res,
+      errorResponse(
+        apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.'),
+        { requestId: newRequestId(), format: 'JSON', service: undefined },
+      ),
+    );
+  }
+
   /** Routes one request; a promise only where something is awaited. */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
@@ -462,6 +570,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       return;
     }
     if (path === '/readyz') return ready(res);
+    // An OSS request (by its host or its signature) is the data plane's, whatever its path.
+    if (isOssRequest(req, url)) return ossAnswer(req, res);
     if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) {
       return workloadCredentials(
         req,
@@ -469,20 +579,10 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         decodeURIComponentSafe(path.slice(WORKLOAD_CREDENTIALS_PATH.length)),
       );
     }
+    if (path === AUTHORIZE_PATH) return authorizeAnswer(req, res, q < 0 ? '' : url.slice(q + 1));
     if (path !== '/') {
       if (isLogonPath(path)) return logon(req, res, path);
-      send(
-        res,
-        errorResponse(
-          apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.'),
-          {
-            requestId: newRequestId(),
-            format: 'JSON',
-            service: undefined,
-          },
-        ),
-      );
-      return;
+      return pathRequest(req, res, path);
     }
     // A request without a body (most signed calls) goes straight on; node discards the empty
     // stream itself when the answer is sent.

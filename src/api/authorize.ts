@@ -6,7 +6,7 @@ import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy
 import { arnAccount, roleArn } from '../arn.js';
 import type { ResolvedTarget, SelfService } from './action.js';
 import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
-import { apiError, type AccessDeniedDetail } from '../errors.js';
+import { ApiError, apiError, type AccessDeniedDetail } from '../errors.js';
 import type { PolicyResolver } from '../domain/request-services.js';
 
 /**
@@ -36,6 +36,21 @@ export interface Authorizer {
     /** The account's permissions version when the request already read it (with its AccessKey). */
     permissionsVersion?: number,
   ): Promise<readonly SelfService[]>;
+  /** The decision on one target, through the same caches, without throwing when it is refused. */
+  decide(
+    principal: Principal,
+    target: ResolvedTarget,
+    context: RequestContext,
+    permissionsVersion?: number,
+  ): Promise<DecisionReport>;
+}
+
+/** One decision with its explanation, refused or not (the authorization point answers it). */
+export interface DecisionReport {
+  readonly decision: Decision['decision'];
+  readonly explanation: string;
+  /** The same detail as an AccessDenied answer (with its EncodedDiagnosticMessage), when refused. */
+  readonly detail?: AccessDeniedDetail;
 }
 
 export interface AuthorizerOptions {
@@ -74,8 +89,8 @@ function cacheKey(p: Principal): string {
 export function requestPrincipal(p: Principal): RequestPrincipal {
   switch (p.type) {
     case 'Anonymous':
-      // Anonymous actions are never authorized against identity policies.
-      throw new Error('an anonymous caller has no identity to authorize');
+      // No identity policies and no account: only a resource policy naming "*" can allow it.
+      return { type: 'Anonymous', accountId: '' };
     case 'Root':
       return { type: 'Root', accountId: p.accountId, arn: principalArn(p) };
     case 'RAMUser':
@@ -156,7 +171,14 @@ export function createAuthorizer(
   const maxEntries = options.cacheSize ?? 10_000;
   const cache = new Map<string, CacheEntry>();
 
+  const anonymousEntry: CacheEntry = {
+    version: 0,
+    input: { identity: [] },
+    compiled: compilePolicySet({ identity: [] }),
+  };
+
   async function policySet(principal: Principal, known: number | undefined): Promise<CacheEntry> {
+    if (principal.type === 'Anonymous') return anonymousEntry;
     const version = known ?? (await policies.permissionsVersion(principal.accountId));
     const key = cacheKey(principal);
     const hit = cache.get(key);
@@ -234,13 +256,45 @@ export function createAuthorizer(
   }
 
   return {
+    async decide(principal, target, context, permissionsVersion) {
+      const owner = arnAccount(target.resource);
+      if (
+        principal.type === 'Root' &&
+        !target.trustPolicy &&
+        !target.resourcePolicy &&
+        (owner === undefined || owner === '' || owner === '*' || owner === principal.accountId)
+      ) {
+        return { decision: 'Allow', explanation: 'The account root may do anything on its own resources.' };
+      }
+      const entry = await policySet(principal, permissionsVersion);
+      const ctx = target.context ? { ...context, ...target.context } : context;
+      const input: PolicySetInput = target.resourcePolicy
+        ? { ...entry.input, resource: target.resourcePolicy }
+        : entry.input;
+      const decision = evaluate(target.resourcePolicy ? compilePolicySet(input) : entry.compiled, {
+        principal: requestPrincipal(principal),
+        action: target.action,
+        resource: target.resource,
+        ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
+        context: ctx,
+      });
+      const explanation = explainDecision(decision);
+      if (decision.decision === 'Allow') return { decision: 'Allow', explanation };
+      const refused = refuse(principal, target, ctx, input, decision) as ApiError;
+      return {
+        decision: decision.decision,
+        explanation,
+        ...(refused.detail ? { detail: refused.detail } : {}),
+      };
+    },
     async authorize(principal, targets, context, permissionsVersion) {
       if (targets.length === 0) return [];
       if (principal.type === 'Root') {
         // Root may do anything on its own account's resources; assuming a role is decided by
         // the role's trust policy, for the root too.
         const foreign = targets.find((t) => {
-          if (t.trustPolicy) return true;
+          // A bucket policy may deny the owner too (Principal "*" with a Condition).
+          if (t.trustPolicy || t.resourcePolicy) return true;
           const owner = arnAccount(t.resource);
           return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId;
         });

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { apiError, missingCommonParameter } from '../errors.js';
+import { apiError, apiErrorWithStatus, missingCommonParameter } from '../errors.js';
 import type { CredentialLookup, NonceStore, SigningKey } from '../domain/request-services.js';
 import type { SessionClaims, TokenReader } from './sts-token.js';
 import type { Principal } from './principal.js';
-import { checkNonce, checkTimestamp, nonceExpiry } from './freshness.js';
+import { CLOCK_SKEW_MS, checkNonce, checkTimestamp, nonceExpiry } from './freshness.js';
 import { headerValue } from './headers.js';
 import { V2_SIGNATURE_METHOD, V2_SIGNATURE_VERSION, verifyV2 } from './signature-v2.js';
 import {
@@ -15,6 +15,14 @@ import {
   verifyV3,
 } from './signature-v3.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
+import {
+  ossCredentials,
+  ossScheme,
+  ossUrlExpiry,
+  verifyOss,
+  type OssRequest,
+  type OssVerification,
+} from './signature-oss.js';
 
 /**
  * Request authentication: signature V2 (HMAC-SHA1, parameters) or V3 (ACS3-HMAC-SHA256,
@@ -35,7 +43,7 @@ export type Authentication =
   | { readonly kind: 'anonymous' }
   | {
       readonly kind: 'signed';
-      readonly scheme: 'V2' | 'V3';
+      readonly scheme: 'V2' | 'V3' | OssVerification['scheme'];
       readonly principal: Principal;
       readonly accessKeyId: string;
       /** The account's permissions version, read with the AccessKey (authorization reuses it). */
@@ -89,7 +97,7 @@ function checkTime(text: string, now: Date): void {
  * past its expiry (Expired), and its principal still exists (a deleted role, or a logon that
  * ended, ends its sessions: Expired).
  */
-async function activeKey(
+export async function activeKey(
   deps: AuthenticationDeps,
   accessKeyId: string,
   token: string | undefined,
@@ -150,7 +158,7 @@ async function claimNonce(
   }
 }
 
-function signedBy(scheme: 'V2' | 'V3', key: SigningKey): Authentication {
+function signedBy(scheme: 'V2' | 'V3' | OssVerification['scheme'], key: SigningKey): Authentication {
   return {
     kind: 'signed',
     scheme,
@@ -272,4 +280,75 @@ export async function authenticate(
     throw apiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
   }
   return { kind: 'anonymous' };
+}
+
+/** The longest lifetime of a V4 presigned URL (x-oss-expires), as the service allows: 7 days. */
+export const MAX_OSS_V4_URL_SECONDS = 7 * 24 * 3600;
+
+/** RFC 1123 (V1 Date / x-oss-date) or ISO 8601 basic (V4 x-oss-date) time; undefined when neither. */
+function ossRequestTime(text: string): Date | undefined {
+  const basic = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (basic) {
+    const t = Date.UTC(+basic[1]!, +basic[2]! - 1, +basic[3]!, +basic[4]!, +basic[5]!, +basic[6]!);
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/**
+ * Authentication of an OSS request (src/auth/signature-oss.ts: V1 and V4, header or presigned
+ * URL) with the same keys, security tokens and key status rules as the API. A request with
+ * no OSS credentials is `anonymous` (a bucket policy may still grant it something).
+ *
+ * Freshness: a header-signed request's date (x-oss-date, else Date) must be within 15 minutes
+ * of the server clock (RequestTimeTooSkewed); a presigned URL must not be past its expiry
+ * (V4: at most 7 days after its x-oss-date). OSS signatures carry no nonce, so, as with the
+ * service itself, a captured header-signed request can be replayed within its window.
+ * Errors are the API's codes; the data plane translates them into OSS codes.
+ */
+export async function authenticateOss(
+  req: OssRequest,
+  deps: AuthenticationDeps,
+  now: Date,
+  options: AuthenticationOptions = {},
+): Promise<Authentication> {
+  const scheme = ossScheme(req);
+  if (!scheme) return { kind: 'anonymous' };
+  const credentials = ossCredentials(req);
+  if (!credentials) {
+    throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
+  }
+  if (options.checkFreshness ?? true) {
+    if (scheme === 'OSS-V1' || scheme === 'OSS-V4') {
+      const text = req.headers['x-oss-date'] ?? req.headers.date;
+      const at = text === undefined ? undefined : ossRequestTime(text);
+      if (!at)
+        throw apiErrorWithStatus('AccessDenied', 403, 'The request has no valid Date or x-oss-date header.');
+      if (Math.abs(now.getTime() - at.getTime()) > CLOCK_SKEW_MS) {
+        throw apiErrorWithStatus(
+          'RequestTimeTooSkewed',
+          403,
+          'The difference between the request time and the current time is too large.',
+        );
+      }
+    } else {
+      const expires = ossUrlExpiry(req, scheme);
+      if (Number.isNaN(expires.getTime()) || expires.getTime() < now.getTime()) {
+        throw apiErrorWithStatus('AccessDenied', 403, 'Request has expired.');
+      }
+      if (
+        scheme === 'OSS-V4-URL' &&
+        expires.getTime() - now.getTime() > MAX_OSS_V4_URL_SECONDS * 1000 + CLOCK_SKEW_MS
+      ) {
+        throw apiErrorWithStatus('InvalidArgument', 400, 'x-oss-expires must be at most 604800 seconds.');
+      }
+    }
+  }
+  const key = await activeKey(deps, credentials.accessKeyId, credentials.securityToken, now);
+  const v = verifyOss(req, key.secret);
+  if (!v) throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
+  if (!v.ok) throw mismatch(v.stringToSign);
+  return signedBy(scheme, key);
 }

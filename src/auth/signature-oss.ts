@@ -88,12 +88,13 @@ export interface OssTarget {
 
 /**
  * Bucket and key of a request. The bucket is the first label of a Host under an OSS domain
- * (ali-oss rewrites Host so even for an IP endpoint); the path names the bucket too when
+ * (ali-oss rewrites Host so even for an IP endpoint) or under `localhost` (an endpoint of
+ * `http://localhost:<port>` without sldEnable); the path names the bucket too when
  * the client uses path style (its first segment is the bucket).
  */
 export function ossTarget(req: Pick<OssRequest, 'path' | 'headers'>): OssTarget | undefined {
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  const m = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com$/.exec(host);
+  const m = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.(?:oss-[a-z0-9-]+\.aliyuncs\.com|localhost)$/.exec(host);
   const segments = req.path.split('/').slice(1);
   if (m) {
     const bucket = m[1]!;
@@ -110,8 +111,11 @@ export function ossTarget(req: Pick<OssRequest, 'path' | 'headers'>): OssTarget 
   };
 }
 
+/** A request that names no bucket (ListBuckets): its resource is `/`. */
+const SERVICE_TARGET: OssTarget = { bucket: '', key: '', addressing: 'path' };
+
 function canonicalizedResource(target: OssTarget, query: readonly (readonly [string, string])[]): string {
-  const base = `/${target.bucket}/${target.key}`;
+  const base = target.bucket === '' ? '/' : `/${target.bucket}/${target.key}`;
   const subs = query
     .filter(([n]) => OSS_SUB_RESOURCES.has(n))
     .sort((a, b) => compareNames(a[0], b[0]))
@@ -162,6 +166,46 @@ export function ossScheme(req: OssRequest): OssVerification['scheme'] | undefine
   return undefined;
 }
 
+/**
+ * The AccessKeyId and security token an OSS-signed request names, read without any HMAC work
+ * (authentication looks the key up with it, then verifies once). Undefined when not OSS-signed
+ * or when the credential is missing.
+ */
+export function ossCredentials(req: OssRequest): { accessKeyId: string; securityToken?: string } | undefined {
+  const scheme = ossScheme(req);
+  if (!scheme) return undefined;
+  const query = scheme === 'OSS-V1-URL' || scheme === 'OSS-V4-URL' ? parseUrlEncoded(req.rawQuery) : [];
+  const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
+  let accessKeyId: string | undefined;
+  if (scheme === 'OSS-V1') accessKeyId = /^OSS ([^:]+):/.exec(req.headers.authorization!.trim())?.[1];
+  else if (scheme === 'OSS-V1-URL') accessKeyId = param('OSSAccessKeyId');
+  else if (scheme === 'OSS-V4') accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization!)?.[1];
+  else accessKeyId = /^([^/]+)\//.exec(param('x-oss-credential') ?? '')?.[1];
+  if (!accessKeyId) return undefined;
+  const token =
+    req.headers['x-oss-security-token'] ??
+    (scheme === 'OSS-V1' || scheme === 'OSS-V4'
+      ? parseUrlEncoded(req.rawQuery).find(
+          ([n]) => n === 'security-token' || n === 'x-oss-security-token',
+        )?.[1]
+      : (param('security-token') ?? param('x-oss-security-token')));
+  return token ? { accessKeyId, securityToken: token } : { accessKeyId };
+}
+
+/** When a presigned URL stops being valid (V1: Expires; V4: x-oss-date + x-oss-expires); Invalid Date when malformed. */
+export function ossUrlExpiry(req: OssRequest, scheme: 'OSS-V1-URL' | 'OSS-V4-URL'): Date {
+  const query = parseUrlEncoded(req.rawQuery);
+  const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
+  if (scheme === 'OSS-V1-URL') {
+    const expires = param('Expires') ?? '';
+    return /^\d{1,12}$/.test(expires) ? new Date(Number(expires) * 1000) : new Date(NaN);
+  }
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(param('x-oss-date') ?? '');
+  const expires = param('x-oss-expires') ?? '';
+  if (!m || !/^\d{1,9}$/.test(expires)) return new Date(NaN);
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + Number(expires) * 1000);
+}
+
 function v4SigningKey(secret: string, date: string, region: string): Buffer {
   const kDate = createHmac('sha256', `aliyun_v4${secret}`).update(date).digest();
   const kRegion = createHmac('sha256', kDate).update(region).digest();
@@ -170,14 +214,38 @@ function v4SigningKey(secret: string, date: string, region: string): Buffer {
 }
 
 function v4CanonicalUri(target: OssTarget): string {
+  if (target.bucket === '') return '/';
   return percentEncode(`/${target.bucket}/${target.key}`).replace(/%2F/g, '/');
 }
 
-function v4CanonicalQuery(pairs: readonly (readonly [string, string])[]): string {
+/**
+ * The query as V4 signs it. ali-oss signs a sub-resource without a value as `name` and an
+ * ordinary parameter with an empty value as `name=` (qs strictNullHandling), but sends both
+ * as `name=` on the wire. So: a parameter sent without `=` has no value (undefined); one
+ * sent with an empty value has none either when it is a sub-resource (`?delete=`, `?uploads=`),
+ * and the value '' otherwise (`prefix=`).
+ */
+function queryWithForms(rawQuery: string): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    out.push(
+      eq < 0
+        ? [percentDecode(part), undefined]
+        : [percentDecode(part.slice(0, eq)), percentDecode(part.slice(eq + 1))],
+    );
+    const last = out[out.length - 1]!;
+    if (last[1] === '' && OSS_SUB_RESOURCES.has(last[0])) last[1] = undefined;
+  }
+  return out;
+}
+
+function v4CanonicalQuery(pairs: readonly (readonly [string, string | undefined])[]): string {
   return pairs
-    .map(([n, v]) => [percentEncode(n), percentEncode(v)] as const)
-    .sort((a, b) => compareNames(a[0], b[0]) || compareNames(a[1], b[1]))
-    .map(([n, v]) => (v === '' ? n : `${n}=${v}`))
+    .map(([n, v]) => [percentEncode(n), v === undefined ? undefined : percentEncode(v)] as const)
+    .sort((a, b) => compareNames(a[0], b[0]) || compareNames(a[1] ?? '', b[1] ?? ''))
+    .map(([n, v]) => (v === undefined ? n : `${n}=${v}`))
     .join('&');
 }
 
@@ -205,7 +273,7 @@ function v4StringToSign(
   req: OssRequest,
   target: OssTarget,
   parts: V4Parts,
-  query: readonly (readonly [string, string])[],
+  query: readonly (readonly [string, string | undefined])[],
   headers: OssRequest['headers'],
   timestamp: string,
   payloadHash: string,
@@ -235,8 +303,8 @@ function parseCredential(credential: string): Omit<V4Parts, 'additional' | 'sign
  */
 export function verifyOss(req: OssRequest, secret: string): OssVerification | undefined {
   const scheme = ossScheme(req);
-  const target = ossTarget(req);
-  if (!scheme || !target) return undefined;
+  const target = ossTarget(req) ?? SERVICE_TARGET;
+  if (!scheme) return undefined;
   const query = parseUrlEncoded(req.rawQuery);
   const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
   const token =
@@ -277,7 +345,15 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
       .map((h) => h.toLowerCase());
     const parts = { ...cred, additional, signature };
     const payloadHash = req.headers['x-oss-content-sha256'] ?? 'UNSIGNED-PAYLOAD';
-    const stringToSign = v4StringToSign(req, target, parts, query, req.headers, timestamp, payloadHash);
+    const stringToSign = v4StringToSign(
+      req,
+      target,
+      parts,
+      queryWithForms(req.rawQuery),
+      req.headers,
+      timestamp,
+      payloadHash,
+    );
     const expected = createHmac('sha256', v4SigningKey(secret, cred.date, cred.region))
       .update(stringToSign)
       .digest('hex');
@@ -299,7 +375,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     .filter(Boolean)
     .map((h) => h.toLowerCase());
   const parts = { ...cred, additional, signature };
-  const signedQuery = query.filter(([n]) => n !== 'x-oss-signature');
+  const signedQuery = queryWithForms(req.rawQuery).filter(([n]) => n !== 'x-oss-signature');
   const stringToSign = v4StringToSign(
     req,
     target,

@@ -123,6 +123,8 @@ export function formatTimestamp(date: Date): string {
 
 export interface SignV3Options {
   readonly method: 'GET' | 'POST';
+  /** The request path; default `/` (the RPC API). */
+  readonly path?: string;
   /** host[:port] exactly as the Host header will carry it. */
   readonly host: string;
   readonly action: string;
@@ -156,7 +158,7 @@ export function signRequestV3(opts: SignV3Options): Record<string, string> {
   const signedHeaders = Object.keys(headers).sort();
   const canonical = canonicalRequestV3({
     method: opts.method,
-    path: '/',
+    path: opts.path ?? '/',
     query: opts.query,
     headers,
     signedHeaders,

@@ -14,7 +14,11 @@ export interface ContextValue {
 /** Condition key (any case) -> typed values. A key that is not listed is absent. */
 export type RequestContext = Readonly<Record<string, ContextValue>>;
 
-export type RequestPrincipalType = 'RAMUser' | 'AssumedRole' | 'Root' | 'Service' | 'Federated';
+/**
+ * `Anonymous`: an unsigned request (the OSS data plane). It has no identity policies and
+ * belongs to no account, so only a resource policy whose Principal is "*" can allow it.
+ */
+export type RequestPrincipalType = 'RAMUser' | 'AssumedRole' | 'Root' | 'Service' | 'Federated' | 'Anonymous';
 
 export interface RequestPrincipal {
   readonly type: RequestPrincipalType;

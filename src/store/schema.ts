@@ -310,6 +310,51 @@ export interface CredentialReportsTable {
   content: string | null;
 }
 
+/** An OSS bucket; see migration 009. */
+export interface OssBucketsTable {
+  bucket_name: string;
+  account_id: string;
+  acl: string;
+  storage_class: string;
+  redundancy: string;
+  /** The bucket policy (JSON text), null when none. */
+  policy: string | null;
+  create_date: string;
+}
+
+/** A visible OSS object: its file (`blob`) and what GetObject answers with. */
+export interface OssObjectsTable {
+  bucket_name: string;
+  object_key: string;
+  blob: string;
+  /** bigint: PostgreSQL returns it as text. */
+  size: number | string;
+  etag: string;
+  object_type: string;
+  /** JSON object of stored response headers. */
+  headers: string;
+  last_modified: string;
+}
+
+/** A multipart upload in progress. */
+export interface OssUploadsTable {
+  upload_id: string;
+  bucket_name: string;
+  object_key: string;
+  headers: string;
+  initiated: string;
+}
+
+/** One uploaded part of a multipart upload. */
+export interface OssPartsTable {
+  upload_id: string;
+  part_number: number;
+  blob: string;
+  size: number | string;
+  etag: string;
+  last_modified: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -333,4 +378,8 @@ export interface Database {
   saml_providers: SamlProvidersTable;
   oidc_providers: OidcProvidersTable;
   credential_reports: CredentialReportsTable;
+  oss_buckets: OssBucketsTable;
+  oss_objects: OssObjectsTable;
+  oss_uploads: OssUploadsTable;
+  oss_parts: OssPartsTable;
 }

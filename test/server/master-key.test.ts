@@ -141,7 +141,12 @@ describe.each(STORES)('the master key at start (%s)', (store) => {
       // While it serves, SQLite's -wal and -shm files exist beside the database.
       expect(files).toEqual(expect.arrayContaining(['rampart.db', 'rampart.db-wal', 'rampart.db-shm']));
     }
-    for (const f of files) expect([f, statSync(join(dataDir, f)).mode & 0o777]).toEqual([f, 0o600]);
+    // Files 0600; folders (the object store's `oss`) 0700.
+    for (const f of files) {
+      const st = statSync(join(dataDir, f));
+      expect([f, st.mode & 0o777]).toEqual([f, st.isDirectory() ? 0o700 : 0o600]);
+    }
+    expect(files.filter((f) => statSync(join(dataDir, f)).isDirectory())).toEqual(['oss']);
   });
 
   it('checks a store from before the key record against the key ids of its sealed values', async () => {

@@ -26,7 +26,7 @@ function matchesRam(value: string, p: RequestPrincipal): boolean {
 
 function matchesListEntry(value: string, p: RequestPrincipal): boolean {
   if (value === '*') return true;
-  if (p.type === 'Service' || p.type === 'Federated') return false;
+  if (p.type === 'Service' || p.type === 'Federated' || p.type === 'Anonymous') return false;
   if (value === p.accountId) return true;
   if (p.type === 'RAMUser' && p.userId !== undefined && value === p.userId) return true;
   const v = value.toLowerCase();
@@ -77,6 +77,8 @@ export function describePrincipal(p: RequestPrincipal): string {
       return `role session ${p.arn ?? p.roleArn ?? '(unknown)'}`;
     case 'Root':
       return `account ${p.accountId}`;
+    case 'Anonymous':
+      return 'an anonymous caller';
     default:
       return p.arn ?? `RAM user ${p.name ?? p.userId ?? '(unknown)'}`;
   }

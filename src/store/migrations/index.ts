@@ -6,6 +6,7 @@ import * as m004 from './004_mfa_device_owner.js';
 import * as m005 from './005_ims_identity.js';
 import * as m006 from './006_logon.js';
 import * as m008 from './008_workload_identities.js';
+import * as m009 from './009_oss_store.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '005_ims_identity': m005,
   '006_logon': m006,
   '008_workload_identities': m008,
+  '009_oss_store': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -1,0 +1,263 @@
+// OSS data plane and authorization point benchmark, against a real `rampart serve` process
+// driven by wrk, each figure beside a bare node:http server measured in the same run:
+//   - GetObject and PutObject of 4 KiB and 1 MiB objects (V1-signed, replayed: OSS signatures
+//     carry no nonce) vs a bare server answering the same bytes / reading the same body;
+//   - authorization-point decisions (POST /authorize, V3-signed, unique nonces) vs a bare
+//     server answering a JSON POST.
+//
+//   npm run build && node bench/oss/run.js [--seconds 8] [--connections 32]
+import { createHmac, randomBytes } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signRequestV3 } from '../../dist/auth/signature-v3.js';
+import { BIN, haveWrk, startRampart, stop, wrkRun } from '../http/wrk.js';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SECONDS = arg('seconds', 8);
+const CONNECTIONS = arg('connections', 32);
+const BUCKET = 'bench-bucket';
+const HOST = `${BUCKET}.oss-cn-hangzhou.aliyuncs.com`;
+
+const f0 = (x) => x.toFixed(0);
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+
+function v1Headers(keys, method, key, contentType = '') {
+  const date = new Date().toUTCString();
+  const sig = createHmac('sha1', keys.secret)
+    .update(`${method}\n\n${contentType}\n${date}\n/${BUCKET}/${key}`)
+    .digest('base64');
+  return {
+    host: HOST,
+    date,
+    authorization: `OSS ${keys.id}:${sig}`,
+    ...(contentType ? { 'content-type': contentType } : {}),
+  };
+}
+
+/** One request as wrk will send it: its status (the bench refuses to measure errors). */
+function probe(port, method, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { ...headers, 'content-length': body?.length ?? 0 } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c.length < 2000 ? c : ''));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve()
+            : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** wrk with one request (method, path, headers, body) replayed; a lua script written for it. */
+function wrkFixed(port, dir, method, path, headers, bodyFile) {
+  const script = join(dir, `fixed-${randomBytes(4).toString('hex')}.lua`);
+  const lines = [`wrk.method = "${method}"`, `wrk.path = "${path}"`];
+  // wrk sends its own "Host" unless the script replaces that very entry.
+  for (const [k, v] of Object.entries(headers)) {
+    lines.push(`wrk.headers["${k === 'host' ? 'Host' : k}"] = ${JSON.stringify(v)}`);
+  }
+  if (bodyFile) lines.push(`local f = io.open("${bodyFile}", "rb")`, 'wrk.body = f:read("*a")', 'f:close()');
+  writeFileSync(script, `${lines.join('\n')}\n`);
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${SECONDS}s`,
+      '--latency',
+      '-s',
+      script,
+      `http://127.0.0.1:${port}${path}`,
+    ],
+    { encoding: 'utf8' },
+  );
+  rmSync(script, { force: true });
+  const toMs = (t) => {
+    const m = /([\d.]+)(us|ms|s)/.exec(t ?? '');
+    return m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : NaN;
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  return {
+    rps,
+    p50: toMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
+    p99: toMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
+    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+  };
+}
+
+/** The bare node:http peer (bench/oss/bare.js) in a child process, serving the files of dir. */
+function bareServer(dir) {
+  const child = spawn(process.execPath, [new URL('./bare.js', import.meta.url).pathname, dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+  });
+}
+
+function row(label, r, bytes) {
+  const mbs = bytes ? ` ${f1((r.rps * bytes) / 1e6).padStart(8)} MB/s` : ''.padStart(14);
+  return `  ${label.padEnd(34)} ${f0(r.rps).padStart(8)} req/s${mbs}  p50 ${f2(r.p50).padStart(7)} ms  p99 ${f2(r.p99).padStart(7)} ms${r.errors ? `  (${r.errors} non-2xx)` : ''}`;
+}
+
+async function main() {
+  if (!haveWrk()) {
+    console.log('wrk is not installed: the benchmark needs it (/usr/bin/wrk).');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-oss-'));
+  const init = JSON.parse(
+    execFileSync(process.execPath, [BIN, 'init', '--data', dir, '--json', '--root-access-key'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  );
+  const keys = { id: init.AccessKeyId, secret: init.AccessKeySecret };
+  const server = await startRampart(dir);
+  const sizes = [
+    ['4 KiB', 4 * 1024],
+    ['1 MiB', 1024 * 1024],
+  ];
+  try {
+    // fetch cannot set Host: node:http can.
+    const put = (key, body) =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            method: 'PUT',
+            path: `/${key}`,
+            headers: { ...v1Headers(keys, 'PUT', key), 'content-length': body.length },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve() : reject(new Error(`PUT /${key}: ${text}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    await put('', Buffer.alloc(0));
+    for (const [, size] of sizes) {
+      const body = randomBytes(size);
+      await put(`obj-${size}`, body);
+      writeFileSync(join(dir, `body-${size}`), body);
+    }
+    const bare = await bareServer(dir);
+    const barePort = bare.port;
+
+    console.log(
+      `OSS data plane, ${SECONDS} s per figure, ${CONNECTIONS} connections, wrk -t1, ${cpus().length} CPU(s): rampart serve (SQLite) vs bare node:http`,
+    );
+    const ratios = [];
+    for (const [label, size] of sizes) {
+      const path = `/obj-${size}`;
+      const headers = v1Headers(keys, 'GET', `obj-${size}`);
+      await probe(server.port, 'GET', path, headers);
+      const r = wrkFixed(server.port, dir, 'GET', path, headers);
+      const b = wrkFixed(barePort, dir, 'GET', path, {});
+      console.log(row(`GetObject ${label}: rampart`, r, size));
+      console.log(row(`GetObject ${label}: bare node:http`, b, size));
+      console.log(`    ratio ${f2(r.rps / b.rps)}`);
+      ratios.push([`GetObject ${label}`, r.rps / b.rps]);
+    }
+    for (const [label, size] of sizes) {
+      const path = `/put-${size}`;
+      const r = wrkFixed(
+        server.port,
+        dir,
+        'PUT',
+        path,
+        v1Headers(keys, 'PUT', `put-${size}`, 'application/octet-stream'),
+        join(dir, `body-${size}`),
+      );
+      const b = wrkFixed(
+        barePort,
+        dir,
+        'PUT',
+        path,
+        { 'content-type': 'application/octet-stream' },
+        join(dir, `body-${size}`),
+      );
+      console.log(row(`PutObject ${label}: rampart`, r, size));
+      console.log(row(`PutObject ${label}: bare node:http`, b, size));
+      console.log(`    ratio ${f2(r.rps / b.rps)}`);
+      ratios.push([`PutObject ${label}`, r.rps / b.rps]);
+    }
+
+    // Authorization-point decisions: unique V3-signed POST /authorize requests.
+    const question = JSON.stringify({
+      Arn: `acs:ram::${init.AccountId}:root`,
+      Action: 'files:Read',
+      Resource: `acs:oss:*:${init.AccountId}:${BUCKET}/obj-4096`,
+      Context: { 'acs:SourceIp': '10.0.0.1' },
+    });
+    const sign = (file, n) => {
+      const now = new Date();
+      const lines = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const h = signRequestV3({
+          method: 'POST',
+          path: '/authorize',
+          host: server.host,
+          action: 'Authorize',
+          version: '2015-05-01',
+          query: [],
+          body: question,
+          contentType: 'application/json',
+          accessKeyId: keys.id,
+          accessKeySecret: keys.secret,
+          now,
+        });
+        let raw = 'POST /authorize HTTP/1.1\r\n';
+        for (const [k, v] of Object.entries(h)) raw += `${k}: ${v}\r\n`;
+        lines[i] = JSON.stringify(`${raw}content-length: ${Buffer.byteLength(question)}\r\n\r\n${question}`);
+      }
+      writeFileSync(file, `${lines.join('\n')}\n`);
+    };
+    const ap = wrkRun(server, dir, SECONDS, CONNECTIONS, sign, 20_000);
+    const apBare = wrkFixed(
+      barePort,
+      dir,
+      'POST',
+      '/authorize',
+      { 'content-type': 'application/json' },
+      undefined,
+    );
+    console.log(row('POST /authorize: rampart', ap));
+    console.log(row('POST /authorize: bare node:http', apBare));
+    console.log(`    ratio ${f2(ap.rps / apBare.rps)}`);
+    const get4k = ratios[0][1];
+    console.log(
+      `\ntarget: 4 KiB GetObject at 40 % or more of the bare server: ${f0(get4k * 100)} % ${get4k >= 0.4 ? '(met)' : '(NOT met)'}`,
+    );
+    await stop(bare.child);
+  } finally {
+    await stop(server.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
