@@ -25,6 +25,10 @@ import { newRequestId } from './api/protocol/request.js';
 import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
+import { actiontrailActions } from './api/actiontrail/index.js';
+import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
+import { idleChangeEvents } from './audit/system-events.js';
+import { lookupEvents } from './audit/query.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -52,7 +56,7 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions];
+  return [...ramActions, ...actiontrailActions];
 }
 
 /** The parts a running deployment is made of. */
@@ -65,6 +69,8 @@ export interface Deployment {
   readonly services: Services;
   /** The clock every part reads (tests inject one to move time). */
   readonly clock: () => Date;
+  /** The audit trail's recorder (src/audit/recorder.ts). */
+  readonly audit: AuditRecorder;
   close(): Promise<void>;
 }
 
@@ -91,6 +97,8 @@ export interface OpenDeploymentOptions {
   readonly requireEmpty?: boolean;
   /** Refuse, with NotInitializedError, a store that holds no deployment (operator commands). */
   readonly requireExisting?: boolean;
+  /** Record the audit trail (default true). */
+  readonly audit?: boolean;
 }
 
 export class NotInitializedError extends Error {
@@ -142,8 +150,27 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const sealer = keyring.sealer;
   const clock = opts.clock ?? (() => new Date());
   const domain = createDomain(store, { sealer, clock, ...(opts.quotas ? { quotas: opts.quotas } : {}) });
-  const services = createServices(store, domain, memoizeUnseal(sealer), { clock });
-  return { store, sealer, keyring, domain, services, clock, close: () => store.close() };
+  const services: Services = {
+    ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
+    auditTrail: { lookup: (q) => lookupEvents(store.db, q) },
+  };
+  const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });
+  return {
+    store,
+    sealer,
+    keyring,
+    domain,
+    services,
+    clock,
+    audit,
+    close: async () => {
+      try {
+        await audit.close();
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }
 
 /**
@@ -398,6 +425,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     registry: createRegistry(allActions()),
     services: deployment.services,
     now: deployment.clock,
+    audit: deployment.audit,
     authorizer: createAuthorizer(deployment.services.policies, deployment.sealer, {
       // RAM users manage their own keys, MFA and password as the security preference allows.
       selfServiceAllowed: async (accountId, kind) => {
@@ -573,7 +601,10 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     everyMs: IDLE_CREDENTIALS_EVERY_MS,
     log: log ?? console.error,
     run: async () => {
-      const { accessKeys, consoleLogons } = await deployment.domain.idleCredentials.disableIdle();
+      const { accessKeys, consoleLogons } = await deployment.domain.idleCredentials.disableIdle(
+        (tx, change) =>
+          deployment.audit.recordInTransaction(tx, idleChangeEvents(change, deployment.clock())),
+      );
       return accessKeys + consoleLogons > 0
         ? `disabled ${accessKeys} AccessKey(s) and ${consoleLogons} console logon(s) unused past MaxIdleDays`
         : undefined;

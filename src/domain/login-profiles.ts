@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
-import type { Tx } from '../store/index.js';
+import { outsideUnitOfWork, type Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
 import type { DomainContext } from './context.js';
 import { invalid, lockAccount, nowIso, referencing, uniquely } from './common.js';
@@ -68,7 +68,16 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
    * test more than MaxLoginAttemps passwords before the lock. A right password then clears the
    * count and the lock (a success resets); a wrong one leaves its claim counted.
    */
-  async function attempt(
+  /**
+   * Bookkeeping of a password attempt (the failed-attempts counter), outside the request's
+   * unit of work: the change a request makes after a right password (if any) comes in its
+   * own transaction, which carries the request's audit event.
+   */
+  function attempt(...args: Parameters<typeof attemptNow>): Promise<Attempt> {
+    return outsideUnitOfWork(() => attemptNow(...args));
+  }
+
+  async function attemptNow(
     accountId: string,
     userId: string,
     password: string,

@@ -3,6 +3,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_entity_counts.js';
 import * as m003 from './003_deployment.js';
 import * as m004 from './004_mfa_device_owner.js';
+import * as m007 from './007_audit_trail.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -10,6 +11,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '002_entity_counts': m002,
   '003_deployment': m003,
   '004_mfa_device_owner': m004,
+  '007_audit_trail': m007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { StoreDialect, Tx } from '../store/index.js';
+import { indexOf, type PendingEvent } from './event.js';
+
+/**
+ * The hash chain. The events of an account are numbered from 1 (`seq`); each one's hash is
+ * SHA-256 over the previous hash and the event's JSON text exactly as stored, so changing,
+ * removing, inserting or reordering an event breaks the chain at that event. Every
+ * CHECKPOINT_EVERY events a checkpoint records the hash reached, sealed (AES-256-GCM) under
+ * the deployment's master key: the seal is the checkpoint's signature, which only a holder of
+ * the master key can make, and which survives key rotation like every sealed value.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const CHECKPOINT_EVERY = 100;
+
+const CHECKPOINT_CONTEXT = 'audit-checkpoint';
+
+export function chainHash(prevHash: string, body: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+export interface Checkpoint {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly createdAt: string;
+}
+
+function checkpointText(c: Checkpoint): string {
+  return `rampart audit checkpoint\n${c.accountId}\n${c.seq}\n${c.hash}\n${c.createdAt}`;
+}
+
+export function sealCheckpoint(sealer: Sealer, c: Checkpoint): string {
+  return sealer.seal(checkpointText(c), CHECKPOINT_CONTEXT);
+}
+
+/** Whether a checkpoint's seal was made under one of the sealer's keys for exactly this checkpoint. */
+export function checkpointSealValid(sealer: Sealer, c: Checkpoint, seal: string): boolean {
+  try {
+    return constantTimeEqual(sealer.unsealText(seal, CHECKPOINT_CONTEXT), checkpointText(c));
+  } catch {
+    return false;
+  }
+}
+
+/** The head of an account's chain, locked until the transaction ends (PostgreSQL: the row; SQLite: the write lock). */
+export async function lockChainHead(
+  tx: Tx,
+  dialect: StoreDialect,
+  accountId: string,
+): Promise<{ seq: number; hash: string }> {
+  await tx
+    .insertInto('audit_chains')
+    .values({ account_id: accountId, seq: 0, hash: GENESIS_HASH, retention_days: null })
+    .onConflict((oc) => oc.column('account_id').doNothing())
+    .execute();
+  const q = tx.selectFrom('audit_chains').select(['seq', 'hash']).where('account_id', '=', accountId);
+  const row =
+    dialect === 'postgres'
+      ? await q.forUpdate().executeTakeFirstOrThrow()
+      : await q.executeTakeFirstOrThrow();
+  return { seq: Number(row.seq), hash: row.hash };
+}
+
+/** Rows per INSERT statement (well under either engine's bound on bound parameters). */
+const ROWS_PER_INSERT = 200;
+
+/**
+ * Appends events to their accounts' chains inside tx: for each account (in a fixed order, so
+ * two appenders never wait on each other's heads), lock the head, number and hash the events,
+ * insert them, move the head, and seal a checkpoint when the chain passed a multiple of
+ * CHECKPOINT_EVERY.
+ */
+export async function appendEvents(
+  tx: Tx,
+  dialect: StoreDialect,
+  sealer: Sealer,
+  events: readonly PendingEvent[],
+  now: Date,
+): Promise<void> {
+  const byAccount = new Map<string, PendingEvent[]>();
+  for (const e of events) {
+    let list = byAccount.get(e.accountId);
+    if (!list) byAccount.set(e.accountId, (list = []));
+    list.push(e);
+  }
+  for (const accountId of [...byAccount.keys()].sort()) {
+    const list = byAccount.get(accountId)!;
+    const head = await lockChainHead(tx, dialect, accountId);
+    let { seq, hash } = head;
+    const rows = list.map(({ event }) => {
+      const body = JSON.stringify(event);
+      const prev = hash;
+      seq += 1;
+      hash = chainHash(prev, body);
+      const ix = indexOf(event);
+      return {
+        account_id: accountId,
+        seq,
+        event_id: event.eventId,
+        event_time: ix.eventTime,
+        event_name: ix.eventName,
+        event_type: ix.eventType,
+        event_rw: ix.eventRW,
+        service_name: ix.serviceName,
+        user_name: ix.userName,
+        principal_id: ix.principalId,
+        role_name: ix.roleName,
+        access_key_id: ix.accessKeyId,
+        source_ip: ix.sourceIp,
+        resource_type: ix.resourceType,
+        resource_name: ix.resourceName,
+        sensitive: ix.sensitive ? 1 : 0,
+        error_code: ix.errorCode,
+        body,
+        prev_hash: prev,
+        hash,
+      };
+    });
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await tx
+        .insertInto('audit_events')
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
+    if (Math.floor(seq / CHECKPOINT_EVERY) > Math.floor(head.seq / CHECKPOINT_EVERY)) {
+      await insertCheckpoint(tx, sealer, { accountId, seq, hash, createdAt: now.toISOString() });
+    }
+  }
+}
+
+export async function insertCheckpoint(tx: Tx, sealer: Sealer, c: Checkpoint): Promise<void> {
+  await tx
+    .insertInto('audit_checkpoints')
+    .values({
+      account_id: c.accountId,
+      seq: c.seq,
+      hash: c.hash,
+      created_at: c.createdAt,
+      seal: sealCheckpoint(sealer, c),
+    })
+    .onConflict((oc) => oc.columns(['account_id', 'seq']).doNothing())
+    .execute();
+}
