@@ -42,6 +42,8 @@ import type { Quotas } from './domain/index.js';
  *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
  *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
+ *                            RAMPART_AUDIT             on (default) or off: record the audit trail
+ *                            RAMPART_AUDIT_RETENTION_DAYS  days events are kept by default (90)
  */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -59,6 +61,10 @@ export interface ServerConfig {
   readonly trustedProxies: readonly Cidr[];
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Record the audit trail (RAMPART_AUDIT=off turns it off; docs/audit.md). */
+  readonly auditEnabled: boolean;
+  /** Days audit events are kept where the account sets no retention of its own. */
+  readonly auditRetentionDays: number;
 }
 
 export interface ServeFlags {
@@ -171,6 +177,11 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   if (headersTimeoutMs > requestTimeoutMs)
     throw new ConfigError('RAMPART_HEADERS_TIMEOUT_MS must not exceed RAMPART_REQUEST_TIMEOUT_MS');
   const keys = masterKeyOptions(flags, env);
+  const audit = (env.RAMPART_AUDIT || 'on').toLowerCase();
+  if (audit !== 'on' && audit !== 'off') throw new ConfigError('RAMPART_AUDIT must be on or off');
+  const retention = env.RAMPART_AUDIT_RETENTION_DAYS ? Number(env.RAMPART_AUDIT_RETENTION_DAYS) : 90;
+  if (!Number.isInteger(retention) || retention < 1 || retention > 36500)
+    throw new ConfigError('RAMPART_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500');
   return {
     dataDir,
     host: flags.host ?? env.RAMPART_HOST ?? DEFAULT_HOST,
@@ -185,6 +196,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     trustedProxies: parseTrustedProxies(flags.trustedProxies ?? env.RAMPART_TRUSTED_PROXIES),
     headersTimeoutMs,
     requestTimeoutMs,
+    auditEnabled: audit === 'on',
+    auditRetentionDays: retention,
   };
 }
 

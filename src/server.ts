@@ -29,6 +29,7 @@ import { actiontrailActions } from './api/actiontrail/index.js';
 import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
 import { idleChangeEvents } from './audit/system-events.js';
 import { lookupEvents } from './audit/query.js';
+import { expireEvents } from './audit/retention.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -48,8 +49,11 @@ import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master
 import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
-import { startPeriodicJob } from './ops/jobs.js';
+import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+
+/** How often expired audit events are removed (also at start). */
+const AUDIT_RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 /** How often the idle-credentials job runs (it also runs at start). */
 const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
@@ -409,6 +413,8 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** The background jobs (tests run them at once, after moving the clock). */
+  readonly jobs: { readonly idleCredentials: PeriodicJob; readonly auditRetention: PeriodicJob };
   /** Stops accepting, ends open connections, closes the store. */
   stop(): Promise<void>;
 }
@@ -611,15 +617,39 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     },
   });
 
+  // The audit trail's retention: whole old events removed in chain order, at start and hourly.
+  const auditRetention = startPeriodicJob({
+    name: 'audit retention',
+    everyMs: AUDIT_RETENTION_EVERY_MS,
+    log: log ?? console.error,
+    run: async () => {
+      const { removed, refused } = await expireEvents(
+        deployment.store,
+        deployment.sealer,
+        deployment.clock(),
+        config.auditRetentionDays,
+      );
+      const parts = [
+        removed > 0 ? `removed ${removed} event(s) past retention` : '',
+        refused.length > 0
+          ? `kept the old events of ${refused.length} account(s) whose chain does not verify (rampart audit verify)`
+          : '',
+      ].filter((p) => p);
+      return parts.length ? parts.join('; ') : undefined;
+    },
+  });
+
   let stopping: Promise<void> | undefined;
   return {
     server,
     host: config.host,
     port,
     url: `${config.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
+    jobs: { idleCredentials, auditRetention },
     stop() {
       stopping ??= (async () => {
         await idleCredentials.stop();
+        await auditRetention.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 2000);

@@ -77,7 +77,7 @@ export function endpointUrl(endpoint: string): URL {
   return url;
 }
 
-interface HttpAnswer {
+export interface HttpAnswer {
   readonly status: number;
   readonly body: string;
 }
@@ -117,6 +117,29 @@ function pretty(text: string): string {
   }
 }
 
+/** One V3-signed API call (POST /, parameters in the query); the HTTP status and body. */
+export function signedCall(
+  url: URL,
+  creds: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined },
+  product: string,
+  action: string,
+  params: [string, string][],
+): Promise<HttpAnswer> {
+  const headers = signRequestV3({
+    method: 'POST',
+    host: url.host,
+    action,
+    version: PRODUCT_VERSIONS[product]!,
+    query: params,
+    accessKeyId: creds.accessKeyId,
+    accessKeySecret: creds.accessKeySecret,
+    ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+  });
+  headers['user-agent'] = 'rampart-cli';
+  const query = new URLSearchParams(params).toString().replace(/\+/g, '%20');
+  return send(url, headers, query);
+}
+
 export async function runCall(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -140,21 +163,9 @@ export async function runCall(
     }
     throw err;
   }
-  const headers = signRequestV3({
-    method: 'POST',
-    host: url.host,
-    action: call.action,
-    version: PRODUCT_VERSIONS[call.product]!,
-    query: call.params,
-    accessKeyId: creds.accessKeyId,
-    accessKeySecret: creds.accessKeySecret,
-    ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
-  });
-  headers['user-agent'] = 'rampart-cli';
-  const query = new URLSearchParams(call.params).toString().replace(/\+/g, '%20');
   let answer: HttpAnswer;
   try {
-    answer = await send(url, headers, query);
+    answer = await signedCall(url, creds, call.product, call.action, call.params);
   } catch (err) {
     process.stderr.write(`rampart: cannot reach ${url.origin}: ${(err as Error).message}\n`);
     return 1;

@@ -16,7 +16,7 @@ interface CommandModule {
   register(program: Command): void;
 }
 
-const COMMAND_MODULES = ['./init.js', './serve.js', './policy.js', './keys.js', './admin.js'];
+const COMMAND_MODULES = ['./init.js', './serve.js', './policy.js', './keys.js', './admin.js', './audit.js'];
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -205,8 +205,8 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
     const created = all.find(
       (x: { eventName: string; errorCode: string }) => x.eventName === 'CreateUser' && x.errorCode === '',
     );
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const cases: [string, string, (e: any) => boolean][] = [
-      // eslint-disable-line @typescript-eslint/no-explicit-any
       ['ServiceName', 'Ram', (e) => e.serviceName === 'Ram'],
       ['EventName', 'GetUser', (e) => e.eventName === 'GetUser'],
       ['User', user.userName, (e) => e.userIdentity.userName === user.userName],

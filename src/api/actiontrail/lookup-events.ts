@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventTimeOf } from '../../audit/event.js';
-import { isLookupKey, lookupEvents, type LookupFilter, type LookupKey } from '../../audit/query.js';
+import { isLookupKey, type LookupFilter, type LookupKey } from '../../audit/query.js';
 import { internalError, invalidParameter } from '../../errors.js';
 import { defineAction, type ParamSchema } from '../action.js';
 
