@@ -46,11 +46,11 @@ describe.each(STORES)('audit hash chain (%s)', (store) => {
   const keys = () => ({ accessKeyId: s.rootAccessKeyId, accessKeySecret: s.rootAccessKeySecret });
   const lines: string[] = [];
   // Signed at the server's clock, which the test moves.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const ram = async (
     action: string,
     params: Record<string, string> = {},
     version = '2015-05-01',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<any> => {
     const r = await v3Call(s, keys(), action, params, { now: s.clock(), version });
     if (r.status !== 200) throw new Error(r.text);
