@@ -30,6 +30,7 @@ import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
 import { idleChangeEvents } from './audit/system-events.js';
 import { lookupEvents } from './audit/query.js';
 import { expireEvents } from './audit/retention.js';
+import { startAuditSinks } from './audit/sinks/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -639,6 +640,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     },
   });
 
+  const sinks = startAuditSinks(deployment.store, config.dataDir, config.auditSinks, log ?? console.error);
+
   let stopping: Promise<void> | undefined;
   return {
     server,
@@ -655,6 +658,9 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         await closed;
         clearTimeout(force);
+        // The last events of the requests just answered reach the store, then the sinks stop.
+        await deployment.audit.flush();
+        await sinks.stop();
         await deployment.close();
       })();
       return stopping;
