@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import type { Sealer } from '../crypto/seal.js';
-import type { StoreDialect, Tx } from '../store/index.js';
+import type { HotParam, Store, StoreDialect, Tx } from '../store/index.js';
 import { indexOf, type PendingEvent } from './event.js';
 
 /**
@@ -65,8 +65,28 @@ export async function lockChainHead(
   return { seq: Number(row.seq), hash: row.hash };
 }
 
-/** Rows per INSERT statement (well under either engine's bound on bound parameters). */
-const ROWS_PER_INSERT = 200;
+const EVENT_COLUMNS = [
+  'account_id',
+  'seq',
+  'event_id',
+  'event_time',
+  'event_name',
+  'event_type',
+  'event_rw',
+  'service_name',
+  'user_name',
+  'principal_id',
+  'role_name',
+  'access_key_id',
+  'source_ip',
+  'resource_type',
+  'resource_name',
+  'sensitive',
+  'error_code',
+  'body',
+  'prev_hash',
+  'hash',
+] as const;
 
 /**
  * Appends events to their accounts' chains inside tx: for each account (in a fixed order, so
@@ -76,7 +96,7 @@ const ROWS_PER_INSERT = 200;
  */
 export async function appendEvents(
   tx: Tx,
-  dialect: StoreDialect,
+  store: Pick<Store, 'dialect' | 'insertRows'>,
   sealer: Sealer,
   events: readonly PendingEvent[],
   now: Date,
@@ -89,43 +109,38 @@ export async function appendEvents(
   }
   for (const accountId of [...byAccount.keys()].sort()) {
     const list = byAccount.get(accountId)!;
-    const head = await lockChainHead(tx, dialect, accountId);
+    const head = await lockChainHead(tx, store.dialect, accountId);
     let { seq, hash } = head;
-    const rows = list.map(({ event }) => {
+    const rows = list.map(({ event }): HotParam[] => {
       const body = JSON.stringify(event);
       const prev = hash;
       seq += 1;
       hash = chainHash(prev, body);
       const ix = indexOf(event);
-      return {
-        account_id: accountId,
+      return [
+        accountId,
         seq,
-        event_id: event.eventId,
-        event_time: ix.eventTime,
-        event_name: ix.eventName,
-        event_type: ix.eventType,
-        event_rw: ix.eventRW,
-        service_name: ix.serviceName,
-        user_name: ix.userName,
-        principal_id: ix.principalId,
-        role_name: ix.roleName,
-        access_key_id: ix.accessKeyId,
-        source_ip: ix.sourceIp,
-        resource_type: ix.resourceType,
-        resource_name: ix.resourceName,
-        sensitive: ix.sensitive ? 1 : 0,
-        error_code: ix.errorCode,
+        event.eventId,
+        ix.eventTime,
+        ix.eventName,
+        ix.eventType,
+        ix.eventRW,
+        ix.serviceName,
+        ix.userName,
+        ix.principalId,
+        ix.roleName,
+        ix.accessKeyId,
+        ix.sourceIp,
+        ix.resourceType,
+        ix.resourceName,
+        ix.sensitive ? 1 : 0,
+        ix.errorCode,
         body,
-        prev_hash: prev,
+        prev,
         hash,
-      };
+      ];
     });
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await tx
-        .insertInto('audit_events')
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .execute();
-    }
+    await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
     await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
     if (Math.floor(seq / CHECKPOINT_EVERY) > Math.floor(head.seq / CHECKPOINT_EVERY)) {
       await insertCheckpoint(tx, sealer, { accountId, seq, hash, createdAt: now.toISOString() });

@@ -68,7 +68,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   let closed = false;
 
   const append = (tx: Tx, events: readonly PendingEvent[]) =>
-    appendEvents(tx, store.dialect, sealer, events, clock());
+    appendEvents(tx, store, sealer, events, clock());
 
   function schedule(ms: number): void {
     if (timer || closed) return;

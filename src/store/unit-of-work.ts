@@ -69,5 +69,6 @@ export function withUnitsOfWork(store: Store): Store {
     transaction,
     first: (query, params) => store.first(query, params),
     claimNonces: (claims, now, purge) => store.claimNonces(claims, now, purge),
+    insertRows: (tx, table, columns, rows) => store.insertRows(tx, table, columns, rows),
   };
 }
