@@ -17,9 +17,21 @@ export interface UnitOfWork {
 
 const units = new AsyncLocalStorage<{ unit: UnitOfWork; busy: boolean }>();
 
-/** Runs fn with `unit` ambient: the first transaction fn commits carries it. */
-export function runInUnitOfWork<T>(unit: UnitOfWork, fn: () => T): T {
-  return units.run({ unit, busy: false }, fn);
+/** Units running now. */
+let active = 0;
+
+/**
+ * Runs fn with `unit` ambient: the first transaction fn commits carries it. While no unit
+ * runs, the storage is disabled: Node then tracks no promise for it, so requests that open no
+ * unit (reads) pay nothing for it.
+ */
+export async function runInUnitOfWork<T>(unit: UnitOfWork, fn: () => Promise<T>): Promise<T> {
+  active++;
+  try {
+    return await units.run({ unit, busy: false }, fn);
+  } finally {
+    if (--active === 0) units.disable();
+  }
 }
 
 /**
