@@ -16,7 +16,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export const CHECKPOINT_EVERY = 100;
 
-const CHECKPOINT_CONTEXT = 'audit-checkpoint';
+/** The sealing context of checkpoint seals (src/master-keys.ts re-seals them at rotation). */
+export const AUDIT_CHECKPOINT_CONTEXT = 'audit-checkpoint';
 
 export function chainHash(prevHash: string, body: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
@@ -34,13 +35,13 @@ function checkpointText(c: Checkpoint): string {
 }
 
 export function sealCheckpoint(sealer: Sealer, c: Checkpoint): string {
-  return sealer.seal(checkpointText(c), CHECKPOINT_CONTEXT);
+  return sealer.seal(checkpointText(c), AUDIT_CHECKPOINT_CONTEXT);
 }
 
 /** Whether a checkpoint's seal was made under one of the sealer's keys for exactly this checkpoint. */
 export function checkpointSealValid(sealer: Sealer, c: Checkpoint, seal: string): boolean {
   try {
-    return constantTimeEqual(sealer.unsealText(seal, CHECKPOINT_CONTEXT), checkpointText(c));
+    return constantTimeEqual(sealer.unsealText(seal, AUDIT_CHECKPOINT_CONTEXT), checkpointText(c));
   } catch {
     return false;
   }
