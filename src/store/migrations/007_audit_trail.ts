@@ -19,7 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('audit_events')
     .addColumn('account_id', 'text', (c) => c.notNull())
     .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('event_id', 'text', (c) => c.notNull().unique())
+    .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('event_time', 'text', (c) => c.notNull())
     .addColumn('event_name', 'text', (c) => c.notNull())
     .addColumn('event_type', 'text', (c) => c.notNull())
@@ -38,6 +38,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('audit_events_pk', ['account_id', 'seq'])
+    .execute();
+  // EventId lookups are scoped by account (a request id is unique by construction).
+  await db.schema
+    .createIndex('audit_events_event_id')
+    .on('audit_events')
+    .columns(['account_id', 'event_id'])
     .execute();
   await db.schema
     .createIndex('audit_events_time')
