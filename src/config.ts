@@ -23,6 +23,7 @@ import {
   type SealKey,
 } from './crypto/seal.js';
 import type { Quotas } from './domain/index.js';
+import type { AuditSinkConfig } from './audit/sinks/index.js';
 
 /**
  * Deployment configuration: command-line flags first, then RAMPART_* environment
@@ -42,6 +43,16 @@ import type { Quotas } from './domain/index.js';
  *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
  *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
+ *                            RAMPART_AUDIT             on (default) or off: record the audit trail
+ *                            RAMPART_AUDIT_RETENTION_DAYS  days events are kept by default (90)
+ *                            RAMPART_AUDIT_FILE        JSON Lines file sink (rotated)
+ *                            RAMPART_AUDIT_FILE_MAX_BYTES  rotate past this size (100 MiB)
+ *                            RAMPART_AUDIT_FILE_KEEP   rotated files kept (10)
+ *                            RAMPART_AUDIT_WEBHOOK_URL  webhook sink (batched POSTs, disk spool)
+ *                            RAMPART_AUDIT_WEBHOOK_TOKEN  sent as Authorization: Bearer
+ *                            RAMPART_AUDIT_WEBHOOK_BATCH  events per POST (100)
+ *                            RAMPART_AUDIT_SINK_POLL_MS  how often sinks look for events (1000)
+ *                            RAMPART_AUDIT_SINK_MAX_BACKOFF_MS  longest retry pause (30000)
  */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -59,6 +70,12 @@ export interface ServerConfig {
   readonly trustedProxies: readonly Cidr[];
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Record the audit trail (RAMPART_AUDIT=off turns it off; docs/audit.md). */
+  readonly auditEnabled: boolean;
+  /** Days audit events are kept where the account sets no retention of its own. */
+  readonly auditRetentionDays: number;
+  /** The export sinks (docs/audit.md). */
+  readonly auditSinks: AuditSinkConfig;
 }
 
 export interface ServeFlags {
@@ -171,6 +188,11 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   if (headersTimeoutMs > requestTimeoutMs)
     throw new ConfigError('RAMPART_HEADERS_TIMEOUT_MS must not exceed RAMPART_REQUEST_TIMEOUT_MS');
   const keys = masterKeyOptions(flags, env);
+  const audit = (env.RAMPART_AUDIT || 'on').toLowerCase();
+  if (audit !== 'on' && audit !== 'off') throw new ConfigError('RAMPART_AUDIT must be on or off');
+  const retention = env.RAMPART_AUDIT_RETENTION_DAYS ? Number(env.RAMPART_AUDIT_RETENTION_DAYS) : 90;
+  if (!Number.isInteger(retention) || retention < 1 || retention > 36500)
+    throw new ConfigError('RAMPART_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500');
   return {
     dataDir,
     host: flags.host ?? env.RAMPART_HOST ?? DEFAULT_HOST,
@@ -185,6 +207,64 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     trustedProxies: parseTrustedProxies(flags.trustedProxies ?? env.RAMPART_TRUSTED_PROXIES),
     headersTimeoutMs,
     requestTimeoutMs,
+    auditEnabled: audit === 'on',
+    auditRetentionDays: retention,
+    auditSinks: parseAuditSinks(env),
+  };
+}
+
+function positiveInt(
+  name: string,
+  text: string | undefined,
+  dflt: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (text === undefined || text === '') return dflt;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ConfigError(`${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+function parseAuditSinks(env: NodeJS.ProcessEnv): AuditSinkConfig {
+  const file = env.RAMPART_AUDIT_FILE || undefined;
+  const url = env.RAMPART_AUDIT_WEBHOOK_URL || undefined;
+  if (url !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new ConfigError('RAMPART_AUDIT_WEBHOOK_URL is not a URL');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new ConfigError('RAMPART_AUDIT_WEBHOOK_URL must be an http:// or https:// URL');
+  }
+  return {
+    file: file
+      ? {
+          path: file,
+          maxBytes: positiveInt(
+            'RAMPART_AUDIT_FILE_MAX_BYTES',
+            env.RAMPART_AUDIT_FILE_MAX_BYTES,
+            100 * 1024 * 1024,
+          ),
+          keep: positiveInt('RAMPART_AUDIT_FILE_KEEP', env.RAMPART_AUDIT_FILE_KEEP, 10, 1000),
+        }
+      : undefined,
+    webhook: url
+      ? {
+          url,
+          token: env.RAMPART_AUDIT_WEBHOOK_TOKEN || undefined,
+          batch: positiveInt('RAMPART_AUDIT_WEBHOOK_BATCH', env.RAMPART_AUDIT_WEBHOOK_BATCH, 100, 10_000),
+        }
+      : undefined,
+    pollMs: positiveInt('RAMPART_AUDIT_SINK_POLL_MS', env.RAMPART_AUDIT_SINK_POLL_MS, 1000, 3_600_000),
+    maxBackoffMs: positiveInt(
+      'RAMPART_AUDIT_SINK_MAX_BACKOFF_MS',
+      env.RAMPART_AUDIT_SINK_MAX_BACKOFF_MS,
+      30_000,
+      3_600_000,
+    ),
   };
 }
 

@@ -8,6 +8,7 @@
  * one, and the `retired` ones. A node starts only when it holds every key that may still
  * seal a value (current and previous) and does not seal with a retired one.
  */
+import { AUDIT_CHECKPOINT_CONTEXT } from './audit/chain.js';
 import { sql, type Kysely } from 'kysely';
 import { ConfigError, type MasterKeyring } from './config.js';
 import { sealedKeyId } from './crypto/seal.js';
@@ -49,6 +50,15 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: 'seed_sealed',
     key: ['account_id', 'name_key'],
     context: (r) => mfaSeedSealContext(r.account_id!, r.name_key!),
+  },
+  {
+    // The audit trail's checkpoint signatures (src/audit/chain.ts): re-sealed like the rest, so
+    // a chain stays verifiable after a rotation retires the key it was sealed under.
+    name: 'audit_checkpoints.seal',
+    table: 'audit_checkpoints',
+    column: 'seal',
+    key: ['account_id', 'seq'],
+    context: () => AUDIT_CHECKPOINT_CONTEXT,
   },
 ];
 

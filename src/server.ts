@@ -28,6 +28,12 @@ import { ramActions } from './api/ram/index.js';
 import { answerLogon, isLogonPath } from './api/logon/routes.js';
 import { stsActions } from './api/sts/index.js';
 import { imsActions } from './api/ims/index.js';
+import { actiontrailActions } from './api/actiontrail/index.js';
+import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
+import { idleChangeEvents } from './audit/system-events.js';
+import { lookupEvents } from './audit/query.js';
+import { expireEvents } from './audit/retention.js';
+import { startAuditSinks } from './audit/sinks/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -47,7 +53,7 @@ import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master
 import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
-import { startPeriodicJob } from './ops/jobs.js';
+import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
@@ -85,12 +91,15 @@ function isOssRequest(req: IncomingMessage, url: string): boolean {
   return url.includes('OSSAccessKeyId=') || url.includes('x-oss-signature=');
 }
 
+/** How often expired audit events are removed (also at start). */
+const AUDIT_RETENTION_EVERY_MS = 60 * 60 * 1000;
+
 /** How often the idle-credentials job runs (it also runs at start). */
 const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions, ...imsActions, ...stsActions];
+  return [...ramActions, ...imsActions, ...stsActions, ...actiontrailActions];
 }
 
 /** The parts a running deployment is made of. */
@@ -103,6 +112,8 @@ export interface Deployment {
   readonly services: Services;
   /** The clock every part reads (tests inject one to move time). */
   readonly clock: () => Date;
+  /** The audit trail's recorder (src/audit/recorder.ts). */
+  readonly audit: AuditRecorder;
   close(): Promise<void>;
 }
 
@@ -129,6 +140,8 @@ export interface OpenDeploymentOptions {
   readonly requireEmpty?: boolean;
   /** Refuse, with NotInitializedError, a store that holds no deployment (operator commands). */
   readonly requireExisting?: boolean;
+  /** Record the audit trail (default true). */
+  readonly audit?: boolean;
 }
 
 export class NotInitializedError extends Error {
@@ -180,8 +193,27 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const sealer = keyring.sealer;
   const clock = opts.clock ?? (() => new Date());
   const domain = createDomain(store, { sealer, clock, ...(opts.quotas ? { quotas: opts.quotas } : {}) });
-  const services = createServices(store, domain, memoizeUnseal(sealer), { clock });
-  return { store, sealer, keyring, domain, services, clock, close: () => store.close() };
+  const services: Services = {
+    ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
+    auditTrail: { lookup: (q) => lookupEvents(store.db, q) },
+  };
+  const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });
+  return {
+    store,
+    sealer,
+    keyring,
+    domain,
+    services,
+    clock,
+    audit,
+    close: async () => {
+      try {
+        await audit.close();
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }
 
 /**
@@ -442,6 +474,8 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** The background jobs (tests run them at once, after moving the clock). */
+  readonly jobs: { readonly idleCredentials: PeriodicJob; readonly auditRetention: PeriodicJob };
   /** Stops accepting, ends open connections, closes the store. */
   stop(): Promise<void>;
 }
@@ -458,6 +492,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     registry: createRegistry(allActions()),
     services: deployment.services,
     now: deployment.clock,
+    audit: deployment.audit,
     authorizer: createAuthorizer(deployment.services.policies, deployment.sealer, {
       // RAM users manage their own keys, MFA and password as the security preference allows.
       selfServiceAllowed: async (accountId, kind) => {
@@ -799,12 +834,39 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     everyMs: IDLE_CREDENTIALS_EVERY_MS,
     log: log ?? console.error,
     run: async () => {
-      const { accessKeys, consoleLogons } = await deployment.domain.idleCredentials.disableIdle();
+      const { accessKeys, consoleLogons } = await deployment.domain.idleCredentials.disableIdle(
+        (tx, change) =>
+          deployment.audit.recordInTransaction(tx, idleChangeEvents(change, deployment.clock())),
+      );
       return accessKeys + consoleLogons > 0
         ? `disabled ${accessKeys} AccessKey(s) and ${consoleLogons} console logon(s) unused past MaxIdleDays`
         : undefined;
     },
   });
+
+  // The audit trail's retention: whole old events removed in chain order, at start and hourly.
+  const auditRetention = startPeriodicJob({
+    name: 'audit retention',
+    everyMs: AUDIT_RETENTION_EVERY_MS,
+    log: log ?? console.error,
+    run: async () => {
+      const { removed, refused } = await expireEvents(
+        deployment.store,
+        deployment.sealer,
+        deployment.clock(),
+        config.auditRetentionDays,
+      );
+      const parts = [
+        removed > 0 ? `removed ${removed} event(s) past retention` : '',
+        refused.length > 0
+          ? `kept the old events of ${refused.length} account(s) whose chain does not verify (rampart audit verify)`
+          : '',
+      ].filter((p) => p);
+      return parts.length ? parts.join('; ') : undefined;
+    },
+  });
+
+  const sinks = startAuditSinks(deployment.store, config.dataDir, config.auditSinks, log ?? console.error);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -812,14 +874,19 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     host: config.host,
     port,
     url: `${config.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
+    jobs: { idleCredentials, auditRetention },
     stop() {
       stopping ??= (async () => {
         await idleCredentials.stop();
+        await auditRetention.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         await closed;
         clearTimeout(force);
+        // The last events of the requests just answered reach the store, then the sinks stop.
+        await deployment.audit.flush();
+        await sinks.stop();
         await deployment.close();
       })();
       return stopping;

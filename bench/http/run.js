@@ -8,6 +8,12 @@
 //
 //   node bench/http/run.js [--seconds 8] [--connections 64] [--users 100000]
 //
+// With --audit, only the audit trail's cost: the same signed GetUser load against a server
+// recording the audit trail and one with RAMPART_AUDIT=off, interleaved in the same run, and
+// the ratio of their throughputs (target >= 0.9).
+//
+//   node bench/http/run.js --audit [--seconds 8] [--connections 64]
+//
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +41,8 @@ const BIG = arg('users', 100_000);
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function startRampart(dataDir, env = {}) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--port', '0'], {
+function startRampart(dataDir, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dataDir, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -218,8 +224,101 @@ const f1 = (x) => x.toFixed(1);
 const f2 = (x) => x.toFixed(2);
 
 // ---------------------------------------------------------------------------------------------
+// --audit: recording on vs off
+
+/** A fresh deployment with a RAM user allowed to read, served with `env`; its key. */
+async function readerServer(dir, name, env, nodeArgs = []) {
+  const dataDir = join(dir, name);
+  const init = JSON.parse(
+    execFileSync(process.execPath, [BIN, 'init', '--data', dataDir, '--json', '--root-access-key'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  );
+  const rootKey = { accessKeyId: init.AccessKeyId, accessKeySecret: init.AccessKeySecret };
+  const server = await startRampart(dataDir, env, nodeArgs);
+  await call(server.port, server.host, rootKey, 'CreateUser', { UserName: 'bench-reader' });
+  await call(server.port, server.host, rootKey, 'AttachPolicyToUser', {
+    UserName: 'bench-reader',
+    PolicyName: 'AliyunRAMReadOnlyAccess',
+    PolicyType: 'System',
+  });
+  const created = await call(server.port, server.host, rootKey, 'CreateAccessKey', {
+    UserName: 'bench-reader',
+  });
+  const key = {
+    accessKeyId: created.AccessKey.AccessKeyId,
+    accessKeySecret: created.AccessKey.AccessKeySecret,
+  };
+  return { server, key, dataDir };
+}
+
+async function auditRatio() {
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+  );
+  if (!haveWrk()) {
+    console.log('wrk is not installed (Debian: apt-get install wrk): cannot measure.');
+    process.exitCode = 1;
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-audit-'));
+  const servers = [];
+  try {
+    // RAMPART_BENCH_PROFILE=DIR: a CPU profile of the server with the trail, written at its exit.
+    const prof = process.env.RAMPART_BENCH_PROFILE;
+    const on = await readerServer(
+      dir,
+      'on',
+      { RAMPART_AUDIT: 'on' },
+      prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    );
+    servers.push(on.server);
+    const off = await readerServer(dir, 'off', { RAMPART_AUDIT: 'off' });
+    servers.push(off.server);
+    const file = (x) => (f, n) => presign(f, n, x.server.host, x.key, 'bench-reader');
+    console.log(
+      `\nGetUser (V3, pre-signed, unique nonces) by a RAM user; audit trail on vs off; wrk -t2 -c${CONNECTIONS}; best of 3 interleaved rounds of ${SECONDS / 2} s each`,
+    );
+    wrkFresh(on.server, dir, 2, file(on)); // warm-up
+    wrkFresh(off.server, dir, 2, file(off));
+    const best = (a, b) => (a === undefined || b.rps > a.rps ? b : a);
+    let rOn;
+    let rOff;
+    for (let round = 0; round < 3; round++) {
+      rOff = best(rOff, wrkFresh(off.server, dir, SECONDS / 2, file(off)));
+      rOn = best(rOn, wrkFresh(on.server, dir, SECONDS / 2, file(on)));
+    }
+    const row = (label, x) =>
+      console.log(
+        `  ${label.padEnd(30)} ${f1(x.rps).padStart(9)} ${f2(x.p50).padStart(8)} ${f2(x.p99).padStart(8)} ${f1(x.cpuUsPerRequest).padStart(10)} ${String(x.errors).padStart(8)}`,
+      );
+    console.log('  server                             req/s   p50 ms   p99 ms  CPU us/req   non-2xx');
+    row('rampart, audit trail off', rOff);
+    row('rampart, audit trail on', rOn);
+    console.log(
+      `  ratio on / off: ${(rOn.rps / rOff.rps).toFixed(2)}x of the requests/s (target >= 0.90), ` +
+        `${(rOff.cpuUsPerRequest / rOn.cpuUsPerRequest).toFixed(2)}x by server CPU per request`,
+    );
+    // Every request the server with the trail answered is an event in its store.
+    for (const s of servers) await stop(s.child);
+    servers.length = 0;
+    const d = await openDeployment({ dataDir: on.dataDir, audit: false });
+    const n = await d.store.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('event_name', '=', 'GetUser')
+      .executeTakeFirst();
+    await d.close();
+    console.log(`  GetUser events recorded by the server with the trail: ${Number(n?.n ?? 0)}`);
+  } finally {
+    for (const s of servers) await stop(s.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function main() {
+  if (process.argv.includes('--audit')) return auditRatio();
   console.log(
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
   );

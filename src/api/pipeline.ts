@@ -1,11 +1,13 @@
 /**
  * The request path, in order. Every caller travels it, so each rule is enforced once:
  *
- *   protocol -> authenticate -> action lookup -> validate params -> authorize -> handler -> response
+ *   protocol -> authenticate -> action lookup -> validate params -> authorize -> handler
+ *   -> audit event (success or failure; steps/audit.ts) -> response
  */
 import { ApiError } from '../errors.js';
 import { newRequestId } from './protocol/request.js';
 import type { WireRequest, WireResponse } from './protocol/wire.js';
+import { recordFailure, recordSuccess } from './steps/audit.js';
 import { authenticateStep } from './steps/authenticate.js';
 import { authorizeStep } from './steps/authorize.js';
 import { handleStep } from './steps/handle.js';
@@ -38,9 +40,13 @@ export async function runPipeline(env: PipelineEnv, wire: WireRequest): Promise<
       const pending = step(state, env);
       if (pending) await pending; // a synchronous step costs no turn of the event loop
     }
-    return respondSuccess(state);
+    const response = respondSuccess(state);
+    const recording = recordSuccess(state, env);
+    if (recording) await recording;
+    return response;
   } catch (err) {
     if (!(err instanceof ApiError)) env.logError?.(state.requestId, err);
+    recordFailure(state, env, err);
     return respondError(state, err);
   }
 }

@@ -126,7 +126,7 @@ export function endpointUrl(endpoint: string): URL {
   return url;
 }
 
-interface HttpAnswer {
+export interface HttpAnswer {
   readonly status: number;
   readonly body: string;
 }
@@ -206,6 +206,18 @@ export async function apiCall(
     throw new ApiCallError(answer.status, answer.body);
   }
   return body as Record<string, unknown>;
+}
+
+/** One V3-signed API call of a product (POST /, parameters in the query); the HTTP status and body. */
+export function signedCall(
+  url: URL,
+  creds: Pick<CallCredentials, 'accessKeyId' | 'accessKeySecret' | 'securityToken'>,
+  product: string,
+  action: string,
+  params: [string, string][],
+): Promise<HttpAnswer> {
+  const { path, headers } = signCall(url, productVersion(product)!, action, params, creds);
+  return send('POST', url, headers, path);
 }
 
 export class ApiCallError extends Error {

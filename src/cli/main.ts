@@ -27,6 +27,7 @@ const COMMAND_MODULES = [
   './completion.js',
   './org.js',
   './login.js',
+  './audit.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */

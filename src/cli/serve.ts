@@ -56,6 +56,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       masterKeyFile: config.masterKeyFile,
       quotas: config.quotas,
       createKey: true,
+      audit: config.auditEnabled,
     });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -16,7 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function createIdleCredentials(ctx: DomainContext): IdleCredentialsDomain {
   const { store } = ctx;
   return {
-    async disableIdle() {
+    async disableIdle(onDisabled) {
       const now = ctx.clock();
       const accounts = await store.db
         .selectFrom('accounts')
@@ -29,22 +29,30 @@ export function createIdleCredentials(ctx: DomainContext): IdleCredentialsDomain
         const pref = await readSecurityPreference(store.db, accountId);
         if (pref.maxIdleDaysForAccessKeys) {
           const before = isoSeconds(new Date(now.getTime() - pref.maxIdleDaysForAccessKeys * DAY_MS));
-          const r = await store.transaction((tx) =>
-            tx
+          const days = pref.maxIdleDaysForAccessKeys;
+          const rows = await store.transaction(async (tx) => {
+            const changed = await tx
               .updateTable('access_keys')
               .set({ status: 'Inactive' })
               .where('account_id', '=', accountId)
               .where('user_id', 'is not', null)
               .where('status', '=', 'Active')
               .where(sql<string>`coalesce(last_used_date, create_date)`, '<', before)
-              .executeTakeFirst(),
-          );
-          accessKeys += Number(r.numUpdatedRows);
+              .returning(['access_key_id', 'user_id'])
+              .execute();
+            if (changed.length > 0 && onDisabled) {
+              const items = changed.map((r) => ({ userId: r.user_id ?? '', accessKeyId: r.access_key_id }));
+              await onDisabled(tx, { accountId, kind: 'AccessKey', items, maxIdleDays: days });
+            }
+            return changed;
+          });
+          accessKeys += rows.length;
         }
         if (pref.maxIdleDaysForUsers) {
           const before = isoSeconds(new Date(now.getTime() - pref.maxIdleDaysForUsers * DAY_MS));
-          const r = await store.transaction((tx) =>
-            tx
+          const days = pref.maxIdleDaysForUsers;
+          const rows = await store.transaction(async (tx) => {
+            const changed = await tx
               .updateTable('login_profiles')
               .set({ status: 'Inactive', update_date: isoSeconds(now) })
               .where('account_id', '=', accountId)
@@ -56,9 +64,15 @@ export function createIdleCredentials(ctx: DomainContext): IdleCredentialsDomain
                 '<',
                 before,
               )
-              .executeTakeFirst(),
-          );
-          consoleLogons += Number(r.numUpdatedRows);
+              .returning(['user_id'])
+              .execute();
+            if (changed.length > 0 && onDisabled) {
+              const items = changed.map((r) => ({ userId: r.user_id }));
+              await onDisabled(tx, { accountId, kind: 'ConsoleLogon', items, maxIdleDays: days });
+            }
+            return changed;
+          });
+          consoleLogons += rows.length;
         }
       }
       return { accessKeys, consoleLogons };

@@ -1,3 +1,4 @@
+import type { Tx } from '../store/index.js';
 /**
  * The business rules over the store: accounts, users, groups, roles, policies, keys, MFA,
  * password policy, security preferences and tags. No HTTP here: the API layer maps these
@@ -610,8 +611,21 @@ export interface IdleCredentialsDomain {
    * Disables, in every account whose security preference sets them, the RAM users' AccessKeys
    * unused for MaxIdleDaysForAccessKeys days and the console logons (login profiles) of users
    * who have not logged on for MaxIdleDaysForUsers days. Idempotent. Returns what it changed.
+   * `onDisabled` runs in the transaction of each change, with what it disabled (the audit
+   * trail records the automatic change there, so it commits with it or not at all).
    */
-  disableIdle(): Promise<{ readonly accessKeys: number; readonly consoleLogons: number }>;
+  disableIdle(
+    onDisabled?: (tx: Tx, change: IdleChange) => Promise<void>,
+  ): Promise<{ readonly accessKeys: number; readonly consoleLogons: number }>;
+}
+
+/** What one run of the idle-credentials job disabled in one account. */
+export interface IdleChange {
+  readonly accountId: string;
+  readonly kind: 'AccessKey' | 'ConsoleLogon';
+  /** AccessKey: the keys (with their users); ConsoleLogon: the users whose logon was disabled. */
+  readonly items: readonly { readonly userId: string; readonly accessKeyId?: string }[];
+  readonly maxIdleDays: number;
 }
 
 export interface AccountsDomain {

@@ -1,5 +1,5 @@
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
-import type { Tx } from '../store/index.js';
+import { outsideUnitOfWork, type Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
 import type { DomainContext } from './context.js';
 import { invalid, lockAccount, nowIso, referencing, uniquely } from './common.js';
@@ -63,7 +63,16 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
    * before the expensive hash, MaxLoginAttemps failures within an hour lock the profile for an
    * hour, a right password clears the count and the lock.
    */
-  async function attempt(
+  /**
+   * Bookkeeping of a password attempt (the failed-attempts counter), outside the request's
+   * unit of work: the change a request makes after a right password (if any) comes in its
+   * own transaction, which carries the request's audit event.
+   */
+  function attempt(...args: Parameters<typeof attemptNow>): Promise<Attempt> {
+    return outsideUnitOfWork(() => attemptNow(...args));
+  }
+
+  async function attemptNow(
     accountId: string,
     userId: string,
     password: string,

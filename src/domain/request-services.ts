@@ -13,6 +13,7 @@ import type { PolicyInput } from '../policy/request.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { Domain } from './index.js';
 import type { EntityNames } from './names.js';
+import type { LookupPage, LookupQuery } from '../audit/query.js';
 
 /** An AccessKey as signature verification needs it. */
 export interface SigningKey {
@@ -82,6 +83,11 @@ export interface RoleLookup {
   findRole(accountId: string, roleName: string): Promise<TrustedRole | undefined>;
 }
 
+/** The audit trail as the request path reads it (LookupEvents). */
+export interface AuditTrailReader {
+  lookup(q: LookupQuery): Promise<LookupPage>;
+}
+
 export interface Services {
   readonly credentials: CredentialLookup;
   readonly nonces: NonceStore;
@@ -94,4 +100,6 @@ export interface Services {
   readonly roles: RoleLookup;
   readonly sealer: Sealer;
   readonly domain: Domain;
+  /** Absent where no audit trail is kept (domain-only tests). */
+  readonly auditTrail?: AuditTrailReader;
 }

@@ -355,6 +355,54 @@ export interface OssPartsTable {
   last_modified: string;
 }
 
+/**
+ * One audit event, in its account's hash chain. `body` is the event's JSON text exactly as
+ * hashed; the other columns copy the fields LookupEvents filters on. `account_id` is '' for
+ * events of no account. `seq` counts from 1 per account; bigint columns come back as text
+ * from PostgreSQL, as numbers from SQLite.
+ */
+export interface AuditEventsTable {
+  account_id: string;
+  seq: number | string | bigint;
+  event_id: string;
+  event_time: string;
+  event_name: string;
+  event_type: string;
+  event_rw: string;
+  service_name: string;
+  user_name: string | null;
+  principal_id: string | null;
+  role_name: string | null;
+  access_key_id: string | null;
+  source_ip: string | null;
+  resource_type: string | null;
+  resource_name: string | null;
+  /** 0/1: the event name is in the sensitive list. */
+  sensitive: number;
+  error_code: string | null;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The head of an account's chain (locked while appending) and its retention. */
+export interface AuditChainsTable {
+  account_id: string;
+  seq: number | string | bigint;
+  hash: string;
+  /** Days events are kept; null: the deployment default (90). */
+  retention_days: number | null;
+}
+
+/** The chain hash at a seq, sealed under the master key (the seal is the signature). */
+export interface AuditCheckpointsTable {
+  account_id: string;
+  seq: number | string | bigint;
+  hash: string;
+  created_at: string;
+  seal: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -382,4 +430,7 @@ export interface Database {
   oss_objects: OssObjectsTable;
   oss_uploads: OssUploadsTable;
   oss_parts: OssPartsTable;
+  audit_events: AuditEventsTable;
+  audit_chains: AuditChainsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

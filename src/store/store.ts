@@ -64,6 +64,17 @@ export interface Store {
    * claims must not repeat a (key, nonce) pair. With `purge`, expired rows go first.
    */
   claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean): Promise<(boolean | Error)[]>;
+  /**
+   * Inserts rows into a table inside the transaction `tx` (from `transaction`), without the
+   * query builder: on SQLite one prepared statement run per row on the transaction's own
+   * connection; on PostgreSQL multi-row statements. For bulk appends (the audit trail).
+   */
+  insertRows(
+    tx: Tx,
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly HotParam[])[],
+  ): Promise<void>;
 }
 
 export interface OpenStoreOptions {

@@ -1,4 +1,6 @@
 import type { Principal } from '../../auth/principal.js';
+import { buildApiEvent } from '../audit-event.js';
+import { auditsInUnit } from './audit.js';
 import { need, type Step } from './state.js';
 
 /**
@@ -9,15 +11,23 @@ export const handleStep: Step = async (state, env) => {
   const def = need(state.definition, 'definition');
   const auth = need(state.authentication, 'authentication');
   const principal: Principal = auth.kind === 'signed' ? auth.principal : { type: 'Anonymous', accountId: '' };
-  state.result = await def.handle(
-    {
-      requestId: state.requestId,
-      accountId: principal.accountId,
-      principal,
-      params: state.params,
-      context: need(state.context, 'context'),
-      allowedBySelfService: state.allowedBySelfService ?? [],
-    },
-    env.services,
-  );
+  const run = () =>
+    def.handle(
+      {
+        requestId: state.requestId,
+        accountId: principal.accountId,
+        principal,
+        params: state.params,
+        context: need(state.context, 'context'),
+        allowedBySelfService: state.allowedBySelfService ?? [],
+      },
+      env.services,
+    );
+  if (auditsInUnit(state, env)) {
+    const unit = env.audit!.unitFor(() => buildApiEvent(state, undefined));
+    state.auditUnit = unit;
+    state.result = await unit.run(async () => run());
+  } else {
+    state.result = await run();
+  }
 };

@@ -6,6 +6,7 @@ import type { WireRequest } from '../protocol/wire.js';
 import type { SelfService } from '../action.js';
 import type { AnyActionDefinition, Registry } from '../registry.js';
 import type { Services } from '../../domain/request-services.js';
+import type { AuditRecorder, EventUnit } from '../../audit/recorder.js';
 
 /** What every step may use; built once by the composition root. */
 export interface PipelineEnv {
@@ -15,6 +16,8 @@ export interface PipelineEnv {
   readonly auth?: AuthenticationOptions;
   /** The clock (tests inject one). */
   readonly now?: () => Date;
+  /** The audit trail (absent: nothing is recorded). */
+  readonly audit?: AuditRecorder;
   /** Server-side log of unexpected failures (never given secrets). */
   readonly logError?: (requestId: string, err: unknown) => void;
 }
@@ -32,6 +35,8 @@ export interface RequestState {
   /** Self-service kinds that only the security preference allowed (see Authorizer). */
   allowedBySelfService?: readonly SelfService[];
   result?: object;
+  /** The unit of work a write's handler ran in (its first transaction carries the event). */
+  auditUnit?: EventUnit;
 }
 
 export type Step = (state: RequestState, env: PipelineEnv) => void | Promise<void>;

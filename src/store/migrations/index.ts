@@ -5,6 +5,7 @@ import * as m003 from './003_deployment.js';
 import * as m004 from './004_mfa_device_owner.js';
 import * as m005 from './005_ims_identity.js';
 import * as m006 from './006_logon.js';
+import * as m007 from './007_audit_trail.js';
 import * as m008 from './008_workload_identities.js';
 import * as m009 from './009_oss_store.js';
 
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '004_mfa_device_owner': m004,
   '005_ims_identity': m005,
   '006_logon': m006,
+  '007_audit_trail': m007,
   '008_workload_identities': m008,
   '009_oss_store': m009,
 };

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { HotParam, HotQuery, NonceClaim, Store, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
@@ -74,9 +74,28 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     }
   }
 
+  /** Rows per statement (well under PostgreSQL's 65535 bound parameters). */
+  const ROWS_PER_STATEMENT = 500;
+  async function insertRows(
+    tx: Tx,
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly HotParam[])[],
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      let n = 0;
+      const values = chunk.map((r) => `(${r.map(() => `$${++n}`).join(', ')})`).join(', ');
+      await tx.executeQuery(
+        CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) values ${values}`, chunk.flat()),
+      );
+    }
+  }
+
   return {
     db,
     dialect: 'postgres',
+    insertRows,
     claimNonces,
     first: async <Row>(query: HotQuery, params: readonly HotParam[]) => {
       const result = await pool.query({ name: query.name, text: pgText(query), values: [...params] });

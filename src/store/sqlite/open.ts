@@ -204,9 +204,26 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     return statement;
   }
 
+  const inserts = new Map<string, SqliteDatabase.Statement>();
+  async function insertRows(
+    _tx: Tx,
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly HotParam[])[],
+  ): Promise<void> {
+    // The transaction holds the only connection (raw): its statements run inside it.
+    if (!raw.inTransaction) throw new Error('insertRows runs inside a transaction');
+    const text = `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+    let statement = inserts.get(text);
+    if (!statement) inserts.set(text, (statement = raw.prepare(text)));
+    for (const row of rows) statement.run(...row);
+    return Promise.resolve();
+  }
+
   return {
     db,
     dialect: 'sqlite',
+    insertRows,
     first: <Row>(query: HotQuery, params: readonly HotParam[]) =>
       Promise.resolve(hotStatement(query).get(...params) as Row | undefined),
     migrate: () => migrateToLatest(db),

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { HotParam, Store, StoreDialect, Tx } from '../store/index.js';
+import { indexOf, type PendingEvent } from './event.js';
+
+/**
+ * The hash chain. The events of an account are numbered from 1 (`seq`); each one's hash is
+ * SHA-256 over the previous hash and the event's JSON text exactly as stored, so changing,
+ * removing, inserting or reordering an event breaks the chain at that event. Every
+ * CHECKPOINT_EVERY events a checkpoint records the hash reached, sealed (AES-256-GCM) under
+ * the deployment's master key: the seal is the checkpoint's signature, which only a holder of
+ * the master key can make, and which survives key rotation like every sealed value.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const CHECKPOINT_EVERY = 100;
+
+/** The sealing context of checkpoint seals (src/master-keys.ts re-seals them at rotation). */
+export const AUDIT_CHECKPOINT_CONTEXT = 'audit-checkpoint';
+
+export function chainHash(prevHash: string, body: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+export interface Checkpoint {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly createdAt: string;
+}
+
+function checkpointText(c: Checkpoint): string {
+  return `rampart audit checkpoint\n${c.accountId}\n${c.seq}\n${c.hash}\n${c.createdAt}`;
+}
+
+export function sealCheckpoint(sealer: Sealer, c: Checkpoint): string {
+  return sealer.seal(checkpointText(c), AUDIT_CHECKPOINT_CONTEXT);
+}
+
+/** Whether a checkpoint's seal was made under one of the sealer's keys for exactly this checkpoint. */
+export function checkpointSealValid(sealer: Sealer, c: Checkpoint, seal: string): boolean {
+  try {
+    return constantTimeEqual(sealer.unsealText(seal, AUDIT_CHECKPOINT_CONTEXT), checkpointText(c));
+  } catch {
+    return false;
+  }
+}
+
+/** The head of an account's chain, locked until the transaction ends (PostgreSQL: the row; SQLite: the write lock). */
+export async function lockChainHead(
+  tx: Tx,
+  dialect: StoreDialect,
+  accountId: string,
+): Promise<{ seq: number; hash: string }> {
+  await tx
+    .insertInto('audit_chains')
+    .values({ account_id: accountId, seq: 0, hash: GENESIS_HASH, retention_days: null })
+    .onConflict((oc) => oc.column('account_id').doNothing())
+    .execute();
+  const q = tx.selectFrom('audit_chains').select(['seq', 'hash']).where('account_id', '=', accountId);
+  const row =
+    dialect === 'postgres'
+      ? await q.forUpdate().executeTakeFirstOrThrow()
+      : await q.executeTakeFirstOrThrow();
+  return { seq: Number(row.seq), hash: row.hash };
+}
+
+const EVENT_COLUMNS = [
+  'account_id',
+  'seq',
+  'event_id',
+  'event_time',
+  'event_name',
+  'event_type',
+  'event_rw',
+  'service_name',
+  'user_name',
+  'principal_id',
+  'role_name',
+  'access_key_id',
+  'source_ip',
+  'resource_type',
+  'resource_name',
+  'sensitive',
+  'error_code',
+  'body',
+  'prev_hash',
+  'hash',
+] as const;
+
+/**
+ * Appends events to their accounts' chains inside tx: for each account (in a fixed order, so
+ * two appenders never wait on each other's heads), lock the head, number and hash the events,
+ * insert them, move the head, and seal a checkpoint when the chain passed a multiple of
+ * CHECKPOINT_EVERY.
+ */
+export async function appendEvents(
+  tx: Tx,
+  store: Pick<Store, 'dialect' | 'insertRows'>,
+  sealer: Sealer,
+  events: readonly PendingEvent[],
+  now: Date,
+): Promise<void> {
+  const byAccount = new Map<string, PendingEvent[]>();
+  for (const e of events) {
+    let list = byAccount.get(e.accountId);
+    if (!list) byAccount.set(e.accountId, (list = []));
+    list.push(e);
+  }
+  for (const accountId of [...byAccount.keys()].sort()) {
+    const list = byAccount.get(accountId)!;
+    const head = await lockChainHead(tx, store.dialect, accountId);
+    let { seq, hash } = head;
+    const rows = list.map(({ event }): HotParam[] => {
+      const body = JSON.stringify(event);
+      const prev = hash;
+      seq += 1;
+      hash = chainHash(prev, body);
+      const ix = indexOf(event);
+      return [
+        accountId,
+        seq,
+        event.eventId,
+        ix.eventTime,
+        ix.eventName,
+        ix.eventType,
+        ix.eventRW,
+        ix.serviceName,
+        ix.userName,
+        ix.principalId,
+        ix.roleName,
+        ix.accessKeyId,
+        ix.sourceIp,
+        ix.resourceType,
+        ix.resourceName,
+        ix.sensitive ? 1 : 0,
+        ix.errorCode,
+        body,
+        prev,
+        hash,
+      ];
+    });
+    await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
+    await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
+    if (Math.floor(seq / CHECKPOINT_EVERY) > Math.floor(head.seq / CHECKPOINT_EVERY)) {
+      await insertCheckpoint(tx, sealer, { accountId, seq, hash, createdAt: now.toISOString() });
+    }
+  }
+}
+
+export async function insertCheckpoint(tx: Tx, sealer: Sealer, c: Checkpoint): Promise<void> {
+  await tx
+    .insertInto('audit_checkpoints')
+    .values({
+      account_id: c.accountId,
+      seq: c.seq,
+      hash: c.hash,
+      created_at: c.createdAt,
+      seal: sealCheckpoint(sealer, c),
+    })
+    .onConflict((oc) => oc.columns(['account_id', 'seq']).doNothing())
+    .execute();
+}

@@ -1,0 +1,160 @@
+import type { Sealer } from '../crypto/seal.js';
+import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
+import { appendEvents } from './chain.js';
+import type { PendingEvent } from './event.js';
+
+/**
+ * The recording API. Three ways in:
+ * - `record(event)`: buffered and appended with others as one transaction (reads, refusals,
+ *   anything that changed nothing): the request path never waits for it;
+ * - `recordInTransaction(tx, events)`: appended inside the caller's transaction, so the event
+ *   commits with the change or not at all (logons, STS issuance, automatic changes);
+ * - `unitFor(make).run(fn)`: runs fn in a unit of work; the first store transaction fn commits
+ *   carries the event (write requests: the handler's change and its event commit together).
+ */
+export interface AuditRecorder {
+  /** False when recording is turned off (every method then does nothing). */
+  readonly enabled: boolean;
+  record(event: PendingEvent): void;
+  recordInTransaction(tx: Tx, events: readonly PendingEvent[]): Promise<void>;
+  /** Appends now, in a transaction of its own, and resolves when committed. */
+  recordNow(events: readonly PendingEvent[]): Promise<void>;
+  /**
+   * A unit of work for one event: `run(fn)` runs fn, and the first transaction fn commits also
+   * appends the event `make` builds then. `carried` tells whether one did (when not, the
+   * caller records the event itself), also after fn failed.
+   */
+  unitFor(make: () => PendingEvent): EventUnit;
+  /** Appends everything buffered so far. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer. */
+  close(): Promise<void>;
+  /** Events waiting in the buffer. */
+  pending(): number;
+}
+
+export interface EventUnit {
+  readonly carried: boolean;
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface AuditRecorderOptions {
+  readonly store: Store;
+  readonly sealer: Sealer;
+  readonly clock: () => Date;
+  /** Recording on (default) or off. */
+  readonly enabled?: boolean;
+  /** Longest a buffered event waits before its batch is appended (default 50 ms). */
+  readonly flushMs?: number;
+  /** A batch is appended as soon as it holds this many events (default 500). */
+  readonly maxBatch?: number;
+  /** Buffered events kept while the store refuses appends; beyond, the oldest go (default 100000). */
+  readonly maxBuffered?: number;
+  readonly log?: (line: string) => void;
+}
+
+export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
+  const { store, sealer, clock } = opts;
+  const enabled = opts.enabled ?? true;
+  const flushMs = opts.flushMs ?? 50;
+  const maxBatch = opts.maxBatch ?? 500;
+  const maxBuffered = opts.maxBuffered ?? 100_000;
+  const log = opts.log ?? ((line: string) => console.error(line));
+
+  let buffer: PendingEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let failures = 0;
+  let closed = false;
+
+  const append = (tx: Tx, events: readonly PendingEvent[]) =>
+    appendEvents(tx, store, sealer, events, clock());
+
+  function schedule(ms: number): void {
+    if (timer || closed) return;
+    timer = outsideUnitOfWork(() =>
+      setTimeout(() => {
+        timer = undefined;
+        void flush();
+      }, ms),
+    );
+    timer.unref();
+  }
+
+  /** One batch: everything buffered now (up to maxBatch per transaction). */
+  async function flushOnce(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer.slice(0, maxBatch);
+      try {
+        await outsideUnitOfWork(() => store.transaction((tx) => append(tx, batch)));
+        buffer = buffer.slice(batch.length);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        log(
+          `audit: appending ${batch.length} event(s) failed (${err instanceof Error ? err.message : String(err)}); retrying`,
+        );
+        schedule(Math.min(flushMs * 2 ** failures, 5000));
+        return;
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    running = running.then(flushOnce);
+    return running;
+  }
+
+  if (!enabled) {
+    return {
+      enabled,
+      record: () => undefined,
+      recordInTransaction: async () => undefined,
+      recordNow: async () => undefined,
+      unitFor: () => ({ carried: true, run: (fn) => fn() }),
+      flush: async () => undefined,
+      close: async () => undefined,
+      pending: () => 0,
+    };
+  }
+
+  return {
+    enabled,
+    record(event) {
+      buffer.push(event);
+      if (buffer.length > maxBuffered) {
+        const dropped = buffer.length - maxBuffered;
+        buffer = buffer.slice(dropped);
+        log(`audit: ${dropped} buffered event(s) dropped: the store has refused appends for too long`);
+      }
+      if (buffer.length >= maxBatch && failures === 0) void flush();
+      else schedule(flushMs);
+    },
+    recordInTransaction: (tx, events) => append(tx, events),
+    recordNow: (events) => outsideUnitOfWork(() => store.transaction((tx) => append(tx, events))),
+    unitFor(make) {
+      const unit: UnitOfWork = {
+        carried: false,
+        beforeCommit: (tx) => append(tx, [make()]),
+      };
+      return {
+        get carried() {
+          return unit.carried;
+        },
+        run: (fn) => runInUnitOfWork(unit, fn),
+      };
+    },
+    flush,
+    async close() {
+      closed = true;
+      await flush();
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    pending: () => buffer.length,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Redaction: request parameters that carry a password, a secret, a token, a signature or an
+ * MFA code are replaced by `****` before an event is built, and the values they held are
+ * removed from every other field of the event (an error message that echoes input, another
+ * parameter that repeats it). Parameter names are compared without regard to case.
+ */
+export const REDACTED = '****';
+
+/** The secret parameters by name (lower-cased). */
+export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(
+  [
+    'Password',
+    'NewPassword',
+    'OldPassword',
+    'RootPassword',
+    'AccessKeySecret',
+    'SecurityToken',
+    'BearerToken',
+    'Signature',
+    'AuthenticationCode1',
+    'AuthenticationCode2',
+    'AuthenticationCode',
+    'MFACode',
+    'OTP',
+    'SAMLAssertion',
+    'OIDCToken',
+    'ClientSecret',
+    'PrivateKey',
+    'Base32StringSeed',
+    'QRCodePNG',
+  ].map((n) => n.toLowerCase()),
+);
+
+/** Any other name that speaks of a secret is redacted too. */
+const SECRET_NAME =
+  /password|secret|token|signature|authenticationcode|assertion|privatekey|credential|seed/i;
+
+/** Names the pattern catches that hold nothing secret (a paging position). */
+const NOT_SECRET: ReadonlySet<string> = new Set(['nexttoken']);
+
+export function isSecretParameter(name: string): boolean {
+  const base = name.replace(/^.*\./, '').toLowerCase();
+  if (NOT_SECRET.has(base)) return false;
+  return SECRET_PARAMETERS.has(base) || SECRET_NAME.test(name);
+}
+
+/** Values shorter than this are not hunted in other fields (they would match by chance). */
+const MIN_HUNTED = 4;
+
+export interface Redacted {
+  readonly params: Record<string, string>;
+  /** Replaces every secret value found in text. */
+  scrub(text: string): string;
+}
+
+export function redactParameters(params: Readonly<Record<string, string>>): Redacted {
+  const secrets: string[] = [];
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(params)) {
+    const value = params[name]!;
+    if (isSecretParameter(name)) {
+      out[name] = REDACTED;
+      if (value.length >= MIN_HUNTED) secrets.push(value);
+    } else {
+      out[name] = value;
+    }
+  }
+  secrets.sort((a, b) => b.length - a.length);
+  const scrub = (text: string): string => {
+    let t = text;
+    for (const s of secrets) if (t.includes(s)) t = t.split(s).join(REDACTED);
+    return t;
+  };
+  if (secrets.length > 0) for (const name of Object.keys(out)) out[name] = scrub(out[name]!);
+  return { params: out, scrub };
+}

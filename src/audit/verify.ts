@@ -1,0 +1,355 @@
+import type { Sealer } from '../crypto/seal.js';
+import type { Store } from '../store/index.js';
+import { chainHash, checkpointSealValid, GENESIS_HASH, type Checkpoint } from './chain.js';
+import { indexOf, type AuditEvent } from './event.js';
+
+/**
+ * Verification of the hash chains, over a live store or an exported file. Walks each
+ * account's events in chain order and names the first that was changed, removed, inserted or
+ * reordered. With the master key, each checkpoint's seal is checked too, and the event at its
+ * position must have the hash it records (a chain rewritten from an edit onwards fails there).
+ */
+
+/** One event as stored: its chain position, the hashes, and its JSON text. */
+export interface ChainRecord {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly body: string;
+  /** The LookupEvents columns as stored (store only): they must agree with the body. */
+  readonly columns?: Record<string, unknown>;
+}
+
+export interface CheckpointRecord extends Checkpoint {
+  readonly seal: string;
+}
+
+export interface ChainHead {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export type Problem =
+  | 'changed'
+  | 'removed'
+  | 'inserted-or-reordered'
+  | 'no-anchor'
+  | 'checkpoint-mismatch'
+  | 'checkpoint-seal'
+  | 'truncated'
+  | 'columns-changed';
+
+export interface VerifyFinding {
+  readonly accountId: string;
+  readonly problem: Problem;
+  /** The chain position concerned. */
+  readonly seq: number;
+  readonly eventId?: string;
+  readonly message: string;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  /** Events checked, over every account. */
+  readonly events: number;
+  readonly accounts: number;
+  readonly checkpoints: number;
+  /** Whether checkpoint seals were checked (a key was given). */
+  readonly sealsChecked: boolean;
+  /** The first problem per account (empty when ok). */
+  readonly findings: readonly VerifyFinding[];
+}
+
+function eventIdOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { eventId?: string }).eventId;
+  } catch {
+    return undefined;
+  }
+}
+
+const COLUMN_OF: Readonly<Record<string, keyof ReturnType<typeof indexOf>>> = {
+  event_time: 'eventTime',
+  event_name: 'eventName',
+  event_type: 'eventType',
+  event_rw: 'eventRW',
+  service_name: 'serviceName',
+  user_name: 'userName',
+  principal_id: 'principalId',
+  role_name: 'roleName',
+  access_key_id: 'accessKeyId',
+  source_ip: 'sourceIp',
+  resource_type: 'resourceType',
+  resource_name: 'resourceName',
+  error_code: 'errorCode',
+};
+
+function columnsAgree(body: string, columns: Record<string, unknown>): boolean {
+  let ix;
+  try {
+    ix = indexOf(JSON.parse(body) as AuditEvent);
+  } catch {
+    return false;
+  }
+  for (const [column, field] of Object.entries(COLUMN_OF)) {
+    if ((columns[column] ?? null) !== (ix[field] ?? null)) return false;
+  }
+  if (columns.event_id !== undefined && columns.event_id !== eventIdOf(body)) return false;
+  return Number(columns.sensitive) === (ix.sensitive ? 1 : 0);
+}
+
+/** Verifies one account's records (in the order given: chain order for a store, file order for a file). */
+function verifyAccount(
+  accountId: string,
+  records: readonly ChainRecord[],
+  checkpoints: readonly CheckpointRecord[],
+  head: ChainHead | undefined,
+  sealer: Sealer | undefined,
+): VerifyFinding | undefined {
+  const at = (seq: number, problem: Problem, message: string, eventId?: string): VerifyFinding => ({
+    accountId,
+    problem,
+    seq,
+    ...(eventId ? { eventId } : {}),
+    message,
+  });
+  if (sealer) {
+    for (const c of checkpoints) {
+      if (!checkpointSealValid(sealer, c, c.seal)) {
+        return at(
+          c.seq,
+          'checkpoint-seal',
+          `the checkpoint at seq ${c.seq} is not sealed under the master key (forged or altered)`,
+        );
+      }
+    }
+  }
+  const cps = new Map(checkpoints.map((c) => [c.seq, c]));
+  const first = records[0];
+  if (!first) {
+    if (head && head.seq > 0 && !cps.has(head.seq))
+      return at(head.seq, 'truncated', `the chain head is at seq ${head.seq} but no event is left`);
+    return undefined;
+  }
+  let expectedSeq: number;
+  let expectedPrev: string;
+  if (first.seq === 1) {
+    expectedSeq = 1;
+    expectedPrev = GENESIS_HASH;
+  } else {
+    // Expiry cut the chain after a checkpoint: the first kept event follows it.
+    const anchor = cps.get(first.seq - 1);
+    if (!anchor) {
+      return at(
+        first.seq,
+        'no-anchor',
+        `the chain starts at seq ${first.seq} without a checkpoint at seq ${first.seq - 1}: earlier events were removed`,
+        eventIdOf(first.body),
+      );
+    }
+    expectedSeq = first.seq;
+    expectedPrev = anchor.hash;
+  }
+  const present = new Set(records.map((r) => r.seq));
+  for (const r of records) {
+    const id = eventIdOf(r.body);
+    if (r.seq > expectedSeq && present.has(expectedSeq)) {
+      return at(
+        r.seq,
+        'inserted-or-reordered',
+        `event ${id ?? '?'} at seq ${r.seq} comes before seq ${expectedSeq} (reordered)`,
+        id,
+      );
+    }
+    if (r.seq > expectedSeq) {
+      return at(
+        expectedSeq,
+        'removed',
+        `event${r.seq - expectedSeq > 1 ? 's' : ''} at seq ${expectedSeq}${r.seq - expectedSeq > 1 ? `..${r.seq - 1}` : ''} removed (the next event present is seq ${r.seq}, ${id ?? '?'})`,
+        id,
+      );
+    }
+    if (r.seq < expectedSeq || r.prevHash !== expectedPrev) {
+      return at(
+        r.seq,
+        'inserted-or-reordered',
+        `event ${id ?? '?'} at seq ${r.seq} does not follow the event before it (inserted or reordered)`,
+        id,
+      );
+    }
+    if (chainHash(r.prevHash, r.body) !== r.hash) {
+      return at(
+        r.seq,
+        'changed',
+        `event ${id ?? '?'} at seq ${r.seq} was changed (its content no longer has its hash)`,
+        id,
+      );
+    }
+    if (r.columns && !columnsAgree(r.body, r.columns)) {
+      return at(
+        r.seq,
+        'columns-changed',
+        `event ${id ?? '?'} at seq ${r.seq}: its lookup columns were changed`,
+        id,
+      );
+    }
+    const cp = cps.get(r.seq);
+    if (cp && cp.hash !== r.hash) {
+      return at(
+        r.seq,
+        'checkpoint-mismatch',
+        `the chain up to seq ${r.seq} (${id ?? '?'}) differs from its sealed checkpoint: an event at or before it was changed and the chain rewritten`,
+        id,
+      );
+    }
+    expectedSeq = r.seq + 1;
+    expectedPrev = r.hash;
+  }
+  if (head && (head.seq !== expectedSeq - 1 || head.hash !== expectedPrev)) {
+    return at(
+      expectedSeq,
+      'truncated',
+      `the chain head is at seq ${head.seq} but the events end at seq ${expectedSeq - 1}: the newest events were removed`,
+    );
+  }
+  return undefined;
+}
+
+export interface ChainMaterial {
+  readonly records: readonly ChainRecord[];
+  readonly checkpoints: readonly CheckpointRecord[];
+  readonly heads: readonly ChainHead[];
+}
+
+export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
+  const accounts = new Set<string>([
+    ...m.records.map((r) => r.accountId),
+    ...m.heads.map((h) => h.accountId),
+  ]);
+  const findings: VerifyFinding[] = [];
+  for (const accountId of [...accounts].sort()) {
+    const f = verifyAccount(
+      accountId,
+      m.records.filter((r) => r.accountId === accountId),
+      m.checkpoints.filter((c) => c.accountId === accountId),
+      m.heads.find((h) => h.accountId === accountId),
+      sealer,
+    );
+    if (f) findings.push(f);
+  }
+  return {
+    ok: findings.length === 0,
+    events: m.records.length,
+    accounts: accounts.size,
+    checkpoints: m.checkpoints.length,
+    sealsChecked: sealer !== undefined,
+    findings,
+  };
+}
+
+/** Everything the chains of the store (or of one account) hold, in chain order. */
+export async function readChainMaterial(store: Store, accountId?: string): Promise<ChainMaterial> {
+  let events = store.db.selectFrom('audit_events').selectAll();
+  let cps = store.db.selectFrom('audit_checkpoints').selectAll();
+  let heads = store.db.selectFrom('audit_chains').selectAll();
+  if (accountId !== undefined) {
+    events = events.where('account_id', '=', accountId);
+    cps = cps.where('account_id', '=', accountId);
+    heads = heads.where('account_id', '=', accountId);
+  }
+  const rows = await events.orderBy('account_id').orderBy('seq').execute();
+  return {
+    records: rows.map((r) => {
+      const { account_id, seq, prev_hash, hash, body, ...columns } = r;
+      return { accountId: account_id, seq: Number(seq), prevHash: prev_hash, hash, body, columns };
+    }),
+    checkpoints: (await cps.orderBy('account_id').orderBy('seq').execute()).map((c) => ({
+      accountId: c.account_id,
+      seq: Number(c.seq),
+      hash: c.hash,
+      createdAt: c.created_at,
+      seal: c.seal,
+    })),
+    heads: (await heads.execute()).map((h) => ({
+      accountId: h.account_id,
+      seq: Number(h.seq),
+      hash: h.hash,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The export file: JSON Lines, one object per line.
+//   {"type":"event","accountId","seq","prevHash","hash","event":{...}}
+//   {"type":"checkpoint","accountId","seq","hash","createdAt","seal"}
+//   {"type":"head","accountId","seq","hash"}
+// The event's JSON text is JSON.stringify of the "event" object, exactly as hashed.
+
+export function exportLines(m: ChainMaterial): string[] {
+  const out: string[] = [];
+  for (const c of m.checkpoints) out.push(JSON.stringify({ type: 'checkpoint', ...c }));
+  for (const r of m.records) {
+    out.push(
+      `{"type":"event","accountId":${JSON.stringify(r.accountId)},"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","event":${r.body}}`,
+    );
+  }
+  for (const h of m.heads) out.push(JSON.stringify({ type: 'head', ...h }));
+  return out;
+}
+
+export class ExportFormatError extends Error {
+  constructor(line: number, reason: string) {
+    super(`line ${line}: ${reason}`);
+    this.name = 'ExportFormatError';
+  }
+}
+
+/** Reads an export file's lines back (in file order, which verification follows). */
+export function parseExport(text: string): ChainMaterial {
+  const records: ChainRecord[] = [];
+  const checkpoints: CheckpointRecord[] = [];
+  const heads: ChainHead[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new ExportFormatError(i + 1, 'not JSON');
+    }
+    const str = (k: string) => {
+      if (typeof o[k] !== 'string') throw new ExportFormatError(i + 1, `${k} is missing`);
+      return o[k];
+    };
+    const num = (k: string) => {
+      if (typeof o[k] !== 'number') throw new ExportFormatError(i + 1, `${k} is missing`);
+      return o[k];
+    };
+    if (o.type === 'event') {
+      if (typeof o.event !== 'object' || o.event === null)
+        throw new ExportFormatError(i + 1, 'event is missing');
+      records.push({
+        accountId: str('accountId'),
+        seq: num('seq'),
+        prevHash: str('prevHash'),
+        hash: str('hash'),
+        body: JSON.stringify(o.event),
+      });
+    } else if (o.type === 'checkpoint') {
+      checkpoints.push({
+        accountId: str('accountId'),
+        seq: num('seq'),
+        hash: str('hash'),
+        createdAt: str('createdAt'),
+        seal: str('seal'),
+      });
+    } else if (o.type === 'head') {
+      heads.push({ accountId: str('accountId'), seq: num('seq'), hash: str('hash') });
+    } else {
+      throw new ExportFormatError(i + 1, 'unknown type');
+    }
+  });
+  return { records, checkpoints, heads };
+}
