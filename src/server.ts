@@ -701,7 +701,12 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       sourceIp: normalizeIp(client.sourceIp),
       secure: client.secure,
     };
-    send(res, await answerLogon(deployment.domain, wire, deployment.clock, env.logError));
+    send(
+      res,
+      await answerLogon(deployment.domain, wire, deployment.clock, env.logError, (e) =>
+        deployment.audit.record(e),
+      ),
+    );
   }
 
   async function ready(res: ServerResponse): Promise<void> {

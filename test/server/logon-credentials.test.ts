@@ -99,6 +99,39 @@ describe.each(STORES)('credentials of a console session (%s)', (store) => {
     expect([denied.status, JSON.parse(denied.text).Code]).toEqual([403, 'NoPermission']);
   });
 
+  it('records logons, refused logons, credentials drawn and logoffs in the audit trail, without a secret', async () => {
+    const { cookie } = await logonAndCredentials();
+    await post('/logoff', {}, cookie);
+    const refused = await post('/logon', {
+      LoginName: `dana@${alias}.onaliyun.com`,
+      Password: 'Wrong-password-1!',
+    });
+    expect(refused.status).toBe(401);
+    await s.deployment.audit.flush();
+    const rows = await s.deployment.store.db
+      .selectFrom('audit_events')
+      .select(['event_name', 'body'])
+      .where('account_id', '=', s.accountId)
+      .where('event_name', 'in', ['ConsoleSignin', 'ConsoleSignout', 'GetLogonCredentials'])
+      .execute();
+    const events = rows.map((r) => JSON.parse(r.body) as Json);
+    const signins = events.filter((e) => e.eventName === 'ConsoleSignin');
+    expect(signins.some((e) => e.errorCode === '' && e.userIdentity.userName === 'dana')).toBe(true);
+    expect(
+      signins.some(
+        (e) =>
+          e.errorCode === 'AuthenticationFail.Logon' &&
+          e.additionalEventData.loginAccount === `dana@${alias}.onaliyun.com`,
+      ),
+    ).toBe(true);
+    expect(events.some((e) => e.eventName === 'GetLogonCredentials' && e.eventType === 'ApiCall')).toBe(true);
+    expect(events.some((e) => e.eventName === 'ConsoleSignout' && e.userIdentity.type === 'ram-user')).toBe(
+      true,
+    );
+    const all = rows.map((r) => r.body).join('\n');
+    for (const secret of [password, 'Wrong-password-1!']) expect(all).not.toContain(secret);
+  });
+
   it('needs a session, and ends with logoff', async () => {
     const none = await post('/logon/credentials', {});
     expect([none.status, none.body.Code]).toEqual([401, 'InvalidSession']);

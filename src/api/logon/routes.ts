@@ -17,6 +17,8 @@
  * cannot send without a CORS preflight that Rampart never grants.
  */
 import { apiError, ApiError, missingParameter } from '../../errors.js';
+import { consoleEvent, type ConsoleEventInput } from '../../audit/console-events.js';
+import type { PendingEvent } from '../../audit/event.js';
 import type {
   CreatedVirtualMFADevice,
   Domain,
@@ -152,9 +154,55 @@ async function requireSession(domain: Domain, req: WireRequest): Promise<Resolve
   return session;
 }
 
-async function route(domain: Domain, req: WireRequest, now: () => Date): Promise<Answer> {
+/** What the audit trail records of a logon call (src/audit/console-events.ts). */
+export type ConsoleAudit = (e: Omit<ConsoleEventInput, 'at' | 'sourceIp' | 'userAgent'>) => void;
+
+/** The account a login name names, for recording a refused logon ('' when none). */
+async function accountOfLoginName(domain: Domain, loginName: string): Promise<string> {
+  const m = /@([a-z0-9-]{1,63})\.onaliyun\.com$/i.exec(loginName);
+  if (!m) return '';
+  return (await domain.accounts.findByAliasOrId(m[1]!.toLowerCase()))?.accountId ?? '';
+}
+
+function refusal(e: unknown): { code: string; message: string } {
+  return e instanceof ApiError
+    ? { code: e.code, message: e.message }
+    : { code: 'InternalError', message: 'The request processing has failed due to some unknown error.' };
+}
+
+async function route(
+  domain: Domain,
+  req: WireRequest,
+  now: () => Date,
+  audit: ConsoleAudit,
+): Promise<Answer> {
   const { path, method, sourceIp, secure } = req;
-  const outcome = async (o: Promise<LogonOutcome>): Promise<Answer> => outcomeAnswer(await o, now(), secure);
+  /** A logon call's answer; a session it ends in, or its refusal, is a ConsoleSignin event. */
+  const outcome = async (o: Promise<LogonOutcome>, loginName?: string): Promise<Answer> => {
+    let done: LogonOutcome;
+    try {
+      done = await o;
+    } catch (e) {
+      const accountId = loginName === undefined ? '' : await accountOfLoginName(domain, loginName);
+      audit({
+        name: 'ConsoleSignin',
+        accountId,
+        ...(loginName !== undefined ? { loginAccount: loginName } : {}),
+        error: refusal(e),
+      });
+      throw e;
+    }
+    if (done.kind === 'Session') {
+      audit({
+        name: 'ConsoleSignin',
+        accountId: done.principal.accountId,
+        principal: done.principal,
+        ...(loginName !== undefined ? { loginAccount: loginName } : {}),
+        mfa: done.mfaPresent,
+      });
+    }
+    return outcomeAnswer(done, now(), secure);
+  };
 
   if (path === '/logon/session') {
     if (method !== 'GET') throw notFound();
@@ -172,14 +220,13 @@ async function route(domain: Domain, req: WireRequest, now: () => Date): Promise
   if (method !== 'POST') throw notFound();
   const body = jsonBody(req);
   switch (path) {
-    case '/logon':
+    case '/logon': {
+      const loginName = text(body, 'LoginName');
       return outcome(
-        domain.logon.start({
-          loginName: text(body, 'LoginName'),
-          password: text(body, 'Password'),
-          sourceIp,
-        }),
+        domain.logon.start({ loginName, password: text(body, 'Password'), sourceIp }),
+        loginName,
       );
+    }
     case '/logon/mfa':
       return outcome(
         domain.logon.completeMfa(text(body, 'StepToken'), text(body, 'AuthenticationCode'), sourceIp),
@@ -209,6 +256,12 @@ async function route(domain: Domain, req: WireRequest, now: () => Date): Promise
       const id = sessionIdOf(req);
       const session = await requireSession(domain, req);
       const c = domain.sts.logonCredentials(id!, session);
+      audit({
+        name: 'GetLogonCredentials',
+        accountId: session.principal.accountId,
+        principal: session.principal,
+        mfa: session.mfaPresent,
+      });
       return {
         body: {
           Credentials: {
@@ -222,7 +275,15 @@ async function route(domain: Domain, req: WireRequest, now: () => Date): Promise
     }
     case '/logoff': {
       const id = sessionIdOf(req);
+      const session = id === undefined ? undefined : await domain.sessions.resolve(id);
       if (id !== undefined) await domain.sessions.end(id);
+      if (session) {
+        audit({
+          name: 'ConsoleSignout',
+          accountId: session.principal.accountId,
+          principal: session.principal,
+        });
+      }
       return { body: {}, cookie: clearedCookie(secure) };
     }
     default:
@@ -236,6 +297,7 @@ export async function answerLogon(
   req: WireRequest,
   now: () => Date,
   logError?: (requestId: string, err: unknown) => void,
+  record?: (e: PendingEvent) => void,
 ): Promise<WireResponse> {
   const requestId = newRequestId();
   const headers: Record<string, string> = {
@@ -244,7 +306,10 @@ export async function answerLogon(
     'cache-control': 'no-store',
   };
   try {
-    const a = await route(domain, req, now);
+    const ua = req.headers['user-agent'];
+    const audit: ConsoleAudit = (e) =>
+      record?.(consoleEvent({ ...e, at: now(), sourceIp: req.sourceIp, ...(ua ? { userAgent: ua } : {}) }));
+    const a = await route(domain, req, now, audit);
     if (a.cookie) headers['set-cookie'] = a.cookie;
     return { status: a.status ?? 200, headers, body: JSON.stringify({ RequestId: requestId, ...a.body }) };
   } catch (e) {
