@@ -26,6 +26,7 @@ import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { answerLogon, isLogonPath } from './api/logon/routes.js';
+import { resourceManagerActions } from './api/resourcemanager/index.js';
 import { stsActions } from './api/sts/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
@@ -68,7 +69,7 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions, ...stsActions];
+  return [...ramActions, ...stsActions, ...resourceManagerActions];
 }
 
 /** The parts a running deployment is made of. */

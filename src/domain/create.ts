@@ -21,6 +21,8 @@ import { createSts } from './sts.js';
 import { createWorkloads } from './workloads.js';
 import { createSessions } from './sessions.js';
 import { createLogon } from './logon.js';
+import { createResourceDirectory } from './resource-directory.js';
+import { createControlPolicies } from './control-policies.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -54,6 +56,8 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
   const mfa = createMfa(ctx);
   const securityPreference = createSecurityPreference(ctx);
   const sessions = createSessions(ctx);
+  const roles = createRoles(ctx);
+  const attachments = createAttachments(ctx);
   return {
     accounts,
     users: createUsers(ctx),
@@ -61,9 +65,9 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     accessKeys: createAccessKeys(ctx),
     mfa,
     groups: createGroups(ctx),
-    roles: createRoles(ctx),
+    roles,
     policies: createPolicies(ctx),
-    attachments: createAttachments(ctx),
+    attachments,
     passwordPolicy: createPasswordPolicy(ctx),
     securityPreference,
     tags: createTags(ctx),
@@ -72,5 +76,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     workloads: createWorkloads(ctx),
     sessions,
     logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions }),
+    resourceDirectory: createResourceDirectory(ctx, { accounts, roles, attachments }),
+    controlPolicies: createControlPolicies(ctx),
   };
 }

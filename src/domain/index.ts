@@ -18,6 +18,8 @@
  *   pass it back unchanged to get the next page. Order is stable (by name, ignoring case).
  */
 
+import type { ResourceDirectoryDomain } from './resource-directory.js';
+import type { ControlPoliciesDomain } from './control-policies.js';
 import type { StsDomain } from './sts.js';
 import type { WorkloadsDomain } from './workloads.js';
 
@@ -482,6 +484,8 @@ export interface Domain {
   readonly workloads: WorkloadsDomain;
   readonly sessions: SessionsDomain;
   readonly logon: LogonDomain;
+  readonly resourceDirectory: ResourceDirectoryDomain;
+  readonly controlPolicies: ControlPoliciesDomain;
 }
 
 // ---------------------------------------------------------------------------------------------

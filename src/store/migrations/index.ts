@@ -5,6 +5,7 @@ import * as m003 from './003_deployment.js';
 import * as m004 from './004_mfa_device_owner.js';
 import * as m006 from './006_logon.js';
 import * as m008 from './008_workload_identities.js';
+import * as m010 from './010_resource_directory.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,6 +15,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '004_mfa_device_owner': m004,
   '006_logon': m006,
   '008_workload_identities': m008,
+  '010_resource_directory': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
