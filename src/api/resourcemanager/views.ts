@@ -71,6 +71,8 @@ export function accountListView(a: MemberAccount, withPath: boolean) {
     ResourceDirectoryId: a.directoryId,
     ...(withPath ? { ResourceDirectoryPath: a.path } : {}),
     Status: a.status,
+    // Member accounts carry no tags here.
+    Tags: { Tag: [] },
     Type: a.type,
   };
 }
