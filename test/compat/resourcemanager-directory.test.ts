@@ -412,6 +412,15 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
       policyType: 'ControlPolicy',
     });
     expect(await outcome(keys, 'ListGroups')).toBe('OK');
+    // The refusal names the session in the member account.
+    const refused = await failure(call(ramClient(server, keys), 'CreateGroup', { GroupName: uniq('g') }));
+    expect(refused.data.AccessDeniedDetail).toMatchObject({
+      AuthPrincipalOwnerId: memberId,
+      AuthPrincipalType: 'AssumedRoleUser',
+      AuthPrincipalDisplayName: `${roleName}:dev-session`,
+      NoPermissionType: 'ImplicitDeny',
+      PolicyType: 'ControlPolicy',
+    });
 
     // ... and by its session policy.
     const narrowed = await assumeRole(server, devKeys, {
@@ -423,7 +432,7 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
     expect(await outcome(sessionKeys(narrowed), 'ListGroups')).toBe('NoPermission');
 
     // Without a trust path, nothing in the member, whatever the user's own policies say.
-    await expectFailure(
+    const stranger = await expectFailure(
       assumeRole(server, masterAdmin, {
         RoleArn: `acs:ram::${memberId}:role/${otherRole}`,
         RoleSessionName: 'stranger',
@@ -431,6 +440,11 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
       'NoPermission',
       403,
     );
+    // The refusal names the caller in the management account and the trust policy of the member's role.
+    expect(stranger.data.AccessDeniedDetail).toMatchObject({
+      AuthPrincipalOwnerId: server.accountId,
+      PolicyType: 'AssumeRolePolicy',
+    });
   });
 
   it('removing a member ends the directory\u2019s hold on it; the management account stays', async () => {

@@ -2,6 +2,7 @@ import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { rmResource, rmId } from '../resources.js';
 import { accountView } from '../views.js';
+import { apiErrorWithStatus } from '../../../errors.js';
 
 export default defineAction({
   service: 'resourcemanager',
@@ -16,6 +17,14 @@ export default defineAction({
     resource: rmResource.account(req.accountId, req.params.AccountId),
   }),
   handle: async (req, { domain }) => {
+    // Members are created in the directory (ResourceAccount); their type does not change.
+    if (req.params.NewAccountType !== undefined && req.params.NewAccountType !== 'ResourceAccount') {
+      throw apiErrorWithStatus(
+        'UnsupportedOperation',
+        400,
+        'Changing the type of a member account is not supported by this deployment.',
+      );
+    }
     const a = await domain.resourceDirectory.updateAccount(
       req.accountId,
       req.params.AccountId,
