@@ -223,4 +223,33 @@ forEachBackend('control policies in decisions', (w) => {
       'EntityAlreadyExists.ResourceDirectory',
     );
   });
+
+  it('parallel writes of one directory are serialized: one attach, one folder of a name', async () => {
+    const { master, dev, d } = await setup(w());
+    await d.controlPolicies.enable(master);
+    const p = await d.controlPolicies.create(master, {
+      policyName: 'Parallel',
+      effectScope: 'RAM',
+      policyDocument: deny('ecs:DeleteInstance'),
+    });
+    const attaches = await Promise.allSettled(
+      Array.from({ length: 6 }, () => d.controlPolicies.attach(master, p.policyId, dev.folderId)),
+    );
+    expect(attaches.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of attaches) {
+      if (r.status === 'rejected') {
+        expect((r.reason as ApiError).code).toBe('EntityAlreadyExists.ControlPolicyAttachment');
+      }
+    }
+    const folders = await Promise.allSettled(
+      Array.from({ length: 6 }, () => d.resourceDirectory.createFolder(master, 'Same', dev.folderId)),
+    );
+    expect(folders.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of folders) {
+      if (r.status === 'rejected') expect((r.reason as ApiError).code).toBe('EntityAlreadyExists.Folder');
+    }
+    expect(
+      (await d.controlPolicies.listTargets(master, p.policyId, { pageNumber: 1, pageSize: 10 })).total,
+    ).toBe(1);
+  });
 });
