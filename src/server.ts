@@ -26,6 +26,7 @@ import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { answerLogon, isLogonPath } from './api/logon/routes.js';
+import { resourceManagerActions } from './api/resourcemanager/index.js';
 import { stsActions } from './api/sts/index.js';
 import { imsActions } from './api/ims/index.js';
 import { actiontrailActions } from './api/actiontrail/index.js';
@@ -99,7 +100,7 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions, ...imsActions, ...stsActions, ...actiontrailActions];
+  return [...ramActions, ...imsActions, ...stsActions, ...actiontrailActions, ...resourceManagerActions];
 }
 
 /** The parts a running deployment is made of. */

@@ -21,6 +21,8 @@ interface CacheEntry {
   readonly version: number;
   readonly input: PolicySetInput;
   readonly compiled: Compiled;
+  /** The principal's account is the management account of a Resource Directory. */
+  readonly inManagementAccount: boolean;
 }
 
 export interface Authorizer {
@@ -175,6 +177,7 @@ export function createAuthorizer(
     version: 0,
     input: { identity: [] },
     compiled: compilePolicySet({ identity: [] }),
+    inManagementAccount: false,
   };
 
   async function policySet(principal: Principal, known: number | undefined): Promise<CacheEntry> {
@@ -188,11 +191,20 @@ export function createAuthorizer(
       return hit;
     }
     const identity = await policies.identityPolicies(principal);
+    // The Resource Directory path of the principal's own account (a role session acts in the
+    // role's account): its control policies bound RAM users and role sessions.
+    const path = (await policies.controlPath?.(principal.accountId)) ?? { inManagementAccount: false };
+    const control = path.levels && path.levels.length > 0 ? { control: path.levels } : {};
     const input: PolicySetInput =
       principal.type === 'AssumedRole' && principal.sessionPolicy !== undefined
-        ? { identity, session: { document: principal.sessionPolicy } }
-        : { identity };
-    const entry = { version, input, compiled: compilePolicySet(input) };
+        ? { identity, session: { document: principal.sessionPolicy }, ...control }
+        : { identity, ...control };
+    const entry = {
+      version,
+      input,
+      compiled: compilePolicySet(input),
+      inManagementAccount: path.inManagementAccount,
+    };
     cache.delete(key);
     cache.set(key, entry);
     if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
@@ -272,7 +284,9 @@ export function createAuthorizer(
         ? { ...entry.input, resource: target.resourcePolicy }
         : entry.input;
       const decision = evaluate(target.resourcePolicy ? compilePolicySet(input) : entry.compiled, {
-        principal: requestPrincipal(principal),
+        principal: entry.inManagementAccount
+          ? { ...requestPrincipal(principal), inManagementAccount: true }
+          : requestPrincipal(principal),
         action: target.action,
         resource: target.resource,
         ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
@@ -302,7 +316,9 @@ export function createAuthorizer(
       }
       const entry = await policySet(principal, permissionsVersion);
       const bySelfService: SelfService[] = [];
-      const engine = requestPrincipal(principal);
+      const engine = entry.inManagementAccount
+        ? { ...requestPrincipal(principal), inManagementAccount: true }
+        : requestPrincipal(principal);
       for (const target of targets) {
         const ctx = target.context ? { ...context, ...target.context } : context;
         // A resource policy (a role's trust policy) belongs to one target: the set is compiled

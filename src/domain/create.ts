@@ -26,6 +26,8 @@ import { createSsoSettings } from './sso-settings.js';
 import { createUserTags } from './user-tags.js';
 import { createAccountSummary } from './account-summary.js';
 import { createCredentialReports } from './credential-report.js';
+import { createResourceDirectory } from './resource-directory.js';
+import { createControlPolicies } from './control-policies.js';
 
 export interface CreateDomainOptions {
   readonly sealer: Sealer;
@@ -59,6 +61,8 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
   const mfa = createMfa(ctx);
   const securityPreference = createSecurityPreference(ctx);
   const sessions = createSessions(ctx);
+  const roles = createRoles(ctx);
+  const attachments = createAttachments(ctx);
   return {
     accounts,
     users: createUsers(ctx),
@@ -66,9 +70,9 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     accessKeys: createAccessKeys(ctx),
     mfa,
     groups: createGroups(ctx),
-    roles: createRoles(ctx),
+    roles,
     policies: createPolicies(ctx),
-    attachments: createAttachments(ctx),
+    attachments,
     passwordPolicy: createPasswordPolicy(ctx),
     securityPreference,
     tags: createTags(ctx),
@@ -82,5 +86,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     userTags: createUserTags(ctx),
     accountSummary: createAccountSummary(ctx),
     credentialReports: createCredentialReports(ctx),
+    resourceDirectory: createResourceDirectory(ctx, { accounts, roles, attachments }),
+    controlPolicies: createControlPolicies(ctx),
   };
 }

@@ -19,6 +19,8 @@ import type { Tx } from '../store/index.js';
  *   pass it back unchanged to get the next page. Order is stable (by name, ignoring case).
  */
 
+import type { ResourceDirectoryDomain } from './resource-directory.js';
+import type { ControlPoliciesDomain } from './control-policies.js';
 import type { StsDomain } from './sts.js';
 import type { WorkloadsDomain } from './workloads.js';
 
@@ -494,6 +496,8 @@ export interface Domain {
   readonly userTags: UserTagsDomain;
   readonly accountSummary: AccountSummaryDomain;
   readonly credentialReports: CredentialReportsDomain;
+  readonly resourceDirectory: ResourceDirectoryDomain;
+  readonly controlPolicies: ControlPoliciesDomain;
 }
 
 // ---------------------------------------------------------------------------------------------

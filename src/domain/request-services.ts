@@ -14,6 +14,7 @@ import type { Sealer } from '../crypto/seal.js';
 import type { Domain } from './index.js';
 import type { EntityNames } from './names.js';
 import type { LookupPage, LookupQuery } from '../audit/query.js';
+import type { ControlPath } from './resource-directory.js';
 
 /** An AccessKey as signature verification needs it. */
 export interface SigningKey {
@@ -65,6 +66,13 @@ export interface PolicyResolver {
    * default version, membership, deletion). The authorizer keys its compiled cache on it.
    */
   permissionsVersion(accountId: string): Promise<number>;
+  /**
+   * The control policies of the account's Resource Directory path, one level per node from
+   * the member up to Root (none when the account is in no directory, the directory has control
+   * policies disabled, or it is the management account, which they never govern). Changes
+   * increase the permissions version of every account of the directory.
+   */
+  controlPath?(accountId: string): Promise<ControlPath>;
 }
 
 /** A role as assuming it needs it. */

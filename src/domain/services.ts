@@ -393,6 +393,7 @@ export function createServices(
     policies: {
       identityPolicies,
       permissionsVersion: (accountId) => domain.accounts.permissionsVersion(accountId),
+      controlPath: (accountId) => domain.resourceDirectory.controlPath(accountId),
     },
     names: createEntityNames({ store, engine: getEngine }),
     roles: { findRole },

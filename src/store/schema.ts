@@ -277,6 +277,55 @@ export interface SamlProvidersTable {
   update_date: string;
 }
 
+/** A Resource Directory (migration 010): one per management account. */
+export interface RdDirectoriesTable {
+  directory_id: string;
+  master_account_id: string;
+  root_folder_id: string;
+  /** 'Enabled' | 'Disabled' */
+  control_policy_status: string;
+  create_time: string;
+}
+
+/** A folder of a Resource Directory (migration 010); the Root folder has no parent, depth 0. */
+export interface RdFoldersTable {
+  folder_id: string;
+  directory_id: string;
+  folder_name: string;
+  name_key: string;
+  parent_folder_id: string | null;
+  depth: number;
+  create_time: string;
+}
+
+/** A member account of a Resource Directory (migration 010). */
+export interface RdAccountsTable {
+  account_id: string;
+  directory_id: string;
+  folder_id: string;
+  display_name: string;
+  /** 'ResourceAccount' (created in the directory) | 'CloudAccount' (the management account) */
+  account_type: string;
+  /** 'created' | 'invited' */
+  join_method: string;
+  join_time: string;
+  modify_time: string;
+}
+
+/** A custom control policy (migration 010). */
+export interface RdControlPoliciesTable {
+  policy_id: string;
+  directory_id: string;
+  policy_name: string;
+  name_key: string;
+  description: string;
+  /** 'RAM' | 'All' */
+  effect_scope: string;
+  document: string;
+  create_date: string;
+  update_date: string;
+}
+
 /** An OIDC identity provider (IMS). Migration 005. */
 export interface OidcProvidersTable {
   account_id: string;
@@ -403,6 +452,14 @@ export interface AuditCheckpointsTable {
   seal: string;
 }
 
+/** A control policy attached to a node: Root folder, folder or member account id (migration 010). */
+export interface RdControlAttachmentsTable {
+  directory_id: string;
+  target_id: string;
+  policy_id: string;
+  attach_date: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -433,4 +490,9 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_chains: AuditChainsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  rd_directories: RdDirectoriesTable;
+  rd_folders: RdFoldersTable;
+  rd_accounts: RdAccountsTable;
+  rd_control_policies: RdControlPoliciesTable;
+  rd_control_attachments: RdControlAttachmentsTable;
 }

@@ -277,8 +277,12 @@ export const ALLOW_DOC = (action = 'ecs:Describe*') =>
  * model does not know, and values of the wrong JSON type (lists must be arrays, wrappers
  * and nested models objects, numbers numbers, booleans booleans). Returns [] when it fits.
  */
-export function shapeProblems(action: string, body: Json): string[] {
-  const op = OPS.get(action);
+export function shapeProblems(
+  action: string,
+  body: Json,
+  operations: ReadonlyMap<string, SurfaceOperation> = OPS,
+): string[] {
+  const op = operations.get(action);
   if (!op) return [`no SDK operation ${action}`];
   const problems: string[] = [];
   walk(op.response.body, body, action, problems);
@@ -359,8 +363,12 @@ const OPTIONAL = new Set([
  * Fields of the SDK model the body lacks (besides those the service only sends when they
  * have a value), descending into objects and list items that are present.
  */
-export function missingFields(action: string, body: Json): string[] {
-  const op = OPS.get(action);
+export function missingFields(
+  action: string,
+  body: Json,
+  operations: ReadonlyMap<string, SurfaceOperation> = OPS,
+): string[] {
+  const op = operations.get(action);
   if (!op) return [`no SDK operation ${action}`];
   const out: string[] = [];
   const visit = (fields: readonly ShapeField[], value: Json, path: string, bare: string): void => {

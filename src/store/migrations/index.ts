@@ -8,6 +8,7 @@ import * as m006 from './006_logon.js';
 import * as m007 from './007_audit_trail.js';
 import * as m008 from './008_workload_identities.js';
 import * as m009 from './009_oss_store.js';
+import * as m010 from './010_resource_directory.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -20,6 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '007_audit_trail': m007,
   '008_workload_identities': m008,
   '009_oss_store': m009,
+  '010_resource_directory': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -1,0 +1,32 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { rmResource, paging, pagingOf } from '../resources.js';
+import { accountListView } from '../views.js';
+
+export default defineAction({
+  service: 'resourcemanager',
+  name: 'ListAccounts',
+  params: params({
+    IncludeTags: p.bool().optional(),
+    Tag: p.string().optional(),
+    ...paging,
+  }),
+  authorize: (req) => ({
+    action: 'resourcemanager:ListAccounts',
+    resource: rmResource.account(req.accountId, '*'),
+  }),
+  handle: async (req, { domain }) => {
+    const page = await domain.resourceDirectory.listAccounts(
+      req.accountId,
+      undefined,
+      undefined,
+      pagingOf(req.params),
+    );
+    return {
+      Accounts: { Account: page.items.map((a) => accountListView(a, true)) },
+      PageNumber: req.params.PageNumber,
+      PageSize: req.params.PageSize,
+      TotalCount: page.total,
+    };
+  },
+});

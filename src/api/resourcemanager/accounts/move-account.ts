@@ -1,0 +1,21 @@
+import { defineAction } from '../../action.js';
+import { params } from '../../params.js';
+import { rmResource, rmId } from '../resources.js';
+
+export default defineAction({
+  service: 'resourcemanager',
+  name: 'MoveAccount',
+  params: params({ AccountId: rmId(), DestinationFolderId: rmId() }),
+  authorize: (req) => ({
+    action: 'resourcemanager:MoveAccount',
+    resource: rmResource.account(req.accountId, req.params.AccountId),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.resourceDirectory.moveAccount(
+      req.accountId,
+      req.params.AccountId,
+      req.params.DestinationFolderId,
+    );
+    return {};
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { params } from '../../params.js';
+import { rmResource, rmId } from '../resources.js';
+
+export default defineAction({
+  service: 'resourcemanager',
+  name: 'AttachControlPolicy',
+  params: params({ PolicyId: rmId(), TargetId: rmId() }),
+  authorize: (req) => ({
+    action: 'resourcemanager:AttachControlPolicy',
+    resource: rmResource.target(req.accountId, req.params.TargetId),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.controlPolicies.attach(req.accountId, req.params.PolicyId, req.params.TargetId);
+    return {};
+  },
+});

@@ -1,0 +1,17 @@
+import { defineAction } from '../../action.js';
+import { params } from '../../params.js';
+import { rmResource, rmId } from '../resources.js';
+
+export default defineAction({
+  service: 'resourcemanager',
+  name: 'DetachControlPolicy',
+  params: params({ PolicyId: rmId(), TargetId: rmId() }),
+  authorize: (req) => ({
+    action: 'resourcemanager:DetachControlPolicy',
+    resource: rmResource.target(req.accountId, req.params.TargetId),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.controlPolicies.detach(req.accountId, req.params.PolicyId, req.params.TargetId);
+    return {};
+  },
+});
