@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import * as OpenApiCore from '@alicloud/openapi-core';
 import ImsClientModule, * as Ims from '@alicloud/ims20190815';
-import { expect } from 'vitest';
 import { popClient, rootKeys, type KeyPair, type TestServer } from '../helpers/server.js';
-import type { Json, ShapeField, SurfaceOperation } from './ram-helpers.js';
+import { sdkCaller, type Json, type ShapeField, type SurfaceOperation } from './ram-helpers.js';
 
 const surface = JSON.parse(
   readFileSync(new URL('../fixtures/api-surface.json', import.meta.url), 'utf8'),
@@ -51,51 +50,12 @@ export function imsClient(server: TestServer, keys?: KeyPair): ImsClient {
   return new ImsClient(config as ConstructorParameters<ImsClientClass>[0]);
 }
 
-const models = Ims as unknown as Record<string, new (map: Record<string, unknown>) => unknown>;
-
-function toModel(field: ShapeField, value: unknown): unknown {
-  if (field.type === 'array' && field.items?.model && Array.isArray(value)) {
-    const Item = models[field.items.model]!;
-    return value.map((v: Record<string, unknown>) => {
-      const props: Record<string, unknown> = {};
-      for (const f of field.items!.fields ?? []) if (v[f.name] !== undefined) props[f.prop] = v[f.name];
-      return new Item(props);
-    });
-  }
-  return value;
-}
-
 /**
  * Calls an IMS operation through @alicloud/ims20190815 with parameters and result by wire
  * name: the result is the SDK's response model turned back into wire names (what it read).
  */
-export async function imsCall(
-  client: ImsClient,
-  action: string,
-  params: Record<string, unknown> = {},
-): Promise<Json> {
-  const op = OPS.get(action);
-  if (!op) throw new Error(`no IMS operation ${action}`);
-  const method = (
-    client as unknown as Record<string, (req?: unknown) => Promise<{ statusCode: number; body: Json }>>
-  )[op.sdkMethod]!.bind(client);
-  let res: { statusCode: number; body: Json };
-  if (op.request.model === null) {
-    res = await method();
-  } else {
-    const props: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(params)) {
-      const field = op.request.params.find((f) => f.name === name);
-      if (!field) throw new Error(`${action} has no parameter ${name}`);
-      props[field.prop] = toModel(field, value);
-    }
-    res = await method(new models[op.request.model]!(props));
-  }
-  expect(res.statusCode).toBe(200);
-  const body = res.body.toMap() as Json;
-  expect(typeof body.RequestId).toBe('string');
-  return body;
-}
+export const imsCall: (client: ImsClient, action: string, params?: Record<string, unknown>) => Promise<Json> =
+  sdkCaller<ImsClient>(Ims, OPS, 'IMS');
 
 /** A raw IMS call through pop-core (signature V2, JSON): the body exactly as the server sent it. */
 export async function imsRaw(

@@ -68,52 +68,55 @@ if (!pgAvailable) console.warn(`[compat] ${pgSkipReason}`);
 // ---------------------------------------------------------------------------------------------
 // Calls
 
-const models = Ram as unknown as Record<string, new (map: Record<string, unknown>) => unknown>;
-
-function toModel(field: ShapeField, value: unknown): unknown {
-  if (field.type === 'array' && field.items?.model && Array.isArray(value)) {
-    const Item = models[field.items.model]!;
-    return value.map((v: Record<string, unknown>) => {
-      const props: Record<string, unknown> = {};
-      for (const f of field.items!.fields ?? []) if (v[f.name] !== undefined) props[f.prop] = v[f.name];
-      return new Item(props);
-    });
-  }
-  return value;
-}
+type SdkModels = Record<string, new (map: Record<string, unknown>) => unknown>;
 
 /**
- * Calls a RAM operation through @alicloud/ram20150501 (signature V3), with parameters and
- * result by wire name: the result is the SDK's own response model turned back into wire
- * names (`toMap()`), i.e. exactly what the SDK read.
+ * Calls an operation of an official V3 client by wire name, with parameters and result by
+ * wire name: the result is the SDK's own response model turned back into wire names
+ * (`toMap()`), i.e. exactly what the SDK read. `models` is the SDK package (its model classes),
+ * `ops` its operations from the API surface.
  */
-export async function call(
-  client: RamClient,
-  action: string,
-  params: Record<string, unknown> = {},
-): Promise<Json> {
-  const op = OPS.get(action);
-  if (!op) throw new Error(`no RAM operation ${action}`);
-  const method = (
-    client as unknown as Record<string, (req?: unknown) => Promise<{ statusCode: number; body: Json }>>
-  )[op.sdkMethod]!.bind(client);
-  let res: { statusCode: number; body: Json };
-  if (op.request.model === null) {
-    res = await method();
-  } else {
-    const props: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(params)) {
-      const field = op.request.params.find((f) => f.name === name);
-      if (!field) throw new Error(`${action} has no parameter ${name}`);
-      props[field.prop] = toModel(field, value);
+export function sdkCaller<C>(sdk: unknown, ops: ReadonlyMap<string, SurfaceOperation>, product: string) {
+  const models = sdk as SdkModels;
+  const toModel = (field: ShapeField, value: unknown): unknown => {
+    if (field.type === 'array' && field.items?.model && Array.isArray(value)) {
+      const Item = models[field.items.model]!;
+      return value.map((v: Record<string, unknown>) => {
+        const props: Record<string, unknown> = {};
+        for (const f of field.items!.fields ?? []) if (v[f.name] !== undefined) props[f.prop] = v[f.name];
+        return new Item(props);
+      });
     }
-    res = await method(new models[op.request.model]!(props));
-  }
-  expect(res.statusCode).toBe(200);
-  const body = res.body.toMap() as Json;
-  expect(typeof body.RequestId).toBe('string');
-  return body;
+    return value;
+  };
+  return async (client: C, action: string, params: Record<string, unknown> = {}): Promise<Json> => {
+    const op = ops.get(action);
+    if (!op) throw new Error(`no ${product} operation ${action}`);
+    const method = (
+      client as unknown as Record<string, (req?: unknown) => Promise<{ statusCode: number; body: Json }>>
+    )[op.sdkMethod]!.bind(client);
+    let res: { statusCode: number; body: Json };
+    if (op.request.model === null) {
+      res = await method();
+    } else {
+      const props: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(params)) {
+        const field = op.request.params.find((f) => f.name === name);
+        if (!field) throw new Error(`${action} has no parameter ${name}`);
+        props[field.prop] = toModel(field, value);
+      }
+      res = await method(new models[op.request.model]!(props));
+    }
+    expect(res.statusCode).toBe(200);
+    const body = res.body.toMap() as Json;
+    expect(typeof body.RequestId).toBe('string');
+    return body;
+  };
 }
+
+/** Calls a RAM operation through @alicloud/ram20150501 (signature V3), by wire name (see sdkCaller). */
+export const call: (client: RamClient, action: string, params?: Record<string, unknown>) => Promise<Json> =
+  sdkCaller<RamClient>(Ram, OPS, 'RAM');
 
 export interface Failure {
   readonly code: string;
