@@ -14,7 +14,7 @@
 //
 //   node bench/http/run.js --audit [--seconds 8] [--connections 64]
 //
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -25,6 +25,7 @@ import { URL, fileURLToPath } from 'node:url';
 import { openDeployment } from '../../dist/server.js';
 import { profileRequests } from './profile.js';
 import { signed } from './signed.js';
+import { cpuMs, haveWrk, startRampart, stop, toMs } from './wrk.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/rampart.js');
@@ -40,22 +41,6 @@ const BIG = arg('users', 100_000);
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-function startRampart(dataDir, env = {}, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on http:\/\/([\d.]+):(\d+)/.exec(out);
-      if (m) resolve({ child, host: `${m[1]}:${m[2]}`, port: Number(m[2]) });
-    });
-    child.once('exit', (code) => reject(new Error(`rampart exited ${code}: ${out}`)));
-  });
-}
 
 const BARE_SOURCE = `
 const http = require('node:http');
@@ -79,14 +64,6 @@ function startBare(body) {
       const m = /:(\d+)/.exec(String(c));
       if (m) resolve({ child, host: `127.0.0.1:${m[1]}`, port: Number(m[1]) });
     });
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
   });
 }
 
@@ -124,10 +101,6 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted
 // ---------------------------------------------------------------------------------------------
 // wrk
 
-function haveWrk() {
-  return !spawnSync('wrk', ['--version']).error;
-}
-
 /**
  * Signs `n` GetUser requests for wrk to replay: raw HTTP/1.1 requests, one JSON string per
  * line, each with its own SignatureNonce (signed by Rampart's V3 signer; a wrong signature
@@ -144,19 +117,6 @@ function presign(file, n, host, key, userName) {
     lines[i] = JSON.stringify(`${raw}content-length: 0\r\n\r\n`);
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
-}
-
-/** User + system CPU time of a process, in milliseconds (from /proc). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime at 100 Hz
-}
-
-function toMs(text) {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
 /** One wrk run against `server` replaying `file`; throughput, latency, errors, server CPU per request. */

@@ -13,8 +13,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(root, 'bin/rampart.js');
 const REPLAY = fileURLToPath(new URL('./replay.lua', import.meta.url));
 
-export function startRampart(dataDir, env = {}) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--port', '0'], {
+/** `rampart serve` on a free port; `nodeArgs` go to node itself (e.g. --cpu-prof). */
+export function startRampart(dataDir, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dataDir, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -76,13 +77,13 @@ export function presign(file, n, server, key, action, params, version) {
 }
 
 /** User + system CPU time of a process, in milliseconds (from /proc). */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-function toMs(text) {
+export function toMs(text) {
   const m = /([\d.]+)(us|ms|s)/.exec(text);
   if (!m) return NaN;
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
