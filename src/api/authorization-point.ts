@@ -78,7 +78,7 @@ function json(status: number, requestId: string, body: object): WireResponse {
 const ACTION = /^[A-Za-z0-9-]{1,64}:[A-Za-z0-9*?-]{1,128}$/;
 
 /** A context value from JSON, typed by its key and form. */
-function contextValue(key: string, raw: unknown): ContextValue {
+export function contextValue(key: string, raw: unknown): ContextValue {
   const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
   if (values.length === 0 || values.length > 64) throw bad(`Context.${key} must have 1 to 64 values.`);
   for (const v of values) {

@@ -4,9 +4,11 @@
  *   policy validate FILE... [--kind K] [--format json]   errors and lint warnings of documents
  *   policy explain --cases FILE --id ID   one case decided, with the explanation paragraph
  *   policy diff OLD NEW [--kind K]    what a change grants and takes away
+ *   policy simulate --action A --resource R ...   one request decided (src/cli/policy-simulate.ts)
  */
 import { readFileSync } from 'node:fs';
 import { diffPolicies, formatDiff } from './policy-diff.js';
+import { registerSimulate } from './policy-simulate.js';
 import type { Command } from 'commander';
 import {
   POLICY_KINDS,
@@ -219,4 +221,6 @@ export function register(program: Command): void {
         fail(err);
       }
     });
+
+  registerSimulate(policy);
 }
