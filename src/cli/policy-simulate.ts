@@ -1,10 +1,13 @@
 /**
  * `rampart policy simulate`: would this request be allowed, and why?
  *
- *   policy simulate --action A --resource R [--context KEY=VALUE ...] (--principal ARN | --access-key-id ID)
+ *   policy simulate --action A --resource R [--context KEY=VALUE ...]
+ *                   (--user U | --role R | --principal ARN | --access-key-id ID)
  *       asks the server's authorization point (POST /authorize) about a principal of the
  *       caller's account, with its live policies, groups, control policies and resource policy;
  *       credentials and endpoint as `rampart <product> <Action>` takes them.
+ *   policy simulate --action A --resource R [--context ...] --group G
+ *       decides with the group's attached policies as stored now (read through the API).
  *   policy simulate --action A --resource R [--context ...] --policy FILE [--policy FILE ...]
  *       decides with the given identity policy documents only, offline (no server, no store).
  *
@@ -25,14 +28,17 @@ import {
   type ContextValue,
   type RequestPrincipal,
 } from '../policy/index.js';
-import { DEFAULT_ENDPOINT, endpointUrl, networkFetchers } from './call.js';
-import { CredentialsError, resolveCredentials } from './profile.js';
+import { apiCall, ApiCallError, DEFAULT_ENDPOINT, endpointUrl, networkFetchers } from './call.js';
+import { CredentialsError, resolveCredentials, type CallCredentials } from './profile.js';
 
 export interface SimulateFlags {
   readonly action: string;
   readonly resource: string;
   readonly context?: readonly string[];
   readonly principal?: string;
+  readonly user?: string;
+  readonly role?: string;
+  readonly group?: string;
   readonly accessKeyId?: string;
   readonly policy?: readonly string[];
   readonly format?: string;
@@ -111,8 +117,11 @@ function offlinePrincipal(arn: string | undefined, resource: string): RequestPri
   };
 }
 
-/** Decides offline with the given identity policies. */
-export function simulateOffline(flags: SimulateFlags): SimulateAnswer {
+/** Decides offline with the given identity policies (files, or documents read for a group). */
+export function simulateOffline(
+  flags: SimulateFlags,
+  documents?: readonly { name: string; type: 'System' | 'Custom'; document: string }[],
+): SimulateAnswer {
   const principal = offlinePrincipal(flags.principal, flags.resource);
   const given = parseContextFlags(flags.context ?? []);
   const context: Record<string, ContextValue> = {};
@@ -121,12 +130,14 @@ export function simulateOffline(flags: SimulateFlags): SimulateAnswer {
   } catch (err) {
     throw new SimulateInputError(err instanceof ApiError ? err.message : String(err));
   }
-  const identity = (flags.policy ?? []).map((file, i) => ({
-    name: file === '-' ? `policy-${i + 1}` : file,
-    type: 'Custom' as const,
-    attachedTo: 'user',
-    document: readPolicy(file),
-  }));
+  const identity = documents
+    ? documents.map((d) => ({ ...d, attachedTo: `group:${flags.group ?? ''}` }))
+    : (flags.policy ?? []).map((file, i) => ({
+        name: file === '-' ? `policy-${i + 1}` : file,
+        type: 'Custom' as const,
+        attachedTo: 'user',
+        document: readPolicy(file),
+      }));
   const decision = evaluate(
     { identity },
     { principal, action: flags.action, resource: flags.resource, context },
@@ -180,8 +191,12 @@ export class SimulateRefused extends Error {
   }
 }
 
-/** Asks the server's authorization point. */
-export async function simulateLive(flags: SimulateFlags, env: NodeJS.ProcessEnv): Promise<SimulateAnswer> {
+interface Connection {
+  readonly url: URL;
+  readonly creds: CallCredentials;
+}
+
+async function connect(flags: SimulateFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
   const fallback = flags.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT);
   const resolved = await resolveCredentials({
     profile: flags.profile,
@@ -190,14 +205,95 @@ export async function simulateLive(flags: SimulateFlags, env: NodeJS.ProcessEnv)
     fetchers: networkFetchers(fallback),
   });
   const url = endpointUrl(flags.endpoint ?? (env.RAMPART_ENDPOINT || resolved.endpoint || DEFAULT_ENDPOINT));
+  return { url, creds: resolved.credentials };
+}
+
+/** A RAM call; an API error becomes SimulateRefused (exit 1, the error JSON on stderr). */
+async function ram(
+  c: Connection,
+  action: string,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  try {
+    return await apiCall(c.url, '2015-05-01', action, Object.entries(params), c.creds);
+  } catch (err) {
+    if (err instanceof ApiCallError) throw new SimulateRefused(err.status, err.body);
+    throw err;
+  }
+}
+
+/** The caller's account, from sts:GetCallerIdentity. */
+async function callerAccount(c: Connection): Promise<string> {
+  try {
+    const who = await apiCall(c.url, '2015-04-01', 'GetCallerIdentity', [], c.creds);
+    return String(who.AccountId);
+  } catch (err) {
+    if (err instanceof ApiCallError) throw new SimulateRefused(err.status, err.body);
+    throw err;
+  }
+}
+
+/** The principal's ARN in the caller's account, for --user and --role. */
+async function principalArnOf(c: Connection, flags: SimulateFlags): Promise<string | undefined> {
+  if (flags.principal) return flags.principal;
+  if (flags.user === undefined && flags.role === undefined) return undefined;
+  const account = await callerAccount(c);
+  return flags.user !== undefined
+    ? `acs:ram::${account}:user/${flags.user}`
+    : `acs:ram::${account}:role/${flags.role ?? ''}`;
+}
+
+/** A group's attached policies as stored now, for an offline decision. */
+async function groupDocuments(
+  c: Connection,
+  group: string,
+): Promise<{ name: string; type: 'System' | 'Custom'; document: string }[]> {
+  const listed = await ram(c, 'ListPoliciesForGroup', { GroupName: group });
+  const policies = ((listed.Policies as { Policy?: unknown[] } | undefined)?.Policy ?? []) as {
+    PolicyName: string;
+    PolicyType: 'System' | 'Custom';
+  }[];
+  const out: { name: string; type: 'System' | 'Custom'; document: string }[] = [];
+  for (const p of policies) {
+    const got = await ram(c, 'GetPolicy', { PolicyName: p.PolicyName, PolicyType: p.PolicyType });
+    const version = got.DefaultPolicyVersion as { PolicyDocument?: string } | undefined;
+    if (typeof version?.PolicyDocument === 'string') {
+      out.push({ name: p.PolicyName, type: p.PolicyType, document: version.PolicyDocument });
+    }
+  }
+  return out;
+}
+
+/** Decides with a group's attached policies, read through the API. */
+export async function simulateGroup(flags: SimulateFlags, env: NodeJS.ProcessEnv): Promise<SimulateAnswer> {
+  const c = await connect(flags, env);
+  const account = await callerAccount(c);
+  const documents = await groupDocuments(c, flags.group ?? '');
+  const answer = simulateOffline(
+    { ...flags, principal: `acs:ram::${account}:user/member-of-${flags.group ?? ''}` },
+    documents,
+  );
+  const { Principal: _p, ...rest } = answer;
+  void _p;
+  return {
+    ...rest,
+    Explanation: `${answer.Explanation}\n(The group's attached policies only: a member's own policies, its other groups and control policies also take part in its decisions.)`,
+  };
+}
+
+/** Asks the server's authorization point. */
+export async function simulateLive(flags: SimulateFlags, env: NodeJS.ProcessEnv): Promise<SimulateAnswer> {
+  const c = await connect(flags, env);
+  const { url } = c;
+  const arn = await principalArnOf(c, flags);
   const context = parseContextFlags(flags.context ?? []);
   const body = JSON.stringify({
     Action: flags.action,
     Resource: flags.resource,
-    ...(flags.principal ? { Arn: flags.principal } : { AccessKeyId: flags.accessKeyId }),
+    ...(arn ? { Arn: arn } : { AccessKeyId: flags.accessKeyId }),
     ...(Object.keys(context).length > 0 ? { Context: context } : {}),
   });
-  const creds = resolved.credentials;
+  const creds = c.creds;
   const { host: _host, ...headers } = signRequestV3({
     method: 'POST',
     path: '/authorize',
@@ -252,6 +348,9 @@ export function registerSimulate(policy: Command): void {
       'a condition key and value (repeat; a repeated key is multi-valued)',
       collect,
     )
+    .option('--user <name>', "a RAM user of the caller's account (live)")
+    .option('--role <name>', "a role of the caller's account: a session of it (live)")
+    .option('--group <name>', "the group's attached policies as stored now")
     .option('--principal <arn>', 'acs:ram::<account>:root, ...:user/<name> or ...:role/<name>')
     .option('--access-key-id <id>', 'the principal that owns this AccessKey (live only)')
     .option('--policy <file>', 'decide offline with this identity policy document (repeat)', collect)
@@ -265,18 +364,22 @@ export function registerSimulate(policy: Command): void {
           throw new SimulateInputError('--format is text or json');
         }
         const offline = (flags.policy ?? []).length > 0;
-        if (offline && flags.accessKeyId) {
-          throw new SimulateInputError('--access-key-id needs the server; drop --policy to ask it');
+        const named = [flags.user, flags.role, flags.group, flags.principal, flags.accessKeyId].filter(
+          (x) => x !== undefined,
+        ).length;
+        if (offline && named > (flags.principal === undefined ? 0 : 1)) {
+          throw new SimulateInputError('with --policy files, only --principal may name who asks');
         }
-        if (!offline && !flags.principal && !flags.accessKeyId) {
+        if (!offline && named !== 1) {
           throw new SimulateInputError(
-            'name the principal (--principal or --access-key-id), or give --policy files',
+            'name one principal (--user, --role, --group, --principal or --access-key-id), or give --policy files',
           );
         }
-        if (flags.principal && flags.accessKeyId) {
-          throw new SimulateInputError('--principal and --access-key-id are exclusive');
-        }
-        const answer = offline ? simulateOffline(flags) : await simulateLive(flags, process.env);
+        const answer = offline
+          ? simulateOffline(flags)
+          : flags.group !== undefined
+            ? await simulateGroup(flags, process.env)
+            : await simulateLive(flags, process.env);
         process.stdout.write(
           flags.format === 'json' ? `${JSON.stringify(answer, null, 2)}\n` : `${formatSimulation(answer)}\n`,
         );

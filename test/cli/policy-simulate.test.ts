@@ -141,7 +141,7 @@ describe('offline', () => {
     expect(r1.stderr).toMatch(/bad\.json/);
     const r2 = await cli(['--action', 'ram:GetUser', '--resource', '*']);
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/name the principal/);
+    expect(r2.stderr).toMatch(/name one principal/);
     const r3 = await cli([
       '--policy',
       deny,
@@ -212,10 +212,64 @@ describe.each(STORES)('live through the authorization point (%s)', (store) => {
       Decision: 'ImplicitDeny',
     });
 
+    // --user names a user of the caller's account; --group decides with the group's policies.
+    const byName = await cli(
+      ['--user', user, '--action', 'oss:ListObjects', '--resource', 'acs:oss:*:*:lab', '--format', 'json'],
+      root(),
+    );
+    expect(JSON.parse(byName.stdout)).toMatchObject({ Decision: 'Allow' });
+    const byGroup = await cli(
+      ['--group', group, '--action', 'oss:GetObject', '--resource', 'acs:oss:*:*:lab/a'],
+      root(),
+    );
+    expect(byGroup.code, byGroup.stderr).toBe(0);
+    expect(byGroup.stdout).toMatch(/^Decision:\s+Allow/m);
+    expect(byGroup.stdout).toContain('AliyunOSSReadOnlyAccess');
+
     await call(ram, 'RemoveUserFromGroup', { UserName: user, GroupName: group });
     expect(JSON.parse(await ask('oss:GetObject').then((r) => r.stdout))).toMatchObject({
       Decision: 'ImplicitDeny',
     });
+    await call(ram, 'DetachPolicyFromGroup', {
+      PolicyType: 'System',
+      PolicyName: 'AliyunOSSReadOnlyAccess',
+      GroupName: group,
+    });
+    const emptied = await cli(
+      ['--group', group, '--action', 'oss:GetObject', '--resource', 'acs:oss:*:*:lab/a'],
+      root(),
+    );
+    expect(emptied.stdout).toMatch(/^Decision:\s+ImplicitDeny/m);
+  });
+
+  it("decides for a role's sessions with --role", async () => {
+    const ram = ramClient(server);
+    const role = uniq('simrole');
+    await call(ram, 'CreateRole', {
+      RoleName: role,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${server.accountId}:root`] },
+          },
+        ],
+      }),
+    });
+    const ask = () =>
+      cli(
+        ['--role', role, '--action', 'ram:ListUsers', '--resource', `acs:ram:*:${server.accountId}:user/*`],
+        root(),
+      );
+    expect((await ask()).stdout).toMatch(/^Decision:\s+ImplicitDeny/m);
+    await call(ram, 'AttachPolicyToRole', {
+      PolicyType: 'System',
+      PolicyName: 'ReadOnlyAccess',
+      RoleName: role,
+    });
+    expect((await ask()).stdout).toMatch(/^Decision:\s+Allow/m);
   });
 
   it('passes the server refusal through with exit 1, and needs credentials', async () => {
@@ -232,6 +286,17 @@ describe.each(STORES)('live through the authorization point (%s)', (store) => {
     );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/"Code"/);
+    const missingGroup = await cli(
+      ['--group', 'no-such-group', '--action', 'ram:GetUser', '--resource', '*'],
+      root(),
+    );
+    expect(missingGroup.code).toBe(1);
+    expect(missingGroup.stderr).toContain('EntityNotExist.Group');
+    const two = await cli(
+      ['--user', 'a', '--role', 'b', '--action', 'ram:GetUser', '--resource', '*'],
+      root(),
+    );
+    expect(two.code).toBe(2);
     const noCreds = await cli(
       ['--principal', `acs:ram::${server.accountId}:root`, '--action', 'ram:GetUser', '--resource', '*'],
       { RAMPART_ENDPOINT: server.host },
