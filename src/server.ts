@@ -31,7 +31,7 @@ import { stsActions } from './api/sts/index.js';
 import { imsActions } from './api/ims/index.js';
 import { actiontrailActions } from './api/actiontrail/index.js';
 import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
-import { idleChangeEvents } from './audit/system-events.js';
+import { idleChangeEvents, workloadCredentialEvent } from './audit/system-events.js';
 import { lookupEvents } from './audit/query.js';
 import { expireEvents } from './audit/retention.js';
 import { startAuditSinks } from './audit/sinks/index.js';
@@ -646,10 +646,17 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       if (req.method !== 'GET') {
         throw apiErrorWithStatus('UnsupportedHTTPMethod', 405, 'The credentials endpoint answers GET only.');
       }
-      const c = await deployment.domain.workloads.credentials(
-        token,
-        normalizeIp(client.sourceIp),
-        client.secure,
+      const sourceIp = normalizeIp(client.sourceIp);
+      const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined;
+      const c = await deployment.domain.workloads.credentials(token, sourceIp, client.secure, (issuance) =>
+        deployment.audit.record(
+          workloadCredentialEvent(issuance, {
+            at: deployment.clock(),
+            requestId,
+            sourceIp,
+            ...(userAgent ? { userAgent } : {}),
+          }),
+        ),
       );
       send(res, {
         status: 200,

@@ -23,6 +23,7 @@ import type { ResourceDirectoryDomain } from './resource-directory.js';
 import type { ControlPoliciesDomain } from './control-policies.js';
 import type { StsDomain } from './sts.js';
 import type { WorkloadsDomain } from './workloads.js';
+export type { WorkloadIssuance } from './workloads.js';
 
 import type { AccountSummaryDomain } from './account-summary.js';
 import type { CredentialReportsDomain } from './credential-report.js';

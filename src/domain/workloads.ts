@@ -55,6 +55,19 @@ export interface WorkloadCredentials extends IssuedCredentials {
   readonly issuedAt: string;
 }
 
+/** What the audit trail records of one credentials request whose binding was found. */
+export interface WorkloadIssuance {
+  readonly accountId: string;
+  readonly workloadId: string;
+  readonly workloadName: string;
+  /** The role's stored name, when it still exists. */
+  readonly roleName?: string;
+  readonly sessionName?: string;
+  readonly expiration?: string;
+  /** Refused (wrong secret, address outside the networks, role gone or not trusting). */
+  readonly refused: boolean;
+}
+
 export interface WorkloadsDomain {
   create(accountId: string, input: CreateWorkloadInput): Promise<CreatedWorkloadIdentity>;
   list(accountId: string): Promise<readonly WorkloadIdentity[]>;
@@ -66,7 +79,12 @@ export interface WorkloadsDomain {
    * gone or no longer trusting the account) is the same refusal, so the answer tells an
    * attacker nothing.
    */
-  credentials(token: string, sourceIp: string, secure: boolean): Promise<WorkloadCredentials>;
+  credentials(
+    token: string,
+    sourceIp: string,
+    secure: boolean,
+    observe?: (issuance: WorkloadIssuance) => void,
+  ): Promise<WorkloadCredentials>;
 }
 
 const TOKEN = /^rwi\.(\d{16,24})\.([A-Za-z0-9_-]{43})$/;
@@ -231,7 +249,7 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
       }
     },
 
-    async credentials(token, sourceIp, secure) {
+    async credentials(token, sourceIp, secure, observe) {
       const m = TOKEN.exec(token);
       // A hash is computed for every token, found or not, so that timing tells nothing.
       const presented = sha256(m?.[2] ?? token);
@@ -242,11 +260,16 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
             .where('workload_id', '=', m[1]!)
             .executeTakeFirst()
         : undefined;
-      if (!row || !constantTimeEqual(presented, row.secret_hash) || !inNetworks(row.networks, sourceIp)) {
-        throw workloadRefused();
-      }
+      if (!row) throw workloadRefused();
+      const seen = { accountId: row.account_id, workloadId: row.workload_id, workloadName: row.name };
+      const refuse = (roleName?: string) => {
+        observe?.({ ...seen, ...(roleName ? { roleName } : {}), refused: true });
+        return workloadRefused();
+      };
+      if (!constantTimeEqual(presented, row.secret_hash) || !inNetworks(row.networks, sourceIp))
+        throw refuse();
       const role = await roleById(row.account_id, row.role_id);
-      if (!role) throw workloadRefused();
+      if (!role) throw refuse();
       const now = ctx.clock();
       const arn = roleArn(row.account_id, role.role_name);
       const decision = evaluate(
@@ -271,15 +294,16 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
           },
         },
       );
-      if (decision.decision !== 'Allow') throw workloadRefused();
+      if (decision.decision !== 'Allow') throw refuse(role.role_name);
       const iat = Math.floor(now.getTime() / 1000);
       const seconds = Math.min(Number(row.duration_seconds), Number(role.max_session_duration));
+      const sessionName = `workload-${row.name}`.slice(0, 64);
       const issued = issueCredentials(ctx.sealer, {
         kind: 'role',
         acct: row.account_id,
         rid: role.role_id,
         rn: role.role_name,
-        sn: `workload-${row.name}`.slice(0, 64),
+        sn: sessionName,
         iat,
         exp: iat + seconds,
         mfa: false,
@@ -291,6 +315,13 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
         .set({ last_used_date: isoSeconds(now) })
         .where('workload_id', '=', row.workload_id)
         .execute();
+      observe?.({
+        ...seen,
+        roleName: role.role_name,
+        sessionName,
+        expiration: issued.expiration,
+        refused: false,
+      });
       return { ...issued, issuedAt: isoSeconds(now) };
     },
   };

@@ -16,6 +16,7 @@ import { childEnv, rampart } from '../helpers/cli.js';
 import { ramClient, rootKeys, startServer, type TestServer } from '../helpers/server.js';
 import { STORES, call, expectFailure, uniq } from './ram-helpers.js';
 import { assumeRole, sessionKeys } from './sts-helpers.js';
+import { attributes, eventually, lookup } from '../audit/helpers.js';
 
 const run = promisify(execFile);
 
@@ -162,6 +163,32 @@ describe.each(STORES)('workload credentials on %s', (store) => {
       'Forbidden.WorkloadIdentity',
     ]);
     expect(await refused(uri, { method: 'POST' })).toEqual([405, 'UnsupportedHTTPMethod']);
+
+    // Each request of a known binding is in the trail, the refusal too; the token never is.
+    const events = await eventually(async () => {
+      const r = await lookup(server, rootKeys(server), {
+        ...attributes(['EventName', 'GetWorkloadCredentials']),
+        MaxResults: '50',
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const mine = r.Events.filter((e: any) => e.requestParameters.WorkloadName === name);
+      expect(mine.length).toBeGreaterThanOrEqual(2);
+      return mine as {
+        errorCode: string;
+        eventSource: string;
+        resourceName?: string;
+        additionalEventData: Record<string, string>;
+      }[];
+    });
+    const issued = events.find((e) => e.errorCode === '');
+    expect(issued).toMatchObject({
+      eventSource: 'sts.aliyuncs.com',
+      resourceName: `acs:ram::${server.accountId}:role/${roleName.toLowerCase()}`,
+    });
+    expect(issued!.additionalEventData.RoleSessionName).toBe(`workload-${name}`);
+    expect(events.some((e) => e.errorCode === 'Forbidden.WorkloadIdentity')).toBe(true);
+    const secret = new URL(uri).pathname.split('.').pop()!;
+    expect(JSON.stringify(events)).not.toContain(secret);
 
     // Revoked: the URI stops working and the credentials it gave end on their next use.
     const r = await rampart(['workload', 'revoke', ...cliStore(), '--name', name.toUpperCase(), '--json']);
