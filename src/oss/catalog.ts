@@ -35,6 +35,25 @@ export interface UploadRecord {
   readonly initiated: string;
 }
 
+export interface UploadQuery {
+  readonly prefix: string;
+  /** '' for none: uploads whose keys share a prefix up to it are rolled up. */
+  readonly delimiter: string;
+  /** '' for none. After (keyMarker, uploadIdMarker); with no uploadIdMarker, after every upload of keyMarker. */
+  readonly keyMarker: string;
+  readonly uploadIdMarker: string;
+  readonly max: number;
+}
+
+export interface UploadPage {
+  readonly uploads: readonly UploadRecord[];
+  readonly prefixes: readonly string[];
+  readonly truncated: boolean;
+  /** The markers of the next page, when truncated. */
+  readonly nextKey?: string;
+  readonly nextUploadId?: string;
+}
+
 export interface PartRecord {
   readonly partNumber: number;
   readonly blob: string;
@@ -122,6 +141,9 @@ export interface Catalog {
   /** Deletes an empty bucket: NoSuchBucket, or BucketNotEmpty while objects or uploads remain. */
   deleteBucket(name: string): Promise<void>;
   setPolicy(bucket: string, policy: string | null): Promise<void>;
+  setAcl(bucket: string, acl: string): Promise<void>;
+  /** Uploads in progress, ordered by key then upload id, after the markers. */
+  listUploads(bucket: string, q: UploadQuery): Promise<UploadPage>;
   /**
    * Makes an object visible (new or replacing one); returns the blob it replaced. With
    * forbidOverwrite, FileAlreadyExists when the key exists.
@@ -240,6 +262,87 @@ export function createCatalog(store: Store): Catalog {
         }
         await tx.deleteFrom('oss_buckets').where('bucket_name', '=', name).execute();
       });
+    },
+    async setAcl(bucket, acl) {
+      const r = await db
+        .updateTable('oss_buckets')
+        .set({ acl })
+        .where('bucket_name', '=', bucket)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw noSuchBucket(bucket);
+    },
+    async listUploads(bucket, q) {
+      const uploads: UploadRecord[] = [];
+      const prefixes: string[] = [];
+      const done = (truncated: boolean): UploadPage => {
+        if (!truncated) return { uploads, prefixes, truncated };
+        const lastUpload = uploads[uploads.length - 1];
+        const lastPrefix = prefixes[prefixes.length - 1];
+        return lastPrefix !== undefined && (!lastUpload || lastPrefix > lastUpload.key)
+          ? { uploads, prefixes, truncated, nextKey: lastPrefix, nextUploadId: '' }
+          : { uploads, prefixes, truncated, nextKey: lastUpload!.key, nextUploadId: lastUpload!.uploadId };
+      };
+      // Past every upload under a common prefix: its keys all sort before this.
+      const pastPrefix = (common: string) => `${common}\u{10FFFF}`;
+      let key = q.keyMarker;
+      let id = q.uploadIdMarker;
+      // A marker that is a common prefix of the previous page skips everything under it.
+      if (
+        q.delimiter !== '' &&
+        id === '' &&
+        key.startsWith(q.prefix) &&
+        key.endsWith(q.delimiter) &&
+        key !== ''
+      ) {
+        key = pastPrefix(key);
+      }
+      const batchSize = Math.min(q.max + 1, 1000);
+      for (;;) {
+        const after = { key, id };
+        const batch = await db
+          .selectFrom('oss_uploads')
+          .selectAll()
+          .where('bucket_name', '=', bucket)
+          .where((eb) =>
+            after.key === ''
+              ? eb.lit(true)
+              : after.id === ''
+                ? eb('object_key', '>', after.key)
+                : eb.or([
+                    eb('object_key', '>', after.key),
+                    eb.and([eb('object_key', '=', after.key), eb('upload_id', '>', after.id)]),
+                  ]),
+          )
+          .$if(q.prefix !== '', (qb) => qb.where('object_key', '>=', q.prefix))
+          .orderBy('object_key')
+          .orderBy('upload_id')
+          .limit(batchSize)
+          .execute();
+        let jumped = false;
+        for (const r of batch) {
+          if (!r.object_key.startsWith(q.prefix)) return done(false);
+          if (uploads.length + prefixes.length === q.max) return done(true);
+          const rest = r.object_key.slice(q.prefix.length);
+          const cut = q.delimiter === '' ? -1 : rest.indexOf(q.delimiter);
+          if (cut >= 0) {
+            prefixes.push(q.prefix + rest.slice(0, cut + q.delimiter.length));
+            key = pastPrefix(prefixes[prefixes.length - 1]!);
+            id = '';
+            jumped = true;
+            break;
+          }
+          uploads.push({
+            uploadId: r.upload_id,
+            bucket: r.bucket_name,
+            key: r.object_key,
+            headers: JSON.parse(r.headers) as Record<string, string>,
+            initiated: r.initiated,
+          });
+          key = r.object_key;
+          id = r.upload_id;
+        }
+        if (!jumped && batch.length < batchSize) return done(false);
+      }
     },
     async setPolicy(bucket, policy) {
       const r = await db

@@ -85,6 +85,25 @@ interface Call {
 
 const ANONYMOUS: Principal = { type: 'Anonymous', accountId: '' };
 
+/** The bucket ACLs PutBucket and PutBucketAcl accept. */
+const BUCKET_ACLS = ['private', 'public-read', 'public-read-write'] as const;
+
+/**
+ * What a bucket's ACL grants to everyone, anonymous callers included, when no policy denies
+ * it: object reads with public-read; object reads and writes with public-read-write. Bucket
+ * operations (listing included) always need a policy.
+ */
+const ACL_GRANTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  'public-read': new Set(['oss:GetObject']),
+  'public-read-write': new Set([
+    'oss:GetObject',
+    'oss:PutObject',
+    'oss:DeleteObject',
+    'oss:AbortMultipartUpload',
+    'oss:ListParts',
+  ]),
+};
+
 const xmlParser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
@@ -264,21 +283,38 @@ function clientGone(req: IncomingMessage, res: ServerResponse, err: unknown): bo
 }
 
 export function createOssHandler(env: OssEnv) {
+  /** The ACL of the bucket a target was built for (bucketTarget records it). */
+  const aclOfTarget = new WeakMap<ResolvedTarget, string>();
+
   async function authorize(call: Call, targets: readonly ResolvedTarget[]): Promise<void> {
+    const version = call.auth.kind === 'signed' ? call.auth.permissionsVersion : undefined;
     try {
-      await env.authorizer.authorize(
-        call.principal,
-        targets,
-        call.context,
-        call.auth.kind === 'signed' ? call.auth.permissionsVersion : undefined,
-      );
+      await env.authorizer.authorize(call.principal, targets, call.context, version);
     } catch (err) {
-      if (err instanceof ApiError) throw translate(err);
-      throw err;
+      if (!(err instanceof ApiError)) throw err;
+      // Refused by policy: the bucket ACL may still grant it, unless a policy denies it.
+      if (
+        err.code === 'NoPermission' &&
+        targets.every((t) => ACL_GRANTS[aclOfTarget.get(t) ?? '']?.has(t.action))
+      ) {
+        let denied = false;
+        for (const t of targets) {
+          const report = await env.authorizer.decide(call.principal, t, t.context ?? call.context, version);
+          if (report.decision === 'ExplicitDeny') denied = true;
+        }
+        if (!denied) return;
+      }
+      throw translate(err);
     }
   }
 
   function bucketTarget(b: Bucket, action: string, key?: string, context?: RequestContext): ResolvedTarget {
+    const target = aclTarget(b, action, key, context);
+    if (b.acl !== 'private') aclOfTarget.set(target, b.acl);
+    return target;
+  }
+
+  function aclTarget(b: Bucket, action: string, key?: string, context?: RequestContext): ResolvedTarget {
     return {
       action,
       resource: ossArn(b.accountId, b.name, key),
@@ -361,12 +397,7 @@ export function createOssHandler(env: OssEnv) {
       });
     }
     await authorize(call, [{ action: 'oss:PutBucket', resource: ossArn(accountId, name) }]);
-    const acl = call.headers['x-oss-acl'] ?? 'private';
-    if (!['private', 'public-read', 'public-read-write'].includes(acl)) {
-      throw ossError('InvalidArgument', 'no such bucket access control exists', {
-        ArgumentName: 'x-oss-acl',
-      });
-    }
+    const acl = checkedAcl(call.headers['x-oss-acl'] ?? 'private');
     let storageClass = 'Standard';
     let redundancy = 'LRS';
     const body = await readDocument(call.req, MAX_DOCUMENT_BYTES);
@@ -429,6 +460,58 @@ export function createOssHandler(env: OssEnv) {
     sendXml(call.res, 200, 'AccessControlPolicy', {
       Owner: owner(b.accountId),
       AccessControlList: { Grant: b.acl },
+    });
+  }
+
+  function checkedAcl(value: string): string {
+    if (!(BUCKET_ACLS as readonly string[]).includes(value)) {
+      throw ossError('InvalidArgument', 'no such bucket access control exists', {
+        ArgumentName: 'x-oss-acl',
+        ArgumentValue: value,
+      });
+    }
+    return value;
+  }
+
+  /** PutBucketAcl: `PUT /?acl` with `x-oss-acl`; the next request sees it. */
+  async function putBucketAcl(call: Call, b: Bucket): Promise<void> {
+    await authorize(call, [bucketTarget(b, 'oss:PutBucketAcl')]);
+    const header = call.headers['x-oss-acl'];
+    if (header === undefined) {
+      throw ossError('InvalidArgument', 'PutBucketAcl needs the x-oss-acl header.', {
+        ArgumentName: 'x-oss-acl',
+      });
+    }
+    await env.catalog.setAcl(b.name, checkedAcl(header));
+    call.res.setHeader('location', `/${b.name}`);
+    sendEmpty(call.res, 200);
+  }
+
+  /** ListMultipartUploads: `GET /?uploads`, the uploads in progress, by key then upload id. */
+  async function listUploads(call: Call, b: Bucket): Promise<void> {
+    await authorize(call, [bucketTarget(b, 'oss:ListMultipartUploads')]);
+    const prefix = call.query.get('prefix') ?? '';
+    const delimiter = call.query.get('delimiter') ?? '';
+    const keyMarker = call.query.get('key-marker') ?? '';
+    const uploadIdMarker = keyMarker === '' ? '' : (call.query.get('upload-id-marker') ?? '');
+    const max = intParam(call.query.get('max-uploads'), 'max-uploads', 1, 1000, 1000);
+    const page = await env.catalog.listUploads(b.name, { prefix, delimiter, keyMarker, uploadIdMarker, max });
+    sendXml(call.res, 200, 'ListMultipartUploadsResult', {
+      Bucket: b.name,
+      KeyMarker: keyMarker,
+      UploadIdMarker: uploadIdMarker,
+      NextKeyMarker: page.truncated ? (page.nextKey ?? '') : '',
+      NextUploadIdMarker: page.truncated ? (page.nextUploadId ?? '') : '',
+      Delimiter: delimiter,
+      Prefix: prefix,
+      MaxUploads: max,
+      IsTruncated: page.truncated,
+      Upload: page.uploads.map((u) => ({
+        Key: u.key,
+        UploadId: u.uploadId,
+        Initiated: isoMillis(u.initiated),
+      })),
+      CommonPrefixes: page.prefixes.map((p) => ({ Prefix: p })),
     });
   }
 
@@ -1052,16 +1135,14 @@ export function createOssHandler(env: OssEnv) {
         if (query.has('policy')) return getBucketPolicy(call, bucket);
         if (query.has('acl')) return bucketAcl(call, bucket);
         if (query.has('location')) return bucketLocation(call, bucket);
-        if (query.has('uploads'))
-          throw ossError('NotImplemented', 'ListMultipartUploads is not implemented.');
+        if (query.has('uploads')) return listUploads(call, bucket);
         return listObjects(call, bucket);
       }
       if (method === 'PUT' && query.has('policy')) return putBucketPolicy(call, bucket);
       if (method === 'DELETE')
         return query.has('policy') ? deleteBucketPolicy(call, bucket) : deleteBucket(call, bucket);
       if (method === 'POST' && query.has('delete')) return deleteMultiple(call, bucket);
-      if (method === 'PUT' && query.has('acl'))
-        throw ossError('NotImplemented', 'PutBucketAcl is not implemented.');
+      if (method === 'PUT' && query.has('acl')) return putBucketAcl(call, bucket);
       throw ossError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
     }
     checkObjectKey(call.key);
