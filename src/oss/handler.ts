@@ -300,7 +300,9 @@ export function createOssHandler(env: OssEnv) {
         let denied = false;
         for (const t of targets) {
           const report = await env.authorizer.decide(call.principal, t, t.context ?? call.context, version);
-          if (report.decision === 'ExplicitDeny') denied = true;
+          // An explicit Deny anywhere, or a control policy that allows nothing here, holds.
+          if (report.decision === 'ExplicitDeny' || report.detail?.PolicyType === 'ControlPolicy')
+            denied = true;
         }
         if (!denied) return;
       }
