@@ -466,7 +466,7 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
       404,
     );
     await expectFailure(
-      rmCall(rm, 'InviteAccountToResourceDirectory', { TargetEntity: memberId, TargetType: 'Account' }),
+      rmCall(rm, 'DeleteAccount', { AccountId: memberId }),
       'UnsupportedOperation',
       400,
     );
