@@ -539,19 +539,25 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
             create_time: at,
           })
           .execute();
-        await tx
-          .insertInto('rd_accounts')
-          .values({
-            account_id: accountId,
-            directory_id: dir.directory_id,
-            folder_id: dir.root_folder_id,
-            display_name: accountId,
-            account_type: 'CloudAccount',
-            join_method: 'invited',
-            join_time: at,
-            modify_time: at,
-          })
-          .execute();
+        try {
+          await tx
+            .insertInto('rd_accounts')
+            .values({
+              account_id: accountId,
+              directory_id: dir.directory_id,
+              folder_id: dir.root_folder_id,
+              display_name: accountId,
+              account_type: 'CloudAccount',
+              join_method: 'invited',
+              join_time: at,
+              modify_time: at,
+            })
+            .execute();
+        } catch (e) {
+          // The account joined another directory meanwhile (an invitation accepted).
+          if (isUniqueViolation(e)) throw rdErr.alreadyInDirectory();
+          throw e;
+        }
         await bumpDirectory(tx, dir.directory_id);
         return directoryView(tx, dir);
       });
