@@ -2,14 +2,15 @@
  * Resource Directory invitations against a server whose clock the test moves, on both stores:
  * an invitation expires 14 days after it was sent (decided when read), an expired one cannot
  * be accepted and another can be sent; an account that joins by invitation gets no access
- * role. And CreateResourceAccount is one transaction: when its last write fails (a quota
+ * role; concurrent invitations and acceptances leave one pending invitation and one directory
+ * per account. And CreateResourceAccount is one transaction: when its last write fails (a quota
  * that forbids the access role's AdministratorAccess), no account, role, attachment or
  * membership is left.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ramClient, type KeyPair } from '../helpers/server.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
-import { STORES, call, expectFailure, type Json } from './ram-helpers.js';
+import { STORES, call, expectFailure, failure, type Json } from './ram-helpers.js';
 import { rmCall, rmClient, type RmClient } from './resourcemanager-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -99,6 +100,42 @@ describe.each(STORES)('Invitations on a moving clock, and atomic member creation
     );
   });
 
+  it('races: one pending invitation per account, and an account joins one directory only', async () => {
+    const d = srv.deployment.domain;
+    const newAccount = async () => {
+      const a = await d.accounts.create({ rootPassword: 'Race#Account-2026' });
+      return { id: a.accountId, keys: (await d.accounts.createRootAccessKey(a.accountId)) as KeyPair };
+    };
+    const [second, target] = [await newAccount(), await newAccount()];
+    const rm2 = rmClient(srv, second.keys);
+    await rmCall(rm2, 'EnableResourceDirectory', { EnableMode: 'CurrentAccount' });
+    const invite = (client: RmClient) =>
+      rmCall(client, 'InviteAccountToResourceDirectory', { TargetType: 'Account', TargetEntity: target.id });
+    const twice = await Promise.allSettled([invite(rm), invite(rm)]);
+    expect(twice.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = twice.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((rejected.reason as { code?: string }).code).toBe('EntityAlreadyExists.Handshake');
+    const fromFirst = (twice.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Json>).value
+      .Handshake.HandshakeId;
+    const fromSecond = (await invite(rm2)).Handshake.HandshakeId;
+
+    const asTarget = rmClient(srv, target.keys);
+    const accepts = await Promise.allSettled(
+      [fromFirst, fromSecond].map((id) => rmCall(asTarget, 'AcceptHandshake', { HandshakeId: id })),
+    );
+    expect(accepts.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = accepts.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((lost.reason as { code?: string }).code).toBe('EntityAlreadyExists.ResourceDirectory');
+    const inFirst = await failure(rmCall(rm, 'GetAccount', { AccountId: target.id })).catch(() => undefined);
+    const inSecond = await failure(rmCall(rm2, 'GetAccount', { AccountId: target.id })).catch(
+      () => undefined,
+    );
+    // Exactly one directory answers GetAccount (the other refuses with EntityNotExists.Account).
+    expect([inFirst?.code, inSecond?.code].filter((c) => c === 'EntityNotExists.Account')).toHaveLength(1);
+    const directory = (await rmCall(asTarget, 'GetResourceDirectory')).ResourceDirectory;
+    expect([srv.accountId, second.id]).toContain(directory.MasterAccountId);
+  });
+
   it('CreateResourceAccount failing at its last write leaves nothing behind', async () => {
     const db = srv.deployment.store.db;
     const counts = async () => ({
@@ -156,6 +193,6 @@ describe.each(STORES)('Invitations on a moving clock, and atomic member creation
     }
     expect(await counts()).toEqual(before);
     const accounts = (await rmCall(rm, 'ListAccounts')).Accounts.Account as Json[];
-    expect(accounts.map((a) => a.AccountId).sort()).toEqual([srv.accountId, other.id].sort());
+    expect(accounts.filter((a) => a.JoinMethod === 'created')).toEqual([]);
   });
 });
