@@ -26,7 +26,8 @@ import {
  * policies attached along a member's path bound its RAM users and role sessions
  * (control-policies.ts); every change to the tree or its attachments increases the
  * permissions version of every account of the directory, so that it is enforced on the next
- * request on every node.
+ * request on every node. Existing accounts join by invitation, and a member can be the
+ * delegated administrator that reads the directory (resource-directory-invitations.ts).
  */
 
 export const MAX_FOLDER_DEPTH = 5;
@@ -117,7 +118,7 @@ export interface ResourceDirectoryDomain {
   ): Promise<ListPage<Folder>>;
   /** The folders from Root down to the parent of a folder or member account. */
   listAncestors(accountId: string, childId: string): Promise<readonly Folder[]>;
-  /** CreateResourceAccount: a new account of the deployment, with the access role. */
+  /** CreateResourceAccount: a new account of the deployment, with the access role; one transaction. */
   createAccount(accountId: string, input: CreateMemberInput): Promise<MemberAccount>;
   getAccount(accountId: string, memberId: string): Promise<MemberAccount>;
   listAccounts(
