@@ -136,6 +136,37 @@ describe.each(STORES)('Invitations on a moving clock, and atomic member creation
     expect([srv.accountId, second.id]).toContain(directory.MasterAccountId);
   });
 
+  it('a trusted service has at most five delegated administrators', async () => {
+    const d = srv.deployment.domain;
+    const members: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await d.accounts.create({ rootPassword: 'Member#Account-2026' });
+      const h = await d.resourceDirectory.invite(srv.accountId, {
+        targetType: 'Account',
+        targetEntity: a.accountId,
+      });
+      await d.resourceDirectory.acceptHandshake(a.accountId, h.handshakeId);
+      members.push(a.accountId);
+    }
+    const register = (id: string) =>
+      rmCall(rm, 'RegisterDelegatedAdministrator', {
+        AccountId: id,
+        ServicePrincipal: 'config.aliyuncs.com',
+      });
+    for (const id of members.slice(0, 5)) await register(id);
+    await expectFailure(register(members[5]!), 'DelegatedAccountNumberExceeded', 409);
+    const listed = await rmCall(rm, 'ListDelegatedAdministrators', {
+      ServicePrincipal: 'config.aliyuncs.com',
+    });
+    expect(listed.TotalCount).toBe(5);
+    expect(listed.Accounts.Account.map((a: Json) => a.AccountId)).not.toContain(members[5]);
+    // Another service has its own five.
+    await rmCall(rm, 'RegisterDelegatedAdministrator', {
+      AccountId: members[5]!,
+      ServicePrincipal: 'actiontrail.aliyuncs.com',
+    });
+  });
+
   it('CreateResourceAccount failing at its last write leaves nothing behind', async () => {
     const db = srv.deployment.store.db;
     const counts = async () => ({

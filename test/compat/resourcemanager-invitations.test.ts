@@ -329,7 +329,11 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
     expect((await rmCall(asMember, 'GetControlPolicyEnablementStatus')).EnablementStatus).toBe('Enabled');
     await rmCall(asMember, 'ListControlPolicyAttachmentsForTarget', { TargetId: directory.RootFolderId });
     await rmCall(asMember, 'ListTargetAttachmentsForControlPolicy', { PolicyId: guardrailId });
-    await rmCall(asMember, 'ListHandshakesForResourceDirectory');
+    const seenByMember = (await rmCall(asMember, 'ListHandshakesForResourceDirectory')).Handshakes
+      .Handshake as Json[];
+    expect(seenByMember.length).toBeGreaterThan(0);
+    const one = seenByMember[0]!.HandshakeId;
+    expect((await rmCall(asMember, 'GetHandshake', { HandshakeId: one })).Handshake.HandshakeId).toBe(one);
     await rmCall(asMember, 'ListDelegatedAdministrators');
 
     // Writes stay with the management account.
