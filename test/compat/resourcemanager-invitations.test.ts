@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ramClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
-import { STORES, call, expectFailure, failure, uniq, type Json } from './ram-helpers.js';
+import { STORES, TRUST_ACCOUNT, call, expectFailure, failure, uniq, type Json } from './ram-helpers.js';
 import { rmCall, rmClient, type RmClient } from './resourcemanager-helpers.js';
 import { assumeRole, sessionKeys } from './sts-helpers.js';
 
@@ -100,8 +100,22 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
   it('invites by account id; both sides see the pending invitation; accepting binds the account on its next request', async () => {
     const [a] = standalone;
     const asA = rmClient(server, a!.admin);
-    // Not yet in any directory: its administrator may create groups.
+    // Not yet in any directory: its administrator, and a role session it opens now, may create groups.
     expect(await outcome(a!.admin, 'CreateGroup', { GroupName: uniq('g') })).toBe('OK');
+    const ramA = ramClient(server, a!.admin);
+    await call(ramA, 'CreateRole', { RoleName: 'Operator', AssumeRolePolicyDocument: TRUST_ACCOUNT(a!.id) });
+    await call(ramA, 'AttachPolicyToRole', {
+      PolicyType: 'System',
+      PolicyName: 'AdministratorAccess',
+      RoleName: 'Operator',
+    });
+    const operator = sessionKeys(
+      await assumeRole(server, a!.admin, {
+        RoleArn: `acs:ram::${a!.id}:role/Operator`,
+        RoleSessionName: 'before-joining',
+      }),
+    );
+    expect(await outcome(operator, 'CreateGroup', { GroupName: uniq('g') })).toBe('OK');
     const invited = (
       await rmCall(rm, 'InviteAccountToResourceDirectory', {
         TargetType: 'Account',
@@ -148,6 +162,9 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
       'ControlPolicy',
     ]);
     expect(await outcome(a!.admin, 'CreateUser', { UserName: uniq('u') })).toBe('OK');
+    // The role session opened before the account joined is bounded too, from its next request.
+    expect(await outcome(operator, 'CreateGroup', { GroupName: uniq('g') })).toBe('NoPermission');
+    expect(await outcome(operator, 'ListGroups')).toBe('OK');
     // Accepted is final.
     await expectFailure(
       rmCall(asA, 'DeclineHandshake', { HandshakeId: invited.HandshakeId }),
