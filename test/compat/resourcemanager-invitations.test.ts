@@ -1,10 +1,11 @@
 /**
- * Resource Directory invitations and delegated administrators, through the official client (@alicloud/resourcemanager20200331) against a real
- * server process on both stores: an existing account is invited, sees the invitation, accepts
- * it and from its next request on its RAM users are bounded by the control policy at Root;
- * declined, cancelled and refused invitations change nothing; a delegated administrator of
- * resourcemanager.aliyuncs.com reads the directory and nothing more. Expiry and the atomic
- * CreateResourceAccount: resourcemanager-invitations-clock.test.ts.
+ * Resource Directory invitations and delegated administrators, through the official client
+ * (@alicloud/resourcemanager20200331) against a real server process on both stores: an
+ * existing account is invited, sees the invitation, accepts it, and from its next request on
+ * its RAM users and role sessions are bounded by the control policy at Root; declined,
+ * cancelled and refused invitations change nothing; a delegated administrator of
+ * resourcemanager.aliyuncs.com reads the directory and nothing more. Expiry, races and the
+ * atomic CreateResourceAccount: resourcemanager-invitations-clock.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ramClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
