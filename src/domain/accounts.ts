@@ -75,6 +75,60 @@ async function requireAccount(
 
 const QUOTA_KEYS = Object.keys(defaultQuotas) as (keyof Quotas)[];
 
+/**
+ * Writes a new account in the caller's transaction `tx` (a member account of a resource
+ * directory, created with its access role and membership, all or nothing). The alias rules of
+ * `create` apply; the root password arrives hashed.
+ */
+export async function insertAccount(
+  ctx: DomainContext,
+  tx: Tx,
+  input: { readonly alias?: string; readonly rootPasswordHash: string },
+): Promise<{ accountId: string; alias?: string; rootLoginName: string }> {
+  if (input.alias !== undefined) {
+    checkAlias(input.alias);
+    const taken = await tx
+      .selectFrom('accounts')
+      .select('account_id')
+      .where('alias_key', '=', input.alias)
+      .executeTakeFirst();
+    if (taken) throw err.aliasExists(input.alias);
+  }
+  // An id already in use is drawn again (a failed insert would end a PostgreSQL transaction).
+  let accountId = randomDigits(16);
+  for (let attempt = 0; ; attempt++) {
+    const used = await tx
+      .selectFrom('accounts')
+      .select('account_id')
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (!used || attempt >= 5) break;
+    accountId = randomDigits(16);
+  }
+  const now = nowIso(ctx);
+  await uniquely(
+    () =>
+      tx
+        .insertInto('accounts')
+        .values({
+          account_id: accountId,
+          alias: input.alias ?? null,
+          alias_key: input.alias ?? null,
+          root_password_hash: input.rootPasswordHash,
+          permissions_version: 0,
+          quotas: null,
+          password_policy: null,
+          security_preference: null,
+          create_date: now,
+          update_date: now,
+        })
+        .execute(),
+    () => err.aliasExists(input.alias ?? accountId),
+  );
+  const a = accountFromRow({ account_id: accountId, alias: input.alias ?? null, create_date: now });
+  return { accountId, ...(a.alias !== undefined ? { alias: a.alias } : {}), rootLoginName: a.rootLoginName };
+}
+
 export function createAccounts(ctx: DomainContext): AccountsDomain {
   const { store } = ctx;
 

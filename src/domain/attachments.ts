@@ -71,48 +71,57 @@ async function resolvePolicy(
   return (await requireCustomPolicy(tx, accountId, policyName)).policy_name;
 }
 
+/**
+ * Attaches a policy in the caller's transaction `tx`, with AttachPolicyTo*'s rules. For a
+ * change that attaches together with other rows (the access role of a new member account).
+ */
+export async function attachIn(
+  ctx: DomainContext,
+  tx: Tx,
+  accountId: string,
+  target: AttachmentTarget,
+  policyType: PolicyType,
+  policyName: string,
+): Promise<void> {
+  await lockAccount(ctx, tx, accountId);
+  const t = await resolveTarget(tx, accountId, target, ctx);
+  const name = await resolvePolicy(ctx, tx, accountId, policyType, policyName);
+  const base = tx
+    .selectFrom('attachments')
+    .where('account_id', '=', accountId)
+    .where('principal_type', '=', t.principalType)
+    .where('principal_id', '=', t.id)
+    .where('policy_type', '=', policyType);
+  const existing = await base.select('policy_key').where('policy_key', '=', nameKey(name)).executeTakeFirst();
+  if (existing) throw err.attachmentExists(t.kind, name, t.name);
+  const quotas = await accountQuotas(ctx, tx, accountId);
+  const max = policyType === 'System' ? quotas.systemPoliciesPerIdentity : quotas.customPoliciesPerIdentity;
+  const n = await base.select(sql<string | number>`count(*)`.as('n')).executeTakeFirst();
+  if (Number(n?.n ?? 0) >= max) throw err.attachmentLimit(t.kind, policyType, max);
+  await uniquely(
+    () =>
+      tx
+        .insertInto('attachments')
+        .values({
+          account_id: accountId,
+          policy_type: policyType,
+          policy_key: nameKey(name),
+          principal_type: t.principalType,
+          principal_id: t.id,
+          attach_date: nowIso(ctx),
+        })
+        .execute(),
+    () => err.attachmentExists(t.kind, name, t.name),
+  );
+  await bumpPermissions(tx, accountId);
+}
+
 export function createAttachments(ctx: DomainContext): AttachmentsDomain {
   const { store } = ctx;
 
   return {
     async attach(accountId, target, policyType, policyName) {
-      await store.transaction(async (tx) => {
-        await lockAccount(ctx, tx, accountId);
-        const t = await resolveTarget(tx, accountId, target, ctx);
-        const name = await resolvePolicy(ctx, tx, accountId, policyType, policyName);
-        const base = tx
-          .selectFrom('attachments')
-          .where('account_id', '=', accountId)
-          .where('principal_type', '=', t.principalType)
-          .where('principal_id', '=', t.id)
-          .where('policy_type', '=', policyType);
-        const existing = await base
-          .select('policy_key')
-          .where('policy_key', '=', nameKey(name))
-          .executeTakeFirst();
-        if (existing) throw err.attachmentExists(t.kind, name, t.name);
-        const quotas = await accountQuotas(ctx, tx, accountId);
-        const max =
-          policyType === 'System' ? quotas.systemPoliciesPerIdentity : quotas.customPoliciesPerIdentity;
-        const n = await base.select(sql<string | number>`count(*)`.as('n')).executeTakeFirst();
-        if (Number(n?.n ?? 0) >= max) throw err.attachmentLimit(t.kind, policyType, max);
-        await uniquely(
-          () =>
-            tx
-              .insertInto('attachments')
-              .values({
-                account_id: accountId,
-                policy_type: policyType,
-                policy_key: nameKey(name),
-                principal_type: t.principalType,
-                principal_id: t.id,
-                attach_date: nowIso(ctx),
-              })
-              .execute(),
-          () => err.attachmentExists(t.kind, name, t.name),
-        );
-        await bumpPermissions(tx, accountId);
-      });
+      await store.transaction((tx) => attachIn(ctx, tx, accountId, target, policyType, policyName));
     },
 
     async detach(accountId, target, policyType, policyName) {

@@ -12,6 +12,7 @@ import {
   bumpDirectory,
   findNode,
   managedDirectory,
+  readableDirectory,
   type DirectoryRow,
   type ListPage,
   type Paging,
@@ -336,7 +337,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
 
     async status(accountId) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         return dir.control_policy_status === 'Enabled' ? 'Enabled' : 'Disabled';
       });
     },
@@ -417,13 +418,13 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
 
     async get(accountId, policyId) {
       return store.transaction(async (tx) =>
-        requirePolicy(tx, await managedDirectory(ctx, tx, accountId), policyId),
+        requirePolicy(tx, await readableDirectory(tx, accountId), policyId),
       );
     },
 
     async list(accountId, policyType, paging) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const all: ControlPolicy[] = [];
         if (policyType !== 'Custom')
           all.push(systemPolicy(await countAttachments(tx, dir, FULL_ACCESS_POLICY_ID)));
@@ -513,7 +514,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
 
     async listForTarget(accountId, targetId) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         await requireTarget(tx, dir, targetId);
         const rows = await tx
           .selectFrom('rd_control_attachments')
@@ -541,7 +542,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
 
     async listTargets(accountId, policyId, paging) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         await requirePolicy(tx, dir, policyId);
         const rows = await tx
           .selectFrom('rd_control_attachments')

@@ -86,7 +86,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     userTags: createUserTags(ctx),
     accountSummary: createAccountSummary(ctx),
     credentialReports: createCredentialReports(ctx),
-    resourceDirectory: createResourceDirectory(ctx, { accounts, roles, attachments }),
+    resourceDirectory: createResourceDirectory(ctx),
     controlPolicies: createControlPolicies(ctx),
   };
 }

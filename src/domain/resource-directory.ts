@@ -4,10 +4,20 @@ import { apiErrorWithStatus, type ApiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import type { ControlLevelInput, PolicyInput } from '../policy/request.js';
 import type { DomainContext } from './context.js';
-import type { AccountsDomain, AttachmentsDomain, RolesDomain } from './index.js';
 import { defaultDomain, hasControlChars, isoSeconds, nameKey } from './common.js';
 import { randomAlnum } from '../crypto/random.js';
 import { isUniqueViolation } from '../store/errors.js';
+import { hashPassword } from '../crypto/password-hash.js';
+import { checkAlias, insertAccount } from './accounts.js';
+import { insertRole } from './roles.js';
+import { attachIn } from './attachments.js';
+import {
+  createInvitations,
+  type DelegatedAdministrator,
+  type DelegatedService,
+  type Handshake,
+  type InviteInput,
+} from './resource-directory-invitations.js';
 
 /**
  * The Resource Directory (ResourceManager 2020-03-31, docs/resource-directory.md): a
@@ -16,7 +26,8 @@ import { isUniqueViolation } from '../store/errors.js';
  * policies attached along a member's path bound its RAM users and role sessions
  * (control-policies.ts); every change to the tree or its attachments increases the
  * permissions version of every account of the directory, so that it is enforced on the next
- * request on every node.
+ * request on every node. Existing accounts join by invitation, and a member can be the
+ * delegated administrator that reads the directory (resource-directory-invitations.ts).
  */
 
 export const MAX_FOLDER_DEPTH = 5;
@@ -107,7 +118,7 @@ export interface ResourceDirectoryDomain {
   ): Promise<ListPage<Folder>>;
   /** The folders from Root down to the parent of a folder or member account. */
   listAncestors(accountId: string, childId: string): Promise<readonly Folder[]>;
-  /** CreateResourceAccount: a new account of the deployment, with the access role. */
+  /** CreateResourceAccount: a new account of the deployment, with the access role; one transaction. */
   createAccount(accountId: string, input: CreateMemberInput): Promise<MemberAccount>;
   getAccount(accountId: string, memberId: string): Promise<MemberAccount>;
   listAccounts(
@@ -122,6 +133,29 @@ export interface ResourceDirectoryDomain {
   removeAccount(accountId: string, memberId: string): Promise<void>;
   /** The control path of an account (the authorizer's control layer). */
   controlPath(accountId: string): Promise<ControlPath>;
+
+  // Invitations (handshakes) of existing accounts: resource-directory-invitations.ts
+  invite(accountId: string, input: InviteInput): Promise<Handshake>;
+  /** By the management account of its directory or by the invited account. */
+  getHandshake(accountId: string, handshakeId: string): Promise<Handshake>;
+  listHandshakesForDirectory(accountId: string, paging: Paging): Promise<ListPage<Handshake>>;
+  /** The invitations addressed to the caller's account. */
+  listHandshakesForAccount(accountId: string, paging: Paging): Promise<ListPage<Handshake>>;
+  /** By the invited account: it joins the directory under the Root folder. */
+  acceptHandshake(accountId: string, handshakeId: string): Promise<Handshake>;
+  declineHandshake(accountId: string, handshakeId: string): Promise<Handshake>;
+  /** By the management account. */
+  cancelHandshake(accountId: string, handshakeId: string): Promise<Handshake>;
+
+  // Delegated administrators of trusted services
+  registerDelegatedAdmin(accountId: string, memberId: string, servicePrincipal: string): Promise<void>;
+  deregisterDelegatedAdmin(accountId: string, memberId: string, servicePrincipal: string): Promise<void>;
+  listDelegatedAdmins(
+    accountId: string,
+    servicePrincipal: string | undefined,
+    paging: Paging,
+  ): Promise<ListPage<DelegatedAdministrator>>;
+  listDelegatedServices(accountId: string, memberId: string): Promise<readonly DelegatedService[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +244,37 @@ export async function managedDirectory(ctx: DomainContext, tx: Tx, accountId: st
     ctx.store.dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : await q.executeTakeFirst();
   if (!row) throw rdErr.noDirectory();
   return row;
+}
+
+/** The trusted service whose delegated administrator reads the directory as its management account. */
+export const RESOURCE_MANAGER_SERVICE = 'resourcemanager.aliyuncs.com';
+
+/**
+ * The directory an account may read: the one it manages, or the one where it is the
+ * delegated administrator of resourcemanager.aliyuncs.com; else EntityNotExists. Not locked.
+ */
+export async function readableDirectory(tx: Tx, accountId: string): Promise<DirectoryRow> {
+  const own = await tx
+    .selectFrom('rd_directories')
+    .selectAll()
+    .where('master_account_id', '=', accountId)
+    .executeTakeFirst();
+  if (own) return own;
+  const delegated = await tx
+    .selectFrom('rd_delegated_admins')
+    .innerJoin('rd_directories', 'rd_directories.directory_id', 'rd_delegated_admins.directory_id')
+    .select([
+      'rd_directories.directory_id',
+      'rd_directories.master_account_id',
+      'rd_directories.root_folder_id',
+      'rd_directories.control_policy_status',
+      'rd_directories.create_time',
+    ])
+    .where('rd_delegated_admins.account_id', '=', accountId)
+    .where('rd_delegated_admins.service_principal', '=', RESOURCE_MANAGER_SERVICE)
+    .executeTakeFirst();
+  if (!delegated) throw rdErr.noDirectory();
+  return delegated;
 }
 
 /**
@@ -319,10 +384,7 @@ function page<T>(all: readonly T[], paging: Paging): ListPage<T> {
   return { items: all.slice(start, start + paging.pageSize), total: all.length };
 }
 
-export function createResourceDirectory(
-  ctx: DomainContext,
-  deps: { accounts: AccountsDomain; roles: RolesDomain; attachments: AttachmentsDomain },
-): ResourceDirectoryDomain {
+export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDomain {
   const { store } = ctx;
   const now = () => isoSeconds(ctx.clock());
 
@@ -478,19 +540,25 @@ export function createResourceDirectory(
             create_time: at,
           })
           .execute();
-        await tx
-          .insertInto('rd_accounts')
-          .values({
-            account_id: accountId,
-            directory_id: dir.directory_id,
-            folder_id: dir.root_folder_id,
-            display_name: accountId,
-            account_type: 'CloudAccount',
-            join_method: 'invited',
-            join_time: at,
-            modify_time: at,
-          })
-          .execute();
+        try {
+          await tx
+            .insertInto('rd_accounts')
+            .values({
+              account_id: accountId,
+              directory_id: dir.directory_id,
+              folder_id: dir.root_folder_id,
+              display_name: accountId,
+              account_type: 'CloudAccount',
+              join_method: 'invited',
+              join_time: at,
+              modify_time: at,
+            })
+            .execute();
+        } catch (e) {
+          // The account joined another directory meanwhile (an invitation accepted).
+          if (isUniqueViolation(e)) throw rdErr.alreadyInDirectory();
+          throw e;
+        }
         await bumpDirectory(tx, dir.directory_id);
         return directoryView(tx, dir);
       });
@@ -529,6 +597,8 @@ export function createResourceDirectory(
         if (Number(folders.n) > 1 || Number(members.n) > 1) throw rdErr.notEmpty();
         await bumpDirectory(tx, dir.directory_id);
         for (const table of [
+          'rd_handshakes',
+          'rd_delegated_admins',
           'rd_control_attachments',
           'rd_control_policies',
           'rd_accounts',
@@ -578,7 +648,7 @@ export function createResourceDirectory(
 
     async getFolder(accountId, folderId) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const f = await requireFolder(tx, dir, folderId);
         return folderView(dir, await allFolders(tx, dir.directory_id), f);
       });
@@ -635,7 +705,7 @@ export function createResourceDirectory(
 
     async listFolders(accountId, parentFolderId, keyword, paging) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const folders = await allFolders(tx, dir.directory_id);
         const parent = parentFolderId ?? dir.root_folder_id;
         if (!folders.has(parent)) throw rdErr.folderNotFound(parent);
@@ -650,7 +720,7 @@ export function createResourceDirectory(
 
     async listAncestors(accountId, childId) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const folders = await allFolders(tx, dir.directory_id);
         let start: string | null;
         const folder = folders.get(childId);
@@ -678,46 +748,36 @@ export function createResourceDirectory(
 
     async createAccount(accountId, input) {
       checkDisplayName(input.displayName, 'DisplayName');
-      // Checked first, so that nothing is created for a request that must fail.
-      const masterId = await store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
-        await requireFolder(tx, dir, input.parentFolderId ?? dir.root_folder_id);
-        return dir.master_account_id;
-      });
-      const created = await deps.accounts.create({
-        ...(input.accountNamePrefix !== undefined ? { alias: input.accountNamePrefix } : {}),
-        rootPassword: unknowablePassword(),
-      });
-      const memberId = created.accountId;
-      await deps.roles.create(memberId, {
-        roleName: ACCESS_ROLE_NAME,
-        assumeRolePolicyDocument: accessRoleTrustPolicy(masterId),
-        description:
-          'The management account of the resource directory reaches this member through this role.',
-      });
-      await deps.attachments.attach(
-        memberId,
-        { kind: 'role', roleName: ACCESS_ROLE_NAME },
-        'System',
-        ACCESS_ROLE_POLICY,
-      );
+      if (input.accountNamePrefix !== undefined) checkAlias(input.accountNamePrefix);
+      const rootPasswordHash = await hashPassword(unknowablePassword(), ctx.scrypt);
+      // One transaction: the account, its root, its access role with AdministratorAccess and
+      // its membership are all written, or none is.
       return store.transaction(async (tx) => {
         const dir = await managedDirectory(ctx, tx, accountId);
-        // The folder may have gone meanwhile: the member then joins the Root folder.
-        const folderId =
-          input.parentFolderId !== undefined &&
-          (await tx
-            .selectFrom('rd_folders')
-            .select('folder_id')
-            .where('directory_id', '=', dir.directory_id)
-            .where('folder_id', '=', input.parentFolderId)
-            .executeTakeFirst())
-            ? input.parentFolderId
-            : dir.root_folder_id;
+        const folder = await requireFolder(tx, dir, input.parentFolderId ?? dir.root_folder_id);
+        const created = await insertAccount(ctx, tx, {
+          ...(input.accountNamePrefix !== undefined ? { alias: input.accountNamePrefix } : {}),
+          rootPasswordHash,
+        });
+        const memberId = created.accountId;
+        await insertRole(ctx, tx, memberId, {
+          roleName: ACCESS_ROLE_NAME,
+          assumeRolePolicyDocument: accessRoleTrustPolicy(dir.master_account_id),
+          description:
+            'The management account of the resource directory reaches this member through this role.',
+        });
+        await attachIn(
+          ctx,
+          tx,
+          memberId,
+          { kind: 'role', roleName: ACCESS_ROLE_NAME },
+          'System',
+          ACCESS_ROLE_POLICY,
+        );
         const at = now();
         const row: MemberRow = {
           account_id: memberId,
-          folder_id: folderId,
+          folder_id: folder.folder_id,
           display_name: input.displayName,
           account_type: 'ResourceAccount',
           join_method: 'created',
@@ -736,7 +796,7 @@ export function createResourceDirectory(
 
     async getAccount(accountId, memberId) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const m = await requireMember(tx, dir, memberId);
         return memberView(tx, dir, await allFolders(tx, dir.directory_id), m);
       });
@@ -744,7 +804,7 @@ export function createResourceDirectory(
 
     async listAccounts(accountId, parentFolderId, keyword, paging) {
       return store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
+        const dir = await readableDirectory(tx, accountId);
         const folders = await allFolders(tx, dir.directory_id);
         let q = tx
           .selectFrom('rd_accounts')
@@ -813,6 +873,7 @@ export function createResourceDirectory(
           .where('directory_id', '=', dir.directory_id)
           .where('target_id', '=', memberId)
           .execute();
+        await tx.deleteFrom('rd_delegated_admins').where('account_id', '=', memberId).execute();
         await tx.deleteFrom('rd_accounts').where('account_id', '=', memberId).execute();
       });
     },
@@ -881,6 +942,19 @@ export function createResourceDirectory(
       });
       return { inManagementAccount: false, levels };
     },
+
+    ...createInvitations(ctx, {
+      attachDefault: (tx, dir, targetId) => attachDefault(tx, dir, targetId),
+      memberDisplayName: async (tx, id) => {
+        const row = await tx
+          .selectFrom('accounts')
+          .select(['account_id', 'alias'])
+          .where('account_id', '=', id)
+          .executeTakeFirst();
+        return row?.alias ?? id;
+      },
+      rootLoginName: (tx, id) => rootLoginName(tx, id),
+    }),
   };
   return domain;
 }

@@ -1,6 +1,6 @@
 import { apiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
-import type { Page, Role, RolesDomain } from './index.js';
+import type { CreateRoleInput, Page, Role, RolesDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import {
   addToCount,
@@ -59,6 +59,39 @@ function checkDuration(v: number | undefined, param: string): void {
   }
 }
 
+/**
+ * Writes a new role in the caller's transaction `tx` (its input already checked by
+ * `create`): CreateRole's rules of uniqueness and quota. For a change that creates a role
+ * together with other rows (a member account of a resource directory with its access role).
+ */
+export async function insertRole(
+  ctx: DomainContext,
+  tx: Tx,
+  accountId: string,
+  input: CreateRoleInput,
+): Promise<Role> {
+  await lockAccount(ctx, tx, accountId);
+  if (await findRoleRow(tx, accountId, input.roleName)) throw err.roleExists();
+  await requireRoom(ctx, tx, 'roles', accountId, err.roleLimit);
+  const now = nowIso(ctx);
+  const row: RoleRow = {
+    account_id: accountId,
+    role_id: randomDigits(19),
+    role_name: input.roleName,
+    name_key: nameKey(input.roleName),
+    description: input.description || null,
+    trust_policy: input.assumeRolePolicyDocument,
+    max_session_duration: input.maxSessionDuration ?? 3600,
+    create_date: now,
+    update_date: now,
+  };
+  await uniquely(() => tx.insertInto('roles').values(row).execute(), err.roleExists);
+  await addToCount(tx, 'roles', accountId, 1);
+  await writeTags(ctx, tx, accountId, 'role', row.role_id, input.tags ?? []);
+  const tags = await tagsOf(tx, row.account_id, 'role', [row.role_id]);
+  return roleFromRow(row, tags.get(row.role_id) ?? []);
+}
+
 export function createRoles(ctx: DomainContext): RolesDomain {
   const { store } = ctx;
 
@@ -74,27 +107,7 @@ export function createRoles(ctx: DomainContext): RolesDomain {
       checkDuration(input.maxSessionDuration, 'MaxSessionDuration');
       if (input.tags) checkTags(input.tags);
       await checkDocument(ctx, input.assumeRolePolicyDocument, 'trust', 'CreateRole');
-      return store.transaction(async (tx) => {
-        await lockAccount(ctx, tx, accountId);
-        if (await findRoleRow(tx, accountId, input.roleName)) throw err.roleExists();
-        await requireRoom(ctx, tx, 'roles', accountId, err.roleLimit);
-        const now = nowIso(ctx);
-        const row: RoleRow = {
-          account_id: accountId,
-          role_id: randomDigits(19),
-          role_name: input.roleName,
-          name_key: nameKey(input.roleName),
-          description: input.description || null,
-          trust_policy: input.assumeRolePolicyDocument,
-          max_session_duration: input.maxSessionDuration ?? 3600,
-          create_date: now,
-          update_date: now,
-        };
-        await uniquely(() => tx.insertInto('roles').values(row).execute(), err.roleExists);
-        await addToCount(tx, 'roles', accountId, 1);
-        await writeTags(ctx, tx, accountId, 'role', row.role_id, input.tags ?? []);
-        return view(tx, row);
-      });
+      return store.transaction((tx) => insertRole(ctx, tx, accountId, input));
     },
 
     async get(accountId, roleName) {

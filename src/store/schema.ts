@@ -495,4 +495,30 @@ export interface Database {
   rd_accounts: RdAccountsTable;
   rd_control_policies: RdControlPoliciesTable;
   rd_control_attachments: RdControlAttachmentsTable;
+  rd_handshakes: RdHandshakesTable;
+  rd_delegated_admins: RdDelegatedAdminsTable;
+}
+
+/** An invitation of an existing account into a directory (migration 015). */
+export interface RdHandshakesTable {
+  handshake_id: string;
+  directory_id: string;
+  /** 'Account' | 'Email' */
+  target_type: string;
+  target_entity: string;
+  target_account_id: string;
+  note: string;
+  /** 'Pending' | 'Accepted' | 'Cancelled' | 'Declined' (Expired is decided at read time) */
+  status: string;
+  create_time: string;
+  expire_time: string;
+  modify_time: string;
+}
+
+/** A delegated administrator of a trusted service (migration 015). */
+export interface RdDelegatedAdminsTable {
+  account_id: string;
+  service_principal: string;
+  directory_id: string;
+  enabled_time: string;
 }

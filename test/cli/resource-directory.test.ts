@@ -1,7 +1,8 @@
 /**
  * The Resource Directory from the command line: the first account's directory, a folder and a
  * member account with `rampart resourcemanager ...`, then the member reached through its access
- * role with `rampart sts AssumeRole` and acted on with the session's credentials.
+ * role with `rampart sts AssumeRole` and acted on with the session's credentials; removed and
+ * invited back, the member accepts the invitation with the same session.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,4 +86,31 @@ it('creates the directory and a member account, and reaches the member through i
   // The management account's own users are not the member's.
   const own = await json(['ram', 'ListUsers'], root);
   expect(own.Users.User).toEqual([]);
+
+  // Out of the directory and invited back: the invited account accepts from its own side.
+  await json(['resourcemanager', 'RemoveCloudAccount', '--AccountId', memberId], root);
+  const invited = await json(
+    [
+      'resourcemanager',
+      'InviteAccountToResourceDirectory',
+      '--TargetType',
+      'Account',
+      '--TargetEntity',
+      memberId,
+      '--Note',
+      'Welcome back',
+    ],
+    root,
+  );
+  const pending = await json(['resourcemanager', 'ListHandshakesForAccount'], inMember);
+  expect(pending.Handshakes.Handshake.map((h: { HandshakeId: string }) => h.HandshakeId)).toEqual([
+    invited.Handshake.HandshakeId,
+  ]);
+  const accepted = await json(
+    ['resourcemanager', 'AcceptHandshake', '--HandshakeId', invited.Handshake.HandshakeId],
+    inMember,
+  );
+  expect(accepted.Handshake.Status).toBe('Accepted');
+  const back = await json(['resourcemanager', 'GetAccount', '--AccountId', memberId], root);
+  expect(back.Account.JoinMethod).toBe('invited');
 });

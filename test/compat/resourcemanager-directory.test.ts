@@ -465,10 +465,6 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
       'EntityNotExists.ResourceDirectory',
       404,
     );
-    await expectFailure(
-      rmCall(rm, 'InviteAccountToResourceDirectory', { TargetEntity: memberId, TargetType: 'Account' }),
-      'UnsupportedOperation',
-      400,
-    );
+    await expectFailure(rmCall(rm, 'DeleteAccount', { AccountId: memberId }), 'UnsupportedOperation', 400);
   });
 });

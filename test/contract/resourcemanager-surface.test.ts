@@ -1,9 +1,8 @@
 /**
  * The ResourceManager 2020-03-31 contract: every operation of the official SDK has an action;
- * those in Rampart's scope (`rampartScope` in the API surface) are served except the documented
- * unsupported ones (invitations, delegated administrators), and every response body a real
- * server sends for them fits the SDK's response model. Each runs once, through pop-core (raw
- * JSON bodies, signature V2).
+ * those in Rampart's scope (`rampartScope` in the API surface) are served (UNSUPPORTED_IN_SCOPE
+ * lists any that is not), and every response body a real server sends for them fits the SDK's
+ * response model. Each runs once, through pop-core (raw JSON bodies, signature V2).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import { UNSUPPORTED_IN_SCOPE } from '../../src/api/resourcemanager/unsupported.
 import { popClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
 import { missingFields, popFailure, shapeProblems, type Json } from '../compat/ram-helpers.js';
 import { RM_OPERATIONS } from '../compat/resourcemanager-helpers.js';
+import { assumeRole, sessionKeys } from '../compat/sts-helpers.js';
 
 const OPS = new Map(RM_OPERATIONS.map((o) => [o.action, o]));
 const IN_SCOPE = RM_OPERATIONS.filter((o) => o.rampartScope).map((o) => o.action);
@@ -34,7 +34,7 @@ describe('ResourceManager actions match the SDK operations', () => {
     expect(new Set(resourceManagerActions.map((a) => a.service))).toEqual(new Set(['resourcemanager']));
     const served = implementedResourceManagerActions.map((a) => a.name);
     expect([...served, ...UNSUPPORTED_IN_SCOPE].sort()).toEqual([...IN_SCOPE].sort());
-    expect(served).toHaveLength(29);
+    expect(served).toHaveLength(40);
   });
 });
 
@@ -103,6 +103,30 @@ describe('ResourceManager response bodies fit the SDK models', () => {
     await run('DeleteControlPolicy', { PolicyId: policy });
     await run('DisableControlPolicy');
 
+    const sp = { AccountId: account, ServicePrincipal: 'resourcemanager.aliyuncs.com' };
+    await run('RegisterDelegatedAdministrator', sp);
+    await run('ListDelegatedAdministrators');
+    await run('ListDelegatedServicesForAccount', { AccountId: account });
+    await run('DeregisterDelegatedAdministrator', sp);
+
+    await run('RemoveCloudAccount', { AccountId: account });
+    // The former member, reached through its access role, is invited back.
+    const member = sessionKeys(
+      await assumeRole(server, rootKeys(server), {
+        RoleArn: `acs:ram::${account}:role/ResourceDirectoryAccountAccessRole`,
+        RoleSessionName: 'contract',
+      }),
+    );
+    const invite = { TargetType: 'Account', TargetEntity: account, Note: 'Welcome' };
+    const first = (await run('InviteAccountToResourceDirectory', invite)).Handshake.HandshakeId;
+    await run('GetHandshake', { HandshakeId: first });
+    await run('ListHandshakesForResourceDirectory');
+    await run('CancelHandshake', { HandshakeId: first });
+    const second = (await run('InviteAccountToResourceDirectory', invite)).Handshake.HandshakeId;
+    await run('ListHandshakesForAccount', {}, member);
+    await run('DeclineHandshake', { HandshakeId: second }, member);
+    const third = (await run('InviteAccountToResourceDirectory', invite)).Handshake.HandshakeId;
+    await run('AcceptHandshake', { HandshakeId: third }, member);
     await run('RemoveCloudAccount', { AccountId: account });
     await run('DeleteFolder', { FolderId: other });
     await run('DeleteFolder', { FolderId: folder });

@@ -15,6 +15,7 @@ import {
   type Deployment,
   type RunningServer,
 } from '../../src/server.js';
+import type { Quotas } from '../../src/domain/index.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from './pg.js';
 
 /** A clock a test moves forward (or sets) while the server runs. */
@@ -59,6 +60,8 @@ export interface InProcessOptions {
   readonly clock?: TestClock;
   /** Logged lines (background jobs, unexpected failures); default: dropped. */
   readonly log?: (line: string) => void;
+  /** Deployment quota overrides (as RAMPART_QUOTAS sets them). */
+  readonly quotas?: Partial<Quotas>;
 }
 
 export async function startInProcessServer(opts: InProcessOptions = {}): Promise<InProcessServer> {
@@ -76,6 +79,7 @@ export async function startInProcessServer(opts: InProcessOptions = {}): Promise
       databaseUrl: db?.url,
       createKey: true,
       clock,
+      ...(opts.quotas ? { quotas: opts.quotas } : {}),
     });
     const init = await createFirstAccount(deployment, {
       accountAlias: opts.accountAlias,

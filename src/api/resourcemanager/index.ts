@@ -29,6 +29,17 @@ import getFolder from './folders/get-folder.js';
 import listAncestors from './folders/list-ancestors.js';
 import listFoldersForParent from './folders/list-folders-for-parent.js';
 import updateFolder from './folders/update-folder.js';
+import acceptHandshake from './handshakes/accept-handshake.js';
+import cancelHandshake from './handshakes/cancel-handshake.js';
+import declineHandshake from './handshakes/decline-handshake.js';
+import getHandshake from './handshakes/get-handshake.js';
+import inviteAccountToResourceDirectory from './handshakes/invite-account-to-resource-directory.js';
+import listHandshakesForAccount from './handshakes/list-handshakes-for-account.js';
+import listHandshakesForResourceDirectory from './handshakes/list-handshakes-for-resource-directory.js';
+import deregisterDelegatedAdministrator from './delegated-administrators/deregister-delegated-administrator.js';
+import listDelegatedAdministrators from './delegated-administrators/list-delegated-administrators.js';
+import listDelegatedServicesForAccount from './delegated-administrators/list-delegated-services-for-account.js';
+import registerDelegatedAdministrator from './delegated-administrators/register-delegated-administrator.js';
 import { unsupportedActions } from './unsupported.js';
 
 /** The operations implemented (docs/resource-directory.md). */
@@ -62,6 +73,17 @@ export const implementedResourceManagerActions: readonly AnyActionDefinition[] =
   listAncestors,
   listFoldersForParent,
   updateFolder,
+  acceptHandshake,
+  cancelHandshake,
+  declineHandshake,
+  getHandshake,
+  inviteAccountToResourceDirectory,
+  listHandshakesForAccount,
+  listHandshakesForResourceDirectory,
+  deregisterDelegatedAdministrator,
+  listDelegatedAdministrators,
+  listDelegatedServicesForAccount,
+  registerDelegatedAdministrator,
 ];
 
 export const resourceManagerActions: readonly AnyActionDefinition[] = [

@@ -13,6 +13,7 @@ export const rmResource = {
   folder: (accountId: string, folderId: string) => arn(accountId, `folder/${folderId}`),
   account: (accountId: string, memberId: string) => arn(accountId, `account/${memberId}`),
   controlPolicy: (accountId: string, policyId: string) => arn(accountId, `controlpolicy/${policyId}`),
+  handshake: (accountId: string, handshakeId: string) => arn(accountId, `handshake/${handshakeId}`),
   /** A target of an attachment: a folder (Root included) or a member account. */
   target: (accountId: string, targetId: string) =>
     arn(accountId, /^[0-9]{16}$/.test(targetId) ? `account/${targetId}` : `folder/${targetId}`),

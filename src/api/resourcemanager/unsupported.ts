@@ -9,20 +9,11 @@ import type { AnyActionDefinition } from '../registry.js';
  * unknown action (docs/resource-directory.md lists them).
  */
 
-/** In the Resource Directory scope, not served: invitations (handshakes) and delegated administrators. */
-export const UNSUPPORTED_IN_SCOPE = [
-  'AcceptHandshake',
-  'CancelHandshake',
-  'DeclineHandshake',
-  'DeregisterDelegatedAdministrator',
-  'GetHandshake',
-  'InviteAccountToResourceDirectory',
-  'ListDelegatedAdministrators',
-  'ListDelegatedServicesForAccount',
-  'ListHandshakesForAccount',
-  'ListHandshakesForResourceDirectory',
-  'RegisterDelegatedAdministrator',
-] as const;
+/**
+ * In the Resource Directory scope, not served: none left (invitations and delegated
+ * administrators are served since; the list stays for operations that may join it).
+ */
+export const UNSUPPORTED_IN_SCOPE: readonly string[] = [];
 
 /** Outside the Resource Directory scope: resource groups, resource sharing, service-linked roles, ... */
 export const UNSUPPORTED_OUT_OF_SCOPE = [
@@ -119,10 +110,7 @@ function unsupported(name: string, why: string): AnyActionDefinition {
 
 export const unsupportedActions: readonly AnyActionDefinition[] = [
   ...UNSUPPORTED_IN_SCOPE.map((n) =>
-    unsupported(
-      n,
-      'accounts join a resource directory by CreateResourceAccount; invitations and delegated administrators are not served',
-    ),
+    unsupported(n, 'this Resource Directory operation is not served by this deployment'),
   ),
   ...UNSUPPORTED_OUT_OF_SCOPE.map((n) =>
     unsupported(n, 'Rampart serves the Resource Directory and control policies of ResourceManager only'),

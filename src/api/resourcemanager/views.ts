@@ -1,6 +1,11 @@
 /** Domain entities in the wire shapes of ResourceManager 2020-03-31. */
 import type { ResourceDirectory, Folder, MemberAccount } from '../../domain/resource-directory.js';
 import type {
+  DelegatedAdministrator,
+  DelegatedService,
+  Handshake,
+} from '../../domain/resource-directory-invitations.js';
+import type {
   ControlPolicy,
   ControlPolicyAttachment,
   TargetAttachment,
@@ -108,5 +113,48 @@ export function targetAttachmentView(t: TargetAttachment) {
     TargetName: t.targetName,
     TargetType: t.targetType,
     AttachDate: t.attachDate,
+  };
+}
+
+export function handshakeView(h: Handshake) {
+  return {
+    CreateTime: h.createTime,
+    ExpireTime: h.expireTime,
+    HandshakeId: h.handshakeId,
+    MasterAccountId: h.masterAccountId,
+    MasterAccountName: h.masterAccountName,
+    ModifyTime: h.modifyTime,
+    Note: h.note,
+    ResourceDirectoryId: h.directoryId,
+    Status: h.status,
+    TargetEntity: h.targetEntity,
+    TargetType: h.targetType,
+  };
+}
+
+/** GetHandshake also names both accounts (their alias, or their id). */
+export function handshakeDetailView(h: Handshake) {
+  return {
+    ...handshakeView(h),
+    InvitedAccountRealName: h.invitedAccountRealName,
+    MasterAccountRealName: h.masterAccountRealName,
+  };
+}
+
+export function delegatedAdministratorView(a: DelegatedAdministrator) {
+  return {
+    AccountId: a.accountId,
+    DelegationEnabledTime: a.delegationEnabledTime,
+    DisplayName: a.displayName,
+    JoinMethod: a.joinMethod,
+    ServicePrincipal: a.servicePrincipal,
+  };
+}
+
+export function delegatedServiceView(s: DelegatedService) {
+  return {
+    DelegationEnabledTime: s.delegationEnabledTime,
+    ServicePrincipal: s.servicePrincipal,
+    Status: s.status,
   };
 }

@@ -1,0 +1,21 @@
+import { defineAction } from '../../action.js';
+import { p, params } from '../../params.js';
+import { rmResource, rmId } from '../resources.js';
+
+export default defineAction({
+  service: 'resourcemanager',
+  name: 'DeregisterDelegatedAdministrator',
+  params: params({ AccountId: rmId(), ServicePrincipal: p.string(128) }),
+  authorize: (req) => ({
+    action: 'resourcemanager:DeregisterDelegatedAdministrator',
+    resource: rmResource.account(req.accountId, req.params.AccountId),
+  }),
+  handle: async (req, { domain }) => {
+    await domain.resourceDirectory.deregisterDelegatedAdmin(
+      req.accountId,
+      req.params.AccountId,
+      req.params.ServicePrincipal,
+    );
+    return {};
+  },
+});
