@@ -55,6 +55,7 @@ import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
+import { createJobGate } from './ops/job-lease.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
@@ -833,10 +834,13 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
 
+  // Each job runs once across the nodes sharing the store (src/ops/job-lease.ts).
+  const gate = createJobGate(deployment.store, deployment.clock);
   // MaxIdleDays of the security preference: idle AccessKeys and console logons are disabled
   // at start and then every hour.
   const idleCredentials = startPeriodicJob({
     name: 'idle credentials',
+    gate,
     everyMs: IDLE_CREDENTIALS_EVERY_MS,
     log: log ?? console.error,
     run: async () => {
@@ -853,6 +857,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   // The audit trail's retention: whole old events removed in chain order, at start and hourly.
   const auditRetention = startPeriodicJob({
     name: 'audit retention',
+    gate,
     everyMs: AUDIT_RETENTION_EVERY_MS,
     log: log ?? console.error,
     run: async () => {

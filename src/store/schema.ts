@@ -460,6 +460,15 @@ export interface RdControlAttachmentsTable {
   attach_date: string;
 }
 
+/** A background job's last scheduled run across the nodes of a deployment (migration 013). */
+export interface JobRunsTable {
+  name: string;
+  started_at: string | null;
+  finished_at: string | null;
+  runs: number;
+  node: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -495,4 +504,5 @@ export interface Database {
   rd_accounts: RdAccountsTable;
   rd_control_policies: RdControlPoliciesTable;
   rd_control_attachments: RdControlAttachmentsTable;
+  job_runs: JobRunsTable;
 }
