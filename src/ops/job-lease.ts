@@ -41,7 +41,35 @@ const lockName = (job: string) => `rampart.job.${job}`;
  * The gate of the background jobs of one node: `clock` is the deployment's clock (tests move
  * it), `node` the name recorded with each run.
  */
-export function createJobGate(store: Store, clock: () => Date, node = nodeName()): JobGate {
+export interface JobGateOptions {
+  /** The name recorded with each run (default: host, pid and a random tag). */
+  readonly node?: string;
+  /** Told of each turn: the job ran here, was skipped (another node has it), or failed. */
+  readonly onTurn?: (job: string, result: 'ran' | 'skipped' | 'failed') => void;
+}
+
+export function createJobGate(store: Store, clock: () => Date, opts: JobGateOptions = {}): JobGate {
+  const node = opts.node ?? nodeName();
+  const gated = createGate(store, clock, node);
+  const onTurn = opts.onTurn;
+  if (!onTurn) return gated;
+  return async (name, everyMs, forced, run) => {
+    let ran = false;
+    try {
+      const said = await gated(name, everyMs, forced, () => {
+        ran = true;
+        return run();
+      });
+      onTurn(name, ran ? 'ran' : 'skipped');
+      return said;
+    } catch (err) {
+      onTurn(name, 'failed');
+      throw err;
+    }
+  };
+}
+
+function createGate(store: Store, clock: () => Date, node: string): JobGate {
   async function claim(
     db: Kysely<Database>,
     name: string,

@@ -27,7 +27,7 @@ function suite(name: string, open: () => Promise<{ stores: [Store, Store]; clean
     });
 
     it('claims a scheduled run once per period between two nodes', async () => {
-      const gates = stores.map((s, i) => createJobGate(s, clock, `node-${i}`));
+      const gates = stores.map((s, i) => createJobGate(s, clock, { node: `node-${i}` }));
       let runs = 0;
       const run = async () => {
         runs++;
@@ -55,8 +55,8 @@ function suite(name: string, open: () => Promise<{ stores: [Store, Store]; clean
 
     it('never runs a job on two nodes at once, and a failed run lets the next one in', async () => {
       const gates = [
-        createJobGate(stores[0], clock, 'node-0'),
-        createJobGate(stores[1], clock, 'node-1'),
+        createJobGate(stores[0], clock, { node: 'node-0' }),
+        createJobGate(stores[1], clock, { node: 'node-1' }),
       ] as const;
       let running = 0;
       let most = 0;
