@@ -499,6 +499,11 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const requestLog = createRequestLog(config.logLevel ?? 'info');
   const env: PipelineEnv = {
     observe: (state, response, err, durationMs) => {
+      // A request refused before its action was looked up (authentication, the store out of
+      // reach) is still counted under its action when that names a registered one.
+      const p = state.protocol;
+      if (!state.definition && p?.version && p.action)
+        state.definition = env.registry.lookup(p.version, p.action);
       metrics.observeRequest(requestOutcome(state, response, err, durationMs));
       requestLog.request(state, response, err, durationMs);
     },
