@@ -165,7 +165,10 @@ describe.skipIf(!pgAvailable)('a node killed mid-load', () => {
   let b: TestNode;
   let c: TestNode;
   beforeAll(async () => {
-    a = await startServer({ store: 'postgres', env: { RAMPART_QUOTAS: JSON.stringify({ usersPerAccount: 5000 }) } });
+    a = await startServer({
+      store: 'postgres',
+      env: { RAMPART_QUOTAS: JSON.stringify({ usersPerAccount: 5000 }) },
+    });
     [b, c] = await Promise.all([startNode(a), startNode(a)]);
   }, 60_000);
   afterAll(async () => {
