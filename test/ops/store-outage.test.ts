@@ -4,6 +4,8 @@
  *   ServiceUnavailable (503) and /readyz 503, and it serves again by itself once it is back;
  * - a node killed (SIGKILL) in the middle of a write load: every write another node or it
  *   acknowledged is in the store with its audit event, and the other nodes keep serving;
+ * - every connection ended by the database mid-load (pg_terminate_backend, what a restart does
+ *   to them): the nodes reconnect by themselves;
  * - PostgreSQL itself restarted (pg_ctlcluster) mid-load, opt-in with RAMPART_TEST_PG_RESTART=1
  *   because it interrupts every other test using the server.
  */
@@ -195,6 +197,34 @@ describe.skipIf(!pgAvailable)('a node killed mid-load', () => {
     for (const name of stored.users) expect(stored.events.has(name)).toBe(true);
     for (const n of [a, b])
       expect((await v3Call(n, root, 'GetUser', { UserName: acknowledged[0]! })).status).toBe(200);
+  });
+
+  it('recovers when the database ends every connection mid-load, as a restart does', async () => {
+    const root = { accessKeyId: a.rootAccessKeyId, accessKeySecret: a.rootAccessKeySecret };
+    const load = writeLoad(() => [a, b], root, 'terminated', 120, 4);
+    await new Promise((r) => setTimeout(r, 200));
+    const admin = new pg.Client({ connectionString: a.databaseUrl });
+    await admin.connect();
+    try {
+      // Every other session on this test's own database: the nodes' pooled connections.
+      const ended = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+      expect(ended.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    const { acknowledged, failed } = await load;
+    expect(acknowledged.length + failed).toBe(120);
+    const stored = await storedUsers(a.databaseUrl!, 'terminated');
+    for (const name of acknowledged) expect(stored.users.has(name) && stored.events.has(name)).toBe(true);
+    for (const n of [a, b]) {
+      await eventually(async () =>
+        (await v3Call(n, root, 'CreateUser', { UserName: `after-${n.port}` })).status === 200
+          ? true
+          : undefined,
+      );
+    }
   });
 
   it.skipIf(!restartOptIn)(

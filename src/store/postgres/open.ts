@@ -33,8 +33,13 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
         }
       : {}),
   });
-  // An idle client that loses its connection must not crash the process.
+  // A client that loses its connection must not crash the process: the pool listens on idle
+  // clients only, so a client checked out (inside a transaction, between its statements) gets
+  // a listener of its own. Its pending query fails (ServiceUnavailable) and the pool drops it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const texts = new Map<string, string>();
   /** Positional question-mark placeholders become `$1`, `$2`, in order (hot queries hold no other question mark). */
