@@ -1,7 +1,8 @@
 /**
  * Three `rampart serve` nodes on one PostgreSQL database: what one node changes (group
- * membership, a role deleted) is enforced by another on its very next request, a nonce is
- * good on exactly one node, and the background jobs run once between the three.
+ * membership, a role deleted) is enforced by another on its very next request, wrong
+ * passwords count across nodes, a nonce is good on exactly one node, and the background jobs
+ * run once between the three.
  * (test/server/multi-node.test.ts covers policies and keys with two nodes.)
  */
 import pg from 'pg';
@@ -139,6 +140,34 @@ describe.skipIf(!pgAvailable)('three nodes on one PostgreSQL database', () => {
     );
     const again = await call(c, session, 'ListRoles');
     expect(again.status, again.text).toBeGreaterThanOrEqual(400);
+  });
+
+  it('counts wrong passwords across the nodes: the lock-out holds on every node', async () => {
+    await ok(call(a, root, 'SetPasswordPolicy', { MaxLoginAttemps: '3' }));
+    for (const name of ['Guessed', 'Control']) {
+      await ok(call(a, root, 'CreateUser', { UserName: name }));
+      await ok(call(a, root, 'CreateLoginProfile', { UserName: name, Password: 'Right-pass-123' }));
+    }
+    const logon = async (node: Pick<TestServer, 'endpoint'>, name: string, password: string) => {
+      const r = await fetch(`${node.endpoint}/logon`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-rampart-logon': '1' },
+        body: JSON.stringify({
+          LoginName: `${name}@${a.accountAlias || a.accountId}.onaliyun.com`,
+          Password: password,
+        }),
+      });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    const first = await logon(c, 'Control', 'Right-pass-123');
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    for (const [i, node] of [a, b, c].entries()) {
+      expect((await logon(node, 'Guessed', `wrong-pass-${i}`)).body.Code).toBe('AuthenticationFail.Logon');
+    }
+    for (const node of [a, b, c]) {
+      expect((await logon(node, 'Guessed', 'Right-pass-123')).body.Code).toBe('AuthenticationFail.Logon');
+    }
+    expect((await logon(b, 'Control', 'Right-pass-123')).status).toBe(200);
   });
 
   it('a nonce is good on exactly one node, also when sent to all three at once', async () => {
