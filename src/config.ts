@@ -53,6 +53,11 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_AUDIT_WEBHOOK_BATCH  events per POST (100)
  *                            RAMPART_AUDIT_SINK_POLL_MS  how often sinks look for events (1000)
  *                            RAMPART_AUDIT_SINK_MAX_BACKOFF_MS  longest retry pause (30000)
+ *                            RAMPART_DB_POOL_SIZE      PostgreSQL connections per node (10)
+ *                            RAMPART_DB_CONNECT_TIMEOUT_MS  wait for a connection at most (5000)
+ *                            RAMPART_DB_STATEMENT_TIMEOUT_MS  cancel a statement after (30000; 0: never)
+ *                            RAMPART_LOG_LEVEL         JSON log level: debug, info (default), warn, error, silent
+ *                            RAMPART_SHUTDOWN_GRACE_MS  SIGTERM: in-flight requests get this long (3000)
  */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -76,6 +81,38 @@ export interface ServerConfig {
   readonly auditRetentionDays: number;
   /** The export sinks (docs/audit.md). */
   readonly auditSinks: AuditSinkConfig;
+  /** PostgreSQL pool and timeouts (docs/scaling.md). */
+  readonly database?: DatabaseOptions;
+  /** The level of the JSON log on stdout (src/ops/log.ts). */
+  readonly logLevel?: LogLevel;
+  /** How long SIGTERM lets in-flight requests finish before their connections are cut. */
+  readonly shutdownGraceMs?: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface DatabaseOptions {
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/** RAMPART_DB_* (pool size and timeouts of PostgreSQL). */
+export function parseDatabaseOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
+  const statement = env.RAMPART_DB_STATEMENT_TIMEOUT_MS;
+  return {
+    poolSize: positiveInt('RAMPART_DB_POOL_SIZE', env.RAMPART_DB_POOL_SIZE, 10, 1000),
+    connectTimeoutMs: parseMillis('RAMPART_DB_CONNECT_TIMEOUT_MS', env.RAMPART_DB_CONNECT_TIMEOUT_MS, 5000),
+    statementTimeoutMs:
+      statement === '0' ? 0 : parseMillis('RAMPART_DB_STATEMENT_TIMEOUT_MS', statement, 30_000),
+  };
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  const level = (text || 'info').toLowerCase();
+  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error' || level === 'silent')
+    return level;
+  throw new ConfigError('RAMPART_LOG_LEVEL must be debug, info, warn, error or silent');
 }
 
 export interface ServeFlags {
@@ -210,6 +247,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     auditEnabled: audit === 'on',
     auditRetentionDays: retention,
     auditSinks: parseAuditSinks(env),
+    database: parseDatabaseOptions(env),
+    logLevel: parseLogLevel(env.RAMPART_LOG_LEVEL),
+    shutdownGraceMs: parseMillis('RAMPART_SHUTDOWN_GRACE_MS', env.RAMPART_SHUTDOWN_GRACE_MS, 3000),
   };
 }
 

@@ -43,6 +43,10 @@ export function apiErrorWithStatus(code: string, status: number, message: string
   return new ApiError(code, status, message);
 }
 
+/** The store (database) cannot be reached or timed out: nothing was done; retry later. */
+export const serviceUnavailable = (): ApiError =>
+  apiError('ServiceUnavailable', 'The backing service is temporarily unavailable. Please try again later.');
+
 export const internalError = (): ApiError =>
   new ApiError('InternalError', 500, 'The request processing has failed due to some unknown error.');
 

@@ -45,6 +45,7 @@ import {
   masterKeyPath,
   readKeyring,
   type Cidr,
+  type DatabaseOptions,
   type MasterKeyring,
   type ServerConfig,
 } from './config.js';
@@ -55,6 +56,9 @@ import { createDomain } from './domain/create.js';
 import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
+import { createJobGate } from './ops/job-lease.js';
+import { createMetrics } from './ops/metrics.js';
+import { createRequestLog, requestOutcome } from './ops/log.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
@@ -143,6 +147,8 @@ export interface OpenDeploymentOptions {
   readonly requireExisting?: boolean;
   /** Record the audit trail (default true). */
   readonly audit?: boolean;
+  /** PostgreSQL pool size and timeouts (RAMPART_DB_*). */
+  readonly database?: DatabaseOptions | undefined;
 }
 
 export class NotInitializedError extends Error {
@@ -166,7 +172,7 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   makePrivateDir(opts.dataDir);
   const source = keySource(opts.dataDir, opts);
   let keyring = readKeyring(source);
-  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, ...opts.database });
   try {
     const hasData = await storeHasData(store);
     if (opts.requireEmpty && hasData)
@@ -489,7 +495,18 @@ export interface StartOptions {
 
 /** Listens on config.host:config.port and serves until stop(). */
 export async function startServer({ config, deployment, log }: StartOptions): Promise<RunningServer> {
+  const metrics = createMetrics({ store: deployment.store, auditBacklog: () => deployment.audit.pending() });
+  const requestLog = createRequestLog(config.logLevel ?? 'info');
   const env: PipelineEnv = {
+    observe: (state, response, err, durationMs) => {
+      // A request refused before its action was looked up (authentication, the store out of
+      // reach) is still counted under its action when that names a registered one.
+      const p = state.protocol;
+      if (!state.definition && p?.version && p.action)
+        state.definition = env.registry.lookup(p.version, p.action);
+      metrics.observeRequest(requestOutcome(state, response, err, durationMs));
+      requestLog.request(state, response, err, durationMs);
+    },
     registry: createRegistry(allActions()),
     services: deployment.services,
     now: deployment.clock,
@@ -502,6 +519,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         if (kind === 'MFADevices') return pref.allowUserToManageMFADevices;
         return pref.allowUserToChangePassword;
       },
+      onCacheLookup: (hit) => metrics.observeCache(hit),
     }),
     logError: (requestId, err) => {
       const e = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : typeof err;
@@ -606,6 +624,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       return;
     }
     if (path === '/readyz') return ready(res);
+    if (path === '/metrics') return metricsAnswer(res);
     // An OSS request (by its host or its signature) is the data plane's, whatever its path.
     if (isOssRequest(req, url)) return ossAnswer(req, res);
     if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) {
@@ -715,6 +734,14 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         deployment.audit.record(e),
       ),
     );
+  }
+
+  async function metricsAnswer(res: ServerResponse): Promise<void> {
+    send(res, {
+      status: 200,
+      headers: { 'content-type': metrics.contentType },
+      body: await metrics.render(),
+    });
   }
 
   async function ready(res: ServerResponse): Promise<void> {
@@ -840,10 +867,15 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
 
+  // Each job runs once across the nodes sharing the store (src/ops/job-lease.ts).
+  const gate = createJobGate(deployment.store, deployment.clock, {
+    onTurn: (job, result) => metrics.observeJob(job, result),
+  });
   // MaxIdleDays of the security preference: idle AccessKeys and console logons are disabled
   // at start and then every hour.
   const idleCredentials = startPeriodicJob({
     name: 'idle credentials',
+    gate,
     everyMs: IDLE_CREDENTIALS_EVERY_MS,
     log: log ?? console.error,
     run: async () => {
@@ -860,6 +892,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   // The audit trail's retention: whole old events removed in chain order, at start and hourly.
   const auditRetention = startPeriodicJob({
     name: 'audit retention',
+    gate,
     everyMs: AUDIT_RETENTION_EVERY_MS,
     log: log ?? console.error,
     run: async () => {
@@ -892,14 +925,19 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       stopping ??= (async () => {
         await idleCredentials.stop();
         await auditRetention.stop();
+        // Stop accepting; requests under way get the grace period to finish, then their
+        // connections are cut. Idle keep-alive connections close at once.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const force = setTimeout(() => server.closeAllConnections(), 2000);
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs ?? 3000);
         await closed;
+        clearInterval(idle);
         clearTimeout(force);
         // The last events of the requests just answered reach the store, then the sinks stop.
         await deployment.audit.flush();
         await sinks.stop();
+        await requestLog.flush();
         await deployment.close();
       })();
       return stopping;

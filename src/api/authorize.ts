@@ -64,6 +64,8 @@ export interface AuthorizerOptions {
    * allowed; an explicit Deny still refuses it. Without this option nothing is self-service.
    */
   readonly selfServiceAllowed?: (accountId: string, kind: SelfService) => Promise<boolean>;
+  /** Told of each lookup of a compiled policy set: found current in the cache, or not (metrics). */
+  readonly onCacheLookup?: (hit: boolean) => void;
 }
 
 const LAYER_POLICY_TYPE: Readonly<Record<PolicyLayer, string>> = {
@@ -188,8 +190,10 @@ export function createAuthorizer(
     if (hit && hit.version === version) {
       cache.delete(key);
       cache.set(key, hit);
+      options.onCacheLookup?.(true);
       return hit;
     }
+    options.onCacheLookup?.(false);
     const identity = await policies.identityPolicies(principal);
     // The Resource Directory path of the principal's own account (a role session acts in the
     // role's account): its control policies bound RAM users and role sessions.

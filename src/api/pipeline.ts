@@ -4,7 +4,8 @@
  *   protocol -> authenticate -> action lookup -> validate params -> authorize -> handler
  *   -> audit event (success or failure; steps/audit.ts) -> response
  */
-import { ApiError } from '../errors.js';
+import { ApiError, serviceUnavailable } from '../errors.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import { newRequestId } from './protocol/request.js';
 import type { WireRequest, WireResponse } from './protocol/wire.js';
 import { recordFailure, recordSuccess } from './steps/audit.js';
@@ -30,6 +31,7 @@ export const STEPS: readonly Step[] = [
 
 /** Runs one request through every step and answers it; never throws. */
 export async function runPipeline(env: PipelineEnv, wire: WireRequest): Promise<WireResponse> {
+  const started = env.observe ? performance.now() : 0;
   const state: RequestState = {
     wire,
     requestId: newRequestId(),
@@ -43,10 +45,15 @@ export async function runPipeline(env: PipelineEnv, wire: WireRequest): Promise<
     const response = respondSuccess(state);
     const recording = recordSuccess(state, env);
     if (recording) await recording;
+    env.observe?.(state, response, undefined, performance.now() - started);
     return response;
-  } catch (err) {
+  } catch (thrown) {
+    // The store out of reach is the deployment's trouble, not the request's: a 503 the caller may retry.
+    const err = isStoreUnavailable(thrown) ? serviceUnavailable() : thrown;
     if (!(err instanceof ApiError)) env.logError?.(state.requestId, err);
     recordFailure(state, env, err);
-    return respondError(state, err);
+    const response = respondError(state, err);
+    env.observe?.(state, response, err, performance.now() - started);
+    return response;
   }
 }

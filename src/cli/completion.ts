@@ -18,6 +18,9 @@ const COMMANDS = [
   'plan',
   'apply',
   'export',
+  'backup',
+  'restore',
+  'migrate-store',
 ];
 const CALL_OPTIONS = [
   '--profile',

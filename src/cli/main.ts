@@ -28,6 +28,8 @@ const COMMAND_MODULES = [
   './org.js',
   './login.js',
   './audit.js',
+  './backup.js',
+  './migrate-store.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */

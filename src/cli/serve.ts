@@ -57,6 +57,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       quotas: config.quotas,
       createKey: true,
       audit: config.auditEnabled,
+      database: config.database,
     });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -25,3 +25,43 @@ export function violatedConstraint(err: unknown): string | undefined {
   const m = /UNIQUE constraint failed: (.*)$/.exec(String((err as { message?: unknown }).message ?? ''));
   return m?.[1];
 }
+
+/** Socket-level failures: the database is down, restarting, or out of reach. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** What node-postgres says when a connection cannot be made or was lost (it sets no code). */
+const UNREACHABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Client was closed and is not queryable',
+  'Query read timeout',
+];
+
+/**
+ * True when err means the store could not answer, through no fault of the request: the
+ * database is unreachable (refused, reset, lost, connect timeout), shutting down or starting
+ * (SQLSTATE class 08, 57P01-57P03), a statement ran past its timeout (57014), or SQLite's
+ * busy timeout ran out. The request may be retried as it is.
+ */
+export function isStoreUnavailable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 3) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNREACHABLE_CODES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (code === '57014' || code === 'SQLITE_BUSY') return true;
+  }
+  const message = (err as { message?: unknown }).message;
+  if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((m) => message.includes(m))) return true;
+  const inner = (err as { errors?: unknown }).errors;
+  if (Array.isArray(inner) && inner.some((e) => isStoreUnavailable(e, depth + 1))) return true;
+  return isStoreUnavailable((err as { cause?: unknown }).cause, depth + 1);
+}

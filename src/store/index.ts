@@ -12,6 +12,7 @@ export type {
   HotQuery,
   HotParam,
   NonceClaim,
+  PoolStats,
 } from './store.js';
 export { hotQuery } from './store.js';
 export { isUniqueViolation } from './errors.js';
@@ -27,7 +28,12 @@ export { runInUnitOfWork, outsideUnitOfWork, type UnitOfWork } from './unit-of-w
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(opts.databaseUrl)) {
-    store = openPostgresStore({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
+    store = openPostgresStore({
+      connectionString: opts.databaseUrl,
+      poolSize: opts.poolSize,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      statementTimeoutMs: opts.statementTimeoutMs,
+    });
   } else {
     if (!opts.dataDir) throw new Error('openStore needs a dataDir (SQLite) or a postgres:// databaseUrl');
     store = openSqliteStore({ file: sqliteFile(opts.dataDir), busyTimeoutMs: opts.sqliteBusyTimeoutMs });

@@ -460,6 +460,15 @@ export interface RdControlAttachmentsTable {
   attach_date: string;
 }
 
+/** A background job's last scheduled run across the nodes of a deployment (migration 013). */
+export interface JobRunsTable {
+  name: string;
+  started_at: string | null;
+  finished_at: string | null;
+  runs: number;
+  node: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -497,6 +506,7 @@ export interface Database {
   rd_control_attachments: RdControlAttachmentsTable;
   rd_handshakes: RdHandshakesTable;
   rd_delegated_admins: RdDelegatedAdminsTable;
+  job_runs: JobRunsTable;
 }
 
 /** An invitation of an existing account into a directory (migration 015). */

@@ -75,6 +75,15 @@ export interface Store {
     columns: readonly string[],
     rows: readonly (readonly HotParam[])[],
   ): Promise<void>;
+  /** PostgreSQL: the connections of the pool (open, idle, callers waiting for one); SQLite: absent. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly max: number;
 }
 
 export interface OpenStoreOptions {
@@ -86,6 +95,10 @@ export interface OpenStoreOptions {
   readonly sqliteBusyTimeoutMs?: number;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
+  /** PostgreSQL: how long to wait for a new connection before failing (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL: the server cancels a statement that runs longer (default 30000 ms; 0: never). */
+  readonly statementTimeoutMs?: number;
   /** Skip migrations at open (default: migrations run at open). */
   readonly skipMigrations?: boolean;
 }

@@ -85,7 +85,10 @@ export async function startInProcessServer(opts: InProcessOptions = {}): Promise
       accountAlias: opts.accountAlias,
       rootAccessKey: true,
     });
-    const config = resolveConfig({ data: dataDir, port: 0, host: '127.0.0.1' }, {});
+    const config = resolveConfig(
+      { data: dataDir, port: 0, host: '127.0.0.1' },
+      { RAMPART_LOG_LEVEL: 'silent' },
+    );
     const server = await startServer({ config, deployment, log: opts.log ?? (() => undefined) });
     return {
       endpoint: server.url,

@@ -108,4 +108,5 @@ export const authorizeStep: Step = async (state, env) => {
     context,
     auth.kind === 'signed' ? auth.permissionsVersion : undefined,
   );
+  state.allowed = true;
 };

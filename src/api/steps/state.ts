@@ -2,7 +2,7 @@ import type { Authentication, AuthenticationOptions } from '../../auth/authentic
 import type { RequestContext } from '../../policy/request.js';
 import type { Authorizer } from '../authorize.js';
 import type { ProtocolRequest } from '../protocol/request.js';
-import type { WireRequest } from '../protocol/wire.js';
+import type { WireRequest, WireResponse } from '../protocol/wire.js';
 import type { SelfService } from '../action.js';
 import type { AnyActionDefinition, Registry } from '../registry.js';
 import type { Services } from '../../domain/request-services.js';
@@ -20,6 +20,8 @@ export interface PipelineEnv {
   readonly audit?: AuditRecorder;
   /** Server-side log of unexpected failures (never given secrets). */
   readonly logError?: (requestId: string, err: unknown) => void;
+  /** Told of every answered request: metrics and the request log (src/ops). */
+  readonly observe?: (state: RequestState, response: WireResponse, err: unknown, durationMs: number) => void;
 }
 
 /** One request on its way through the steps; each step fills in its part. */
@@ -32,6 +34,8 @@ export interface RequestState {
   definition?: AnyActionDefinition;
   params?: unknown;
   context?: RequestContext;
+  /** The policy engine allowed the request (the authorize step ran to its end). */
+  allowed?: boolean;
   /** Self-service kinds that only the security preference allowed (see Authorizer). */
   allowedBySelfService?: readonly SelfService[];
   result?: object;

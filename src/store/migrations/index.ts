@@ -9,6 +9,7 @@ import * as m007 from './007_audit_trail.js';
 import * as m008 from './008_workload_identities.js';
 import * as m009 from './009_oss_store.js';
 import * as m010 from './010_resource_directory.js';
+import * as m013 from './013_job_runs.js';
 import * as m015 from './015_rd_invitations.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
@@ -23,6 +24,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '008_workload_identities': m008,
   '009_oss_store': m009,
   '010_resource_directory': m010,
+  '013_job_runs': m013,
   '015_rd_invitations': m015,
 };
 
@@ -40,6 +42,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
     provider,
     migrationTableName: 'rampart_migration',
     migrationLockTableName: 'rampart_migration_lock',
+    // A migration numbered below one already applied (features developed side by side) still
+    // runs; each creates its own tables, so their order between themselves does not matter.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

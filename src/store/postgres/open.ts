@@ -6,7 +6,9 @@ import { migrateToLatest } from '../migrations/index.js';
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
-  readonly poolSize?: number;
+  readonly poolSize?: number | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly statementTimeoutMs?: number | undefined;
 }
 
 /** True for a postgres:// or postgresql:// URL. */
@@ -16,9 +18,28 @@ export function isPostgresUrl(url: string | undefined): url is string {
 
 /** Opens a pool on a PostgreSQL database (READ COMMITTED transactions; see docs/storage.md). */
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10 });
-  // An idle client that loses its connection must not crash the process.
+  const max = opts.poolSize ?? 10;
+  const statementTimeout = opts.statementTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max,
+    // A database out of reach fails a request in bounded time instead of queueing it forever.
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    ...(statementTimeout > 0
+      ? {
+          statement_timeout: statementTimeout,
+          // A connection lost without a reset (a dead peer) is given up a little after the server would cancel.
+          query_timeout: statementTimeout + 5000,
+        }
+      : {}),
+  });
+  // A client that loses its connection must not crash the process: the pool listens on idle
+  // clients only, so a client checked out (inside a transaction, between its statements) gets
+  // a listener of its own. Its pending query fails (ServiceUnavailable) and the pool drops it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const texts = new Map<string, string>();
   /** Positional question-mark placeholders become `$1`, `$2`, in order (hot queries hold no other question mark). */
@@ -102,6 +123,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
       return result.rows[0] as Row | undefined;
     },
     migrate: () => migrateToLatest(db),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
