@@ -7,7 +7,7 @@ import { apiErrorWithStatus } from '../../errors.js';
  * or token is the credential). Federated sign-in is not served yet: both answer
  * `UnsupportedOperation` (400) without looking at their parameters.
  */
-function unsupported(name: 'AssumeRoleWithSAML' | 'AssumeRoleWithOIDC') {
+function unsupported(name: 'AssumeRoleWithSAML') {
   return defineAction({
     service: 'sts',
     name,
@@ -24,4 +24,3 @@ function unsupported(name: 'AssumeRoleWithSAML' | 'AssumeRoleWithOIDC') {
 }
 
 export const assumeRoleWithSaml = unsupported('AssumeRoleWithSAML');
-export const assumeRoleWithOidc = unsupported('AssumeRoleWithOIDC');
