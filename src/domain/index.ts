@@ -28,6 +28,7 @@ import type { AccountSummaryDomain } from './account-summary.js';
 import type { CredentialReportsDomain } from './credential-report.js';
 import type { FederationProvidersDomain } from './federation-providers.js';
 import type { SsoSettingsDomain } from './sso-settings.js';
+import type { SamlReplayDomain } from './saml-replay.js';
 import type { UserTagsDomain } from './user-tags.js';
 
 export type { StsDomain, WorkloadsDomain };
@@ -493,6 +494,8 @@ export interface Domain {
   readonly logon: LogonDomain;
   readonly federationProviders: FederationProvidersDomain;
   readonly ssoSettings: SsoSettingsDomain;
+  /** Accepted SAML assertion IDs and pending AuthnRequests (single sign-on). */
+  readonly samlReplay: SamlReplayDomain;
   readonly userTags: UserTagsDomain;
   readonly accountSummary: AccountSummaryDomain;
   readonly credentialReports: CredentialReportsDomain;

@@ -2,7 +2,7 @@
 import type { AnyActionDefinition } from '../registry.js';
 import assumeRole from './assume-role.js';
 import assumeRoleWithOidc from './assume-role-with-oidc.js';
-import { assumeRoleWithSaml } from './federation.js';
+import assumeRoleWithSaml from './assume-role-with-saml.js';
 import getCallerIdentity from './get-caller-identity.js';
 
 export const stsActions: readonly AnyActionDefinition[] = [
