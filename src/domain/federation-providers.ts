@@ -261,7 +261,7 @@ const textOf = (v: unknown): string =>
 export function checkSamlMetadata(
   encoded: string,
   param: string,
-): { entityId: string; signingCertificates: string[] } {
+): { entityId: string; signingCertificates: string[]; ssoRedirectUrl?: string } {
   const compact = encoded.replace(/\s+/g, '');
   if (compact === '' || compact.length % 4 !== 0 || !BASE64.test(compact)) {
     throw bad(param, 'MUST be the base64 encoding of a SAML metadata document.');
@@ -310,7 +310,14 @@ export function checkSamlMetadata(
   }
   if (signingCertificates.length === 0)
     throw bad(param, 'MUST hold an X.509 signing certificate of the identity provider.');
-  return { entityId, signingCertificates };
+  // Where SP-initiated logon sends the browser (HTTP-Redirect binding), when the IdP has one.
+  const redirect = idps
+    .flatMap((idp) => nodes(idp.SingleSignOnService))
+    .find((sso) => sso['@Binding'] === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect');
+  const location = redirect?.['@Location'];
+  const ssoRedirectUrl =
+    typeof location === 'string' && /^https?:\/\//i.test(location) ? location : undefined;
+  return { entityId, signingCertificates, ...(ssoRedirectUrl ? { ssoRedirectUrl } : {}) };
 }
 
 /** The IssuerUrl rule; returns the key that makes it unique (scheme and host lower-cased). */

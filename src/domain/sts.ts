@@ -87,6 +87,21 @@ export function createSts(ctx: DomainContext): StsDomain {
         Math.floor(session.expiresAt.getTime() / 1000),
       );
       const p = session.principal;
+      if (p.type === 'AssumedRole') {
+        // A role-based SSO session: the role session's own credentials.
+        return issueCredentials(ctx.sealer, {
+          kind: 'role',
+          acct: p.accountId,
+          rid: p.roleId,
+          rn: p.roleName,
+          sn: p.sessionName,
+          ls,
+          iat: now,
+          exp,
+          mfa: false,
+          by: p.providerArn,
+        });
+      }
       return issueCredentials(ctx.sealer, {
         ...(p.type === 'RAMUser'
           ? { kind: 'user' as const, uid: p.userId, un: p.userName }
