@@ -76,6 +76,8 @@ export interface ServerConfig {
   readonly auditRetentionDays: number;
   /** The export sinks (docs/audit.md). */
   readonly auditSinks: AuditSinkConfig;
+  /** The public base URL (RAMPART_PUBLIC_URL) SAML metadata and assertions name; default the listening URL. */
+  readonly publicUrl?: string | undefined;
 }
 
 export interface ServeFlags {
@@ -162,6 +164,21 @@ export function parseTrustedProxies(text: string | undefined): Cidr[] {
     });
 }
 
+/** RAMPART_PUBLIC_URL: an http(s) URL without query or fragment; kept without a trailing slash. */
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError('RAMPART_PUBLIC_URL must be an http:// or https:// URL');
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username) {
+    throw new ConfigError('RAMPART_PUBLIC_URL must be an http:// or https:// URL without query or user');
+  }
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required: --data DIR or RAMPART_DATA');
@@ -210,6 +227,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     auditEnabled: audit === 'on',
     auditRetentionDays: retention,
     auditSinks: parseAuditSinks(env),
+    publicUrl: parsePublicUrl(env.RAMPART_PUBLIC_URL),
   };
 }
 

@@ -2,6 +2,7 @@
 export {
   validateSamlResponse,
   decodeSamlResponse,
+  peekSamlResponse,
   SamlValidationError,
   MAX_SAML_RESPONSE_LENGTH,
 } from './validate-response.js';

@@ -262,3 +262,38 @@ export async function validateSamlResponse(
     ...(inResponseTo !== undefined ? { inResponseTo } : {}),
   };
 }
+
+/**
+ * What an unverified Response says about where it belongs: the Issuer, the Audiences and the
+ * values of one attribute of its assertion(s). Only for routing it to the account or provider
+ * whose keys then verify it; nothing read here is trusted.
+ */
+export function peekSamlResponse(
+  encoded: string,
+  attributeName?: string,
+): { issuer?: string; audiences: string[]; attributeValues: string[] } {
+  const xml = decodeSamlResponse(encoded);
+  let response: Node;
+  try {
+    response = list((parser.parse(xml) as Node).Response)[0] ?? {};
+  } catch {
+    throw invalid('The SAML response is not well-formed XML.');
+  }
+  const audiences: string[] = [];
+  const attributeValues: string[] = [];
+  let issuer: string | undefined;
+  for (const a of list(response.Assertion)) {
+    issuer ??= text(list(a.Issuer)[0]) || undefined;
+    for (const c of list(a.Conditions)) {
+      for (const r of list(c.AudienceRestriction)) audiences.push(...list(r.Audience).map((x) => text(x)));
+    }
+    if (attributeName === undefined) continue;
+    for (const st of list(a.AttributeStatement)) {
+      for (const at of list(st.Attribute)) {
+        if (attr(at, 'Name') === attributeName)
+          attributeValues.push(...list(at.AttributeValue).map((v) => text(v)));
+      }
+    }
+  }
+  return { ...(issuer !== undefined ? { issuer } : {}), audiences, attributeValues };
+}
