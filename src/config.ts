@@ -43,6 +43,7 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
  *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
+ *                            RAMPART_PUBLIC_URL        public base URL of SAML metadata and ACS URLs
  *                            RAMPART_AUDIT             on (default) or off: record the audit trail
  *                            RAMPART_AUDIT_RETENTION_DAYS  days events are kept by default (90)
  *                            RAMPART_AUDIT_FILE        JSON Lines file sink (rotated)

@@ -61,7 +61,7 @@ import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
 import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './api/authorization-point.js';
 import { isValidBucketName } from './oss/names.js';
-import { answerSso, isSsoPath } from './api/sso/routes.js';
+import { answerSso, isSsoPath, SSO_BODY_LIMIT } from './api/sso/routes.js';
 
 /** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
 export const WORKLOAD_CREDENTIALS_PATH = '/workload/credentials/';
@@ -681,7 +681,22 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     path: string,
     rawQuery: string,
   ): Promise<void> {
-    const body = hasNoBody(req) ? EMPTY : await readBody(req, LOGON_BODY_LIMIT * 4);
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, SSO_BODY_LIMIT);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${SSO_BODY_LIMIT} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
     const client = clientAddress(
       req.socket.remoteAddress ?? '',
       'encrypted' in req.socket && req.socket.encrypted === true,
@@ -693,11 +708,10 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       path,
       rawQuery,
       headers: req.headers,
-      body: body ?? EMPTY,
+      body,
       sourceIp: normalizeIp(client.sourceIp),
       secure: client.secure,
     };
-    if (!body) res.setHeader('connection', 'close');
     send(
       res,
       await answerSso(

@@ -52,6 +52,9 @@ import type { WireRequest, WireResponse } from '../protocol/wire.js';
 
 export const USER_START_PATH = '/saml/start';
 
+/** The largest form an assertion consumer service reads (a SAMLResponse of 200,000 characters, form-encoded). */
+export const SSO_BODY_LIMIT = 768 * 1024;
+
 export interface SsoDeps {
   readonly domain: Domain;
   readonly roles: RoleLookup;
