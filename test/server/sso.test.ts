@@ -221,7 +221,14 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
   });
 
   it('logs on through an AuthnRequest (SP-initiated): InResponseTo must answer a request sent, once', async () => {
-    const start = await http('GET', `/saml/start?tenantID=${s.accountId}&RelayState=/console/roles`);
+    const status = JSON.parse((await http('GET', `/saml/status?tenantID=${alias}`)).text);
+    expect(status.UserSso).toEqual({
+      AccountId: s.accountId,
+      Enabled: true,
+      StartUrl: `${s.endpoint}/saml/start?tenantID=${s.accountId}`,
+    });
+    expect((await http('GET', '/saml/status?tenantID=no-such-alias')).status).toBe(404);
+    const start = await http('GET', `/saml/start?tenantID=${alias}&RelayState=/console/roles`);
     expect(start.status).toBe(302);
     const location = new URL(start.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(userIdp.ssoUrl);

@@ -4,7 +4,8 @@
  * validated assertion ends in the same console session (and cookie) a password logon gives.
  *
  *   GET  /saml/SpMetadata.xml?tenantID=<account>   user-based SSO SP metadata of an account
- *   GET  /saml/start?tenantID=<account>[&RelayState=/console/...]
+ *   GET  /saml/status?tenantID=<account or alias>   whether user-based SSO is on (the logon page asks)
+ *   GET  /saml/start?tenantID=<account or alias>[&RelayState=/console/...]
  *                                                  SP-initiated: to the IdP with an AuthnRequest
  *   POST /saml/SSO          SAMLResponse[, RelayState]  user-based ACS: logs on the RAM user
  *   GET  /saml-role/sp-metadata.xml                 role-based SSO SP metadata (deployment-wide)
@@ -51,6 +52,7 @@ import { errorResponse } from '../protocol/response.js';
 import type { WireRequest, WireResponse } from '../protocol/wire.js';
 
 export const USER_START_PATH = '/saml/start';
+export const USER_STATUS_PATH = '/saml/status';
 
 /** The largest form an assertion consumer service reads (a SAMLResponse of 200,000 characters, form-encoded). */
 export const SSO_BODY_LIMIT = 768 * 1024;
@@ -192,6 +194,7 @@ async function route(deps: SsoDeps, req: WireRequest, audit: Audit): Promise<Ans
   }
   if (method === 'GET' && path === ROLE_METADATA_PATH) return xmlAnswer(roleSpMetadata(deps.baseUrl));
   if (method === 'GET' && path === USER_START_PATH) return startUserSso(deps, query);
+  if (method === 'GET' && path === USER_STATUS_PATH) return userSsoStatus(deps, query);
   if (method !== 'POST') throw notFound();
   const f = form(req.body);
   switch (path) {
@@ -226,9 +229,38 @@ async function enabledIdp(deps: SsoDeps, accountId: string) {
   }
 }
 
+/** The account a tenantID names: its 16-digit id, its alias or its default domain. */
+async function tenant(deps: SsoDeps, query: URLSearchParams): Promise<string> {
+  const t = (query.get('tenantID') ?? '').trim();
+  if (t === '' || t.length > 128) throw notFound();
+  const account = /^\d{16}$/.test(t)
+    ? await deps.domain.accounts.get(t)
+    : await deps.domain.accounts.findByAliasOrId(t.toLowerCase());
+  if (!account) throw notFound();
+  return account.accountId;
+}
+
+/** What a logon page needs: whether RAM users of the account log on through SSO, and where to start. */
+async function userSsoStatus(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
+  const accountId = await tenant(deps, query);
+  const settings = await deps.domain.ssoSettings.get(accountId);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json;charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify({
+      UserSso: {
+        AccountId: accountId,
+        Enabled: settings.ssoEnabled,
+        ...(settings.ssoEnabled
+          ? { StartUrl: `${deps.baseUrl}${USER_START_PATH}?tenantID=${accountId}` }
+          : {}),
+      },
+    }),
+  };
+}
+
 async function startUserSso(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
-  const accountId = query.get('tenantID') ?? '';
-  if (!/^\d{16}$/.test(accountId) || !(await deps.domain.accounts.get(accountId))) throw notFound();
+  const accountId = await tenant(deps, query);
   const { idp } = await enabledIdp(deps, accountId);
   if (!idp.ssoRedirectUrl) {
     throw apiError(
