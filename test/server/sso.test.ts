@@ -318,6 +318,9 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
         404,
       ],
     ];
+    const sessions = async () =>
+      (await s.deployment.store.db.selectFrom('logon_sessions').select('session_hash').execute()).length;
+    const before = await sessions();
     for (const [what, response, code, status] of cases) {
       const r = await postUser(response);
       expect(r.status, what).toBe(status);
@@ -325,6 +328,8 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
       await expectRefused(r, code, status, what !== 'another audience');
     }
     await expectRefused(await http('POST', '/saml/SSO', {}), 'MissingSAMLResponse', 400, false);
+    // Nothing was created.
+    expect(await sessions()).toBe(before);
   });
 
   it('turns password logon off for RAM users while SSO is on, not for the root', async () => {
