@@ -24,8 +24,8 @@ export interface TestCertificate {
   remove(): void;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, valid one day. */
-export function selfSignedCertificate(cn = '127.0.0.1'): TestCertificate {
+/** A self-signed certificate for 127.0.0.1 and localhost (or the names given), valid one day. */
+export function selfSignedCertificate(cn = '127.0.0.1', san = 'IP:127.0.0.1,DNS:localhost'): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-cert-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
@@ -46,7 +46,7 @@ export function selfSignedCertificate(cn = '127.0.0.1'): TestCertificate {
       '-subj',
       `/CN=${cn}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      `subjectAltName=${san}`,
     ],
     { stdio: 'ignore' },
   );
