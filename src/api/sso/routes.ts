@@ -47,6 +47,7 @@ import {
 } from '../../sso/saml/sp.js';
 import { federatedTrustDecision, stringValues } from '../../sso/trust.js';
 import { sessionCookie } from '../logon/routes.js';
+import { buildRequestContext } from '../request-context.js';
 import { newRequestId } from '../protocol/request.js';
 import { errorResponse } from '../protocol/response.js';
 import type { WireRequest, WireResponse } from '../protocol/wire.js';
@@ -371,6 +372,7 @@ function describe(e: unknown): { code: string; message: string } {
 /** The roles the assertion offers that exist and trust its provider. */
 async function offeredRoles(
   deps: SsoDeps,
+  req: WireRequest,
   accountId: string,
   providerArn: string,
   a: ValidatedAssertion,
@@ -381,12 +383,19 @@ async function offeredRoles(
       continue;
     const role = await deps.roles.findRole(accountId, pair.roleName);
     if (!role || out.some((r) => r.roleId === role.roleId)) continue;
-    if (trusts(role, providerArn, a.recipient, deps.clock())) out.push(role);
+    if (trusts(role, providerArn, a.recipient, req, deps.clock())) out.push(role);
   }
   return out;
 }
 
-function trusts(role: TrustedRole, providerArn: string, recipient: string, now: Date): boolean {
+function trusts(
+  role: TrustedRole,
+  providerArn: string,
+  recipient: string,
+  req: WireRequest,
+  now: Date,
+): boolean {
+  const ua = req.headers['user-agent'];
   return (
     federatedTrustDecision({
       accountId: role.accountId,
@@ -394,7 +403,15 @@ function trusts(role: TrustedRole, providerArn: string, recipient: string, now: 
       trustPolicy: role.trustPolicy,
       providerArn,
       context: {
-        'acs:CurrentTime': { type: 'Date', values: [now.toISOString()] },
+        ...buildRequestContext({
+          sourceIp: req.sourceIp,
+          now,
+          secure: req.secure,
+          principal: undefined,
+          accessKeyId: undefined,
+          userAgent: typeof ua === 'string' ? ua : undefined,
+          referer: undefined,
+        }),
         'saml:recipient': stringValues([recipient]),
       },
     }).decision === 'Allow'
@@ -454,7 +471,7 @@ async function roleAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
         'The RoleSessionName attribute must be 2 to 64 letters, digits, ".", "@", "-" or "_".',
       );
     }
-    const roles = await offeredRoles(deps, accountId, chosen.arn, a);
+    const roles = await offeredRoles(deps, req, accountId, chosen.arn, a);
     if (roles.length === 0) {
       throw apiErrorWithStatus(
         'AuthenticationFail.NoPermission',
@@ -576,7 +593,7 @@ async function roleSelect(
     if (!offered) throw invalid('The role was not offered by the assertion.');
     const role = await deps.roles.findRole(c.acct, offered.arn.slice(offered.arn.indexOf(':role/') + 6));
     // The role must still be the one offered, and still trust the provider.
-    if (!role || role.roleId !== offered.id || !trusts(role, c.pid, c.rcp, deps.clock())) {
+    if (!role || role.roleId !== offered.id || !trusts(role, c.pid, c.rcp, req, deps.clock())) {
       throw apiErrorWithStatus(
         'AuthenticationFail.NoPermission',
         401,
