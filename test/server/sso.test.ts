@@ -124,7 +124,7 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     });
   }
 
-  async function role(name: string, principal: string): Promise<string> {
+  async function role(name: string, principal: string, network?: string): Promise<string> {
     const trust = {
       Version: '1',
       Statement: [
@@ -132,7 +132,10 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
           Principal: { Federated: [principal] },
-          Condition: { StringEquals: { 'saml:recipient': roleAcs() } },
+          Condition: {
+            StringEquals: { 'saml:recipient': roleAcs() },
+            ...(network ? { IpAddress: { 'acs:SourceIp': network } } : {}),
+          },
         },
       ],
     };
