@@ -43,6 +43,7 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
  *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
+ *                            RAMPART_PUBLIC_URL        public base URL of SAML metadata and ACS URLs
  *                            RAMPART_AUDIT             on (default) or off: record the audit trail
  *                            RAMPART_AUDIT_RETENTION_DAYS  days events are kept by default (90)
  *                            RAMPART_AUDIT_FILE        JSON Lines file sink (rotated)
@@ -87,6 +88,8 @@ export interface ServerConfig {
   readonly logLevel?: LogLevel;
   /** How long SIGTERM lets in-flight requests finish before their connections are cut. */
   readonly shutdownGraceMs?: number;
+  /** The public base URL (RAMPART_PUBLIC_URL) SAML metadata and assertions name; default the listening URL. */
+  readonly publicUrl?: string | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -199,6 +202,21 @@ export function parseTrustedProxies(text: string | undefined): Cidr[] {
     });
 }
 
+/** RAMPART_PUBLIC_URL: an http(s) URL without query or fragment; kept without a trailing slash. */
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError('RAMPART_PUBLIC_URL must be an http:// or https:// URL');
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username) {
+    throw new ConfigError('RAMPART_PUBLIC_URL must be an http:// or https:// URL without query or user');
+  }
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required: --data DIR or RAMPART_DATA');
@@ -250,6 +268,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     database: parseDatabaseOptions(env),
     logLevel: parseLogLevel(env.RAMPART_LOG_LEVEL),
     shutdownGraceMs: parseMillis('RAMPART_SHUTDOWN_GRACE_MS', env.RAMPART_SHUTDOWN_GRACE_MS, 3000),
+    publicUrl: parsePublicUrl(env.RAMPART_PUBLIC_URL),
   };
 }
 

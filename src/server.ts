@@ -65,6 +65,7 @@ import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
 import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './api/authorization-point.js';
 import { isValidBucketName } from './oss/names.js';
+import { answerSso, isSsoPath, SSO_BODY_LIMIT } from './api/sso/routes.js';
 
 /** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
 export const WORKLOAD_CREDENTIALS_PATH = '/workload/credentials/';
@@ -637,6 +638,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     if (path === AUTHORIZE_PATH) return authorizeAnswer(req, res, q < 0 ? '' : url.slice(q + 1));
     if (path !== '/') {
       if (isLogonPath(path)) return logon(req, res, path);
+      if (isSsoPath(path)) return sso(req, res, path, q < 0 ? '' : url.slice(q + 1));
       return pathRequest(req, res, path);
     }
     // A request without a body (most signed calls) goes straight on; node discards the empty
@@ -693,6 +695,64 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       if (!(err instanceof ApiError)) env.logError?.(requestId, err);
       send(res, errorResponse(err, { requestId, format: 'JSON', service: undefined }));
     }
+  }
+
+  /** The deployment's public base URL for SAML (RAMPART_PUBLIC_URL, else the listening URL). */
+  let ssoBaseUrl = config.publicUrl;
+
+  /** SAML single sign-on to the console (src/api/sso/routes.ts). */
+  async function sso(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    rawQuery: string,
+  ): Promise<void> {
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, SSO_BODY_LIMIT);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        errorResponse(
+          apiErrorWithStatus(
+            'RequestEntityTooLarge',
+            413,
+            `The request body exceeds ${SSO_BODY_LIMIT} bytes.`,
+          ),
+          { requestId: newRequestId(), format: 'JSON', service: undefined },
+        ),
+      );
+      return;
+    }
+    const client = clientAddress(
+      req.socket.remoteAddress ?? '',
+      'encrypted' in req.socket && req.socket.encrypted === true,
+      req.headers,
+      isTrustedProxy,
+    );
+    const wire: WireRequest = {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery,
+      headers: req.headers,
+      body,
+      sourceIp: normalizeIp(client.sourceIp),
+      secure: client.secure,
+    };
+    send(
+      res,
+      await answerSso(
+        {
+          domain: deployment.domain,
+          roles: deployment.services.roles,
+          sealer: deployment.sealer,
+          clock: deployment.clock,
+          baseUrl: ssoBaseUrl ?? '',
+          record: (e) => deployment.audit.record(e),
+          ...(env.logError ? { logError: env.logError } : {}),
+        },
+        wire,
+      ),
+    );
   }
 
   /** The console logon surface (src/api/logon/routes.ts). */
@@ -866,6 +926,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  ssoBaseUrl ??= `${config.tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
 
   // Each job runs once across the nodes sharing the store (src/ops/job-lease.ts).
   const gate = createJobGate(deployment.store, deployment.clock, {

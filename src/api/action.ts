@@ -31,6 +31,19 @@ export interface ActionRequest<P> {
    * did): the handler then limits the caller to its own credentials.
    */
   readonly allowedBySelfService?: readonly SelfService[];
+  /**
+   * An unsigned federated sign-in (AssumeRoleWithSAML / WithOIDC) names who it is once the
+   * provider is known: its audit event is then recorded in that account, with that identity.
+   */
+  readonly identifyFederatedCaller?: (caller: FederatedCaller) => void;
+}
+
+/** The identity of a federated caller, as its audit event names it. */
+export interface FederatedCaller {
+  readonly accountId: string;
+  readonly type: 'saml-user' | 'oidc-user';
+  /** The NameID or the token's subject, once verified. */
+  readonly userName?: string;
 }
 
 /**

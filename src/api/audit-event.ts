@@ -144,7 +144,9 @@ export function buildApiEvent(
   const raw: Record<string, string> = {};
   if (p) for (const k of Object.keys(p.params)) raw[k] = cut(p.params[k]!);
   const redacted = redactParameters(raw);
-  const accountId = principal && principal.type !== 'Anonymous' ? principal.accountId : '';
+  const federated = state.federatedCaller;
+  const accountId =
+    principal && principal.type !== 'Anonymous' ? principal.accountId : (federated?.accountId ?? '');
   const mfa = state.context?.['acs:MFAPresent']?.values[0] === true;
   const event: AuditEvent = {
     eventId: state.requestId,
@@ -163,7 +165,14 @@ export function buildApiEvent(
     requestId: state.requestId,
     requestParameters: redacted.params,
     additionalEventData: { Scheme: state.wire.secure ? 'https' : 'http' },
-    userIdentity: identityOf(principal, accessKeyId, mfa),
+    userIdentity:
+      federated && (!principal || principal.type === 'Anonymous')
+        ? {
+            type: federated.type,
+            accountId: federated.accountId,
+            ...(federated.userName !== undefined ? { userName: federated.userName } : {}),
+          }
+        : identityOf(principal, accessKeyId, mfa),
     sourceIpAddress: state.wire.sourceIp,
     userAgent: (headerValue(state.wire.headers, 'user-agent') ?? '').slice(0, 1024),
     ...resources(name, redacted.params),

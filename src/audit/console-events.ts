@@ -9,6 +9,15 @@ export type ConsolePrincipal =
       readonly accountId: string;
       readonly userId: string;
       readonly userName: string;
+    }
+  | {
+      /** A role session of role-based SSO. */
+      readonly type: 'AssumedRole';
+      readonly accountId: string;
+      readonly roleId: string;
+      readonly roleName: string;
+      readonly sessionName: string;
+      readonly providerArn: string;
     };
 
 export interface ConsoleEventInput {
@@ -18,6 +27,8 @@ export interface ConsoleEventInput {
   readonly principal?: ConsolePrincipal;
   /** The login name as typed (ConsoleSignin). */
   readonly loginAccount?: string;
+  /** The NameID of a SAML single sign-on (ConsoleSignin). */
+  readonly samlNameId?: string;
   readonly mfa?: boolean;
   readonly sourceIp: string;
   readonly userAgent?: string;
@@ -28,6 +39,14 @@ export interface ConsoleEventInput {
 
 function identity(p: ConsolePrincipal | undefined, loginAccount: string | undefined): UserIdentity {
   if (!p) return { type: 'unknown', ...(loginAccount ? { userName: loginAccount } : {}) };
+  if (p.type === 'AssumedRole') {
+    return {
+      type: 'assumed-role',
+      principalId: `${p.roleId}:${p.sessionName}`,
+      accountId: p.accountId,
+      userName: `${p.roleName}:${p.sessionName}`,
+    };
+  }
   return p.type === 'Root'
     ? { type: 'root-account', principalId: p.accountId, accountId: p.accountId, userName: 'root' }
     : { type: 'ram-user', principalId: p.userId, accountId: p.accountId, userName: p.userName };
@@ -54,6 +73,8 @@ export function consoleEvent(e: ConsoleEventInput): PendingEvent {
     additionalEventData: {
       ...(e.loginAccount !== undefined ? { loginAccount: e.loginAccount } : {}),
       ...(e.mfa !== undefined ? { isMFAChecked: String(e.mfa), mfaChecked: String(e.mfa) } : {}),
+      ...(e.principal?.type === 'AssumedRole' ? { samlProviderArn: e.principal.providerArn } : {}),
+      ...(e.samlNameId !== undefined ? { samlNameId: e.samlNameId } : {}),
     },
     userIdentity: identity(e.principal, e.loginAccount),
     sourceIpAddress: e.sourceIp,

@@ -22,6 +22,7 @@ import { createWorkloads } from './workloads.js';
 import { createSessions } from './sessions.js';
 import { createLogon } from './logon.js';
 import { createFederationProviders } from './federation-providers.js';
+import { createSamlReplay } from './saml-replay.js';
 import { createSsoSettings } from './sso-settings.js';
 import { createUserTags } from './user-tags.js';
 import { createAccountSummary } from './account-summary.js';
@@ -83,6 +84,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions }),
     federationProviders: createFederationProviders(ctx),
     ssoSettings: createSsoSettings(ctx),
+    samlReplay: createSamlReplay(ctx),
     userTags: createUserTags(ctx),
     accountSummary: createAccountSummary(ctx),
     credentialReports: createCredentialReports(ctx),

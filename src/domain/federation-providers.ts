@@ -258,7 +258,10 @@ const textOf = (v: unknown): string =>
  * KeyDescriptor without `use`, or with use="signing"). Returns the IdP's entityID. Throws
  * InvalidParameter.<param> with the reason.
  */
-export function checkSamlMetadata(encoded: string, param: string): { entityId: string } {
+export function checkSamlMetadata(
+  encoded: string,
+  param: string,
+): { entityId: string; signingCertificates: string[]; ssoRedirectUrl?: string } {
   const compact = encoded.replace(/\s+/g, '');
   if (compact === '' || compact.length % 4 !== 0 || !BASE64.test(compact)) {
     throw bad(param, 'MUST be the base64 encoding of a SAML metadata document.');
@@ -286,7 +289,7 @@ export function checkSamlMetadata(encoded: string, param: string): { entityId: s
   }
   const idps = nodes(entity.IDPSSODescriptor);
   if (idps.length === 0) throw bad(param, 'MUST describe an identity provider (IDPSSODescriptor).');
-  let certificates = 0;
+  const signingCertificates: string[] = [];
   for (const idp of idps) {
     for (const kd of nodes(idp.KeyDescriptor)) {
       const use = kd['@use'];
@@ -296,19 +299,25 @@ export function checkSamlMetadata(encoded: string, param: string): { entityId: s
           for (const cert of nodes(data.X509Certificate)) {
             const der = textOf(cert).replace(/\s+/g, '');
             try {
-              new X509Certificate(Buffer.from(der, 'base64'));
+              signingCertificates.push(new X509Certificate(Buffer.from(der, 'base64')).toString());
             } catch {
               throw bad(param, 'holds a signing certificate that is not a valid X.509 certificate.');
             }
-            certificates++;
           }
         }
       }
     }
   }
-  if (certificates === 0)
+  if (signingCertificates.length === 0)
     throw bad(param, 'MUST hold an X.509 signing certificate of the identity provider.');
-  return { entityId };
+  // Where SP-initiated logon sends the browser (HTTP-Redirect binding), when the IdP has one.
+  const redirect = idps
+    .flatMap((idp) => nodes(idp.SingleSignOnService))
+    .find((sso) => sso['@Binding'] === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect');
+  const location = redirect?.['@Location'];
+  const ssoRedirectUrl =
+    typeof location === 'string' && /^https?:\/\//i.test(location) ? location : undefined;
+  return { entityId, signingCertificates, ...(ssoRedirectUrl ? { ssoRedirectUrl } : {}) };
 }
 
 /** The IssuerUrl rule; returns the key that makes it unique (scheme and host lower-cased). */

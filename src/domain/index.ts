@@ -29,6 +29,7 @@ import type { AccountSummaryDomain } from './account-summary.js';
 import type { CredentialReportsDomain } from './credential-report.js';
 import type { FederationProvidersDomain } from './federation-providers.js';
 import type { SsoSettingsDomain } from './sso-settings.js';
+import type { SamlReplayDomain } from './saml-replay.js';
 import type { UserTagsDomain } from './user-tags.js';
 
 export type { StsDomain, WorkloadsDomain };
@@ -494,6 +495,8 @@ export interface Domain {
   readonly logon: LogonDomain;
   readonly federationProviders: FederationProvidersDomain;
   readonly ssoSettings: SsoSettingsDomain;
+  /** Accepted SAML assertion IDs and pending AuthnRequests (single sign-on). */
+  readonly samlReplay: SamlReplayDomain;
   readonly userTags: UserTagsDomain;
   readonly accountSummary: AccountSummaryDomain;
   readonly credentialReports: CredentialReportsDomain;
@@ -515,8 +518,23 @@ export type SessionPrincipal =
       readonly userName: string;
     };
 
+/**
+ * The principal of a role-based SSO console session: a role session vouched for by a SAML
+ * provider (never the subject of a password logon or its steps).
+ */
+export interface RoleSessionPrincipal {
+  readonly type: 'AssumedRole';
+  readonly accountId: string;
+  readonly roleId: string;
+  /** The role's current name (as stored). */
+  readonly roleName: string;
+  readonly sessionName: string;
+  /** The SAML provider's ARN. */
+  readonly providerArn: string;
+}
+
 export interface ResolvedSession {
-  readonly principal: SessionPrincipal;
+  readonly principal: SessionPrincipal | RoleSessionPrincipal;
   /** The logon passed an MFA code (or bound a device with two codes). */
   readonly mfaPresent: boolean;
   readonly expiresAt: Date;
@@ -530,8 +548,13 @@ export interface SessionsDomain {
    * user's last logon (LastLoginDate). Returns the opaque id (only its SHA-256 is stored).
    */
   create(
-    principal: SessionPrincipal,
-    opts: { readonly mfaPresent: boolean; readonly sourceIp: string },
+    principal: SessionPrincipal | RoleSessionPrincipal,
+    opts: {
+      readonly mfaPresent: boolean;
+      readonly sourceIp: string;
+      /** An earlier end than LoginSessionDuration gives (role-based SSO). */
+      readonly notAfter?: Date;
+    },
   ): Promise<{ sessionId: string; expiresAt: Date }>;
   /**
    * The live session of an id, or undefined: unknown, malformed, expired, ended by logoff, or

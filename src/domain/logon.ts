@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { ApiError } from '../errors.js';
+import { ApiError, apiErrorWithStatus } from '../errors.js';
 import type {
   LogonDomain,
   LogonOutcome,
@@ -59,6 +59,14 @@ type Parts = {
   securityPreference: SecurityPreferenceDomain;
   sessions: SessionsDomain;
 };
+
+/** A role session (role-based SSO) has no password and no MFA device of its own. */
+const roleSessionRefused = () =>
+  apiErrorWithStatus(
+    'NotSupported.RoleSession',
+    400,
+    'A role session has no password or MFA device of its own.',
+  );
 
 export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
   const { store } = ctx;
@@ -131,6 +139,17 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     const now = ctx.clock();
     await count('ip', sourceIp, now);
     await count('name', nameSubject, now);
+  }
+
+  /** Whether the account's user-based SSO is on (IMS SetUserSsoSettings SsoEnabled). */
+  async function userSsoEnabled(accountId: string): Promise<boolean> {
+    const row = await store.db
+      .selectFrom('accounts')
+      .select('user_sso_settings')
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (!row?.user_sso_settings) return false;
+    return (JSON.parse(row.user_sso_settings) as { ssoEnabled?: boolean }).ssoEnabled === true;
   }
 
   const nameSubjectOf = (p: SessionPrincipal): string =>
@@ -281,6 +300,16 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         await refundTry(sourceIp, nameSubject);
         throw err.logonNetworkDenied();
       }
+      // User-based SSO on: RAM users log on through the identity provider only (the root and
+      // AccessKeys are not affected). The answer depends on the account only, never on the user.
+      if (await userSsoEnabled(accountId)) {
+        await refundTry(sourceIp, nameSubject);
+        throw apiErrorWithStatus(
+          'PasswordLogonDisabled.SsoEnabled',
+          403,
+          'RAM users of this account log on through single sign-on; password logon is off.',
+        );
+      }
       const check = await parts.loginProfiles.verifyPassword(accountId, target.name, password);
       if (!check.ok) {
         if (check.reason === 'Expired') {
@@ -384,6 +413,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
 
     async startMfaBinding(session, sourceIp) {
       const p = session.principal;
+      if (p.type === 'AssumedRole') throw roleSessionRefused();
       if (p.type === 'RAMUser') {
         const pref = await readSecurityPreference(store.db, p.accountId);
         if (!pref.allowUserToManageMFADevices) throw err.selfServiceDenied('AllowUserToManageMFADevices');
@@ -397,6 +427,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
 
     async changeOwnPassword(session, oldPassword, newPassword) {
       const p = session.principal;
+      if (p.type === 'AssumedRole') throw roleSessionRefused();
       if (p.type === 'Root') {
         await parts.accounts.changeRootPassword(p.accountId, oldPassword, newPassword);
         return;

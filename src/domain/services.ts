@@ -93,7 +93,7 @@ const LOGON_SESSION = hotQuery(
   `select s.expires_at
      from logon_sessions s
      left join login_profiles p on p.account_id = s.account_id and p.user_id = s.user_id
-    where s.session_hash = ? and (s.principal_type = 'Root' or p.status = 'Active')`,
+    where s.session_hash = ? and (s.principal_type in ('Root', 'AssumedRole') or p.status = 'Active')`,
 );
 
 interface SessionRow {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../crypto/digest.js';
-import type { SessionPrincipal, ResolvedSession, SessionsDomain } from './index.js';
+import type { RoleSessionPrincipal, SessionPrincipal, ResolvedSession, SessionsDomain } from './index.js';
 import type { DomainContext } from './context.js';
 import { isoSeconds } from './common.js';
 import { readSecurityPreference } from './security-preference.js';
@@ -21,7 +21,8 @@ export function hashOfOpaqueId(id: string): string | undefined {
 
 /**
  * Console sessions: a row per session keyed by the SHA-256 of its opaque id, bound to the
- * root or a RAM user, for the security preference's LoginSessionDuration. A session whose
+ * root, a RAM user, or a role session of role-based SSO (ended when its role is deleted), for
+ * the security preference's LoginSessionDuration. A session whose
  * user was deleted, whose login profile was deleted or disabled, or whose account is gone,
  * ends on its next use.
  */
@@ -31,7 +32,10 @@ export function createSessions(ctx: DomainContext): SessionsDomain {
     async create(principal, opts) {
       const now = ctx.clock();
       const pref = await readSecurityPreference(store.db, principal.accountId);
-      const expiresAt = new Date(now.getTime() + pref.loginSessionDuration * 3_600_000);
+      const byPreference = now.getTime() + pref.loginSessionDuration * 3_600_000;
+      const expiresAt = new Date(
+        opts.notAfter ? Math.min(byPreference, opts.notAfter.getTime()) : byPreference,
+      );
       const { id, hash } = newOpaqueId();
       await store.transaction(async (tx) => {
         // Ended sessions and steps of every account go as new ones come (both tables are indexed by expiry).
@@ -49,6 +53,13 @@ export function createSessions(ctx: DomainContext): SessionsDomain {
             account_id: principal.accountId,
             principal_type: principal.type,
             user_id: principal.type === 'RAMUser' ? principal.userId : null,
+            ...(principal.type === 'AssumedRole'
+              ? {
+                  role_id: principal.roleId,
+                  role_session_name: principal.sessionName,
+                  federated_by: principal.providerArn,
+                }
+              : {}),
             mfa_present: opts.mfaPresent ? 1 : 0,
             source_ip: opts.sourceIp,
             create_date: isoSeconds(now),
@@ -83,8 +94,25 @@ export function createSessions(ctx: DomainContext): SessionsDomain {
       };
       const expiresAt = new Date(row.expires_at);
       if (expiresAt.getTime() <= ctx.clock().getTime()) return end();
-      let principal: SessionPrincipal;
-      if (row.principal_type === 'RAMUser' && row.user_id !== null) {
+      let principal: SessionPrincipal | RoleSessionPrincipal;
+      if (row.principal_type === 'AssumedRole' && row.role_id && row.role_session_name && row.federated_by) {
+        // A role-based SSO session ends when its role is deleted.
+        const role = await store.db
+          .selectFrom('roles')
+          .select(['role_id', 'role_name'])
+          .where('account_id', '=', row.account_id)
+          .where('role_id', '=', row.role_id)
+          .executeTakeFirst();
+        if (!role) return end();
+        principal = {
+          type: 'AssumedRole',
+          accountId: row.account_id,
+          roleId: role.role_id,
+          roleName: role.role_name,
+          sessionName: row.role_session_name,
+          providerArn: row.federated_by,
+        };
+      } else if (row.principal_type === 'RAMUser' && row.user_id !== null) {
         const user = await store.db
           .selectFrom('users')
           .innerJoin('login_profiles', (j) =>

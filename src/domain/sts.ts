@@ -50,6 +50,23 @@ export interface StsDomain {
    * MaxSessionDuration, and to one hour for a role session assuming a role (chaining).
    */
   assumeRole(input: AssumeRoleInput): Promise<AssumedRole>;
+  /**
+   * Temporary credentials for a role session started by a SAML assertion or an OIDC token
+   * (the trust policy already allowed the provider): DurationSeconds from 900 s to the role's
+   * MaxSessionDuration; the provider's ARN is recorded as who obtained them.
+   */
+  assumeRoleFederated(input: FederatedAssumeRoleInput): Promise<AssumedRole>;
+}
+
+export interface FederatedAssumeRoleInput {
+  readonly role: TrustedRole;
+  /** The SAML or OIDC provider's ARN. */
+  readonly providerArn: string;
+  readonly sessionName: string;
+  readonly durationSeconds?: number | undefined;
+  readonly policy?: string | undefined;
+  /** A console session (role-based SSO) the credentials are drawn from: they end with it. */
+  readonly logonSession?: string;
 }
 
 function durationError(max: number): Error {
@@ -70,6 +87,21 @@ export function createSts(ctx: DomainContext): StsDomain {
         Math.floor(session.expiresAt.getTime() / 1000),
       );
       const p = session.principal;
+      if (p.type === 'AssumedRole') {
+        // A role-based SSO session: the role session's own credentials.
+        return issueCredentials(ctx.sealer, {
+          kind: 'role',
+          acct: p.accountId,
+          rid: p.roleId,
+          rn: p.roleName,
+          sn: p.sessionName,
+          ls,
+          iat: now,
+          exp,
+          mfa: false,
+          by: p.providerArn,
+        });
+      }
       return issueCredentials(ctx.sealer, {
         ...(p.type === 'RAMUser'
           ? { kind: 'user' as const, uid: p.userId, un: p.userName }
@@ -105,6 +137,32 @@ export function createSts(ctx: DomainContext): StsDomain {
         ...(chained ? { chain: true } : {}),
         by: principalArn(input.caller),
         ...(input.sourceIdentity !== undefined ? { si: input.sourceIdentity } : {}),
+      });
+      return {
+        credentials,
+        arn: `${roleArn(input.role.accountId, input.role.roleName)}/${input.sessionName}`,
+        assumedRoleId: `${input.role.roleId}:${input.sessionName}`,
+      };
+    },
+
+    async assumeRoleFederated(input) {
+      const max = input.role.maxSessionDuration;
+      const seconds = input.durationSeconds ?? Math.min(DEFAULT_SESSION_SECONDS, max);
+      if (seconds < MIN_SESSION_SECONDS || seconds > max) throw durationError(max);
+      if (input.policy !== undefined) await checkDocument(ctx, input.policy, 'session', 'AssumeRole');
+      const now = Math.floor(ctx.clock().getTime() / 1000);
+      const credentials = issueCredentials(ctx.sealer, {
+        kind: 'role',
+        acct: input.role.accountId,
+        rid: input.role.roleId,
+        rn: input.role.roleName,
+        sn: input.sessionName,
+        ...(input.policy !== undefined ? { sp: input.policy } : {}),
+        iat: now,
+        exp: now + seconds,
+        mfa: false,
+        by: input.providerArn,
+        ...(input.logonSession !== undefined ? { ls: input.logonSession } : {}),
       });
       return {
         credentials,

@@ -240,6 +240,24 @@ export interface LogonSessionsTable {
   create_date: string;
   /** ISO 8601 UTC with milliseconds. */
   expires_at: string;
+  /** A role-based SSO session (principal_type 'AssumedRole', migration 012): the role, session name, SAML provider. */
+  role_id?: string | null;
+  role_session_name?: string | null;
+  federated_by?: string | null;
+}
+
+/** An accepted SAML assertion ID, until its assertion expires (migration 012). */
+export interface SamlAssertionIdsTable {
+  issuer: string;
+  assertion_id: string;
+  expires_at: string;
+}
+
+/** An AuthnRequest sent for SP-initiated logon, until answered or expired (migration 012). */
+export interface SamlRequestsTable {
+  request_id: string;
+  account_id: string;
+  expires_at: string;
 }
 
 /** A pending logon step (migration 006), keyed by the SHA-256 of its single-use token. */
@@ -507,6 +525,8 @@ export interface Database {
   rd_handshakes: RdHandshakesTable;
   rd_delegated_admins: RdDelegatedAdminsTable;
   job_runs: JobRunsTable;
+  saml_assertion_ids: SamlAssertionIdsTable;
+  saml_requests: SamlRequestsTable;
 }
 
 /** An invitation of an existing account into a directory (migration 015). */

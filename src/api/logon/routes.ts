@@ -24,6 +24,7 @@ import type {
   Domain,
   LogonOutcome,
   ResolvedSession,
+  RoleSessionPrincipal,
   SessionPrincipal,
 } from '../../domain/index.js';
 import { err } from '../../domain/messages.js';
@@ -65,7 +66,7 @@ export function sessionIdOf(req: Pick<WireRequest, 'headers'>): string | undefin
   return undefined;
 }
 
-function sessionCookie(id: string, expiresAt: Date, now: Date, secure: boolean): string {
+export function sessionCookie(id: string, expiresAt: Date, now: Date, secure: boolean): string {
   const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
   return `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
@@ -74,7 +75,17 @@ function clearedCookie(secure: boolean): string {
   return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
-function principalView(p: SessionPrincipal): Body {
+function principalView(p: SessionPrincipal | RoleSessionPrincipal): Body {
+  if (p.type === 'AssumedRole') {
+    return {
+      Type: 'AssumedRole',
+      AccountId: p.accountId,
+      RoleId: p.roleId,
+      RoleName: p.roleName,
+      RoleSessionName: p.sessionName,
+      SAMLProviderArn: p.providerArn,
+    };
+  }
   return p.type === 'Root'
     ? { Type: 'Root', AccountId: p.accountId }
     : { Type: 'RAMUser', AccountId: p.accountId, UserId: p.userId, UserName: p.userName };

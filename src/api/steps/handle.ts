@@ -1,4 +1,5 @@
 import type { Principal } from '../../auth/principal.js';
+import type { FederatedCaller } from '../action.js';
 import { buildApiEvent } from '../audit-event.js';
 import { auditsInUnit } from './audit.js';
 import { need, type Step } from './state.js';
@@ -20,6 +21,13 @@ export const handleStep: Step = async (state, env) => {
         params: state.params,
         context: need(state.context, 'context'),
         allowedBySelfService: state.allowedBySelfService ?? [],
+        ...(principal.type === 'Anonymous'
+          ? {
+              identifyFederatedCaller: (caller: FederatedCaller) => {
+                state.federatedCaller = caller;
+              },
+            }
+          : {}),
       },
       env.services,
     );

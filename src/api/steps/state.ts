@@ -3,7 +3,7 @@ import type { RequestContext } from '../../policy/request.js';
 import type { Authorizer } from '../authorize.js';
 import type { ProtocolRequest } from '../protocol/request.js';
 import type { WireRequest, WireResponse } from '../protocol/wire.js';
-import type { SelfService } from '../action.js';
+import type { FederatedCaller, SelfService } from '../action.js';
 import type { AnyActionDefinition, Registry } from '../registry.js';
 import type { Services } from '../../domain/request-services.js';
 import type { AuditRecorder, EventUnit } from '../../audit/recorder.js';
@@ -41,6 +41,8 @@ export interface RequestState {
   result?: object;
   /** The unit of work a write's handler ran in (its first transaction carries the event). */
   auditUnit?: EventUnit;
+  /** Who an unsigned federated sign-in turned out to be (see ActionRequest). */
+  federatedCaller?: FederatedCaller;
 }
 
 export type Step = (state: RequestState, env: PipelineEnv) => void | Promise<void>;

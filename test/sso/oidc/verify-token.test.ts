@@ -1,0 +1,107 @@
+/**
+ * The OIDC token verifier (src/sso/oidc/verify-token.ts) with a JWKS served by a function the
+ * test controls: keys are cached, fetched again when a token names an unknown key id (a key
+ * rotation), and not more often than the cooldown; the discovery document must name its issuer.
+ */
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOidcVerifier } from '../../../src/sso/oidc/verify-token.js';
+import { ApiError } from '../../../src/errors.js';
+
+const ISSUER = 'https://issuer.example.test';
+const anchor = {
+  issuerUrl: ISSUER,
+  fingerprints: ['a'.repeat(40)],
+  clientIds: ['sts'],
+  issuanceLimitTime: 1,
+};
+
+async function key(kid: string): Promise<{ priv: CryptoKey; jwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  return { priv: privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+}
+
+const token = (k: CryptoKey, kid: string, now: Date, claims: Record<string, unknown> = {}) =>
+  new SignJWT({ sub: 'ci', ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(ISSUER)
+    .setAudience('sts')
+    .setIssuedAt(Math.floor(now.getTime() / 1000) - 5)
+    .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
+    .sign(k);
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof ApiError) return e.code;
+    throw e;
+  }
+}
+
+describe('OIDC token verification', () => {
+  let a: Awaited<ReturnType<typeof key>>;
+  let b: Awaited<ReturnType<typeof key>>;
+  beforeAll(async () => {
+    a = await key('a');
+    b = await key('b');
+  });
+
+  function issuer(keys: () => JWK[], discoveryIssuer = ISSUER) {
+    const fetched: string[] = [];
+    const verifier = createOidcVerifier({
+      fetchJson: async (url, fingerprints) => {
+        expect(fingerprints).toEqual(anchor.fingerprints);
+        fetched.push(url.pathname);
+        if (url.pathname === '/.well-known/openid-configuration') {
+          return { issuer: discoveryIssuer, jwks_uri: `${ISSUER}/jwks` };
+        }
+        return { keys: keys() };
+      },
+    });
+    return { verifier, jwksFetches: () => fetched.filter((p) => p === '/jwks').length };
+  }
+
+  it('caches the keys, and reads them again for a rotated key id (not more often than the cooldown)', async () => {
+    let served = [a.jwk];
+    const { verifier, jwksFetches } = issuer(() => served);
+    const now = new Date('2026-12-03T10:00:00Z');
+    const t = await verifier.verify(await token(a.priv, 'a', now), anchor, now);
+    expect(t).toMatchObject({ subject: 'ci', issuer: ISSUER, audiences: ['sts'] });
+    await verifier.verify(await token(a.priv, 'a', now), anchor, now);
+    expect(jwksFetches()).toBe(1);
+    // The issuer rotates to key b: a token of b makes the verifier read the keys again.
+    served = [b.jwk];
+    const later = new Date(now.getTime() + 60_000);
+    await verifier.verify(await token(b.priv, 'b', later), anchor, later);
+    expect(jwksFetches()).toBe(2);
+    // Unknown key ids within the cooldown do not hammer the issuer.
+    expect(await code(verifier.verify(await token(a.priv, 'zzz', later), anchor, later))).toBe(
+      'AuthenticationFail.OIDCToken.InvalidSignature',
+    );
+    expect(jwksFetches()).toBe(2);
+  });
+
+  it('refuses a discovery document of another issuer, and tokens outside their life', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const wrong = issuer(() => [a.jwk], 'https://elsewhere.example.test');
+    expect(await code(wrong.verifier.verify(await token(a.priv, 'a', now), anchor, now))).toBe(
+      'AuthenticationFail.OIDCToken.HttpsUrlInvalid',
+    );
+    const ok = issuer(() => [a.jwk]);
+    const old = new Date(now.getTime() - 2 * 3600_000);
+    expect(
+      await code(
+        ok.verifier.verify(
+          await token(a.priv, 'a', old, { exp: Math.floor(now.getTime() / 1000) + 60 }),
+          anchor,
+          now,
+        ),
+      ),
+    ).toBe('AuthenticationFail.OIDCToken.Expired');
+    expect(await code(ok.verifier.verify(await token(a.priv, 'a', now, { sub: '' }), anchor, now))).toBe(
+      'AuthenticationFail.OIDCToken.Invalid',
+    );
+  });
+});
