@@ -3,9 +3,11 @@
  * (widens), the converse (narrows), both, or neither (equivalent)? Each document becomes one
  * Z3 formula over a symbolic request (action, resource, condition keys), following the
  * engine's rules (src/policy/match.ts): case-insensitive actions, case-sensitive resources,
- * `*` and `?` wildcards as regular expressions, every condition operator, IfExists-free
- * qualifiers ForAnyValue/ForAllValues over bounded value lists. A witness found by the
- * solver is decided again by the engine before it is reported.
+ * `*` and `?` wildcards, every condition operator, the ForAnyValue/ForAllValues qualifiers
+ * over bounded value lists. Numbers, dates, booleans and addresses are Z3 arithmetic; each
+ * string test is a Z3 boolean whose combination strings.ts realizes or refutes, the
+ * refutation returned to the solver as a lemma (lazy refinement). A witness found this way
+ * is decided again by the engine before it is reported.
  *
  * The request space searched (docs/analysis.md): an action `service:name`, a resource ARN
  * starting `acs:`, condition values as strings over printable ASCII plus every character the
@@ -13,7 +15,7 @@
  * addresses. Anything outside that space is listed in `approximations`; with none listed, an
  * "equivalent" or "narrows" answer is a proof over every request the engine can be asked.
  */
-import type { Arith, Bool, Re, Seq } from 'z3-solver';
+import type { Arith, Bool } from 'z3-solver';
 import {
   evaluate,
   parsePolicyDocument,
@@ -31,7 +33,16 @@ import { parseDate } from '../policy/conditions/date.js';
 import { parseBool } from '../policy/conditions/bool.js';
 import { parseIpRange, type IpRange } from '../policy/conditions/ip.js';
 import { parseString } from '../policy/conditions/string.js';
-import { fromZ3String, solverContext, toZ3String, type Z3 } from './solver.js';
+import { solverContext, type Z3 } from './solver.js';
+import {
+  ACTION_SHAPE,
+  caselessTest,
+  globTest,
+  literalTest,
+  realize,
+  unrealizableCore,
+  type StringTest,
+} from './strings.js';
 
 /** Kinds whose statements name no Principal: a document alone decides a request. */
 export const PROVABLE_KINDS: readonly PolicyKind[] = ['permission', 'session', 'control'];
@@ -76,12 +87,26 @@ const V6_MAX = 2n ** 128n - 1n;
 const MAPPED_LO = 0xffffn << 32n;
 const MAPPED_HI = (0xffffn << 32n) | 0xffffffffn;
 
+/** Most refinement rounds of one question before it is reported undecided. */
+const MAX_ROUNDS = 2000;
+
 /** Most values a multi-valued key may carry in a searched request. */
 const MAX_SLOTS = 4;
 
+/** A symbolic string: which of its tests it passes is the solver's choice. */
+interface StringVar {
+  readonly name: string;
+  /** Tests every value passes (the action's shape, the resource's `acs:` prefix). */
+  readonly fixed: readonly StringTest[];
+  readonly tests: Map<string, { readonly test: StringTest; readonly bool: Bool<'main'> }>;
+  readonly lowerCase: boolean;
+  /** Only a used slot needs a value. */
+  readonly guard?: Bool<'main'>;
+}
+
 interface Slot {
   readonly used: Bool<'main'>;
-  str?: Seq<'main'>;
+  str?: StringVar;
   num?: Arith<'main'>;
   numOk?: Bool<'main'>;
   date?: Arith<'main'>;
@@ -98,6 +123,9 @@ interface KeyModel {
   readonly name: string;
   readonly families: Set<Family>;
   readonly slots: Slot[];
+  /** How many clauses test the key, and whether one has a ForAnyValue/ForAllValues qualifier. */
+  clauses: number;
+  multi: boolean;
 }
 
 /** Lower-case code point -> every single code point whose lower case it is. */
@@ -175,113 +203,83 @@ function familyOf(clause: ConditionClause): Family | undefined {
   return clause.parsed?.spec.family;
 }
 
+/** Readable characters first, so the shortest witness is also the plainest. */
+function alphabetOrder(a: string, b: string): number {
+  const rank = (c: string) =>
+    /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : /[A-Z]/.test(c) ? 2 : c < '\x7f' ? 3 : 4;
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 class Encoder {
   readonly approximations = new Set<string>();
-  readonly action: Seq<'main'>;
-  readonly resource: Seq<'main'>;
+  readonly action: StringVar;
+  readonly resource: StringVar;
+  readonly strings: StringVar[] = [];
   readonly keys = new Map<string, KeyModel>();
-  private readonly reCache = new Map<string, Re<'main'>>();
-  private readonly alphabet: Re<'main'>;
-  private readonly lowerAlphabet: Re<'main'>;
+  /** Characters the documents mention, with every character that lower-cases to one of them. */
+  readonly known = new Set<string>();
+  /** The characters searched: the known ones and one standing for every other. */
+  readonly alphabet: string[];
+  readonly lowerAlphabet: string[];
   readonly constraints: Bool<'main'>[] = [];
+  private counter = 0;
 
   constructor(
     readonly z: Z3,
     docs: readonly PolicyDocument[],
   ) {
-    const extra = new Set<string>();
     for (const d of docs)
       for (const text of documentStrings(d))
         for (const ch of text) {
           if (ch === '*' || ch === '?') continue;
-          for (const v of preimagesOf(ch.toLowerCase())) extra.add(v);
-          extra.add(ch);
+          this.known.add(ch);
+          for (const v of preimagesOf(ch.toLowerCase())) this.known.add(v);
         }
-    const outside = [...extra].filter((ch) => {
-      const c = ch.codePointAt(0) as number;
-      return c < 0x21 || c > 0x7e;
-    });
-    let free = false;
-    for (let c = 0x21; c <= 0x7e && !free; c++) {
-      const ch = String.fromCharCode(c);
-      if (ch !== ':' && ch.toLowerCase() === ch.toUpperCase() && !extra.has(ch)) free = true;
-    }
-    if (!free)
+    // The fixed tests' characters: the action's ":" and the resource's "acs:".
+    for (const ch of 'acs:') this.known.add(ch);
+    const fresh = [...'0123456789-_.~=+#@!$%&,;'].find((ch) => !this.known.has(ch));
+    if (fresh === undefined)
       this.approximations.add(
-        'the documents mention every printable ASCII character: requests are searched over them alone',
+        'the documents mention every character that could stand for the others: requests are searched over the mentioned ones',
       );
-    const S = z.String.sort();
-    const RS = z.Re.sort(S);
-    const lit = (ch: string) => z.Re.toRe(z.String.val(toZ3String(ch)));
-    const printable = z.Range('!', '~');
-    this.alphabet = z.Star(outside.length ? z.Union(printable, ...outside.map(lit)) : printable);
-    const lowerNoColon = z.Union(
-      z.Range('!', '9'),
-      z.Range(';', '@'),
-      z.Range('[', '~'),
-      ...outside.filter((ch) => ch.toLowerCase() === ch).map(lit),
-    );
-    this.lowerAlphabet = lowerNoColon;
-    void RS;
-    this.action = z.String.const('action');
-    this.resource = z.String.const('resource');
-    this.constraints.push(
-      z.InRe(this.action, z.ReConcat(z.Plus(lowerNoColon), lit(':'), z.Plus(lowerNoColon))),
-      z.InRe(this.resource, z.ReConcat(z.Re.toRe('acs:'), this.alphabet)),
-    );
+    this.alphabet = [...this.known, ...(fresh === undefined ? [] : [fresh])].sort(alphabetOrder);
+    this.lowerAlphabet = this.alphabet.filter((ch) => ch.toLowerCase() === ch);
+    this.action = this.stringVar('action', [ACTION_SHAPE], true);
+    this.resource = this.stringVar('resource', [globTest('acs:*')], false);
     for (const d of docs) for (const s of d.statements) for (const c of s.conditions) this.declareKey(c);
   }
 
-  private get anyChar(): Re<'main'> {
-    return this.z.AllChar(this.z.Re.sort(this.z.String.sort()));
+  private stringVar(
+    name: string,
+    fixed: readonly StringTest[],
+    lowerCase: boolean,
+    guard?: Bool<'main'>,
+  ): StringVar {
+    const v: StringVar = { name, fixed, tests: new Map(), lowerCase, ...(guard ? { guard } : {}) };
+    this.strings.push(v);
+    return v;
   }
 
-  /** `*` any run, `?` one character, the rest literal. */
-  globRe(pattern: string): Re<'main'> {
-    const hit = this.reCache.get(`g${pattern}`);
-    if (hit) return hit;
-    const z = this.z;
-    const parts: Re<'main'>[] = [];
-    let literal = '';
-    const flush = () => {
-      if (literal) parts.push(z.Re.toRe(z.String.val(toZ3String(literal))));
-      literal = '';
-    };
-    for (const ch of pattern) {
-      if (ch === '*') {
-        flush();
-        parts.push(z.Star(this.anyChar));
-      } else if (ch === '?') {
-        flush();
-        parts.push(this.anyChar);
-      } else literal += ch;
+  /** The boolean "v passes this test", one per distinct test. */
+  private passes(v: StringVar, key: string, make: () => StringTest): Bool<'main'> {
+    let t = this.tests(v).get(key);
+    if (!t) {
+      t = { test: make(), bool: this.z.Bool.const(`${v.name}_t${this.counter++}`) };
+      v.tests.set(key, t);
     }
-    flush();
-    const re =
-      parts.length === 0
-        ? z.Re.toRe(z.String.val(''))
-        : parts.length === 1
-          ? (parts[0] as Re<'main'>)
-          : z.ReConcat(...parts);
-    this.reCache.set(`g${pattern}`, re);
-    return re;
+    return t.bool;
   }
 
-  /** Strings whose lower case equals the lower case of `text`. */
-  caselessRe(text: string): Re<'main'> {
-    const z = this.z;
-    const lower = text.toLowerCase();
-    const parts = [...lower].map((ch) => {
-      const options = preimagesOf(ch);
-      const res = options.map((o) => z.Re.toRe(z.String.val(toZ3String(o))));
-      return res.length === 1 ? (res[0] as Re<'main'>) : z.Union(...res);
-    });
+  private tests(v: StringVar) {
+    return v.tests;
+  }
+
+  private caseless(text: string): StringTest {
     if ([...text].some((ch) => [...ch.toLowerCase()].length !== 1))
       this.approximations.add(
         `"${text}" has a character whose lower case is longer: other spellings of it are not searched`,
       );
-    if (parts.length === 0) return z.Re.toRe(z.String.val(''));
-    return parts.length === 1 ? (parts[0] as Re<'main'>) : z.ReConcat(...parts);
+    return caselessTest(text);
   }
 
   private declareKey(c: ConditionClause): void {
@@ -289,25 +287,23 @@ class Encoder {
     if (!family || c.problem !== undefined) return;
     let model = this.keys.get(c.canonicalKey);
     if (!model) {
-      model = { name: c.key, families: new Set(), slots: [] };
+      model = { name: c.key, families: new Set(), slots: [], clauses: 0, multi: false };
       this.keys.set(c.canonicalKey, model);
     }
     model.families.add(family);
-    (model as { clauses?: number }).clauses = ((model as { clauses?: number }).clauses ?? 0) + 1;
-    if (c.parsed?.qualifier) (model as { multi?: boolean }).multi = true;
+    model.clauses++;
+    if (c.parsed?.qualifier) model.multi = true;
   }
 
   /** Creates the variables of every key once all clauses are known. */
   finishKeys(): void {
     const z = this.z;
     let k = 0;
-    for (const [canonical, model] of this.keys) {
-      const meta = model as { clauses?: number; multi?: boolean };
-      const clauses = meta.clauses ?? 1;
+    for (const model of this.keys.values()) {
       let n = 1;
-      if (meta.multi) {
-        n = Math.min(clauses, MAX_SLOTS);
-        if (clauses > MAX_SLOTS)
+      if (model.multi) {
+        n = Math.min(model.clauses, MAX_SLOTS);
+        if (model.clauses > MAX_SLOTS)
           this.approximations.add(`${model.name}: requests carry at most ${MAX_SLOTS} values of this key`);
       }
       if (model.families.size > 1)
@@ -320,8 +316,7 @@ class Encoder {
         if (i > 0) this.constraints.push(z.Implies(slot.used, (model.slots[i - 1] as Slot).used));
         for (const f of model.families) {
           if (f === 'String') {
-            slot.str = z.String.const(`${id}_s`);
-            this.constraints.push(z.InRe(slot.str, this.alphabet));
+            slot.str = this.stringVar(`${id}_s`, [], false, slot.used);
           } else if (f === 'Numeric') {
             slot.num = z.Real.const(`${id}_n`);
             slot.numOk = z.Bool.const(`${id}_nok`);
@@ -346,7 +341,6 @@ class Encoder {
         }
         model.slots.push(slot);
       }
-      void canonical;
       k++;
     }
   }
@@ -359,10 +353,11 @@ class Encoder {
       case 'String': {
         const p = parseString(raw);
         const s = slot.str!;
-        if (spec.name.startsWith('StringLike') || spec.name.startsWith('StringNotLike'))
-          return z.InRe(s, this.globRe(p));
-        if (spec.name.endsWith('IgnoreCase')) return z.InRe(s, this.caselessRe(p));
-        return s.eq(z.String.val(toZ3String(p)));
+        if (spec.name === 'StringLike' || spec.name === 'StringNotLike')
+          return this.passes(s, `like:${p}`, () => globTest(p));
+        if (spec.name.endsWith('IgnoreCase'))
+          return this.passes(s, `caseless:${p.toLowerCase()}`, () => this.caseless(p));
+        return this.passes(s, `equals:${p}`, () => literalTest(p));
       }
       case 'Numeric': {
         const p = z.Real.val(rational(parseNumeric(raw) as number));
@@ -405,12 +400,7 @@ class Encoder {
         const range = parseIpRange(raw) as IpRange;
         const lo = z.Int.val(BigInt(range.lo));
         const hi = z.Int.val(BigInt(range.hi));
-        return z.And(
-          slot.ipOk!,
-          range.v6 ? slot.ipV6! : z.Not(slot.ipV6!),
-          slot.ip!.ge(lo),
-          slot.ip!.le(hi),
-        );
+        return z.And(slot.ipOk!, range.v6 ? slot.ipV6! : z.Not(slot.ipV6!), slot.ip!.ge(lo), slot.ip!.le(hi));
       }
     }
   }
@@ -436,10 +426,17 @@ class Encoder {
   statement(s: Statement): Bool<'main'> {
     const z = this.z;
     if (s.broken !== undefined || !s.action) return z.Bool.val(false);
-    const actionHit = z.Or(...s.action.patterns.map((p) => z.InRe(this.action, this.globRe(p.toLowerCase()))));
+    const actionHit = z.Or(
+      ...s.action.patterns.map((p) => {
+        const lower = p.toLowerCase();
+        return this.passes(this.action, `like:${lower}`, () => globTest(lower));
+      }),
+    );
     const parts: Bool<'main'>[] = [s.action.negated ? z.Not(actionHit) : actionHit];
     if (s.resource) {
-      const hit = z.Or(...s.resource.patterns.map((p) => z.InRe(this.resource, this.globRe(p))));
+      const hit = z.Or(
+        ...s.resource.patterns.map((p) => this.passes(this.resource, `like:${p}`, () => globTest(p))),
+      );
       parts.push(s.resource.negated ? z.Not(hit) : hit);
     }
     for (const c of s.conditions) parts.push(this.clause(c));
@@ -453,20 +450,55 @@ class Encoder {
     const deny = doc.statements.filter((s) => s.effect === 'Deny').map((s) => this.statement(s));
     return z.And(z.Or(...allow), z.Not(z.Or(...deny)));
   }
+
+  /**
+   * Values for every string the model needs, or a lemma: a set of string tests no string
+   * passes together (so the solver must avoid it), or 'gave-up'.
+   */
+  realizeStrings(
+    truth: (b: Bool<'main'>) => boolean,
+  ): { values: Map<StringVar, string> } | { lemma: Bool<'main'> } | 'gave-up' {
+    const z = this.z;
+    const values = new Map<StringVar, string>();
+    for (const v of this.strings) {
+      if (v.guard && !truth(v.guard)) continue;
+      const alphabet = v.lowerCase ? this.lowerAlphabet : this.alphabet;
+      const yes: [Bool<'main'> | null, StringTest][] = v.fixed.map((t) => [null, t]);
+      const no: [Bool<'main'>, StringTest][] = [];
+      for (const t of v.tests.values()) (truth(t.bool) ? yes : no).push([t.bool, t.test]);
+      const r = realize(
+        alphabet,
+        yes.map((x) => x[1]),
+        no.map((x) => x[1]),
+      );
+      if (r.gaveUp) return 'gave-up';
+      if (r.value !== undefined) {
+        values.set(v, r.value);
+        continue;
+      }
+      const core = unrealizableCore(alphabet, yes, no);
+      const lits = [
+        ...core.must.filter((b): b is Bool<'main'> => b !== null).map((b) => z.Not(b)),
+        ...(core.mustNot as Bool<'main'>[]),
+      ];
+      return { lemma: lits.length ? z.Or(...lits) : z.Bool.val(false) };
+    }
+    return { values };
+  }
 }
 
-type ModelOf = Awaited<ReturnType<InstanceType<Z3['Solver']>['model']>>;
+type ModelOf = ReturnType<InstanceType<Z3['Solver']>['model']>;
 
 function readWitness(
   enc: Encoder,
   model: ModelOf,
+  strings: Map<StringVar, string>,
   actionNames: readonly string[],
 ): Omit<Witness, 'oldDecision' | 'newDecision' | 'confirmed'> {
   const z = enc.z;
-  const text = (e: Seq<'main'>) => fromZ3String((model.eval(e, true) as Seq<'main'>).asString());
   const truth = (e: Bool<'main'>) => z.isTrue(model.eval(e, true));
   const big = (e: Arith<'main'>) => BigInt((model.eval(e, true) as unknown as { value(): bigint }).value());
-  const lowered = text(enc.action);
+  const lowered = strings.get(enc.action) ?? '';
   const action = actionNames.find((a) => a.toLowerCase() === lowered) ?? lowered;
   const context: Record<string, ContextValue> = {};
   for (const key of enc.keys.values()) {
@@ -475,7 +507,7 @@ function readWitness(
     for (const slot of key.slots) {
       if (!truth(slot.used)) continue;
       if (slot.str) {
-        values.push(text(slot.str));
+        values.push(strings.get(slot.str) ?? '');
         type = 'String';
       } else if (slot.num) {
         type = 'Numeric';
@@ -499,7 +531,7 @@ function readWitness(
     }
     if (values.length) context[key.name] = { type, values };
   }
-  return { action, resource: text(enc.resource), context };
+  return { action, resource: strings.get(enc.resource) ?? 'acs:', context };
 }
 
 function decide(doc: string | object, kind: PolicyKind, request: AuthorizationRequest): string {
@@ -550,10 +582,10 @@ export async function provePolicyChange(
   enc.finishKeys();
   const oldAllows = enc.allows(oldDoc);
   const newAllows = enc.allows(newDoc);
-  const actionNames = [oldDoc, newDoc].flatMap((d) =>
-    d.statements.flatMap((s) => s.action?.patterns ?? []),
-  );
+  const actionNames = [oldDoc, newDoc].flatMap((d) => d.statements.flatMap((s) => s.action?.patterns ?? []));
 
+  // Facts about string tests, learned in one question and true in every other.
+  const lemmas: Bool<'main'>[] = [];
   const ask = async (
     yes: Bool<'main'>,
     no: Bool<'main'>,
@@ -562,11 +594,24 @@ export async function provePolicyChange(
     const solver = new z.Solver();
     solver.set('timeout', options.timeoutMs ?? 10_000);
     for (const c of enc.constraints) solver.add(c);
+    for (const l of lemmas) solver.add(l);
     solver.add(yes, z.Not(no));
-    const answer = await solver.check();
-    if (answer === 'unsat') return 'none';
-    if (answer === 'unknown') return 'unknown';
-    const found = readWitness(enc, solver.model(), actionNames);
+    let found: ReturnType<typeof readWitness> | undefined;
+    for (let round = 0; round < MAX_ROUNDS && !found; round++) {
+      const answer = await solver.check();
+      if (answer === 'unsat') return 'none';
+      if (answer === 'unknown') return 'unknown';
+      const model = solver.model();
+      const r = enc.realizeStrings((b) => z.isTrue(model.eval(b, true)));
+      if (r === 'gave-up') return 'unknown';
+      if ('lemma' in r) {
+        lemmas.push(r.lemma);
+        solver.add(r.lemma);
+        continue;
+      }
+      found = readWitness(enc, model, r.values, actionNames);
+    }
+    if (!found) return 'unknown';
     const request = witnessRequest(found);
     const oldDecision = decide(oldSource, kind, request);
     const newDecision = decide(newSource, kind, request);
@@ -623,8 +668,11 @@ export function formatProof(r: ProofResult): string {
     lines.push('', `${label}:`, `  action:   ${w.action}`, `  resource: ${w.resource}`);
     const keys = Object.entries(w.context);
     if (keys.length === 0) lines.push('  context:  (no condition keys)');
-    for (const [k, v] of keys) lines.push(`  context:  ${k} = ${v.values.map((x) => JSON.stringify(x)).join(', ')}`);
-    lines.push(`  engine:   OLD ${w.oldDecision}, NEW ${w.newDecision}${w.confirmed ? '' : ' (not confirmed)'}`);
+    for (const [k, v] of keys)
+      lines.push(`  context:  ${k} = ${v.values.map((x) => JSON.stringify(x)).join(', ')}`);
+    lines.push(
+      `  engine:   OLD ${w.oldDecision}, NEW ${w.newDecision}${w.confirmed ? '' : ' (not confirmed)'}`,
+    );
   };
   if (r.widening) show('A request NEW allows and OLD does not', r.widening);
   if (r.narrowing) show('A request OLD allows and NEW does not', r.narrowing);
