@@ -569,7 +569,6 @@ export async function provePolicyChange(
   newSource: string | object,
   options: ProveOptions = {},
 ): Promise<ProofResult> {
-  const started = performance.now();
   const kind = options.kind ?? 'permission';
   if (!PROVABLE_KINDS.includes(kind))
     throw new PolicyProofError(
@@ -578,6 +577,7 @@ export async function provePolicyChange(
   const oldDoc = parseKind(oldSource, kind, 'OLD');
   const newDoc = parseKind(newSource, kind, 'NEW');
   const z = await solverContext();
+  const started = performance.now();
   const enc = new Encoder(z, [oldDoc, newDoc]);
   enc.finishKeys();
   const oldAllows = enc.allows(oldDoc);

@@ -18,7 +18,12 @@ export async function solverContext(): Promise<Z3> {
   loading ??= (async () => {
     const { init } = await import('z3-solver');
     const api = await init();
-    return { ctx: api.Context('main'), em: api.em as unknown };
+    const ctx = api.Context('main');
+    // The first check starts the worker threads; pay for it here, not in the first proof.
+    const warm = new ctx.Solver();
+    warm.add(ctx.Bool.const('warm'));
+    await warm.check();
+    return { ctx, em: api.em as unknown };
   })();
   return (await loading).ctx;
 }

@@ -4,9 +4,12 @@
  *   policy validate FILE... [--kind K] [--format json]   errors and lint warnings of documents
  *   policy explain --cases FILE --id ID   one case decided, with the explanation paragraph
  *   policy diff OLD NEW [--kind K]    what a change grants and takes away
+ *   policy diff OLD NEW --prove       whether NEW widens or narrows OLD, decided by a solver
  */
 import { readFileSync } from 'node:fs';
 import { diffPolicies, formatDiff } from './policy-diff.js';
+import { PolicyProofError, formatProof, provePolicyChange } from '../analysis/prove.js';
+import { closeSolver } from '../analysis/solver.js';
 import type { Command } from 'commander';
 import {
   POLICY_KINDS,
@@ -182,24 +185,47 @@ export function register(program: Command): void {
     .argument('<new>', 'the document after')
     .option('--kind <kind>', `policy kind: ${POLICY_KINDS.join(', ')}`, 'permission')
     .option('--format <format>', 'text (default) or json', 'text')
-    .action((oldFile: string, newFile: string, opts: { kind: string; format: string }) => {
-      try {
-        if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
-          throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
-        let d;
+    .option(
+      '--prove',
+      'decide with a solver whether NEW allows more or less than OLD, with a witness request',
+    )
+    .action(
+      async (oldFile: string, newFile: string, opts: { kind: string; format: string; prove?: boolean }) => {
         try {
-          d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);
+          if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
+            throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
+          if (opts.prove) {
+            const [before, after] = [readText(oldFile), readText(newFile)];
+            let proof;
+            try {
+              proof = await provePolicyChange(before, after, { kind: opts.kind as PolicyKind });
+            } catch (err) {
+              if (err instanceof PolicyProofError) throw new CliInputError(err.message);
+              throw err;
+            } finally {
+              await closeSolver();
+            }
+            process.stdout.write(
+              opts.format === 'json' ? `${JSON.stringify(proof, null, 2)}\n` : `${formatProof(proof)}\n`,
+            );
+            process.exitCode = 0;
+            return;
+          }
+          let d;
+          try {
+            d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);
+          } catch (err) {
+            throw new CliInputError((err as Error).message);
+          }
+          process.stdout.write(
+            opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : `${formatDiff(d)}\n`,
+          );
+          process.exitCode = 0;
         } catch (err) {
-          throw new CliInputError((err as Error).message);
+          fail(err);
         }
-        process.stdout.write(
-          opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : `${formatDiff(d)}\n`,
-        );
-        process.exitCode = 0;
-      } catch (err) {
-        fail(err);
-      }
-    });
+      },
+    );
 
   policy
     .command('explain')
