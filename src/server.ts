@@ -56,6 +56,7 @@ import type { Domain, Quotas } from './domain/index.js';
 import { createServices } from './domain/services.js';
 import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+import { rampartActions } from './api/rampart/index.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
@@ -100,7 +101,14 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions, ...imsActions, ...stsActions, ...actiontrailActions, ...resourceManagerActions];
+  return [
+    ...ramActions,
+    ...imsActions,
+    ...stsActions,
+    ...actiontrailActions,
+    ...resourceManagerActions,
+    ...rampartActions,
+  ];
 }
 
 /** The parts a running deployment is made of. */
