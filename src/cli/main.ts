@@ -28,6 +28,7 @@ const COMMAND_MODULES = [
   './org.js',
   './login.js',
   './audit.js',
+  './analyze.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */

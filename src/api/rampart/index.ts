@@ -17,6 +17,7 @@ import { invalidParameter, missingParameter } from '../../errors.js';
 import { defineAction, type AuthorizationTarget } from '../action.js';
 import { p, params } from '../params.js';
 import type { AnyActionDefinition } from '../registry.js';
+import type { RequestContext } from '../../policy/index.js';
 import { readCalls } from './trail.js';
 
 const target = (accountId: string, name: string): AuthorizationTarget => ({
@@ -39,6 +40,13 @@ const resourceParam = () =>
     return v;
   });
 const days = () => p.int(1, 3650).default(90);
+
+/** The request's own time (acs:CurrentTime), so that the server's clock decides "N days ago". */
+function nowOf(context: RequestContext): Date {
+  const v = context['acs:CurrentTime']?.values[0];
+  const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : new Date();
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}
 
 /** The principal a question names: exactly one of UserName and RoleName. */
 function subjectOf(q: { UserName?: string; RoleName?: string }): { type: 'RAMUser' | 'Role'; name: string } {
@@ -81,7 +89,7 @@ const unusedAction = defineAction({
   params: params({ Days: days() }),
   authorize: (req) => target(req.accountId, 'ListUnusedAccess'),
   handle: async (req, services) => {
-    const now = new Date();
+    const now = nowOf(req.context);
     const from = new Date(now.getTime() - req.params.Days * 86_400_000);
     const calls = await readCalls(services, req.accountId, from, now);
     return { Report: await unusedAccess(services, req.accountId, calls, { days: req.params.Days, now }) };
@@ -98,7 +106,7 @@ const generateAction = defineAction({
     const exists = await whatCan(services, req.accountId, who.type, who.name);
     if (!exists)
       throw who.type === 'RAMUser' ? domainErrors.userNotExist(who.name) : domainErrors.roleNotExist();
-    const now = new Date();
+    const now = nowOf(req.context);
     const from = new Date(now.getTime() - req.params.Days * 86_400_000);
     const calls = (await readCalls(services, req.accountId, from, now)).filter(
       (c) => c.principalType === who.type && c.principalName === exists.name,
