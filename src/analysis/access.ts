@@ -8,7 +8,7 @@
  * `Conditional` when it would allow it once some conditions hold: the request is decided
  * again with every Allow statement's conditions taken as met and every Deny statement that
  * has conditions set aside, and the conditions of the statements that then allow it (and of
- * the Deny statements set aside that match) are listed.
+ * every Deny statement with conditions that matches the action and resource) are listed.
  */
 import { roleArn, userArn } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
@@ -224,7 +224,7 @@ export function decideAccess(
   return {
     access: strict.decision === 'Allow' ? 'Allowed' : 'Conditional',
     allowedBy,
-    deniedWhen: strict.decision === 'Allow' ? [] : deniedWhen,
+    deniedWhen,
   };
 }
 

@@ -2,7 +2,7 @@
  * Rampart's own API (service `rampart`, Version 2026-12-01): access analysis of the caller's
  * account. Each action is authorized like every other, as `rampart:<Action>` on
  * `acs:ram:*:<account>:*` (the account root always may); answers are JSON.
- *   WhoCan                         Action, Resource
+ *   WhoCan                         AuthAction, AuthResource
  *   WhatCan                        UserName | RoleName
  *   ListUnusedAccess               Days (default 90)
  *   GenerateLeastPrivilegePolicy   UserName | RoleName, Days (default 90)
@@ -60,12 +60,12 @@ function subjectOf(q: { UserName?: string; RoleName?: string }): { type: 'RAMUse
 const whoCanAction = defineAction({
   service: 'rampart',
   name: 'WhoCan',
-  params: params({ Action: actionParam(), Resource: resourceParam() }),
+  params: params({ AuthAction: actionParam(), AuthResource: resourceParam() }),
   authorize: (req) => target(req.accountId, 'WhoCan'),
   handle: async (req, services) => ({
-    Action: req.params.Action,
-    Resource: req.params.Resource,
-    Principals: await whoCan(services, req.accountId, req.params.Action, req.params.Resource),
+    AuthAction: req.params.AuthAction,
+    AuthResource: req.params.AuthResource,
+    Principals: await whoCan(services, req.accountId, req.params.AuthAction, req.params.AuthResource),
   }),
 });
 
