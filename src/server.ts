@@ -57,6 +57,7 @@ import { createServices } from './domain/services.js';
 import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 import { rampartActions } from './api/rampart/index.js';
+import { bucketPolicyReader } from './analysis/buckets.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
@@ -205,6 +206,7 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const services: Services = {
     ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
     auditTrail: { lookup: (q) => lookupEvents(store.db, q) },
+    buckets: bucketPolicyReader(createCatalog(store)),
   };
   const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });
   return {

@@ -22,7 +22,7 @@ import type { Statement } from '../policy/document.js';
 export interface AllowingStatement {
   readonly policyName: string;
   readonly policyType?: 'System' | 'Custom';
-  /** user, group:<name>, role:<name>, or control:<node> for a control policy. */
+  /** user, group:<name>, role:<name>, control:<node>, or bucket (a bucket policy, named by its bucket). */
   readonly attachedTo?: string;
   readonly statement: number;
   readonly sid?: string;
@@ -169,14 +169,22 @@ function statementOf(
   set: PolicySetInput,
   ref: StatementRef,
 ): { input: PolicyInput; statement: Statement } | undefined {
+  const r = set.resource;
   const input =
     ref.layer === 'control'
       ? set.control?.[ref.level ?? 0]?.policies[ref.policy]
       : ref.layer === 'identity'
         ? set.identity[ref.policy]
-        : undefined;
+        : (ref.layer === 'resource' || ref.layer === 'trust') && r
+          ? {
+              name: r.name ?? '',
+              document: r.document,
+              attachedTo: r.kind === 'trust-policy' ? 'trust' : 'bucket',
+            }
+          : undefined;
   if (!input) return undefined;
-  const statement = documentOf(input).statements[ref.statement];
+  const kind = ref.layer === 'resource' ? 'oss-bucket' : ref.layer === 'trust' ? 'trust' : 'permission';
+  const statement = parsePolicyDocument(input.document, kind).document.statements[ref.statement];
   return statement ? { input, statement } : undefined;
 }
 
@@ -194,7 +202,13 @@ export function decideAccess(
   resource: string,
   resourcePolicy?: PolicySetInput['resource'],
 ): Decided | undefined {
-  const request = { principal: requestPrincipal(principal), action, resource, context: {} };
+  const request = {
+    principal: requestPrincipal(principal),
+    action,
+    resource,
+    ...(resourcePolicy ? { resourceOwnerAccountId: resourcePolicy.ownerAccountId } : {}),
+    context: {},
+  };
   const withResource = (s: PolicySetInput): PolicySetInput =>
     resourcePolicy ? { ...s, resource: resourcePolicy } : s;
   const strict = evaluate(withResource(set), request);
@@ -203,7 +217,7 @@ export function decideAccess(
   if (loose.decision !== 'Allow') return undefined;
   const allowedBy: AllowingStatement[] = [];
   for (const ref of loose.decidedBy) {
-    const found = statementOf(set, ref);
+    const found = statementOf(withResource(set), ref);
     if (!found) continue;
     allowedBy.push({
       policyName: found.input.name,
@@ -228,7 +242,25 @@ export function decideAccess(
   };
 }
 
-/** Every user and role of the account allowed `action` on `resource`, with the roles' assume paths. */
+const OSS_ARN = /^acs:oss:[^:]*:[^:]*:([^/]+)/;
+
+/** The bucket policy that joins a decision on an OSS resource, when the bucket has one. */
+async function bucketPolicyOf(
+  services: Services,
+  resource: string,
+): Promise<PolicySetInput['resource'] | undefined> {
+  const name = OSS_ARN.exec(resource)?.[1];
+  if (!name || !services.buckets || name.includes('*') || name.includes('?')) return undefined;
+  const b = await services.buckets.find(name);
+  if (!b?.policy) return undefined;
+  return { kind: 'oss-bucket-policy', name: b.name, ownerAccountId: b.accountId, document: b.policy };
+}
+
+/**
+ * Every user and role of the account allowed `action` on `resource`, with the roles' assume
+ * paths. On an OSS bucket or object, the bucket's policy joins the decision as the engine's
+ * resource policy.
+ */
 export async function whoCan(
   services: Services,
   accountId: string,
@@ -236,9 +268,10 @@ export async function whoCan(
   resource: string,
 ): Promise<AccessEntry[]> {
   const subjects = await loadSubjects(services, accountId);
+  const bucket = await bucketPolicyOf(services, resource);
   const out: AccessEntry[] = [];
   for (const s of subjects) {
-    const d = decideAccess(s.set, s.principal, action, resource);
+    const d = decideAccess(s.set, s.principal, action, resource, bucket);
     if (!d) continue;
     out.push({
       principalType: s.type,

@@ -90,8 +90,8 @@ export function register(program: Command): void {
   ).action(async (o: Flags & { action: string; resource: string }) =>
     done(
       await call('who-can', o, 'WhoCan', [
-        ['Action', o.action],
-        ['Resource', o.resource],
+        ['AuthAction', o.action],
+        ['AuthResource', o.resource],
       ]),
     ),
   );

@@ -16,6 +16,7 @@ import { evaluate } from '../../src/policy/index.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { pgAvailable, pgSkipReason } from '../helpers/pg.js';
 import { BIN } from '../helpers/server.js';
+import { createCatalog } from '../../src/oss/catalog.js';
 import { readCalls } from '../../src/api/rampart/trail.js';
 import { unusedAccess } from '../../src/analysis/unused.js';
 
@@ -110,6 +111,33 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
     });
     await ok('ram', 'AttachPolicyToUser', { PolicyType: 'Custom', PolicyName: 'OpsPeople', UserName: 'ops' });
     const key = (await ok('ram', 'CreateAccessKey', { UserName: 'ops' })).AccessKey as Json;
+    // The R&D bucket, its public/ folder readable by anyone, deletes refused to carol.
+    const catalog = createCatalog(s.deployment.store);
+    await catalog.createBucket({
+      name: 'rnd-data',
+      accountId: A,
+      acl: 'private',
+      storageClass: 'Standard',
+      redundancy: 'LRS',
+      createDate: new Date().toISOString(),
+    });
+    await catalog.setPolicy(
+      'rnd-data',
+      doc(
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Principal: ['*'],
+          Resource: [`acs:oss:*:${A}:rnd-data/public/*`],
+        },
+        {
+          Effect: 'Deny',
+          Action: ['oss:GetObject'],
+          Principal: ['*'],
+          Resource: [`acs:oss:*:${A}:rnd-data/secret/*`],
+        },
+      ),
+    );
     ops = { id: key.AccessKeyId as string, secret: key.AccessKeySecret as string };
   }, 180_000);
   afterAll(async () => {
@@ -152,6 +180,22 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
         expect: { alice: 'Allowed', ops: 'Allowed', Auditor: 'Allowed' },
       },
       { action: 'ram:DeleteRole', resource: `acs:ram:*:${A}:role/auditor`, expect: {} },
+      // The bucket policy joins: everyone reads public/, nobody reads secret/.
+      {
+        action: 'oss:GetObject',
+        resource: `acs:oss:*:${A}:rnd-data/public/a.txt`,
+        expect: {
+          alice: 'Allowed',
+          bob: 'Allowed',
+          carol: 'Allowed',
+          'billing-app': 'Allowed',
+          ops: 'Allowed',
+          BillingOnEcs: 'Allowed',
+          Auditor: 'Allowed',
+          PartnerRead: 'Allowed',
+        },
+      },
+      { action: 'oss:GetObject', resource: `acs:oss:*:${A}:rnd-data/secret/a.txt`, expect: {} },
     ];
     for (const row of table) {
       const body = await ok('rampart', 'WhoCan', { AuthAction: row.action, AuthResource: row.resource });
@@ -210,6 +254,33 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
     expect([both.status, both.body.Code]).toEqual([400, 'InvalidParameter']);
   });
 
+  it('rampart analyze who-can prints the answer', async () => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '',
+      ALIBABA_CLOUD_ACCESS_KEY_ID: s.rootAccessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: s.rootAccessKeySecret,
+      RAMPART_ENDPOINT: s.host,
+      ALIBABA_CLOUD_CONFIG_FILE: join(dir, 'none.json'),
+    };
+    const args = [
+      'analyze',
+      'who-can',
+      '--action',
+      'ram:CreateUser',
+      '--resource',
+      `acs:ram:*:${s.accountId}:user/zed`,
+    ];
+    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000 }).catch(
+      (e: { stderr: string }) => {
+        throw new Error(e.stderr);
+      },
+    );
+    const body = JSON.parse(r.stdout) as Json;
+    expect((body.Principals as Json[]).map((p) => [p.name, p.access])).toEqual([['alice', 'Allowed']]);
+    const ext = await run(process.execPath, [BIN, 'analyze', 'external'], { env, timeout: 60_000 });
+    expect((JSON.parse(ext.stdout) as Json).Grants).toHaveLength(3);
+  });
+
   it('refuses a caller not allowed the rampart action, and bad input', async () => {
     const denied = await api(
       'rampart',
@@ -233,6 +304,7 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
     expect(grants.map((g) => [g.resource, g.kind, g.principal, g.conditions])).toEqual([
       ['role/BillingOnEcs', 'Service', 'ecs.aliyuncs.com', []],
       ['role/PartnerRead', 'Account', 'acs:ram::1111222233334444:root', ['StringEquals sts:ExternalId abc']],
+      ['bucket/rnd-data', 'Anyone', '*', []],
     ]);
   });
 

@@ -10,7 +10,7 @@
  */
 import { ramAccountArn } from '../../arn.js';
 import { whatCan, whoCan } from '../../analysis/access.js';
-import { externalRoleAccess } from '../../analysis/external.js';
+import { externalBucketAccess, externalRoleAccess } from '../../analysis/external.js';
 import { generatePolicy, unusedAccess } from '../../analysis/unused.js';
 import { err as domainErrors } from '../../domain/messages.js';
 import { invalidParameter, missingParameter } from '../../errors.js';
@@ -125,7 +125,7 @@ const externalAction = defineAction({
   name: 'ListExternalAccess',
   params: params({}),
   authorize: (req) => target(req.accountId, 'ListExternalAccess'),
-  handle: async (req, { domain }) => {
+  handle: async (req, { domain, buckets }) => {
     const roles = [];
     let marker: string | undefined;
     for (;;) {
@@ -134,7 +134,10 @@ const externalAction = defineAction({
       if (!page.isTruncated || !page.marker) break;
       marker = page.marker;
     }
-    return { Grants: externalRoleAccess(req.accountId, roles) };
+    const bucketGrants = buckets
+      ? externalBucketAccess(req.accountId, await buckets.list(req.accountId))
+      : [];
+    return { Grants: [...externalRoleAccess(req.accountId, roles), ...bucketGrants] };
   },
 });
 
