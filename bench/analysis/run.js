@@ -2,6 +2,7 @@
 // narrow) on typical pairs of policy documents, the solver already loaded.
 // Build first (npm run build); run with `node bench/analysis/run.js` or `npm run bench -- analysis`.
 import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { provePolicyChange } from '../../dist/analysis/prove.js';
 import { closeSolver, solverContext } from '../../dist/analysis/solver.js';
 
@@ -71,6 +72,8 @@ for (const [name, a, b] of PAIRS) {
   }
   times.sort((x, y) => x - y);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
-  console.log(`${name.padEnd(44)} ${verdict.padEnd(20)} ${q(0.5).padStart(6)}   ${q(0.9).padStart(6)}   ${times[times.length - 1].toFixed(1).padStart(6)}`);
+  console.log(
+    `${name.padEnd(44)} ${verdict.padEnd(20)} ${q(0.5).padStart(6)}   ${q(0.9).padStart(6)}   ${times[times.length - 1].toFixed(1).padStart(6)}`,
+  );
 }
 await closeSolver();
