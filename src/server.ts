@@ -58,6 +58,7 @@ import { startPeriodicJob, type PeriodicJob } from './ops/jobs.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
 import { rampartActions } from './api/rampart/index.js';
 import { bucketPolicyReader } from './analysis/buckets.js';
+import { closeSolver } from './analysis/solver.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
@@ -903,6 +904,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         // The last events of the requests just answered reach the store, then the sinks stop.
         await deployment.audit.flush();
         await sinks.stop();
+        await closeSolver();
         await deployment.close();
       })();
       return stopping;

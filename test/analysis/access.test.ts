@@ -281,6 +281,26 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
     expect((JSON.parse(ext.stdout) as Json).Grants).toHaveLength(3);
   });
 
+  it('compares two policy documents over the API, with a witness', async () => {
+    const before = doc({ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:rnd-data/*' });
+    const after = doc({ Effect: 'Allow', Action: 'oss:Get*', Resource: 'acs:oss:*:*:rnd-data/*' });
+    const r = await ok('rampart', 'ComparePolicyDocuments', { OldDocument: before, NewDocument: after });
+    expect(r.Verdict).toBe('widens');
+    expect((r.Widening as Json).confirmed).toBe(true);
+    expect((r.Widening as Json).newDecision).toBe('Allow');
+    expect(r.Approximations).toEqual([]);
+    const same = await ok('rampart', 'ComparePolicyDocuments', { OldDocument: after, NewDocument: after });
+    expect(same.Verdict).toBe('equivalent');
+    const bad = await api('rampart', 'ComparePolicyDocuments', { OldDocument: '{}', NewDocument: after });
+    expect([bad.status, bad.body.Code]).toEqual([400, 'MalformedPolicyDocument']);
+    const kind = await api('rampart', 'ComparePolicyDocuments', {
+      OldDocument: after,
+      NewDocument: after,
+      Kind: 'trust',
+    });
+    expect([kind.status, kind.body.Code]).toEqual([400, 'InvalidParameter']);
+  });
+
   it('refuses a caller not allowed the rampart action, and bad input', async () => {
     const denied = await api(
       'rampart',

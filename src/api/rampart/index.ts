@@ -7,13 +7,16 @@
  *   ListUnusedAccess               Days (default 90)
  *   GenerateLeastPrivilegePolicy   UserName | RoleName, Days (default 90)
  *   ListExternalAccess
+ *   ComparePolicyDocuments         OldDocument, NewDocument, Kind (permission|session|control)
  */
 import { ramAccountArn } from '../../arn.js';
 import { whatCan, whoCan } from '../../analysis/access.js';
 import { externalBucketAccess, externalRoleAccess } from '../../analysis/external.js';
 import { generatePolicy, unusedAccess } from '../../analysis/unused.js';
+import { PROVABLE_KINDS, PolicyProofError, provePolicyChange } from '../../analysis/prove.js';
+import { MAX_LENGTH, type PolicyKind } from '../../policy/index.js';
 import { err as domainErrors } from '../../domain/messages.js';
-import { invalidParameter, missingParameter } from '../../errors.js';
+import { invalidParameter, missingParameter, paramError } from '../../errors.js';
 import { defineAction, type AuthorizationTarget } from '../action.js';
 import { p, params } from '../params.js';
 import type { AnyActionDefinition } from '../registry.js';
@@ -141,10 +144,51 @@ const externalAction = defineAction({
   },
 });
 
+/** Solver time per question of a comparison asked over the API. */
+const COMPARE_TIMEOUT_MS = 5_000;
+
+const compareAction = defineAction({
+  service: 'rampart',
+  name: 'ComparePolicyDocuments',
+  params: params({
+    OldDocument: p.string(6144),
+    NewDocument: p.string(6144),
+    Kind: p.oneOf(PROVABLE_KINDS as readonly ('permission' | 'session' | 'control')[]).default('permission'),
+  }),
+  authorize: (req) => target(req.accountId, 'ComparePolicyDocuments'),
+  handle: async (req) => {
+    const kind: PolicyKind = req.params.Kind;
+    const max = MAX_LENGTH[kind] ?? 6144;
+    for (const name of ['OldDocument', 'NewDocument'] as const)
+      if ([...req.params[name]].length > max)
+        throw paramError(
+          'InvalidParameter.PolicyDocument.Length',
+          `The ${name} is longer than ${max} characters.`,
+        );
+    try {
+      const proof = await provePolicyChange(req.params.OldDocument, req.params.NewDocument, {
+        kind,
+        timeoutMs: COMPARE_TIMEOUT_MS,
+      });
+      return {
+        Verdict: proof.verdict,
+        ...(proof.widening ? { Widening: proof.widening } : {}),
+        ...(proof.narrowing ? { Narrowing: proof.narrowing } : {}),
+        Approximations: proof.approximations,
+        Millis: proof.millis,
+      };
+    } catch (err) {
+      if (err instanceof PolicyProofError) throw paramError('MalformedPolicyDocument', err.message);
+      throw err;
+    }
+  },
+});
+
 export const rampartActions: readonly AnyActionDefinition[] = [
   whoCanAction,
   whatCanAction,
   unusedAction,
   generateAction,
   externalAction,
+  compareAction,
 ];
