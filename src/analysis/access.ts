@@ -54,6 +54,8 @@ interface Subject {
   readonly arn: string;
   readonly principal: Principal;
   readonly set: PolicySetInput;
+  /** A role's trust policy. */
+  readonly trustPolicy?: string;
 }
 
 async function listAll<T>(
@@ -106,8 +108,8 @@ export async function loadSubjects(services: Services, accountId: string): Promi
       arn: roleArn(accountId, r.roleName),
       principal,
       set: { identity: await policies.identityPolicies(principal), ...control },
-      ...{ trustPolicy: r.assumeRolePolicyDocument },
-    } as Subject & { trustPolicy: string });
+      trustPolicy: r.assumeRolePolicyDocument,
+    });
   }
   return out;
 }
@@ -132,7 +134,14 @@ const documentOf = (p: { readonly document: string | object }) =>
 function relax(set: PolicySetInput): Relaxed {
   const conditionalDenies: Relaxed['conditionalDenies'] = [];
   const relaxDoc = (p: PolicyInput): PolicyInput => {
-    const raw = typeof p.document === 'string' ? (JSON.parse(p.document) as unknown) : p.document;
+    let raw: unknown = p.document;
+    if (typeof raw === 'string') {
+      try {
+        raw = JSON.parse(raw) as unknown;
+      } catch {
+        return p; // Unreadable: the engine reads it as matching nothing, relaxed or not.
+      }
+    }
     if (!raw || typeof raw !== 'object') return p;
     const doc = raw as { Statement?: unknown };
     const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
@@ -287,7 +296,7 @@ export async function whoCan(
 /** Who in the account can assume a role: users directly, roles directly, one hop of chaining. */
 export function assumePaths(subjects: readonly Subject[], role: Subject, accountId: string): AssumePath[] {
   const direct = (target: Subject): { from: Subject; access: 'Allowed' | 'Conditional' }[] => {
-    const trust = (target as Subject & { trustPolicy?: string }).trustPolicy;
+    const trust = target.trustPolicy;
     if (!trust) return [];
     const found: { from: Subject; access: 'Allowed' | 'Conditional' }[] = [];
     for (const s of subjects) {
