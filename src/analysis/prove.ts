@@ -91,7 +91,7 @@ const MAPPED_HI = (0xffffn << 32n) | 0xffffffffn;
 const MAX_ROUNDS = 2000;
 
 /** Most values a multi-valued key may carry in a searched request. */
-const MAX_SLOTS = 4;
+const MAX_SLOTS = 8;
 
 /** A symbolic string: which of its tests it passes is the solver's choice. */
 interface StringVar {
@@ -222,6 +222,8 @@ class Encoder {
   readonly alphabet: string[];
   readonly lowerAlphabet: string[];
   readonly constraints: Bool<'main'>[] = [];
+  /** Assumptions that keep unqualified keys to one value (tried first, for plain witnesses). */
+  readonly singleValued: Bool<'main'>[] = [];
   private counter = 0;
 
   constructor(
@@ -300,12 +302,11 @@ class Encoder {
     const z = this.z;
     let k = 0;
     for (const model of this.keys.values()) {
-      let n = 1;
-      if (model.multi) {
-        n = Math.min(model.clauses, MAX_SLOTS);
-        if (model.clauses > MAX_SLOTS)
-          this.approximations.add(`${model.name}: requests carry at most ${MAX_SLOTS} values of this key`);
-      }
+      // Each clause needs at most one value of the key to hold or to fail, so as many values
+      // as clauses suffice (the engine accepts a list for any key).
+      const n = Math.min(model.clauses, MAX_SLOTS);
+      if (model.clauses > MAX_SLOTS)
+        this.approximations.add(`${model.name}: requests carry at most ${MAX_SLOTS} values of this key`);
       if (model.families.size > 1)
         this.approximations.add(
           `${model.name} is compared as ${[...model.families].join(' and ')}: its values are searched separately per type`,
@@ -341,6 +342,8 @@ class Encoder {
         }
         model.slots.push(slot);
       }
+      // A key no clause qualifies is searched with one value first (requests carry one).
+      if (!model.multi && n > 1) this.singleValued.push(z.Not((model.slots[1] as Slot).used));
       k++;
     }
   }
@@ -597,9 +600,15 @@ export async function provePolicyChange(
     for (const l of lemmas) solver.add(l);
     solver.add(yes, z.Not(no));
     let found: ReturnType<typeof readWitness> | undefined;
+    // One value per unqualified key first; then lists, which the engine also accepts.
+    const phases: Bool<'main'>[][] = enc.singleValued.length ? [enc.singleValued, []] : [[]];
+    let phase = 0;
     for (let round = 0; round < MAX_ROUNDS && !found; round++) {
-      const answer = await solver.check();
-      if (answer === 'unsat') return 'none';
+      const answer = await solver.check(...(phases[phase] as Bool<'main'>[]));
+      if (answer === 'unsat') {
+        if (++phase < phases.length) continue;
+        return 'none';
+      }
       if (answer === 'unknown') return 'unknown';
       const model = solver.model();
       const r = enc.realizeStrings((b) => z.isTrue(model.eval(b, true)));

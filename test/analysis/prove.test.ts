@@ -145,6 +145,25 @@ describe('provePolicyChange', () => {
     expect(tags.narrowing!.context['acs:TagKeys']).toBeUndefined();
   });
 
+  it('searches lists of values for any key, one value first', async () => {
+    // Two clauses on one key can only both hold with two values; the engine accepts a list.
+    const before = doc(
+      allow({ Condition: { StringEquals: { 'ram:Team': 'a' }, StringLike: { 'ram:Team': 'b' } } }),
+    );
+    const after = doc(allow({ Action: 'oss:PutObject' }));
+    const r = await provePolicyChange(before, after);
+    expect(r.verdict).toBe('widens-and-narrows');
+    expect([...r.narrowing!.context['ram:Team']!.values].sort()).toEqual(['a', 'b']);
+    expect(r.approximations).toEqual([]);
+    // One value is enough here, and one value is what the witness carries.
+    const single = await provePolicyChange(
+      doc(allow({ Condition: { StringEquals: { 'ram:Team': 'a' } } })),
+      doc(allow({ Condition: { StringLike: { 'ram:Team': ['a', 'b*'] } } })),
+    );
+    expect(single.verdict).toBe('widens');
+    expect(single.widening!.context['ram:Team']!.values).toHaveLength(1);
+  });
+
   it('compares NotAction and NotResource', async () => {
     const r = await provePolicyChange(
       doc({ Effect: 'Allow', NotAction: 'ram:*', Resource: '*' }),
