@@ -490,6 +490,27 @@ class Encoder {
   }
 }
 
+/**
+ * The searched action is lower case (the engine compares actions so): spell each character as
+ * the literal start of a document's pattern spells it (`oss:get` -> `oss:Get`), for people.
+ */
+function recase(lowered: string, patterns: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < lowered.length; i++) {
+    const upTo = lowered.slice(0, i + 1);
+    const source = patterns
+      .map((p) => p.split(/[*?]/)[0] as string)
+      .find(
+        (prefix) =>
+          prefix.length > i &&
+          prefix.toLowerCase().length === prefix.length &&
+          prefix.toLowerCase().startsWith(upTo),
+      );
+    out += source ? (source[i] as string) : (lowered[i] as string);
+  }
+  return out;
+}
+
 type ModelOf = ReturnType<InstanceType<Z3['Solver']>['model']>;
 
 function readWitness(
@@ -502,7 +523,7 @@ function readWitness(
   const truth = (e: Bool<'main'>) => z.isTrue(model.eval(e, true));
   const big = (e: Arith<'main'>) => BigInt((model.eval(e, true) as unknown as { value(): bigint }).value());
   const lowered = strings.get(enc.action) ?? '';
-  const action = actionNames.find((a) => a.toLowerCase() === lowered) ?? lowered;
+  const action = actionNames.find((a) => a.toLowerCase() === lowered) ?? recase(lowered, actionNames);
   const context: Record<string, ContextValue> = {};
   for (const key of enc.keys.values()) {
     const values: (string | number | boolean)[] = [];
