@@ -19,9 +19,16 @@ export async function solverContext(): Promise<Z3> {
     const { init } = await import('z3-solver');
     const api = await init();
     const ctx = api.Context('main');
-    // The first check starts the worker threads; pay for it here, not in the first proof.
+    // The first checks start the worker threads and the arithmetic engine (about a second
+    // each): pay for them here, not in the first proof.
     const warm = new ctx.Solver();
-    warm.add(ctx.Bool.const('warm'));
+    const [x, i, b] = [ctx.Real.const('x'), ctx.Int.const('i'), ctx.Bool.const('b')];
+    warm.add(
+      x.gt(ctx.Real.val({ numerator: 3n, denominator: 2n })),
+      i.ge(0),
+      ctx.Implies(b, i.le(ctx.Int.val(2n ** 128n))),
+      ctx.Or(b, ctx.ToReal(i).gt(x)),
+    );
     await warm.check();
     return { ctx, em: api.em as unknown };
   })();
