@@ -85,6 +85,28 @@ function fail(err: unknown): void {
   process.exitCode = 2;
 }
 
+/** `policy diff --prove`: the solver's verdict and witnesses (src/analysis/prove.ts). */
+async function runProve(oldFile: string, newFile: string, kind: PolicyKind, format: string): Promise<void> {
+  try {
+    const [before, after] = [readText(oldFile), readText(newFile)];
+    let proof;
+    try {
+      proof = await provePolicyChange(before, after, { kind });
+    } catch (err) {
+      if (err instanceof PolicyProofError) throw new CliInputError(err.message);
+      throw err;
+    } finally {
+      await closeSolver();
+    }
+    process.stdout.write(
+      format === 'json' ? `${JSON.stringify(proof, null, 2)}\n` : `${formatProof(proof)}\n`,
+    );
+    process.exitCode = 0;
+  } catch (err) {
+    fail(err);
+  }
+}
+
 function runEval(file: string): void {
   const table = readCases(file);
   const out: string[] = [];
@@ -185,47 +207,26 @@ export function register(program: Command): void {
     .argument('<new>', 'the document after')
     .option('--kind <kind>', `policy kind: ${POLICY_KINDS.join(', ')}`, 'permission')
     .option('--format <format>', 'text (default) or json', 'text')
-    .option(
-      '--prove',
-      'decide with a solver whether NEW allows more or less than OLD, with a witness request',
-    )
-    .action(
-      async (oldFile: string, newFile: string, opts: { kind: string; format: string; prove?: boolean }) => {
+    .option('--prove', 'decide with a solver whether NEW allows more or less than OLD, with a witness')
+    .action((oldFile: string, newFile: string, opts: { kind: string; format: string; prove?: boolean }) => {
+      try {
+        if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
+          throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
+        if (opts.prove) return runProve(oldFile, newFile, opts.kind as PolicyKind, opts.format);
+        let d;
         try {
-          if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
-            throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
-          if (opts.prove) {
-            const [before, after] = [readText(oldFile), readText(newFile)];
-            let proof;
-            try {
-              proof = await provePolicyChange(before, after, { kind: opts.kind as PolicyKind });
-            } catch (err) {
-              if (err instanceof PolicyProofError) throw new CliInputError(err.message);
-              throw err;
-            } finally {
-              await closeSolver();
-            }
-            process.stdout.write(
-              opts.format === 'json' ? `${JSON.stringify(proof, null, 2)}\n` : `${formatProof(proof)}\n`,
-            );
-            process.exitCode = 0;
-            return;
-          }
-          let d;
-          try {
-            d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);
-          } catch (err) {
-            throw new CliInputError((err as Error).message);
-          }
-          process.stdout.write(
-            opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : `${formatDiff(d)}\n`,
-          );
-          process.exitCode = 0;
+          d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);
         } catch (err) {
-          fail(err);
+          throw new CliInputError((err as Error).message);
         }
-      },
-    );
+        process.stdout.write(
+          opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : `${formatDiff(d)}\n`,
+        );
+        process.exitCode = 0;
+      } catch (err) {
+        fail(err);
+      }
+    });
 
   policy
     .command('explain')
