@@ -60,6 +60,9 @@ import { createJobGate } from './ops/job-lease.js';
 import { createMetrics } from './ops/metrics.js';
 import { createRequestLog, requestOutcome } from './ops/log.js';
 import { isPostgresUrl, openStore, sqliteFile, type Store } from './store/index.js';
+import { rampartActions } from './api/rampart/index.js';
+import { bucketPolicyReader } from './analysis/buckets.js';
+import { closeSolver } from './analysis/solver.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
 import { createOssHandler } from './oss/handler.js';
@@ -105,7 +108,14 @@ const IDLE_CREDENTIALS_EVERY_MS = 60 * 60 * 1000;
 
 /** Every action the deployment serves. Adding a service adds its list here. */
 export function allActions(): readonly AnyActionDefinition[] {
-  return [...ramActions, ...imsActions, ...stsActions, ...actiontrailActions, ...resourceManagerActions];
+  return [
+    ...ramActions,
+    ...imsActions,
+    ...stsActions,
+    ...actiontrailActions,
+    ...resourceManagerActions,
+    ...rampartActions,
+  ];
 }
 
 /** The parts a running deployment is made of. */
@@ -204,6 +214,7 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const services: Services = {
     ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
     auditTrail: { lookup: (q) => lookupEvents(store.db, q) },
+    buckets: bucketPolicyReader(createCatalog(store)),
   };
   const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });
   return {
@@ -999,6 +1010,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         await deployment.audit.flush();
         await sinks.stop();
         await requestLog.flush();
+        await closeSolver();
         await deployment.close();
       })();
       return stopping;

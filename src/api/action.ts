@@ -4,7 +4,7 @@ import type { RequestContext, ResourcePolicyInput } from '../policy/request.js';
 import type { Services } from '../domain/request-services.js';
 
 /** Services whose wire protocol Rampart speaks, with the API version each answers to. */
-export type ServiceName = 'ram' | 'ims' | 'sts' | 'resourcemanager' | 'actiontrail';
+export type ServiceName = 'ram' | 'ims' | 'sts' | 'resourcemanager' | 'actiontrail' | 'rampart';
 
 /**
  * Parses the raw wire parameters of one action (all values are strings as they arrived,

@@ -17,6 +17,7 @@ export const SERVICE_VERSIONS: Readonly<Record<ServiceName, string>> = {
   sts: '2015-04-01',
   resourcemanager: '2020-03-31',
   actiontrail: '2020-07-06',
+  rampart: '2026-12-01',
 };
 
 /** Host names the real service answers from; errors carry them as HostId. */
@@ -26,6 +27,7 @@ export const SERVICE_HOSTS: Readonly<Record<ServiceName, string>> = {
   sts: 'sts.aliyuncs.com',
   resourcemanager: 'resourcemanager.aliyuncs.com',
   actiontrail: 'actiontrail.aliyuncs.com',
+  rampart: 'rampart',
 };
 
 /** Product names as the troubleshooting link (Recommend) spells them. */
@@ -35,6 +37,7 @@ export const SERVICE_PRODUCTS: Readonly<Record<ServiceName, string>> = {
   sts: 'Sts',
   resourcemanager: 'ResourceManager',
   actiontrail: 'Actiontrail',
+  rampart: 'Rampart',
 };
 
 const BY_VERSION = new Map<string, ServiceName>(

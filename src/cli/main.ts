@@ -30,6 +30,7 @@ const COMMAND_MODULES = [
   './audit.js',
   './backup.js',
   './migrate-store.js',
+  './analyze.js',
 ];
 
 /** Runs the CLI; resolves to the process exit code. */

@@ -34,6 +34,7 @@ const ACTIONTRAIL: Readonly<Record<string, ActionMetadata>> = {
 
 export function productVersion(product: string): string | undefined {
   if (product === 'actiontrail') return '2020-07-06';
+  if (product === 'rampart') return '2026-12-01';
   return API_METADATA[product]?.version;
 }
 

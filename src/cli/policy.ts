@@ -5,10 +5,13 @@
  *   policy explain --cases FILE --id ID   one case decided, with the explanation paragraph
  *   policy diff OLD NEW [--kind K]    what a change grants and takes away
  *   policy simulate --action A --resource R ...   one request decided (src/cli/policy-simulate.ts)
+ *   policy diff OLD NEW --prove       whether NEW widens or narrows OLD, decided by a solver
  */
 import { readFileSync } from 'node:fs';
 import { diffPolicies, formatDiff } from './policy-diff.js';
 import { registerSimulate } from './policy-simulate.js';
+import { PolicyProofError, formatProof, provePolicyChange } from '../analysis/prove.js';
+import { closeSolver } from '../analysis/solver.js';
 import type { Command } from 'commander';
 import {
   POLICY_KINDS,
@@ -82,6 +85,28 @@ export function tableRefs(d: Decision): object[] {
 function fail(err: unknown): void {
   process.stderr.write(`rampart policy: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 2;
+}
+
+/** `policy diff --prove`: the solver's verdict and witnesses (src/analysis/prove.ts). */
+async function runProve(oldFile: string, newFile: string, kind: PolicyKind, format: string): Promise<void> {
+  try {
+    const [before, after] = [readText(oldFile), readText(newFile)];
+    let proof;
+    try {
+      proof = await provePolicyChange(before, after, { kind });
+    } catch (err) {
+      if (err instanceof PolicyProofError) throw new CliInputError(err.message);
+      throw err;
+    } finally {
+      await closeSolver();
+    }
+    process.stdout.write(
+      format === 'json' ? `${JSON.stringify(proof, null, 2)}\n` : `${formatProof(proof)}\n`,
+    );
+    process.exitCode = 0;
+  } catch (err) {
+    fail(err);
+  }
 }
 
 function runEval(file: string): void {
@@ -184,10 +209,12 @@ export function register(program: Command): void {
     .argument('<new>', 'the document after')
     .option('--kind <kind>', `policy kind: ${POLICY_KINDS.join(', ')}`, 'permission')
     .option('--format <format>', 'text (default) or json', 'text')
-    .action((oldFile: string, newFile: string, opts: { kind: string; format: string }) => {
+    .option('--prove', 'decide with a solver whether NEW allows more or less than OLD, with a witness')
+    .action((oldFile: string, newFile: string, opts: { kind: string; format: string; prove?: boolean }) => {
       try {
         if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
           throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
+        if (opts.prove) return runProve(oldFile, newFile, opts.kind as PolicyKind, opts.format);
         let d;
         try {
           d = diffPolicies(readText(oldFile), readText(newFile), opts.kind as PolicyKind);

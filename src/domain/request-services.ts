@@ -96,6 +96,16 @@ export interface AuditTrailReader {
   lookup(q: LookupQuery): Promise<LookupPage>;
 }
 
+/** OSS buckets with their bucket policies, as access analysis reads them. */
+export interface BucketPolicyReader {
+  list(accountId: string): Promise<readonly { readonly name: string; readonly policy: string | null }[]>;
+  find(
+    name: string,
+  ): Promise<
+    { readonly name: string; readonly accountId: string; readonly policy: string | null } | undefined
+  >;
+}
+
 export interface Services {
   readonly credentials: CredentialLookup;
   readonly nonces: NonceStore;
@@ -110,4 +120,6 @@ export interface Services {
   readonly domain: Domain;
   /** Absent where no audit trail is kept (domain-only tests). */
   readonly auditTrail?: AuditTrailReader;
+  /** Absent where no OSS data plane is kept (domain-only tests). */
+  readonly buckets?: BucketPolicyReader;
 }
