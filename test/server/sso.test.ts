@@ -456,6 +456,10 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
       RoleName: 'SsoAuditor',
       RoleSessionName: 'bob',
     });
+    // A choice makes one session: the same token again is refused, even for the other role.
+    const again = await http('POST', '/saml-role/select', { ChoiceToken: token, RoleArn: adminRoleArn });
+    await expectRefused(again, 'AuthenticationFail.SAMLAssertion.Invalid', 401);
+    expect(again.cookie).toBeUndefined();
     // The choice expires.
     s.clock.advance(6 * 60_000);
     await expectRefused(

@@ -15,6 +15,7 @@
  * Every refusal answers the service's JSON error envelope and is recorded as a ConsoleSignin
  * event with its code; nothing is created.
  */
+import { randomBytes } from 'node:crypto';
 import { consoleEvent, type ConsoleEventInput } from '../../audit/console-events.js';
 import type { PendingEvent } from '../../audit/event.js';
 import type { Sealer } from '../../crypto/seal.js';
@@ -150,6 +151,8 @@ function field(f: URLSearchParams, name: string): string {
 
 interface Choice {
   readonly v: 1;
+  /** Random: a choice makes one session, once. */
+  readonly cid: string;
   readonly acct: string;
   readonly pid: string;
   readonly roles: readonly { readonly id: string; readonly arn: string }[];
@@ -487,6 +490,7 @@ async function roleAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
     }
     const choice: Choice = {
       v: 1,
+      cid: randomBytes(16).toString('hex'),
       acct: accountId,
       pid: chosen.arn,
       roles: roles.map((r) => ({ id: r.roleId, arn: `acs:ram::${accountId}:role/${r.roleName}` })),
@@ -599,6 +603,13 @@ async function roleSelect(
         401,
         'The role no longer trusts the SAML provider.',
       );
+    }
+    // One choice, one session, on any node: its id is claimed like an assertion ID.
+    if (
+      typeof c.cid !== 'string' ||
+      !(await deps.domain.samlReplay.claimAssertion(CHOICE_CONTEXT, c.cid, new Date(c.exp)))
+    ) {
+      throw invalid('The role choice has been used already; log on again.');
     }
     return await startRoleSession(deps, req, audit, role, c.pid, c.sn, c.nid, new Date(c.until), c.to);
   } catch (e) {
