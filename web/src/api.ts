@@ -124,9 +124,30 @@ export type Params = Record<string, string | number | boolean | undefined>;
 export async function call<T = Json>(service: Service, action: string, params: Params = {}): Promise<T> {
   const pairs: [string, string][] = [];
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') pairs.push([k, String(v)]);
-  const signed = await signCall(location.host, action, VERSIONS[service], pairs, await credentials());
+  const signed = await signCall(
+    location.host,
+    { action, version: VERSIONS[service], params: pairs },
+    await credentials(),
+  );
   const res = await fetch(signed.url, { method: 'POST', credentials: 'omit', headers: signed.headers });
   return (await readAnswer(res)) as T;
+}
+
+/** A question to the authorization point (`POST /authorize`), signed like an SDK call. */
+export async function authorize(question: Json): Promise<Json> {
+  const json = JSON.stringify(question);
+  const signed = await signCall(
+    location.host,
+    { action: 'Authorize', version: VERSIONS.ram, params: [], path: '/authorize', json },
+    await credentials(),
+  );
+  const res = await fetch(signed.url, {
+    method: 'POST',
+    credentials: 'omit',
+    headers: signed.headers,
+    body: json,
+  });
+  return readAnswer(res);
 }
 
 /** A list the RAM API wraps as `{Users: {User: [...]}}`. */
@@ -147,7 +168,7 @@ export async function listAll<T>(
   const out: T[] = [];
   let marker: string | undefined;
   for (let i = 0; i < 100; i++) {
-    const body = await call(service, action, { ...params, MaxItems: 1000, Marker: marker });
+    const body = await call(service, action, { ...params, MaxItems: 100, Marker: marker });
     out.push(...listOf<T>(body, outer, inner));
     if (body.IsTruncated !== true || typeof body.Marker !== 'string') break;
     marker = body.Marker;

@@ -56,20 +56,32 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
 }
 
-/** The URL and headers of a signed `POST /?<params>` call with an empty body. */
+export interface CallShape {
+  readonly action: string;
+  readonly version: string;
+  readonly params: readonly (readonly [string, string])[];
+  /** Default `/`, the RPC API. */
+  readonly path?: string;
+  /** A JSON body (the authorization point); RPC calls have none. */
+  readonly json?: string;
+}
+
+/** The URL and headers of a signed POST (`/?<params>` with an empty body, or a JSON body). */
 export async function signCall(
   host: string,
-  action: string,
-  version: string,
-  params: readonly (readonly [string, string])[],
+  call: CallShape,
   creds: SigningCredentials,
 ): Promise<SignedRequest> {
+  const { action, version, params } = call;
+  const path = call.path ?? '/';
+  const body = call.json ?? '';
   const nonce = hex(crypto.getRandomValues(new Uint8Array(16)).buffer);
   const headers: Record<string, string> = {
     host,
+    ...(call.json !== undefined ? { 'content-type': 'application/json' } : {}),
     'x-acs-accesskey-id': creds.accessKeyId,
     'x-acs-action': action,
-    'x-acs-content-sha256': await sha256Hex(''),
+    'x-acs-content-sha256': await sha256Hex(body),
     'x-acs-date': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'x-acs-security-token': creds.securityToken,
     'x-acs-signature-nonce': nonce,
@@ -79,7 +91,7 @@ export async function signCall(
   const query = canonicalQuery(params);
   const canonical = [
     'POST',
-    '/',
+    path,
     query,
     names.map((n) => `${n}:${headers[n]}\n`).join(''),
     names.join(';'),
@@ -89,7 +101,7 @@ export async function signCall(
   // The browser sets Host itself (the value signed above).
   const { host: _host, ...sent } = headers;
   return {
-    url: query ? `/?${query}` : '/',
+    url: query ? `${path}?${query}` : path,
     headers: {
       ...sent,
       authorization: `${ALGORITHM} Credential=${creds.accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}`,
