@@ -149,7 +149,7 @@ export function loadConsoleFiles(dir: string = defaultConsoleDir()): ConsoleFile
         return plain(400, 'Malformed path.\n');
       }
       const file = files.get(rel);
-      if (file && rel !== 'index.html') return fileAnswer(file);
+      if (file) return fileAnswer(file);
       // A missing asset (or anything that looks like a file) is a 404, never the app page.
       if (rel.startsWith('assets/') || /\.[a-z0-9]+$/i.test(rel)) return plain(404, 'Not found.\n');
       return fileAnswer(index);
