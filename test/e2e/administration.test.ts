@@ -230,4 +230,51 @@ describe.each(['sqlite', 'postgres'] as const)('administration in the console (%
     });
     expect(check.status).toBe(200);
   });
+
+  it.skipIf(skip)('edits a role trust policy, the password policy, and reads the audit log', async () => {
+    await page.goto(`${server.endpoint}/console/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, server, server.rootLoginName, server.rootPassword);
+    await page.getByRole('button', { name: 'Skip for now' }).click();
+
+    await page.getByRole('menuitem', { name: 'Roles' }).click();
+    await page.getByRole('button', { name: 'Create role' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Role name').fill('auditor');
+    const trust = dialog.getByLabel('Trust policy', { exact: true });
+    await expect(trust.inputValue()).resolves.toContain(`acs:ram::${server.accountId}:root`);
+    await trust.fill('{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}');
+    await expect(dialog.getByTestId('policy-issues').innerText()).resolves.toMatch(/Principal/);
+    await trust.fill(
+      `{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::${server.accountId}:root"]}}]}`,
+    );
+    await dialog.getByTestId('policy-valid').waitFor();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('link', { name: 'auditor' }).click();
+    await page.getByLabel('Maximum session duration').fill('7200');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    await screenshot(page, `role-${store}`);
+
+    await page.getByRole('menuitem', { name: 'Settings' }).click();
+    const policyForm = page.locator('form[id="password-policy"]');
+    await policyForm.getByLabel('Minimum length').fill('12');
+    await policyForm.getByText('Require a symbol').click();
+    await policyForm.getByRole('button', { name: 'Save' }).click();
+    await policyForm.getByText('Saved.').waitFor();
+    await screenshot(page, `settings-${store}`);
+
+    await page.getByRole('menuitem', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: 'CreateUser', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: 'UpdateRole', exact: true }).first().waitFor();
+    await screenshot(page, `audit-${store}`);
+
+    const ram = ramClient(server);
+    const Ram = await import('@alicloud/ram20150501');
+    const role = await ram.getRole(new Ram.GetRoleRequest({ roleName: 'auditor' }));
+    expect(role.body?.role?.maxSessionDuration).toBe(7200);
+    const pp = await ram.getPasswordPolicy();
+    expect(pp.body?.passwordPolicy).toMatchObject({ minimumPasswordLength: 12, requireSymbols: true });
+  });
 });
