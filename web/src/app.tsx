@@ -88,7 +88,7 @@ export function App() {
           forgetCredentials();
           setSession(s);
           // The root without MFA is first asked to secure its logon (skippable).
-          if (s.Principal.Type !== 'Root') return navigate('/');
+          if (s.Principal.Type !== 'Root' || s.MFAPresent) return navigate('/');
           call<{ IsMFAEnable?: boolean }>('ims', 'GetAccountMFAInfo').then(
             (r) => navigate(r.IsMFAEnable ? '/' : '/welcome'),
             () => navigate('/'),
@@ -117,6 +117,9 @@ export function App() {
           <Typography.Text className="who" data-testid="principal">
             {principalName(session)}
           </Typography.Text>
+          <Button type="link" onClick={() => navigate('/welcome')}>
+            My security
+          </Button>
           <Button onClick={() => void logoff()}>Sign out</Button>
         </Space>
       </Layout.Header>

@@ -9,6 +9,7 @@ import * as m007 from './007_audit_trail.js';
 import * as m008 from './008_workload_identities.js';
 import * as m009 from './009_oss_store.js';
 import * as m010 from './010_resource_directory.js';
+import * as m011 from './011_webauthn.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -22,6 +23,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '008_workload_identities': m008,
   '009_oss_store': m009,
   '010_resource_directory': m010,
+  '011_webauthn': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

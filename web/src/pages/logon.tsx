@@ -3,10 +3,11 @@
  * the server asks for (MFA code or security key, a new password, binding a virtual MFA
  * device with its QR code), until a session is set.
  */
-import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
+import { Alert, Button, Card, Divider, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiFailure, logonPost, type Session } from '../api';
 import { Failure } from '../components/failure';
+import { SecurityKeyStep } from '../components/webauthn';
 
 interface Step {
   readonly Step: 'MFA' | 'ChangePassword' | 'BindMFA';
@@ -94,7 +95,16 @@ export function LogonPage({ onSession }: { onSession: (s: Session) => void }) {
             <div className="logon-alternatives" data-testid="logon-alternatives" />
           </Form>
         ) : step.Step === 'MFA' ? (
-          <MfaStep step={step} busy={busy} submit={submit} />
+          <MfaStep
+            step={step}
+            busy={busy}
+            submit={submit}
+            outcome={outcome}
+            setError={(e) => {
+              setError(logonMessage(e));
+              if (e instanceof ApiFailure && e.code === 'CheckAuthenticationCodeFail') setStep(undefined);
+            }}
+          />
         ) : step.Step === 'ChangePassword' ? (
           <Form
             layout="vertical"
@@ -149,10 +159,14 @@ function MfaStep({
   step,
   busy,
   submit,
+  outcome,
+  setError,
 }: {
   step: Step;
   busy: boolean;
   submit: (path: string, body: Record<string, unknown>) => Promise<void>;
+  outcome: (body: Record<string, unknown>) => void;
+  setError: (e: unknown) => void;
 }) {
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
@@ -177,6 +191,8 @@ function MfaStep({
           Verify
         </Button>
       </Form>
+      <Divider plain>or</Divider>
+      <SecurityKeyStep stepToken={step.StepToken} onOutcome={outcome} onError={setError} />
     </Space>
   );
 }

@@ -8,6 +8,7 @@ import { logonPost } from '../api';
 import { Failure } from '../components/failure';
 import { navigate } from '../router';
 import { MfaBinding } from './logon';
+import { SecurityKeys } from '../components/webauthn';
 
 interface Device {
   SerialNumber: string;
@@ -88,6 +89,9 @@ export function WelcomePage() {
             <Failure error={mfaError} />
           </div>
         ) : null}
+      </Card>
+      <Card title="Security keys and passkeys (usable instead of the MFA code)">
+        <SecurityKeys />
       </Card>
       <Card title="2. Change your password">
         {passwordDone ? (
