@@ -11,6 +11,10 @@
  *                           session cookie and no StepToken       -> starts binding a device
  *   POST /logoff            session cookie                        -> ends the session
  *   GET  /logon/session     session cookie                        -> who is logged on
+ *   POST /logon/mfa         {StepToken, WebAuthnResponse}         -> the MFA step with a security key
+ *   POST /logon/webauthn/options {StepToken}                      -> its challenge
+ *   POST /logon/webauthn/register-options, /register, /delete; GET /logon/webauthn/credentials
+ *                           session cookie                        -> one's own security keys
  *
  * Cross-site forgery: the cookie is SameSite=Strict, and every POST must also carry
  * `Content-Type: application/json` and `X-Rampart-Logon: 1`, which a form of another site
