@@ -136,6 +136,21 @@ describe.each(['sqlite', 'postgres'] as const)('administration in the console (%
     await page.getByRole('dialog').getByRole('button', { name: 'Attach' }).click();
     await page.getByTestId('user-policies').getByRole('link', { name: 'ListUsersOnly' }).waitFor();
     await expect(page.getByTestId('delete-conflicts').innerText()).resolves.toContain('readers');
+    // Console logon disabled, then enabled again: a disabled logon is refused like a wrong password.
+    await page.getByRole('button', { name: 'Disable console logon' }).click();
+    await page.getByText('Console access disabled').waitFor();
+    const disabled = await fetch(`${server.endpoint}/logon`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rampart-logon': '1' },
+      body: JSON.stringify({
+        LoginName: `reader@${server.accountId}.onaliyun.com`,
+        Password: 'Initial-Pass-123!',
+      }),
+    });
+    expect(await disabled.json()).toMatchObject({ Code: 'AuthenticationFail.Logon' });
+    await page.getByRole('button', { name: 'Enable console logon' }).click();
+    await page.getByRole('button', { name: 'Disable console logon' }).waitFor();
+    await screenshot(page, `user-${store}`);
     const attached = await ramClient(server).listPoliciesForUser(
       new (await import('@alicloud/ram20150501')).ListPoliciesForUserRequest({ userName: 'reader' }),
     );

@@ -191,15 +191,20 @@ async function optional<T>(p: Promise<T>): Promise<T | undefined> {
 async function loadUser(userName: string) {
   const user = (await call('ram', 'GetUser', { UserName: userName })).User as UserRow &
     Record<string, unknown>;
+  const upn = String(
+    ((await call('ims', 'GetUser', { UserId: user.UserId })).User as { UserPrincipalName?: string })
+      .UserPrincipalName ?? '',
+  );
   const [groups, policies, keys, profile, mfa] = await Promise.all([
     call('ram', 'ListGroupsForUser', { UserName: userName }),
     call('ram', 'ListPoliciesForUser', { UserName: userName }),
     call('ram', 'ListAccessKeys', { UserName: userName }),
-    optional(call('ram', 'GetLoginProfile', { UserName: userName })),
+    optional(call('ims', 'GetLoginProfile', { UserPrincipalName: upn })),
     optional(call('ram', 'GetUserMFAInfo', { UserName: userName })),
   ]);
   return {
     user,
+    upn,
     groups: listOf<{ GroupName: string; Comments?: string }>(groups, 'Groups', 'Group'),
     policies: listOf<{ PolicyName: string; PolicyType: string; Description?: string }>(
       policies,
@@ -207,7 +212,7 @@ async function loadUser(userName: string) {
       'Policy',
     ),
     keys: listOf<KeyRow>(keys, 'AccessKeys', 'AccessKey'),
-    profile: profile?.LoginProfile as Record<string, unknown> | undefined,
+    profile: profile?.LoginProfile as LoginProfile | undefined,
     mfa: mfa?.MFADevice as { SerialNumber: string } | undefined,
   };
 }
@@ -243,21 +248,7 @@ export function UserDetailPage({ userName }: { userName: string }) {
             <Descriptions.Item label="Created">{d.user.CreateDate}</Descriptions.Item>
           </Descriptions>
           <Card title="Console logon">
-            {d.profile ? (
-              <Space wrap>
-                <Tag color="blue">Console access</Tag>
-                {d.profile.PasswordResetRequired ? <Tag>Password change required</Tag> : null}
-                {d.profile.MFABindRequired ? <Tag>MFA binding required</Tag> : null}
-                <Popconfirm
-                  title="Remove this user's console access?"
-                  onConfirm={() => act(() => call('ram', 'DeleteLoginProfile', { UserName: name }))}
-                >
-                  <Button danger>Remove console access</Button>
-                </Popconfirm>
-              </Space>
-            ) : (
-              <Typography.Text>No console access.</Typography.Text>
-            )}
+            <ConsoleLogon userName={name} upn={d.upn} profile={d.profile} act={act} />
             <div style={{ marginTop: 8 }}>
               MFA device:{' '}
               {d.mfa ? (
@@ -413,6 +404,104 @@ export function UserDetailPage({ userName }: { userName: string }) {
         </>
       ) : null}
       <SecretOnce value={newKey} onClose={() => setNewKey(undefined)} />
+    </Space>
+  );
+}
+
+interface LoginProfile {
+  Status?: string;
+  PasswordResetRequired?: boolean;
+  MFABindRequired?: boolean;
+}
+
+/** A user's console logon: add it, enable or disable it, its requirements, a new password, removal. */
+function ConsoleLogon({
+  userName,
+  upn,
+  profile,
+  act,
+}: {
+  userName: string;
+  upn: string;
+  profile: LoginProfile | undefined;
+  act: (fn: () => Promise<unknown>) => Promise<void>;
+}) {
+  const [password, setPassword] = useState('');
+  const update = (params: Record<string, string | boolean>) =>
+    act(() => call('ims', 'UpdateLoginProfile', { UserPrincipalName: upn, ...params }));
+  if (!profile) {
+    return (
+      <Space wrap>
+        <Typography.Text>No console access.</Typography.Text>
+        <Input.Password
+          aria-label="New console password"
+          placeholder="A password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          style={{ width: 220 }}
+        />
+        <Button
+          disabled={password === ''}
+          onClick={() =>
+            void act(async () => {
+              await call('ram', 'CreateLoginProfile', {
+                UserName: userName,
+                Password: password,
+                PasswordResetRequired: true,
+              });
+              setPassword('');
+            })
+          }
+        >
+          Enable console access
+        </Button>
+      </Space>
+    );
+  }
+  const active = profile.Status !== 'Inactive';
+  return (
+    <Space orientation="vertical" data-testid="console-logon">
+      <Space wrap>
+        <Tag color={active ? 'blue' : 'default'}>{active ? 'Console access' : 'Console access disabled'}</Tag>
+        <Button onClick={() => void update({ Status: active ? 'Inactive' : 'Active' })}>
+          {active ? 'Disable console logon' : 'Enable console logon'}
+        </Button>
+        <Popconfirm
+          title="Remove this user's console access?"
+          onConfirm={() => act(() => call('ram', 'DeleteLoginProfile', { UserName: userName }))}
+        >
+          <Button danger>Remove console access</Button>
+        </Popconfirm>
+      </Space>
+      <Checkbox
+        checked={profile.PasswordResetRequired === true}
+        onChange={(e) => void update({ PasswordResetRequired: e.target.checked })}
+      >
+        Require a new password at the next logon
+      </Checkbox>
+      <Checkbox
+        checked={profile.MFABindRequired === true}
+        onChange={(e) => void update({ MFABindRequired: e.target.checked })}
+      >
+        Require binding an MFA device at the next logon
+      </Checkbox>
+      <Space wrap>
+        <Input.Password
+          aria-label="New console password"
+          placeholder="Set a new password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          style={{ width: 220 }}
+        />
+        <Button
+          disabled={password === ''}
+          onClick={() => void update({ Password: password }).then(() => setPassword(''))}
+        >
+          Set the password
+        </Button>
+      </Space>
     </Space>
   );
 }
