@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot, totpNow } from '../helpers/browser.js';
+import { browserStores, launchBrowser, screenshot, totpNow } from '../helpers/browser.js';
 import { pgAvailable, pgSkipReason, ramClient, startServer, type TestServer } from '../helpers/server.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -40,7 +40,7 @@ async function pick(page: Page, label: string, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-describe.each(['sqlite', 'postgres'] as const)('administration in the console (%s)', (store) => {
+describe.each(browserStores())('administration in the console (%s)', (store) => {
   const skip = store === 'postgres' && !pgAvailable;
   if (skip) it.skip(`PostgreSQL: ${pgSkipReason}`, () => {});
   let server: TestServer;
@@ -168,7 +168,7 @@ describe.each(['sqlite', 'postgres'] as const)('administration in the console (%
     await page.getByTestId('decision-effect').getByText('Allow', { exact: true }).waitFor();
     expect((await page.getByTestId('decision-explanation').innerText()).length).toBeGreaterThan(0);
     await screenshot(page, `simulator-${store}`);
-    if (store === 'sqlite') await screenshot(page, 'simulator');
+    await screenshot(page, 'simulator');
 
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -273,6 +273,7 @@ describe.each(['sqlite', 'postgres'] as const)('administration in the console (%
     await screenshot(page, `role-${store}`);
 
     await page.getByRole('menuitem', { name: 'Settings' }).click();
+    await page.getByRole('cell', { name: server.rootAccessKeyId }).waitFor();
     const policyForm = page.locator('form[id="password-policy"]');
     await policyForm.getByLabel('Minimum length').fill('12');
     await policyForm.getByText('Require a symbol').click();

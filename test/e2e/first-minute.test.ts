@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot, serveFresh, totpNow, type FreshServer } from '../helpers/browser.js';
+import {
+  browserStores,
+  launchBrowser,
+  screenshot,
+  serveFresh,
+  totpNow,
+  type FreshServer,
+} from '../helpers/browser.js';
 import { pgAvailable, pgSkipReason } from '../helpers/pg.js';
 
 let browser: Browser;
@@ -17,9 +24,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const stores = ['sqlite', 'postgres'] as const;
-
-describe.each(stores)('the first minute (%s)', (store) => {
+describe.each(browserStores())('the first minute (%s)', (store) => {
   const skip = store === 'postgres' && !pgAvailable;
   if (skip) it.skip(`PostgreSQL: ${pgSkipReason}`, () => {});
   let server: FreshServer;
@@ -100,7 +105,7 @@ describe.each(stores)('the first minute (%s)', (store) => {
         await expect(state.innerText()).resolves.toContain('The root has an MFA device.');
         await expect(page.getByTestId('principal').innerText()).resolves.toContain('root');
         await screenshot(page, `overview-${store}`);
-        if (store === 'sqlite') await screenshot(page, 'overview');
+        await screenshot(page, 'overview');
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { browserStores, launchBrowser, screenshot } from '../helpers/browser.js';
 import { pgAvailable, pgSkipReason, startServer, type TestServer } from '../helpers/server.js';
 
 let browser: Browser;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(['sqlite', 'postgres'] as const)('security keys (%s)', (store) => {
+describe.each(browserStores())('security keys (%s)', (store) => {
   const skip = store === 'postgres' && !pgAvailable;
   if (skip) it.skip(`PostgreSQL: ${pgSkipReason}`, () => {});
   let server: TestServer;

@@ -135,3 +135,14 @@ export async function serveFresh(store: 'sqlite' | 'postgres' = 'sqlite'): Promi
     throw err;
   }
 }
+
+/**
+ * The stores a browser test runs on beyond the first-minute path: the console is a client of
+ * the API, whose store behaviour the API tests cover on both stores, so one store keeps the
+ * browser suite short. PostgreSQL when RAMPART_TEST_DATABASE_URL is set (CI), else SQLite;
+ * RAMPART_E2E_ALL_STORES=1 runs both.
+ */
+export function browserStores(): readonly ('sqlite' | 'postgres')[] {
+  if (process.env.RAMPART_E2E_ALL_STORES === '1') return ['sqlite', 'postgres'];
+  return process.env.RAMPART_TEST_DATABASE_URL ? ['postgres'] : ['sqlite'];
+}

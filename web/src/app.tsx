@@ -61,7 +61,7 @@ function page(path: string, session: Session) {
     case 'audit':
       return <AuditPage />;
     case 'settings':
-      return <SettingsPage />;
+      return <SettingsPage session={session} />;
     default:
       return <Result status="404" title="No such page" />;
   }

@@ -1,7 +1,19 @@
 /** Account settings: the password policy, the security preference, and the account alias. */
-import { Button, Card, Checkbox, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import {
+  Button,
+  Card,
+  Checkbox,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
-import { call } from '../api';
+import { call, listOf, type Session } from '../api';
 import { Failure } from '../components/failure';
 import { useLoad } from '../components/use-load';
 
@@ -66,10 +78,84 @@ const check = (name: string, label: string) => (
   </Form.Item>
 );
 
-export function SettingsPage() {
+interface RootKey {
+  AccessKeyId: string;
+  Status: string;
+  CreateDate?: string;
+}
+
+/** The root's own AccessKeys: programs should use a RAM user or a role instead. */
+function RootKeys() {
+  const keys = useLoad(async () =>
+    listOf<RootKey>(await call('ram', 'ListAccessKeys'), 'AccessKeys', 'AccessKey'),
+  );
+  const [error, setError] = useState<unknown>();
+  const act = async (fn: () => Promise<unknown>): Promise<void> => {
+    setError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    }
+    keys.reload();
+  };
+  return (
+    <Card title="Root AccessKeys">
+      <Typography.Paragraph>
+        An AccessKey of the root can do anything in the account. Give programs a RAM user or a role instead.
+      </Typography.Paragraph>
+      <Failure error={keys.error ?? error} />
+      <Table<RootKey>
+        rowKey="AccessKeyId"
+        size="small"
+        pagination={false}
+        dataSource={keys.data ?? []}
+        locale={{ emptyText: 'The root has no AccessKey.' }}
+        columns={[
+          { title: 'AccessKey ID', dataIndex: 'AccessKeyId' },
+          { title: 'Status', dataIndex: 'Status' },
+          { title: 'Created', dataIndex: 'CreateDate' },
+          {
+            title: '',
+            render: (_: unknown, k) => (
+              <Space>
+                <Button
+                  size="small"
+                  onClick={() =>
+                    void act(() =>
+                      call('ram', 'UpdateAccessKey', {
+                        UserAccessKeyId: k.AccessKeyId,
+                        Status: k.Status === 'Active' ? 'Inactive' : 'Active',
+                      }),
+                    )
+                  }
+                >
+                  {k.Status === 'Active' ? 'Disable' : 'Enable'}
+                </Button>
+                <Popconfirm
+                  title="Delete this root AccessKey?"
+                  onConfirm={() =>
+                    act(() => call('ram', 'DeleteAccessKey', { UserAccessKeyId: k.AccessKeyId }))
+                  }
+                >
+                  <Button size="small" danger>
+                    Delete
+                  </Button>
+                </Popconfirm>
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
+export function SettingsPage({ session }: { session: Session }) {
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%', maxWidth: 860 }}>
       <Typography.Title level={2}>Settings</Typography.Title>
+      {session.Principal.Type === 'Root' ? <RootKeys /> : null}
       <SettingsCard
         title="Account alias"
         name="alias"
