@@ -134,7 +134,7 @@ export function App() {
             />
           </nav>
         </Layout.Sider>
-        <Layout.Content className="content">
+        <Layout.Content className="content" style={{ overflowX: 'auto' }}>
           <main key={path}>{page(path, session)}</main>
         </Layout.Content>
       </Layout>

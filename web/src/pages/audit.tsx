@@ -86,9 +86,15 @@ export function AuditPage() {
         loading={loading}
         dataSource={events}
         pagination={false}
+        size="small"
+        scroll={{ x: 'max-content' }}
         onRow={(e) => ({ onClick: () => setShown(e) })}
         columns={[
-          { title: 'Time', dataIndex: 'eventTime' },
+          {
+            title: 'Time',
+            dataIndex: 'eventTime',
+            render: (t: string) => <span className="nowrap">{t}</span>,
+          },
           { title: 'Event', dataIndex: 'eventName' },
           { title: 'Type', dataIndex: 'eventType' },
           { title: 'Service', dataIndex: 'serviceName' },
