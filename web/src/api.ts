@@ -103,7 +103,14 @@ export function forgetCredentials(): void {
 
 async function credentials(): Promise<SigningCredentials> {
   if (cached && Date.now() < cached.renewAt) return cached.creds;
-  const body = await logonPost('/logon/credentials');
+  let body: Json;
+  try {
+    body = await logonPost('/logon/credentials');
+  } catch (e) {
+    // The session ended (sign-out elsewhere, expiry, a password change): back to the sign-in page.
+    if (e instanceof ApiFailure && e.code === 'InvalidSession') location.assign('/console/');
+    throw e;
+  }
   const c = body.Credentials as Record<string, string>;
   const expires = Date.parse(c.Expiration ?? '');
   cached = {
