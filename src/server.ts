@@ -26,6 +26,13 @@ import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { answerLogon, isLogonPath } from './api/logon/routes.js';
+import {
+  consoleRedirect,
+  isBrowserVisit,
+  isConsolePath,
+  loadConsoleFiles,
+  sendConsoleAnswer,
+} from './api/console/static.js';
 import { resourceManagerActions } from './api/resourcemanager/index.js';
 import { stsActions } from './api/sts/index.js';
 import { imsActions } from './api/ims/index.js';
@@ -558,6 +565,9 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     logError: env.logError,
   });
 
+  // The web console's built files (src/api/console/static.ts).
+  const consoleFiles = loadConsoleFiles();
+
   const authorizationPoint = createAuthorizationPoint({
     services: deployment.services,
     authorizer: env.authorizer,
@@ -650,7 +660,12 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     if (path !== '/') {
       if (isLogonPath(path)) return logon(req, res, path);
       if (isSsoPath(path)) return sso(req, res, path, q < 0 ? '' : url.slice(q + 1));
+      if (isConsolePath(path))
+        return sendConsoleAnswer(res, req.method ?? 'GET', consoleFiles.answer(req.method ?? 'GET', path));
       return pathRequest(req, res, path);
+    }
+    if (isBrowserVisit(req.method ?? 'GET', q < 0 ? '' : url.slice(q + 1), req.headers)) {
+      return sendConsoleAnswer(res, 'GET', consoleRedirect());
     }
     // A request without a body (most signed calls) goes straight on; node discards the empty
     // stream itself when the answer is sent.

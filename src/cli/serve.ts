@@ -102,7 +102,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
   if (firstStart) {
     const lines = [
       'Initialized a new deployment.',
-      `  console:       ${running.url}/`,
+      `  console:       ${running.url}/console/`,
       `  account id:    ${firstStart.AccountId}`,
       `  root login:    ${firstStart.RootLoginName}`,
       generated

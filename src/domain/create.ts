@@ -21,6 +21,7 @@ import { createSts } from './sts.js';
 import { createWorkloads } from './workloads.js';
 import { createSessions } from './sessions.js';
 import { createLogon } from './logon.js';
+import { createWebAuthn } from './webauthn.js';
 import { createFederationProviders } from './federation-providers.js';
 import { createSamlReplay } from './saml-replay.js';
 import { createSsoSettings } from './sso-settings.js';
@@ -61,6 +62,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
   const loginProfiles = createLoginProfiles(ctx);
   const mfa = createMfa(ctx);
   const securityPreference = createSecurityPreference(ctx);
+  const webauthn = createWebAuthn(ctx);
   const sessions = createSessions(ctx);
   const roles = createRoles(ctx);
   const attachments = createAttachments(ctx);
@@ -81,7 +83,8 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     sts: createSts(ctx),
     workloads: createWorkloads(ctx),
     sessions,
-    logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions }),
+    webauthn,
+    logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions, webauthn }),
     federationProviders: createFederationProviders(ctx),
     ssoSettings: createSsoSettings(ctx),
     samlReplay: createSamlReplay(ctx),

@@ -33,6 +33,8 @@ import type { SamlReplayDomain } from './saml-replay.js';
 import type { UserTagsDomain } from './user-tags.js';
 
 export type { StsDomain, WorkloadsDomain };
+import type { RelyingParty, WebAuthnDomain } from './webauthn.js';
+export type { RelyingParty, WebAuthnDomain, WebAuthnCredentialView, WebAuthnOwner } from './webauthn.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -493,6 +495,7 @@ export interface Domain {
   readonly workloads: WorkloadsDomain;
   readonly sessions: SessionsDomain;
   readonly logon: LogonDomain;
+  readonly webauthn: WebAuthnDomain;
   readonly federationProviders: FederationProvidersDomain;
   readonly ssoSettings: SsoSettingsDomain;
   /** Accepted SAML assertion IDs and pending AuthnRequests (single sign-on). */
@@ -603,6 +606,18 @@ export interface LogonDomain {
   }): Promise<LogonOutcome>;
   /** The MFA step. Throws InvalidStepToken, CheckAuthenticationCodeFail (the token is then spent). */
   completeMfa(stepToken: string, code: string, sourceIp: string): Promise<LogonOutcome>;
+  /**
+   * The WebAuthn challenge of an MFA step (the token stays valid). Throws InvalidStepToken,
+   * EntityNotExist.WebAuthnCredential (the principal has no security key).
+   */
+  webauthnOptions(stepToken: string, rp: RelyingParty): Promise<Record<string, unknown>>;
+  /** The MFA step passed with a security key; a refused answer spends the token like a wrong code. */
+  completeMfaWithWebAuthn(
+    stepToken: string,
+    response: unknown,
+    rp: RelyingParty,
+    sourceIp: string,
+  ): Promise<LogonOutcome>;
   /**
    * The ChangePassword step. Throws InvalidStepToken, InvalidParameter.NewPassword.TooWeak /
    * .ReusePrevention (the token stays valid for another try).

@@ -10,6 +10,8 @@ import type {
   LoginProfilesDomain,
   MfaDomain,
   SecurityPreferenceDomain,
+  WebAuthnDomain,
+  WebAuthnOwner,
 } from './index.js';
 import type { DomainContext } from './context.js';
 import { err } from './messages.js';
@@ -58,10 +60,11 @@ type Parts = {
   mfa: MfaDomain;
   securityPreference: SecurityPreferenceDomain;
   sessions: SessionsDomain;
+  webauthn: WebAuthnDomain;
 };
 
 /** A role session (role-based SSO) has no password and no MFA device of its own. */
-const roleSessionRefused = () =>
+export const roleSessionRefused = (): ApiError =>
   apiErrorWithStatus(
     'NotSupported.RoleSession',
     400,
@@ -151,6 +154,9 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     if (!row?.user_sso_settings) return false;
     return (JSON.parse(row.user_sso_settings) as { ssoEnabled?: boolean }).ssoEnabled === true;
   }
+
+  const ownerOf = (p: SessionPrincipal): WebAuthnOwner =>
+    p.type === 'Root' ? { accountId: p.accountId } : { accountId: p.accountId, userId: p.userId };
 
   const nameSubjectOf = (p: SessionPrincipal): string =>
     p.type === 'Root' ? `root@${p.accountId}` : `${p.userName.toLowerCase()}@${p.accountId}`;
@@ -290,7 +296,10 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         if (result !== 'Right') throw err.logonFailed();
         await refundTry(sourceIp, nameSubject);
         const principal: SessionPrincipal = { type: 'Root', accountId };
-        const steps: LogonStep[] = (await parts.mfa.hasMfa(accountId, { kind: 'root' })) ? ['MFA'] : [];
+        const steps: LogonStep[] =
+          (await parts.mfa.hasMfa(accountId, { kind: 'root' })) || (await parts.webauthn.has({ accountId }))
+            ? ['MFA']
+            : [];
         return proceed(principal, steps, false, 'logon', sourceIp);
       }
 
@@ -327,7 +336,9 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         userName: check.userName,
       };
       const pref = await readSecurityPreference(store.db, accountId);
-      const hasMfa = await parts.mfa.hasMfa(accountId, { kind: 'user', userId: check.userId });
+      const hasMfa =
+        (await parts.mfa.hasMfa(accountId, { kind: 'user', userId: check.userId })) ||
+        (await parts.webauthn.has({ accountId, userId: check.userId }));
       const steps: LogonStep[] = [];
       if (hasMfa) steps.push('MFA');
       if (check.passwordResetRequired) steps.push('ChangePassword');
@@ -344,6 +355,31 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
           ? await parts.mfa.verifyRootCode(principal.accountId, code)
           : await parts.mfa.verifyUserCode(principal.accountId, principal.userName, code);
       if (!ok) {
+        await countFailure(sourceIp, nameSubjectOf(principal));
+        throw err.authCodeFail();
+      }
+      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+    },
+
+    async webauthnOptions(stepToken, rp) {
+      const hash = hashOfOpaqueId(stepToken);
+      if (!hash) throw err.stepTokenInvalid();
+      const row = await store.db
+        .selectFrom('logon_steps')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .executeTakeFirst();
+      if (!row || row.step !== 'MFA' || Date.parse(row.expires_at) <= ctx.clock().getTime()) {
+        throw err.stepTokenInvalid();
+      }
+      return parts.webauthn.authenticationOptions(ownerOf(await principalOf(row)), hash, rp);
+    },
+
+    async completeMfaWithWebAuthn(stepToken, response, rp, sourceIp) {
+      const row = await takeStep(stepToken, 'MFA');
+      const state = JSON.parse(row.state) as StepState;
+      const principal = await principalOf(row);
+      if (!(await parts.webauthn.verify(ownerOf(principal), row.token_hash, response, rp))) {
         await countFailure(sourceIp, nameSubjectOf(principal));
         throw err.authCodeFail();
       }

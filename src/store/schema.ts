@@ -261,6 +261,30 @@ export interface SamlRequestsTable {
 }
 
 /** A pending logon step (migration 006), keyed by the SHA-256 of its single-use token. */
+export interface WebAuthnCredentialsTable {
+  credential_id: string;
+  account_id: string;
+  /** 'Root' | 'RAMUser' */
+  principal_type: string;
+  user_id: string | null;
+  /** COSE public key, base64url. */
+  public_key: string;
+  sign_count: number | string | bigint;
+  /** JSON array of transports. */
+  transports: string;
+  name: string;
+  create_date: string;
+  last_used_date: string | null;
+}
+
+export interface WebAuthnChallengesTable {
+  key_hash: string;
+  /** 'register' | 'authenticate' */
+  purpose: string;
+  challenge: string;
+  expires_at: string;
+}
+
 export interface LogonStepsTable {
   token_hash: string;
   account_id: string;
@@ -506,6 +530,8 @@ export interface Database {
   workload_identities: WorkloadIdentitiesTable;
   logon_sessions: LogonSessionsTable;
   logon_steps: LogonStepsTable;
+  webauthn_credentials: WebAuthnCredentialsTable;
+  webauthn_challenges: WebAuthnChallengesTable;
   logon_throttle: LogonThrottleTable;
   saml_providers: SamlProvidersTable;
   oidc_providers: OidcProvidersTable;

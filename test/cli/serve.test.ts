@@ -68,7 +68,7 @@ describe('rampart serve', () => {
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(first.url).not.toMatch(/:0$/);
     const text = first.out();
-    expect(text).toContain(`console:       ${first.url}/`);
+    expect(text).toContain(`console:       ${first.url}/console/`);
     expect(text).toMatch(/root login: +\S+/);
     expect(text).toMatch(/root password: +\S{20,}/);
     // Warned at start (on stderr, which may arrive after the listening line on stdout): the

@@ -11,6 +11,10 @@
  *                           session cookie and no StepToken       -> starts binding a device
  *   POST /logoff            session cookie                        -> ends the session
  *   GET  /logon/session     session cookie                        -> who is logged on
+ *   POST /logon/mfa         {StepToken, WebAuthnResponse}         -> the MFA step with a security key
+ *   POST /logon/webauthn/options {StepToken}                      -> its challenge
+ *   POST /logon/webauthn/register-options, /register, /delete; GET /logon/webauthn/credentials
+ *                           session cookie                        -> one's own security keys
  *
  * Cross-site forgery: the cookie is SameSite=Strict, and every POST must also carry
  * `Content-Type: application/json` and `X-Rampart-Logon: 1`, which a form of another site
@@ -23,11 +27,16 @@ import type {
   CreatedVirtualMFADevice,
   Domain,
   LogonOutcome,
+  RelyingParty,
   ResolvedSession,
   RoleSessionPrincipal,
   SessionPrincipal,
+  WebAuthnCredentialView,
+  WebAuthnOwner,
 } from '../../domain/index.js';
+import { hashOfOpaqueId } from '../../domain/sessions.js';
 import { err } from '../../domain/messages.js';
+import { roleSessionRefused } from '../../domain/logon.js';
 import { newRequestId } from '../protocol/request.js';
 import { errorResponse } from '../protocol/response.js';
 import { JSON_CONTENT_TYPE, type WireRequest, type WireResponse } from '../protocol/wire.js';
@@ -165,6 +174,56 @@ async function requireSession(domain: Domain, req: WireRequest): Promise<Resolve
   return session;
 }
 
+function objectField(body: Body, name: string): Record<string, unknown> {
+  const v = body[name];
+  if (v === undefined || v === null) throw missingParameter(name);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw apiError('InvalidParameter', `The parameter - "${name}" must be an object.`);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The WebAuthn relying party of a request: the host name the browser used (the Host header
+ * without its port) and the origin built from it. A page of another origin cannot obtain an
+ * answer for this one: the browser binds both into what the key signs.
+ */
+function relyingParty(req: WireRequest): RelyingParty {
+  const host = String(req.headers.host ?? '')
+    .trim()
+    .toLowerCase();
+  if (!/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
+    throw apiError('InvalidParameter', 'The Host header is not a host name.');
+  }
+  const id = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return { id, origin: `${req.secure ? 'https' : 'http'}://${host}` };
+}
+
+/** The owner of a person's security keys; a role session has none of its own. */
+function webauthnOwner(p: SessionPrincipal | RoleSessionPrincipal): WebAuthnOwner {
+  if (p.type === 'AssumedRole') throw roleSessionRefused();
+  return p.type === 'Root' ? { accountId: p.accountId } : { accountId: p.accountId, userId: p.userId };
+}
+
+function credentialView(c: WebAuthnCredentialView): Body {
+  return {
+    CredentialId: c.credentialId,
+    Name: c.name,
+    CreateDate: c.createDate,
+    ...(c.lastUsedDate ? { LastUsedDate: c.lastUsedDate } : {}),
+  };
+}
+
+/** A session that may manage its own MFA (the root always; a RAM user as the preference says). */
+async function requireSelfServiceMfa(domain: Domain, req: WireRequest): Promise<ResolvedSession> {
+  const session = await requireSession(domain, req);
+  const p = session.principal;
+  if (p.type === 'RAMUser') {
+    const pref = await domain.securityPreference.get(p.accountId);
+    if (!pref.allowUserToManageMFADevices) throw err.selfServiceDenied('AllowUserToManageMFADevices');
+  }
+  return session;
+}
+
 /** What the audit trail records of a logon call (src/audit/console-events.ts). */
 export type ConsoleAudit = (e: Omit<ConsoleEventInput, 'at' | 'sourceIp' | 'userAgent'>) => void;
 
@@ -215,6 +274,11 @@ async function route(
     return outcomeAnswer(done, now(), secure);
   };
 
+  if (path === '/logon/webauthn/credentials' && method === 'GET') {
+    const session = await requireSession(domain, req);
+    const list = await domain.webauthn.list(webauthnOwner(session.principal));
+    return { body: { Credentials: list.map(credentialView) } };
+  }
   if (path === '/logon/session') {
     if (method !== 'GET') throw notFound();
     const s = await requireSession(domain, req);
@@ -238,10 +302,54 @@ async function route(
         loginName,
       );
     }
-    case '/logon/mfa':
-      return outcome(
-        domain.logon.completeMfa(text(body, 'StepToken'), text(body, 'AuthenticationCode'), sourceIp),
+    case '/logon/mfa': {
+      const stepToken = text(body, 'StepToken');
+      if (body.WebAuthnResponse !== undefined) {
+        return outcome(
+          domain.logon.completeMfaWithWebAuthn(
+            stepToken,
+            objectField(body, 'WebAuthnResponse'),
+            relyingParty(req),
+            sourceIp,
+          ),
+        );
+      }
+      return outcome(domain.logon.completeMfa(stepToken, text(body, 'AuthenticationCode'), sourceIp));
+    }
+    case '/logon/webauthn/options':
+      return {
+        body: { Options: await domain.logon.webauthnOptions(text(body, 'StepToken'), relyingParty(req)) },
+      };
+    case '/logon/webauthn/register-options': {
+      const session = await requireSelfServiceMfa(domain, req);
+      const p = session.principal;
+      return {
+        body: {
+          Options: await domain.webauthn.registrationOptions(
+            webauthnOwner(p),
+            p.type === 'RAMUser' ? `${p.userName}@${p.accountId}` : `root@${p.accountId}`,
+            hashOfOpaqueId(sessionIdOf(req)!)!,
+            relyingParty(req),
+          ),
+        },
+      };
+    }
+    case '/logon/webauthn/register': {
+      const session = await requireSelfServiceMfa(domain, req);
+      const c = await domain.webauthn.register(
+        webauthnOwner(session.principal),
+        hashOfOpaqueId(sessionIdOf(req)!)!,
+        objectField(body, 'Response'),
+        relyingParty(req),
+        optionalText(body, 'Name') ?? '',
       );
+      return { body: { Credential: credentialView(c) } };
+    }
+    case '/logon/webauthn/delete': {
+      const session = await requireSelfServiceMfa(domain, req);
+      await domain.webauthn.remove(webauthnOwner(session.principal), text(body, 'CredentialId'));
+      return { body: {} };
+    }
     case '/logon/password': {
       const stepToken = optionalText(body, 'StepToken');
       if (stepToken !== undefined)

@@ -9,6 +9,7 @@ import * as m007 from './007_audit_trail.js';
 import * as m008 from './008_workload_identities.js';
 import * as m009 from './009_oss_store.js';
 import * as m010 from './010_resource_directory.js';
+import * as m011 from './011_webauthn.js';
 import * as m012 from './012_sso.js';
 import * as m013 from './013_job_runs.js';
 import * as m015 from './015_rd_invitations.js';
@@ -25,6 +26,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '008_workload_identities': m008,
   '009_oss_store': m009,
   '010_resource_directory': m010,
+  '011_webauthn': m011,
   '012_sso': m012,
   '013_job_runs': m013,
   '015_rd_invitations': m015,

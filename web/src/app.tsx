@@ -1,0 +1,143 @@
+/**
+ * The console's frame: the sign-in page without a session; with one, the navigation and
+ * the page of the current path. Every page reads and changes the account through signed
+ * API calls only (api.ts), so it shows what the person's policies allow and nothing more.
+ */
+import { Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { call, currentSession, forgetCredentials, logonPost, type Session } from './api';
+import { LogonPage } from './pages/logon';
+import { OverviewPage } from './pages/overview';
+import { WelcomePage } from './pages/welcome';
+import { UsersPage, UserDetailPage } from './pages/users';
+import { GroupsPage, GroupDetailPage } from './pages/groups';
+import { RolesPage, RoleDetailPage } from './pages/roles';
+import { PoliciesPage, PolicyDetailPage } from './pages/policies';
+import { SimulatorPage } from './pages/simulator';
+import { SettingsPage } from './pages/settings';
+import { AuditPage } from './pages/audit';
+import { navigate, usePath } from './router';
+import './styles.css';
+
+const MENU = [
+  { key: '/', label: 'Overview' },
+  { key: '/users', label: 'Users' },
+  { key: '/groups', label: 'Groups' },
+  { key: '/roles', label: 'Roles' },
+  { key: '/policies', label: 'Policies' },
+  { key: '/simulator', label: 'Policy simulator' },
+  { key: '/audit', label: 'Audit log' },
+  { key: '/settings', label: 'Settings' },
+];
+
+function principalName(s: Session): string {
+  return s.Principal.Type === 'Root'
+    ? `root (account ${s.Principal.AccountId})`
+    : `${s.Principal.UserName ?? ''} (account ${s.Principal.AccountId})`;
+}
+
+function page(path: string, session: Session) {
+  const parts = path.split('/').filter((p) => p !== '');
+  const [section, name] = [parts[0] ?? '', parts[1] ? decodeURIComponent(parts[1]) : undefined];
+  switch (section) {
+    case '':
+      return <OverviewPage session={session} />;
+    case 'welcome':
+      return <WelcomePage />;
+    case 'users':
+      return name ? <UserDetailPage userName={name} /> : <UsersPage />;
+    case 'groups':
+      return name ? <GroupDetailPage groupName={name} /> : <GroupsPage />;
+    case 'roles':
+      return name ? <RoleDetailPage roleName={name} /> : <RolesPage />;
+    case 'policies':
+      return name ? (
+        <PolicyDetailPage policyType={name} policyName={parts[2] ? decodeURIComponent(parts[2]) : ''} />
+      ) : (
+        <PoliciesPage />
+      );
+    case 'simulator':
+      return <SimulatorPage session={session} />;
+    case 'audit':
+      return <AuditPage />;
+    case 'settings':
+      return <SettingsPage session={session} />;
+    default:
+      return <Result status="404" title="No such page" />;
+  }
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | undefined | null>(null);
+  const path = usePath();
+  useEffect(() => {
+    currentSession().then(setSession, () => setSession(undefined));
+  }, []);
+
+  if (session === null) {
+    return (
+      <div className="loading">
+        <Spin />
+      </div>
+    );
+  }
+  if (!session) {
+    return (
+      <LogonPage
+        onSession={(s) => {
+          forgetCredentials();
+          setSession(s);
+          // The root without MFA is first asked to secure its logon (skippable).
+          if (s.Principal.Type !== 'Root' || s.MFAPresent) return navigate('/');
+          call<{ IsMFAEnable?: boolean }>('ims', 'GetAccountMFAInfo').then(
+            (r) => navigate(r.IsMFAEnable ? '/' : '/welcome'),
+            () => navigate('/'),
+          );
+        }}
+      />
+    );
+  }
+  const logoff = async (): Promise<void> => {
+    try {
+      await logonPost('/logoff');
+    } finally {
+      forgetCredentials();
+      setSession(undefined);
+      navigate('/');
+    }
+  };
+  const selected = '/' + (path.split('/')[1] ?? '');
+  return (
+    <Layout className="frame">
+      <Layout.Header className="header">
+        <Typography.Text strong className="brand">
+          Rampart
+        </Typography.Text>
+        <Space>
+          <Typography.Text className="who" data-testid="principal">
+            {principalName(session)}
+          </Typography.Text>
+          <Button type="link" onClick={() => navigate('/welcome')}>
+            My security
+          </Button>
+          <Button onClick={() => void logoff()}>Sign out</Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={220} theme="light">
+          <nav aria-label="Console sections">
+            <Menu
+              mode="inline"
+              selectedKeys={[selected === '/welcome' ? '/' : selected]}
+              items={MENU}
+              onClick={(e) => navigate(e.key)}
+            />
+          </nav>
+        </Layout.Sider>
+        <Layout.Content className="content" style={{ overflowX: 'auto' }}>
+          <main key={path}>{page(path, session)}</main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,352 @@
+/**
+ * Policies: System and Custom, a custom policy's creation (JSON editor with live validation
+ * and lint, and a visual statement editor that writes into it), versions, the default
+ * version, and deletion.
+ */
+import { Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { call, listAll, listOf } from '../api';
+import { Failure } from '../components/failure';
+import { PolicyEditor, hasPolicyErrors } from '../components/policy-editor';
+import { useLoad } from '../components/use-load';
+import { Link, navigate } from '../router';
+
+interface PolicyRow {
+  PolicyName: string;
+  PolicyType: string;
+  Description?: string;
+  DefaultVersion?: string;
+  AttachmentCount?: number;
+  CreateDate?: string;
+}
+
+const EMPTY_DOCUMENT = JSON.stringify({ Version: '1', Statement: [] }, null, 2);
+
+/** Adds one statement, built from a few fields, to a document's text (when it parses). */
+function withStatement(text: string, effect: string, actions: string[], resources: string[]): string {
+  let doc: { Version?: string; Statement?: unknown[] };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    doc = { Version: '1', Statement: [] };
+  }
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [];
+  return JSON.stringify(
+    {
+      ...doc,
+      Version: doc.Version ?? '1',
+      Statement: [
+        ...statements,
+        {
+          Effect: effect,
+          Action: actions.length === 1 ? actions[0] : actions,
+          Resource: resources.length === 1 ? resources[0] : resources,
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The visual statement editor: Effect, actions and resources, added to the document. */
+function StatementBuilder({
+  onAdd,
+}: {
+  onAdd: (effect: string, actions: string[], resources: string[]) => void;
+}) {
+  const [effect, setEffect] = useState('Allow');
+  const [actions, setActions] = useState('');
+  const [resources, setResources] = useState('*');
+  return (
+    <Card size="small" title="Add a statement">
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        <Radio.Group value={effect} onChange={(e) => setEffect(e.target.value as string)} aria-label="Effect">
+          <Radio.Button value="Allow">Allow</Radio.Button>
+          <Radio.Button value="Deny">Deny</Radio.Button>
+        </Radio.Group>
+        <Input
+          aria-label="Actions"
+          placeholder="Actions, e.g. ram:ListUsers ram:GetUser"
+          value={actions}
+          onChange={(e) => setActions(e.target.value)}
+        />
+        <Input
+          aria-label="Resources"
+          placeholder="Resources, e.g. acs:ram:*:*:user/*"
+          value={resources}
+          onChange={(e) => setResources(e.target.value)}
+        />
+        <Button
+          disabled={splitList(actions).length === 0 || splitList(resources).length === 0}
+          onClick={() => onAdd(effect, splitList(actions), splitList(resources))}
+        >
+          Add the statement
+        </Button>
+      </Space>
+    </Card>
+  );
+}
+
+export function PoliciesPage() {
+  const [type, setType] = useState<'Custom' | 'System' | ''>('');
+  const policies = useLoad(
+    () => listAll<PolicyRow>('ram', 'ListPolicies', 'Policies', 'Policy', { PolicyType: type || undefined }),
+    [type],
+  );
+  const [search, setSearch] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [document, setDocument] = useState(EMPTY_DOCUMENT);
+  const [error, setError] = useState<unknown>();
+  const create = async (v: { PolicyName: string; Description?: string }): Promise<void> => {
+    try {
+      await call('ram', 'CreatePolicy', { ...v, PolicyDocument: document });
+      setCreating(false);
+      setError(undefined);
+      setDocument(EMPTY_DOCUMENT);
+      policies.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const q = search.trim().toLowerCase();
+  const rows = (policies.data ?? []).filter(
+    (p) => !q || p.PolicyName.toLowerCase().includes(q) || (p.Description ?? '').toLowerCase().includes(q),
+  );
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Typography.Title level={2}>Policies</Typography.Title>
+      <Space wrap>
+        <Radio.Group
+          value={type}
+          onChange={(e) => setType(e.target.value as typeof type)}
+          aria-label="Policy type"
+        >
+          <Radio.Button value="">All</Radio.Button>
+          <Radio.Button value="System">System</Radio.Button>
+          <Radio.Button value="Custom">Custom</Radio.Button>
+        </Radio.Group>
+        <Input.Search
+          aria-label="Search policies"
+          placeholder="Search by name or description"
+          allowClear
+          onChange={(e) => setSearch(e.target.value)}
+          style={{ width: 320 }}
+        />
+        <Button type="primary" onClick={() => setCreating(true)}>
+          Create policy
+        </Button>
+      </Space>
+      <Failure error={policies.error} />
+      <Table<PolicyRow>
+        rowKey={(p) => `${p.PolicyType}:${p.PolicyName}`}
+        loading={policies.loading}
+        dataSource={rows}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          {
+            title: 'Policy name',
+            dataIndex: 'PolicyName',
+            render: (n: string, p) => (
+              <Link to={`/policies/${p.PolicyType}/${encodeURIComponent(n)}`}>{n}</Link>
+            ),
+          },
+          {
+            title: 'Type',
+            dataIndex: 'PolicyType',
+            render: (t: string) => <Tag color={t === 'System' ? 'default' : 'blue'}>{t}</Tag>,
+          },
+          { title: 'Description', dataIndex: 'Description' },
+          { title: 'Default version', dataIndex: 'DefaultVersion' },
+          { title: 'Attachments', dataIndex: 'AttachmentCount' },
+        ]}
+      />
+      <Modal
+        open={creating}
+        title="Create policy"
+        footer={null}
+        width={820}
+        onCancel={() => setCreating(false)}
+        destroyOnHidden
+      >
+        <Form layout="vertical" name="create-policy" onFinish={(v) => void create(v)}>
+          <Form.Item label="Policy name" name="PolicyName" rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item label="Description" name="Description">
+            <Input />
+          </Form.Item>
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <StatementBuilder onAdd={(e, a, r) => setDocument(withStatement(document, e, a, r))} />
+            <Typography.Text strong>Policy document</Typography.Text>
+            <PolicyEditor kind="permission" label="Policy document" value={document} onChange={setDocument} />
+            <Button type="primary" htmlType="submit" disabled={hasPolicyErrors(document, 'permission')}>
+              Create
+            </Button>
+          </Space>
+        </Form>
+        <Failure error={error} />
+      </Modal>
+    </Space>
+  );
+}
+
+interface VersionRow {
+  VersionId: string;
+  IsDefaultVersion: boolean;
+  CreateDate?: string;
+  PolicyDocument?: string;
+}
+
+async function loadPolicy(policyType: string, policyName: string) {
+  const body = await call('ram', 'GetPolicy', { PolicyType: policyType, PolicyName: policyName });
+  const policy = body.Policy as PolicyRow;
+  const defaultVersion = body.DefaultPolicyVersion as VersionRow | undefined;
+  const versions =
+    policyType === 'Custom'
+      ? listOf<VersionRow>(
+          await call('ram', 'ListPolicyVersions', { PolicyType: policyType, PolicyName: policyName }),
+          'PolicyVersions',
+          'PolicyVersion',
+        )
+      : defaultVersion
+        ? [defaultVersion]
+        : [];
+  return { policy, defaultVersion, versions };
+}
+
+function pretty(text: string | undefined): string {
+  try {
+    return JSON.stringify(JSON.parse(text ?? ''), null, 2);
+  } catch {
+    return text ?? '';
+  }
+}
+
+export function PolicyDetailPage({ policyType, policyName }: { policyType: string; policyName: string }) {
+  const detail = useLoad(() => loadPolicy(policyType, policyName), [policyType, policyName]);
+  const [selected, setSelected] = useState<string | undefined>();
+  const [draft, setDraft] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+  const d = detail.data;
+  const custom = policyType === 'Custom';
+  const version =
+    d?.versions.find((v) => v.VersionId === (selected ?? d.policy.DefaultVersion)) ?? d?.defaultVersion;
+  const text = draft ?? pretty(version?.PolicyDocument);
+  const act = async (fn: () => Promise<unknown>): Promise<void> => {
+    setError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    }
+    detail.reload();
+  };
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Typography.Title level={2}>
+        Policy {d?.policy.PolicyName ?? policyName} <Tag>{policyType}</Tag>
+      </Typography.Title>
+      <Failure error={detail.error} />
+      <Failure error={error} />
+      {d ? (
+        <>
+          <Typography.Paragraph>{d.policy.Description}</Typography.Paragraph>
+          <Space wrap>
+            <span>Version</span>
+            <Select
+              aria-label="Version"
+              style={{ width: 160 }}
+              value={version?.VersionId}
+              onChange={(v: string) => {
+                setSelected(v);
+                setDraft(undefined);
+              }}
+              options={d.versions.map((v) => ({
+                value: v.VersionId,
+                label: `${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`,
+              }))}
+            />
+            {custom && version && !version.IsDefaultVersion ? (
+              <>
+                <Button
+                  onClick={() =>
+                    void act(() =>
+                      call('ram', 'SetDefaultPolicyVersion', {
+                        PolicyName: policyName,
+                        VersionId: version.VersionId,
+                      }),
+                    )
+                  }
+                >
+                  Set as default
+                </Button>
+                <Button
+                  danger
+                  onClick={() =>
+                    void act(async () => {
+                      await call('ram', 'DeletePolicyVersion', {
+                        PolicyName: policyName,
+                        VersionId: version.VersionId,
+                      });
+                      setSelected(undefined);
+                    })
+                  }
+                >
+                  Delete this version
+                </Button>
+              </>
+            ) : null}
+          </Space>
+          {custom ? (
+            <Card title="Document">
+              <Space orientation="vertical" style={{ width: '100%' }}>
+                <PolicyEditor kind="permission" label="Policy document" value={text} onChange={setDraft} />
+                <Button
+                  type="primary"
+                  disabled={draft === undefined || hasPolicyErrors(text, 'permission')}
+                  onClick={() =>
+                    void act(async () => {
+                      await call('ram', 'CreatePolicyVersion', {
+                        PolicyName: policyName,
+                        PolicyDocument: text,
+                        SetAsDefault: true,
+                      });
+                      setDraft(undefined);
+                      setSelected(undefined);
+                    })
+                  }
+                >
+                  Save as a new default version
+                </Button>
+              </Space>
+            </Card>
+          ) : (
+            <pre className="json">{text}</pre>
+          )}
+          {custom ? (
+            <Button
+              danger
+              style={{ width: 'fit-content' }}
+              onClick={() =>
+                void act(async () => {
+                  await call('ram', 'DeletePolicy', { PolicyName: policyName });
+                  navigate('/policies');
+                })
+              }
+            >
+              Delete policy
+            </Button>
+          ) : null}
+        </>
+      ) : null}
+    </Space>
+  );
+}
