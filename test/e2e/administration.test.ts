@@ -26,7 +26,7 @@ async function signIn(page: Page, server: TestServer, loginName: string, passwor
   await page.goto(`${server.endpoint}/console/`);
   await page.getByLabel('Login name').fill(loginName);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function pick(page: Page, label: string, text: string): Promise<void> {
@@ -172,7 +172,7 @@ describe.each(browserStores())('administration in the console (%s)', (store) => 
 
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   });
 
   it.skipIf(skip)(

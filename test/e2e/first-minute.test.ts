@@ -69,7 +69,7 @@ describe.each(browserStores())('the first minute (%s)', (store) => {
         await page.getByLabel('Login name').fill(server.rootLoginName);
         await page.getByLabel('Password').fill(server.rootPassword);
         await screenshot(page, 'logon');
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
         // The root without MFA is asked to secure its logon.
         await page.getByRole('heading', { name: 'Secure your logon' }).waitFor();
@@ -92,10 +92,10 @@ describe.each(browserStores())('the first minute (%s)', (store) => {
         // The old password no longer works; the new one asks for the MFA code.
         await page.getByLabel('Login name').fill(server.rootLoginName);
         await page.getByLabel('Password').fill(server.rootPassword);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await expect(page.getByRole('alert').first().innerText()).resolves.toContain('not correct');
         await page.getByLabel('Password').fill(newPassword);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await page.getByLabel('MFA code').fill(totpNow(secret, 1));
         await page.getByRole('button', { name: 'Verify' }).click();
 
@@ -108,9 +108,9 @@ describe.each(browserStores())('the first minute (%s)', (store) => {
         await screenshot(page, 'overview');
 
         await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
         await page.reload();
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
         expect(errors.filter((e) => !/status of 40[01]/.test(e))).toEqual([]);
       } finally {
         await context.close();

@@ -50,7 +50,7 @@ describe.each(browserStores())('security keys (%s)', (store) => {
         await page.goto(base);
         await page.getByLabel('Login name').fill(server.rootLoginName);
         await page.getByLabel('Password').fill(server.rootPassword);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       };
 
       await signIn();

@@ -5,13 +5,15 @@
  */
 import { signCall, type SigningCredentials } from './sign';
 
-export type Service = 'ram' | 'ims' | 'sts' | 'actiontrail';
+export type Service = 'ram' | 'ims' | 'sts' | 'actiontrail' | 'resourcemanager' | 'rampart';
 
 const VERSIONS: Record<Service, string> = {
   ram: '2015-05-01',
   ims: '2019-08-15',
   sts: '2015-04-01',
   actiontrail: '2020-07-06',
+  resourcemanager: '2020-03-31',
+  rampart: '2026-12-01',
 };
 
 export interface AccessDeniedDetail {
@@ -74,10 +76,22 @@ export async function logonPost(path: string, body: Json = {}): Promise<Json> {
 }
 
 export interface Principal {
-  readonly Type: 'Root' | 'RAMUser';
+  /** AssumedRole: a role session opened by role-based single sign-on. */
+  readonly Type: 'Root' | 'RAMUser' | 'AssumedRole';
   readonly AccountId: string;
   readonly UserId?: string;
   readonly UserName?: string;
+  readonly RoleName?: string;
+  readonly RoleSessionName?: string;
+}
+
+/** Whether an account signs its RAM users in with SAML, and where that starts. */
+export async function userSsoStatus(tenant: string): Promise<{ Enabled: boolean; StartUrl?: string }> {
+  const res = await fetch(`/saml/status?tenantID=${encodeURIComponent(tenant)}`, {
+    credentials: 'same-origin',
+  });
+  const body = await readAnswer(res);
+  return body.UserSso as { Enabled: boolean; StartUrl?: string };
 }
 
 export interface Session {

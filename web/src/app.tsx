@@ -16,6 +16,8 @@ import { PoliciesPage, PolicyDetailPage } from './pages/policies';
 import { SimulatorPage } from './pages/simulator';
 import { SettingsPage } from './pages/settings';
 import { AuditPage } from './pages/audit';
+import { AccessPage } from './pages/access';
+import { OrganizationPage } from './pages/organization';
 import { navigate, usePath } from './router';
 import './styles.css';
 
@@ -26,14 +28,18 @@ const MENU = [
   { key: '/roles', label: 'Roles' },
   { key: '/policies', label: 'Policies' },
   { key: '/simulator', label: 'Policy simulator' },
+  { key: '/access', label: 'Who can' },
+  { key: '/organization', label: 'Organization' },
   { key: '/audit', label: 'Audit log' },
   { key: '/settings', label: 'Settings' },
 ];
 
 function principalName(s: Session): string {
-  return s.Principal.Type === 'Root'
-    ? `root (account ${s.Principal.AccountId})`
-    : `${s.Principal.UserName ?? ''} (account ${s.Principal.AccountId})`;
+  const p = s.Principal;
+  if (p.Type === 'Root') return `root (account ${p.AccountId})`;
+  if (p.Type === 'AssumedRole')
+    return `${p.RoleName ?? ''}/${p.RoleSessionName ?? ''} (account ${p.AccountId})`;
+  return `${p.UserName ?? ''} (account ${p.AccountId})`;
 }
 
 function page(path: string, session: Session) {
@@ -60,6 +66,10 @@ function page(path: string, session: Session) {
       return <SimulatorPage session={session} />;
     case 'audit':
       return <AuditPage />;
+    case 'access':
+      return <AccessPage />;
+    case 'organization':
+      return <OrganizationPage />;
     case 'settings':
       return <SettingsPage session={session} />;
     default:
@@ -117,9 +127,11 @@ export function App() {
           <Typography.Text className="who" data-testid="principal">
             {principalName(session)}
           </Typography.Text>
-          <Button type="link" onClick={() => navigate('/welcome')}>
-            My security
-          </Button>
+          {session.Principal.Type !== 'AssumedRole' && (
+            <Button type="link" onClick={() => navigate('/welcome')}>
+              My security
+            </Button>
+          )}
           <Button onClick={() => void logoff()}>Sign out</Button>
         </Space>
       </Layout.Header>

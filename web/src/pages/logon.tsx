@@ -5,7 +5,7 @@
  */
 import { Alert, Button, Card, Divider, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
-import { ApiFailure, logonPost, type Session } from '../api';
+import { ApiFailure, logonPost, userSsoStatus, type Session } from '../api';
 import { Failure } from '../components/failure';
 import { SecurityKeyStep } from '../components/webauthn';
 
@@ -30,7 +30,49 @@ function logonMessage(e: unknown): unknown {
   }
   if (e.code === 'Throttling.User') return new Error(`Too many failed attempts. ${e.message}`);
   if (e.code === 'InvalidStepToken') return new Error('This step has expired. Please sign in again.');
+  if (e.code === 'PasswordLogonDisabled.SsoEnabled') {
+    return new Error(
+      'This account signs its RAM users in with single sign-on: use "Sign in with SSO" below.',
+    );
+  }
   return e;
+}
+
+/** SP-initiated single sign-on: the account's identity provider, when the account has one. */
+function SsoSignIn({ setError }: { setError: (e: unknown) => void }) {
+  const [busy, setBusy] = useState(false);
+  const start = async (tenant: string): Promise<void> => {
+    setBusy(true);
+    try {
+      const status = await userSsoStatus(tenant.trim());
+      if (status.Enabled && status.StartUrl) {
+        window.location.assign(status.StartUrl);
+        return;
+      }
+      setError(new Error('Single sign-on is not enabled for this account.'));
+    } catch (e) {
+      setError(
+        e instanceof ApiFailure && e.code === 'InvalidApi.NotFound'
+          ? new Error('No account has this alias or ID.')
+          : e,
+      );
+    }
+    setBusy(false);
+  };
+  return (
+    <Form layout="inline" name="sso" onFinish={(v: { Tenant: string }) => void start(v.Tenant)}>
+      <Form.Item
+        name="Tenant"
+        label="Account alias or ID"
+        rules={[{ required: true, message: 'Enter the account alias or ID' }]}
+      >
+        <Input autoComplete="organization" />
+      </Form.Item>
+      <Button htmlType="submit" loading={busy}>
+        Sign in with SSO
+      </Button>
+    </Form>
+  );
 }
 
 export function LogonPage({ onSession }: { onSession: (s: Session) => void }) {
@@ -68,32 +110,34 @@ export function LogonPage({ onSession }: { onSession: (s: Session) => void }) {
     <main className="logon">
       <Card className="logon-card" title={<Typography.Title level={3}>Sign in to Rampart</Typography.Title>}>
         {!step ? (
-          <Form
-            layout="vertical"
-            name="logon"
-            onFinish={(v: { LoginName: string; Password: string }) => void submit('/logon', v)}
-          >
-            <Form.Item
-              label="Login name"
-              name="LoginName"
-              extra="root@<alias>.onaliyun.com, or <user>@<alias>.onaliyun.com for a RAM user"
-              rules={[{ required: true, message: 'Enter your login name' }]}
+          <>
+            <Form
+              layout="vertical"
+              name="logon"
+              onFinish={(v: { LoginName: string; Password: string }) => void submit('/logon', v)}
             >
-              <Input autoComplete="username" autoFocus />
-            </Form.Item>
-            <Form.Item
-              label="Password"
-              name="Password"
-              rules={[{ required: true, message: 'Enter your password' }]}
-            >
-              <Input.Password autoComplete="current-password" />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" block loading={busy}>
-              Sign in
-            </Button>
-            {/* Other ways to sign in (single sign-on) are offered below this line. */}
-            <div className="logon-alternatives" data-testid="logon-alternatives" />
-          </Form>
+              <Form.Item
+                label="Login name"
+                name="LoginName"
+                extra="root@<alias>.onaliyun.com, or <user>@<alias>.onaliyun.com for a RAM user"
+                rules={[{ required: true, message: 'Enter your login name' }]}
+              >
+                <Input autoComplete="username" autoFocus />
+              </Form.Item>
+              <Form.Item
+                label="Password"
+                name="Password"
+                rules={[{ required: true, message: 'Enter your password' }]}
+              >
+                <Input.Password autoComplete="current-password" />
+              </Form.Item>
+              <Button type="primary" htmlType="submit" block loading={busy}>
+                Sign in
+              </Button>
+            </Form>
+            <Divider plain>or</Divider>
+            <SsoSignIn setError={setError} />
+          </>
         ) : step.Step === 'MFA' ? (
           <MfaStep
             step={step}

@@ -3,7 +3,7 @@
  * and lint, and a visual statement editor that writes into it), versions, the default
  * version, and deletion.
  */
-import { Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { call, listAll, listOf } from '../api';
 import { Failure } from '../components/failure';
@@ -230,6 +230,85 @@ function pretty(text: string | undefined): string {
   }
 }
 
+interface Witness {
+  action: string;
+  resource: string;
+  context: Record<string, { type: string; values: unknown[] }>;
+}
+
+interface Proof {
+  Verdict: 'equivalent' | 'widens' | 'narrows' | 'widens-and-narrows' | 'unknown';
+  Widening?: Witness;
+  Narrowing?: Witness;
+  Approximations: string[];
+}
+
+function witnessText(w: Witness): string {
+  const ctx = Object.entries(w.context)
+    .map(([k, v]) => `${k}=${v.values.join(',')}`)
+    .join(' ');
+  return `${w.action} on ${w.resource}${ctx ? ` with ${ctx}` : ''}`;
+}
+
+const VERDICTS: Record<Proof['Verdict'], string> = {
+  equivalent: 'The new version allows exactly what the default version allows.',
+  widens: 'The new version allows more than the default version.',
+  narrows: 'The new version allows less than the default version, and nothing new.',
+  'widens-and-narrows':
+    'The new version allows some requests the default version refuses, and refuses some it allows.',
+  unknown: 'The comparison could not be decided in time.',
+};
+
+/** What a new version changes, proven by the server's solver before it is saved. */
+function ChangeProof({ oldDocument, newDocument }: { oldDocument: string; newDocument: string }) {
+  const [proof, setProof] = useState<Proof | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const check = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setProof(
+        await call<Proof>('rampart', 'ComparePolicyDocuments', {
+          OldDocument: oldDocument,
+          NewDocument: newDocument,
+        }),
+      );
+    } catch (e) {
+      setError(e);
+      setProof(undefined);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="change-proof">
+      <Button onClick={() => void check()} loading={busy}>
+        Check what this change grants
+      </Button>
+      <Failure error={error} />
+      {proof ? (
+        <Alert
+          type={proof.Verdict === 'widens' || proof.Verdict === 'widens-and-narrows' ? 'warning' : 'info'}
+          showIcon
+          title={VERDICTS[proof.Verdict]}
+          description={
+            <>
+              {proof.Widening ? <div>Newly allowed, for example: {witnessText(proof.Widening)}</div> : null}
+              {proof.Narrowing ? (
+                <div>No longer allowed, for example: {witnessText(proof.Narrowing)}</div>
+              ) : null}
+              {proof.Approximations.length ? (
+                <div>Approximations: {proof.Approximations.join('; ')}</div>
+              ) : null}
+            </>
+          }
+        />
+      ) : null}
+    </Space>
+  );
+}
+
 export function PolicyDetailPage({ policyType, policyName }: { policyType: string; policyName: string }) {
   const detail = useLoad(() => loadPolicy(policyType, policyName), [policyType, policyName]);
   const [selected, setSelected] = useState<string | undefined>();
@@ -309,6 +388,9 @@ export function PolicyDetailPage({ policyType, policyName }: { policyType: strin
             <Card title="Document">
               <Space orientation="vertical" style={{ width: '100%' }}>
                 <PolicyEditor kind="permission" label="Policy document" value={text} onChange={setDraft} />
+                {draft !== undefined && !hasPolicyErrors(text, 'permission') && d.defaultVersion ? (
+                  <ChangeProof oldDocument={d.defaultVersion.PolicyDocument ?? ''} newDocument={text} />
+                ) : null}
                 <Button
                   type="primary"
                   disabled={draft === undefined || hasPolicyErrors(text, 'permission')}
