@@ -77,6 +77,45 @@ import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './a
 import { isValidBucketName } from './oss/names.js';
 import { answerSso, isSsoPath, SSO_BODY_LIMIT } from './api/sso/routes.js';
 
+const OSS_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+const ROUTE_ACTIONS = new Set([
+  '/logon',
+  '/logoff',
+  '/logon/session',
+  '/logon/mfa',
+  '/logon/password',
+  '/logon/bind-mfa',
+  '/logon/credentials',
+  '/logon/webauthn/options',
+  '/logon/webauthn/credentials',
+  '/logon/webauthn/register-options',
+  '/logon/webauthn/register',
+  '/logon/webauthn/delete',
+  '/saml/SSO',
+  '/saml/start',
+  '/saml/status',
+  '/saml/SpMetadata.xml',
+  '/saml-role/sso',
+  '/saml-role/select',
+  '/saml-role/sp-metadata.xml',
+  '/authorize',
+]);
+
+/** The service and action labels of a request beside the RPC API (bounded sets, never the caller's words). */
+function routeLabels(path: string): [string, string] {
+  if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) return ['workload', 'GetWorkloadCredentials'];
+  if (path === '/console' || path.startsWith('/console/')) return ['console', 'static'];
+  const service =
+    path === '/authorize'
+      ? 'rampart'
+      : path.startsWith('/saml')
+        ? 'sso'
+        : path === '/logoff' || path === '/logon' || path.startsWith('/logon/')
+          ? 'logon'
+          : 'other';
+  return [service, ROUTE_ACTIONS.has(path) ? path : 'unknown'];
+}
+
 /** Where workloads fetch their role credentials: `GET /workload/credentials/<binding token>`. */
 export const WORKLOAD_CREDENTIALS_PATH = '/workload/credentials/';
 
@@ -637,6 +676,24 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   }
 
   /** Routes one request; a promise only where something is awaited. */
+  /**
+   * The requests beside the RPC API (the data plane, the authorization point, logon, SSO,
+   * workload credentials) in /metrics: by route and HTTP status (the API's own requests are
+   * counted by action and error code in the pipeline).
+   */
+  function observeRoute(res: ServerResponse, service: string, action: string): void {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const status = res.statusCode;
+      metrics.observeRequest({
+        service,
+        action,
+        code: status < 400 ? 'Success' : `HTTP${status}`,
+        seconds: Number(process.hrtime.bigint() - start) / 1e9,
+      });
+    });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -648,7 +705,11 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     if (path === '/readyz') return ready(res);
     if (path === '/metrics') return metricsAnswer(res);
     // An OSS request (by its host or its signature) is the data plane's, whatever its path.
-    if (isOssRequest(req, url)) return ossAnswer(req, res);
+    if (isOssRequest(req, url)) {
+      observeRoute(res, 'oss', OSS_METHODS.has(req.method ?? '') ? (req.method as string) : 'unknown');
+      return ossAnswer(req, res);
+    }
+    if (path !== '/') observeRoute(res, ...routeLabels(path));
     if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) {
       return workloadCredentials(
         req,

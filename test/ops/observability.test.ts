@@ -112,6 +112,49 @@ for (const store of ['sqlite', 'postgres'] as const) {
       expect(sample(m, 'rampart_process_cpu_seconds_total')).toBeGreaterThan(0);
     });
 
+    it('counts the requests beside the API by route and status: logon, data plane, authorization point', async () => {
+      const logon = (body: object) =>
+        fetch(`${s.endpoint}/logon`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-rampart-logon': '1' },
+          body: JSON.stringify(body),
+        });
+      expect((await logon({ LoginName: s.rootLoginName, Password: 'wrong-password' })).status).toBe(401);
+      expect(
+        (await fetch(`${s.endpoint}/logon/no-such-step`, { method: 'POST' })).status,
+      ).toBeGreaterThanOrEqual(400);
+      // An unsigned OSS request (its Host names a bucket) and an unsigned authorization question.
+      const oss = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: s.port,
+            path: '/key.txt',
+            headers: { host: 'nobucket-here.oss-cn-hangzhou.aliyuncs.com' },
+          },
+          (r) => {
+            r.resume();
+            r.on('end', () => resolve(r.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(oss).toBe(404);
+      expect((await fetch(`${s.endpoint}/authorize`, { method: 'POST', body: '{}' })).status).toBe(401);
+      const m = await metricsOf(s);
+      expect(
+        sample(m, 'rampart_requests_total', { service: 'logon', action: '/logon', code: 'HTTP401' }),
+      ).toBe(1);
+      // A path nobody declared is counted, never named.
+      expect(m).toMatch(/rampart_requests_total\{service="logon",action="unknown",code="HTTP4\d\d"\} 1/);
+      expect(m).not.toContain('no-such-step');
+      expect(sample(m, 'rampart_requests_total', { service: 'oss', action: 'GET', code: 'HTTP404' })).toBe(1);
+      expect(
+        sample(m, 'rampart_requests_total', { service: 'rampart', action: '/authorize', code: 'HTTP401' }),
+      ).toBe(1);
+    });
+
     it('logs one JSON line per request: request id, principal, action, result and duration', async () => {
       const r = await v3Call(s, root, 'GetUser', { UserName: 'nobody-here' });
       expect(r.json().Code).toBe('EntityNotExist.User');
