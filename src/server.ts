@@ -85,6 +85,7 @@ const ROUTE_ACTIONS = new Set([
   '/logon/mfa',
   '/logon/password',
   '/logon/bind-mfa',
+  '/logon/unbind-mfa',
   '/logon/credentials',
   '/logon/webauthn/options',
   '/logon/webauthn/credentials',

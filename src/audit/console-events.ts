@@ -21,7 +21,7 @@ export type ConsolePrincipal =
     };
 
 export interface ConsoleEventInput {
-  readonly name: 'ConsoleSignin' | 'ConsoleSignout' | 'GetLogonCredentials';
+  readonly name: 'ConsoleSignin' | 'ConsoleSignout' | 'GetLogonCredentials' | 'UnbindMFADevice';
   /** The account the event belongs to ('' when the login name names none). */
   readonly accountId: string;
   readonly principal?: ConsolePrincipal;
@@ -54,15 +54,16 @@ function identity(p: ConsolePrincipal | undefined, loginAccount: string | undefi
 
 /**
  * A console event (reference actiontrail-events.md section 4): `ConsoleSignin` for a logon that
- * ended in a session or was refused, `ConsoleSignout` for a logoff, and `GetLogonCredentials`
- * for signing credentials drawn from a session (temporary credentials issued).
+ * ended in a session or was refused, `ConsoleSignout` for a logoff, `GetLogonCredentials`
+ * for signing credentials drawn from a session (temporary credentials issued), and
+ * `UnbindMFADevice` for a person removing its own MFA device.
  */
 export function consoleEvent(e: ConsoleEventInput): PendingEvent {
   const event: AuditEvent = {
     eventId: randomUUID().toUpperCase(),
     eventVersion: 1,
     eventCategory: 'Management',
-    eventType: e.name === 'GetLogonCredentials' ? 'ApiCall' : e.name,
+    eventType: e.name === 'ConsoleSignin' || e.name === 'ConsoleSignout' ? e.name : 'ApiCall',
     eventName: e.name,
     eventRW: 'Write',
     eventSource: 'signin.aliyun.com',

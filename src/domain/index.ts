@@ -918,6 +918,17 @@ export interface MfaDomain {
    * CheckAuthenticationCodeFail.
    */
   bindRoot(accountId: string, serialNumber: string, code1: string, code2: string, at?: Date): Promise<void>;
+  /**
+   * A person unbinds its own virtual MFA device, proving it holds it with a current code (used
+   * once): the device is unbound and deleted. Throws EntityNotExist.User.MFADevice (none bound),
+   * InvalidParameter.AuthenticationCode.Format, CheckAuthenticationCodeFail.
+   */
+  unbindOwn(
+    accountId: string,
+    principal: MfaPrincipal,
+    code: string,
+    at?: Date,
+  ): Promise<{ serialNumber: string }>;
 }
 
 export type MfaPrincipal = { readonly kind: 'root' } | { readonly kind: 'user'; readonly userId: string };

@@ -175,6 +175,9 @@ export const err = {
       'InvalidParameter.AuthenticationCode.Format',
       'The parameter - "AuthenticationCode" MUST be 6 numbers.',
     ),
+  rootMfaNotExist: (): ApiError =>
+    apiError('EntityNotExist.User.MFADevice', 'The root has no MFA device bound.'),
+  ownMfaNotExist: (): ApiError => apiError('EntityNotExist.User.MFADevice', 'You have no MFA device bound.'),
   rootMfaExists: (): ApiError =>
     apiError('EntityAlreadyExists.User.MFADevice', 'The root already has an MFA device bound.'),
   authCodeFail: (): ApiError =>

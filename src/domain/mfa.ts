@@ -362,6 +362,34 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       );
     },
 
+    async unbindOwn(accountId, principal, code, at) {
+      if (!CODE.test(code)) throw err.authCodeFormat();
+      const now = at ?? ctx.clock();
+      return store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const device =
+          principal.kind === 'root'
+            ? await deviceOfRoot(tx, accountId)
+            : await deviceOfUser(tx, accountId, principal.userId);
+        if (!device) throw principal.kind === 'root' ? err.rootMfaNotExist() : err.ownMfaNotExist();
+        if (!(await verifyDeviceCode(tx, accountId, device, code, now))) throw err.authCodeFail();
+        if (principal.kind === 'root') {
+          await tx
+            .updateTable('accounts')
+            .set({ root_mfa_device: null })
+            .where('account_id', '=', accountId)
+            .execute();
+        }
+        await tx
+          .deleteFrom('mfa_devices')
+          .where('account_id', '=', accountId)
+          .where('name_key', '=', device.name_key)
+          .execute();
+        await bumpPermissions(tx, accountId);
+        return { serialNumber: device.serial_number };
+      });
+    },
+
     async bindRoot(accountId, serialNumber, code1, code2, at) {
       if (!CODE.test(code1) || !CODE.test(code2)) throw err.authCodeFormat();
       const now = at ?? ctx.clock();

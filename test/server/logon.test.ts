@@ -508,6 +508,29 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     await expect(d().mfa.deleteVirtual(accountId(), serial)).rejects.toMatchObject({
       code: 'DeleteConflict.VirtualMFADevice.User',
     });
+
+    // The root removes its device from a session with a current code, used once.
+    const rootCookie = cookieOf(ok);
+    const unbind = (code: string) =>
+      call('POST', '/logon/unbind-mfa', { AuthenticationCode: code }, { cookie: rootCookie });
+    expect((await unbind('12ab')).body).toMatchObject({ Code: 'InvalidParameter.AuthenticationCode.Format' });
+    expect((await unbind(codeAt(seed, 5))).body).toMatchObject({ Code: 'CheckAuthenticationCodeFail' });
+    // The code the logon just used is spent.
+    expect((await unbind(codeAt(seed))).body).toMatchObject({ Code: 'CheckAuthenticationCodeFail' });
+    expect(await d().mfa.hasMfa(accountId(), { kind: 'root' })).toBe(true);
+    s.clock.advance(30_000);
+    const removed = await unbind(codeAt(seed));
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body).toMatchObject({ SerialNumber: serial });
+    expect(await d().mfa.hasMfa(accountId(), { kind: 'root' })).toBe(false);
+    expect((await d().mfa.listVirtual(accountId())).some((v) => v.serialNumber === serial)).toBe(false);
+    expect((await unbind(codeAt(seed, 1))).body).toMatchObject({ Code: 'EntityNotExist.User.MFADevice' });
+    // The next logon asks for no code.
+    expect((await logon(s.rootLoginName, s.rootPassword)).body.Session).toBeDefined();
+    // Without a session: refused.
+    expect((await call('POST', '/logon/unbind-mfa', { AuthenticationCode: '123456' })).body).toMatchObject({
+      Code: 'InvalidSession',
+    });
   });
 
   it('applies self-service settings to a session: changing the password and binding MFA', async () => {

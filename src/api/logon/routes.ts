@@ -358,6 +358,32 @@ async function route(
       await domain.logon.changeOwnPassword(session, text(body, 'OldPassword'), text(body, 'NewPassword'));
       return { body: {} };
     }
+    case '/logon/unbind-mfa': {
+      // A person removes its own virtual MFA device, proving it holds it with a current code.
+      const session = await requireSelfServiceMfa(domain, req);
+      const p = session.principal;
+      if (p.type === 'AssumedRole') throw roleSessionRefused();
+      const principal =
+        p.type === 'Root' ? ({ kind: 'root' } as const) : ({ kind: 'user', userId: p.userId } as const);
+      try {
+        const { serialNumber } = await domain.mfa.unbindOwn(
+          p.accountId,
+          principal,
+          text(body, 'AuthenticationCode'),
+        );
+        audit({ name: 'UnbindMFADevice', accountId: p.accountId, principal: p, mfa: session.mfaPresent });
+        return { body: { SerialNumber: serialNumber } };
+      } catch (e) {
+        if (e instanceof ApiError)
+          audit({
+            name: 'UnbindMFADevice',
+            accountId: p.accountId,
+            principal: p,
+            error: { code: e.code, message: e.message },
+          });
+        throw e;
+      }
+    }
     case '/logon/bind-mfa': {
       const stepToken = optionalText(body, 'StepToken');
       if (stepToken === undefined) {
