@@ -44,6 +44,20 @@ describe.each(browserStores())('analysis and organization in the console (%s)', 
       PolicyName: 'read-lab',
       UserName: 'reader',
     });
+    // A role another account may assume: external access.
+    await call(ram, 'CreateRole', {
+      RoleName: 'partner-audit',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: ['acs:ram::1234567890123456:root'] },
+          },
+        ],
+      }),
+    });
     const d = s.deployment.domain;
     await d.resourceDirectory.enable(s.accountId);
     const prod = await d.resourceDirectory.createFolder(s.accountId, 'Prod');
@@ -82,7 +96,7 @@ describe.each(browserStores())('analysis and organization in the console (%s)', 
   });
 
   it.skipIf(skip)('answers who can do an action on a resource, with the allowing statement', async () => {
-    await page.getByRole('menuitem', { name: 'Who can' }).click();
+    await page.getByRole('menuitem', { name: 'Access analysis' }).click();
     await page.getByLabel('Action').fill('oss:GetObject');
     await page.getByLabel('Resource').fill(`acs:oss:*:${s.accountId}:lab/report.csv`);
     await page.getByRole('button', { name: 'Ask' }).click();
@@ -96,6 +110,46 @@ describe.each(browserStores())('analysis and organization in the console (%s)', 
     await page.getByText('Nobody in the account but the root may do this.').waitFor();
     expect(await table.getByText('user reader').count()).toBe(0);
   });
+
+  it.skipIf(skip)(
+    'shows what a user can do, unused access, a least-privilege policy and external access',
+    async () => {
+      await page.getByRole('menuitem', { name: 'Access analysis' }).click();
+      await page.getByRole('tab', { name: 'What can' }).click();
+      const what = page.getByRole('tabpanel', { name: 'What can' });
+      await what.getByLabel('Name').fill('reader');
+      await what.getByRole('button', { name: 'Show' }).click();
+      await page
+        .getByTestId('what-can')
+        .getByText('Allow oss:GetObject on acs:oss:*:*:lab/* (read-lab, user)')
+        .waitFor();
+
+      await page.getByRole('tab', { name: 'Unused access' }).click();
+      await page
+        .getByRole('tabpanel', { name: 'Unused access' })
+        .getByRole('button', { name: 'Show' })
+        .click();
+      await page.getByTestId('unused').getByText('Console users without MFA').waitFor();
+
+      await page.getByRole('tab', { name: 'Least privilege' }).click();
+      const least = page.getByRole('tabpanel', { name: 'Least privilege' });
+      await least.getByLabel('Name').fill('reader');
+      await least.getByRole('button', { name: 'Generate' }).click();
+      await page.getByTestId('least-privilege').getByText('0 call(s) in the trail.').waitFor();
+      await least.getByLabel('Name').fill('nobody-here');
+      await least.getByRole('button', { name: 'Generate' }).click();
+      await least.getByText('EntityNotExist.User').first().waitFor();
+
+      await page.getByRole('tab', { name: 'External access' }).click();
+      await page.getByRole('button', { name: 'Find external access' }).click();
+      const external = page.getByTestId('external');
+      await external.getByText('role/partner-audit').waitFor();
+      await external
+        .getByText(/1234567890123456/)
+        .first()
+        .waitFor();
+    },
+  );
 
   it.skipIf(skip)('proves what a new policy version grants before it is saved', async () => {
     await page.goto(`${s.endpoint}/console/policies/Custom/read-lab`);

@@ -28,7 +28,7 @@ const MENU = [
   { key: '/roles', label: 'Roles' },
   { key: '/policies', label: 'Policies' },
   { key: '/simulator', label: 'Policy simulator' },
-  { key: '/access', label: 'Who can' },
+  { key: '/access', label: 'Access analysis' },
   { key: '/organization', label: 'Organization' },
   { key: '/audit', label: 'Audit log' },
   { key: '/settings', label: 'Settings' },
