@@ -91,6 +91,13 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+      // The contract: stopped within 5 s (more when the grace period is set longer). Should a
+      // step of the shutdown hang, the process still ends, and says so.
+      const bound = Math.max(5000, (config.shutdownGraceMs ?? 3000) + 2000);
+      setTimeout(() => {
+        process.stderr.write(`rampart serve: did not stop within ${bound} ms; exiting\n`);
+        process.exit(1);
+      }, bound).unref();
       running.stop().then(resolve, (err: unknown) => {
         process.stderr.write(`rampart serve: error while stopping: ${String(err)}\n`);
         resolve();
