@@ -544,6 +544,8 @@ export interface RunningServer {
   readonly jobs: { readonly idleCredentials: PeriodicJob; readonly auditRetention: PeriodicJob };
   /** Stops accepting, ends open connections, closes the store. */
   stop(): Promise<void>;
+  /** Drops what stop() could not finish writing (the request log) when the process must end now. */
+  abandon(): void;
 }
 
 export interface StartOptions {
@@ -1086,11 +1088,12 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
         // The last events of the requests just answered reach the store, then the sinks stop.
         await deployment.audit.flush();
         await sinks.stop();
-        await requestLog.flush();
+        await requestLog.close();
         await closeSolver();
         await deployment.close();
       })();
       return stopping;
     },
+    abandon: () => requestLog.abandon(),
   };
 }

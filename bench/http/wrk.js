@@ -3,7 +3,7 @@
 // per request read from /proc.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { URL, fileURLToPath } from 'node:url';
@@ -13,20 +13,34 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(root, 'bin/rampart.js');
 const REPLAY = fileURLToPath(new URL('./replay.lua', import.meta.url));
 
-/** `rampart serve` on a free port; `nodeArgs` go to node itself (e.g. --cpu-prof). */
+/**
+ * `rampart serve` on a free port; `nodeArgs` go to node itself (e.g. --cpu-prof). Its stdout
+ * (the request log, a line per request) goes to serve.log in the data directory, as a
+ * deployment's log goes to its journal: a pipe to this process would not be read while wrk
+ * runs (execFileSync blocks), so the server would buffer the log in memory and spend its
+ * shutdown writing it out.
+ */
 export function startRampart(dataDir, env = {}, nodeArgs = []) {
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, 'serve.log');
+  const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--data', dataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', fd, 'inherit'],
     env: { ...process.env, ...env },
   });
+  closeSync(fd);
   return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on http:\/\/([\d.]+):(\d+)/.exec(out);
-      if (m) resolve({ child, host: `${m[1]}:${m[2]}`, port: Number(m[2]) });
+    const poll = setInterval(() => {
+      const m = /listening on http:\/\/([\d.]+):(\d+)/.exec(readFileSync(logFile, 'utf8'));
+      if (m) {
+        clearInterval(poll);
+        resolve({ child, host: `${m[1]}:${m[2]}`, port: Number(m[2]), logFile });
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`rampart exited ${code}: ${readFileSync(logFile, 'utf8')}`));
     });
-    child.once('exit', (code) => reject(new Error(`rampart exited ${code}: ${out}`)));
   });
 }
 

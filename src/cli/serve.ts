@@ -96,6 +96,8 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       const bound = Math.max(5000, (config.shutdownGraceMs ?? 3000) + 2000);
       setTimeout(() => {
         process.stderr.write(`rampart serve: did not stop within ${bound} ms; exiting\n`);
+        // Nothing buffered may hold the exit itself (a full stdout nobody reads would).
+        running.abandon();
         process.exit(1);
       }, bound).unref();
       running.stop().then(resolve, (err: unknown) => {

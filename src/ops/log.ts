@@ -19,8 +19,14 @@ export interface RequestLog {
   readonly logger: Logger;
   /** One line for an answered API request. */
   request(state: RequestState, response: WireResponse, err: unknown, durationMs: number): void;
-  /** Writes what is buffered (at shutdown). */
-  flush(): Promise<void>;
+  /**
+   * Writes what is buffered and closes the log (at shutdown). Whatever stdout has not taken
+   * within timeoutMs is dropped, and the drop said on stderr: a reader that stopped reading
+   * cannot hold up the shutdown.
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /** Drops what is buffered without writing it (the process ends now). */
+  abandon(): void;
 }
 
 /** What a request came to, in the words of metrics and logs (bounded label values). */
@@ -55,8 +61,39 @@ function principalOf(state: RequestState): Record<string, string> | undefined {
   return base;
 }
 
+/** The most log output held in memory while stdout is not being read. */
+export const LOG_BUFFER_BYTES = 8 * 1024 * 1024;
+
 export function createRequestLog(level: LogLevel = 'info', fd = 1): RequestLog {
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 0 });
+  // A reader of stdout that stops reading (a stuck journal, a pipe nobody drains) must not make
+  // the server hold an ever larger buffer: past LOG_BUFFER_BYTES, lines are dropped, and the
+  // drops are counted on stderr at most once a minute.
+  let abandoned = false;
+  const destination = pino.destination({
+    dest: fd,
+    sync: false,
+    minLength: 0,
+    maxLength: LOG_BUFFER_BYTES,
+    // A full pipe is retried until the log is abandoned at shutdown, then given up.
+    retryEAGAIN: () => !abandoned,
+  });
+  function abandon(): void {
+    if (abandoned) return;
+    abandoned = true;
+    // Closing with writes pending may report an error; nothing is left to tell it to.
+    destination.on('error', () => undefined);
+    destination.destroy();
+  }
+  let dropped = 0;
+  let saidAt = 0;
+  destination.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now - saidAt < 60_000) return;
+    saidAt = now;
+    process.stderr.write(`rampart: stdout is not being read; ${dropped} request log line(s) dropped\n`);
+    dropped = 0;
+  });
   const logger = pino(
     {
       level,
@@ -86,12 +123,19 @@ export function createRequestLog(level: LogLevel = 'info', fd = 1): RequestLog {
         'request',
       );
     },
-    flush: () =>
+    close: (timeoutMs = 1000) =>
       new Promise<void>((resolve) => {
-        destination.flush((err) => {
-          void err;
+        const late = setTimeout(() => {
+          process.stderr.write('rampart: stdout is not being read; the rest of the request log is dropped\n');
+          abandon();
+          resolve();
+        }, timeoutMs);
+        destination.once('close', () => {
+          clearTimeout(late);
           resolve();
         });
+        destination.end();
       }),
+    abandon,
   };
 }

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +114,36 @@ describe('rampart serve', () => {
     const { code, ms } = await exited;
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5000);
+  });
+
+  it('stops on SIGTERM within its bound when nobody reads its stdout', async () => {
+    const dir = tempDir();
+    await run(process.execPath, [BIN, 'init', '--data', dir, '--json'], { env: { ...process.env } });
+    const s = await serve(['--data', dir, '--port', '0']);
+    // The reader stops: the pipe fills, and the request log's lines wait in the server.
+    s.child.stdout!.pause();
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const one = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(
+          `${s.url}/?Action=GetUser&UserName=${'x'.repeat(200)}`,
+          { method: 'POST', agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    for (let i = 0; i < 300; i++) await Promise.all(Array.from({ length: 8 }, one));
+    agent.destroy();
+    const exited = exitOf(s.child);
+    s.child.kill('SIGTERM');
+    const { code, ms } = await exited;
+    expect(ms).toBeLessThan(5000);
+    expect(code).toBe(0);
+    expect(s.out()).toContain('stdout is not being read; the rest of the request log is dropped');
   });
 
   it('exits non-zero without a data directory', async () => {

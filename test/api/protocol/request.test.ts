@@ -4,6 +4,7 @@ import {
   MAX_REQUEST_PARAMETERS,
   checkProtocol,
   chooseFormat,
+  newRequestId,
   parseProtocol,
 } from '../../../src/api/protocol/request.js';
 import type { WireRequest } from '../../../src/api/protocol/wire.js';
@@ -221,5 +222,21 @@ describe('checkProtocol', () => {
         ).not.toThrow();
       }
     }
+  });
+});
+
+describe('newRequestId', () => {
+  it('is an upper-case UUID of version 7 whose order is the order of time', async () => {
+    const first = newRequestId();
+    await new Promise((r) => setTimeout(r, 3));
+    const ids = Array.from({ length: 1000 }, () => newRequestId());
+    expect(new Set(ids).size).toBe(1000);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-7[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
+      expect(id > first).toBe(true);
+    }
+    // The first 48 bits are the time in milliseconds.
+    const ms = parseInt(first.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(ms - Date.now())).toBeLessThan(5000);
   });
 });
