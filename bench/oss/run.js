@@ -5,7 +5,7 @@
 //   - authorization-point decisions (POST /authorize, V3-signed, unique nonces) vs a bare
 //     server answering a JSON POST.
 //
-//   npm run build && node bench/oss/run.js [--seconds 8] [--connections 32]
+//   npm run build && node bench/oss/run.js [--seconds 8] [--connections 32] [--get-only]
 import { createHmac, randomBytes } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequestV3 } from '../../dist/auth/signature-v3.js';
-import { BIN, haveWrk, startRampart, stop, wrkRun } from '../http/wrk.js';
+import { BIN, cpuMs, haveWrk, startRampart, stop, wrkRun } from '../http/wrk.js';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,7 +62,7 @@ function probe(port, method, path, headers, body) {
 }
 
 /** wrk with one request (method, path, headers, body) replayed; a lua script written for it. */
-function wrkFixed(port, dir, method, path, headers, bodyFile) {
+function wrkFixed(port, dir, method, path, headers, bodyFile, pid) {
   const script = join(dir, `fixed-${randomBytes(4).toString('hex')}.lua`);
   const lines = [`wrk.method = "${method}"`, `wrk.path = "${path}"`];
   // wrk sends its own "Host" unless the script replaces that very entry.
@@ -71,6 +71,7 @@ function wrkFixed(port, dir, method, path, headers, bodyFile) {
   }
   if (bodyFile) lines.push(`local f = io.open("${bodyFile}", "rb")`, 'wrk.body = f:read("*a")', 'f:close()');
   writeFileSync(script, `${lines.join('\n')}\n`);
+  const cpu0 = pid ? cpuMs(pid) : 0;
   const out = execFileSync(
     'wrk',
     [
@@ -84,14 +85,17 @@ function wrkFixed(port, dir, method, path, headers, bodyFile) {
     ],
     { encoding: 'utf8' },
   );
+  const cpu = pid ? cpuMs(pid) - cpu0 : NaN;
   rmSync(script, { force: true });
   const toMs = (t) => {
     const m = /([\d.]+)(us|ms|s)/.exec(t ?? '');
     return m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : NaN;
   };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   return {
     rps,
+    cpuUsPerRequest: total ? (cpu * 1000) / total : NaN,
     p50: toMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
     p99: toMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
     errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
@@ -113,9 +117,17 @@ function bareServer(dir) {
   });
 }
 
+function report(ratios) {
+  const get4k = ratios[0][1];
+  console.log(
+    `\ntarget: 4 KiB GetObject at 40 % or more of the bare server: ${f0(get4k * 100)} % ${get4k >= 0.4 ? '(met)' : '(NOT met)'}`,
+  );
+}
+
 function row(label, r, bytes) {
   const mbs = bytes ? ` ${f1((r.rps * bytes) / 1e6).padStart(8)} MB/s` : ''.padStart(14);
-  return `  ${label.padEnd(34)} ${f0(r.rps).padStart(8)} req/s${mbs}  p50 ${f2(r.p50).padStart(7)} ms  p99 ${f2(r.p99).padStart(7)} ms${r.errors ? `  (${r.errors} non-2xx)` : ''}`;
+  const cpu = Number.isFinite(r.cpuUsPerRequest) ? `  CPU ${f0(r.cpuUsPerRequest).padStart(5)} us/req` : '';
+  return `  ${label.padEnd(34)} ${f0(r.rps).padStart(8)} req/s${mbs}  p50 ${f2(r.p50).padStart(7)} ms  p99 ${f2(r.p99).padStart(7)} ms${cpu}${r.errors ? `  (${r.errors} non-2xx)` : ''}`;
 }
 
 async function main() {
@@ -131,7 +143,9 @@ async function main() {
     }),
   );
   const keys = { id: init.AccessKeyId, secret: init.AccessKeySecret };
-  const server = await startRampart(dir);
+  // RAMPART_BENCH_PROFILE=DIR: a CPU profile of the server, written when it stops.
+  const prof = process.env.RAMPART_BENCH_PROFILE;
+  const server = await startRampart(dir, {}, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
   const sizes = [
     ['4 KiB', 4 * 1024],
     ['1 MiB', 1024 * 1024],
@@ -176,14 +190,15 @@ async function main() {
       const path = `/obj-${size}`;
       const headers = v1Headers(keys, 'GET', `obj-${size}`);
       await probe(server.port, 'GET', path, headers);
-      const r = wrkFixed(server.port, dir, 'GET', path, headers);
-      const b = wrkFixed(barePort, dir, 'GET', path, {});
+      const r = wrkFixed(server.port, dir, 'GET', path, headers, undefined, server.child.pid);
+      const b = wrkFixed(barePort, dir, 'GET', path, {}, undefined, bare.child.pid);
       console.log(row(`GetObject ${label}: rampart`, r, size));
       console.log(row(`GetObject ${label}: bare node:http`, b, size));
       console.log(`    ratio ${f2(r.rps / b.rps)}`);
       ratios.push([`GetObject ${label}`, r.rps / b.rps]);
     }
-    for (const [label, size] of sizes) {
+    // --get-only: the GetObject figures alone (the target's).
+    for (const [label, size] of process.argv.includes('--get-only') ? [] : sizes) {
       const path = `/put-${size}`;
       const r = wrkFixed(
         server.port,
@@ -207,6 +222,11 @@ async function main() {
       ratios.push([`PutObject ${label}`, r.rps / b.rps]);
     }
 
+    if (process.argv.includes('--get-only')) {
+      report(ratios);
+      await stop(bare.child);
+      return;
+    }
     // Authorization-point decisions: unique V3-signed POST /authorize requests.
     const question = JSON.stringify({
       Arn: `acs:ram::${init.AccountId}:root`,
@@ -249,10 +269,7 @@ async function main() {
     console.log(row('POST /authorize: rampart', ap));
     console.log(row('POST /authorize: bare node:http', apBare));
     console.log(`    ratio ${f2(ap.rps / apBare.rps)}`);
-    const get4k = ratios[0][1];
-    console.log(
-      `\ntarget: 4 KiB GetObject at 40 % or more of the bare server: ${f0(get4k * 100)} % ${get4k >= 0.4 ? '(met)' : '(NOT met)'}`,
-    );
+    report(ratios);
     await stop(bare.child);
   } finally {
     await stop(server.child);

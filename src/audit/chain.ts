@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/constant-time.js';
+import { sha256Hex } from '../crypto/digest.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { HotParam, Store, StoreDialect, Tx } from '../store/index.js';
 import { indexOf, type PendingEvent } from './event.js';
@@ -20,7 +20,7 @@ export const CHECKPOINT_EVERY = 100;
 export const AUDIT_CHECKPOINT_CONTEXT = 'audit-checkpoint';
 
 export function chainHash(prevHash: string, body: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+  return sha256Hex(`${prevHash}\n${body}`);
 }
 
 export interface Checkpoint {
