@@ -38,6 +38,11 @@ export class BlobTooLargeError extends Error {
 
 const BLOB_ID = /^[0-9a-f]{32}$/;
 
+/** Blobs up to this size are kept in memory once read (readSmall). */
+export const CACHED_BLOB_BYTES = 64 * 1024;
+/** The most bytes the blob cache holds (by default). */
+export const CACHE_BYTES = 32 * 1024 * 1024;
+
 export interface BlobFiles {
   readonly root: string;
   /** Streams source into a new durable blob; nothing is left behind when it fails. */
@@ -49,8 +54,11 @@ export interface BlobFiles {
   /**
    * Reads `length` bytes from `start` at once, synchronously: for small ranges (a few
    * microseconds from the page cache) three thread-pool round trips cost more than the read.
+   * A whole blob of at most CACHED_BLOB_BYTES (`blobSize`, from its record) is kept in memory
+   * (least recently used out first, CACHE_BYTES in all): blobs never change, so a cached one
+   * is always right, and a removed one is dropped.
    */
-  readSmall(blob: string, start: number, length: number): Buffer;
+  readSmall(blob: string, start: number, length: number, blobSize: number): Buffer;
   /** Removes blobs; missing ones are ignored. */
   remove(blobs: readonly string[]): Promise<void>;
   /** Startup: removes temporary files, and blobs that `isKnown` does not name. */
@@ -66,7 +74,7 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export function createBlobFiles(dataDir: string): BlobFiles {
+export function createBlobFiles(dataDir: string, cacheBytes = CACHE_BYTES): BlobFiles {
   const root = join(dataDir, 'oss');
   const tmpDir = join(root, 'tmp');
   const blobDir = join(root, 'blobs');
@@ -102,6 +110,26 @@ export function createBlobFiles(dataDir: string): BlobFiles {
       if (!done) await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw err;
+    }
+  }
+
+  const cache = new Map<string, Buffer>();
+  let cachedBytes = 0;
+
+  function readRange(blob: string, start: number, length: number): Buffer {
+    const fd = openSync(pathOf(blob), 'r');
+    try {
+      // Not from the shared pool: a cached buffer must not hold a pool slab alive.
+      const buf = Buffer.allocUnsafeSlow(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, start + done);
+        if (n === 0) throw new Error('the object file is shorter than its record');
+        done += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -143,23 +171,34 @@ export function createBlobFiles(dataDir: string): BlobFiles {
       }, false);
     },
     open: (blob) => open(pathOf(blob), 'r'),
-    readSmall(blob, start, length) {
-      const fd = openSync(pathOf(blob), 'r');
-      try {
-        const buf = Buffer.allocUnsafe(length);
-        let done = 0;
-        while (done < length) {
-          const n = readSync(fd, buf, done, length - done, start + done);
-          if (n === 0) throw new Error('the object file is shorter than its record');
-          done += n;
-        }
-        return buf;
-      } finally {
-        closeSync(fd);
+    readSmall(blob, start, length, blobSize) {
+      const cached = cache.get(blob);
+      if (cached) {
+        // The most recently used goes last.
+        cache.delete(blob);
+        cache.set(blob, cached);
+        return cached.subarray(start, start + length);
       }
+      if (blobSize > CACHED_BLOB_BYTES) return readRange(blob, start, length);
+      const whole = readRange(blob, 0, blobSize);
+      cache.set(blob, whole);
+      cachedBytes += whole.length;
+      for (const [b, bytes] of cache) {
+        if (cachedBytes <= cacheBytes) break;
+        cache.delete(b);
+        cachedBytes -= bytes.length;
+      }
+      return whole.subarray(start, start + length);
     },
     async remove(blobs) {
-      for (const b of blobs) await unlink(pathOf(b)).catch(() => undefined);
+      for (const b of blobs) {
+        const cached = cache.get(b);
+        if (cached) {
+          cache.delete(b);
+          cachedBytes -= cached.length;
+        }
+        await unlink(pathOf(b)).catch(() => undefined);
+      }
     },
     async sweep(isKnown) {
       let temporary = 0;

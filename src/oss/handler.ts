@@ -832,7 +832,7 @@ export function createOssHandler(env: OssEnv) {
       return;
     }
     if (length <= SMALL_READ_BYTES) {
-      const bytes = env.files.readSmall(o.blob, start, length);
+      const bytes = env.files.readSmall(o.blob, start, length, o.size);
       call.res.writeHead(r ? 206 : 200);
       call.res.end(bytes);
       return;
