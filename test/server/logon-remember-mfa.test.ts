@@ -9,6 +9,7 @@ import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { pgAvailable, pgSkipReason } from '../helpers/pg.js';
 import { eventually, storedEvents } from '../audit/helpers.js';
+import { answerLogon } from '../../src/api/logon/routes.js';
 
 if (!pgAvailable) console.warn(pgSkipReason);
 const STORES = pgAvailable ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
@@ -253,5 +254,40 @@ describe.each(STORES)('remembered MFA at logon (%s)', (store) => {
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.cookies[1]).toMatch(TICKET_COOKIE);
     await expectSkipped(u.login, done.cookies[1]!.split(';')[0]!, 'Third-pass-3');
+  });
+
+  it('marks the ticket cookie Secure when the request came over TLS', async () => {
+    const u = await newUser();
+    const wire = (path: string, body: unknown) => ({
+      method: 'POST',
+      path,
+      rawQuery: '',
+      headers: { ...JSON_HEADERS, host: s.host },
+      body: Buffer.from(JSON.stringify(body)),
+      sourceIp: '127.0.0.1',
+      secure: true,
+    });
+    const d0 = s.deployment.domain;
+    const step = await answerLogon(
+      d0,
+      wire('/logon', { LoginName: u.login, Password: 'Initial-pass1' }),
+      s.clock,
+    );
+    const token = (JSON.parse(step.body) as { StepToken: string }).StepToken;
+    s.clock.advance(30_000);
+    const done = await answerLogon(
+      d0,
+      wire('/logon/mfa', {
+        StepToken: token,
+        AuthenticationCode: totpCode(u.seed, totpStep(s.clock())),
+        RememberMFA: true,
+      }),
+      s.clock,
+    );
+    expect(done.status, done.body).toBe(200);
+    expect(done.setCookies).toHaveLength(2);
+    expect(done.setCookies![1]).toMatch(
+      /^rampart_mfa_ticket=[A-Za-z0-9_-]{43}; Path=\/logon; Max-Age=604800; HttpOnly; SameSite=Strict; Secure$/,
+    );
   });
 });
