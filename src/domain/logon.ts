@@ -45,6 +45,8 @@ interface StepState {
   readonly purpose: 'logon' | 'session';
   /** The MFA step was passed and the user asked to remember it (EnableSaveMFATicket): a ticket comes with the session. */
   readonly rememberMfa?: boolean;
+  /** The MFA step was skipped for a valid remembered-MFA ticket. */
+  readonly mfaRemembered?: boolean;
 }
 
 interface StepRow {
@@ -240,7 +242,13 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
   ): Promise<LogonOutcome> {
     const [next, ...rest] = steps;
     if (next !== undefined) {
-      const state: StepState = { rest, mfaPresent, purpose, ...(mfa.remember ? { rememberMfa: true } : {}) };
+      const state: StepState = {
+        rest,
+        mfaPresent,
+        purpose,
+        ...(mfa.remember ? { rememberMfa: true } : {}),
+        ...(mfa.remembered ? { mfaRemembered: true } : {}),
+      };
       const issued = await issueStep(principal, next, state, sourceIp);
       const canRememberMfa = next === 'MFA' && (await mayRememberMfa(principal));
       return { kind: 'Step', step: next, ...issued, ...(canRememberMfa ? { canRememberMfa } : {}) };
@@ -445,6 +453,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       }
       return proceed(principal, state.rest, state.mfaPresent, state.purpose, sourceIp, {
         remember: state.rememberMfa === true,
+        remembered: state.mfaRemembered === true,
       });
     },
 

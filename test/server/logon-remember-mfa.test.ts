@@ -253,7 +253,21 @@ describe.each(STORES)('remembered MFA at logon (%s)', (store) => {
     });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.cookies[1]).toMatch(TICKET_COOKIE);
-    await expectSkipped(u.login, done.cookies[1]!.split(';')[0]!, 'Third-pass-3');
+    const ticket = done.cookies[1]!.split(';')[0]!;
+    await expectSkipped(u.login, ticket, 'Third-pass-3');
+
+    // A remembered logon still has the ChangePassword step; its session says MFA was remembered.
+    await d().loginProfiles.update(s.accountId, u.name, { passwordResetRequired: true });
+    const again = await logonWith(u.login, ticket, 'Third-pass-3');
+    expect(again.body).toMatchObject({ Step: 'ChangePassword' });
+    const after = await call('/logon/password', {
+      StepToken: again.body.StepToken,
+      NewPassword: 'Fourth-pass-4',
+    });
+    expect(after.body.Session).toMatchObject({ MFAPresent: true, MFARemembered: true });
+    // The ticket was stamped with the old password: it ends with the change.
+    expect(after.cookies).toHaveLength(1);
+    await expectAsked(u.login, ticket, 'Fourth-pass-4');
   });
 
   it('marks the ticket cookie Secure when the request came over TLS', async () => {
