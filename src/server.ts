@@ -469,6 +469,7 @@ const EMPTY = Buffer.alloc(0);
 
 function send(res: ServerResponse, r: WireResponse): void {
   for (const name in r.headers) res.setHeader(name, r.headers[name]!);
+  if (r.setCookies && r.setCookies.length > 0) res.setHeader('set-cookie', [...r.setCookies]);
   res.setHeader('content-length', Buffer.byteLength(r.body));
   res.writeHead(r.status);
   res.end(r.body);

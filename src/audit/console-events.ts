@@ -30,6 +30,8 @@ export interface ConsoleEventInput {
   /** The NameID of a SAML single sign-on (ConsoleSignin). */
   readonly samlNameId?: string;
   readonly mfa?: boolean;
+  /** The MFA step was skipped for a remembered device (EnableSaveMFATicket); never the ticket. */
+  readonly mfaRemembered?: boolean;
   readonly sourceIp: string;
   readonly userAgent?: string;
   /** A refusal: its code and message (never a password or a code). */
@@ -74,6 +76,7 @@ export function consoleEvent(e: ConsoleEventInput): PendingEvent {
     additionalEventData: {
       ...(e.loginAccount !== undefined ? { loginAccount: e.loginAccount } : {}),
       ...(e.mfa !== undefined ? { isMFAChecked: String(e.mfa), mfaChecked: String(e.mfa) } : {}),
+      ...(e.mfaRemembered ? { mfaRemembered: 'true' } : {}),
       ...(e.principal?.type === 'AssumedRole' ? { samlProviderArn: e.principal.providerArn } : {}),
       ...(e.samlNameId !== undefined ? { samlNameId: e.samlNameId } : {}),
     },

@@ -62,6 +62,7 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
   const loginProfiles = createLoginProfiles(ctx);
   const mfa = createMfa(ctx);
   const securityPreference = createSecurityPreference(ctx);
+  const ssoSettings = createSsoSettings(ctx);
   const webauthn = createWebAuthn(ctx);
   const sessions = createSessions(ctx);
   const roles = createRoles(ctx);
@@ -84,9 +85,17 @@ export function createDomain(store: Store, opts: CreateDomainOptions): Domain {
     workloads: createWorkloads(ctx),
     sessions,
     webauthn,
-    logon: createLogon(ctx, { accounts, loginProfiles, mfa, securityPreference, sessions, webauthn }),
+    logon: createLogon(ctx, {
+      accounts,
+      loginProfiles,
+      mfa,
+      securityPreference,
+      sessions,
+      ssoSettings,
+      webauthn,
+    }),
     federationProviders: createFederationProviders(ctx),
-    ssoSettings: createSsoSettings(ctx),
+    ssoSettings,
     samlReplay: createSamlReplay(ctx),
     userTags: createUserTags(ctx),
     accountSummary: createAccountSummary(ctx),

@@ -578,6 +578,10 @@ export type LogonOutcome =
       readonly expiresAt: Date;
       readonly principal: SessionPrincipal;
       readonly mfaPresent: boolean;
+      /** A remembered-MFA ticket issued with the session (the user asked, the preference allows). */
+      readonly mfaTicket?: { readonly token: string; readonly expiresAt: Date };
+      /** The MFA step was skipped: a valid remembered-MFA ticket stood for it. */
+      readonly mfaRemembered?: boolean;
     }
   | {
       readonly kind: 'Step';
@@ -586,6 +590,8 @@ export type LogonOutcome =
       readonly expiresAt: Date;
       /** BindMFA after its first call: the new device to add to an authenticator app. */
       readonly device?: CreatedVirtualMFADevice;
+      /** An MFA step that may be remembered for 7 days (a RAM user; EnableSaveMFATicket on). */
+      readonly canRememberMfa?: boolean;
     }
   /** A step started from a session (binding an MFA device) is complete. */
   | { readonly kind: 'Done' };
@@ -603,9 +609,14 @@ export interface LogonDomain {
     readonly loginName: string;
     readonly password: string;
     readonly sourceIp: string;
+    /** A remembered-MFA ticket the browser presented (cookie); it skips the MFA step when valid. */
+    readonly mfaTicket?: string;
   }): Promise<LogonOutcome>;
-  /** The MFA step. Throws InvalidStepToken, CheckAuthenticationCodeFail (the token is then spent). */
-  completeMfa(stepToken: string, code: string, sourceIp: string): Promise<LogonOutcome>;
+  /**
+   * The MFA step. Throws InvalidStepToken, CheckAuthenticationCodeFail (the token is then spent).
+   * With remember (a RAM user, EnableSaveMFATicket on), the session comes with a ticket.
+   */
+  completeMfa(stepToken: string, code: string, sourceIp: string, remember?: boolean): Promise<LogonOutcome>;
   /**
    * The WebAuthn challenge of an MFA step (the token stays valid). Throws InvalidStepToken,
    * EntityNotExist.WebAuthnCredential (the principal has no security key).
@@ -617,6 +628,7 @@ export interface LogonDomain {
     response: unknown,
     rp: RelyingParty,
     sourceIp: string,
+    remember?: boolean,
   ): Promise<LogonOutcome>;
   /**
    * The ChangePassword step. Throws InvalidStepToken, InvalidParameter.NewPassword.TooWeak /

@@ -18,6 +18,8 @@ import { err } from './messages.js';
 import { readSecurityPreference } from './security-preference.js';
 import { hashOfOpaqueId, newOpaqueId } from './sessions.js';
 import { spendPasswordCheck } from './logon-attempts.js';
+import { createMfaTickets } from './mfa-tickets.js';
+import type { SsoSettingsDomain } from './sso-settings.js';
 
 /** How long a step token lives. */
 export const STEP_TTL_MS = 5 * 60 * 1000;
@@ -41,6 +43,10 @@ interface StepState {
   readonly device?: string;
   /** 'session': a step started from a session; completing it ends in Done, not a new session. */
   readonly purpose: 'logon' | 'session';
+  /** The MFA step was passed and the user asked to remember it (EnableSaveMFATicket): a ticket comes with the session. */
+  readonly rememberMfa?: boolean;
+  /** The MFA step was skipped for a valid remembered-MFA ticket. */
+  readonly mfaRemembered?: boolean;
 }
 
 interface StepRow {
@@ -60,6 +66,7 @@ type Parts = {
   mfa: MfaDomain;
   securityPreference: SecurityPreferenceDomain;
   sessions: SessionsDomain;
+  ssoSettings: Pick<SsoSettingsDomain, 'accountOfAuxiliaryDomain'>;
   webauthn: WebAuthnDomain;
 };
 
@@ -73,6 +80,7 @@ export const roleSessionRefused = (): ApiError =>
 
 export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
   const { store } = ctx;
+  const tickets = createMfaTickets(ctx);
 
   // --- failed-logon counters (per address, per login name), shared by every node ---------
 
@@ -230,15 +238,43 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     mfaPresent: boolean,
     purpose: StepState['purpose'],
     sourceIp: string,
+    mfa: { readonly remember?: boolean; readonly remembered?: boolean } = {},
   ): Promise<LogonOutcome> {
     const [next, ...rest] = steps;
     if (next !== undefined) {
-      const issued = await issueStep(principal, next, { rest, mfaPresent, purpose }, sourceIp);
-      return { kind: 'Step', step: next, ...issued };
+      const state: StepState = {
+        rest,
+        mfaPresent,
+        purpose,
+        ...(mfa.remember ? { rememberMfa: true } : {}),
+        ...(mfa.remembered ? { mfaRemembered: true } : {}),
+      };
+      const issued = await issueStep(principal, next, state, sourceIp);
+      const canRememberMfa = next === 'MFA' && (await mayRememberMfa(principal));
+      return { kind: 'Step', step: next, ...issued, ...(canRememberMfa ? { canRememberMfa } : {}) };
     }
     if (purpose === 'session') return { kind: 'Done' };
     const session = await parts.sessions.create(principal, { mfaPresent, sourceIp });
-    return { kind: 'Session', ...session, principal, mfaPresent };
+    // The ticket is issued with the session, after every step (a password changed in a later
+    // step is the one it is stamped with), and only while the preference still allows it.
+    const mfaTicket =
+      mfa.remember && principal.type === 'RAMUser' && (await mayRememberMfa(principal))
+        ? await tickets.issue(principal.accountId, principal.userId)
+        : undefined;
+    return {
+      kind: 'Session',
+      ...session,
+      principal,
+      mfaPresent,
+      ...(mfaTicket ? { mfaTicket } : {}),
+      ...(mfa.remembered ? { mfaRemembered: true } : {}),
+    };
+  }
+
+  /** Whether a RAM user's MFA step may be remembered (security preference EnableSaveMFATicket). */
+  async function mayRememberMfa(principal: SessionPrincipal): Promise<boolean> {
+    if (principal.type !== 'RAMUser') return false;
+    return (await readSecurityPreference(store.db, principal.accountId)).enableSaveMFATicket;
   }
 
   /** Parses a login name into the account and the name part; undefined when it names none. */
@@ -250,16 +286,24 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     if (at <= 0) return undefined;
     const name = loginName.slice(0, at);
     const domain = loginName.slice(at + 1).toLowerCase();
-    if (!domain.endsWith(DEFAULT_DOMAIN_SUFFIX)) return undefined;
-    const key = domain.slice(0, -DEFAULT_DOMAIN_SUFFIX.length);
-    if (!/^[a-z0-9-]{1,63}$/.test(key)) return undefined;
-    const account = await parts.accounts.findByAliasOrId(key);
-    if (!account) return undefined;
-    // The domain must be the account's: its alias or its id.
-    if (key !== account.accountId && key !== account.alias) return undefined;
+    let accountId: string;
+    if (domain.endsWith(DEFAULT_DOMAIN_SUFFIX)) {
+      const key = domain.slice(0, -DEFAULT_DOMAIN_SUFFIX.length);
+      if (!/^[a-z0-9-]{1,63}$/.test(key)) return undefined;
+      const account = await parts.accounts.findByAliasOrId(key);
+      if (!account) return undefined;
+      // The domain must be the account's: its alias or its id.
+      if (key !== account.accountId && key !== account.alias) return undefined;
+      accountId = account.accountId;
+    } else {
+      // The account's auxiliary domain (IMS SetUserSsoSettings), unique across the deployment.
+      const found = await parts.ssoSettings.accountOfAuxiliaryDomain(domain);
+      if (found === undefined) return undefined;
+      accountId = found;
+    }
     const root = name.toLowerCase() === 'root';
     if (!root && !USER_NAME.test(name)) return undefined;
-    return { accountId: account.accountId, name, root };
+    return { accountId, name, root };
   }
 
   /** Whether logons of RAM users of the account must bind an MFA device (security preference). */
@@ -273,7 +317,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
   }
 
   const domain: LogonDomain = {
-    async start({ loginName, password, sourceIp }) {
+    async start({ loginName, password, sourceIp, mfaTicket }) {
       if (password.length > MAX_PASSWORD) {
         await spendPasswordCheck(ctx, '');
         throw err.logonFailed();
@@ -339,14 +383,21 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const hasMfa =
         (await parts.mfa.hasMfa(accountId, { kind: 'user', userId: check.userId })) ||
         (await parts.webauthn.has({ accountId, userId: check.userId }));
+      // A remembered MFA step (EnableSaveMFATicket): a live ticket of this user, issued under
+      // its current password and MFA devices, stands for the MFA step, as on the real service.
+      const remembered =
+        hasMfa &&
+        pref.enableSaveMFATicket &&
+        mfaTicket !== undefined &&
+        (await tickets.valid(mfaTicket, accountId, check.userId));
       const steps: LogonStep[] = [];
-      if (hasMfa) steps.push('MFA');
+      if (hasMfa && !remembered) steps.push('MFA');
       if (check.passwordResetRequired) steps.push('ChangePassword');
       if (!hasMfa && (check.mfaBindRequired || accountRequiresMfa(pref))) steps.push('BindMFA');
-      return proceed(principal, steps, false, 'logon', sourceIp);
+      return proceed(principal, steps, remembered, 'logon', sourceIp, { remembered });
     },
 
-    async completeMfa(stepToken, code, sourceIp) {
+    async completeMfa(stepToken, code, sourceIp, remember = false) {
       const row = await takeStep(stepToken, 'MFA');
       const state = JSON.parse(row.state) as StepState;
       const principal = await principalOf(row);
@@ -358,7 +409,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         await countFailure(sourceIp, nameSubjectOf(principal));
         throw err.authCodeFail();
       }
-      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+      return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
     },
 
     async webauthnOptions(stepToken, rp) {
@@ -375,7 +426,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       return parts.webauthn.authenticationOptions(ownerOf(await principalOf(row)), hash, rp);
     },
 
-    async completeMfaWithWebAuthn(stepToken, response, rp, sourceIp) {
+    async completeMfaWithWebAuthn(stepToken, response, rp, sourceIp, remember = false) {
       const row = await takeStep(stepToken, 'MFA');
       const state = JSON.parse(row.state) as StepState;
       const principal = await principalOf(row);
@@ -383,7 +434,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         await countFailure(sourceIp, nameSubjectOf(principal));
         throw err.authCodeFail();
       }
-      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+      return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
     },
 
     async changePassword(stepToken, newPassword, sourceIp) {
@@ -400,7 +451,10 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         if (e instanceof ApiError && e.code.startsWith('InvalidParameter.')) await restoreStep(row);
         throw e;
       }
-      return proceed(principal, state.rest, state.mfaPresent, state.purpose, sourceIp);
+      return proceed(principal, state.rest, state.mfaPresent, state.purpose, sourceIp, {
+        remember: state.rememberMfa === true,
+        remembered: state.mfaRemembered === true,
+      });
     },
 
     async bindMfa(stepToken, codes, sourceIp) {

@@ -262,6 +262,13 @@ export const err = {
       `The count of ${type} policies attached to the ${kind.toLowerCase()} beyond the current limits: ${max}.`,
     ),
 
+  /** Rampart's code (the reference lists none for IMS): a login name must name one account. */
+  auxiliaryDomainTaken: (domain: string): ApiError =>
+    apiErrorWithStatus(
+      'EntityAlreadyExists.AuxiliaryDomain',
+      409,
+      `The auxiliary domain is already used by another account: ${domain}.`,
+    ),
   aliasExists: (alias: string): ApiError =>
     apiError('EntityAlreadyExists.AccountAlias', `The account alias already exists: ${alias}.`),
   aliasLength: (): ApiError =>

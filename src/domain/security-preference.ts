@@ -3,6 +3,7 @@ import type { Tx } from '../store/index.js';
 import type { SecurityPreference, SecurityPreferenceDomain, SetSecurityPreferenceInput } from './index.js';
 import type { DomainContext } from './context.js';
 import { bumpPermissions, invalid, lockAccount, nowIso } from './common.js';
+import { revokeMfaTickets } from './mfa-tickets.js';
 
 /** GetSecurityPreference of an account that never set one (reference limits.md section 7). */
 export const defaultSecurityPreference: SecurityPreference = {
@@ -163,6 +164,9 @@ export function createSecurityPreference(ctx: DomainContext): SecurityPreference
           .set({ security_preference: JSON.stringify(merged), update_date: nowIso(ctx) })
           .where('account_id', '=', accountId)
           .execute();
+        // EnableSaveMFATicket off: every remembered-MFA ticket of the account ends for good
+        // (turning it on again does not bring them back).
+        if (merged.enableSaveMFATicket !== true) await revokeMfaTickets(tx, accountId);
         // AllowUserToManage* settings change what RAM users may do to themselves.
         await bumpPermissions(tx, accountId);
         return merged as unknown as SecurityPreference;

@@ -1,4 +1,6 @@
 import { paramError } from '../errors.js';
+import { isUniqueViolation } from '../store/errors.js';
+import { err } from './messages.js';
 import type { Tx } from '../store/index.js';
 import type { DomainContext } from './context.js';
 import { defaultDomain, invalid, lockAccount, nowIso } from './common.js';
@@ -37,7 +39,9 @@ export interface SsoSettingsDomain {
    * SetUserSsoSettings: fields left undefined keep their value. Throws
    * InvalidParameter.MetadataDocument (not base64 of SAML IdP metadata with a signing
    * certificate, or SSO enabled without one), InvalidParameter.AuxiliaryDomain,
-   * InvalidParameter.AuthnSignAlgo.
+   * InvalidParameter.AuthnSignAlgo, EntityAlreadyExists.AuxiliaryDomain (another account of the
+   * deployment holds that auxiliary domain, ignoring case: a login name `name@<domain>` must
+   * name one account).
    */
   set(accountId: string, input: SetUserSsoSettingsInput): Promise<UserSsoSettings>;
   /**
@@ -45,6 +49,8 @@ export interface SsoSettingsDomain {
    * domain, then the auxiliary domain when one is set.
    */
   principalDomains(accountId: string): Promise<readonly string[]>;
+  /** The account whose auxiliary domain this is (ignoring case); undefined when none. */
+  accountOfAuxiliaryDomain(domain: string): Promise<string | undefined>;
 }
 
 export const defaultUserSsoSettings: UserSsoSettings = {
@@ -90,6 +96,17 @@ export function createSsoSettings(ctx: DomainContext): SsoSettingsDomain {
   return {
     get: async (accountId) => (await read(store.db, accountId)).settings,
 
+    async accountOfAuxiliaryDomain(domain) {
+      const key = domain.toLowerCase();
+      if (key === '' || key.length > 64) return undefined;
+      const row = await store.db
+        .selectFrom('accounts')
+        .select('account_id')
+        .where('auxiliary_domain', '=', key)
+        .executeTakeFirst();
+      return row?.account_id;
+    },
+
     async principalDomains(accountId) {
       const { settings, alias } = await read(store.db, accountId);
       const own = defaultDomain(accountId, alias).toLowerCase();
@@ -119,11 +136,31 @@ export function createSsoSettings(ctx: DomainContext): SsoSettingsDomain {
             'The parameter - "MetadataDocument" MUST be set to enable user-based SSO.',
           );
         }
-        await tx
-          .updateTable('accounts')
-          .set({ user_sso_settings: JSON.stringify(merged), update_date: nowIso(ctx) })
-          .where('account_id', '=', accountId)
-          .execute();
+        const auxiliaryDomain = merged.auxiliaryDomain === '' ? null : merged.auxiliaryDomain;
+        if (auxiliaryDomain !== null) {
+          const holder = await tx
+            .selectFrom('accounts')
+            .select('account_id')
+            .where('auxiliary_domain', '=', auxiliaryDomain)
+            .where('account_id', '<>', accountId)
+            .executeTakeFirst();
+          if (holder) throw err.auxiliaryDomainTaken(auxiliaryDomain);
+        }
+        try {
+          await tx
+            .updateTable('accounts')
+            .set({
+              user_sso_settings: JSON.stringify(merged),
+              auxiliary_domain: auxiliaryDomain,
+              update_date: nowIso(ctx),
+            })
+            .where('account_id', '=', accountId)
+            .execute();
+        } catch (e) {
+          // Another account took the domain between the check and the write (the unique index).
+          if (isUniqueViolation(e)) throw err.auxiliaryDomainTaken(auxiliaryDomain ?? '');
+          throw e;
+        }
         return merged;
       });
     },

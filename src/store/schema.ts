@@ -43,6 +43,8 @@ export interface AccountsTable {
   root_mfa_device: Generated<string | null>;
   /** IMS user-based SSO settings, JSON; null until set. Migration 005. */
   user_sso_settings: string | null;
+  /** The auxiliary domain of user_sso_settings, lower-cased; unique; null when none. Migration 017. */
+  auxiliary_domain: Generated<string | null>;
 }
 
 export interface UsersTable {
@@ -553,6 +555,21 @@ export interface Database {
   job_runs: JobRunsTable;
   saml_assertion_ids: SamlAssertionIdsTable;
   saml_requests: SamlRequestsTable;
+  logon_mfa_tickets: LogonMfaTicketsTable;
+}
+
+/** A remembered MFA ticket of a RAM user (security preference EnableSaveMFATicket, migration 017). */
+export interface LogonMfaTicketsTable {
+  /** Hex SHA-256 of the opaque token. */
+  token_hash: string;
+  account_id: string;
+  user_id: string;
+  /** SHA-256 of the login profile's password hash when issued: any change or reset ends the ticket. */
+  password_stamp: string;
+  /** SHA-256 of the user's MFA devices (virtual and security keys) when issued. */
+  mfa_stamp: string;
+  create_date: string;
+  expires_at: string;
 }
 
 /** An invitation of an existing account into a directory (migration 015). */

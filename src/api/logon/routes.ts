@@ -4,7 +4,8 @@
  * sessions rules do. Answers use the service's error envelope.
  *
  *   POST /logon             {LoginName, Password}                 -> a session or a step
- *   POST /logon/mfa         {StepToken, AuthenticationCode}       -> a session or a step
+ *                           (+ the remembered-MFA cookie, which may stand for the MFA step)
+ *   POST /logon/mfa         {StepToken, AuthenticationCode[, RememberMFA]} -> a session or a step
  *   POST /logon/password    {StepToken, NewPassword}              -> a session or a step
  *                           session cookie + {OldPassword, NewPassword} -> changes one's own password
  *   POST /logon/bind-mfa    {StepToken[, AuthenticationCode1, AuthenticationCode2]}
@@ -43,6 +44,8 @@ import { JSON_CONTENT_TYPE, type WireRequest, type WireResponse } from '../proto
 
 /** The session cookie. */
 export const SESSION_COOKIE = 'rampart_session';
+/** The remembered-MFA cookie (security preference EnableSaveMFATicket). */
+export const MFA_TICKET_COOKIE = 'rampart_mfa_ticket';
 /** The header every state-changing logon call must carry. */
 export const LOGON_HEADER = 'x-rampart-logon';
 
@@ -56,23 +59,34 @@ type Body = Record<string, unknown>;
 interface Answer {
   readonly status?: number;
   readonly body: Body;
-  readonly cookie?: string;
+  readonly cookies?: readonly string[];
 }
 
 function notFound(): ApiError {
   return apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.');
 }
 
-/** The session id of the request's cookie, if any. */
-export function sessionIdOf(req: Pick<WireRequest, 'headers'>): string | undefined {
+/** The value of the request's cookie of that name, if any. */
+function cookieOf(req: Pick<WireRequest, 'headers'>, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The session id of the request's cookie, if any. */
+export function sessionIdOf(req: Pick<WireRequest, 'headers'>): string | undefined {
+  return cookieOf(req, SESSION_COOKIE);
+}
+
+/** The remembered-MFA cookie: HttpOnly, SameSite=Strict, Secure under TLS, until the ticket expires. */
+function mfaTicketCookie(token: string, expiresAt: Date, now: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+  return `${MFA_TICKET_COOKIE}=${token}; Path=/logon; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
 export function sessionCookie(id: string, expiresAt: Date, now: Date, secure: boolean): string {
@@ -118,9 +132,13 @@ function outcomeAnswer(o: LogonOutcome, now: Date, secure: boolean): Answer {
           Principal: principalView(o.principal),
           MFAPresent: o.mfaPresent,
           ExpiresAt: o.expiresAt.toISOString(),
+          ...(o.mfaRemembered ? { MFARemembered: true } : {}),
         },
       },
-      cookie: sessionCookie(o.sessionId, o.expiresAt, now, secure),
+      cookies: [
+        sessionCookie(o.sessionId, o.expiresAt, now, secure),
+        ...(o.mfaTicket ? [mfaTicketCookie(o.mfaTicket.token, o.mfaTicket.expiresAt, now, secure)] : []),
+      ],
     };
   }
   if (o.kind === 'Step') {
@@ -130,6 +148,7 @@ function outcomeAnswer(o: LogonOutcome, now: Date, secure: boolean): Answer {
         StepToken: o.stepToken,
         ExpiresAt: o.expiresAt.toISOString(),
         ...(o.device ? { VirtualMFADevice: deviceView(o.device) } : {}),
+        ...(o.canRememberMfa ? { CanRememberMFA: true } : {}),
       },
     };
   }
@@ -160,6 +179,14 @@ function text(body: Body, name: string): string {
   if (v === undefined || v === null || v === '') throw missingParameter(name);
   if (typeof v !== 'string')
     throw apiError('InvalidParameter', `The parameter - "${name}" must be a string.`);
+  return v;
+}
+
+function optionalBool(body: Body, name: string): boolean {
+  const v = body[name];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean')
+    throw apiError('InvalidParameter', `The parameter - "${name}" must be true or false.`);
   return v;
 }
 
@@ -230,7 +257,11 @@ export type ConsoleAudit = (e: Omit<ConsoleEventInput, 'at' | 'sourceIp' | 'user
 /** The account a login name names, for recording a refused logon ('' when none). */
 async function accountOfLoginName(domain: Domain, loginName: string): Promise<string> {
   const m = /@([a-z0-9-]{1,63})\.onaliyun\.com$/i.exec(loginName);
-  if (!m) return '';
+  if (!m) {
+    const at = loginName.lastIndexOf('@');
+    if (at < 0) return '';
+    return (await domain.ssoSettings.accountOfAuxiliaryDomain(loginName.slice(at + 1))) ?? '';
+  }
   return (await domain.accounts.findByAliasOrId(m[1]!.toLowerCase()))?.accountId ?? '';
 }
 
@@ -269,6 +300,7 @@ async function route(
         principal: done.principal,
         ...(loginName !== undefined ? { loginAccount: loginName } : {}),
         mfa: done.mfaPresent,
+        ...(done.mfaRemembered ? { mfaRemembered: true } : {}),
       });
     }
     return outcomeAnswer(done, now(), secure);
@@ -297,13 +329,20 @@ async function route(
   switch (path) {
     case '/logon': {
       const loginName = text(body, 'LoginName');
+      const mfaTicket = cookieOf(req, MFA_TICKET_COOKIE);
       return outcome(
-        domain.logon.start({ loginName, password: text(body, 'Password'), sourceIp }),
+        domain.logon.start({
+          loginName,
+          password: text(body, 'Password'),
+          sourceIp,
+          ...(mfaTicket ? { mfaTicket } : {}),
+        }),
         loginName,
       );
     }
     case '/logon/mfa': {
       const stepToken = text(body, 'StepToken');
+      const remember = optionalBool(body, 'RememberMFA');
       if (body.WebAuthnResponse !== undefined) {
         return outcome(
           domain.logon.completeMfaWithWebAuthn(
@@ -311,10 +350,13 @@ async function route(
             objectField(body, 'WebAuthnResponse'),
             relyingParty(req),
             sourceIp,
+            remember,
           ),
         );
       }
-      return outcome(domain.logon.completeMfa(stepToken, text(body, 'AuthenticationCode'), sourceIp));
+      return outcome(
+        domain.logon.completeMfa(stepToken, text(body, 'AuthenticationCode'), sourceIp, remember),
+      );
     }
     case '/logon/webauthn/options':
       return {
@@ -429,7 +471,7 @@ async function route(
           principal: session.principal,
         });
       }
-      return { body: {}, cookie: clearedCookie(secure) };
+      return { body: {}, cookies: [clearedCookie(secure)] };
     }
     default:
       throw notFound();
@@ -455,8 +497,12 @@ export async function answerLogon(
     const audit: ConsoleAudit = (e) =>
       record?.(consoleEvent({ ...e, at: now(), sourceIp: req.sourceIp, ...(ua ? { userAgent: ua } : {}) }));
     const a = await route(domain, req, now, audit);
-    if (a.cookie) headers['set-cookie'] = a.cookie;
-    return { status: a.status ?? 200, headers, body: JSON.stringify({ RequestId: requestId, ...a.body }) };
+    return {
+      status: a.status ?? 200,
+      headers,
+      ...(a.cookies ? { setCookies: a.cookies } : {}),
+      body: JSON.stringify({ RequestId: requestId, ...a.body }),
+    };
   } catch (e) {
     if (!(e instanceof ApiError)) logError?.(requestId, e);
     const r = errorResponse(e, { requestId, format: 'JSON', service: undefined });

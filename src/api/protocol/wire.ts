@@ -20,6 +20,8 @@ export interface WireRequest {
 export interface WireResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Set-Cookie headers, one per cookie (a header of headers holds one value). */
+  readonly setCookies?: readonly string[];
   readonly body: string;
 }
 

@@ -13,6 +13,7 @@ import * as m011 from './011_webauthn.js';
 import * as m012 from './012_sso.js';
 import * as m013 from './013_job_runs.js';
 import * as m015 from './015_rd_invitations.js';
+import * as m017 from './017_auxiliary_domain_mfa_tickets.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -30,6 +31,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '012_sso': m012,
   '013_job_runs': m013,
   '015_rd_invitations': m015,
+  '017_auxiliary_domain_mfa_tickets': m017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

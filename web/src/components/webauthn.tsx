@@ -14,10 +14,13 @@ type Json = Record<string, unknown>;
 
 export function SecurityKeyStep({
   stepToken,
+  extra = {},
   onOutcome,
   onError,
 }: {
   stepToken: string;
+  /** More fields of the MFA step (RememberMFA). */
+  extra?: Json;
   onOutcome: (body: Json) => void;
   onError: (e: unknown) => void;
 }) {
@@ -27,7 +30,7 @@ export function SecurityKeyStep({
     try {
       const { Options } = await logonPost('/logon/webauthn/options', { StepToken: stepToken });
       const answer = await startAuthentication({ optionsJSON: Options as never });
-      onOutcome(await logonPost('/logon/mfa', { StepToken: stepToken, WebAuthnResponse: answer }));
+      onOutcome(await logonPost('/logon/mfa', { StepToken: stepToken, WebAuthnResponse: answer, ...extra }));
     } catch (e) {
       onError(e);
     } finally {

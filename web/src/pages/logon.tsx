@@ -3,7 +3,7 @@
  * the server asks for (MFA code or security key, a new password, binding a virtual MFA
  * device with its QR code), until a session is set.
  */
-import { Alert, Button, Card, Divider, Form, Input, Space, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Divider, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiFailure, logonPost, userSsoStatus, type Session } from '../api';
 import { Failure } from '../components/failure';
@@ -17,6 +17,8 @@ interface Step {
     readonly Base32StringSeed: string;
     readonly QRCodePng: string;
   };
+  /** An MFA step the person may remember on this browser for 7 days (EnableSaveMFATicket). */
+  readonly CanRememberMFA?: boolean;
 }
 
 /** A failure phrased for the person at the sign-in form. */
@@ -119,7 +121,7 @@ export function LogonPage({ onSession }: { onSession: (s: Session) => void }) {
               <Form.Item
                 label="Login name"
                 name="LoginName"
-                extra="root@<alias>.onaliyun.com, or <user>@<alias>.onaliyun.com for a RAM user"
+                extra="root@<alias>.onaliyun.com, or <user>@<alias>.onaliyun.com (or @<your auxiliary domain>) for a RAM user"
                 rules={[{ required: true, message: 'Enter your login name' }]}
               >
                 <Input autoComplete="username" autoFocus />
@@ -212,13 +214,20 @@ function MfaStep({
   outcome: (body: Record<string, unknown>) => void;
   setError: (e: unknown) => void;
 }) {
+  const [remember, setRemember] = useState(false);
+  // Sent only when the account allows it: the server decides, the box only asks.
+  const rememberField = step.CanRememberMFA ? { RememberMFA: remember } : {};
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Form
         layout="vertical"
         name="mfa"
         onFinish={(v: { AuthenticationCode: string }) =>
-          void submit('/logon/mfa', { StepToken: step.StepToken, AuthenticationCode: v.AuthenticationCode })
+          void submit('/logon/mfa', {
+            StepToken: step.StepToken,
+            AuthenticationCode: v.AuthenticationCode,
+            ...rememberField,
+          })
         }
       >
         <Form.Item
@@ -231,12 +240,24 @@ function MfaStep({
         >
           <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
         </Form.Item>
+        {step.CanRememberMFA ? (
+          <Form.Item>
+            <Checkbox checked={remember} onChange={(e) => setRemember(e.target.checked)}>
+              Remember this device for 7 days
+            </Checkbox>
+          </Form.Item>
+        ) : null}
         <Button type="primary" htmlType="submit" block loading={busy}>
           Verify
         </Button>
       </Form>
       <Divider plain>or</Divider>
-      <SecurityKeyStep stepToken={step.StepToken} onOutcome={outcome} onError={setError} />
+      <SecurityKeyStep
+        stepToken={step.StepToken}
+        extra={rememberField}
+        onOutcome={outcome}
+        onError={setError}
+      />
     </Space>
   );
 }
