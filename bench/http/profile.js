@@ -72,7 +72,7 @@ function getUser(host, port, agent, key, userName) {
 
 async function measure(label, opts) {
   const deployment = await openDeployment({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
-  const config = resolveConfig({ data: opts.dataDir, port: 0 }, {});
+  const config = resolveConfig({ data: opts.dataDir, port: 0 }, { RAMPART_LOG_LEVEL: 'warn' });
   const server = await startServer({ config, deployment, log: () => undefined });
   const host = `127.0.0.1:${server.port}`;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -154,7 +154,7 @@ export async function profileRequests({ dataDir, userKey, userName }) {
   timeSteps(spent);
   const deployment = await openDeployment({ dataDir });
   const server = await startServer({
-    config: resolveConfig({ data: dataDir, port: 0 }, {}),
+    config: resolveConfig({ data: dataDir, port: 0 }, { RAMPART_LOG_LEVEL: 'warn' }),
     deployment,
     log: () => undefined,
   });
