@@ -148,9 +148,17 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
         .leftJoin('users as u', (j) =>
           j.onRef('u.account_id', '=', 'w.account_id').onRef('u.user_id', '=', 'w.user_id'),
         )
-        .select(['w.principal_type', 'w.user_id', 'u.user_name', 'w.name', 'w.create_date', 'w.last_used_date'])
+        .select([
+          'w.principal_type',
+          'w.user_id',
+          'u.user_name',
+          'w.name',
+          'w.create_date',
+          'w.last_used_date',
+        ])
         .where('w.account_id', '=', accountId);
-      if (userId !== undefined) q = q.where('w.principal_type', '=', 'RAMUser').where('w.user_id', '=', userId);
+      if (userId !== undefined)
+        q = q.where('w.principal_type', '=', 'RAMUser').where('w.user_id', '=', userId);
       const rows = await q.orderBy('w.create_date').execute();
       const rank = (r: (typeof rows)[number]): string =>
         r.principal_type === 'Root' ? '' : `1${r.user_name ?? ''}`;

@@ -18,8 +18,11 @@ export function isIpHost(hostname: string): boolean {
 }
 
 /** The same page under `localhost` when it was opened on a loopback address; undefined otherwise. */
-export function localhostUrl(loc: Pick<Location, 'protocol' | 'hostname' | 'port' | 'pathname'>): string | undefined {
-  const loopback = /^127(\.\d{1,3}){3}$/.test(loc.hostname) || loc.hostname === '[::1]' || loc.hostname === '::1';
+export function localhostUrl(
+  loc: Pick<Location, 'protocol' | 'hostname' | 'port' | 'pathname'>,
+): string | undefined {
+  const loopback =
+    /^127(\.\d{1,3}){3}$/.test(loc.hostname) || loc.hostname === '[::1]' || loc.hostname === '::1';
   if (!loopback) return undefined;
   return `${loc.protocol}//localhost${loc.port ? `:${loc.port}` : ''}${loc.pathname}`;
 }
