@@ -149,7 +149,7 @@ describe.each(browserStores())('conditions in the statement editor (%s)', (store
     await expect.poll(() => one.getByTestId('condition').count(), { timeout: 10_000 }).toBe(4);
     const keys = await one
       .getByLabel('Condition key', { exact: true })
-      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(keys).toEqual(['acs:SecureTransport', 'oss:Prefix', 'acs:CurrentTime', 'oss:max-keys']);
     await expect(one.innerText()).resolves.toContain('home/*');
     await expect(one.innerText()).resolves.toContain('NumericLessThanEquals');
