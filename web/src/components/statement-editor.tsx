@@ -172,7 +172,12 @@ export function StatementEditor({ value, onChange }: { value: string; onChange: 
     onChange(text);
   };
   return (
-    <Space orientation="vertical" style={{ width: '100%' }} data-testid="statement-editor">
+    // A plain column (not Space, which keys its items by position): the builder keeps its
+    // state while statements come and go.
+    <div
+      style={{ display: 'flex', flexDirection: 'column', gap: 8, width: '100%' }}
+      data-testid="statement-editor"
+    >
       {!doc ? (
         <Typography.Text type="warning">
           The document does not parse: fix its JSON to edit its statements here.
@@ -214,12 +219,13 @@ export function StatementEditor({ value, onChange }: { value: string; onChange: 
         </Card>
       ))}
       <StatementBuilder
+        key="new-statement"
         onAdd={(e, a, r, rows) => {
           const text = withStatement(value, e, a, r, rows);
           setDrafts([...statements.map((st, j) => drafts[j] ?? conditionRows(st.Condition)), rows]);
           emit(text);
         }}
       />
-    </Space>
+    </div>
   );
 }
