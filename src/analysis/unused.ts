@@ -38,7 +38,7 @@ export interface UnusedReport {
     readonly status: 'Active' | 'Inactive';
     readonly lastUsed?: string;
   }[];
-  /** Users with a console password and no MFA device bound. */
+  /** Users with a console password, no MFA device bound and no security key. */
   readonly consoleUsersWithoutMfa: readonly string[];
   /** Per user and role: the Allow action patterns no call since `since` matched. */
   readonly principals: readonly {
@@ -93,7 +93,12 @@ export async function unusedAccess(
       () => true,
       () => false,
     );
-    if (hasPassword && !(await domain.mfa.hasMfa(accountId, { kind: 'user', userId: user.userId })))
+    // A security key answers the MFA step like a bound device.
+    if (
+      hasPassword &&
+      !(await domain.mfa.hasMfa(accountId, { kind: 'user', userId: user.userId })) &&
+      !(await domain.webauthn.has({ accountId, userId: user.userId }))
+    )
       consoleUsersWithoutMfa.push(s.name);
   }
   const principals: UnusedReport['principals'][number][] = [];

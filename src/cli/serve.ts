@@ -36,6 +36,17 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * The console's URL as printed at the first start. On a loopback address over HTTP it names
+ * `localhost` instead (the same socket): security keys (WebAuthn) need a host name, and a
+ * browser refuses them on an IP address. Other addresses, and HTTPS (whose certificate names
+ * the host), are printed as they are.
+ */
+export function consoleUrl(serverUrl: string): string {
+  const local = serverUrl.replace(/^http:\/\/(?:127\.0\.0\.1|\[::1\]):(\d+)$/, 'http://localhost:$1');
+  return `${local}/console/`;
+}
+
 export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let config;
   try {
@@ -111,7 +122,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
   if (firstStart) {
     const lines = [
       'Initialized a new deployment.',
-      `  console:       ${running.url}/console/`,
+      `  console:       ${consoleUrl(running.url)}`,
       `  account id:    ${firstStart.AccountId}`,
       `  root login:    ${firstStart.RootLoginName}`,
       generated

@@ -22,12 +22,12 @@ export interface AccountSummary {
 }
 
 export interface SecurityPractice {
-  /** The root has an MFA device. */
+  /** The root has an MFA device or a security key. */
   readonly rootMfa: boolean;
   /** AccessKeys the root owns (root keys are discouraged). */
   readonly rootAccessKeys: number;
   readonly users: number;
-  /** Users with a bound MFA device. */
+  /** Users with a bound MFA device or a security key. */
   readonly usersWithMfa: number;
   /** `strong`, `medium` or `weak`: how demanding the password policy is. */
   readonly passwordLevel: 'strong' | 'medium' | 'weak';
@@ -78,6 +78,34 @@ export function createAccountSummary(ctx: DomainContext): AccountSummaryDomain {
       .executeTakeFirst();
     if (!row) throw invalid(`The account does not exist: ${accountId}.`);
     return row;
+  }
+
+  /** Users with MFA: a bound virtual MFA device or a registered security key. */
+  async function usersWithMfa(accountId: string): Promise<number> {
+    const devices = await store.db
+      .selectFrom('mfa_devices')
+      .select('user_id')
+      .where('account_id', '=', accountId)
+      .where('user_id', 'is not', null)
+      .execute();
+    const keys = await store.db
+      .selectFrom('webauthn_credentials')
+      .select('user_id')
+      .distinct()
+      .where('account_id', '=', accountId)
+      .where('principal_type', '=', 'RAMUser')
+      .execute();
+    return new Set([...devices, ...keys].map((r) => r.user_id)).size;
+  }
+
+  async function rootHasSecurityKey(accountId: string): Promise<boolean> {
+    const row = await store.db
+      .selectFrom('webauthn_credentials')
+      .select('credential_id')
+      .where('account_id', '=', accountId)
+      .where('principal_type', '=', 'Root')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async function boundUsers(accountId: string): Promise<number> {
@@ -135,12 +163,12 @@ export function createAccountSummary(ctx: DomainContext): AccountSummaryDomain {
             ? 'medium'
             : 'weak';
       const users = Number(row.user_count);
-      const usersWithMfa = await boundUsers(accountId);
-      const rootMfa = row.root_mfa_device !== null;
+      const withMfa = await usersWithMfa(accountId);
+      const rootMfa = row.root_mfa_device !== null || (await rootHasSecurityKey(accountId));
       let score = 100;
       if (!rootMfa) score -= 20;
       if (rootAccessKeys > 0) score -= 20;
-      if (users > usersWithMfa) score -= 15;
+      if (users > withMfa) score -= 15;
       if (passwordLevel !== 'strong') score -= passwordLevel === 'weak' ? 15 : 5;
       if (oldKeys.length > 0) score -= 10;
       if (unusedKeys.length > 0) score -= 10;
@@ -148,7 +176,7 @@ export function createAccountSummary(ctx: DomainContext): AccountSummaryDomain {
         rootMfa,
         rootAccessKeys,
         users,
-        usersWithMfa,
+        usersWithMfa: withMfa,
         passwordLevel,
         oldAccessKeys: oldKeys.length,
         usersWithOldAccessKey: new Set(oldKeys.map((k) => k.user_id)).size,

@@ -245,6 +245,15 @@ export function createUsers(ctx: DomainContext): UsersDomain {
           .where('account_id', '=', accountId)
           .where('owner_user_id', '=', id)
           .execute();
+        // The user's security keys go with it: they sign in only together with the password,
+        // whose login profile already blocks the deletion (DeleteConflict.User.LoginProfile),
+        // and no call of the API removes another principal's key.
+        await tx
+          .deleteFrom('webauthn_credentials')
+          .where('account_id', '=', accountId)
+          .where('principal_type', '=', 'RAMUser')
+          .where('user_id', '=', id)
+          .execute();
         // Tags set through IMS go with the user.
         await tx
           .deleteFrom('tags')

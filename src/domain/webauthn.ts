@@ -35,8 +35,20 @@ export interface WebAuthnCredentialView {
   readonly lastUsedDate?: string;
 }
 
+/** A key of an account as its administrators see it: whose it is, its name and dates. */
+export interface AccountWebAuthnCredential {
+  readonly principalType: 'Root' | 'RAMUser';
+  readonly userId?: string;
+  readonly userName?: string;
+  readonly name: string;
+  readonly createDate: string;
+  readonly lastUsedDate?: string;
+}
+
 export interface WebAuthnDomain {
   has(owner: WebAuthnOwner): Promise<boolean>;
+  /** Every key of an account (the root's first, then by user name), or of one user (userId). */
+  listInAccount(accountId: string, userId?: string): Promise<AccountWebAuthnCredential[]>;
   list(owner: WebAuthnOwner): Promise<WebAuthnCredentialView[]>;
   /** Deletes one of the owner's credentials; EntityNotExist.WebAuthnCredential when none. */
   remove(owner: WebAuthnOwner, credentialId: string): Promise<void>;
@@ -128,6 +140,38 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
 
     async list(owner) {
       return (await owned(owner).orderBy('create_date').execute()).map(view);
+    },
+
+    async listInAccount(accountId, userId) {
+      let q = store.db
+        .selectFrom('webauthn_credentials as w')
+        .leftJoin('users as u', (j) =>
+          j.onRef('u.account_id', '=', 'w.account_id').onRef('u.user_id', '=', 'w.user_id'),
+        )
+        .select([
+          'w.principal_type',
+          'w.user_id',
+          'u.user_name',
+          'w.name',
+          'w.create_date',
+          'w.last_used_date',
+        ])
+        .where('w.account_id', '=', accountId);
+      if (userId !== undefined)
+        q = q.where('w.principal_type', '=', 'RAMUser').where('w.user_id', '=', userId);
+      const rows = await q.orderBy('w.create_date').execute();
+      const rank = (r: (typeof rows)[number]): string =>
+        r.principal_type === 'Root' ? '' : `1${r.user_name ?? ''}`;
+      return rows
+        .sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
+        .map((r) => ({
+          principalType: r.principal_type === 'Root' ? 'Root' : 'RAMUser',
+          ...(r.user_id ? { userId: r.user_id } : {}),
+          ...(r.user_name ? { userName: r.user_name } : {}),
+          name: r.name,
+          createDate: r.create_date,
+          ...(r.last_used_date ? { lastUsedDate: r.last_used_date } : {}),
+        }));
     },
 
     async remove(owner, credentialId) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/server.js';
+import { consoleUrl } from '../../src/cli/serve.js';
 
 const run = promisify(execFile);
 const cleanups: (() => void)[] = [];
@@ -62,6 +63,18 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
+describe('the printed console URL', () => {
+  it.each([
+    ['http://127.0.0.1:8080', 'http://localhost:8080/console/'],
+    ['http://[::1]:9000', 'http://localhost:9000/console/'],
+    ['https://127.0.0.1:8443', 'https://127.0.0.1:8443/console/'],
+    ['http://10.0.0.5:8080', 'http://10.0.0.5:8080/console/'],
+    ['http://0.0.0.0:8080', 'http://0.0.0.0:8080/console/'],
+  ])('%s -> %s', (server, printed) => {
+    expect(consoleUrl(server)).toBe(printed);
+  });
+});
+
 describe('rampart serve', () => {
   it('initializes an empty directory once, prints the console URL and root login, and listens', async () => {
     const dir = tempDir();
@@ -69,7 +82,8 @@ describe('rampart serve', () => {
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(first.url).not.toMatch(/:0$/);
     const text = first.out();
-    expect(text).toContain(`console:       ${first.url}/console/`);
+    // The console under localhost: security keys (WebAuthn) refuse an IP address.
+    expect(text).toContain(`console:       ${first.url.replace('127.0.0.1', 'localhost')}/console/`);
     expect(text).toMatch(/root login: +\S+/);
     expect(text).toMatch(/root password: +\S{20,}/);
     // Warned at start (on stderr, which may arrive after the listening line on stdout): the

@@ -139,6 +139,11 @@ async function credentials(): Promise<SigningCredentials> {
   return cached.creds;
 }
 
+/** The session's short-lived credentials, for the data plane's signer (web/src/oss.ts). */
+export function ossCredentials(): Promise<SigningCredentials> {
+  return credentials();
+}
+
 export type Params = Record<string, string | number | boolean | undefined>;
 
 /** A signed API call; the answer's JSON body, or an ApiFailure with the server's code. */

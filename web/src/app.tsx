@@ -18,6 +18,7 @@ import { SettingsPage } from './pages/settings';
 import { AuditPage } from './pages/audit';
 import { AccessPage } from './pages/access';
 import { OrganizationPage } from './pages/organization';
+import { BucketPage, BucketsPage } from './pages/objects';
 import { navigate, usePath } from './router';
 import './styles.css';
 
@@ -30,6 +31,7 @@ const MENU = [
   { key: '/simulator', label: 'Policy simulator' },
   { key: '/access', label: 'Access analysis' },
   { key: '/organization', label: 'Organization' },
+  { key: '/oss', label: 'Object storage' },
   { key: '/audit', label: 'Audit log' },
   { key: '/settings', label: 'Settings' },
 ];
@@ -70,6 +72,8 @@ function page(path: string, session: Session) {
       return <AccessPage />;
     case 'organization':
       return <OrganizationPage />;
+    case 'oss':
+      return name ? <BucketPage bucket={name} /> : <BucketsPage />;
     case 'settings':
       return <SettingsPage session={session} />;
     default:

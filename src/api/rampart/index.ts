@@ -8,6 +8,7 @@
  *   GenerateLeastPrivilegePolicy   UserName | RoleName, Days (default 90)
  *   ListExternalAccess
  *   ComparePolicyDocuments         OldDocument, NewDocument, Kind (permission|session|control)
+ *   ListSecurityKeys               UserName (optional): the account's security keys (WebAuthn)
  */
 import { ramAccountArn } from '../../arn.js';
 import { whatCan, whoCan } from '../../analysis/access.js';
@@ -184,6 +185,34 @@ const compareAction = defineAction({
   },
 });
 
+/**
+ * The security keys (WebAuthn) of the account, or of one user: whose each is, its name and
+ * dates (never the key material). Keys are registered and removed by their owner from a
+ * console session (docs/console.md); this is the administrators' view, e.g. for MFA coverage.
+ */
+const securityKeysAction = defineAction({
+  service: 'rampart',
+  name: 'ListSecurityKeys',
+  params: params({ UserName: p.userName().optional() }),
+  authorize: (req) => target(req.accountId, 'ListSecurityKeys'),
+  handle: async (req, { domain }) => {
+    const userId =
+      req.params.UserName === undefined
+        ? undefined
+        : (await domain.users.get(req.accountId, req.params.UserName)).userId;
+    const keys = await domain.webauthn.listInAccount(req.accountId, userId);
+    return {
+      SecurityKeys: keys.map((k) => ({
+        PrincipalType: k.principalType,
+        ...(k.userName ? { UserName: k.userName } : {}),
+        Name: k.name,
+        CreateDate: k.createDate,
+        ...(k.lastUsedDate ? { LastUsedDate: k.lastUsedDate } : {}),
+      })),
+    };
+  },
+});
+
 export const rampartActions: readonly AnyActionDefinition[] = [
   whoCanAction,
   whatCanAction,
@@ -191,4 +220,5 @@ export const rampartActions: readonly AnyActionDefinition[] = [
   generateAction,
   externalAction,
   compareAction,
+  securityKeysAction,
 ];

@@ -2,10 +2,13 @@
  * The security-key calls of the logon surface over real HTTP, on SQLite and PostgreSQL: what
  * each refuses (no session, a forged request, self-service off, an unknown or spent step, an
  * answer that does not verify) and that a refused key answer spends the MFA step like a wrong
- * code. The successful ceremonies run in a browser (test/e2e/webauthn.test.ts).
+ * code. The successful ceremonies run in a browser (test/e2e/webauthn.test.ts). Also how a
+ * registered key counts: as MFA in the security report and in ListSecurityKeys, and gone with
+ * its user at DeleteUser.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../../src/crypto/totp.js';
+import { endpointUrl, signedCall } from '../../../src/cli/call.js';
 import { startInProcessServer, type InProcessServer } from '../../helpers/in-process.js';
 import { pgAvailable, pgSkipReason } from '../../helpers/pg.js';
 
@@ -165,5 +168,89 @@ describe.each(STORES)('security keys on the logon surface (%s)', (store) => {
     ).toMatchObject({
       Code: 'InvalidStepToken',
     });
+  });
+
+  /** A registered key as the store keeps it (the ceremony itself runs in the browser test). */
+  async function storeKey(id: string, userId: string | null, name: string): Promise<void> {
+    await s.deployment.store.db
+      .insertInto('webauthn_credentials')
+      .values({
+        credential_id: id,
+        account_id: s.accountId,
+        principal_type: userId === null ? 'Root' : 'RAMUser',
+        user_id: userId,
+        public_key: 'AQID',
+        sign_count: 0,
+        transports: '[]',
+        name,
+        create_date: '2026-01-02T03:04:05Z',
+        last_used_date: null,
+      })
+      .execute();
+  }
+  async function api(product: string, action: string, params: Record<string, string> = {}) {
+    const r = await signedCall(
+      endpointUrl(s.host),
+      { accessKeyId: s.rootAccessKeyId, accessKeySecret: s.rootAccessKeySecret },
+      product,
+      action,
+      Object.entries(params),
+    );
+    return { status: r.status, body: JSON.parse(r.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+
+  it('counts a security key as MFA, lists it, and deletes it with its user', async () => {
+    const d = s.deployment.domain;
+    const report = async () =>
+      (await api('ims', 'GetAccountSecurityPracticeReport')).body.AccountSecurityPracticeInfo
+        .AccountSecurityPracticeUserInfo as { BindMfa: boolean; SubUserBindMfa: number };
+    const before = await report();
+    expect(before.BindMfa).toBe(false);
+
+    const ana = await d.users.create(s.accountId, { userName: 'ana' });
+    await d.loginProfiles.create(s.accountId, 'ana', { password: 'Initial-pass1' });
+    const withoutMfa = async () =>
+      (await api('rampart', 'ListUnusedAccess')).body.Report.consoleUsersWithoutMfa as string[];
+    expect(await withoutMfa()).toContain('ana');
+    await storeKey(`ana-key-${store}`, ana.userId, 'Ana key');
+    await storeKey(`ana-key2-${store}`, ana.userId, 'Ana spare');
+    await storeKey(`root-key-${store}`, null, 'Root key');
+
+    const after = await report();
+    expect(after.BindMfa).toBe(true);
+    // Two keys of one user count that user once.
+    expect(after.SubUserBindMfa).toBe(before.SubUserBindMfa + 1);
+    expect(await withoutMfa()).not.toContain('ana');
+
+    const all = await api('rampart', 'ListSecurityKeys');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.SecurityKeys).toEqual([
+      { PrincipalType: 'Root', Name: 'Root key', CreateDate: '2026-01-02T03:04:05Z' },
+      { PrincipalType: 'RAMUser', UserName: 'ana', Name: 'Ana key', CreateDate: '2026-01-02T03:04:05Z' },
+      { PrincipalType: 'RAMUser', UserName: 'ana', Name: 'Ana spare', CreateDate: '2026-01-02T03:04:05Z' },
+    ]);
+    expect((await api('rampart', 'ListSecurityKeys', { UserName: 'ana' })).body.SecurityKeys).toHaveLength(2);
+    const unknown = await api('rampart', 'ListSecurityKeys', { UserName: 'nobody' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.Code).toBe('EntityNotExist.User');
+
+    // While the user can sign in (its login profile), it cannot be deleted, keys or not.
+    const refused = await api('ram', 'DeleteUser', { UserName: 'ana' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.Code).toBe('DeleteConflict.User.LoginProfile');
+    expect((await api('rampart', 'ListSecurityKeys', { UserName: 'ana' })).body.SecurityKeys).toHaveLength(2);
+
+    await d.loginProfiles.delete(s.accountId, 'ana');
+    expect((await api('ram', 'DeleteUser', { UserName: 'ana' })).status).toBe(200);
+    const rows = await s.deployment.store.db
+      .selectFrom('webauthn_credentials')
+      .select(['credential_id'])
+      .where('account_id', '=', s.accountId)
+      .execute();
+    expect(rows.map((r) => r.credential_id)).toEqual([`root-key-${store}`]);
+    // A new user of the same name starts without keys and without MFA.
+    await d.users.create(s.accountId, { userName: 'ana' });
+    expect((await api('rampart', 'ListSecurityKeys', { UserName: 'ana' })).body.SecurityKeys).toEqual([]);
+    expect((await report()).SubUserBindMfa).toBe(before.SubUserBindMfa);
   });
 });

@@ -4,13 +4,58 @@
  * issues the challenges and verifies the answers.
  */
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import { Button, Input, List, Popconfirm, Space, Typography } from 'antd';
+import { Alert, Button, Input, List, Popconfirm, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { logonPost } from '../api';
 import { Failure } from './failure';
 import { useLoad } from './use-load';
 
 type Json = Record<string, unknown>;
+
+/** Whether a host name is an IP address (IPv4, or IPv6 as the browser writes it, in brackets). */
+export function isIpHost(hostname: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.includes(':') || hostname.startsWith('[');
+}
+
+/** The same page under `localhost` when it was opened on a loopback address; undefined otherwise. */
+export function localhostUrl(
+  loc: Pick<Location, 'protocol' | 'hostname' | 'port' | 'pathname'>,
+): string | undefined {
+  const loopback =
+    /^127(\.\d{1,3}){3}$/.test(loc.hostname) || loc.hostname === '[::1]' || loc.hostname === '::1';
+  if (!loopback) return undefined;
+  return `${loc.protocol}//localhost${loc.port ? `:${loc.port}` : ''}${loc.pathname}`;
+}
+
+/**
+ * WebAuthn binds a key to a host name (the relying party id), which cannot be an IP address:
+ * on such a page the browser refuses every ceremony. Says so, with the localhost URL of the
+ * same page when the address is a loopback one; nothing on a host name.
+ */
+export function IpHostNotice() {
+  if (!isIpHost(location.hostname)) return null;
+  const local = localhostUrl(location);
+  return (
+    <Alert
+      type="info"
+      showIcon
+      data-testid="webauthn-ip-host"
+      title="Security keys and passkeys need a host name"
+      description={
+        <>
+          This page was opened on the IP address {location.hostname}, which WebAuthn cannot use.{' '}
+          {local ? (
+            <>
+              Open <a href={local}>{local}</a> instead.
+            </>
+          ) : (
+            'Open the console by its host name (over HTTPS) instead.'
+          )}
+        </>
+      }
+    />
+  );
+}
 
 export function SecurityKeyStep({
   stepToken,
@@ -37,10 +82,14 @@ export function SecurityKeyStep({
       setBusy(false);
     }
   };
+  const ip = isIpHost(location.hostname);
   return (
-    <Button block onClick={() => void use()} loading={busy}>
-      Use a security key or passkey
-    </Button>
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Button block onClick={() => void use()} loading={busy} disabled={ip}>
+        Use a security key or passkey
+      </Button>
+      <IpHostNotice />
+    </Space>
   );
 }
 
@@ -85,8 +134,10 @@ export function SecurityKeys() {
       setError(e);
     }
   };
+  const ip = isIpHost(location.hostname);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
+      <IpHostNotice />
       <List
         size="small"
         bordered
@@ -125,7 +176,7 @@ export function SecurityKeys() {
           maxLength={64}
           onChange={(e) => setName(e.target.value)}
         />
-        <Button onClick={() => void register()} loading={busy}>
+        <Button onClick={() => void register()} loading={busy} disabled={ip}>
           Add a security key
         </Button>
       </Space>

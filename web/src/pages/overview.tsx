@@ -1,7 +1,7 @@
 /**
  * The account's security state at a glance, each item with a link to fix it: the root's
- * MFA and AccessKeys, users with console access but no MFA, old and unused AccessKeys, and
- * the password policy's strength.
+ * MFA and AccessKeys, users with console access but no MFA (neither a virtual MFA device nor a
+ * security key), old and unused AccessKeys, and the password policy's strength.
  */
 import { Alert, Card, List, Space, Statistic, Tag, Typography } from 'antd';
 import { ApiFailure, call, listAll, type Session } from '../api';
@@ -33,7 +33,12 @@ async function usersWithoutMfa(): Promise<string[]> {
     'VirtualMFADevices',
     'VirtualMFADevice',
   );
-  const withMfa = new Set(devices.filter((d) => d.User).map((d) => d.User!.UserName.toLowerCase()));
+  // A security key is MFA too (it answers the logon's MFA step).
+  const keys = await call<{ SecurityKeys?: { UserName?: string }[] }>('rampart', 'ListSecurityKeys');
+  const withMfa = new Set([
+    ...devices.filter((d) => d.User).map((d) => d.User!.UserName.toLowerCase()),
+    ...(keys.SecurityKeys ?? []).filter((k) => k.UserName).map((k) => k.UserName!.toLowerCase()),
+  ]);
   const out: string[] = [];
   await Promise.all(
     users
@@ -80,7 +85,9 @@ export function OverviewPage({ session }: { session: Session }) {
         {
           ok: p.BindMfa === true,
           title: 'Root MFA',
-          detail: p.BindMfa ? 'The root has an MFA device.' : 'The root has no MFA device.',
+          detail: p.BindMfa
+            ? 'The root has an MFA device or a security key.'
+            : 'The root has no MFA device and no security key.',
           ...(p.BindMfa ? {} : { fix: { to: '/welcome', label: 'Bind an MFA device' } }),
         },
         {

@@ -1,13 +1,14 @@
 /**
- * Policies: System and Custom, a custom policy's creation (JSON editor with live validation
- * and lint, and a visual statement editor that writes into it), versions, the default
- * version, and deletion.
+ * Policies: System and Custom, a custom policy's creation and edits (JSON editor with live
+ * validation and lint, and a visual statement editor with conditions that writes into it),
+ * versions, the default version, and deletion.
  */
 import { Alert, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { call, listAll, listOf } from '../api';
 import { Failure } from '../components/failure';
 import { PolicyEditor, hasPolicyErrors } from '../components/policy-editor';
+import { StatementEditor } from '../components/statement-editor';
 import { useLoad } from '../components/use-load';
 import { Link, navigate } from '../router';
 
@@ -21,79 +22,6 @@ interface PolicyRow {
 }
 
 const EMPTY_DOCUMENT = JSON.stringify({ Version: '1', Statement: [] }, null, 2);
-
-/** Adds one statement, built from a few fields, to a document's text (when it parses). */
-function withStatement(text: string, effect: string, actions: string[], resources: string[]): string {
-  let doc: { Version?: string; Statement?: unknown[] };
-  try {
-    doc = JSON.parse(text) as typeof doc;
-  } catch {
-    doc = { Version: '1', Statement: [] };
-  }
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : [];
-  return JSON.stringify(
-    {
-      ...doc,
-      Version: doc.Version ?? '1',
-      Statement: [
-        ...statements,
-        {
-          Effect: effect,
-          Action: actions.length === 1 ? actions[0] : actions,
-          Resource: resources.length === 1 ? resources[0] : resources,
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
-function splitList(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-/** The visual statement editor: Effect, actions and resources, added to the document. */
-function StatementBuilder({
-  onAdd,
-}: {
-  onAdd: (effect: string, actions: string[], resources: string[]) => void;
-}) {
-  const [effect, setEffect] = useState('Allow');
-  const [actions, setActions] = useState('');
-  const [resources, setResources] = useState('*');
-  return (
-    <Card size="small" title="Add a statement">
-      <Space orientation="vertical" style={{ width: '100%' }}>
-        <Radio.Group value={effect} onChange={(e) => setEffect(e.target.value as string)} aria-label="Effect">
-          <Radio.Button value="Allow">Allow</Radio.Button>
-          <Radio.Button value="Deny">Deny</Radio.Button>
-        </Radio.Group>
-        <Input
-          aria-label="Actions"
-          placeholder="Actions, e.g. ram:ListUsers ram:GetUser"
-          value={actions}
-          onChange={(e) => setActions(e.target.value)}
-        />
-        <Input
-          aria-label="Resources"
-          placeholder="Resources, e.g. acs:ram:*:*:user/*"
-          value={resources}
-          onChange={(e) => setResources(e.target.value)}
-        />
-        <Button
-          disabled={splitList(actions).length === 0 || splitList(resources).length === 0}
-          onClick={() => onAdd(effect, splitList(actions), splitList(resources))}
-        >
-          Add the statement
-        </Button>
-      </Space>
-    </Card>
-  );
-}
 
 export function PoliciesPage() {
   const [type, setType] = useState<'Custom' | 'System' | ''>('');
@@ -184,7 +112,7 @@ export function PoliciesPage() {
             <Input />
           </Form.Item>
           <Space orientation="vertical" style={{ width: '100%' }}>
-            <StatementBuilder onAdd={(e, a, r) => setDocument(withStatement(document, e, a, r))} />
+            <StatementEditor value={document} onChange={setDocument} />
             <Typography.Text strong>Policy document</Typography.Text>
             <PolicyEditor kind="permission" label="Policy document" value={document} onChange={setDocument} />
             <Button type="primary" htmlType="submit" disabled={hasPolicyErrors(document, 'permission')}>
@@ -387,6 +315,8 @@ export function PolicyDetailPage({ policyType, policyName }: { policyType: strin
           {custom ? (
             <Card title="Document">
               <Space orientation="vertical" style={{ width: '100%' }}>
+                <StatementEditor value={text} onChange={setDraft} />
+                <Typography.Text strong>Policy document</Typography.Text>
                 <PolicyEditor kind="permission" label="Policy document" value={text} onChange={setDraft} />
                 {draft !== undefined && !hasPolicyErrors(text, 'permission') && d.defaultVersion ? (
                   <ChangeProof oldDocument={d.defaultVersion.PolicyDocument ?? ''} newDocument={text} />
