@@ -225,16 +225,21 @@ async function auditRatio() {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-audit-'));
   const servers = [];
   try {
-    // RAMPART_BENCH_PROFILE=DIR: a CPU profile of the server with the trail, written at its exit.
+    // RAMPART_BENCH_PROFILE=DIR: CPU profiles of both servers (DIR/on, DIR/off), written at their exit.
     const prof = process.env.RAMPART_BENCH_PROFILE;
     const on = await readerServer(
       dir,
       'on',
       { RAMPART_AUDIT: 'on' },
-      prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+      prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, 'on')}`] : [],
     );
     servers.push(on.server);
-    const off = await readerServer(dir, 'off', { RAMPART_AUDIT: 'off' });
+    const off = await readerServer(
+      dir,
+      'off',
+      { RAMPART_AUDIT: 'off' },
+      prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, 'off')}`] : [],
+    );
     servers.push(off.server);
     const file = (x) => (f, n) => presign(f, n, x.server.host, x.key, 'bench-reader');
     console.log(
