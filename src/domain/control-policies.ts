@@ -12,6 +12,7 @@ import {
   bumpDirectory,
   findNode,
   managedDirectory,
+  page,
   readableDirectory,
   type DirectoryRow,
   type ListPage,
@@ -492,8 +493,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
             .execute();
           for (const r of rows) all.push(customPolicy(r, await countAttachments(tx, dir, r.policy_id)));
         }
-        const start = (paging.pageNumber - 1) * paging.pageSize;
-        return { items: all.slice(start, start + paging.pageSize), total: all.length };
+        return page(all, paging);
       });
     },
 
@@ -577,8 +577,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
             attachDate: r.attach_date,
           });
         }
-        const start = (paging.pageNumber - 1) * paging.pageSize;
-        return { items: all.slice(start, start + paging.pageSize), total: all.length };
+        return page(all, paging);
       });
     },
   };
