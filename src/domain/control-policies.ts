@@ -208,6 +208,17 @@ type PolicyRow = {
   update_date: string;
 };
 
+/** The columns of a PolicyRow. */
+const POLICY_COLUMNS = [
+  'policy_id',
+  'policy_name',
+  'description',
+  'effect_scope',
+  'document',
+  'create_date',
+  'update_date',
+] as const;
+
 const SYSTEM_DATE = '2020-09-01T00:00:00Z';
 
 function systemPolicy(count: number): ControlPolicy {
@@ -256,15 +267,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
     if (policyId === FULL_ACCESS_POLICY_ID) return systemPolicy(await countAttachments(tx, dir, policyId));
     const row = await tx
       .selectFrom('rd_control_policies')
-      .select([
-        'policy_id',
-        'policy_name',
-        'description',
-        'effect_scope',
-        'document',
-        'create_date',
-        'update_date',
-      ])
+      .select(POLICY_COLUMNS)
       .where('directory_id', '=', dir.directory_id)
       .where('policy_id', '=', policyId)
       .executeTakeFirst();
@@ -478,15 +481,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
         if (policyType !== 'System') {
           const rows = await tx
             .selectFrom('rd_control_policies')
-            .select([
-              'policy_id',
-              'policy_name',
-              'description',
-              'effect_scope',
-              'document',
-              'create_date',
-              'update_date',
-            ])
+            .select(POLICY_COLUMNS)
             .where('directory_id', '=', dir.directory_id)
             .orderBy('create_date')
             .orderBy('policy_id')

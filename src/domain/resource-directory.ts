@@ -237,6 +237,15 @@ export type DirectoryRow = {
   create_time: string;
 };
 
+/** The columns of a DirectoryRow, when rd_directories is joined to another table. */
+const DIRECTORY_COLUMNS = [
+  'rd_directories.directory_id',
+  'rd_directories.master_account_id',
+  'rd_directories.root_folder_id',
+  'rd_directories.control_policy_status',
+  'rd_directories.create_time',
+] as const;
+
 /** The directory the account manages (locked for update on PostgreSQL); else EntityNotExists. */
 export async function managedDirectory(ctx: DomainContext, tx: Tx, accountId: string): Promise<DirectoryRow> {
   const q = tx.selectFrom('rd_directories').selectAll().where('master_account_id', '=', accountId);
@@ -263,13 +272,7 @@ export async function readableDirectory(tx: Tx, accountId: string): Promise<Dire
   const delegated = await tx
     .selectFrom('rd_delegated_admins')
     .innerJoin('rd_directories', 'rd_directories.directory_id', 'rd_delegated_admins.directory_id')
-    .select([
-      'rd_directories.directory_id',
-      'rd_directories.master_account_id',
-      'rd_directories.root_folder_id',
-      'rd_directories.control_policy_status',
-      'rd_directories.create_time',
-    ])
+    .select(DIRECTORY_COLUMNS)
     .where('rd_delegated_admins.account_id', '=', accountId)
     .where('rd_delegated_admins.service_principal', '=', RESOURCE_MANAGER_SERVICE)
     .executeTakeFirst();
@@ -598,13 +601,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
       const row = await store.db
         .selectFrom('rd_accounts')
         .innerJoin('rd_directories', 'rd_directories.directory_id', 'rd_accounts.directory_id')
-        .select([
-          'rd_directories.directory_id',
-          'rd_directories.master_account_id',
-          'rd_directories.root_folder_id',
-          'rd_directories.control_policy_status',
-          'rd_directories.create_time',
-        ])
+        .select(DIRECTORY_COLUMNS)
         .where('rd_accounts.account_id', '=', accountId)
         .executeTakeFirst();
       if (!row) throw rdErr.noDirectory();
