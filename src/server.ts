@@ -718,7 +718,6 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     );
   }
 
-  /** Routes one request; a promise only where something is awaited. */
   /**
    * The requests beside the RPC API (the data plane, the authorization point, logon, SSO,
    * workload credentials) in /metrics: by route and HTTP status (the API's own requests are
@@ -737,6 +736,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     });
   }
 
+  /** Routes one request; a promise only where something is awaited. */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
