@@ -620,46 +620,88 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
 
   /** `POST /authorize`: another service asks for a decision (src/api/authorization-point.ts). */
   async function authorizeAnswer(req: IncomingMessage, res: ServerResponse, rawQuery: string): Promise<void> {
-    const body = hasNoBody(req) ? EMPTY : await readBody(req, config.bodyLimit);
-    if (!body) {
-      res.setHeader('connection', 'close');
-      send(
-        res,
-        errorResponse(
-          apiErrorWithStatus(
-            'RequestEntityTooLarge',
-            413,
-            `The request body exceeds ${config.bodyLimit} bytes.`,
-          ),
-          { requestId: newRequestId(), format: 'JSON', service: undefined },
-        ),
-      );
-      return;
-    }
-    const client = clientAddress(
-      req.socket.remoteAddress ?? '',
-      'encrypted' in req.socket && req.socket.encrypted === true,
-      req.headers,
-      isTrustedProxy,
-    );
-    send(
-      res,
-      await authorizationPoint(
-        { method: req.method ?? 'GET', rawQuery, headers: req.headers, body },
-        normalizeIp(client.sourceIp),
-        client.secure,
-      ),
-    );
+    const wire = await routeRequest(req, res, AUTHORIZE_PATH, rawQuery, config.bodyLimit);
+    if (wire) send(res, await authorizationPoint(wire, wire.sourceIp, wire.secure));
   }
 
   function ossAnswer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const client = clientAddress(
+    return oss(req, res, clientOf(req));
+  }
+
+  /** Who sent a request (clientAddress), behind the configured trusted proxies. */
+  function clientOf(req: IncomingMessage): ClientAddress {
+    return clientAddress(
       req.socket.remoteAddress ?? '',
       'encrypted' in req.socket && req.socket.encrypted === true,
       req.headers,
       isTrustedProxy,
     );
-    return oss(req, res, client);
+  }
+
+  /** Answers an error in the JSON envelope (the answer of the routes beside the RPC API). */
+  function sendError(res: ServerResponse, err: unknown, requestId = newRequestId()): void {
+    send(res, errorResponse(err, { requestId, format: 'JSON', service: undefined }));
+  }
+
+  /**
+   * The body of a request, at most `limit` bytes (nothing is read from one that declares no
+   * body). A longer one is answered RequestEntityTooLarge, on a connection that then closes,
+   * and gives undefined.
+   */
+  async function bodyWithin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    limit: number,
+  ): Promise<Buffer | undefined> {
+    const body = hasNoBody(req) ? EMPTY : await readBody(req, limit);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      sendError(
+        res,
+        apiErrorWithStatus('RequestEntityTooLarge', 413, `The request body exceeds ${limit} bytes.`),
+      );
+    }
+    return body;
+  }
+
+  /** The wire form of a request: its body and who sent it. */
+  function wireRequest(
+    req: IncomingMessage,
+    path: string,
+    rawQuery: string,
+    body: Buffer,
+    client: ClientAddress,
+  ): WireRequest {
+    return {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery,
+      headers: req.headers,
+      body,
+      sourceIp: client.sourceIp,
+      secure: client.secure,
+    };
+  }
+
+  /**
+   * A request to a route beside the RPC API (the authorization point, logon, SSO) in wire form,
+   * its body read within `limit` and its source address normalized; undefined when the body
+   * was too large (and that answered).
+   */
+  async function routeRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    rawQuery: string,
+    limit: number,
+  ): Promise<WireRequest | undefined> {
+    const body = await bodyWithin(req, res, limit);
+    if (!body) return undefined;
+    const client = clientOf(req);
+    return wireRequest(req, path, rawQuery, body, {
+      sourceIp: normalizeIp(client.sourceIp),
+      secure: client.secure,
+    });
   }
 
   /**
@@ -670,16 +712,12 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   async function pathRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const first = decodeURIComponentSafe(path.split('/')[1] ?? '');
     if (isValidBucketName(first) && (await ossCatalog.find(first))) return ossAnswer(req, res);
-    send(
+    sendError(
       res,
-      errorResponse(
-        apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.'),
-        { requestId: newRequestId(), format: 'JSON', service: undefined },
-      ),
+      apiError('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.'),
     );
   }
 
-  /** Routes one request; a promise only where something is awaited. */
   /**
    * The requests beside the RPC API (the data plane, the authorization point, logon, SSO,
    * workload credentials) in /metrics: by route and HTTP status (the API's own requests are
@@ -698,6 +736,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     });
   }
 
+  /** Routes one request; a promise only where something is awaited. */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -748,12 +787,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     token: string,
   ): Promise<void> {
     const requestId = newRequestId();
-    const client = clientAddress(
-      req.socket.remoteAddress ?? '',
-      'encrypted' in req.socket && req.socket.encrypted === true,
-      req.headers,
-      isTrustedProxy,
-    );
+    const client = clientOf(req);
     try {
       if (req.method !== 'GET') {
         throw apiErrorWithStatus('UnsupportedHTTPMethod', 405, 'The credentials endpoint answers GET only.');
@@ -784,7 +818,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       });
     } catch (err) {
       if (!(err instanceof ApiError)) env.logError?.(requestId, err);
-      send(res, errorResponse(err, { requestId, format: 'JSON', service: undefined }));
+      sendError(res, err, requestId);
     }
   }
 
@@ -798,37 +832,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     path: string,
     rawQuery: string,
   ): Promise<void> {
-    const body = hasNoBody(req) ? EMPTY : await readBody(req, SSO_BODY_LIMIT);
-    if (!body) {
-      res.setHeader('connection', 'close');
-      send(
-        res,
-        errorResponse(
-          apiErrorWithStatus(
-            'RequestEntityTooLarge',
-            413,
-            `The request body exceeds ${SSO_BODY_LIMIT} bytes.`,
-          ),
-          { requestId: newRequestId(), format: 'JSON', service: undefined },
-        ),
-      );
-      return;
-    }
-    const client = clientAddress(
-      req.socket.remoteAddress ?? '',
-      'encrypted' in req.socket && req.socket.encrypted === true,
-      req.headers,
-      isTrustedProxy,
-    );
-    const wire: WireRequest = {
-      method: req.method ?? 'GET',
-      path,
-      rawQuery,
-      headers: req.headers,
-      body,
-      sourceIp: normalizeIp(client.sourceIp),
-      secure: client.secure,
-    };
+    const wire = await routeRequest(req, res, path, rawQuery, SSO_BODY_LIMIT);
+    if (!wire) return;
     send(
       res,
       await answerSso(
@@ -848,37 +853,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
 
   /** The console logon surface (src/api/logon/routes.ts). */
   async function logon(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const body = hasNoBody(req) ? EMPTY : await readBody(req, LOGON_BODY_LIMIT);
-    const client = clientAddress(
-      req.socket.remoteAddress ?? '',
-      'encrypted' in req.socket && req.socket.encrypted === true,
-      req.headers,
-      isTrustedProxy,
-    );
-    if (!body) {
-      res.setHeader('connection', 'close');
-      send(
-        res,
-        errorResponse(
-          apiErrorWithStatus(
-            'RequestEntityTooLarge',
-            413,
-            `The request body exceeds ${LOGON_BODY_LIMIT} bytes.`,
-          ),
-          { requestId: newRequestId(), format: 'JSON', service: undefined },
-        ),
-      );
-      return;
-    }
-    const wire: WireRequest = {
-      method: req.method ?? 'GET',
-      path,
-      rawQuery: '',
-      headers: req.headers,
-      body,
-      sourceIp: normalizeIp(client.sourceIp),
-      secure: client.secure,
-    };
+    const wire = await routeRequest(req, res, path, '', LOGON_BODY_LIMIT);
+    if (!wire) return;
     send(
       res,
       await answerLogon(deployment.domain, wire, deployment.clock, env.logError, (e) =>
@@ -909,43 +885,14 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   }
 
   async function withBody(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string) {
-    const body = await readBody(req, config.bodyLimit);
-    if (!body) {
-      res.setHeader('connection', 'close');
-      send(
-        res,
-        errorResponse(
-          apiErrorWithStatus(
-            'RequestEntityTooLarge',
-            413,
-            `The request body exceeds ${config.bodyLimit} bytes.`,
-          ),
-          { requestId: newRequestId(), format: 'JSON', service: undefined },
-        ),
-      );
-      return;
-    }
+    const body = await bodyWithin(req, res, config.bodyLimit);
+    if (!body) return;
     return answer(req, res, path, rawQuery, body);
   }
 
   /** Runs the API request through the pipeline and writes the answer. */
   function answer(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string, body: Buffer) {
-    const client = clientAddress(
-      req.socket.remoteAddress ?? '',
-      'encrypted' in req.socket && req.socket.encrypted === true,
-      req.headers,
-      isTrustedProxy,
-    );
-    const wire: WireRequest = {
-      method: req.method ?? 'GET',
-      path,
-      rawQuery,
-      headers: req.headers,
-      body,
-      sourceIp: client.sourceIp,
-      secure: client.secure,
-    };
-    return runPipeline(env, wire).then((r) => send(res, r));
+    return runPipeline(env, wireRequest(req, path, rawQuery, body, clientOf(req))).then((r) => send(res, r));
   }
 
   const isTrustedProxy = cidrMatcher(config.trustedProxies);
@@ -969,7 +916,7 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       }
       env.logError?.('-', err);
       if (!res.headersSent) {
-        send(res, errorResponse(err, { requestId: newRequestId(), format: 'JSON', service: undefined }));
+        sendError(res, err);
       } else {
         res.destroy();
       }

@@ -110,6 +110,11 @@ export function optionalText(v: string | undefined | null): string | undefined {
   return v === null || v === undefined || v === '' ? undefined : v;
 }
 
+/** An optional text as stored: null when missing or empty. */
+export function blankToNull(v: string | undefined): string | null {
+  return v === undefined || v === '' ? null : v;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Paging: the marker is base64url of the last name key returned.
 

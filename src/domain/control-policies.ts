@@ -12,6 +12,7 @@ import {
   bumpDirectory,
   findNode,
   managedDirectory,
+  page,
   readableDirectory,
   type DirectoryRow,
   type ListPage,
@@ -207,6 +208,17 @@ type PolicyRow = {
   update_date: string;
 };
 
+/** The columns of a PolicyRow. */
+const POLICY_COLUMNS = [
+  'policy_id',
+  'policy_name',
+  'description',
+  'effect_scope',
+  'document',
+  'create_date',
+  'update_date',
+] as const;
+
 const SYSTEM_DATE = '2020-09-01T00:00:00Z';
 
 function systemPolicy(count: number): ControlPolicy {
@@ -255,15 +267,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
     if (policyId === FULL_ACCESS_POLICY_ID) return systemPolicy(await countAttachments(tx, dir, policyId));
     const row = await tx
       .selectFrom('rd_control_policies')
-      .select([
-        'policy_id',
-        'policy_name',
-        'description',
-        'effect_scope',
-        'document',
-        'create_date',
-        'update_date',
-      ])
+      .select(POLICY_COLUMNS)
       .where('directory_id', '=', dir.directory_id)
       .where('policy_id', '=', policyId)
       .executeTakeFirst();
@@ -275,6 +279,52 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
     const node = await findNode(tx, dir, targetId);
     if (!node) throw cpErr.targetNotFound(targetId);
     return node;
+  }
+
+  /** The ids of the policies attached to a target. */
+  async function attachedPolicyIds(tx: Tx, dir: DirectoryRow, targetId: string): Promise<string[]> {
+    const rows = await tx
+      .selectFrom('rd_control_attachments')
+      .select('policy_id')
+      .where('directory_id', '=', dir.directory_id)
+      .where('target_id', '=', targetId)
+      .execute();
+    return rows.map((r) => r.policy_id);
+  }
+
+  /**
+   * The attachments of one target (`by` target_id) or of one policy (`by` policy_id), oldest
+   * first, then by the other id.
+   */
+  function attachmentRows(tx: Tx, dir: DirectoryRow, by: 'target_id' | 'policy_id', id: string) {
+    return tx
+      .selectFrom('rd_control_attachments')
+      .select(['policy_id', 'target_id', 'attach_date'])
+      .where('directory_id', '=', dir.directory_id)
+      .where(by, '=', id)
+      .orderBy('attach_date')
+      .orderBy(by === 'target_id' ? 'policy_id' : 'target_id')
+      .execute();
+  }
+
+  /**
+   * Attaches or detaches in the caller's managed directory: the policy and the target must
+   * exist; `change` checks and writes; then every account of the directory is to be
+   * re-evaluated (bumpDirectory).
+   */
+  async function changeAttachment(
+    accountId: string,
+    policyId: string,
+    targetId: string,
+    change: (tx: Tx, dir: DirectoryRow) => Promise<void>,
+  ): Promise<void> {
+    return store.transaction(async (tx) => {
+      const dir = await managedDirectory(ctx, tx, accountId);
+      await requirePolicy(tx, dir, policyId);
+      await requireTarget(tx, dir, targetId);
+      await change(tx, dir);
+      await bumpDirectory(tx, dir.directory_id);
+    });
   }
 
   /** Every folder and member of the directory (the nodes FullAliyunAccess goes to on enable). */
@@ -431,23 +481,14 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
         if (policyType !== 'System') {
           const rows = await tx
             .selectFrom('rd_control_policies')
-            .select([
-              'policy_id',
-              'policy_name',
-              'description',
-              'effect_scope',
-              'document',
-              'create_date',
-              'update_date',
-            ])
+            .select(POLICY_COLUMNS)
             .where('directory_id', '=', dir.directory_id)
             .orderBy('create_date')
             .orderBy('policy_id')
             .execute();
           for (const r of rows) all.push(customPolicy(r, await countAttachments(tx, dir, r.policy_id)));
         }
-        const start = (paging.pageNumber - 1) * paging.pageSize;
-        return { items: all.slice(start, start + paging.pageSize), total: all.length };
+        return page(all, paging);
       });
     },
 
@@ -461,20 +502,12 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
       });
     },
 
-    async attach(accountId, policyId, targetId) {
-      await store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
-        await requirePolicy(tx, dir, policyId);
-        await requireTarget(tx, dir, targetId);
+    attach(accountId, policyId, targetId) {
+      return changeAttachment(accountId, policyId, targetId, async (tx, dir) => {
         if (dir.control_policy_status !== 'Enabled') throw cpErr.disabled();
         if (targetId === dir.master_account_id) throw cpErr.managementAccount();
-        const present = await tx
-          .selectFrom('rd_control_attachments')
-          .select('policy_id')
-          .where('directory_id', '=', dir.directory_id)
-          .where('target_id', '=', targetId)
-          .execute();
-        if (present.some((r) => r.policy_id === policyId)) throw cpErr.alreadyAttached();
+        const present = await attachedPolicyIds(tx, dir, targetId);
+        if (present.includes(policyId)) throw cpErr.alreadyAttached();
         if (present.length >= MAX_ATTACHMENTS_PER_TARGET) throw cpErr.tooMany();
         await tx
           .insertInto('rd_control_attachments')
@@ -485,22 +518,13 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
             attach_date: now(),
           })
           .execute();
-        await bumpDirectory(tx, dir.directory_id);
       });
     },
 
-    async detach(accountId, policyId, targetId) {
-      await store.transaction(async (tx) => {
-        const dir = await managedDirectory(ctx, tx, accountId);
-        await requirePolicy(tx, dir, policyId);
-        await requireTarget(tx, dir, targetId);
-        const present = await tx
-          .selectFrom('rd_control_attachments')
-          .select('policy_id')
-          .where('directory_id', '=', dir.directory_id)
-          .where('target_id', '=', targetId)
-          .execute();
-        if (!present.some((r) => r.policy_id === policyId)) throw cpErr.notAttached();
+    detach(accountId, policyId, targetId) {
+      return changeAttachment(accountId, policyId, targetId, async (tx, dir) => {
+        const present = await attachedPolicyIds(tx, dir, targetId);
+        if (!present.includes(policyId)) throw cpErr.notAttached();
         if (present.length === 1) throw cpErr.lastPolicy();
         await tx
           .deleteFrom('rd_control_attachments')
@@ -508,7 +532,6 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
           .where('target_id', '=', targetId)
           .where('policy_id', '=', policyId)
           .execute();
-        await bumpDirectory(tx, dir.directory_id);
       });
     },
 
@@ -516,14 +539,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
       return store.transaction(async (tx) => {
         const dir = await readableDirectory(tx, accountId);
         await requireTarget(tx, dir, targetId);
-        const rows = await tx
-          .selectFrom('rd_control_attachments')
-          .select(['policy_id', 'attach_date'])
-          .where('directory_id', '=', dir.directory_id)
-          .where('target_id', '=', targetId)
-          .orderBy('attach_date')
-          .orderBy('policy_id')
-          .execute();
+        const rows = await attachmentRows(tx, dir, 'target_id', targetId);
         const out: ControlPolicyAttachment[] = [];
         for (const r of rows) {
           const p = await requirePolicy(tx, dir, r.policy_id);
@@ -544,14 +560,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
       return store.transaction(async (tx) => {
         const dir = await readableDirectory(tx, accountId);
         await requirePolicy(tx, dir, policyId);
-        const rows = await tx
-          .selectFrom('rd_control_attachments')
-          .select(['target_id', 'attach_date'])
-          .where('directory_id', '=', dir.directory_id)
-          .where('policy_id', '=', policyId)
-          .orderBy('attach_date')
-          .orderBy('target_id')
-          .execute();
+        const rows = await attachmentRows(tx, dir, 'policy_id', policyId);
         const all: TargetAttachment[] = [];
         for (const r of rows) {
           const node = await findNode(tx, dir, r.target_id);
@@ -563,8 +572,7 @@ export function createControlPolicies(ctx: DomainContext): ControlPoliciesDomain
             attachDate: r.attach_date,
           });
         }
-        const start = (paging.pageNumber - 1) * paging.pageSize;
-        return { items: all.slice(start, start + paging.pageSize), total: all.length };
+        return page(all, paging);
       });
     },
   };

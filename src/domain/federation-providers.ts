@@ -385,6 +385,8 @@ function checkIssuanceLimit(hours: number | undefined): void {
 // ---------------------------------------------------------------------------------------------
 // Rows
 
+type ProviderTable = 'saml_providers' | 'oidc_providers';
+
 type SamlRow = {
   provider_name: string;
   name_key: string;
@@ -436,29 +438,73 @@ const oidcFromRow = (accountId: string, r: OidcRow): OidcProvider => ({
 export function createFederationProviders(ctx: DomainContext): FederationProvidersDomain {
   const { store } = ctx;
 
-  async function samlRow(tx: Tx, accountId: string, name: string): Promise<SamlRow> {
+  /** A provider of the account by name, case ignored; else EntityNotExist of its kind. */
+  function providerRow(tx: Tx, table: 'saml_providers', accountId: string, name: string): Promise<SamlRow>;
+  function providerRow(tx: Tx, table: 'oidc_providers', accountId: string, name: string): Promise<OidcRow>;
+  function providerRow(
+    tx: Tx,
+    table: ProviderTable,
+    accountId: string,
+    name: string,
+  ): Promise<SamlRow | OidcRow>;
+  async function providerRow(
+    tx: Tx,
+    table: ProviderTable,
+    accountId: string,
+    name: string,
+  ): Promise<SamlRow | OidcRow> {
     const row = await tx
-      .selectFrom('saml_providers')
+      .selectFrom(table)
       .selectAll()
       .where('account_id', '=', accountId)
       .where('name_key', '=', nameKey(name))
       .executeTakeFirst();
-    if (!row) throw fail.samlNotExist(name);
+    if (!row) throw table === 'saml_providers' ? fail.samlNotExist(name) : fail.oidcNotExist(name);
     return row;
   }
 
-  async function oidcRow(tx: Tx, accountId: string, name: string): Promise<OidcRow> {
-    const row = await tx
-      .selectFrom('oidc_providers')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('name_key', '=', nameKey(name))
-      .executeTakeFirst();
-    if (!row) throw fail.oidcNotExist(name);
-    return row;
+  async function deleteProvider(table: ProviderTable, accountId: string, name: string): Promise<void> {
+    await store.transaction(async (tx) => {
+      const row = await providerRow(tx, table, accountId, name);
+      await tx
+        .deleteFrom(table)
+        .where('account_id', '=', accountId)
+        .where('name_key', '=', row.name_key)
+        .execute();
+    });
   }
 
-  async function count(tx: Tx, table: 'saml_providers' | 'oidc_providers', accountId: string) {
+  /** The providers of one kind of an account, a page at a time in name order. */
+  function listProviders<V>(
+    table: 'saml_providers',
+    accountId: string,
+    page: PageRequest | undefined,
+    view: (r: SamlRow) => V,
+  ): Promise<Page<V>>;
+  function listProviders<V>(
+    table: 'oidc_providers',
+    accountId: string,
+    page: PageRequest | undefined,
+    view: (r: OidcRow) => V,
+  ): Promise<Page<V>>;
+  async function listProviders<V>(
+    table: ProviderTable,
+    accountId: string,
+    page: PageRequest | undefined,
+    view: (r: SamlRow & OidcRow) => V,
+  ): Promise<Page<V>> {
+    const limit = pageSize(page, 1000);
+    const after = decodeMarker(page?.marker);
+    let q = store.db.selectFrom(table).selectAll().where('account_id', '=', accountId);
+    if (after !== undefined) q = q.where('name_key', '>', after);
+    const rows = await q
+      .orderBy('name_key')
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, (r) => r.name_key, view);
+  }
+
+  async function count(tx: Tx, table: ProviderTable, accountId: string) {
     const row = await tx
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -467,15 +513,17 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
     return Number(row.n);
   }
 
-  /** Changes one OIDC provider's lists in a transaction, then returns it. */
+  /** Changes one OIDC provider in a transaction, then returns it. */
   async function changeOidc(
     accountId: string,
     name: string,
-    change: (row: OidcRow) => Partial<Pick<OidcRow, 'client_ids' | 'fingerprints'>>,
+    change: (
+      row: OidcRow,
+    ) => Partial<Pick<OidcRow, 'description' | 'client_ids' | 'fingerprints' | 'issuance_limit_time'>>,
   ): Promise<OidcProvider> {
     return store.transaction(async (tx) => {
       await lockAccount(ctx, tx, accountId);
-      const row = await oidcRow(tx, accountId, name);
+      const row = await providerRow(tx, 'oidc_providers', accountId, name);
       const set = { ...change(row), update_date: ctx.clock().toISOString() };
       await tx
         .updateTable('oidc_providers')
@@ -520,7 +568,8 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
       });
     },
 
-    getSaml: async (accountId, name) => samlFromRow(accountId, await samlRow(store.db, accountId, name)),
+    getSaml: async (accountId, name) =>
+      samlFromRow(accountId, await providerRow(store.db, 'saml_providers', accountId, name)),
 
     async updateSaml(accountId, name, input) {
       checkDescription(input.newDescription, 'NewDescription', 256);
@@ -530,7 +579,7 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
       checkAuthnSignAlgo(input.authnSignAlgo);
       return store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
-        const row = await samlRow(tx, accountId, name);
+        const row = await providerRow(tx, 'saml_providers', accountId, name);
         const set = {
           ...(input.newDescription !== undefined ? { description: input.newDescription || null } : {}),
           ...(input.newEncodedSAMLMetadataDocument !== undefined
@@ -549,33 +598,10 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
       });
     },
 
-    async deleteSaml(accountId, name) {
-      await store.transaction(async (tx) => {
-        const row = await samlRow(tx, accountId, name);
-        await tx
-          .deleteFrom('saml_providers')
-          .where('account_id', '=', accountId)
-          .where('name_key', '=', row.name_key)
-          .execute();
-      });
-    },
+    deleteSaml: (accountId, name) => deleteProvider('saml_providers', accountId, name),
 
-    async listSaml(accountId, page) {
-      const limit = pageSize(page, 1000);
-      const after = decodeMarker(page?.marker);
-      let q = store.db.selectFrom('saml_providers').selectAll().where('account_id', '=', accountId);
-      if (after !== undefined) q = q.where('name_key', '>', after);
-      const rows = await q
-        .orderBy('name_key')
-        .limit(limit + 1)
-        .execute();
-      return toPage(
-        rows,
-        limit,
-        (r) => r.name_key,
-        (r) => samlFromRow(accountId, r),
-      );
-    },
+    listSaml: (accountId, page) =>
+      listProviders('saml_providers', accountId, page, (r) => samlFromRow(accountId, r)),
 
     async createOidc(accountId, input) {
       checkProviderName(input.oidcProviderName, 'OIDCProviderName');
@@ -627,7 +653,8 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
       });
     },
 
-    getOidc: async (accountId, name) => oidcFromRow(accountId, await oidcRow(store.db, accountId, name)),
+    getOidc: async (accountId, name) =>
+      oidcFromRow(accountId, await providerRow(store.db, 'oidc_providers', accountId, name)),
 
     async updateOidc(accountId, name, input) {
       checkDescription(input.newDescription, 'NewDescription', 256);
@@ -637,52 +664,17 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
         throw fail.listLimit('ClientId', CLIENT_IDS_PER_PROVIDER);
       }
       checkIssuanceLimit(input.issuanceLimitTime);
-      return store.transaction(async (tx) => {
-        await lockAccount(ctx, tx, accountId);
-        const row = await oidcRow(tx, accountId, name);
-        const set = {
-          ...(input.newDescription !== undefined ? { description: input.newDescription || null } : {}),
-          ...(clientIds !== undefined ? { client_ids: clientIds.join(',') } : {}),
-          ...(input.issuanceLimitTime !== undefined ? { issuance_limit_time: input.issuanceLimitTime } : {}),
-          update_date: ctx.clock().toISOString(),
-        };
-        await tx
-          .updateTable('oidc_providers')
-          .set(set)
-          .where('account_id', '=', accountId)
-          .where('name_key', '=', row.name_key)
-          .execute();
-        return oidcFromRow(accountId, { ...row, ...set });
-      });
+      return changeOidc(accountId, name, () => ({
+        ...(input.newDescription !== undefined ? { description: input.newDescription || null } : {}),
+        ...(clientIds !== undefined ? { client_ids: clientIds.join(',') } : {}),
+        ...(input.issuanceLimitTime !== undefined ? { issuance_limit_time: input.issuanceLimitTime } : {}),
+      }));
     },
 
-    async deleteOidc(accountId, name) {
-      await store.transaction(async (tx) => {
-        const row = await oidcRow(tx, accountId, name);
-        await tx
-          .deleteFrom('oidc_providers')
-          .where('account_id', '=', accountId)
-          .where('name_key', '=', row.name_key)
-          .execute();
-      });
-    },
+    deleteOidc: (accountId, name) => deleteProvider('oidc_providers', accountId, name),
 
-    async listOidc(accountId, page) {
-      const limit = pageSize(page, 1000);
-      const after = decodeMarker(page?.marker);
-      let q = store.db.selectFrom('oidc_providers').selectAll().where('account_id', '=', accountId);
-      if (after !== undefined) q = q.where('name_key', '>', after);
-      const rows = await q
-        .orderBy('name_key')
-        .limit(limit + 1)
-        .execute();
-      return toPage(
-        rows,
-        limit,
-        (r) => r.name_key,
-        (r) => oidcFromRow(accountId, r),
-      );
-    },
+    listOidc: (accountId, page) =>
+      listProviders('oidc_providers', accountId, page, (r) => oidcFromRow(accountId, r)),
 
     addClientId(accountId, name, clientId) {
       const value = checkClientId(clientId);

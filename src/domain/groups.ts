@@ -5,6 +5,7 @@ import {
   accountDomain,
   accountQuotas,
   addToCount,
+  blankToNull,
   deleteCounted,
   bumpPermissions,
   checkChars,
@@ -57,8 +58,6 @@ function checkDisplayName(v: string | undefined, param: 'DisplayName' | 'NewDisp
   }
   checkFreeText(v, param);
 }
-
-const blankToNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
 export function createGroups(ctx: DomainContext): GroupsDomain {
   const { store } = ctx;

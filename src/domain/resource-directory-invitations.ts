@@ -6,9 +6,12 @@ import type { DomainContext } from './context.js';
 import { isoSeconds } from './common.js';
 import {
   bumpDirectory,
+  insertInvitedMember,
   managedDirectory,
-  rdErr,
+  page,
   readableDirectory,
+  requireMember,
+  viewPage,
   type DirectoryRow,
   type ListPage,
   type Paging,
@@ -180,11 +183,6 @@ const ACCOUNT_ID = /^[0-9]{16}$/;
 /** root@<alias or id>.onaliyun.com */
 const ROOT_LOGIN = /^root@([a-z0-9-]{3,32})\.onaliyun\.com$/;
 
-function page<T>(all: readonly T[], paging: Paging): ListPage<T> {
-  const start = (paging.pageNumber - 1) * paging.pageSize;
-  return { items: all.slice(start, start + paging.pageSize), total: all.length };
-}
-
 /** The trusted service in its canonical spelling, or InvalidParameter.ServicePrincipal. */
 function canonicalService(servicePrincipal: string): string {
   const key = servicePrincipal.toLowerCase();
@@ -354,10 +352,7 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
           .orderBy('create_time', 'desc')
           .orderBy('handshake_id')
           .execute();
-        const { items, total } = page(rows, paging);
-        const views: Handshake[] = [];
-        for (const r of items) views.push(await view(tx, dir, r));
-        return { items: views, total };
+        return viewPage(rows, paging, (r) => view(tx, dir, r));
       });
     },
 
@@ -391,24 +386,14 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
         if (current !== 'Pending') throw invitationErr.notPending(current);
         if (await inDirectory(tx, accountId)) throw invitationErr.targetInDirectory();
         const at = now();
-        try {
-          await tx
-            .insertInto('rd_accounts')
-            .values({
-              account_id: accountId,
-              directory_id: dir.directory_id,
-              folder_id: dir.root_folder_id,
-              display_name: await helpers.memberDisplayName(tx, accountId),
-              account_type: 'CloudAccount',
-              join_method: 'invited',
-              join_time: at,
-              modify_time: at,
-            })
-            .execute();
-        } catch (e) {
-          if (isUniqueViolation(e)) throw invitationErr.targetInDirectory();
-          throw e;
-        }
+        await insertInvitedMember(
+          tx,
+          dir,
+          accountId,
+          await helpers.memberDisplayName(tx, accountId),
+          at,
+          invitationErr.targetInDirectory,
+        );
         await helpers.attachDefault(tx, dir, accountId);
         // The new member's principals are bounded from their next request on.
         await bumpDirectory(tx, dir.directory_id);
@@ -436,13 +421,7 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
       const service = canonicalService(servicePrincipal);
       await store.transaction(async (tx) => {
         const dir = await managedDirectory(ctx, tx, accountId);
-        const member = await tx
-          .selectFrom('rd_accounts')
-          .select('account_id')
-          .where('directory_id', '=', dir.directory_id)
-          .where('account_id', '=', memberId)
-          .executeTakeFirst();
-        if (!member) throw rdErr.accountNotFound(memberId);
+        await requireMember(tx, dir, memberId);
         if (memberId === dir.master_account_id) throw invitationErr.delegateManagementAccount();
         const admins = await tx
           .selectFrom('rd_delegated_admins')
@@ -527,13 +506,7 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
     async listDelegatedServices(accountId: string, memberId: string): Promise<readonly DelegatedService[]> {
       return store.transaction(async (tx) => {
         const dir = await readableDirectory(tx, accountId);
-        const member = await tx
-          .selectFrom('rd_accounts')
-          .select('account_id')
-          .where('directory_id', '=', dir.directory_id)
-          .where('account_id', '=', memberId)
-          .executeTakeFirst();
-        if (!member) throw rdErr.accountNotFound(memberId);
+        await requireMember(tx, dir, memberId);
         const rows = await tx
           .selectFrom('rd_delegated_admins')
           .select(['service_principal', 'enabled_time'])

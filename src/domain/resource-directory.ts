@@ -237,6 +237,15 @@ export type DirectoryRow = {
   create_time: string;
 };
 
+/** The columns of a DirectoryRow, when rd_directories is joined to another table. */
+const DIRECTORY_COLUMNS = [
+  'rd_directories.directory_id',
+  'rd_directories.master_account_id',
+  'rd_directories.root_folder_id',
+  'rd_directories.control_policy_status',
+  'rd_directories.create_time',
+] as const;
+
 /** The directory the account manages (locked for update on PostgreSQL); else EntityNotExists. */
 export async function managedDirectory(ctx: DomainContext, tx: Tx, accountId: string): Promise<DirectoryRow> {
   const q = tx.selectFrom('rd_directories').selectAll().where('master_account_id', '=', accountId);
@@ -263,13 +272,7 @@ export async function readableDirectory(tx: Tx, accountId: string): Promise<Dire
   const delegated = await tx
     .selectFrom('rd_delegated_admins')
     .innerJoin('rd_directories', 'rd_directories.directory_id', 'rd_delegated_admins.directory_id')
-    .select([
-      'rd_directories.directory_id',
-      'rd_directories.master_account_id',
-      'rd_directories.root_folder_id',
-      'rd_directories.control_policy_status',
-      'rd_directories.create_time',
-    ])
+    .select(DIRECTORY_COLUMNS)
     .where('rd_delegated_admins.account_id', '=', accountId)
     .where('rd_delegated_admins.service_principal', '=', RESOURCE_MANAGER_SERVICE)
     .executeTakeFirst();
@@ -321,6 +324,69 @@ export async function findNode(tx: Tx, dir: DirectoryRow, id: string): Promise<R
     .where('account_id', '=', id)
     .executeTakeFirst();
   return member ? { id: member.account_id, kind: 'Account', name: member.display_name } : undefined;
+}
+
+/** A member account of the directory; else EntityNotExists.Account. */
+export async function requireMember(tx: Tx, dir: DirectoryRow, memberId: string): Promise<MemberRow> {
+  const row = await tx
+    .selectFrom('rd_accounts')
+    .selectAll()
+    .where('directory_id', '=', dir.directory_id)
+    .where('account_id', '=', memberId)
+    .executeTakeFirst();
+  if (!row) throw rdErr.accountNotFound(memberId);
+  return row;
+}
+
+/**
+ * Makes an account a member of the directory in its Root folder, joined by invitation (the
+ * management account itself, or an accepted invitation); `taken()` is the error when the
+ * account has joined a directory meanwhile.
+ */
+export async function insertInvitedMember(
+  tx: Tx,
+  dir: DirectoryRow,
+  accountId: string,
+  displayName: string,
+  at: string,
+  taken: () => ApiError,
+): Promise<void> {
+  try {
+    await tx
+      .insertInto('rd_accounts')
+      .values({
+        account_id: accountId,
+        directory_id: dir.directory_id,
+        folder_id: dir.root_folder_id,
+        display_name: displayName,
+        account_type: 'CloudAccount',
+        join_method: 'invited',
+        join_time: at,
+        modify_time: at,
+      })
+      .execute();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw taken();
+    throw e;
+  }
+}
+
+/** The page of a whole list that `paging` asks for (pages count from 1). */
+export function page<T>(all: readonly T[], paging: Paging): ListPage<T> {
+  const start = (paging.pageNumber - 1) * paging.pageSize;
+  return { items: all.slice(start, start + paging.pageSize), total: all.length };
+}
+
+/** The page of a whole list that `paging` asks for, each item read into its view in turn. */
+export async function viewPage<T, V>(
+  all: readonly T[],
+  paging: Paging,
+  view: (item: T) => Promise<V>,
+): Promise<ListPage<V>> {
+  const { items, total } = page(all, paging);
+  const views: V[] = [];
+  for (const item of items) views.push(await view(item));
+  return { items: views, total };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,11 +444,6 @@ type MemberRow = {
   join_time: string;
   modify_time: string;
 };
-
-function page<T>(all: readonly T[], paging: Paging): ListPage<T> {
-  const start = (paging.pageNumber - 1) * paging.pageSize;
-  return { items: all.slice(start, start + paging.pageSize), total: all.length };
-}
 
 export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDomain {
   const { store } = ctx;
@@ -450,17 +511,6 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
       .where('folder_id', '=', folderId)
       .executeTakeFirst();
     if (!row) throw rdErr.folderNotFound(folderId);
-    return row;
-  }
-
-  async function requireMember(tx: Tx, dir: DirectoryRow, memberId: string): Promise<MemberRow> {
-    const row = await tx
-      .selectFrom('rd_accounts')
-      .selectAll()
-      .where('directory_id', '=', dir.directory_id)
-      .where('account_id', '=', memberId)
-      .executeTakeFirst();
-    if (!row) throw rdErr.accountNotFound(memberId);
     return row;
   }
 
@@ -540,25 +590,8 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
             create_time: at,
           })
           .execute();
-        try {
-          await tx
-            .insertInto('rd_accounts')
-            .values({
-              account_id: accountId,
-              directory_id: dir.directory_id,
-              folder_id: dir.root_folder_id,
-              display_name: accountId,
-              account_type: 'CloudAccount',
-              join_method: 'invited',
-              join_time: at,
-              modify_time: at,
-            })
-            .execute();
-        } catch (e) {
-          // The account joined another directory meanwhile (an invitation accepted).
-          if (isUniqueViolation(e)) throw rdErr.alreadyInDirectory();
-          throw e;
-        }
+        // The account may have joined another directory meanwhile (an invitation accepted).
+        await insertInvitedMember(tx, dir, accountId, accountId, at, rdErr.alreadyInDirectory);
         await bumpDirectory(tx, dir.directory_id);
         return directoryView(tx, dir);
       });
@@ -568,13 +601,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
       const row = await store.db
         .selectFrom('rd_accounts')
         .innerJoin('rd_directories', 'rd_directories.directory_id', 'rd_accounts.directory_id')
-        .select([
-          'rd_directories.directory_id',
-          'rd_directories.master_account_id',
-          'rd_directories.root_folder_id',
-          'rd_directories.control_policy_status',
-          'rd_directories.create_time',
-        ])
+        .select(DIRECTORY_COLUMNS)
         .where('rd_accounts.account_id', '=', accountId)
         .executeTakeFirst();
       if (!row) throw rdErr.noDirectory();
@@ -822,10 +849,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
           (m) =>
             key === undefined || m.display_name.toLowerCase().includes(key) || m.account_id.includes(key),
         );
-        const { items, total } = page(rows, paging);
-        const views: MemberAccount[] = [];
-        for (const m of items) views.push(await memberView(tx, dir, folders, m));
-        return { items: views, total };
+        return viewPage(rows, paging, (m) => memberView(tx, dir, folders, m));
       });
     },
 

@@ -5,6 +5,7 @@ import type { DomainContext } from './context.js';
 import {
   accountDomain,
   addToCount,
+  blankToNull,
   deleteCounted,
   bumpPermissions,
   checkChars,
@@ -93,8 +94,6 @@ function checkProfile(
   }
   checkFreeText(p.comments, name('Comments'));
 }
-
-const blankToNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
 /** The foreign keys that refer to a user, and the DeleteConflict each one means. */
 const USER_CHILD_FKS: Readonly<Record<string, 'LoginProfile' | 'Group'>> = {
