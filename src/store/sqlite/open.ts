@@ -79,6 +79,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   if (opts.file !== ':memory:') createPrivateFiles(opts.file);
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   const raw = new SqliteDatabase(opts.file);
+  raw.pragma('page_size = 16384');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
