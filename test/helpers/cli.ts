@@ -73,6 +73,7 @@ export function serve(args: readonly string[], env: Readonly<Record<string, stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let listening = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -80,8 +81,12 @@ export function serve(args: readonly string[], env: Readonly<Record<string, stri
     }, 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
+      if (listening) return;
       const m = /listening on (https?:\/\/127\.0\.0\.1:(\d+))/.exec(out);
       if (m) {
+        // Once only: a later chunk (a request log line) must not remove the exit listener
+        // that stop() adds.
+        listening = true;
         clearTimeout(timer);
         child.removeAllListeners('exit');
         const port = Number(m[2]);
