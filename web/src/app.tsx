@@ -1,12 +1,12 @@
 /**
- * The console's frame: the sign-in page without a session; with one, the navigation and
- * the page of the current path. Every page reads and changes the account through signed
- * API calls only (api.ts), so it shows what the person's policies allow and nothing more.
+ * The signed-in console, a chunk of its own that main.tsx imports once there is a session:
+ * the navigation and the page of the current path. Every page reads and changes the account
+ * through signed API calls only (api.ts), so it shows what the person's policies allow and
+ * nothing more.
  */
-import { Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
-import { useEffect, useState } from 'react';
-import { call, currentSession, forgetCredentials, logonPost, type Session } from './api';
-import { LogonPage } from './pages/logon';
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Result, Space, Typography } from 'antd';
+import { forgetCredentials, logonPost, type Session } from './api';
+import type { SignedInProps } from './main';
 import { OverviewPage } from './pages/overview';
 import { WelcomePage } from './pages/welcome';
 import { UsersPage, UserDetailPage } from './pages/users';
@@ -81,42 +81,24 @@ function page(path: string, session: Session) {
   }
 }
 
-export function App() {
-  const [session, setSession] = useState<Session | undefined | null>(null);
-  const path = usePath();
-  useEffect(() => {
-    currentSession().then(setSession, () => setSession(undefined));
-  }, []);
+export function SignedIn(props: SignedInProps) {
+  return (
+    <ConfigProvider theme={{ token: { colorPrimary: '#1677ff' } }}>
+      <AntApp>
+        <Frame {...props} />
+      </AntApp>
+    </ConfigProvider>
+  );
+}
 
-  if (session === null) {
-    return (
-      <div className="loading">
-        <Spin />
-      </div>
-    );
-  }
-  if (!session) {
-    return (
-      <LogonPage
-        onSession={(s) => {
-          forgetCredentials();
-          setSession(s);
-          // The root without MFA is first asked to secure its logon (skippable).
-          if (s.Principal.Type !== 'Root' || s.MFAPresent) return navigate('/');
-          call<{ IsMFAEnable?: boolean }>('ims', 'GetAccountMFAInfo').then(
-            (r) => navigate(r.IsMFAEnable ? '/' : '/welcome'),
-            () => navigate('/'),
-          );
-        }}
-      />
-    );
-  }
+function Frame({ session, onSignedOut }: SignedInProps) {
+  const path = usePath();
   const logoff = async (): Promise<void> => {
     try {
       await logonPost('/logoff');
     } finally {
       forgetCredentials();
-      setSession(undefined);
+      onSignedOut();
       navigate('/');
     }
   };

@@ -1,31 +1,16 @@
 /**
- * Security keys and passkeys (WebAuthn): using one as the MFA step of a logon, and
- * registering one's own from a session. The browser talks to the authenticator; the server
- * issues the challenges and verifies the answers.
+ * Security keys and passkeys (WebAuthn) from a session: registering one's own, listing and
+ * removing them (using one as the MFA step of a logon is the sign-in page's, pages/logon.tsx).
+ * The browser talks to the authenticator; the server issues the challenges and verifies the
+ * answers.
  */
-import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import { startRegistration } from '@simplewebauthn/browser';
 import { Alert, Button, Input, List, Popconfirm, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { logonPost } from '../api';
+import { isIpHost, localhostUrl } from '../host';
 import { Failure } from './failure';
 import { useLoad } from './use-load';
-
-type Json = Record<string, unknown>;
-
-/** Whether a host name is an IP address (IPv4, or IPv6 as the browser writes it, in brackets). */
-export function isIpHost(hostname: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.includes(':') || hostname.startsWith('[');
-}
-
-/** The same page under `localhost` when it was opened on a loopback address; undefined otherwise. */
-export function localhostUrl(
-  loc: Pick<Location, 'protocol' | 'hostname' | 'port' | 'pathname'>,
-): string | undefined {
-  const loopback =
-    /^127(\.\d{1,3}){3}$/.test(loc.hostname) || loc.hostname === '[::1]' || loc.hostname === '::1';
-  if (!loopback) return undefined;
-  return `${loc.protocol}//localhost${loc.port ? `:${loc.port}` : ''}${loc.pathname}`;
-}
 
 /**
  * WebAuthn binds a key to a host name (the relying party id), which cannot be an IP address:
@@ -54,42 +39,6 @@ export function IpHostNotice() {
         </>
       }
     />
-  );
-}
-
-export function SecurityKeyStep({
-  stepToken,
-  extra = {},
-  onOutcome,
-  onError,
-}: {
-  stepToken: string;
-  /** More fields of the MFA step (RememberMFA). */
-  extra?: Json;
-  onOutcome: (body: Json) => void;
-  onError: (e: unknown) => void;
-}) {
-  const [busy, setBusy] = useState(false);
-  const use = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      const { Options } = await logonPost('/logon/webauthn/options', { StepToken: stepToken });
-      const answer = await startAuthentication({ optionsJSON: Options as never });
-      onOutcome(await logonPost('/logon/mfa', { StepToken: stepToken, WebAuthnResponse: answer, ...extra }));
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const ip = isIpHost(location.hostname);
-  return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
-      <Button block onClick={() => void use()} loading={busy} disabled={ip}>
-        Use a security key or passkey
-      </Button>
-      <IpHostNotice />
-    </Space>
   );
 }
 

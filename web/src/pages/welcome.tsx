@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { logonPost } from '../api';
 import { Failure } from '../components/failure';
 import { navigate } from '../router';
-import { MfaBinding } from './logon';
+import { MfaBinding } from '../components/mfa-binding';
 import { SecurityKeys } from '../components/webauthn';
 
 interface Device {
