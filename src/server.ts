@@ -467,6 +467,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 
 const EMPTY = Buffer.alloc(0);
 
+/** How much of a refused body is read and discarded, and for how long, before the answer. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 1000;
+
+/** Resolves when the request's body has ended, or DRAIN_BYTES more arrived, or DRAIN_MS passed. */
+function drained(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      req.off('data', count);
+      req.off('end', done);
+      req.off('close', done);
+      resolve();
+    };
+    const count = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > DRAIN_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    req.on('data', count);
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
+
 function send(res: ServerResponse, r: WireResponse): void {
   for (const name in r.headers) res.setHeader(name, r.headers[name]!);
   if (r.setCookies && r.setCookies.length > 0) res.setHeader('set-cookie', [...r.setCookies]);
@@ -655,6 +683,9 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   ): Promise<Buffer | undefined> {
     const body = hasNoBody(req) ? EMPTY : await readBody(req, limit);
     if (!body) {
+      // A client still sending when the connection closes sees a broken pipe instead of the
+      // answer: read on (and discard) a while first.
+      await drained(req);
       res.setHeader('connection', 'close');
       sendError(
         res,
