@@ -1,7 +1,7 @@
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { sha256Hex } from '../crypto/digest.js';
 import type { Sealer } from '../crypto/seal.js';
-import type { HotParam, Store, StoreDialect, Tx } from '../store/index.js';
+import type { HotParam, Store, StoreDialect, SyncDb, Tx } from '../store/index.js';
 import { indexOf, type PendingEvent } from './event.js';
 
 /**
@@ -89,11 +89,63 @@ const EVENT_COLUMNS = [
   'hash',
 ] as const;
 
+/** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
+function byAccount(events: readonly PendingEvent[]): [string, PendingEvent[]][] {
+  const groups = new Map<string, PendingEvent[]>();
+  for (const e of events) {
+    let list = groups.get(e.accountId);
+    if (!list) groups.set(e.accountId, (list = []));
+    list.push(e);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The rows of an account's events after `head`: numbered, hashed, and the new head. */
+function chainRows(
+  accountId: string,
+  head: { seq: number; hash: string },
+  list: readonly PendingEvent[],
+): { rows: HotParam[][]; seq: number; hash: string } {
+  let { seq, hash } = head;
+  const rows = list.map(({ event }): HotParam[] => {
+    const body = JSON.stringify(event);
+    const prev = hash;
+    seq += 1;
+    hash = chainHash(prev, body);
+    const ix = indexOf(event);
+    return [
+      accountId,
+      seq,
+      event.eventId,
+      ix.eventTime,
+      ix.eventName,
+      ix.eventType,
+      ix.eventRW,
+      ix.serviceName,
+      ix.userName,
+      ix.principalId,
+      ix.roleName,
+      ix.accessKeyId,
+      ix.sourceIp,
+      ix.resourceType,
+      ix.resourceName,
+      ix.sensitive ? 1 : 0,
+      ix.errorCode,
+      body,
+      prev,
+      hash,
+    ];
+  });
+  return { rows, seq, hash };
+}
+
+const checkpointDue = (before: number, after: number): boolean =>
+  Math.floor(after / CHECKPOINT_EVERY) > Math.floor(before / CHECKPOINT_EVERY);
+
 /**
- * Appends events to their accounts' chains inside tx: for each account (in a fixed order, so
- * two appenders never wait on each other's heads), lock the head, number and hash the events,
- * insert them, move the head, and seal a checkpoint when the chain passed a multiple of
- * CHECKPOINT_EVERY.
+ * Appends events to their accounts' chains inside tx: for each account, lock the head, number
+ * and hash the events, insert them, move the head, and seal a checkpoint when the chain passed
+ * a multiple of CHECKPOINT_EVERY.
  */
 export async function appendEvents(
   tx: Tx,
@@ -102,49 +154,48 @@ export async function appendEvents(
   events: readonly PendingEvent[],
   now: Date,
 ): Promise<void> {
-  const byAccount = new Map<string, PendingEvent[]>();
-  for (const e of events) {
-    let list = byAccount.get(e.accountId);
-    if (!list) byAccount.set(e.accountId, (list = []));
-    list.push(e);
-  }
-  for (const accountId of [...byAccount.keys()].sort()) {
-    const list = byAccount.get(accountId)!;
+  for (const [accountId, list] of byAccount(events)) {
     const head = await lockChainHead(tx, store.dialect, accountId);
-    let { seq, hash } = head;
-    const rows = list.map(({ event }): HotParam[] => {
-      const body = JSON.stringify(event);
-      const prev = hash;
-      seq += 1;
-      hash = chainHash(prev, body);
-      const ix = indexOf(event);
-      return [
-        accountId,
-        seq,
-        event.eventId,
-        ix.eventTime,
-        ix.eventName,
-        ix.eventType,
-        ix.eventRW,
-        ix.serviceName,
-        ix.userName,
-        ix.principalId,
-        ix.roleName,
-        ix.accessKeyId,
-        ix.sourceIp,
-        ix.resourceType,
-        ix.resourceName,
-        ix.sensitive ? 1 : 0,
-        ix.errorCode,
-        body,
-        prev,
-        hash,
-      ];
-    });
+    const { rows, seq, hash } = chainRows(accountId, head, list);
     await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
     await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
-    if (Math.floor(seq / CHECKPOINT_EVERY) > Math.floor(head.seq / CHECKPOINT_EVERY)) {
+    if (checkpointDue(head.seq, seq)) {
       await insertCheckpoint(tx, sealer, { accountId, seq, hash, createdAt: now.toISOString() });
+    }
+  }
+}
+
+const INSERT_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+
+/**
+ * appendEvents with synchronous statements, inside `Store.writeNow` (SQLite, whose write lock
+ * the transaction holds from its start): the same rows, heads and checkpoints.
+ */
+export function appendEventsNow(
+  db: SyncDb,
+  sealer: Sealer,
+  events: readonly PendingEvent[],
+  now: Date,
+): void {
+  for (const [accountId, list] of byAccount(events)) {
+    db.run(
+      'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
+      [accountId, GENESIS_HASH],
+    );
+    const row = db.get<{ seq: number | bigint; hash: string }>(
+      'select seq, hash from audit_chains where account_id = ?',
+      [accountId],
+    )!;
+    const head = { seq: Number(row.seq), hash: row.hash };
+    const { rows, seq, hash } = chainRows(accountId, head, list);
+    for (const r of rows) db.run(INSERT_EVENT, r);
+    db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [seq, hash, accountId]);
+    if (checkpointDue(head.seq, seq)) {
+      const c = { accountId, seq, hash, createdAt: now.toISOString() };
+      db.run(
+        'insert into audit_checkpoints (account_id, seq, hash, created_at, seal) values (?, ?, ?, ?, ?) on conflict (account_id, seq) do nothing',
+        [c.accountId, c.seq, c.hash, c.createdAt, sealCheckpoint(sealer, c)],
+      );
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents } from './chain.js';
+import { appendEvents, appendEventsNow } from './chain.js';
 import type { PendingEvent } from './event.js';
 
 /**
@@ -69,6 +69,16 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
 
   const append = (tx: Tx, events: readonly PendingEvent[]) =>
     appendEvents(tx, store, sealer, events, clock());
+  /**
+   * A transaction of its own. On SQLite, synchronous from BEGIN to COMMIT: requests never wait
+   * on an open append, and their reads stay on the writer's warm connection.
+   */
+  const appendAlone = (events: readonly PendingEvent[]): Promise<void> =>
+    outsideUnitOfWork(() =>
+      store.writeNow
+        ? store.writeNow((db) => appendEventsNow(db, sealer, events, clock()))
+        : store.transaction((tx) => append(tx, events)),
+    );
 
   function schedule(ms: number): void {
     if (timer || closed) return;
@@ -86,7 +96,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     while (buffer.length > 0) {
       const batch = buffer.slice(0, maxBatch);
       try {
-        await outsideUnitOfWork(() => store.transaction((tx) => append(tx, batch)));
+        await appendAlone(batch);
         buffer = buffer.slice(batch.length);
         failures = 0;
       } catch (err) {
@@ -135,7 +145,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
       else schedule(flushMs);
     },
     recordInTransaction: (tx, events) => append(tx, events),
-    recordNow: (events) => outsideUnitOfWork(() => store.transaction((tx) => append(tx, events))),
+    recordNow: appendAlone,
     unitFor(make) {
       const unit: UnitOfWork = {
         carried: false,

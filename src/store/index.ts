@@ -13,6 +13,7 @@ export type {
   HotParam,
   NonceClaim,
   PoolStats,
+  SyncDb,
 } from './store.js';
 export { hotQuery } from './store.js';
 export { isUniqueViolation } from './errors.js';

@@ -21,6 +21,12 @@ export interface HotQuery {
 
 export type HotParam = string | number | null;
 
+/** Synchronous statements inside `Store.writeNow` (SQLite), prepared once per SQL text. */
+export interface SyncDb {
+  get<Row>(sql: string, params: readonly HotParam[]): Row | undefined;
+  run(sql: string, params: readonly HotParam[]): void;
+}
+
 /** One SignatureNonce to record for an AccessKey. Times are ISO 8601 UTC text. */
 export interface NonceClaim {
   readonly accessKeyId: string;
@@ -75,6 +81,13 @@ export interface Store {
     columns: readonly string[],
     rows: readonly (readonly HotParam[])[],
   ): Promise<void>;
+  /**
+   * SQLite only: runs `fn` between BEGIN IMMEDIATE and COMMIT on the writer's connection
+   * without yielding, its statements run synchronously through `db`. No request waits on the
+   * transaction while it is open, and no read moves to the read-only connection meanwhile.
+   * Rolled back when fn throws. Absent on PostgreSQL (use `transaction`).
+   */
+  writeNow?<T>(fn: (db: SyncDb) => T): Promise<T>;
   /** PostgreSQL: the connections of the pool (open, idle, callers waiting for one); SQLite: absent. */
   poolStats?(): PoolStats;
 }

@@ -82,6 +82,7 @@ export function withUnitsOfWork(store: Store): Store {
     first: (query, params) => store.first(query, params),
     claimNonces: (claims, now, purge) => store.claimNonces(claims, now, purge),
     insertRows: (tx, table, columns, rows) => store.insertRows(tx, table, columns, rows),
+    ...(store.writeNow ? { writeNow: store.writeNow.bind(store) } : {}),
     ...(store.poolStats ? { poolStats: store.poolStats.bind(store) } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
-import type { HotParam, HotQuery, NonceClaim, Store, Tx } from '../store.js';
+import type { HotParam, HotQuery, NonceClaim, Store, SyncDb, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 
 export interface SqliteStoreOptions {
@@ -120,42 +120,32 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
+  let begin: SqliteDatabase.Statement | undefined;
+  let commit: SqliteDatabase.Statement | undefined;
+  const prepared = new Map<string, SqliteDatabase.Statement>();
+  function statement(text: string): SqliteDatabase.Statement {
+    let st = prepared.get(text);
+    if (!st) prepared.set(text, (st = raw.prepare(text)));
+    return st;
+  }
+  const syncDb: SyncDb = {
+    get: <Row>(text: string, params: readonly HotParam[]) =>
+      statement(text).get(...params) as Row | undefined,
+    run: (text, params) => void statement(text).run(...params),
+  };
+
   /**
-   * Nonce claims run on the writer's connection while holding the query builder's connection
-   * (so no other transaction is open on it), synchronously from BEGIN to COMMIT. A claim
-   * whose statement fails is rolled back alone; the rest of the group commits.
+   * Writes on the writer's connection while holding the query builder's connection (so no
+   * other transaction is open on it), synchronously from BEGIN to COMMIT: no other request's
+   * statement runs while the transaction is open.
    */
-  let claimStatements:
-    | {
-        begin: SqliteDatabase.Statement;
-        commit: SqliteDatabase.Statement;
-        claim: SqliteDatabase.Statement;
-        purge: SqliteDatabase.Statement;
-      }
-    | undefined;
-  async function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
-    const st = (claimStatements ??= {
-      begin: raw.prepare('begin immediate'),
-      commit: raw.prepare('commit'),
-      claim: raw.prepare(
-        `insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)
-         on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
-         where nonces.expires_at < ? returning 1 as claimed`,
-      ),
-      purge: raw.prepare('delete from nonces where expires_at < ?'),
-    });
-    // BEGIN..COMMIT runs without yielding, so no other request's read runs while it is open.
-    const write = (): (boolean | Error)[] => {
+  async function writeNow<T>(fn: (db: SyncDb) => T): Promise<T> {
+    begin ??= raw.prepare('begin immediate');
+    commit ??= raw.prepare('commit');
+    const write = (): T => {
       try {
-        if (purge) st.purge.run(now);
-        const out = claims.map((c): boolean | Error => {
-          try {
-            return st.claim.get(c.accessKeyId, c.nonce, c.expiresAt, now) !== undefined;
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        });
-        st.commit.run();
+        const out = fn(syncDb);
+        commit!.run();
         return out;
       } catch (err) {
         if (raw.inTransaction) raw.exec('rollback');
@@ -166,7 +156,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     // synchronous write cannot interleave with the query builder's asynchronous work.
     if (!raw.inTransaction) {
       try {
-        st.begin.run();
+        begin.run();
         return write();
       } catch (err) {
         if (!isBusy(err) || raw.inTransaction) throw err;
@@ -175,8 +165,25 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     // A transaction is open (or another connection holds the write lock): wait for the
     // connection, then for the lock.
     return db.connection().execute(async () => {
-      await beginImmediate(() => st.begin.run());
+      await beginImmediate(() => begin!.run());
       return write();
+    });
+  }
+
+  const CLAIM = `insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)
+    on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
+    where nonces.expires_at < ? returning 1 as claimed`;
+  /** A group of nonce claims in one commit; a claim whose statement fails is rolled back alone. */
+  function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
+    return writeNow((w) => {
+      if (purge) w.run('delete from nonces where expires_at < ?', [now]);
+      return claims.map((c): boolean | Error => {
+        try {
+          return w.get(CLAIM, [c.accessKeyId, c.nonce, c.expiresAt, now]) !== undefined;
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      });
     });
   }
 
@@ -237,5 +244,6 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
     transaction,
     claimNonces,
+    writeNow,
   };
 }
