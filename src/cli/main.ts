@@ -33,6 +33,40 @@ const COMMAND_MODULES = [
   './analyze.js',
 ];
 
+/**
+ * The module of each command, so a command loads only its own (and what it imports): the
+ * others stay unread. Help, a version request and anything unknown load them all.
+ * test/cli/main.test.ts checks this against what the modules register.
+ */
+export const COMMAND_MODULE_OF: Readonly<Record<string, string>> = {
+  init: './init.js',
+  serve: './serve.js',
+  policy: './policy.js',
+  keys: './keys.js',
+  admin: './admin.js',
+  workload: './workload.js',
+  configure: './configure.js',
+  completion: './completion.js',
+  plan: './org.js',
+  apply: './org.js',
+  export: './org.js',
+  login: './login.js',
+  logout: './login.js',
+  audit: './audit.js',
+  backup: './backup.js',
+  restore: './backup.js',
+  'migrate-store': './migrate-store.js',
+  analyze: './analyze.js',
+};
+
+/** Registers every command on `program` (help, completion of command names, the map's test). */
+export async function registerAll(program: Command): Promise<void> {
+  for (const path of COMMAND_MODULES) {
+    const mod = (await import(path)) as CommandModule;
+    mod.register(program);
+  }
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [first] = argv;
@@ -59,10 +93,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       'after',
       `\nAPI calls, in the style of the aliyun CLI:\n  rampart <${PRODUCTS.join('|')}> <Action> [--Param value ...] [--profile P] [--endpoint H:P]\n  e.g. rampart ram CreateUser --UserName bob`,
     );
-  for (const path of COMMAND_MODULES) {
-    const mod = (await import(path)) as CommandModule;
-    mod.register(program);
-  }
+  const own =
+    first !== undefined && Object.hasOwn(COMMAND_MODULE_OF, first) ? COMMAND_MODULE_OF[first] : undefined;
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (own && !wantsHelp) ((await import(own)) as CommandModule).register(program);
+  else await registerAll(program);
   // A word that is neither a command nor a product, but close to a product: say which.
   if (first && !first.startsWith('-') && !program.commands.some((c) => c.name() === first)) {
     const { didYouMean } = await import('./metadata.js');

@@ -6,15 +6,13 @@
  * session or the step token it was issued for (the SHA-256 of either), lives five minutes, and
  * is used once (deleted by the statement that reads it).
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticatorTransportFuture,
-} from '@simplewebauthn/server';
+import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
 import { apiErrorWithStatus, type ApiError } from '../errors.js';
 import type { DomainContext } from './context.js';
+
+/** The ceremony library, loaded on first use: most processes never run a ceremony. */
+type Ceremonies = typeof import('@simplewebauthn/server');
+const ceremonies = (): Promise<Ceremonies> => import('@simplewebauthn/server');
 
 /** The root (no userId) or a RAM user of an account. */
 export interface WebAuthnOwner {
@@ -200,6 +198,7 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
           `At most ${MAX_CREDENTIALS} security keys per principal.`,
         );
       }
+      const { generateRegistrationOptions } = await ceremonies();
       const options = await generateRegistrationOptions({
         rpName: 'Rampart',
         rpID: rp.id,
@@ -220,10 +219,11 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
       const challenge = await takeChallenge(keyHash, 'register');
       if (!challenge) throw invalid('No registration is in progress for this session, or it expired.');
       const label = name.trim().slice(0, MAX_NAME) || 'Security key';
+      const { verifyRegistrationResponse } = await ceremonies();
       let result;
       try {
         result = await verifyRegistrationResponse({
-          response: response as Parameters<typeof verifyRegistrationResponse>[0]['response'],
+          response: response as Parameters<Ceremonies['verifyRegistrationResponse']>[0]['response'],
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
           expectedRPID: rp.id,
@@ -270,6 +270,7 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
       if (creds.length === 0) {
         throw apiErrorWithStatus('EntityNotExist.WebAuthnCredential', 404, 'No security key is registered.');
       }
+      const { generateAuthenticationOptions } = await ceremonies();
       const options = await generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: creds.map((c) => ({ id: c.credential_id, transports: transportsOf(c.transports) })),
@@ -286,9 +287,10 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
       if (typeof id !== 'string') return false;
       const row = await owned(owner).where('credential_id', '=', id).executeTakeFirst();
       if (!row) return false;
+      const { verifyAuthenticationResponse } = await ceremonies();
       try {
         const result = await verifyAuthenticationResponse({
-          response: response as Parameters<typeof verifyAuthenticationResponse>[0]['response'],
+          response: response as Parameters<Ceremonies['verifyAuthenticationResponse']>[0]['response'],
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
           expectedRPID: rp.id,

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_MODULE_OF, registerAll } from '../../src/cli/main.js';
 
 const bin = new URL('../../bin/rampart.js', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -10,6 +12,21 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 describe('rampart', () => {
   it('prints its version', () => {
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+  });
+
+  it('knows the module of every command it registers, and of no other', async () => {
+    const program = new Command('rampart');
+    await registerAll(program);
+    const names = program.commands.map((c) => c.name()).sort();
+    expect(Object.keys(COMMAND_MODULE_OF).sort()).toEqual(names);
+    // Each command is registered by the module the map names.
+    for (const [name, path] of Object.entries(COMMAND_MODULE_OF)) {
+      const alone = new Command('rampart');
+      (
+        (await import(`../../src/cli/${path.replace(/\.js$/, '.ts')}`)) as { register(p: Command): void }
+      ).register(alone);
+      expect([name, alone.commands.some((c) => c.name() === name)]).toEqual([name, true]);
+    }
   });
 
   it('prints help that names the API call form', () => {

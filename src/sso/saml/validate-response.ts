@@ -1,4 +1,3 @@
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { XMLParser } from 'fast-xml-parser';
 
 /**
@@ -158,6 +157,8 @@ export async function validateSamlResponse(
   if (status && attr(status, 'Value') !== SUCCESS)
     throw invalid('The identity provider did not answer Success.');
 
+  // Loaded on first use: most processes (the CLI, a node without SAML providers) never need it.
+  const { SAML, ValidateInResponseTo } = await import('@node-saml/node-saml');
   const saml = new SAML({
     idpCert: [...expect.idpCertificates],
     issuer: expect.audience,
