@@ -94,6 +94,20 @@ export async function userSsoStatus(tenant: string): Promise<{ Enabled: boolean;
   return body.UserSso as { Enabled: boolean; StartUrl?: string };
 }
 
+/** A new virtual MFA device as the logon answers it (BindMFA step, bind-mfa). */
+export interface NewMfaDevice {
+  readonly SerialNumber: string;
+  readonly Base32StringSeed: string;
+  readonly QRCodePng: string;
+}
+
+/** The image source of a device's QR code (a data: URL, or base64 PNG made into one). */
+export function qrCodeSrc(device: NewMfaDevice): string {
+  return device.QRCodePng.startsWith('data:')
+    ? device.QRCodePng
+    : `data:image/png;base64,${device.QRCodePng}`;
+}
+
 export interface Session {
   readonly Principal: Principal;
   readonly MFAPresent: boolean;

@@ -3,6 +3,7 @@
  * code and secret, then two consecutive codes. The sign-in page has its own, without antd.
  */
 import { Button, Form, Input, Space, Typography } from 'antd';
+import { qrCodeSrc, type NewMfaDevice } from '../api';
 
 /** The QR code and secret of a new virtual MFA device, and the two consecutive codes. */
 export function MfaBinding({
@@ -10,13 +11,11 @@ export function MfaBinding({
   busy,
   onCodes,
 }: {
-  device: { SerialNumber: string; Base32StringSeed: string; QRCodePng: string };
+  device: NewMfaDevice;
   busy: boolean;
   onCodes: (code1: string, code2: string) => void;
 }) {
-  const png = device.QRCodePng.startsWith('data:')
-    ? device.QRCodePng
-    : `data:image/png;base64,${device.QRCodePng}`;
+  const png = qrCodeSrc(device);
   return (
     <Form
       layout="vertical"

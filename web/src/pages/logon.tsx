@@ -8,17 +8,13 @@
  * is loaded only once there is a session (main.tsx).
  */
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiFailure, logonPost, userSsoStatus, type Session } from '../api';
+import { ApiFailure, logonPost, qrCodeSrc, userSsoStatus, type NewMfaDevice, type Session } from '../api';
 import { isIpHost, localhostUrl } from '../host';
 
 interface Step {
   readonly Step: 'MFA' | 'ChangePassword' | 'BindMFA';
   readonly StepToken: string;
-  readonly VirtualMFADevice?: {
-    readonly SerialNumber: string;
-    readonly Base32StringSeed: string;
-    readonly QRCodePng: string;
-  };
+  readonly VirtualMFADevice?: NewMfaDevice;
   /** An MFA step the person may remember on this browser for 7 days (EnableSaveMFATicket). */
   readonly CanRememberMFA?: boolean;
 }
@@ -641,13 +637,11 @@ function MfaBinding({
   busy,
   onCodes,
 }: {
-  device: { SerialNumber: string; Base32StringSeed: string; QRCodePng: string };
+  device: NewMfaDevice;
   busy: boolean;
   onCodes: (code1: string, code2: string) => void;
 }) {
-  const png = device.QRCodePng.startsWith('data:')
-    ? device.QRCodePng
-    : `data:image/png;base64,${device.QRCodePng}`;
+  const png = qrCodeSrc(device);
   const sixDigits = (v: string): string | undefined => (/^\d{6}$/.test(v) ? undefined : '6 digits');
   const f = useForm({ AuthenticationCode1: '', AuthenticationCode2: '' }, (v) => ({
     AuthenticationCode1: sixDigits(v.AuthenticationCode1),

@@ -4,17 +4,13 @@
  */
 import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
-import { logonPost } from '../api';
+import { logonPost, type NewMfaDevice } from '../api';
 import { Failure } from '../components/failure';
 import { navigate } from '../router';
 import { MfaBinding } from '../components/mfa-binding';
 import { SecurityKeys } from '../components/webauthn';
 
-interface Device {
-  SerialNumber: string;
-  Base32StringSeed: string;
-  QRCodePng: string;
-}
+type Device = NewMfaDevice;
 
 export function WelcomePage() {
   const [passwordDone, setPasswordDone] = useState(false);
