@@ -57,6 +57,7 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_DB_POOL_SIZE      PostgreSQL connections per node (10)
  *                            RAMPART_DB_CONNECT_TIMEOUT_MS  wait for a connection at most (5000)
  *                            RAMPART_DB_STATEMENT_TIMEOUT_MS  cancel a statement after (30000; 0: never)
+ *                            RAMPART_SQLITE_WRITER_THREAD  on (default) or off: SQLite writes of nonces and audit batches on a thread of their own
  *                            RAMPART_LOG_LEVEL         JSON log level: debug, info (default), warn, error, silent
  *                            RAMPART_SHUTDOWN_GRACE_MS  SIGTERM: in-flight requests get this long (3000)
  */
@@ -98,9 +99,11 @@ export interface DatabaseOptions {
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** SQLite: nonce claims and buffered audit appends run on a writer thread (default on). */
+  readonly sqliteWriterThread: boolean;
 }
 
-/** RAMPART_DB_* (pool size and timeouts of PostgreSQL). */
+/** RAMPART_DB_* (pool size and timeouts of PostgreSQL) and RAMPART_SQLITE_WRITER_THREAD. */
 export function parseDatabaseOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
   const statement = env.RAMPART_DB_STATEMENT_TIMEOUT_MS;
   return {
@@ -108,7 +111,14 @@ export function parseDatabaseOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
     connectTimeoutMs: parseMillis('RAMPART_DB_CONNECT_TIMEOUT_MS', env.RAMPART_DB_CONNECT_TIMEOUT_MS, 5000),
     statementTimeoutMs:
       statement === '0' ? 0 : parseMillis('RAMPART_DB_STATEMENT_TIMEOUT_MS', statement, 30_000),
+    sqliteWriterThread: onOff('RAMPART_SQLITE_WRITER_THREAD', env.RAMPART_SQLITE_WRITER_THREAD),
   };
+}
+
+function onOff(name: string, text: string | undefined): boolean {
+  const value = (text || 'on').toLowerCase();
+  if (value !== 'on' && value !== 'off') throw new ConfigError(`${name} must be on or off`);
+  return value === 'on';
 }
 
 function parseLogLevel(text: string | undefined): LogLevel {

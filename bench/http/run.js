@@ -25,7 +25,7 @@ import { URL, fileURLToPath } from 'node:url';
 import { openDeployment } from '../../dist/server.js';
 import { profileRequests } from './profile.js';
 import { signed } from './signed.js';
-import { cpuMs, haveWrk, startRampart, stop, toMs } from './wrk.js';
+import { cpuMs, haveWrk, mainThreadCpuMs, startRampart, stop, toMs } from './wrk.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/rampart.js');
@@ -122,6 +122,7 @@ function presign(file, n, host, key, userName) {
 /** One wrk run against `server` replaying `file`; throughput, latency, errors, server CPU per request. */
 function wrk(server, file, seconds, cycle) {
   const before = cpuMs(server.child.pid);
+  const mainBefore = mainThreadCpuMs(server.child.pid);
   const out = execFileSync(
     'wrk',
     [
@@ -140,6 +141,7 @@ function wrk(server, file, seconds, cycle) {
     { encoding: 'utf8' },
   );
   const cpu = cpuMs(server.child.pid) - before;
+  const mainCpu = mainThreadCpuMs(server.child.pid) - mainBefore;
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return {
@@ -149,6 +151,7 @@ function wrk(server, file, seconds, cycle) {
     n: total,
     errors: non2xx,
     cpuUsPerRequest: total > 0 ? (cpu * 1000) / total : NaN,
+    mainCpuUsPerRequest: total > 0 ? (mainCpu * 1000) / total : NaN,
   };
 }
 
@@ -245,20 +248,29 @@ async function auditRatio() {
     console.log(
       `\nGetUser (V3, pre-signed, unique nonces) by a RAM user; audit trail on vs off; wrk -t2 -c${CONNECTIONS}; best of 3 interleaved rounds of ${SECONDS / 2} s each`,
     );
-    wrkFresh(on.server, dir, 2, file(on)); // warm-up
-    wrkFresh(off.server, dir, 2, file(off));
+    const served = { on: 0, off: 0 };
+    const measure = (name, x, seconds) => {
+      const r = wrkFresh(x.server, dir, seconds, file(x));
+      served[name] += r.n;
+      return r;
+    };
+    measure('on', on, 2); // warm-up
+    measure('off', off, 2);
     const best = (a, b) => (a === undefined || b.rps > a.rps ? b : a);
     let rOn;
     let rOff;
     for (let round = 0; round < 3; round++) {
-      rOff = best(rOff, wrkFresh(off.server, dir, SECONDS / 2, file(off)));
-      rOn = best(rOn, wrkFresh(on.server, dir, SECONDS / 2, file(on)));
+      rOff = best(rOff, measure('off', off, SECONDS / 2));
+      rOn = best(rOn, measure('on', on, SECONDS / 2));
     }
+    if (prof) console.log(`  requests served (for the profiles): on ${served.on}, off ${served.off}`);
     const row = (label, x) =>
       console.log(
-        `  ${label.padEnd(30)} ${f1(x.rps).padStart(9)} ${f2(x.p50).padStart(8)} ${f2(x.p99).padStart(8)} ${f1(x.cpuUsPerRequest).padStart(10)} ${String(x.errors).padStart(8)}`,
+        `  ${label.padEnd(30)} ${f1(x.rps).padStart(9)} ${f2(x.p50).padStart(8)} ${f2(x.p99).padStart(8)} ${f1(x.cpuUsPerRequest).padStart(10)} ${f1(x.mainCpuUsPerRequest).padStart(11)} ${String(x.errors).padStart(8)}`,
       );
-    console.log('  server                             req/s   p50 ms   p99 ms  CPU us/req   non-2xx');
+    console.log(
+      '  server                             req/s   p50 ms   p99 ms  CPU us/req  main thread   non-2xx',
+    );
     row('rampart, audit trail off', rOff);
     row('rampart, audit trail on', rOn);
     console.log(

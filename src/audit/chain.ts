@@ -89,52 +89,60 @@ const EVENT_COLUMNS = [
   'hash',
 ] as const;
 
-/** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
-function byAccount(events: readonly PendingEvent[]): [string, PendingEvent[]][] {
-  const groups = new Map<string, PendingEvent[]>();
-  for (const e of events) {
-    let list = groups.get(e.accountId);
-    if (!list) groups.set(e.accountId, (list = []));
-    list.push(e);
+/**
+ * An event as built on the serving thread, before its chain numbers it: the columns of
+ * EVENT_COLUMNS without seq, prev_hash and hash (the account first, the JSON text last).
+ * Plain values only, so it can be handed to the store's writer thread as it is.
+ */
+export type UnchainedRow = readonly HotParam[];
+
+export function unchainedRow({ accountId, event }: PendingEvent): UnchainedRow {
+  const ix = indexOf(event);
+  return [
+    accountId,
+    event.eventId,
+    ix.eventTime,
+    ix.eventName,
+    ix.eventType,
+    ix.eventRW,
+    ix.serviceName,
+    ix.userName,
+    ix.principalId,
+    ix.roleName,
+    ix.accessKeyId,
+    ix.sourceIp,
+    ix.resourceType,
+    ix.resourceName,
+    ix.sensitive ? 1 : 0,
+    ix.errorCode,
+    JSON.stringify(event),
+  ];
+}
+
+/** The rows of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
+function byAccount(rows: readonly UnchainedRow[]): [string, UnchainedRow[]][] {
+  const groups = new Map<string, UnchainedRow[]>();
+  for (const r of rows) {
+    const accountId = r[0] as string;
+    let list = groups.get(accountId);
+    if (!list) groups.set(accountId, (list = []));
+    list.push(r);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The rows of an account's events after `head`: numbered, hashed, and the new head. */
+/** An account's rows after `head`: numbered, hashed, and the new head. */
 function chainRows(
-  accountId: string,
   head: { seq: number; hash: string },
-  list: readonly PendingEvent[],
+  list: readonly UnchainedRow[],
 ): { rows: HotParam[][]; seq: number; hash: string } {
   let { seq, hash } = head;
-  const rows = list.map(({ event }): HotParam[] => {
-    const body = JSON.stringify(event);
+  const rows = list.map((r): HotParam[] => {
+    const body = r[r.length - 1] as string;
     const prev = hash;
     seq += 1;
     hash = chainHash(prev, body);
-    const ix = indexOf(event);
-    return [
-      accountId,
-      seq,
-      event.eventId,
-      ix.eventTime,
-      ix.eventName,
-      ix.eventType,
-      ix.eventRW,
-      ix.serviceName,
-      ix.userName,
-      ix.principalId,
-      ix.roleName,
-      ix.accessKeyId,
-      ix.sourceIp,
-      ix.resourceType,
-      ix.resourceName,
-      ix.sensitive ? 1 : 0,
-      ix.errorCode,
-      body,
-      prev,
-      hash,
-    ];
+    return [r[0]!, seq, ...r.slice(1), prev, hash];
   });
   return { rows, seq, hash };
 }
@@ -154,9 +162,9 @@ export async function appendEvents(
   events: readonly PendingEvent[],
   now: Date,
 ): Promise<void> {
-  for (const [accountId, list] of byAccount(events)) {
+  for (const [accountId, list] of byAccount(events.map(unchainedRow))) {
     const head = await lockChainHead(tx, store.dialect, accountId);
-    const { rows, seq, hash } = chainRows(accountId, head, list);
+    const { rows, seq, hash } = chainRows(head, list);
     await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
     await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
     if (checkpointDue(head.seq, seq)) {
@@ -167,17 +175,21 @@ export async function appendEvents(
 
 const INSERT_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
 
+/** A chain head that passed a multiple of CHECKPOINT_EVERY: a checkpoint to seal and insert. */
+export type DueCheckpoint = Checkpoint;
+
 /**
- * appendEvents with synchronous statements, inside `Store.writeNow` (SQLite, whose write lock
- * the transaction holds from its start): the same rows, heads and checkpoints.
+ * appendEvents with synchronous statements inside a write transaction that holds SQLite's
+ * write lock from its start (a writer task: see src/store/sqlite/writer-tasks.ts). Numbers,
+ * hashes and inserts the rows and moves the heads; the checkpoints due are returned, to be
+ * sealed by the holder of the master key and inserted with `insertCheckpointsNow`.
  */
-export function appendEventsNow(
+export function appendRowsNow(
   db: SyncDb,
-  sealer: Sealer,
-  events: readonly PendingEvent[],
-  now: Date,
-): void {
-  for (const [accountId, list] of byAccount(events)) {
+  input: { readonly rows: readonly UnchainedRow[]; readonly now: string },
+): DueCheckpoint[] {
+  const due: DueCheckpoint[] = [];
+  for (const [accountId, list] of byAccount(input.rows)) {
     db.run(
       'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
       [accountId, GENESIS_HASH],
@@ -187,16 +199,29 @@ export function appendEventsNow(
       [accountId],
     )!;
     const head = { seq: Number(row.seq), hash: row.hash };
-    const { rows, seq, hash } = chainRows(accountId, head, list);
+    const { rows, seq, hash } = chainRows(head, list);
     for (const r of rows) db.run(INSERT_EVENT, r);
     db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [seq, hash, accountId]);
-    if (checkpointDue(head.seq, seq)) {
-      const c = { accountId, seq, hash, createdAt: now.toISOString() };
-      db.run(
-        'insert into audit_checkpoints (account_id, seq, hash, created_at, seal) values (?, ?, ?, ?, ?) on conflict (account_id, seq) do nothing',
-        [c.accountId, c.seq, c.hash, c.createdAt, sealCheckpoint(sealer, c)],
-      );
-    }
+    if (checkpointDue(head.seq, seq)) due.push({ accountId, seq, hash, createdAt: input.now });
+  }
+  return due;
+}
+
+/** A checkpoint with its seal (`sealCheckpoint`). */
+export interface SealedCheckpoint extends Checkpoint {
+  readonly seal: string;
+}
+
+/** Inserts sealed checkpoints (a writer task, like appendRowsNow). */
+export function insertCheckpointsNow(
+  db: SyncDb,
+  input: { readonly checkpoints: readonly SealedCheckpoint[] },
+): void {
+  for (const c of input.checkpoints) {
+    db.run(
+      'insert into audit_checkpoints (account_id, seq, hash, created_at, seal) values (?, ?, ?, ?, ?) on conflict (account_id, seq) do nothing',
+      [c.accountId, c.seq, c.hash, c.createdAt, c.seal],
+    );
   }
 }
 

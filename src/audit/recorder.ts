@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, appendEventsNow } from './chain.js';
+import { appendEvents, sealCheckpoint, unchainedRow } from './chain.js';
 import type { PendingEvent } from './event.js';
 
 /**
@@ -70,15 +70,23 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const append = (tx: Tx, events: readonly PendingEvent[]) =>
     appendEvents(tx, store, sealer, events, clock());
   /**
-   * A transaction of its own. On SQLite, synchronous from BEGIN to COMMIT: requests never wait
-   * on an open append, and their reads stay on the writer's warm connection.
+   * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
+   * serving thread only builds the rows (the JSON text and index columns); numbering, hashing
+   * and inserting them happen there. The checkpoints the append made due are sealed here,
+   * where the master key is, and inserted right after.
    */
   const appendAlone = (events: readonly PendingEvent[]): Promise<void> =>
-    outsideUnitOfWork(() =>
-      store.writeNow
-        ? store.writeNow((db) => appendEventsNow(db, sealer, events, clock()))
-        : store.transaction((tx) => append(tx, events)),
-    );
+    outsideUnitOfWork(async () => {
+      if (!store.runWriterTask) return store.transaction((tx) => append(tx, events));
+      const due = await store.runWriterTask('appendAuditRows', {
+        rows: events.map(unchainedRow),
+        now: clock().toISOString(),
+      });
+      if (due.length === 0) return;
+      await store.runWriterTask('insertAuditCheckpoints', {
+        checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
+      });
+    });
 
   function schedule(ms: number): void {
     if (timer || closed) return;

@@ -46,10 +46,11 @@ export interface MetricsSources {
 }
 
 /**
- * Rows of the nonce table: counted, except on a large PostgreSQL table (the planner's
+ * Rows of the nonce table (SQLite: of the nonce log, src/store/sqlite/nonces.ts): counted, except on a large PostgreSQL table (the planner's
  * estimate above 100,000 rows, where a count would scan them all at every scrape).
  */
 async function nonceRows(store: Store): Promise<number> {
+  if (store.countNonces) return store.countNonces();
   if (store.dialect === 'postgres') {
     const r = await sql<{ n: number | string | null }>`select reltuples::bigint as n from pg_class
         where oid = to_regclass('nonces')`.execute(store.db);

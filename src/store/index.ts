@@ -37,7 +37,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     });
   } else {
     if (!opts.dataDir) throw new Error('openStore needs a dataDir (SQLite) or a postgres:// databaseUrl');
-    store = openSqliteStore({ file: sqliteFile(opts.dataDir), busyTimeoutMs: opts.sqliteBusyTimeoutMs });
+    store = openSqliteStore({
+      file: sqliteFile(opts.dataDir),
+      busyTimeoutMs: opts.sqliteBusyTimeoutMs,
+      writerThread: opts.sqliteWriterThread,
+    });
   }
   store = withUnitsOfWork(store);
   if (!opts.skipMigrations) {

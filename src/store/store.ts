@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { WriterTaskInput, WriterTaskName, WriterTaskOutput } from './sqlite/writer-tasks.js';
 
 export type { Database } from './schema.js';
 
@@ -24,6 +25,7 @@ export type HotParam = string | number | null;
 /** Synchronous statements inside `Store.writeNow` (SQLite), prepared once per SQL text. */
 export interface SyncDb {
   get<Row>(sql: string, params: readonly HotParam[]): Row | undefined;
+  all<Row>(sql: string, params: readonly HotParam[]): Row[];
   run(sql: string, params: readonly HotParam[]): void;
 }
 
@@ -88,6 +90,16 @@ export interface Store {
    * Rolled back when fn throws. Absent on PostgreSQL (use `transaction`).
    */
   writeNow?<T>(fn: (db: SyncDb) => T): Promise<T>;
+  /**
+   * SQLite only: runs a writer task (src/store/sqlite/writer-tasks.ts) in a transaction of its
+   * own, on the store's writer thread while it runs, else through `writeNow`. Resolves once
+   * committed. Absent on PostgreSQL.
+   */
+  runWriterTask?<K extends WriterTaskName>(name: K, input: WriterTaskInput<K>): Promise<WriterTaskOutput<K>>;
+  /** SQLite: the file of the nonce log (src/store/sqlite/nonces.ts; ':memory:' for an in-memory store). */
+  readonly nonceLogFile?: string;
+  /** SQLite: the rows of the nonce log (claimed nonces not yet purged). PostgreSQL: absent (rows of `nonces`). */
+  countNonces?(): Promise<number>;
   /** PostgreSQL: the connections of the pool (open, idle, callers waiting for one); SQLite: absent. */
   poolStats?(): PoolStats;
 }
@@ -106,6 +118,8 @@ export interface OpenStoreOptions {
   readonly databaseUrl?: string;
   /** SQLite busy timeout in milliseconds (default 5000). */
   readonly sqliteBusyTimeoutMs?: number;
+  /** SQLite: run writer tasks on a thread of their own (default true; src/store/sqlite/writer-thread.ts). */
+  readonly sqliteWriterThread?: boolean;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
   /** PostgreSQL: how long to wait for a new connection before failing (default 5000 ms). */

@@ -83,6 +83,9 @@ export function withUnitsOfWork(store: Store): Store {
     claimNonces: (claims, now, purge) => store.claimNonces(claims, now, purge),
     insertRows: (tx, table, columns, rows) => store.insertRows(tx, table, columns, rows),
     ...(store.writeNow ? { writeNow: store.writeNow.bind(store) } : {}),
+    ...(store.runWriterTask ? { runWriterTask: store.runWriterTask.bind(store) } : {}),
+    ...(store.nonceLogFile !== undefined ? { nonceLogFile: store.nonceLogFile } : {}),
+    ...(store.countNonces ? { countNonces: store.countNonces.bind(store) } : {}),
     ...(store.poolStats ? { poolStats: store.poolStats.bind(store) } : {}),
   };
 }

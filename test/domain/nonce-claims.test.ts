@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { MAX_NONCE_LENGTH } from '../../src/auth/freshness.js';
@@ -11,7 +12,19 @@ import { expectApiError, forEachBackend } from './harness.js';
  */
 const NONCE_MESSAGE = `The parameter - "SignatureNonce" must be 1 to ${MAX_NONCE_LENGTH} characters long.`;
 
+/** The nonces stored for a key: SQLite's nonce log (a file of its own), PostgreSQL's table. */
 async function storedNonces(store: Store, accessKeyId: string): Promise<string[]> {
+  if (store.nonceLogFile) {
+    const log = new SqliteDatabase(store.nonceLogFile, { readonly: true });
+    try {
+      const rows = log.prepare('select nonce from nonce_log where access_key_id = ?').all(accessKeyId) as {
+        nonce: string;
+      }[];
+      return rows.map((r) => r.nonce).sort();
+    } finally {
+      log.close();
+    }
+  }
   const rows = await store.db
     .selectFrom('nonces')
     .select('nonce')
@@ -22,15 +35,27 @@ async function storedNonces(store: Store, accessKeyId: string): Promise<string[]
 
 /** A trigger that makes the database refuse the row of one nonce, as PostgreSQL refused a 27 KB one. */
 async function poison(store: Store, nonce: string): Promise<() => Promise<void>> {
-  if (store.dialect === 'sqlite') {
-    await sql
-      .raw(
-        `CREATE TRIGGER nonce_poison BEFORE INSERT ON nonces WHEN NEW.nonce = '${nonce}' ` +
-          `BEGIN SELECT RAISE(ABORT, 'poisoned nonce row'); END`,
-      )
-      .execute(store.db);
+  if (store.nonceLogFile) {
+    // The log exists once a first nonce was claimed.
+    await store.claimNonces(
+      [
+        {
+          accessKeyId: 'LTAIpoison',
+          nonce: randomBytes(8).toString('hex'),
+          expiresAt: new Date().toISOString(),
+        },
+      ],
+      new Date().toISOString(),
+      false,
+    );
+    const log = new SqliteDatabase(store.nonceLogFile);
+    log.exec(
+      `CREATE TRIGGER nonce_poison BEFORE INSERT ON nonce_log WHEN NEW.nonce = '${nonce}' ` +
+        `BEGIN SELECT RAISE(ABORT, 'poisoned nonce row'); END`,
+    );
     return async () => {
-      await sql.raw('DROP TRIGGER nonce_poison').execute(store.db);
+      log.exec('DROP TRIGGER nonce_poison');
+      log.close();
     };
   }
   await sql

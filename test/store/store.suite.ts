@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
 import { openStore, isUniqueViolation, type Database, type Store } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { createDomain } from '../../src/domain/create.js';
@@ -79,6 +80,27 @@ const permissionDoc = JSON.stringify({
 });
 
 /** The store contract, run once per engine. */
+/** The nonce rows of a key: SQLite's nonce log (a file of its own), PostgreSQL's table. */
+async function storedNonceCount(store: Store, accessKeyId: string): Promise<number> {
+  if (store.nonceLogFile) {
+    const log = new SqliteDatabase(store.nonceLogFile, { readonly: true });
+    try {
+      const row = log
+        .prepare('select count(*) as n from nonce_log where access_key_id = ?')
+        .get(accessKeyId) as { n: number };
+      return row.n;
+    } finally {
+      log.close();
+    }
+  }
+  const row = await store.db
+    .selectFrom('nonces')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('access_key_id', '=', accessKeyId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export function storeSuite(target: StoreTarget): void {
   describe(`store [${target.name}]`, () => {
     let options: Parameters<typeof openStore>[0];
@@ -247,12 +269,24 @@ export function storeSuite(target: StoreTarget): void {
           false,
         ),
       ).toEqual([false, false, false, true]);
-      // A purge removes expired rows only.
-      await b.claimNonces([], new Date(Date.parse(later) + 1000).toISOString(), true);
+      // A purge removes expired rows only (on SQLite, whole minutes of expiry once past).
+      const purgedAt = new Date(Date.parse(later) + 61_000);
+      const fresh = new Date(purgedAt.getTime() + 30 * 60_000).toISOString();
       expect(
         await a.claimNonces(
-          [{ accessKeyId: key, nonce: 'live', expiresAt: later }],
-          now.toISOString(),
+          [{ accessKeyId: `${key}-other`, nonce: 'kept', expiresAt: fresh }],
+          purgedAt.toISOString(),
+          false,
+        ),
+      ).toEqual([true]);
+      await b.claimNonces([], purgedAt.toISOString(), true);
+      expect(await storedNonceCount(b, key)).toBe(0);
+      expect(await storedNonceCount(b, `${key}-other`)).toBe(1);
+      // Past its expiry a nonce may be claimed again, by any node.
+      expect(
+        await a.claimNonces(
+          [{ accessKeyId: key, nonce: 'live', expiresAt: fresh }],
+          purgedAt.toISOString(),
           false,
         ),
       ).toEqual([true]);

@@ -1,15 +1,28 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
-import type { HotParam, HotQuery, NonceClaim, Store, SyncDb, Tx } from '../store.js';
+import type { HotParam, HotQuery, Store, SyncDb, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { createPrivateFiles } from './files.js';
+import { nonceFileOf, openNonceLog } from './nonces.js';
+import { inWriteTransaction, syncDbOf } from './sync-db.js';
+import { startWriterThread, type WriterThread } from './writer-client.js';
+import {
+  writerTaskFailed,
+  writerTasks,
+  type WriterDbs,
+  type WriterTaskInput,
+  type WriterTaskName,
+  type WriterTaskOutput,
+} from './writer-tasks.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
   readonly file: string;
   readonly busyTimeoutMs?: number;
+  /** Run writer tasks on a thread of their own (default true; never for ':memory:'). */
+  readonly writerThread?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,24 +62,6 @@ function withStatementCache(raw: SqliteDatabase.Database): KyselySqliteDatabase 
       return statement;
     },
   };
-}
-
-/**
- * The database holds sealed secrets and password hashes: its directory is created with mode
- * 0700 and the file with 0600, before SQLite opens it. SQLite gives its -wal and -shm files
- * the mode of the database file. Existing files are narrowed to 0600 too.
- */
-function createPrivateFiles(file: string): void {
-  const dir = join(file, '..');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    try {
-      if (existsSync(f)) chmodSync(f, 0o600);
-    } catch {
-      // Not the owner: the file keeps the mode its owner gave it.
-    }
-  }
 }
 
 /**
@@ -122,17 +117,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   let begin: SqliteDatabase.Statement | undefined;
   let commit: SqliteDatabase.Statement | undefined;
-  const prepared = new Map<string, SqliteDatabase.Statement>();
-  function statement(text: string): SqliteDatabase.Statement {
-    let st = prepared.get(text);
-    if (!st) prepared.set(text, (st = raw.prepare(text)));
-    return st;
-  }
-  const syncDb: SyncDb = {
-    get: <Row>(text: string, params: readonly HotParam[]) =>
-      statement(text).get(...params) as Row | undefined,
-    run: (text, params) => void statement(text).run(...params),
-  };
+  const syncDb: SyncDb = syncDbOf(raw);
 
   /**
    * Writes on the writer's connection while holding the query builder's connection (so no
@@ -170,20 +155,42 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
-  const CLAIM = `insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)
-    on conflict (access_key_id, nonce) do update set expires_at = excluded.expires_at
-    where nonces.expires_at < ? returning 1 as claimed`;
-  /** A group of nonce claims in one commit; a claim whose statement fails is rolled back alone. */
-  function claimNonces(claims: readonly NonceClaim[], now: string, purge: boolean) {
-    return writeNow((w) => {
-      if (purge) w.run('delete from nonces where expires_at < ?', [now]);
-      return claims.map((c): boolean | Error => {
-        try {
-          return w.get(CLAIM, [c.accessKeyId, c.nonce, c.expiresAt, now]) !== undefined;
-        } catch (err) {
-          return err instanceof Error ? err : new Error(String(err));
-        }
-      });
+  // The writer thread starts with the first task (a command that writes no nonce and no audit
+  // batch never starts it). Without it, or once it has stopped, tasks run through writeNow.
+  const useThread = (opts.writerThread ?? true) && opts.file !== ':memory:';
+  let thread: WriterThread | undefined;
+  let nonceRaw: SqliteDatabase.Database | undefined;
+  let nonceDb: SyncDb | undefined;
+  let threadTried = false;
+  /** The serving thread's own connection to the nonce log (the writer thread has another). */
+  function nonceLog(): SqliteDatabase.Database {
+    return (nonceRaw ??= openNonceLog(opts.file, busyTimeoutMs));
+  }
+
+  function runWriterTask<K extends WriterTaskName>(
+    name: K,
+    input: WriterTaskInput<K>,
+  ): Promise<WriterTaskOutput<K>> {
+    if (useThread && !threadTried) {
+      threadTried = true;
+      thread = startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
+    }
+    if (thread?.alive) return thread.run(name, input);
+    const task = writerTasks[name] as {
+      db: keyof WriterDbs;
+      run: (dbs: WriterDbs, input: WriterTaskInput<K>) => WriterTaskOutput<K>;
+    };
+    const log = nonceLog();
+    const nonces = (nonceDb ??= syncDbOf(log));
+    const done =
+      task.db === 'store'
+        ? writeNow((w) => task.run({ store: w, nonces }, input))
+        : new Promise<WriterTaskOutput<K>>((resolve) =>
+            resolve(inWriteTransaction(log, () => task.run({ store: syncDb, nonces }, input))),
+          );
+    return done.catch((err: unknown) => {
+      writerTaskFailed(name, { store: syncDb, nonces });
+      throw err;
     });
   }
 
@@ -239,11 +246,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      await thread?.close();
+      nonceRaw?.close();
       reader?.close();
       await db.destroy();
     },
     transaction,
-    claimNonces,
+    claimNonces: (claims, now, purge) => runWriterTask('claimNonces', { claims, now, purge }),
+    nonceLogFile: nonceFileOf(opts.file),
+    countNonces: () =>
+      Promise.resolve(
+        Number((nonceLog().prepare('select count(*) as n from nonce_log').get() as { n: number }).n),
+      ),
     writeNow,
+    runWriterTask,
   };
 }

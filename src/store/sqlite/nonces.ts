@@ -1,0 +1,179 @@
+import { hash, randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type { NonceClaim, SyncDb } from '../store.js';
+import { createPrivateFiles } from './files.js';
+
+/**
+ * Replay nonces on SQLite. A claim appends a row to `nonce_log`, an append-only table: its
+ * pages fill in order, so a group commit writes a page per few dozen claims. (An index of
+ * the random nonces, which the lookup needs, would take one random page per claim, and each
+ * page is written whole at every commit: most of a signed request's cost.) The lookup is in
+ * memory instead: the thread that claims keeps the live nonces of the log, every process's,
+ * in a window below.
+ *
+ * The log is a database file of its own beside the store's (`rampart-nonces.db` beside
+ * `rampart.db`): a commit to the store's file makes every other connection to it drop its
+ * page cache, and the serving thread reads the store on every request, while nonces are
+ * claimed hundreds of times a second.
+ *
+ * The window stays exact across processes and restarts because it is only read and extended
+ * inside the claim's write transaction: first it reads the rows other connections appended
+ * since it last looked (a range of the log's ids), then it checks and appends. A transaction
+ * that rolls back makes the window start over from the log (`forgetNonceWindow`). The first
+ * time, it also takes the unexpired nonces of the store's own `nonces` table, where they
+ * were kept before.
+ *
+ * Memory: about 40 bytes per live nonce (claimed within the last 30 minutes).
+ */
+
+/** The nonce log's file beside a store file: `rampart.db` → `rampart-nonces.db`. */
+export function nonceFileOf(file: string): string {
+  if (file === ':memory:') return file;
+  return join(dirname(file), `${basename(file).replace(/\.db$/, '')}-nonces.db`);
+}
+
+/** Opens (creating when needed) the nonce log of a store file. */
+export function openNonceLog(storeFile: string, busyTimeoutMs: number): SqliteDatabase.Database {
+  const file = nonceFileOf(storeFile);
+  if (file !== ':memory:') createPrivateFiles(file);
+  const raw = new SqliteDatabase(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  raw.exec(`create table if not exists nonce_log (
+    id integer primary key autoincrement,
+    access_key_id text not null,
+    nonce text not null,
+    expires_ms integer not null)`);
+  return raw;
+}
+
+/** Live nonces by minute of expiry: a minute's entries go together once it is past. */
+interface Window {
+  /** The last log id read or written. */
+  lastId: number;
+  /** Keyed hash of (key, nonce) → expiry (epoch ms), per expiry minute. */
+  readonly minutes: Map<number, Map<number, number>>;
+  /** The highest log id of each expiry minute (the log's expired rows are deleted by id). */
+  readonly lastIdOf: Map<number, number>;
+  /** The highest log id read already expired (not kept in memory, deleted at the next purge). */
+  expiredUpTo: number;
+  /** Random per window: nobody can choose nonces whose hashes collide. */
+  readonly salt: string;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The window of each nonce log connection. */
+const windows = new WeakMap<SyncDb, Window>();
+
+/** Drops the window of a nonce log connection; the next claim reads it again from the log. */
+export function forgetNonceWindow(db: SyncDb): void {
+  windows.delete(db);
+}
+
+/** 52 bits of a keyed SHA-256 of the pair: a safe integer, so a Map key without allocation. */
+function keyOf(w: Window, accessKeyId: string, nonce: string): number {
+  return parseInt(hash('sha256', `${w.salt}\u0000${accessKeyId}\u0000${nonce}`, 'hex').slice(0, 13), 16);
+}
+
+function remember(w: Window, id: number, key: number, expiresMs: number): void {
+  const minute = Math.floor(expiresMs / MINUTE_MS);
+  let entries = w.minutes.get(minute);
+  if (!entries) w.minutes.set(minute, (entries = new Map()));
+  entries.set(key, expiresMs);
+  if (id > (w.lastIdOf.get(minute) ?? 0)) w.lastIdOf.set(minute, id);
+  if (id > w.lastId) w.lastId = id;
+}
+
+/** Whether a nonce is held: claimed and not expired before `nowMs`. */
+function held(w: Window, key: number, nowMs: number): boolean {
+  const from = Math.floor(nowMs / MINUTE_MS);
+  for (const [minute, entries] of w.minutes) {
+    if (minute < from) continue;
+    const expiresMs = entries.get(key);
+    if (expiresMs !== undefined && expiresMs >= nowMs) return true;
+  }
+  return false;
+}
+
+/** Reads the log rows appended since the window last looked (all of them the first time). */
+function catchUp(db: SyncDb, w: Window, nowMs: number): void {
+  const rows = db.all<{ id: number; access_key_id: string; nonce: string; expires_ms: number }>(
+    'select id, access_key_id, nonce, expires_ms from nonce_log where id > ? order by id',
+    [w.lastId],
+  );
+  for (const r of rows) {
+    if (r.expires_ms >= nowMs) remember(w, r.id, keyOf(w, r.access_key_id, r.nonce), r.expires_ms);
+    else w.lastId = w.expiredUpTo = r.id;
+  }
+}
+
+/** The unexpired nonces of the store's `nonces` table, where they were kept before the log. */
+function fromStoreTable(store: SyncDb, w: Window, nowMs: number): void {
+  const rows = store.all<{ access_key_id: string; nonce: string; expires_at: string }>(
+    'select access_key_id, nonce, expires_at from nonces where expires_at >= ?',
+    [new Date(nowMs).toISOString()],
+  );
+  for (const r of rows) remember(w, 0, keyOf(w, r.access_key_id, r.nonce), Date.parse(r.expires_at));
+}
+
+/** Forgets the minutes that are past, and deletes their rows from the log. */
+function purge(db: SyncDb, w: Window, nowMs: number): void {
+  const current = Math.floor(nowMs / MINUTE_MS);
+  let upTo = w.expiredUpTo;
+  for (const minute of [...w.minutes.keys()]) {
+    if (minute >= current) continue;
+    upTo = Math.max(upTo, w.lastIdOf.get(minute) ?? 0);
+    w.minutes.delete(minute);
+    w.lastIdOf.delete(minute);
+  }
+  // Rows are appended about in expiry order; a later row that expired earlier goes next time.
+  if (upTo > 0) db.run('delete from nonce_log where id <= ? and expires_ms < ?', [upTo, nowMs]);
+}
+
+/**
+ * A group of nonce claims inside one write transaction of the nonce log `db` (a writer task;
+ * `store`: the store's own database, read once): true for a claim
+ * that got its nonce, false for one the key already holds, or the Error that claim alone met.
+ * With `purge`, the expired part of the log goes first.
+ */
+export function claimNoncesNow(
+  db: SyncDb,
+  store: SyncDb,
+  input: { readonly claims: readonly NonceClaim[]; readonly now: string; readonly purge: boolean },
+): (boolean | Error)[] {
+  const nowMs = Date.parse(input.now);
+  let w = windows.get(db);
+  if (!w) {
+    windows.set(
+      db,
+      (w = {
+        lastId: 0,
+        expiredUpTo: 0,
+        minutes: new Map(),
+        lastIdOf: new Map(),
+        salt: randomBytes(16).toString('hex'),
+      }),
+    );
+    fromStoreTable(store, w, nowMs);
+  }
+  catchUp(db, w, nowMs);
+  if (input.purge) purge(db, w, nowMs);
+  return input.claims.map((c): boolean | Error => {
+    try {
+      const key = keyOf(w, c.accessKeyId, c.nonce);
+      if (held(w, key, nowMs)) return false;
+      const expiresMs = Date.parse(c.expiresAt);
+      const row = db.get<{ id: number }>(
+        'insert into nonce_log (access_key_id, nonce, expires_ms) values (?, ?, ?) returning id',
+        [c.accessKeyId, c.nonce, expiresMs],
+      )!;
+      remember(w, row.id, key, expiresMs);
+      return true;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+}

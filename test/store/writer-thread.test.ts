@@ -1,0 +1,128 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/audit/event.js';
+
+/**
+ * The writer thread of an SQLite store (src/store/sqlite/writer-thread.ts). A worker thread
+ * runs compiled JavaScript only, so this test drives the build (`npm run build`, which
+ * `npm test` runs first), as `rampart serve` does: the store, the recorder and the verifier
+ * are the compiled modules.
+ */
+const dist = new URL('../../dist/', import.meta.url);
+const built = existsSync(new URL('store/sqlite/writer-thread.js', dist));
+
+type StoreModule = typeof import('../../src/store/index.js');
+type RecorderModule = typeof import('../../src/audit/recorder.js');
+type VerifyModule = typeof import('../../src/audit/verify.js');
+type SealModule = typeof import('../../src/crypto/seal.js');
+
+const threads = (): number => readdirSync('/proc/self/task').length;
+
+function event(name: string): AuditEvent {
+  return {
+    eventId: randomUUID(),
+    eventVersion: 1,
+    eventCategory: 'Management',
+    eventType: 'ApiCall',
+    eventName: name,
+    eventRW: 'Read',
+    eventSource: 'ram.aliyuncs.com',
+    eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    serviceName: 'Ram',
+    acsRegion: 'cn-hangzhou',
+    requestParameters: { UserName: 'alice' },
+    userIdentity: { type: 'root-account', accountId: '1234567890123456' },
+    isGlobal: true,
+    errorCode: '',
+    errorMessage: '',
+  };
+}
+
+describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
+  let stores: StoreModule;
+  let recorders: RecorderModule;
+  let verify: VerifyModule;
+  let seal: SealModule;
+  let dir: string;
+  const opened: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    stores = (await import(new URL('store/index.js', dist).href)) as StoreModule;
+    recorders = (await import(new URL('audit/recorder.js', dist).href)) as RecorderModule;
+    verify = (await import(new URL('audit/verify.js', dist).href)) as VerifyModule;
+    seal = (await import(new URL('crypto/seal.js', dist).href)) as SealModule;
+  });
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(writerThread = true) {
+    const store = await stores.openStore({ dataDir: dir, sqliteWriterThread: writerThread });
+    opened.push(store);
+    return store;
+  }
+
+  it('claims nonces on a thread of its own; two stores on one file claim each nonce once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const a = await open();
+    const b = await open();
+    const before = threads();
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const nonces = Array.from({ length: 200 }, () => randomBytes(12).toString('hex'));
+    const group = (n: string[]) => n.map((nonce) => ({ accessKeyId: 'LTAIthread', nonce, expiresAt }));
+    const now = new Date().toISOString();
+    const [ra, rb] = await Promise.all([
+      a.claimNonces(group(nonces), now, false),
+      b.claimNonces(group([...nonces].reverse()), now, false),
+    ]);
+    // Each store started its writer thread with its first task.
+    expect(threads()).toBe(before + 2);
+    const winsA = ra.filter((r) => r === true).length;
+    const winsB = rb.filter((r) => r === true).length;
+    expect(winsA + winsB).toBe(nonces.length);
+    nonces.forEach((_, i) => expect(ra[i] !== rb[nonces.length - 1 - i]).toBe(true));
+    expect(await a.countNonces!()).toBe(nonces.length);
+    // A store opened after them (a restart) refuses every one, and so does one without a thread.
+    const c = await open(false);
+    expect(await c.claimNonces(group(nonces.slice(0, 5)), now, false)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(threads()).toBe(before + 2);
+  });
+
+  it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open();
+    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    const before = threads();
+    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    const add = (from: number, to: number) => {
+      for (let i = from; i < to; i++)
+        recorder.record({ accountId: '1234567890123456', event: event(`GetUser${i}`) });
+    };
+    // Two batches: a checkpoint is sealed where a batch passed a multiple of 100.
+    add(0, 150);
+    await recorder.flush();
+    add(150, 250);
+    await recorder.close();
+    expect(threads()).toBe(before + 1);
+    const material = await verify.readChainMaterial(store);
+    expect(material.records).toHaveLength(250);
+    expect(material.records.map((r) => r.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(material.checkpoints.map((c) => c.seq)).toEqual([150, 250]);
+    const result = verify.verifyChains(material, sealer);
+    expect(result).toMatchObject({ ok: true, events: 250, checkpoints: 2, sealsChecked: true });
+    // A seal made under another key is refused: the checkpoints were sealed with this one.
+    expect(verify.verifyChains(material, seal.createSealer([{ id: 'k1', key: randomBytes(32) }])).ok).toBe(
+      false,
+    );
+  });
+});
