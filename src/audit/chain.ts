@@ -90,13 +90,12 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /**
- * An event as built on the serving thread, before its chain numbers it: the columns of
- * EVENT_COLUMNS without seq, prev_hash and hash (the account first, the JSON text last).
- * Plain values only, so it can be handed to the store's writer thread as it is.
+ * An event as a row, before its chain numbers it: the columns of EVENT_COLUMNS without seq,
+ * prev_hash and hash (the account first, the JSON text last).
  */
-export type UnchainedRow = readonly HotParam[];
+type UnchainedRow = readonly HotParam[];
 
-export function unchainedRow({ accountId, event }: PendingEvent): UnchainedRow {
+function unchainedRow({ accountId, event }: PendingEvent): UnchainedRow {
   const ix = indexOf(event);
   return [
     accountId,
@@ -180,16 +179,17 @@ export type DueCheckpoint = Checkpoint;
 
 /**
  * appendEvents with synchronous statements inside a write transaction that holds SQLite's
- * write lock from its start (a writer task: see src/store/sqlite/writer-tasks.ts). Numbers,
- * hashes and inserts the rows and moves the heads; the checkpoints due are returned, to be
+ * write lock from its start (a writer task: see src/store/sqlite/writer-tasks.ts). Builds the
+ * rows (on the writer thread: the events arrive as plain objects), numbers, hashes and inserts
+ * them and moves the heads; the checkpoints due are returned, to be
  * sealed by the holder of the master key and inserted with `insertCheckpointsNow`.
  */
-export function appendRowsNow(
+export function appendEventsNow(
   db: SyncDb,
-  input: { readonly rows: readonly UnchainedRow[]; readonly now: string },
+  input: { readonly events: readonly PendingEvent[]; readonly now: string },
 ): DueCheckpoint[] {
   const due: DueCheckpoint[] = [];
-  for (const [accountId, list] of byAccount(input.rows)) {
+  for (const [accountId, list] of byAccount(input.events.map(unchainedRow))) {
     db.run(
       'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
       [accountId, GENESIS_HASH],
@@ -212,7 +212,7 @@ export interface SealedCheckpoint extends Checkpoint {
   readonly seal: string;
 }
 
-/** Inserts sealed checkpoints (a writer task, like appendRowsNow). */
+/** Inserts sealed checkpoints (a writer task, like appendEventsNow). */
 export function insertCheckpointsNow(
   db: SyncDb,
   input: { readonly checkpoints: readonly SealedCheckpoint[] },

@@ -1,4 +1,4 @@
-import { appendRowsNow, insertCheckpointsNow } from '../../audit/chain.js';
+import { appendEventsNow, insertCheckpointsNow } from '../../audit/chain.js';
 import type { SyncDb } from '../store.js';
 import { claimNoncesNow, forgetNonceWindow } from './nonces.js';
 
@@ -20,9 +20,9 @@ export const writerTasks = {
     run: (dbs: WriterDbs, input: Parameters<typeof claimNoncesNow>[2]) =>
       claimNoncesNow(dbs.nonces, dbs.store, input),
   },
-  appendAuditRows: {
+  appendAuditEvents: {
     db: 'store',
-    run: (dbs: WriterDbs, input: Parameters<typeof appendRowsNow>[1]) => appendRowsNow(dbs.store, input),
+    run: (dbs: WriterDbs, input: Parameters<typeof appendEventsNow>[1]) => appendEventsNow(dbs.store, input),
   },
   insertAuditCheckpoints: {
     db: 'store',
