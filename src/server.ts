@@ -986,6 +986,8 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     server = createServer(options, listener);
   }
 
+  // The first signed request would otherwise wait for the writer thread to start.
+  await deployment.store.startWriter?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

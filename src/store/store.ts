@@ -96,6 +96,11 @@ export interface Store {
    * committed. Absent on PostgreSQL.
    */
   runWriterTask?<K extends WriterTaskName>(name: K, input: WriterTaskInput<K>): Promise<WriterTaskOutput<K>>;
+  /**
+   * SQLite: starts the writer thread now, instead of with the first writer task, and resolves
+   * once it has read the nonce log (a server calls it before it listens).
+   */
+  startWriter?(): Promise<void>;
   /** SQLite: the file of the nonce log (src/store/sqlite/nonces.ts; ':memory:' for an in-memory store). */
   readonly nonceLogFile?: string;
   /** SQLite: the rows of the nonce log (claimed nonces not yet purged). PostgreSQL: absent (rows of `nonces`). */

@@ -86,6 +86,7 @@ export function withUnitsOfWork(store: Store): Store {
     ...(store.runWriterTask ? { runWriterTask: store.runWriterTask.bind(store) } : {}),
     ...(store.nonceLogFile !== undefined ? { nonceLogFile: store.nonceLogFile } : {}),
     ...(store.countNonces ? { countNonces: store.countNonces.bind(store) } : {}),
+    ...(store.startWriter ? { startWriter: store.startWriter.bind(store) } : {}),
     ...(store.poolStats ? { poolStats: store.poolStats.bind(store) } : {}),
   };
 }

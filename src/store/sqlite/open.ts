@@ -253,6 +253,16 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
     transaction,
     claimNonces: (claims, now, purge) => runWriterTask('claimNonces', { claims, now, purge }),
+    async startWriter() {
+      // An empty group: the thread starts, opens its connections and reads the live log. A
+      // thread that fails to start leaves the tasks to this thread, which then does the same.
+      const warm = () =>
+        runWriterTask('claimNonces', { claims: [], now: new Date().toISOString(), purge: false });
+      await warm().catch((err: unknown) => {
+        if (!thread || thread.alive) throw err;
+        return warm();
+      });
+    },
     nonceLogFile: nonceFileOf(opts.file),
     countNonces: () =>
       Promise.resolve(
