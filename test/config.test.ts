@@ -8,6 +8,7 @@ import {
   keySource,
   masterKeyId,
   masterKeyOptions,
+  parseDatabaseOptions,
   readKeyring,
   writePrivateFileAtomically,
 } from '../src/config.js';
@@ -94,5 +95,17 @@ describe('writePrivateFileAtomically', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(d, 'keys')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(d, 'keys'))).toEqual(['master.key']);
+  });
+});
+
+describe('RAMPART_SQLITE_WRITER_THREAD', () => {
+  it('is on by default, off when asked, and anything else is refused', () => {
+    expect(parseDatabaseOptions({}).sqliteWriterThread).toBe(true);
+    expect(parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'OFF' }).sqliteWriterThread).toBe(false);
+    expect(parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'on' }).sqliteWriterThread).toBe(true);
+    expect(() => parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'no' })).toThrow(ConfigError);
+    expect(() => parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'no' })).toThrow(
+      'RAMPART_SQLITE_WRITER_THREAD must be on or off',
+    );
   });
 });

@@ -123,7 +123,10 @@ export interface OpenStoreOptions {
   readonly databaseUrl?: string;
   /** SQLite busy timeout in milliseconds (default 5000). */
   readonly sqliteBusyTimeoutMs?: number;
-  /** SQLite: run writer tasks on a thread of their own (default true; src/store/sqlite/writer-thread.ts). */
+  /**
+   * SQLite: run writer tasks on a thread of their own (src/store/sqlite/writer-thread.ts). Default
+   * false; `rampart serve` turns it on unless RAMPART_SQLITE_WRITER_THREAD=off.
+   */
   readonly sqliteWriterThread?: boolean;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;

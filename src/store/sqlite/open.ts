@@ -21,7 +21,7 @@ export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
   readonly file: string;
   readonly busyTimeoutMs?: number;
-  /** Run writer tasks on a thread of their own (default true; never for ':memory:'). */
+  /** Run writer tasks on a thread of their own (default false: one-shot commands do without; never for ':memory:'). */
   readonly writerThread?: boolean;
 }
 
@@ -157,7 +157,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   // The writer thread starts with the first task (a command that writes no nonce and no audit
   // batch never starts it). Without it, or once it has stopped, tasks run through writeNow.
-  const useThread = (opts.writerThread ?? true) && opts.file !== ':memory:';
+  const useThread = (opts.writerThread ?? false) && opts.file !== ':memory:';
   let thread: WriterThread | undefined;
   let nonceRaw: SqliteDatabase.Database | undefined;
   let nonceDb: SyncDb | undefined;

@@ -17,12 +17,19 @@ export function syncDbOf(raw: SqliteDatabase.Database): SyncDb {
   };
 }
 
+const boundaries = new WeakMap<
+  SqliteDatabase.Database,
+  { begin: SqliteDatabase.Statement; commit: SqliteDatabase.Statement }
+>();
+
 /** Runs fn between BEGIN IMMEDIATE and COMMIT on the connection; rolled back when it throws. */
 export function inWriteTransaction<T>(raw: SqliteDatabase.Database, fn: () => T): T {
-  raw.prepare('begin immediate').run();
+  let b = boundaries.get(raw);
+  if (!b) boundaries.set(raw, (b = { begin: raw.prepare('begin immediate'), commit: raw.prepare('commit') }));
+  b.begin.run();
   try {
     const out = fn();
-    raw.prepare('commit').run();
+    b.commit.run();
     return out;
   } catch (err) {
     if (raw.inTransaction) raw.exec('rollback');
