@@ -89,59 +89,52 @@ const EVENT_COLUMNS = [
   'hash',
 ] as const;
 
-/**
- * An event as a row, before its chain numbers it: the columns of EVENT_COLUMNS without seq,
- * prev_hash and hash (the account first, the JSON text last).
- */
-type UnchainedRow = readonly HotParam[];
-
-function unchainedRow({ accountId, event }: PendingEvent): UnchainedRow {
-  const ix = indexOf(event);
-  return [
-    accountId,
-    event.eventId,
-    ix.eventTime,
-    ix.eventName,
-    ix.eventType,
-    ix.eventRW,
-    ix.serviceName,
-    ix.userName,
-    ix.principalId,
-    ix.roleName,
-    ix.accessKeyId,
-    ix.sourceIp,
-    ix.resourceType,
-    ix.resourceName,
-    ix.sensitive ? 1 : 0,
-    ix.errorCode,
-    JSON.stringify(event),
-  ];
-}
-
-/** The rows of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
-function byAccount(rows: readonly UnchainedRow[]): [string, UnchainedRow[]][] {
-  const groups = new Map<string, UnchainedRow[]>();
-  for (const r of rows) {
-    const accountId = r[0] as string;
-    let list = groups.get(accountId);
-    if (!list) groups.set(accountId, (list = []));
-    list.push(r);
+/** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
+function byAccount(events: readonly PendingEvent[]): [string, PendingEvent[]][] {
+  const groups = new Map<string, PendingEvent[]>();
+  for (const e of events) {
+    let list = groups.get(e.accountId);
+    if (!list) groups.set(e.accountId, (list = []));
+    list.push(e);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** An account's rows after `head`: numbered, hashed, and the new head. */
+/** The rows of an account's events after `head`: numbered, hashed, and the new head. */
 function chainRows(
+  accountId: string,
   head: { seq: number; hash: string },
-  list: readonly UnchainedRow[],
+  list: readonly PendingEvent[],
 ): { rows: HotParam[][]; seq: number; hash: string } {
   let { seq, hash } = head;
-  const rows = list.map((r): HotParam[] => {
-    const body = r[r.length - 1] as string;
+  const rows = list.map(({ event }): HotParam[] => {
+    const body = JSON.stringify(event);
     const prev = hash;
     seq += 1;
     hash = chainHash(prev, body);
-    return [r[0]!, seq, ...r.slice(1), prev, hash];
+    const ix = indexOf(event);
+    return [
+      accountId,
+      seq,
+      event.eventId,
+      ix.eventTime,
+      ix.eventName,
+      ix.eventType,
+      ix.eventRW,
+      ix.serviceName,
+      ix.userName,
+      ix.principalId,
+      ix.roleName,
+      ix.accessKeyId,
+      ix.sourceIp,
+      ix.resourceType,
+      ix.resourceName,
+      ix.sensitive ? 1 : 0,
+      ix.errorCode,
+      body,
+      prev,
+      hash,
+    ];
   });
   return { rows, seq, hash };
 }
@@ -161,9 +154,9 @@ export async function appendEvents(
   events: readonly PendingEvent[],
   now: Date,
 ): Promise<void> {
-  for (const [accountId, list] of byAccount(events.map(unchainedRow))) {
+  for (const [accountId, list] of byAccount(events)) {
     const head = await lockChainHead(tx, store.dialect, accountId);
-    const { rows, seq, hash } = chainRows(head, list);
+    const { rows, seq, hash } = chainRows(accountId, head, list);
     await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
     await tx.updateTable('audit_chains').set({ seq, hash }).where('account_id', '=', accountId).execute();
     if (checkpointDue(head.seq, seq)) {
@@ -173,9 +166,6 @@ export async function appendEvents(
 }
 
 const INSERT_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
-
-/** A chain head that passed a multiple of CHECKPOINT_EVERY: a checkpoint to seal and insert. */
-export type DueCheckpoint = Checkpoint;
 
 /**
  * appendEvents with synchronous statements inside a write transaction that holds SQLite's
@@ -187,9 +177,9 @@ export type DueCheckpoint = Checkpoint;
 export function appendEventsNow(
   db: SyncDb,
   input: { readonly events: readonly PendingEvent[]; readonly now: string },
-): DueCheckpoint[] {
-  const due: DueCheckpoint[] = [];
-  for (const [accountId, list] of byAccount(input.events.map(unchainedRow))) {
+): Checkpoint[] {
+  const due: Checkpoint[] = [];
+  for (const [accountId, list] of byAccount(input.events)) {
     db.run(
       'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
       [accountId, GENESIS_HASH],
@@ -199,7 +189,7 @@ export function appendEventsNow(
       [accountId],
     )!;
     const head = { seq: Number(row.seq), hash: row.hash };
-    const { rows, seq, hash } = chainRows(head, list);
+    const { rows, seq, hash } = chainRows(accountId, head, list);
     for (const r of rows) db.run(INSERT_EVENT, r);
     db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [seq, hash, accountId]);
     if (checkpointDue(head.seq, seq)) due.push({ accountId, seq, hash, createdAt: input.now });

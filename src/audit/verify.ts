@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import type { Store } from '../store/index.js';
-import { chainHash, checkpointSealValid, GENESIS_HASH, type Checkpoint } from './chain.js';
+import { chainHash, checkpointSealValid, GENESIS_HASH, type SealedCheckpoint } from './chain.js';
 import { indexOf, type AuditEvent } from './event.js';
 
 /**
@@ -21,9 +21,7 @@ export interface ChainRecord {
   readonly columns?: Record<string, unknown>;
 }
 
-export interface CheckpointRecord extends Checkpoint {
-  readonly seal: string;
-}
+export type CheckpointRecord = SealedCheckpoint;
 
 export interface ChainHead {
   readonly accountId: string;

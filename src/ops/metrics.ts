@@ -46,8 +46,9 @@ export interface MetricsSources {
 }
 
 /**
- * Rows of the nonce table (SQLite: of the nonce log, src/store/sqlite/nonces.ts): counted, except on a large PostgreSQL table (the planner's
- * estimate above 100,000 rows, where a count would scan them all at every scrape).
+ * Rows of the nonce table (SQLite: of the nonce log, src/store/sqlite/nonces.ts): counted,
+ * except on a large PostgreSQL table (the planner's estimate above 100,000 rows, where a count
+ * would scan them all at every scrape).
  */
 async function nonceRows(store: Store): Promise<number> {
   if (store.countNonces) return store.countNonces();

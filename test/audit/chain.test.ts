@@ -2,7 +2,6 @@
  * The hash chain, verification, expiry and automatic changes, on an in-process server whose
  * clock the test moves (SQLite and PostgreSQL).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from '../compat/ram-helpers.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
@@ -17,29 +16,9 @@ import {
   verifyChains,
   type ChainMaterial,
 } from '../../src/audit/verify.js';
-import { attributes, storedEvents } from './helpers.js';
+import { attributes, storedEvents, syntheticEvent } from './helpers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-function syntheticEvent(name: string, at: Date): AuditEvent {
-  return {
-    eventId: randomUUID().toUpperCase(),
-    eventVersion: 1,
-    eventCategory: 'Management',
-    eventType: 'ApiCall',
-    eventName: name,
-    eventRW: 'Read',
-    eventSource: 'ram.aliyuncs.com',
-    eventTime: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    serviceName: 'Ram',
-    acsRegion: 'cn-hangzhou',
-    requestParameters: {},
-    userIdentity: { type: 'system' },
-    isGlobal: true,
-    errorCode: '',
-    errorMessage: '',
-  };
-}
 
 describe.each(STORES)('audit hash chain (%s)', (store) => {
   let s: InProcessServer;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { AuditEvent } from '../../src/audit/event.js';
 import type { KeyPair, TestServer } from '../helpers/server.js';
@@ -59,4 +60,25 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): 
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** An event of the system identity with no parameters, at a given time. */
+export function syntheticEvent(name: string, at: Date): AuditEvent {
+  return {
+    eventId: randomUUID().toUpperCase(),
+    eventVersion: 1,
+    eventCategory: 'Management',
+    eventType: 'ApiCall',
+    eventName: name,
+    eventRW: 'Read',
+    eventSource: 'ram.aliyuncs.com',
+    eventTime: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    serviceName: 'Ram',
+    acsRegion: 'cn-hangzhou',
+    requestParameters: {},
+    userIdentity: { type: 'system' },
+    isGlobal: true,
+    errorCode: '',
+    errorMessage: '',
+  };
 }

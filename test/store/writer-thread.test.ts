@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/audit/event.js';
+import { syntheticEvent } from '../audit/helpers.js';
 
 /**
  * The writer thread of an SQLite store (src/store/sqlite/writer-thread.ts). A worker thread
@@ -20,26 +20,6 @@ type VerifyModule = typeof import('../../src/audit/verify.js');
 type SealModule = typeof import('../../src/crypto/seal.js');
 
 const threads = (): number => readdirSync('/proc/self/task').length;
-
-function event(name: string): AuditEvent {
-  return {
-    eventId: randomUUID(),
-    eventVersion: 1,
-    eventCategory: 'Management',
-    eventType: 'ApiCall',
-    eventName: name,
-    eventRW: 'Read',
-    eventSource: 'ram.aliyuncs.com',
-    eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    serviceName: 'Ram',
-    acsRegion: 'cn-hangzhou',
-    requestParameters: { UserName: 'alice' },
-    userIdentity: { type: 'root-account', accountId: '1234567890123456' },
-    isGlobal: true,
-    errorCode: '',
-    errorMessage: '',
-  };
-}
 
 describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   let stores: StoreModule;
@@ -106,7 +86,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
     const add = (from: number, to: number) => {
       for (let i = from; i < to; i++)
-        recorder.record({ accountId: '1234567890123456', event: event(`GetUser${i}`) });
+        recorder.record({ accountId: '1234567890123456', event: syntheticEvent(`GetUser${i}`, new Date()) });
     };
     // Two batches: a checkpoint is sealed where a batch passed a multiple of 100.
     add(0, 150);

@@ -9,9 +9,8 @@ import { nonceFileOf, openNonceLog } from './nonces.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
 import { startWriterThread, type WriterThread } from './writer-client.js';
 import {
+  writerTask,
   writerTaskFailed,
-  writerTasks,
-  type WriterDbs,
   type WriterTaskInput,
   type WriterTaskName,
   type WriterTaskOutput,
@@ -176,20 +175,17 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       thread = startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
     }
     if (thread?.alive) return thread.run(name, input);
-    const task = writerTasks[name] as {
-      db: keyof WriterDbs;
-      run: (dbs: WriterDbs, input: WriterTaskInput<K>) => WriterTaskOutput<K>;
-    };
+    const task = writerTask(name);
     const log = nonceLog();
     const nonces = (nonceDb ??= syncDbOf(log));
+    const dbs = { store: syncDb, nonces };
+    const runTask = () => task.run(dbs, input) as WriterTaskOutput<K>;
     const done =
       task.db === 'store'
-        ? writeNow((w) => task.run({ store: w, nonces }, input))
-        : new Promise<WriterTaskOutput<K>>((resolve) =>
-            resolve(inWriteTransaction(log, () => task.run({ store: syncDb, nonces }, input))),
-          );
+        ? writeNow(runTask)
+        : new Promise<WriterTaskOutput<K>>((resolve) => resolve(inWriteTransaction(log, runTask)));
     return done.catch((err: unknown) => {
-      writerTaskFailed(name, { store: syncDb, nonces });
+      writerTaskFailed(name, dbs);
       throw err;
     });
   }

@@ -25,6 +25,12 @@ class WriterTaskError extends Error {
   }
 }
 
+/** A task sent to the thread, waiting for its answer. */
+interface Pending {
+  readonly resolve: (output: unknown) => void;
+  readonly reject: (err: Error) => void;
+}
+
 const THREAD_MODULE = new URL('./writer-thread.js', import.meta.url);
 
 /**
@@ -37,15 +43,12 @@ export function startWriterThread(data: WriterThreadData): WriterThread | undefi
   const worker = new Worker(THREAD_MODULE, { workerData: data });
   // An idle thread does not keep the process alive; one with tasks in flight does.
   worker.unref();
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, Pending>();
   let nextId = 1;
   let alive = true;
   let drained: (() => void) | undefined;
 
-  function settle(
-    id: number,
-    fn: (p: { resolve: (v: unknown) => void; reject: (e: Error) => void }) => void,
-  ) {
+  function settle(id: number, fn: (p: Pending) => void) {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);

@@ -36,6 +36,16 @@ export type WriterTaskName = keyof WriterTasks;
 export type WriterTaskInput<K extends WriterTaskName> = Parameters<WriterTasks[K]['run']>[1];
 export type WriterTaskOutput<K extends WriterTaskName> = ReturnType<WriterTasks[K]['run']>;
 
+/** A task by name, typed for the runners (which hand it input of any task). */
+export function writerTask(name: WriterTaskName): {
+  readonly db: keyof WriterDbs;
+  readonly run: (dbs: WriterDbs, input: unknown) => unknown;
+} {
+  const task = writerTasks[name] as { db: keyof WriterDbs; run: (dbs: WriterDbs, input: unknown) => unknown };
+  if (!task) throw new Error(`unknown writer task ${String(name)}`);
+  return task;
+}
+
 /**
  * Called where a task's transaction was rolled back (or never began): a task that keeps state
  * beside the database drops it, so it is read again from what was committed.

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { openNonceLog } from './nonces.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
-import { writerTaskFailed, writerTasks, type WriterDbs, type WriterTaskName } from './writer-tasks.js';
+import { writerTask, writerTaskFailed, type WriterDbs, type WriterTaskName } from './writer-tasks.js';
 
 export interface WriterThreadData {
   readonly file: string;
@@ -37,8 +37,7 @@ const nonceRaw = openNonceLog(file, busyTimeoutMs);
 const dbs: WriterDbs = { store: syncDbOf(raw), nonces: syncDbOf(nonceRaw) };
 
 function run(name: WriterTaskName, input: unknown): unknown {
-  const task = writerTasks[name] as { db: keyof WriterDbs; run: (dbs: WriterDbs, input: unknown) => unknown };
-  if (!task) throw new Error(`unknown writer task ${String(name)}`);
+  const task = writerTask(name);
   try {
     return inWriteTransaction(task.db === 'store' ? raw : nonceRaw, () => task.run(dbs, input));
   } catch (err) {
