@@ -5,6 +5,7 @@ import type { Database } from '../schema.js';
 import type { HotParam, HotQuery, Store, SyncDb, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import { createPrivateFiles } from './files.js';
+import { keepSharedLock } from './lock-keeper.js';
 import { nonceFileOf, openNonceLog } from './nonces.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
 import { startWriterThread, type WriterThread } from './writer-client.js';
@@ -80,6 +81,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   if (opts.file !== ':memory:') raw.pragma(`mmap_size = ${MMAP_BYTES}`);
   // The pragma blocks the thread while waiting; transaction starts below do not rely on it.
   raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
+  // A server's statements skip the system calls of the file's shared lock (see lock-keeper.ts).
+  const keeper = opts.writerThread && opts.file !== ':memory:' ? keepSharedLock(opts.file) : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
   /** BEGIN IMMEDIATE, retried with short asynchronous pauses while another connection writes. */
@@ -242,6 +245,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      keeper?.close();
       await thread?.close();
       nonceRaw?.close();
       reader?.close();
