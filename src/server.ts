@@ -496,10 +496,12 @@ function drained(req: IncomingMessage): Promise<void> {
 }
 
 function send(res: ServerResponse, r: WireResponse): void {
-  for (const name in r.headers) res.setHeader(name, r.headers[name]!);
-  if (r.setCookies && r.setCookies.length > 0) res.setHeader('set-cookie', [...r.setCookies]);
-  res.setHeader('content-length', Buffer.byteLength(r.body));
-  res.writeHead(r.status);
+  // Handed to writeHead in one object: with no header set before, node writes them out
+  // without storing each one first (headers set earlier, such as connection: close, stay).
+  const headers: Record<string, string | number | string[]> = { ...r.headers };
+  if (r.setCookies && r.setCookies.length > 0) headers['set-cookie'] = [...r.setCookies];
+  headers['content-length'] = Buffer.byteLength(r.body);
+  res.writeHead(r.status, headers);
   res.end(r.body);
 }
 

@@ -14,7 +14,7 @@ import {
   sha256Hex,
   verifyV3,
 } from './signature-v3.js';
-import { constantTimeEqual } from '../crypto/constant-time.js';
+import { equalSignatures } from '../crypto/constant-time.js';
 import {
   ossCredentials,
   ossScheme,
@@ -254,7 +254,7 @@ async function authenticateV3(
     key.secret,
     auth.signature,
   );
-  if (!v.ok || !constantTimeEqual(payloadHash, claimed)) throw mismatch(v.stringToSign);
+  if (!v.ok || !equalSignatures(payloadHash, claimed)) throw mismatch(v.stringToSign);
   if (fresh) await claimNonce(deps, key.accessKeyId, nonce, input.now);
   return signedBy('V3', key);
 }

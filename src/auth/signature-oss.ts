@@ -1,5 +1,5 @@
 import { createHmac, createHash } from 'node:crypto';
-import { constantTimeEqual } from '../crypto/constant-time.js';
+import { equalSignatures } from '../crypto/constant-time.js';
 import { compareNames, parseUrlEncoded, percentDecode, percentEncode } from './percent-encode.js';
 
 /**
@@ -315,7 +315,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     const m = /^OSS ([^:]+):(.+)$/.exec(req.headers.authorization!.trim());
     if (!m) return undefined;
     const stringToSign = stringToSignOssV1(req, target);
-    const ok = constantTimeEqual(hmacSha1(secret, stringToSign), m[2]!);
+    const ok = equalSignatures(hmacSha1(secret, stringToSign), m[2]!);
     return withToken({ scheme, accessKeyId: m[1]!, ok, stringToSign });
   }
   if (scheme === 'OSS-V1-URL') {
@@ -324,7 +324,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     const signature = param('Signature');
     if (!accessKeyId || !expires || !signature || !/^\d+$/.test(expires)) return undefined;
     const stringToSign = [req.method, '', '', expires, ''].join('\n') + canonicalizedResource(target, query);
-    const ok = constantTimeEqual(hmacSha1(secret, stringToSign), signature);
+    const ok = equalSignatures(hmacSha1(secret, stringToSign), signature);
     return withToken({ scheme, accessKeyId, ok, stringToSign, expiresAt: new Date(Number(expires) * 1000) });
   }
   if (scheme === 'OSS-V4') {
@@ -360,7 +360,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     return withToken({
       scheme,
       accessKeyId: cred.accessKeyId,
-      ok: constantTimeEqual(expected, signature),
+      ok: equalSignatures(expected, signature),
       stringToSign,
     });
   }
@@ -393,7 +393,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
   return withToken({
     scheme,
     accessKeyId: cred.accessKeyId,
-    ok: constantTimeEqual(expected, signature),
+    ok: equalSignatures(expected, signature),
     stringToSign,
     expiresAt: new Date(start + Number(expires) * 1000),
   });

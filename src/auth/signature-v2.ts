@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from '../crypto/constant-time.js';
+import { equalSignatures } from '../crypto/constant-time.js';
 import { canonicalQuery, percentEncode } from './percent-encode.js';
 
 /**
@@ -32,5 +32,5 @@ export function verifyV2(
   received: string,
 ): V2Verification {
   const stringToSign = stringToSignV2(method, params);
-  return { ok: constantTimeEqual(signV2(secret, stringToSign), received), stringToSign };
+  return { ok: equalSignatures(signV2(secret, stringToSign), received), stringToSign };
 }

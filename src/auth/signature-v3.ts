@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { constantTimeEqual } from '../crypto/constant-time.js';
+import { equalSignatures } from '../crypto/constant-time.js';
 import { sha256Hex as digestHex } from '../crypto/digest.js';
 import { headerValue, type HeaderValues } from './headers.js';
 import { canonicalQuery } from './percent-encode.js';
@@ -113,7 +113,7 @@ export interface V3Verification {
 export function verifyV3(input: CanonicalRequestInput, secret: string, received: string): V3Verification {
   const canonicalRequest = canonicalRequestV3(input);
   const stringToSign = stringToSignV3(canonicalRequest);
-  return { ok: constantTimeEqual(signV3(secret, stringToSign), received), canonicalRequest, stringToSign };
+  return { ok: equalSignatures(signV3(secret, stringToSign), received), canonicalRequest, stringToSign };
 }
 
 /** `YYYY-MM-DDThh:mm:ssZ`, the timestamp form of V2 Timestamp and V3 x-acs-date. */

@@ -7,7 +7,7 @@ import {
   SealError,
   sealedKeyId,
 } from '../../src/crypto/seal.js';
-import { constantTimeEqual } from '../../src/crypto/constant-time.js';
+import { constantTimeEqual, equalSignatures } from '../../src/crypto/constant-time.js';
 
 const k1 = { id: 'k1', key: randomBytes(32) };
 const k2 = { id: 'k2', key: randomBytes(32) };
@@ -55,6 +55,21 @@ describe('constantTimeEqual', () => {
     ['', '', true],
   ])('%s vs %s -> %s', (a, b, want) => {
     expect(constantTimeEqual(a, b)).toBe(want);
+  });
+});
+
+describe('equalSignatures', () => {
+  it.each([
+    ['9f86d081', '9f86d081', true],
+    ['9f86d081', '9f86d082', false],
+    ['9f86d081', '9F86D081', false],
+    ['9f86d081', '9f86d08', false],
+    ['9f86d081', '9f86d0811', false],
+    // Same length in characters, not in UTF-8 bytes.
+    ['9f86d081', '9f86d08é', false],
+    ['', '', true],
+  ])('%s vs %s -> %s', (a, b, want) => {
+    expect(equalSignatures(a, b)).toBe(want);
   });
 });
 
