@@ -56,10 +56,13 @@ describe('SQLite shared-lock keeper', () => {
     }
   });
 
-  it('keeps the write-ahead log bounded under a steady stream of commits', async () => {
+  it.each([
+    ['on its timer alone', false],
+    ['renewed after every commit, as a server does', true],
+  ])('keeps the write-ahead log bounded under a steady stream of commits (%s)', async (_, onCommit) => {
     const writer = connect();
     writer.pragma('wal_autocheckpoint = 100');
-    keeper = keepSharedLock(file);
+    const kept = (keeper = keepSharedLock(file));
     const insert = writer.prepare('insert into t (b) values (?)');
     const row = Buffer.alloc(8000, 7);
     const deadline = Date.now() + 1500;
@@ -69,14 +72,21 @@ describe('SQLite shared-lock keeper', () => {
       writer.transaction(() => {
         for (let j = 0; j < 4; j++) insert.run(row);
       })();
+      if (onCommit) kept.renew();
       written += 4 * row.length;
       largest = Math.max(largest, statSync(`${file}-wal`).size);
       await turn();
     }
     // Held for good, the first reader would pin the log and every byte written would stay in
-    // it; the keeper lets go one turn in ten, so the log restarts about every 200 ms.
+    // it; the keeper lets go one turn in ten, so the log starts over again and again.
     expect(written).toBeGreaterThan(4 * 1024 * 1024);
     expect(largest).toBeLessThan(written / 2);
+  });
+
+  it('does nothing once closed', () => {
+    const kept = keepSharedLock(file);
+    kept.close();
+    expect(() => kept.renew()).not.toThrow();
   });
 
   it('releases the file when closed', () => {

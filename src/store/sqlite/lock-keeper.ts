@@ -12,8 +12,8 @@ import SqliteDatabase from 'better-sqlite3';
  *
  * The lock is held by a read transaction, which also pins the write-ahead log at the state it
  * started from (the log cannot be checkpointed past it, nor restarted). So two connections take
- * turns: every `renewMs` the idle one starts a read and only then does the other end its own,
- * and no read held here is ever older than that. That is not enough under a steady stream of
+ * turns: every `renewMs`, and after each commit of this process (`renew`), the idle one starts a
+ * read and only then does the other end its own, and no read held here is ever older than that. That is not enough under a steady stream of
  * commits: a checkpoint could then never reach the end of the log, the log would never start
  * over and would grow by everything written. So one turn in `PAUSE_EVERY` holds nothing, and
  * the next checkpoint completes. Both connections are read-only.
@@ -22,11 +22,17 @@ import SqliteDatabase from 'better-sqlite3';
  * statements then take their locks themselves until the next turn succeeds.
  */
 export interface LockKeeper {
+  /**
+   * Moves the held read to the latest state now. Called after each commit of this process:
+   * a statement that starts after a commit reads through a newer mark of the log than the held
+   * read, whose lock the process does not hold yet, and pays the system calls until the next turn.
+   */
+  renew(): void;
   close(): void;
 }
 
-/** How often the held read moves to the latest state. */
-const RENEW_MS = 20;
+/** How often the held read moves to the latest state (besides after each commit). */
+const RENEW_MS = 5;
 /** One turn in this many holds nothing, so that a checkpoint can reach the end of the log. */
 const PAUSE_EVERY = 10;
 
@@ -45,7 +51,9 @@ export function keepSharedLock(file: string, renewMs = RENEW_MS): LockKeeper {
   };
 
   let turn = 0;
+  let closed = false;
   function renew(): void {
+    if (closed) return;
     const previous = holder;
     holder = undefined;
     if (++turn % PAUSE_EVERY === 0) {
@@ -67,7 +75,9 @@ export function keepSharedLock(file: string, renewMs = RENEW_MS): LockKeeper {
   const timer = setInterval(renew, renewMs);
   timer.unref();
   return {
+    renew,
     close() {
+      closed = true;
       clearInterval(timer);
       for (const c of connections) {
         end(c);

@@ -105,6 +105,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       try {
         const result = await fn(conn);
         await sql`commit`.execute(conn);
+        keeper?.renew();
         return result;
       } catch (err) {
         try {
@@ -133,6 +134,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       try {
         const out = fn(syncDb);
         commit!.run();
+        keeper?.renew();
         return out;
       } catch (err) {
         if (raw.inTransaction) raw.exec('rollback');
@@ -177,7 +179,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       threadTried = true;
       thread = startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
     }
-    if (thread?.alive) return thread.run(name, input);
+    if (thread?.alive) {
+      const done = thread.run(name, input);
+      // The thread's commits to the store's file move the held read on too.
+      return writerTask(name).db === 'store' ? done.finally(() => keeper?.renew()) : done;
+    }
     const task = writerTask(name);
     const log = nonceLog();
     const nonces = (nonceDb ??= syncDbOf(log));
