@@ -89,33 +89,23 @@ const EVENT_COLUMNS = [
   'hash',
 ] as const;
 
-/** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
-function byAccount(events: readonly PendingEvent[]): [string, PendingEvent[]][] {
-  const groups = new Map<string, PendingEvent[]>();
-  for (const e of events) {
-    let list = groups.get(e.accountId);
-    if (!list) groups.set(e.accountId, (list = []));
-    list.push(e);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * An event as it is appended: its JSON text (exactly what is stored and hashed) and its index
+ * columns, `event_id` through `error_code` in EVENT_COLUMNS order. Made where the event was
+ * recorded; handed to the writer thread in this form, whose clone is a few strings instead of
+ * the event's object graph.
+ */
+export interface EventText {
+  readonly accountId: string;
+  readonly columns: readonly HotParam[];
+  readonly body: string;
 }
 
-/** The rows of an account's events after `head`: numbered, hashed, and the new head. */
-function chainRows(
-  accountId: string,
-  head: { seq: number; hash: string },
-  list: readonly PendingEvent[],
-): { rows: HotParam[][]; seq: number; hash: string } {
-  let { seq, hash } = head;
-  const rows = list.map(({ event }): HotParam[] => {
-    const body = JSON.stringify(event);
-    const prev = hash;
-    seq += 1;
-    hash = chainHash(prev, body);
-    const ix = indexOf(event);
-    return [
-      accountId,
-      seq,
+export function eventText({ accountId, event }: PendingEvent): EventText {
+  const ix = indexOf(event);
+  return {
+    accountId,
+    columns: [
       event.eventId,
       ix.eventTime,
       ix.eventName,
@@ -131,10 +121,34 @@ function chainRows(
       ix.resourceName,
       ix.sensitive ? 1 : 0,
       ix.errorCode,
-      body,
-      prev,
-      hash,
-    ];
+    ],
+    body: JSON.stringify(event),
+  };
+}
+
+/** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
+function byAccount(events: readonly EventText[]): [string, EventText[]][] {
+  const groups = new Map<string, EventText[]>();
+  for (const e of events) {
+    let list = groups.get(e.accountId);
+    if (!list) groups.set(e.accountId, (list = []));
+    list.push(e);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The rows of an account's events after `head`: numbered, hashed, and the new head. */
+function chainRows(
+  accountId: string,
+  head: { seq: number; hash: string },
+  list: readonly EventText[],
+): { rows: HotParam[][]; seq: number; hash: string } {
+  let { seq, hash } = head;
+  const rows = list.map(({ columns, body }): HotParam[] => {
+    const prev = hash;
+    seq += 1;
+    hash = chainHash(prev, body);
+    return [accountId, seq, ...columns, body, prev, hash];
   });
   return { rows, seq, hash };
 }
@@ -154,7 +168,7 @@ export async function appendEvents(
   events: readonly PendingEvent[],
   now: Date,
 ): Promise<void> {
-  for (const [accountId, list] of byAccount(events)) {
+  for (const [accountId, list] of byAccount(events.map(eventText))) {
     const head = await lockChainHead(tx, store.dialect, accountId);
     const { rows, seq, hash } = chainRows(accountId, head, list);
     await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);
@@ -176,7 +190,7 @@ const INSERT_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) val
  */
 export function appendEventsNow(
   db: SyncDb,
-  input: { readonly events: readonly PendingEvent[]; readonly now: string },
+  input: { readonly events: readonly EventText[]; readonly now: string },
 ): Checkpoint[] {
   const due: Checkpoint[] = [];
   for (const [accountId, list] of byAccount(input.events)) {

@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, sealCheckpoint } from './chain.js';
+import { appendEvents, eventText, sealCheckpoint } from './chain.js';
 import type { PendingEvent } from './event.js';
 
 /**
@@ -71,14 +71,17 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     appendEvents(tx, store, sealer, events, clock());
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
-   * events are handed over as they are; their JSON text, index columns, numbering, hashing and
-   * insertion happen there. The checkpoints the append made due are sealed here,
+   * events are handed over as their JSON text and index columns (`eventText`); their numbering,
+   * hashing and insertion happen there. The checkpoints the append made due are sealed here,
    * where the master key is, and inserted right after.
    */
   const appendAlone = (events: readonly PendingEvent[]): Promise<void> =>
     outsideUnitOfWork(async () => {
       if (!store.runWriterTask) return store.transaction((tx) => append(tx, events));
-      const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
+      const due = await store.runWriterTask('appendAuditEvents', {
+        events: events.map(eventText),
+        now: clock().toISOString(),
+      });
       if (due.length === 0) return;
       await store.runWriterTask('insertAuditCheckpoints', {
         checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
