@@ -30,7 +30,9 @@ import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow, typ
 
 const USER_WITH_ALIAS = hotQuery(
   'user_with_alias',
-  `select u.*, a.alias from users u join accounts a on a.account_id = u.account_id
+  `select u.account_id, u.user_id, u.user_name, u.name_key, u.display_name, u.email, u.mobile_phone,
+          u.comments, u.create_date, u.update_date, u.last_login_date, a.alias
+     from users u join accounts a on a.account_id = u.account_id
     where u.account_id = ? and u.name_key = ?`,
 );
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
-import { openStore, isUniqueViolation, type Database, type Store } from '../../src/store/index.js';
+import { hotQuery, openStore, isUniqueViolation, type Database, type Store } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { createDomain } from '../../src/domain/create.js';
 import { createServices } from '../../src/domain/services.js';
@@ -148,6 +148,30 @@ export function storeSuite(target: StoreTarget): void {
         .where('account_id', '=', id)
         .execute();
       expect(found).toEqual([]);
+    });
+
+    it('answers a hot read as a row keyed by column name, the same inside a transaction and out', async () => {
+      const now = '2026-01-01T00:00:00Z';
+      const id = `8${randomBytes(4).readUInt32BE() % 10 ** 9}`.padEnd(16, '0');
+      await a.transaction(async (tx) => {
+        await tx.insertInto('accounts').values(bareAccount(id, now)).execute();
+      });
+      const query = hotQuery(
+        'test_account_columns',
+        // A repeated name keeps its last value; a column of NULL is there, as null.
+        'select account_id as v, alias, create_date as v, permissions_version from accounts where account_id = ?',
+      );
+      const want = { v: now, alias: null, permissions_version: 0 };
+      const plain = await a.first<Record<string, unknown>>(query, [id]);
+      expect({ ...plain, permissions_version: Number(plain?.permissions_version) }).toEqual(want);
+      expect(await a.first(query, ['0000000000000000'])).toBeUndefined();
+      // While a transaction is open on the store's connection, hot reads take another one.
+      await a.transaction(async (tx) => {
+        await tx.updateTable('accounts').set({ alias: 'inside' }).where('account_id', '=', id).execute();
+        const outside = await a.first<Record<string, unknown>>(query, [id]);
+        expect({ ...outside, permissions_version: Number(outside?.permissions_version) }).toEqual(want);
+      });
+      expect(await b.first(query, [id])).toMatchObject({ alias: 'inside' });
     });
 
     it('enforces unique names per account in the database, ignoring case', async () => {

@@ -64,6 +64,37 @@ function withStatementCache(raw: SqliteDatabase.Database): KyselySqliteDatabase 
   };
 }
 
+/** A hot read's statement: its first row as an object keyed by column name. */
+interface HotStatement {
+  first(params: readonly HotParam[]): Record<string, unknown> | undefined;
+}
+
+/**
+ * Prepares a hot read in raw mode (rows as arrays) and names the columns here. In object mode
+ * better-sqlite3 looks every column name up in V8's string table again for every row, which
+ * was the largest single part of a point read's CPU beside SQLite itself. A name that occurs
+ * twice keeps its last value, as object mode does. Only for a query that lists its columns:
+ * the columns of `*` follow the schema, which another process may change under a prepared
+ * statement (SQLite then prepares it again), so such a query keeps object mode.
+ */
+function prepareHot(db: SqliteDatabase.Database, text: string): HotStatement {
+  if (text.includes('*')) {
+    const byName = db.prepare(text);
+    return { first: (params) => byName.get(...params) as Record<string, unknown> | undefined };
+  }
+  const statement = db.prepare(text).raw(true);
+  const names = statement.columns().map((c) => c.name);
+  return {
+    first(params) {
+      const values = statement.get(...params) as unknown[] | undefined;
+      if (!values) return undefined;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+      return row;
+    },
+  };
+}
+
 /**
  * Opens (creating when needed) an SQLite database: WAL journal, a busy timeout, foreign keys
  * enforced. Transactions start with BEGIN IMMEDIATE; when another connection (another
@@ -204,12 +235,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   // on it, they run on a read-only connection instead, so they never see rows that transaction
   // has not committed.
   let reader: SqliteDatabase.Database | undefined;
-  const hot = new Map<string, SqliteDatabase.Statement>();
-  const hotOnReader = new Map<string, SqliteDatabase.Statement>();
-  function hotStatement(query: HotQuery): SqliteDatabase.Statement {
+  const hot = new Map<string, HotStatement>();
+  const hotOnReader = new Map<string, HotStatement>();
+  function hotStatement(query: HotQuery): HotStatement {
     if (!raw.inTransaction) {
       let statement = hot.get(query.name);
-      if (!statement) hot.set(query.name, (statement = raw.prepare(query.sql)));
+      if (!statement) hot.set(query.name, (statement = prepareHot(raw, query.sql)));
       return statement;
     }
     let statement = hotOnReader.get(query.name);
@@ -219,7 +250,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
         reader.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
         reader.pragma(`mmap_size = ${MMAP_BYTES}`);
       }
-      hotOnReader.set(query.name, (statement = reader.prepare(query.sql)));
+      hotOnReader.set(query.name, (statement = prepareHot(reader, query.sql)));
     }
     return statement;
   }
@@ -245,7 +276,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     dialect: 'sqlite',
     insertRows,
     first: <Row>(query: HotQuery, params: readonly HotParam[]) =>
-      Promise.resolve(hotStatement(query).get(...params) as Row | undefined),
+      Promise.resolve(hotStatement(query).first(params) as Row | undefined),
     migrate: () => migrateToLatest(db),
     ping: async () => {
       await sql`select 1`.execute(db);
