@@ -1,7 +1,8 @@
 // OSS data plane and authorization point benchmark, against a real `rampart serve` process
 // driven by wrk, each figure beside a bare node:http server measured in the same run:
 //   - GetObject and PutObject of 4 KiB and 1 MiB objects (V1-signed, replayed: OSS signatures
-//     carry no nonce) vs a bare server answering the same bytes / reading the same body;
+//     carry no nonce) vs a bare server answering the same bytes / reading the same body
+//     (GetObject: three interleaved rounds of half the seconds per server, the best of each);
 //   - authorization-point decisions (POST /authorize, V3-signed, unique nonces) vs a bare
 //     server answering a JSON POST.
 //
@@ -21,6 +22,8 @@ function arg(name, fallback) {
 }
 const SECONDS = arg('seconds', 8);
 const CONNECTIONS = arg('connections', 32);
+/** GetObject: rounds of SECONDS / 2 per server, interleaved; the best of each is reported. */
+const GET_ROUNDS = 3;
 const BUCKET = 'bench-bucket';
 const HOST = `${BUCKET}.oss-cn-hangzhou.aliyuncs.com`;
 
@@ -62,7 +65,7 @@ function probe(port, method, path, headers, body) {
 }
 
 /** wrk with one request (method, path, headers, body) replayed; a lua script written for it. */
-function wrkFixed(port, dir, method, path, headers, bodyFile, pid) {
+function wrkFixed(port, dir, method, path, headers, bodyFile, pid, seconds = SECONDS) {
   const script = join(dir, `fixed-${randomBytes(4).toString('hex')}.lua`);
   const lines = [`wrk.method = "${method}"`, `wrk.path = "${path}"`];
   // wrk sends its own "Host" unless the script replaces that very entry.
@@ -77,7 +80,7 @@ function wrkFixed(port, dir, method, path, headers, bodyFile, pid) {
     [
       '-t1',
       `-c${CONNECTIONS}`,
-      `-d${SECONDS}s`,
+      `-d${seconds}s`,
       '--latency',
       '-s',
       script,
@@ -183,18 +186,28 @@ async function main() {
     const barePort = bare.port;
 
     console.log(
-      `OSS data plane, ${SECONDS} s per figure, ${CONNECTIONS} connections, wrk -t1, ${cpus().length} CPU(s): rampart serve (SQLite) vs bare node:http`,
+      `OSS data plane, ${SECONDS} s per figure (GetObject: best of ${GET_ROUNDS} interleaved rounds of ${Math.max(1, Math.round(SECONDS / 2))} s), ${CONNECTIONS} connections, wrk -t1, ${cpus().length} CPU(s): rampart serve (SQLite) vs bare node:http`,
     );
     const ratios = [];
     for (const [label, size] of sizes) {
       const path = `/obj-${size}`;
       const headers = v1Headers(keys, 'GET', `obj-${size}`);
       await probe(server.port, 'GET', path, headers);
-      const r = wrkFixed(server.port, dir, 'GET', path, headers, undefined, server.child.pid);
-      const b = wrkFixed(barePort, dir, 'GET', path, {}, undefined, bare.child.pid);
+      // Interleaved rounds, the best of each: a burst of other work on the shared machine then
+      // seldom decides the ratio (one figure each, taken at different moments, swung it by 15 %).
+      let r;
+      let b;
+      const best = (x, y) => (x === undefined || y.rps > x.rps ? y : x);
+      for (let round = 0; round < GET_ROUNDS; round++) {
+        const seconds = Math.max(1, Math.round(SECONDS / 2));
+        r = best(r, wrkFixed(server.port, dir, 'GET', path, headers, undefined, server.child.pid, seconds));
+        b = best(b, wrkFixed(barePort, dir, 'GET', path, {}, undefined, bare.child.pid, seconds));
+      }
       console.log(row(`GetObject ${label}: rampart`, r, size));
       console.log(row(`GetObject ${label}: bare node:http`, b, size));
-      console.log(`    ratio ${f2(r.rps / b.rps)}`);
+      console.log(
+        `    ratio ${f2(r.rps / b.rps)} (best of ${GET_ROUNDS} interleaved rounds each; ${f2(b.cpuUsPerRequest / r.cpuUsPerRequest)} by server CPU per request)`,
+      );
       ratios.push([`GetObject ${label}`, r.rps / b.rps]);
     }
     // --get-only: the GetObject figures alone (the target's).
