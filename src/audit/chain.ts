@@ -165,10 +165,10 @@ export async function appendEvents(
   tx: Tx,
   store: Pick<Store, 'dialect' | 'insertRows'>,
   sealer: Sealer,
-  events: readonly PendingEvent[],
+  events: readonly EventText[],
   now: Date,
 ): Promise<void> {
-  for (const [accountId, list] of byAccount(events.map(eventText))) {
+  for (const [accountId, list] of byAccount(events)) {
     const head = await lockChainHead(tx, store.dialect, accountId);
     const { rows, seq, hash } = chainRows(accountId, head, list);
     await store.insertRows(tx, 'audit_events', EVENT_COLUMNS, rows);

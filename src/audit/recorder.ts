@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, eventText, sealCheckpoint } from './chain.js';
+import { appendEvents, eventText, sealCheckpoint, type EventText } from './chain.js';
 import type { PendingEvent } from './event.js';
 
 /**
@@ -61,27 +61,27 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const maxBuffered = opts.maxBuffered ?? 100_000;
   const log = opts.log ?? ((line: string) => console.error(line));
 
-  let buffer: PendingEvent[] = [];
+  /** Buffered events, already in the form they are appended in (their JSON text made at record time). */
+  let buffer: EventText[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let failures = 0;
   let closed = false;
 
   const append = (tx: Tx, events: readonly PendingEvent[]) =>
-    appendEvents(tx, store, sealer, events, clock());
+    appendEvents(tx, store, sealer, events.map(eventText), clock());
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
    * events are handed over as their JSON text and index columns (`eventText`); their numbering,
    * hashing and insertion happen there. The checkpoints the append made due are sealed here,
    * where the master key is, and inserted right after.
    */
-  const appendAlone = (events: readonly PendingEvent[]): Promise<void> =>
+  const appendAlone = (events: readonly EventText[]): Promise<void> =>
     outsideUnitOfWork(async () => {
-      if (!store.runWriterTask) return store.transaction((tx) => append(tx, events));
-      const due = await store.runWriterTask('appendAuditEvents', {
-        events: events.map(eventText),
-        now: clock().toISOString(),
-      });
+      if (!store.runWriterTask) {
+        return store.transaction((tx) => appendEvents(tx, store, sealer, events, clock()));
+      }
+      const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
       if (due.length === 0) return;
       await store.runWriterTask('insertAuditCheckpoints', {
         checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
@@ -143,7 +143,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   return {
     enabled,
     record(event) {
-      buffer.push(event);
+      buffer.push(eventText(event));
       if (buffer.length > maxBuffered) {
         const dropped = buffer.length - maxBuffered;
         buffer = buffer.slice(dropped);
@@ -153,7 +153,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
       else schedule(flushMs);
     },
     recordInTransaction: (tx, events) => append(tx, events),
-    recordNow: appendAlone,
+    recordNow: (events) => appendAlone(events.map(eventText)),
     unitFor(make) {
       const unit: UnitOfWork = {
         carried: false,
