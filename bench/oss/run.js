@@ -22,8 +22,9 @@ function arg(name, fallback) {
 }
 const SECONDS = arg('seconds', 8);
 const CONNECTIONS = arg('connections', 32);
-/** GetObject: rounds of SECONDS / 2 per server, interleaved; the best of each is reported. */
+/** GetObject: rounds of GET_SECONDS per server, interleaved; the best of each is reported. */
 const GET_ROUNDS = 3;
+const GET_SECONDS = Math.max(1, Math.round(SECONDS / 2));
 const BUCKET = 'bench-bucket';
 const HOST = `${BUCKET}.oss-cn-hangzhou.aliyuncs.com`;
 
@@ -186,7 +187,7 @@ async function main() {
     const barePort = bare.port;
 
     console.log(
-      `OSS data plane, ${SECONDS} s per figure (GetObject: best of ${GET_ROUNDS} interleaved rounds of ${Math.max(1, Math.round(SECONDS / 2))} s), ${CONNECTIONS} connections, wrk -t1, ${cpus().length} CPU(s): rampart serve (SQLite) vs bare node:http`,
+      `OSS data plane, ${SECONDS} s per figure (GetObject: best of ${GET_ROUNDS} interleaved rounds of ${GET_SECONDS} s), ${CONNECTIONS} connections, wrk -t1, ${cpus().length} CPU(s): rampart serve (SQLite) vs bare node:http`,
     );
     const ratios = [];
     for (const [label, size] of sizes) {
@@ -199,9 +200,11 @@ async function main() {
       let b;
       const best = (x, y) => (x === undefined || y.rps > x.rps ? y : x);
       for (let round = 0; round < GET_ROUNDS; round++) {
-        const seconds = Math.max(1, Math.round(SECONDS / 2));
-        r = best(r, wrkFixed(server.port, dir, 'GET', path, headers, undefined, server.child.pid, seconds));
-        b = best(b, wrkFixed(barePort, dir, 'GET', path, {}, undefined, bare.child.pid, seconds));
+        r = best(
+          r,
+          wrkFixed(server.port, dir, 'GET', path, headers, undefined, server.child.pid, GET_SECONDS),
+        );
+        b = best(b, wrkFixed(barePort, dir, 'GET', path, {}, undefined, bare.child.pid, GET_SECONDS));
       }
       console.log(row(`GetObject ${label}: rampart`, r, size));
       console.log(row(`GetObject ${label}: bare node:http`, b, size));

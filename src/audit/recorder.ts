@@ -68,8 +68,9 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   let failures = 0;
   let closed = false;
 
-  const append = (tx: Tx, events: readonly PendingEvent[]) =>
-    appendEvents(tx, store, sealer, events.map(eventText), clock());
+  const appendTexts = (tx: Tx, events: readonly EventText[]) =>
+    appendEvents(tx, store, sealer, events, clock());
+  const append = (tx: Tx, events: readonly PendingEvent[]) => appendTexts(tx, events.map(eventText));
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
    * events are handed over as their JSON text and index columns (`eventText`); their numbering,
@@ -78,9 +79,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
    */
   const appendAlone = (events: readonly EventText[]): Promise<void> =>
     outsideUnitOfWork(async () => {
-      if (!store.runWriterTask) {
-        return store.transaction((tx) => appendEvents(tx, store, sealer, events, clock()));
-      }
+      if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, events));
       const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
       if (due.length === 0) return;
       await store.runWriterTask('insertAuditCheckpoints', {

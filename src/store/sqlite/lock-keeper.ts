@@ -12,11 +12,12 @@ import SqliteDatabase from 'better-sqlite3';
  *
  * The lock is held by a read transaction, which also pins the write-ahead log at the state it
  * started from (the log cannot be checkpointed past it, nor restarted). So two connections take
- * turns: every `renewMs`, and after each commit of this process (`renew`), the idle one starts a
- * read and only then does the other end its own, and no read held here is ever older than that. That is not enough under a steady stream of
- * commits: a checkpoint could then never reach the end of the log, the log would never start
- * over and would grow by everything written. So one turn in `PAUSE_EVERY` holds nothing, and
- * the next checkpoint completes. Both connections are read-only.
+ * turns: every `renewMs`, and after each commit of this process (`renew`), the idle one starts
+ * a read and only then does the other end its own, and no read held here is ever older than
+ * that. That is not enough under a steady stream of commits: a checkpoint could then never
+ * reach the end of the log, the log would never start over and would grow by everything
+ * written. So one turn in `PAUSE_EVERY` holds nothing, and the next checkpoint completes.
+ * Both connections are read-only.
  *
  * A failed renewal (the file busy, say) ends both reads and changes nothing but speed: the
  * statements then take their locks themselves until the next turn succeeds.
