@@ -2,7 +2,8 @@ import { constantTimeEqual } from '../crypto/constant-time.js';
 import { sha256Hex } from '../crypto/digest.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { HotParam, Store, StoreDialect, SyncDb, Tx } from '../store/index.js';
-import { indexOf, type PendingEvent } from './event.js';
+import { eventIndexColumns, type PendingEvent } from './event.js';
+import { readPacked, type PackedEvents } from './packed.js';
 
 /**
  * The hash chain. The events of an account are numbered from 1 (`seq`); each one's hash is
@@ -102,28 +103,7 @@ export interface EventText {
 }
 
 export function eventText({ accountId, event }: PendingEvent): EventText {
-  const ix = indexOf(event);
-  return {
-    accountId,
-    columns: [
-      event.eventId,
-      ix.eventTime,
-      ix.eventName,
-      ix.eventType,
-      ix.eventRW,
-      ix.serviceName,
-      ix.userName,
-      ix.principalId,
-      ix.roleName,
-      ix.accessKeyId,
-      ix.sourceIp,
-      ix.resourceType,
-      ix.resourceName,
-      ix.sensitive ? 1 : 0,
-      ix.errorCode,
-    ],
-    body: JSON.stringify(event),
-  };
+  return { accountId, columns: eventIndexColumns(event), body: JSON.stringify(event) };
 }
 
 /** The events of each account, accounts in a fixed order (two appenders never wait on each other's heads). */
@@ -179,34 +159,63 @@ export async function appendEvents(
   }
 }
 
-const INSERT_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+/** `chainHash` over an event's JSON text given as its UTF-8 bytes. */
+function chainHashOfBytes(prevHash: string, body: Uint8Array, scratch: { buf: Buffer }): string {
+  const need = prevHash.length + 1 + body.byteLength;
+  if (scratch.buf.length < need) scratch.buf = Buffer.allocUnsafeSlow(Math.max(need, 2 * scratch.buf.length));
+  const n = scratch.buf.write(`${prevHash}\n`, 0, 'latin1');
+  scratch.buf.set(body, n);
+  return sha256Hex(scratch.buf.subarray(0, n + body.byteLength));
+}
+
+/** An event's row, with its JSON text bound as UTF-8 bytes and stored as text. */
+const INSERT_PACKED_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(
+  (c) => (c === 'body' ? 'cast(? as text)' : '?'),
+).join(', ')})`;
 
 /**
  * appendEvents with synchronous statements inside a write transaction that holds SQLite's
- * write lock from its start (a writer task: see src/store/sqlite/writer-tasks.ts). Builds the
- * rows (on the writer thread: the events arrive as plain objects), numbers, hashes and inserts
- * them and moves the heads; the checkpoints due are returned, to be
- * sealed by the holder of the master key and inserted with `insertCheckpointsNow`.
+ * write lock from its start (a writer task: see src/store/sqlite/writer-tasks.ts), for a
+ * packed batch (src/audit/packed.ts). The JSON text is hashed and bound as the bytes it
+ * arrived in, never made into a string on the writer thread; what is stored and hashed is the
+ * same text appendEvents stores and hashes. The checkpoints due are returned, to be sealed by
+ * the holder of the master key and inserted with `insertCheckpointsNow`.
  */
 export function appendEventsNow(
   db: SyncDb,
-  input: { readonly events: readonly EventText[]; readonly now: string },
+  input: { readonly events: PackedEvents; readonly now: string },
 ): Checkpoint[] {
   const due: Checkpoint[] = [];
-  for (const [accountId, list] of byAccount(input.events)) {
-    db.run(
-      'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
-      [accountId, GENESIS_HASH],
-    );
-    const row = db.get<{ seq: number | bigint; hash: string }>(
-      'select seq, hash from audit_chains where account_id = ?',
-      [accountId],
-    )!;
-    const head = { seq: Number(row.seq), hash: row.hash };
-    const { rows, seq, hash } = chainRows(accountId, head, list);
-    for (const r of rows) db.run(INSERT_EVENT, r);
-    db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [seq, hash, accountId]);
-    if (checkpointDue(head.seq, seq)) due.push({ accountId, seq, hash, createdAt: input.now });
+  const heads = new Map<string, { before: number; seq: number; hash: string }>();
+  const scratch = { buf: Buffer.allocUnsafeSlow(4096) };
+  // Events keep their order within an account; accounts are independent chains.
+  for (const e of readPacked(input.events)) {
+    let head = heads.get(e.accountId);
+    if (!head) {
+      db.run(
+        'insert into audit_chains (account_id, seq, hash) values (?, 0, ?) on conflict (account_id) do nothing',
+        [e.accountId, GENESIS_HASH],
+      );
+      const row = db.get<{ seq: number | bigint; hash: string }>(
+        'select seq, hash from audit_chains where account_id = ?',
+        [e.accountId],
+      )!;
+      head = { before: Number(row.seq), seq: Number(row.seq), hash: row.hash };
+      heads.set(e.accountId, head);
+    }
+    const prev = head.hash;
+    head.seq += 1;
+    head.hash = chainHashOfBytes(prev, e.body, scratch);
+    db.run(INSERT_PACKED_EVENT, [e.accountId, head.seq, ...e.columns, e.body, prev, head.hash]);
+  }
+  for (const [accountId, head] of [...heads.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [
+      head.seq,
+      head.hash,
+      accountId,
+    ]);
+    if (checkpointDue(head.before, head.seq))
+      due.push({ accountId, seq: head.seq, hash: head.hash, createdAt: input.now });
   }
   return due;
 }

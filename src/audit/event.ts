@@ -135,23 +135,59 @@ function roleNameOf(e: AuditEvent): string | null {
   return e.resourceType === 'ACS::RAM::Role' && e.resourceName ? e.resourceName : null;
 }
 
+/** The columns LookupEvents filters on, as stored (see columnText). */
 export function indexOf(e: AuditEvent): EventIndex {
   return {
-    eventTime: e.eventTime,
-    eventName: e.eventName,
-    eventType: e.eventType,
-    eventRW: e.eventRW,
-    serviceName: e.serviceName,
-    userName: e.userIdentity.userName ?? null,
-    principalId: e.userIdentity.principalId ?? null,
-    roleName: roleNameOf(e),
-    accessKeyId: e.userIdentity.accessKeyId ?? null,
-    sourceIp: e.sourceIpAddress ?? null,
-    resourceType: e.resourceType ?? null,
-    resourceName: e.resourceName ?? null,
+    eventTime: columnText(e.eventTime),
+    eventName: columnText(e.eventName),
+    eventType: columnText(e.eventType),
+    eventRW: columnText(e.eventRW),
+    serviceName: columnText(e.serviceName),
+    userName: columnText(e.userIdentity.userName ?? null),
+    principalId: columnText(e.userIdentity.principalId ?? null),
+    roleName: columnText(roleNameOf(e)),
+    accessKeyId: columnText(e.userIdentity.accessKeyId ?? null),
+    sourceIp: columnText(e.sourceIpAddress ?? null),
+    resourceType: columnText(e.resourceType ?? null),
+    resourceName: columnText(e.resourceName ?? null),
     sensitive: SENSITIVE_EVENTS.has(e.eventName),
-    errorCode: e.errorCode === '' ? null : e.errorCode,
+    errorCode: e.errorCode === '' ? null : columnText(e.errorCode),
   };
+}
+
+/** An event's index columns, `event_id` through `error_code` in EVENT_COLUMNS order. */
+export function eventIndexColumns(event: AuditEvent): (string | number | null)[] {
+  const ix = indexOf(event);
+  return [
+    columnText(event.eventId),
+    ix.eventTime,
+    ix.eventName,
+    ix.eventType,
+    ix.eventRW,
+    ix.serviceName,
+    ix.userName,
+    ix.principalId,
+    ix.roleName,
+    ix.accessKeyId,
+    ix.sourceIp,
+    ix.resourceType,
+    ix.resourceName,
+    ix.sensitive ? 1 : 0,
+    ix.errorCode,
+  ];
+}
+
+/**
+ * Text as an index column holds it, the same on both stores: NUL (which PostgreSQL refuses in
+ * text) and unpaired surrogates (which are not UTF-8) become U+FFFD. An event of a refused
+ * request carries the caller's raw input; one such value must never stop its batch from being
+ * appended. The event's JSON text keeps every character, escaped. LookupEvents maps filter
+ * values the same way.
+ */
+export function columnText<T extends string | null>(text: T): T {
+  if (text === null) return text;
+  const wellFormed = (text as string & { toWellFormed(): string }).toWellFormed();
+  return (wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\ufffd') : wellFormed) as T;
 }
 
 /** `yyyy-MM-ddTHH:mm:ssZ`. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
-import type { AuditEvent } from './event.js';
+import { columnText, type AuditEvent } from './event.js';
 
 /** The LookupAttribute keys of LookupEvents 2020-07-06, and the column each matches. */
 export const LOOKUP_KEYS = {
@@ -67,7 +67,7 @@ export async function lookupEvents(db: Kysely<Database>, q: LookupQuery): Promis
     const column = LOOKUP_KEYS[f.key];
     if (column === 'sensitive')
       query = query.where('sensitive', '=', f.value.toLowerCase() === 'true' ? 1 : 0);
-    else query = query.where(column, '=', f.value);
+    else query = query.where(column, '=', columnText(f.value));
   }
   if (q.after) {
     const { time, seq } = q.after;

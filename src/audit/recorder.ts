@@ -1,7 +1,8 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, eventText, sealCheckpoint, type EventText } from './chain.js';
+import { appendEvents, eventText, sealCheckpoint } from './chain.js';
 import type { PendingEvent } from './event.js';
+import { EventPacker, unpackEvents, type PackedEvents } from './packed.js';
 
 /**
  * The recording API. Three ways in:
@@ -61,25 +62,30 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const maxBuffered = opts.maxBuffered ?? 100_000;
   const log = opts.log ?? ((line: string) => console.error(line));
 
-  /** Buffered events, already in the form they are appended in (their JSON text made at record time). */
-  let buffer: EventText[] = [];
+  /**
+   * Buffered events, packed as bytes when recorded (src/audit/packed.ts): `open` takes new
+   * events; full batches wait in `batches`, oldest first.
+   */
+  const open = new EventPacker();
+  const batches: PackedEvents[] = [];
+  let batched = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let failures = 0;
   let closed = false;
 
-  const appendTexts = (tx: Tx, events: readonly EventText[]) =>
-    appendEvents(tx, store, sealer, events, clock());
-  const append = (tx: Tx, events: readonly PendingEvent[]) => appendTexts(tx, events.map(eventText));
+  const append = (tx: Tx, events: readonly PendingEvent[]) =>
+    appendEvents(tx, store, sealer, events.map(eventText), clock());
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
-   * events are handed over as their JSON text and index columns (`eventText`); their numbering,
-   * hashing and insertion happen there. The checkpoints the append made due are sealed here,
-   * where the master key is, and inserted right after.
+   * batch is handed over as its bytes; the events' numbering, hashing and insertion happen
+   * there. The checkpoints the append made due are sealed here, where the master key is, and
+   * inserted right after.
    */
-  const appendAlone = (events: readonly EventText[]): Promise<void> =>
+  const appendAlone = (events: PackedEvents): Promise<void> =>
     outsideUnitOfWork(async () => {
-      if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, events));
+      if (!store.runWriterTask)
+        return store.transaction((tx) => appendEvents(tx, store, sealer, unpackEvents(events), clock()));
       const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
       if (due.length === 0) return;
       await store.runWriterTask('insertAuditCheckpoints', {
@@ -98,18 +104,36 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     timer.unref();
   }
 
-  /** One batch: everything buffered now (up to maxBatch per transaction). */
+  /** Closes the open batch: it waits with the full ones. */
+  function seal(): void {
+    if (open.count === 0) return;
+    const batch = open.take();
+    batches.push(batch);
+    batched += batch.count;
+    let dropped = 0;
+    while (batched + open.count > maxBuffered && batches.length > 1) {
+      const old = batches.shift()!;
+      batched -= old.count;
+      dropped += old.count;
+    }
+    if (dropped > 0)
+      log(`audit: ${dropped} buffered event(s) dropped: the store has refused appends for too long`);
+  }
+
+  /** Everything buffered now, a batch (up to maxBatch events) per transaction. */
   async function flushOnce(): Promise<void> {
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, maxBatch);
+    seal();
+    while (batches.length > 0) {
+      const batch = batches[0]!;
       try {
         await appendAlone(batch);
-        buffer = buffer.slice(batch.length);
+        batches.shift();
+        batched -= batch.count;
         failures = 0;
       } catch (err) {
         failures++;
         log(
-          `audit: appending ${batch.length} event(s) failed (${err instanceof Error ? err.message : String(err)}); retrying`,
+          `audit: appending ${batch.count} event(s) failed (${err instanceof Error ? err.message : String(err)}); retrying`,
         );
         schedule(Math.min(flushMs * 2 ** failures, 5000));
         return;
@@ -142,17 +166,18 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   return {
     enabled,
     record(event) {
-      buffer.push(eventText(event));
-      if (buffer.length > maxBuffered) {
-        const dropped = buffer.length - maxBuffered;
-        buffer = buffer.slice(dropped);
-        log(`audit: ${dropped} buffered event(s) dropped: the store has refused appends for too long`);
-      }
-      if (buffer.length >= maxBatch && failures === 0) void flush();
+      open.add(event);
+      if (open.count < maxBatch) return schedule(flushMs);
+      seal();
+      if (failures === 0) void flush();
       else schedule(flushMs);
     },
     recordInTransaction: (tx, events) => append(tx, events),
-    recordNow: (events) => appendAlone(events.map(eventText)),
+    recordNow(events) {
+      const packer = new EventPacker(4096);
+      for (const e of events) packer.add(e);
+      return appendAlone(packer.take());
+    },
     unitFor(make) {
       const unit: UnitOfWork = {
         carried: false,
@@ -172,6 +197,6 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
       if (timer) clearTimeout(timer);
       timer = undefined;
     },
-    pending: () => buffer.length,
+    pending: () => batched + open.count,
   };
 }

@@ -1,7 +1,7 @@
 import type { Sealer } from '../crypto/seal.js';
 import type { Store } from '../store/index.js';
 import { chainHash, checkpointSealValid, GENESIS_HASH, type SealedCheckpoint } from './chain.js';
-import { indexOf, type AuditEvent } from './event.js';
+import { columnText, indexOf, type AuditEvent } from './event.js';
 
 /**
  * Verification of the hash chains, over a live store or an exported file. Walks each
@@ -94,7 +94,7 @@ function columnsAgree(body: string, columns: Record<string, unknown>): boolean {
   for (const [column, field] of Object.entries(COLUMN_OF)) {
     if ((columns[column] ?? null) !== (ix[field] ?? null)) return false;
   }
-  if (columns.event_id !== undefined && columns.event_id !== eventIdOf(body)) return false;
+  if (columns.event_id !== undefined && columns.event_id !== columnText(eventIdOf(body) ?? null)) return false;
   return Number(columns.sensitive) === (ix.sensitive ? 1 : 0);
 }
 

@@ -26,7 +26,8 @@ export type HotParam = string | number | null;
 export interface SyncDb {
   get<Row>(sql: string, params: readonly HotParam[]): Row | undefined;
   all<Row>(sql: string, params: readonly HotParam[]): Row[];
-  run(sql: string, params: readonly HotParam[]): void;
+  /** A Uint8Array binds as a blob (`cast(? as text)` stores its UTF-8 bytes as text). */
+  run(sql: string, params: readonly (HotParam | Uint8Array)[]): void;
 }
 
 /** One SignatureNonce to record for an AccessKey. Times are ISO 8601 UTC text. */

@@ -1,0 +1,191 @@
+/**
+ * Buffered audit events packed as bytes (src/audit/packed.ts): what comes back out of a batch
+ * is exactly the event's JSON text and index columns, and what the recorder stores from a
+ * batch is the same text, columns and hash on both stores.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STORES } from '../compat/ram-helpers.js';
+import { startInProcessServer } from '../helpers/in-process.js';
+import { createTestDatabase } from '../helpers/pg.js';
+import { v3Call } from '../server/http.js';
+import { chainHash, eventText } from '../../src/audit/chain.js';
+import type { AuditEvent, PendingEvent } from '../../src/audit/event.js';
+import { EventPacker, readPacked, unpackEvents, type PackedEvents } from '../../src/audit/packed.js';
+import { createAuditRecorder } from '../../src/audit/recorder.js';
+import { readChainMaterial, verifyChains } from '../../src/audit/verify.js';
+import { createSealer } from '../../src/crypto/seal.js';
+import { openStore } from '../../src/store/index.js';
+import { syntheticEvent } from './helpers.js';
+
+const ACCOUNT = '1234567890123456';
+
+/** Events whose text and columns are awkward to carry: non-ASCII, control characters, nulls. */
+function awkwardEvents(): PendingEvent[] {
+  const at = new Date('2026-12-04T10:00:00Z');
+  const plain = syntheticEvent('GetUser', at);
+  const withUser: AuditEvent = {
+    ...syntheticEvent('CreateUser', at),
+    eventRW: 'Write',
+    requestParameters: { UserName: '用户-😀', Comments: 'line one\nline two\u0000 and a tab\t"quoted"' },
+    userIdentity: { type: 'ram-user', principalId: '2034', accountId: ACCOUNT, userName: 'zoë\u2028' },
+    sourceIpAddress: '192.0.2.7',
+    resourceType: 'ACS::RAM::User',
+    resourceName: 'a\nb\u0000c\ud800',
+    errorCode: 'EntityAlreadyExists.User',
+    errorMessage: 'The user already exists: 用户-😀',
+  };
+  return [
+    { accountId: ACCOUNT, event: plain },
+    { accountId: ACCOUNT, event: withUser },
+    { accountId: '', event: syntheticEvent('GetUser', at) },
+    {
+      accountId: ACCOUNT,
+      event: { ...plain, eventId: 'E'.repeat(36), requestParameters: { Big: 'x'.repeat(70_000) } },
+    },
+  ];
+}
+
+function pack(events: readonly PendingEvent[], initialBytes?: number): PackedEvents {
+  const packer = new EventPacker(initialBytes);
+  for (const e of events) packer.add(e);
+  expect(packer.count).toBe(events.length);
+  return packer.take();
+}
+
+describe('packed audit events', () => {
+  it('read back as the same JSON text and index columns eventText makes, growing past the first buffer', () => {
+    const events = awkwardEvents();
+    // 1 KiB to start: the 70,000-character event makes the packer grow.
+    const batch = pack(events, 1024);
+    const read = [...readPacked(batch)];
+    expect(read).toHaveLength(events.length);
+    read.forEach((r, i) => {
+      const expected = eventText(events[i]!);
+      expect(r.accountId).toBe(expected.accountId);
+      expect(r.columns).toEqual(expected.columns);
+      expect(Buffer.from(r.body).toString('utf8')).toBe(expected.body);
+    });
+    expect(unpackEvents(batch)).toEqual(events.map(eventText));
+    // An index column holds no NUL and no unpaired surrogate; the JSON text keeps both, escaped.
+    expect(read[1]!.columns[12]).toBe('a\nb\ufffdc\ufffd');
+    expect(JSON.parse(Buffer.from(read[1]!.body).toString('utf8')).resourceName).toBe('a\nb\u0000c\ud800');
+  });
+
+  it('starts empty after a take, and a take of nothing is an empty batch', () => {
+    const events = awkwardEvents();
+    const packer = new EventPacker();
+    expect(packer.take()).toMatchObject({ count: 0 });
+    packer.add(events[0]!);
+    const first = packer.take();
+    expect(first.count).toBe(1);
+    expect(packer.count).toBe(0);
+    expect(packer.bytes).toBe(0);
+    packer.add(events[1]!);
+    const second = packer.take();
+    // The first batch is a copy: packing more did not change it.
+    expect(unpackEvents(first)).toEqual([eventText(events[0]!)]);
+    expect(unpackEvents(second)).toEqual([eventText(events[1]!)]);
+  });
+
+  it('refuses a batch that is cut short, counts more events than it holds, or holds more than its count', () => {
+    const batch = pack(awkwardEvents().slice(0, 2));
+    const read = (b: PackedEvents) => [...readPacked(b)];
+    expect(() => read({ count: 2, bytes: batch.bytes.subarray(0, batch.bytes.length - 1) })).toThrow(
+      /damaged/,
+    );
+    expect(() => read({ count: 2, bytes: batch.bytes.subarray(0, 3) })).toThrow(/damaged/);
+    expect(() => read({ count: 3, bytes: batch.bytes })).toThrow(/damaged/);
+    expect(() => read({ count: 1, bytes: batch.bytes })).toThrow(/damaged/);
+    const noColumns = Buffer.alloc(8);
+    noColumns.writeUInt32LE(4, 0);
+    noColumns.write('[1]\n', 4);
+    expect(() => read({ count: 1, bytes: noColumns })).toThrow(/no columns/);
+  });
+});
+
+describe.each(STORES)('the recorder stores packed events (%s)', (kind) => {
+  it('as the same text, columns and chain hashes as the events themselves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
+    const pg = kind === 'postgres' ? await createTestDatabase() : undefined;
+    const store = await openStore({ dataDir: dir, databaseUrl: pg?.url });
+    try {
+      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+      const recorder = createAuditRecorder({
+        store,
+        sealer,
+        clock: () => new Date(),
+        flushMs: 5,
+        maxBatch: 3,
+      });
+      const events = awkwardEvents();
+      for (const e of events) recorder.record(e);
+      expect(recorder.pending()).toBe(events.length);
+      await recorder.close();
+      expect(recorder.pending()).toBe(0);
+
+      const rows = await store.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .orderBy('account_id')
+        .orderBy('seq')
+        .execute();
+      expect(rows).toHaveLength(events.length);
+      const byId = new Map(rows.map((r) => [r.event_id, r]));
+      for (const e of events) {
+        const row = byId.get(e.event.eventId)!;
+        const expected = eventText(e);
+        expect(row.account_id).toBe(e.accountId);
+        expect(row.body).toBe(expected.body);
+        expect(row.hash).toBe(chainHash(row.prev_hash, expected.body));
+        expect(row.user_name).toBe(e.event.userIdentity.userName ?? null);
+        expect(row.error_code).toBe(e.event.errorCode === '' ? null : e.event.errorCode);
+      }
+      // A NUL and an unpaired surrogate in a column: stored the same way on both stores, and
+      // the batch carrying them was appended (PostgreSQL refuses NUL in text).
+      expect(byId.get(events[1]!.event.eventId)!.resource_name).toBe('a\nb\ufffdc\ufffd');
+      expect(JSON.parse(byId.get(events[1]!.event.eventId)!.body).resourceName).toBe('a\nb\u0000c\ud800');
+      const verdict = verifyChains(await readChainMaterial(store, ACCOUNT), sealer);
+      expect(verdict).toMatchObject({
+        ok: true,
+        events: 3,
+      });
+    } finally {
+      await store.close();
+      await pg?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(STORES)('a refused request whose input holds NUL (%s)', (store) => {
+  it('is recorded, and the events after it are too', async () => {
+    const s = await startInProcessServer({ store });
+    try {
+      const keys = { accessKeyId: s.rootAccessKeyId, accessKeySecret: s.rootAccessKeySecret };
+      const bad = await v3Call(s, keys, 'GetUser', { UserName: 'nul\u0000name' }, { now: s.clock() });
+      expect(bad.status).toBe(400);
+      const good = await v3Call(s, keys, 'GetAccountAlias', {}, { now: s.clock() });
+      expect(good.status).toBe(200);
+      await s.deployment.audit.flush();
+      expect(s.deployment.audit.pending()).toBe(0);
+      const rows = await s.deployment.store.db
+        .selectFrom('audit_events')
+        .select(['event_name', 'resource_name', 'error_code', 'body'])
+        .where('account_id', '=', s.accountId)
+        .where('event_name', 'in', ['GetUser', 'GetAccountAlias'])
+        .orderBy('seq')
+        .execute();
+      expect(rows.map((r) => [r.event_name, r.resource_name, r.error_code])).toEqual([
+        ['GetUser', 'nul\ufffdname', JSON.parse(bad.text).Code],
+        ['GetAccountAlias', null, null],
+      ]);
+      expect(JSON.parse(rows[0]!.body).requestParameters.UserName).toBe('nul\u0000name');
+    } finally {
+      await s.stop();
+    }
+  });
+});
