@@ -112,3 +112,16 @@ export function unpackEvents(batch: PackedEvents): EventText[] {
   }
   return out;
 }
+
+/** The batch cut in two after its first `count` events (0 < count < batch.count); each half a copy. */
+export function splitPacked(batch: PackedEvents, count: number): [PackedEvents, PackedEvents] {
+  if (!(count > 0 && count < batch.count)) throw new RangeError('a batch is cut between two of its events');
+  const { bytes } = batch;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  for (let i = 0; i < count; i++) at += 4 + view.getUint32(at, true);
+  return [
+    { count, bytes: bytes.slice(0, at) },
+    { count: batch.count - count, bytes: bytes.slice(at) },
+  ];
+}

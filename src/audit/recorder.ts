@@ -2,7 +2,8 @@ import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
 import { appendEvents, eventText, sealCheckpoint } from './chain.js';
 import type { PendingEvent } from './event.js';
-import { EventPacker, unpackEvents, type PackedEvents } from './packed.js';
+import { EventPacker, readPacked, splitPacked, unpackEvents, type PackedEvents } from './packed.js';
+import { isRefusedData } from '../store/errors.js';
 
 /**
  * The recording API. Three ways in:
@@ -131,10 +132,25 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
         batched -= batch.count;
         failures = 0;
       } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        // A row the store refuses for what it holds is refused every time: find it by halving
+        // the batch, and let it go, so the events after it are not held behind it for good.
+        // Any other failure (the store out of reach, a full disk) is retried as it is.
+        if (isRefusedData(err)) {
+          batches.shift();
+          if (batch.count > 1) {
+            batches.unshift(...splitPacked(batch, Math.floor(batch.count / 2)));
+          } else {
+            batched -= 1;
+            const [e] = [...readPacked(batch)];
+            log(
+              `audit: event ${String(e?.columns[0])} (${String(e?.columns[2])}) dropped: the store refuses it (${why})`,
+            );
+          }
+          continue;
+        }
         failures++;
-        log(
-          `audit: appending ${batch.count} event(s) failed (${err instanceof Error ? err.message : String(err)}); retrying`,
-        );
+        log(`audit: appending ${batch.count} event(s) failed (${why}); retrying`);
         schedule(Math.min(flushMs * 2 ** failures, 5000));
         return;
       }

@@ -65,3 +65,21 @@ export function isStoreUnavailable(err: unknown, depth = 0): boolean {
   if (Array.isArray(inner) && inner.some((e) => isStoreUnavailable(e, depth + 1))) return true;
   return isStoreUnavailable((err as { cause?: unknown }).cause, depth + 1);
 }
+
+/**
+ * True when the store refused a statement for what its rows hold, not because it cannot write:
+ * PostgreSQL's data exceptions and integrity violations (SQLSTATE classes 22 and 23), and
+ * SQLite's constraint, type and size refusals. Sent again, the same rows are refused again.
+ */
+export function isRefusedData(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return (
+    /^2[23][0-9A-Z]{3}$/.test(code) ||
+    code.startsWith('SQLITE_CONSTRAINT') ||
+    code === 'SQLITE_MISMATCH' ||
+    code === 'SQLITE_TOOBIG' ||
+    code === 'SQLITE_RANGE'
+  );
+}

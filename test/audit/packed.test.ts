@@ -18,7 +18,7 @@ import { EventPacker, readPacked, unpackEvents, type PackedEvents } from '../../
 import { createAuditRecorder } from '../../src/audit/recorder.js';
 import { readChainMaterial, verifyChains } from '../../src/audit/verify.js';
 import { createSealer } from '../../src/crypto/seal.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { syntheticEvent } from './helpers.js';
 
 const ACCOUNT = '1234567890123456';
@@ -186,6 +186,106 @@ describe.each(STORES)('a refused request whose input holds NUL (%s)', (store) =>
       expect(JSON.parse(rows[0]!.body).requestParameters.UserName).toBe('nul\u0000name');
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('the recorder and a store that refuses some rows', () => {
+  /** An SQLite store whose appends fail with `code` while `refuse(names)` says so. */
+  async function refusingStore(dir: string, refuse: (names: string[]) => string | undefined): Promise<Store> {
+    const store = await openStore({ dataDir: dir });
+    const run = store.runWriterTask!.bind(store);
+    const runWriterTask: Store['runWriterTask'] = (name, input) => {
+      if (name === 'appendAuditEvents') {
+        const batch = (input as { events: PackedEvents }).events;
+        const code = refuse(unpackEvents(batch).map((e) => String(e.columns[2])));
+        if (code) return Promise.reject(Object.assign(new Error(`refused (${code})`), { code }));
+      }
+      return run(name, input);
+    };
+    return Object.assign(Object.create(store) as Store, { runWriterTask });
+  }
+
+  const names = (n: number, bad: number[] = []) =>
+    Array.from({ length: n }, (_, i) => (bad.includes(i) ? `Poison${i}` : `GetUser${i}`));
+
+  async function storedNames(store: Store): Promise<string[]> {
+    const rows = await store.db.selectFrom('audit_events').select('event_name').orderBy('seq').execute();
+    return rows.map((r) => r.event_name);
+  }
+
+  it('finds the events the store refuses for what they hold, lets them go with a log line, and appends the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
+    const store = await refusingStore(dir, (n) =>
+      n.some((x) => x.startsWith('Poison')) ? '22021' : undefined,
+    );
+    const lines: string[] = [];
+    try {
+      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+      const recorder = createAuditRecorder({
+        store,
+        sealer,
+        clock: () => new Date(),
+        maxBatch: 40,
+        log: (l) => lines.push(l),
+      });
+      const all = names(100, [3, 4, 57, 99]);
+      const ids: string[] = [];
+      for (const name of all) {
+        const event = syntheticEvent(name, new Date());
+        ids.push(event.eventId);
+        recorder.record({ accountId: ACCOUNT, event });
+      }
+      await recorder.close();
+      expect(recorder.pending()).toBe(0);
+      expect(await storedNames(store)).toEqual(all.filter((n) => !n.startsWith('Poison')));
+      const dropped = lines.filter((l) => l.includes('dropped'));
+      expect(dropped).toHaveLength(4);
+      for (const i of [3, 4, 57, 99])
+        expect(dropped.some((l) => l.includes(ids[i]!) && l.includes(`Poison${i}`))).toBe(true);
+      expect(verifyChains(await readChainMaterial(store, ACCOUNT), sealer)).toMatchObject({
+        ok: true,
+        events: 96,
+      });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every event while the store cannot write (a full disk, out of reach), and appends them all after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
+    let failing: string | undefined = 'SQLITE_FULL';
+    const store = await refusingStore(dir, () => failing);
+    const lines: string[] = [];
+    try {
+      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+      const recorder = createAuditRecorder({
+        store,
+        sealer,
+        clock: () => new Date(),
+        flushMs: 1,
+        maxBatch: 10,
+        log: (l) => lines.push(l),
+      });
+      const all = names(35);
+      for (const name of all)
+        recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+      await recorder.flush();
+      await recorder.flush();
+      failing = 'SQLITE_BUSY';
+      await recorder.flush();
+      expect(recorder.pending()).toBe(35);
+      expect(await storedNames(store)).toEqual([]);
+      failing = undefined;
+      await recorder.close();
+      expect(recorder.pending()).toBe(0);
+      expect(await storedNames(store)).toEqual(all);
+      expect(lines.some((l) => l.includes('retrying'))).toBe(true);
+      expect(lines.some((l) => l.includes('dropped'))).toBe(false);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
