@@ -67,19 +67,24 @@ export function isStoreUnavailable(err: unknown, depth = 0): boolean {
 }
 
 /**
- * True when the store refused a statement for what its rows hold, not because it cannot write:
- * PostgreSQL's data exceptions and integrity violations (SQLSTATE classes 22 and 23), and
- * SQLite's constraint, type and size refusals. Sent again, the same rows are refused again.
+ * True when the store refused a statement for what its rows hold, not because it cannot write
+ * or because of what else is stored: PostgreSQL's data exceptions (SQLSTATE class 22) and
+ * not-null and check violations, SQLite's not-null, check, type and size refusals. Sent again,
+ * the same rows are refused again. (A unique violation depends on the rows already there, so it
+ * is not one.)
  */
 export function isRefusedData(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string') return false;
-  return (
-    /^2[23][0-9A-Z]{3}$/.test(code) ||
-    code.startsWith('SQLITE_CONSTRAINT') ||
-    code === 'SQLITE_MISMATCH' ||
-    code === 'SQLITE_TOOBIG' ||
-    code === 'SQLITE_RANGE'
-  );
+  return /^22[0-9A-Z]{3}$/.test(code) || REFUSED_DATA_CODES.has(code);
 }
+
+const REFUSED_DATA_CODES = new Set([
+  '23502',
+  '23514',
+  'SQLITE_CONSTRAINT_NOTNULL',
+  'SQLITE_CONSTRAINT_CHECK',
+  'SQLITE_MISMATCH',
+  'SQLITE_TOOBIG',
+]);
