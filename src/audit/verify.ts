@@ -94,7 +94,8 @@ function columnsAgree(body: string, columns: Record<string, unknown>): boolean {
   for (const [column, field] of Object.entries(COLUMN_OF)) {
     if ((columns[column] ?? null) !== (ix[field] ?? null)) return false;
   }
-  if (columns.event_id !== undefined && columns.event_id !== columnText(eventIdOf(body) ?? null)) return false;
+  if (columns.event_id !== undefined && columns.event_id !== columnText(eventIdOf(body) ?? null))
+    return false;
   return Number(columns.sensitive) === (ix.sensitive ? 1 : 0);
 }
 
