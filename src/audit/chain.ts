@@ -91,10 +91,10 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /**
- * An event as it is appended: its JSON text (exactly what is stored and hashed) and its index
- * columns, `event_id` through `error_code` in EVENT_COLUMNS order. Made where the event was
- * recorded; handed to the writer thread in this form, whose clone is a few strings instead of
- * the event's object graph.
+ * An event as it is appended in a transaction on the serving thread (appendEvents): its JSON
+ * text (exactly what is stored and hashed) and its index columns, `event_id` through
+ * `error_code` in EVENT_COLUMNS order. Batches for the writer thread carry the same text and
+ * columns packed as bytes (src/audit/packed.ts).
  */
 export interface EventText {
   readonly accountId: string;
@@ -208,7 +208,7 @@ export function appendEventsNow(
     head.hash = chainHashOfBytes(prev, e.body, scratch);
     db.run(INSERT_PACKED_EVENT, [e.accountId, head.seq, ...e.columns, e.body, prev, head.hash]);
   }
-  for (const [accountId, head] of [...heads.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [accountId, head] of heads) {
     db.run('update audit_chains set seq = ?, hash = ? where account_id = ?', [
       head.seq,
       head.hash,

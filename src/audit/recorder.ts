@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, eventText, sealCheckpoint } from './chain.js';
+import { appendEvents, eventText, sealCheckpoint, type EventText } from './chain.js';
 import type { PendingEvent } from './event.js';
 import { EventPacker, readPacked, splitPacked, unpackEvents, type PackedEvents } from './packed.js';
 import { isRefusedData } from '../store/errors.js';
@@ -75,8 +75,9 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   let failures = 0;
   let closed = false;
 
-  const append = (tx: Tx, events: readonly PendingEvent[]) =>
-    appendEvents(tx, store, sealer, events.map(eventText), clock());
+  const appendTexts = (tx: Tx, events: readonly EventText[]) =>
+    appendEvents(tx, store, sealer, events, clock());
+  const append = (tx: Tx, events: readonly PendingEvent[]) => appendTexts(tx, events.map(eventText));
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
    * batch is handed over as its bytes; the events' numbering, hashing and insertion happen
@@ -85,8 +86,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
    */
   const appendAlone = (events: PackedEvents): Promise<void> =>
     outsideUnitOfWork(async () => {
-      if (!store.runWriterTask)
-        return store.transaction((tx) => appendEvents(tx, store, sealer, unpackEvents(events), clock()));
+      if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, unpackEvents(events)));
       const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
       if (due.length === 0) return;
       await store.runWriterTask('insertAuditCheckpoints', {

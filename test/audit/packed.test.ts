@@ -15,7 +15,7 @@ import { v3Call } from '../server/http.js';
 import { chainHash, eventText } from '../../src/audit/chain.js';
 import type { AuditEvent, PendingEvent } from '../../src/audit/event.js';
 import { EventPacker, readPacked, unpackEvents, type PackedEvents } from '../../src/audit/packed.js';
-import { createAuditRecorder } from '../../src/audit/recorder.js';
+import { createAuditRecorder, type AuditRecorderOptions } from '../../src/audit/recorder.js';
 import { readChainMaterial, verifyChains } from '../../src/audit/verify.js';
 import { createSealer } from '../../src/crypto/seal.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -54,6 +54,35 @@ function pack(events: readonly PendingEvent[], initialBytes?: number): PackedEve
   for (const e of events) packer.add(e);
   expect(packer.count).toBe(events.length);
   return packer.take();
+}
+
+/** A fresh data directory for `open`, and the store it opens, closed and removed after `fn`. */
+async function withStore(
+  open: (dir: string) => Promise<Store>,
+  fn: (store: Store) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
+  const store = await open(dir);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A recorder over `store` with a fresh sealing key; `lines` collects its log. */
+function recorderOver(store: Store, opts: Partial<AuditRecorderOptions>) {
+  const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+  const lines: string[] = [];
+  const recorder = createAuditRecorder({
+    store,
+    sealer,
+    clock: () => new Date(),
+    log: (l) => lines.push(l),
+    ...opts,
+  });
+  return { recorder, sealer, lines };
 }
 
 describe('packed audit events', () => {
@@ -109,54 +138,48 @@ describe('packed audit events', () => {
 
 describe.each(STORES)('the recorder stores packed events (%s)', (kind) => {
   it('as the same text, columns and chain hashes as the events themselves', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
     const pg = kind === 'postgres' ? await createTestDatabase() : undefined;
-    const store = await openStore({ dataDir: dir, databaseUrl: pg?.url });
     try {
-      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
-      const recorder = createAuditRecorder({
-        store,
-        sealer,
-        clock: () => new Date(),
-        flushMs: 5,
-        maxBatch: 3,
-      });
-      const events = awkwardEvents();
-      for (const e of events) recorder.record(e);
-      expect(recorder.pending()).toBe(events.length);
-      await recorder.close();
-      expect(recorder.pending()).toBe(0);
+      await withStore(
+        (dir) => openStore({ dataDir: dir, databaseUrl: pg?.url }),
+        async (store) => {
+          const { recorder, sealer } = recorderOver(store, { flushMs: 5, maxBatch: 3 });
+          const events = awkwardEvents();
+          for (const e of events) recorder.record(e);
+          expect(recorder.pending()).toBe(events.length);
+          await recorder.close();
+          expect(recorder.pending()).toBe(0);
 
-      const rows = await store.db
-        .selectFrom('audit_events')
-        .selectAll()
-        .orderBy('account_id')
-        .orderBy('seq')
-        .execute();
-      expect(rows).toHaveLength(events.length);
-      const byId = new Map(rows.map((r) => [r.event_id, r]));
-      for (const e of events) {
-        const row = byId.get(e.event.eventId)!;
-        const expected = eventText(e);
-        expect(row.account_id).toBe(e.accountId);
-        expect(row.body).toBe(expected.body);
-        expect(row.hash).toBe(chainHash(row.prev_hash, expected.body));
-        expect(row.user_name).toBe(e.event.userIdentity.userName ?? null);
-        expect(row.error_code).toBe(e.event.errorCode === '' ? null : e.event.errorCode);
-      }
-      // A NUL and an unpaired surrogate in a column: stored the same way on both stores, and
-      // the batch carrying them was appended (PostgreSQL refuses NUL in text).
-      expect(byId.get(events[1]!.event.eventId)!.resource_name).toBe('a\nb\ufffdc\ufffd');
-      expect(JSON.parse(byId.get(events[1]!.event.eventId)!.body).resourceName).toBe('a\nb\u0000c\ud800');
-      const verdict = verifyChains(await readChainMaterial(store, ACCOUNT), sealer);
-      expect(verdict).toMatchObject({
-        ok: true,
-        events: 3,
-      });
+          const rows = await store.db
+            .selectFrom('audit_events')
+            .selectAll()
+            .orderBy('account_id')
+            .orderBy('seq')
+            .execute();
+          expect(rows).toHaveLength(events.length);
+          const byId = new Map(rows.map((r) => [r.event_id, r]));
+          for (const e of events) {
+            const row = byId.get(e.event.eventId)!;
+            const expected = eventText(e);
+            expect(row.account_id).toBe(e.accountId);
+            expect(row.body).toBe(expected.body);
+            expect(row.hash).toBe(chainHash(row.prev_hash, expected.body));
+            expect(row.user_name).toBe(e.event.userIdentity.userName ?? null);
+            expect(row.error_code).toBe(e.event.errorCode === '' ? null : e.event.errorCode);
+          }
+          // A NUL and an unpaired surrogate in a column: stored the same way on both stores, and
+          // the batch carrying them was appended (PostgreSQL refuses NUL in text).
+          expect(byId.get(events[1]!.event.eventId)!.resource_name).toBe('a\nb\ufffdc\ufffd');
+          expect(JSON.parse(byId.get(events[1]!.event.eventId)!.body).resourceName).toBe('a\nb\u0000c\ud800');
+          const verdict = verifyChains(await readChainMaterial(store, ACCOUNT), sealer);
+          expect(verdict).toMatchObject({
+            ok: true,
+            events: 3,
+          });
+        },
+      );
     } finally {
-      await store.close();
       await pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -215,77 +238,55 @@ describe('the recorder and a store that refuses some rows', () => {
   }
 
   it('finds the events the store refuses for what they hold, lets them go with a log line, and appends the rest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
-    const store = await refusingStore(dir, (n) =>
-      n.some((x) => x.startsWith('Poison')) ? '22021' : undefined,
+    const refuse = (n: string[]) => (n.some((x) => x.startsWith('Poison')) ? '22021' : undefined);
+    await withStore(
+      (dir) => refusingStore(dir, refuse),
+      async (store) => {
+        const { recorder, sealer, lines } = recorderOver(store, { maxBatch: 40 });
+        const all = names(100, [3, 4, 57, 99]);
+        const ids: string[] = [];
+        for (const name of all) {
+          const event = syntheticEvent(name, new Date());
+          ids.push(event.eventId);
+          recorder.record({ accountId: ACCOUNT, event });
+        }
+        await recorder.close();
+        expect(recorder.pending()).toBe(0);
+        expect(await storedNames(store)).toEqual(all.filter((n) => !n.startsWith('Poison')));
+        const dropped = lines.filter((l) => l.includes('dropped'));
+        expect(dropped).toHaveLength(4);
+        for (const i of [3, 4, 57, 99])
+          expect(dropped.some((l) => l.includes(ids[i]!) && l.includes(`Poison${i}`))).toBe(true);
+        expect(verifyChains(await readChainMaterial(store, ACCOUNT), sealer)).toMatchObject({
+          ok: true,
+          events: 96,
+        });
+      },
     );
-    const lines: string[] = [];
-    try {
-      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
-      const recorder = createAuditRecorder({
-        store,
-        sealer,
-        clock: () => new Date(),
-        maxBatch: 40,
-        log: (l) => lines.push(l),
-      });
-      const all = names(100, [3, 4, 57, 99]);
-      const ids: string[] = [];
-      for (const name of all) {
-        const event = syntheticEvent(name, new Date());
-        ids.push(event.eventId);
-        recorder.record({ accountId: ACCOUNT, event });
-      }
-      await recorder.close();
-      expect(recorder.pending()).toBe(0);
-      expect(await storedNames(store)).toEqual(all.filter((n) => !n.startsWith('Poison')));
-      const dropped = lines.filter((l) => l.includes('dropped'));
-      expect(dropped).toHaveLength(4);
-      for (const i of [3, 4, 57, 99])
-        expect(dropped.some((l) => l.includes(ids[i]!) && l.includes(`Poison${i}`))).toBe(true);
-      expect(verifyChains(await readChainMaterial(store, ACCOUNT), sealer)).toMatchObject({
-        ok: true,
-        events: 96,
-      });
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it('keeps every event while the store cannot write (a full disk, out of reach), and appends them all after', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rampart-packed-'));
     let failing: string | undefined = 'SQLITE_FULL';
-    const store = await refusingStore(dir, () => failing);
-    const lines: string[] = [];
-    try {
-      const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
-      const recorder = createAuditRecorder({
-        store,
-        sealer,
-        clock: () => new Date(),
-        flushMs: 1,
-        maxBatch: 10,
-        log: (l) => lines.push(l),
-      });
-      const all = names(35);
-      for (const name of all)
-        recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
-      await recorder.flush();
-      await recorder.flush();
-      failing = 'SQLITE_BUSY';
-      await recorder.flush();
-      expect(recorder.pending()).toBe(35);
-      expect(await storedNames(store)).toEqual([]);
-      failing = undefined;
-      await recorder.close();
-      expect(recorder.pending()).toBe(0);
-      expect(await storedNames(store)).toEqual(all);
-      expect(lines.some((l) => l.includes('retrying'))).toBe(true);
-      expect(lines.some((l) => l.includes('dropped'))).toBe(false);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withStore(
+      (dir) => refusingStore(dir, () => failing),
+      async (store) => {
+        const { recorder, lines } = recorderOver(store, { flushMs: 1, maxBatch: 10 });
+        const all = names(35);
+        for (const name of all)
+          recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+        await recorder.flush();
+        await recorder.flush();
+        failing = 'SQLITE_BUSY';
+        await recorder.flush();
+        expect(recorder.pending()).toBe(35);
+        expect(await storedNames(store)).toEqual([]);
+        failing = undefined;
+        await recorder.close();
+        expect(recorder.pending()).toBe(0);
+        expect(await storedNames(store)).toEqual(all);
+        expect(lines.some((l) => l.includes('retrying'))).toBe(true);
+        expect(lines.some((l) => l.includes('dropped'))).toBe(false);
+      },
+    );
   });
 });
