@@ -101,9 +101,11 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs: number;
   /** SQLite: nonce claims and buffered audit appends run on a writer thread (default on). */
   readonly sqliteWriterThread: boolean;
+  /** SQLite: rows of hot reads kept in memory while the file is unchanged (default on). */
+  readonly sqliteRowCache: boolean;
 }
 
-/** RAMPART_DB_* (pool size and timeouts of PostgreSQL) and RAMPART_SQLITE_WRITER_THREAD. */
+/** RAMPART_DB_* (pool size and timeouts of PostgreSQL), RAMPART_SQLITE_WRITER_THREAD and RAMPART_SQLITE_ROW_CACHE. */
 export function parseDatabaseOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
   const statement = env.RAMPART_DB_STATEMENT_TIMEOUT_MS;
   return {
@@ -112,6 +114,7 @@ export function parseDatabaseOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
     statementTimeoutMs:
       statement === '0' ? 0 : parseMillis('RAMPART_DB_STATEMENT_TIMEOUT_MS', statement, 30_000),
     sqliteWriterThread: onOff('RAMPART_SQLITE_WRITER_THREAD', env.RAMPART_SQLITE_WRITER_THREAD),
+    sqliteRowCache: onOff('RAMPART_SQLITE_ROW_CACHE', env.RAMPART_SQLITE_ROW_CACHE),
   };
 }
 

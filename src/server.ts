@@ -929,15 +929,19 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   }
 
   const isTrustedProxy = cidrMatcher(config.trustedProxies);
+  /** SQLite's row cache: every request is counted and waits for the next check of the file. */
+  const fresh = deployment.store.fresh?.bind(deployment.store);
+  const handleChecked = (req: IncomingMessage, res: ServerResponse): Promise<void> | void => {
+    try {
+      return handle(req, res);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     // Read now: once a client has gone away its socket no longer knows the address.
     const peer = normalizeIp(req.socket.remoteAddress ?? '?');
-    let pending: Promise<void> | void;
-    try {
-      pending = handle(req, res);
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
+    const pending = fresh ? fresh().then(() => handleChecked(req, res)) : handleChecked(req, res);
     pending?.catch((err: unknown) => {
       if (err instanceof RequestAbortedError) {
         // Nothing to answer: the connection is gone. One line, no stack.

@@ -98,6 +98,16 @@ describe('writePrivateFileAtomically', () => {
   });
 });
 
+describe('RAMPART_SQLITE_ROW_CACHE', () => {
+  it('is on by default, off when asked, and anything else is refused', () => {
+    expect(parseDatabaseOptions({}).sqliteRowCache).toBe(true);
+    expect(parseDatabaseOptions({ RAMPART_SQLITE_ROW_CACHE: 'off' }).sqliteRowCache).toBe(false);
+    expect(() => parseDatabaseOptions({ RAMPART_SQLITE_ROW_CACHE: '1' })).toThrow(
+      'RAMPART_SQLITE_ROW_CACHE must be on or off',
+    );
+  });
+});
+
 describe('RAMPART_SQLITE_WRITER_THREAD', () => {
   it('is on by default, off when asked, and anything else is refused', () => {
     expect(parseDatabaseOptions({}).sqliteWriterThread).toBe(true);

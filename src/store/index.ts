@@ -41,6 +41,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       file: sqliteFile(opts.dataDir),
       busyTimeoutMs: opts.sqliteBusyTimeoutMs,
       writerThread: opts.sqliteWriterThread,
+      rowCache: opts.sqliteRowCache,
     });
   }
   store = withUnitsOfWork(store);

@@ -108,6 +108,12 @@ export interface Store {
   countNonces?(): Promise<number>;
   /** PostgreSQL: the connections of the pool (open, idle, callers waiting for one); SQLite: absent. */
   poolStats?(): PoolStats;
+  /**
+   * SQLite with its row cache (src/store/sqlite/row-cache.ts): a request arrived; resolves once
+   * the hot reads it makes may be answered from memory. A server calls it for every request it
+   * receives, before anything else. Absent without the cache.
+   */
+  fresh?(): Promise<void>;
 }
 
 export interface PoolStats {
@@ -129,6 +135,12 @@ export interface OpenStoreOptions {
    * false; `rampart serve` turns it on unless RAMPART_SQLITE_WRITER_THREAD=off.
    */
   readonly sqliteWriterThread?: boolean;
+  /**
+   * SQLite: keep the rows of hot reads in memory while the file is unchanged
+   * (src/store/sqlite/row-cache.ts). Default false; `rampart serve` turns it on unless
+   * RAMPART_SQLITE_ROW_CACHE=off. Needs a caller of `Store.fresh` for every request.
+   */
+  readonly sqliteRowCache?: boolean;
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
   /** PostgreSQL: how long to wait for a new connection before failing (default 5000 ms). */

@@ -88,5 +88,6 @@ export function withUnitsOfWork(store: Store): Store {
     ...(store.countNonces ? { countNonces: store.countNonces.bind(store) } : {}),
     ...(store.startWriter ? { startWriter: store.startWriter.bind(store) } : {}),
     ...(store.poolStats ? { poolStats: store.poolStats.bind(store) } : {}),
+    ...(store.fresh ? { fresh: store.fresh.bind(store) } : {}),
   };
 }

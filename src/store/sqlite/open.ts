@@ -1,12 +1,19 @@
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteStatement as KyselySqliteStatement,
+} from 'kysely';
 import type { Database } from '../schema.js';
 import type { HotParam, HotQuery, Store, SyncDb, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import { createPrivateFiles } from './files.js';
 import { keepSharedLock } from './lock-keeper.js';
 import { nonceFileOf, openNonceLog } from './nonces.js';
+import { createRowCache } from './row-cache.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
 import { startWriterThread, type WriterThread } from './writer-client.js';
 import {
@@ -23,6 +30,8 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Run writer tasks on a thread of their own (default false: one-shot commands do without; never for ':memory:'). */
   readonly writerThread?: boolean;
+  /** Keep the rows of hot reads in memory while the file is unchanged (row-cache.ts; never for ':memory:'). */
+  readonly rowCache?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,20 +57,46 @@ const STATEMENT_CACHE_SIZE = 500;
  * each execution completes before the next starts, which holds (execution is synchronous).
  * Reuse saves the parse and plan of each request's queries.
  */
-function withStatementCache(raw: SqliteDatabase.Database): KyselySqliteDatabase {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(raw: SqliteDatabase.Database, wrote: () => void): KyselySqliteDatabase {
+  const cache = new Map<string, KyselySqliteStatement>();
   return {
     close: () => raw.close(),
     prepare(query: string) {
       let statement = cache.get(query);
       if (!statement) {
-        statement = raw.prepare(query);
+        const prepared = raw.prepare(query);
+        statement = prepared.readonly ? prepared : tellingWrites(prepared, wrote);
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
         cache.set(query, statement);
       }
       return statement;
     },
   };
+}
+
+/** A statement that may write, which calls `wrote` once it has run (committed, outside a transaction). */
+function tellingWrites(statement: SqliteDatabase.Statement, wrote: () => void): KyselySqliteStatement {
+  const after = <T>(run: () => T): T => {
+    try {
+      return run();
+    } finally {
+      wrote();
+    }
+  };
+  return {
+    reader: statement.reader,
+    all: (params) => after(() => statement.all(params)),
+    run: (params) => after(() => statement.run(params)),
+    iterate: (params) => tellingEnd(statement.iterate(params), wrote),
+  };
+}
+
+function* tellingEnd<T>(rows: IterableIterator<T>, wrote: () => void): IterableIterator<T> {
+  try {
+    yield* rows;
+  } finally {
+    wrote();
+  }
 }
 
 /** A hot read's statement: its first row as an object keyed by column name. */
@@ -114,7 +149,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
   // A server's statements skip the system calls of the file's shared lock (see lock-keeper.ts).
   const keeper = opts.writerThread && opts.file !== ':memory:' ? keepSharedLock(opts.file) : undefined;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  // A read first: in WAL mode the log's index (-shm) exists once the file has been read.
+  if (opts.rowCache && opts.file !== ':memory:') raw.prepare('select 1 from sqlite_master limit 1').get();
+  const rows = opts.rowCache && opts.file !== ':memory:' ? createRowCache(opts.file) : undefined;
+  const changed = rows ? () => rows.changed() : () => undefined;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(raw, changed) }),
+  });
 
   /** BEGIN IMMEDIATE, retried with short asynchronous pauses while another connection writes. */
   async function beginImmediate(begin: () => unknown): Promise<void> {
@@ -145,6 +186,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
           // Already rolled back by SQLite itself.
         }
         throw err;
+      } finally {
+        changed();
       }
     });
   }
@@ -170,6 +213,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       } catch (err) {
         if (raw.inTransaction) raw.exec('rollback');
         throw err;
+      } finally {
+        changed();
       }
     };
     // No transaction open on the connection: nothing uncommitted can be mixed in, and the
@@ -213,7 +258,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     if (thread?.alive) {
       const done = thread.run(name, input);
       // The thread's commits to the store's file move the held read on too.
-      return writerTask(name).db === 'store' ? done.finally(() => keeper?.renew()) : done;
+      return writerTask(name).db === 'store'
+        ? done.finally(() => {
+            keeper?.renew();
+            changed();
+          })
+        : done;
     }
     const task = writerTask(name);
     const log = nonceLog();
@@ -275,13 +325,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db,
     dialect: 'sqlite',
     insertRows,
-    first: <Row>(query: HotQuery, params: readonly HotParam[]) =>
-      Promise.resolve(hotStatement(query).first(params) as Row | undefined),
+    first: <Row>(query: HotQuery, params: readonly HotParam[]) => {
+      const read = () => hotStatement(query).first(params);
+      // Inside a write transaction the row comes from the read-only connection: never kept.
+      const row = rows && !raw.inTransaction ? rows.first(query.name, params, read) : read();
+      return Promise.resolve(row as Row | undefined);
+    },
+    ...(rows ? { fresh: () => rows.fresh() } : {}),
     migrate: () => migrateToLatest(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      rows?.close();
       keeper?.close();
       await thread?.close();
       nonceRaw?.close();
