@@ -156,6 +156,18 @@ describe('SQLite row cache', () => {
     expect(cache.first('q', ['x'], () => ({ value: 'again' }))).toEqual({ value: 'again' });
   });
 
+  it('does not keep a row asked for with parameters longer than any valid request has', async () => {
+    cache = createRowCache(file)!;
+    await cache.fresh();
+    let runs = 0;
+    const huge = 'x'.repeat(100_000);
+    for (let i = 0; i < 3; i++) cache.first('k', [huge], () => (runs++, undefined));
+    expect(runs).toBe(3);
+    const name = 'n'.repeat(1000);
+    for (let i = 0; i < 3; i++) cache.first('k', [name], () => (runs++, undefined));
+    expect(runs).toBe(4);
+  });
+
   it('answers nothing from memory once closed, and is absent without the log index', async () => {
     cache = createRowCache(file)!;
     await cache.fresh();

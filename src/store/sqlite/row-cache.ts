@@ -24,7 +24,8 @@ import type { HotParam } from '../store.js';
  *   reads its own writes, and requests after it read them too.
  *
  * A row read while a transaction is open on the connection is neither answered from here nor
- * kept. Kept rows are frozen: callers share them.
+ * kept, nor is one whose parameters are longer than any a valid request has. Kept rows are
+ * frozen: callers share them.
  */
 export interface RowCache {
   /** A request arrived: resolves once the header has been read after its arrival. */
@@ -40,6 +41,11 @@ export interface RowCache {
 const HEADER_BYTES = 96;
 /** Rows kept at most; the oldest go first. */
 const MAX_ROWS = 10_000;
+/**
+ * Longer keys are not kept: parameters come from callers (an AccessKeyId as sent, an object key),
+ * and 10,000 rows under keys of a header's size would hold gigabytes.
+ */
+const MAX_KEY_CHARS = 2048;
 /** A row read as absent is kept too (an unknown AccessKey asked again and again). */
 const ABSENT = Symbol('absent');
 
@@ -106,6 +112,7 @@ export function createRowCache(file: string, maxRows = MAX_ROWS): RowCache | und
     first(name, params, read) {
       if (closed || checkedAt !== arrivals) return read();
       const key = keyOf(name, params);
+      if (key.length > MAX_KEY_CHARS) return read();
       const kept = rows.get(key);
       if (kept !== undefined && kept.generation === generation) {
         return kept.row === ABSENT ? undefined : kept.row;
