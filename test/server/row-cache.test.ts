@@ -3,6 +3,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ramClient, startServer, type RamClient, type TestServer } from '../helpers/server.js';
 import { call, expectFailure, grant, ramUserWithKey, uniq } from '../compat/ram-helpers.js';
+import { ossClient, ossFailure } from '../compat/oss-helpers.js';
 
 /**
  * A server on SQLite answers hot reads from its row cache (src/store/sqlite/row-cache.ts).
@@ -87,6 +88,39 @@ describe('SQLite row cache in a running server', () => {
       expect(got.User.UserName).toBe(next);
       name = next;
     }
+  });
+
+  it('serves an object as it is now, whoever changed it', async () => {
+    const bucket = uniq('rows')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-');
+    const oss = ossClient(
+      server,
+      { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret },
+      { bucket },
+    );
+    await oss.putBucket(bucket);
+    const reads = async (n = 8) =>
+      new Set(
+        await Promise.all(
+          Array.from({ length: n }, () =>
+            oss.get('hello.txt').then(
+              (r: { content: Buffer }) => r.content.toString('utf8'),
+              (err: { code?: string }) => err.code ?? String(err),
+            ),
+          ),
+        ),
+      );
+    const drop = other.prepare('delete from oss_objects where bucket_name = ? and object_key = ?');
+    for (let round = 0; round < 8; round++) {
+      // Overwritten through the API: the next reads see the new bytes.
+      await oss.put('hello.txt', Buffer.from(`version ${round}`));
+      expect(await reads()).toEqual(new Set([`version ${round}`]));
+      // Removed by another process: the next reads find nothing.
+      expect(drop.run(bucket, 'hello.txt').changes).toBe(1);
+      expect(await reads()).toEqual(new Set(['NoSuchKey']));
+    }
+    expect((await ossFailure(oss.get('hello.txt'))).status).toBe(404);
   });
 
   it('sees a user that another process renamed, from the next request on', async () => {
