@@ -99,6 +99,12 @@ function* tellingEnd<T>(rows: IterableIterator<T>, wrote: () => void): IterableI
   }
 }
 
+/** The row cache of the file `raw` is open on (a read first: in WAL mode the log's index exists once the file has been read). */
+function openRowCache(raw: SqliteDatabase.Database, file: string) {
+  raw.prepare('select 1 from sqlite_master limit 1').get();
+  return createRowCache(file);
+}
+
 /** A hot read's statement: its first row as an object keyed by column name. */
 interface HotStatement {
   first(params: readonly HotParam[]): Record<string, unknown> | undefined;
@@ -149,9 +155,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 50)}`);
   // A server's statements skip the system calls of the file's shared lock (see lock-keeper.ts).
   const keeper = opts.writerThread && opts.file !== ':memory:' ? keepSharedLock(opts.file) : undefined;
-  // A read first: in WAL mode the log's index (-shm) exists once the file has been read.
-  if (opts.rowCache && opts.file !== ':memory:') raw.prepare('select 1 from sqlite_master limit 1').get();
-  const rows = opts.rowCache && opts.file !== ':memory:' ? createRowCache(opts.file) : undefined;
+  const rows = opts.rowCache && opts.file !== ':memory:' ? openRowCache(raw, opts.file) : undefined;
   const changed = rows ? () => rows.changed() : () => undefined;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(raw, changed) }),
