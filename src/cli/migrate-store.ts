@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 import { ConfigError, masterKeyOptions } from '../config.js';
 import { admitKeyring } from '../master-keys.js';
 import { checkStore } from '../ops/store-check.js';
-import { copyRows, countDifferences, storeTables, tableCounts } from '../store/copy.js';
-import { isPostgresUrl, openStore } from '../store/index.js';
+import { copyLiveNonces, copyRows, countDifferences, storeTables, tableCounts } from '../store/copy.js';
+import { isPostgresUrl, openStore, sqliteFile } from '../store/index.js';
 import { openDeployment } from '../server.js';
 import { reportFailure } from './deployment-options.js';
 
@@ -69,6 +69,9 @@ export async function runMigrateStore(
         }
         const sourceCounts = await tableCounts(source.store, tables);
         await copyRows(source.store, target, tables);
+        // The live claims of the nonce log: a request signed before the copy is not replayed after.
+        sourceCounts.nonces =
+          (sourceCounts.nonces ?? 0) + (await copyLiveNonces(sqliteFile(flags.from), target));
         await admitKeyring(target, source.keyring);
         const check = await checkStore(target, source.sealer);
         const differences = countDifferences(sourceCounts, check.counts);

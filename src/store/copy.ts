@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
+import { liveNonces } from './sqlite/nonces.js';
 import type { HotParam, Store } from './store.js';
 
 /** The migration bookkeeping of each store is its own: never copied, never counted. */
@@ -65,8 +66,8 @@ export function countDifferences(a: Record<string, number>, b: Record<string, nu
 
 /**
  * A consistent copy of a SQLite database file while servers keep writing to it: `VACUUM INTO`
- * reads one snapshot (WAL mode lets writers go on) and writes a compact new file. `out` must
- * not exist. Returns the copy's `integrity_check` result ('ok' when sound).
+ * reads one snapshot (WAL mode lets writers go on) and writes a compact new file, which then
+ * gets the live claims of the nonce log in its `nonces` table. `out` must not exist. Returns the copy's `integrity_check` result ('ok' when sound).
  */
 export function backupSqliteFile(file: string, out: string): string {
   if (!existsSync(file)) throw new Error(`no database at ${file}`);
@@ -78,7 +79,49 @@ export function backupSqliteFile(file: string, out: string): string {
   } finally {
     db.close();
   }
+  const copy = new SqliteDatabase(out, { fileMustExist: true });
+  try {
+    const insert = copy.prepare(
+      'insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?) on conflict do nothing',
+    );
+    copy.transaction(() => {
+      for (const n of liveNonces(file, Date.now())) {
+        insert.run(n.accessKeyId, n.nonce, new Date(n.expiresMs).toISOString());
+      }
+    })();
+  } finally {
+    copy.close();
+  }
   return checkSqliteFile(out);
+}
+
+/**
+ * Adds the live claims of a SQLite store's nonce log to another store's `nonces` table (see
+ * `liveNonces`); the number of rows added.
+ */
+export async function copyLiveNonces(storeFile: string, to: Store): Promise<number> {
+  let added = 0;
+  let page: { access_key_id: string; nonce: string; expires_at: string }[] = [];
+  const flush = async () => {
+    if (page.length === 0) return;
+    const r = await to.db
+      .insertInto('nonces')
+      .values(page)
+      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
+      .executeTakeFirst();
+    added += Number(r.numInsertedOrUpdatedRows ?? 0);
+    page = [];
+  };
+  for (const n of liveNonces(storeFile, Date.now())) {
+    page.push({
+      access_key_id: n.accessKeyId,
+      nonce: n.nonce,
+      expires_at: new Date(n.expiresMs).toISOString(),
+    });
+    if (page.length === PAGE) await flush();
+  }
+  await flush();
+  return added;
 }
 
 /** `pragma integrity_check` of a SQLite file: 'ok', or the first problem it names. */

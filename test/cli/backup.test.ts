@@ -1,9 +1,11 @@
 /**
  * `rampart backup` under write load restores to a store whose counts and audit chain verify;
  * `rampart migrate-store` copies a SQLite deployment to PostgreSQL, where a node serves it
- * with the same master key (sealed secrets included).
+ * with the same master key (sealed secrets included). Both copies carry the live nonces: a
+ * request signed before the copy is refused as a replay by a node on the copy.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +99,52 @@ describe('rampart backup and restore', () => {
   });
 });
 
+describe('a copy of the store keeps its replay protection', () => {
+  let s: TestServer | undefined;
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await s?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a request signed before the backup is refused as a replay by a node on the restored store', async () => {
+    s = await startServer();
+    const root = { accessKeyId: s.rootAccessKeyId, accessKeySecret: s.rootAccessKeySecret };
+    const signedAt = { now: new Date(), nonce: randomBytes(16).toString('hex') };
+    const first = await v3Call(s, root, 'ListUsers', {}, signedAt);
+    expect(first.status, first.text).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-backup-'));
+    dirs.push(dir);
+    const out = join(dir, 'rampart.backup');
+    const backup = await rampartJson<{ counts: Record<string, number> }>([
+      'backup',
+      '--data',
+      s.dataDir,
+      '--out',
+      out,
+    ]);
+    expect(backup.counts.nonces).toBeGreaterThanOrEqual(1);
+    const target = join(dir, 'restored');
+    mkdirSync(target);
+    copyFileSync(join(s.dataDir, 'master.key'), join(target, 'master.key'));
+    s.process.kill('SIGTERM');
+    await new Promise((r) => s!.process.once('exit', r));
+    expect((await rampartJson<Check>(['restore', '--from', out, '--data', target])).audit.ok).toBe(true);
+
+    // Same port, so the same signed host: only the nonce can refuse the replay.
+    const node = await startNode({ dataDir: target, databaseUrl: undefined }, { port: s.port });
+    try {
+      const replay = await v3Call(node, root, 'ListUsers', {}, signedAt);
+      expect(replay.status, replay.text).toBe(400);
+      expect(replay.json().Code).toBe('SignatureNonceUsed');
+      const fresh = await v3Call(node, root, 'ListUsers', {}, { now: signedAt.now });
+      expect(fresh.status, fresh.text).toBe(200);
+    } finally {
+      await node.stop();
+    }
+  });
+});
+
 describe.skipIf(!pgAvailable)('rampart migrate-store', () => {
   let s: TestServer;
   let db: { url: string; drop: () => Promise<void> };
@@ -128,6 +176,8 @@ describe.skipIf(!pgAvailable)('rampart migrate-store', () => {
         })
       ).status,
     ).toBe(200);
+    const signedAt = { now: new Date(), nonce: randomBytes(16).toString('hex') };
+    expect((await v3Call(s, root, 'ListUsers', {}, signedAt)).status).toBe(200);
     s.process.kill('SIGTERM');
     await new Promise((r) => s.process.once('exit', r));
 
@@ -148,8 +198,12 @@ describe.skipIf(!pgAvailable)('rampart migrate-store', () => {
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('not empty');
 
-    const node = await startNode({ dataDir: s.dataDir, databaseUrl: db.url });
+    // Same port, so the same signed host: the request signed before the copy is a replay.
+    const node = await startNode({ dataDir: s.dataDir, databaseUrl: db.url }, { port: s.port });
     try {
+      const replay = await v3Call(node, root, 'ListUsers', {}, signedAt);
+      expect(replay.status, replay.text).toBe(400);
+      expect(replay.json().Code).toBe('SignatureNonceUsed');
       const alice = { accessKeyId: key.AccessKeyId, accessKeySecret: key.AccessKeySecret };
       const r = await v3Call(node, alice, 'GetUser', { UserName: 'bob' });
       expect(r.status, r.text).toBe(200);

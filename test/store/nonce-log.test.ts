@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
-import { claimNoncesNow, nonceFileOf, openNonceLog } from '../../src/store/sqlite/nonces.js';
+import { claimNoncesNow, liveNonces, nonceFileOf, openNonceLog } from '../../src/store/sqlite/nonces.js';
 import { inWriteTransaction, syncDbOf } from '../../src/store/sqlite/sync-db.js';
 import { writerTaskFailed } from '../../src/store/sqlite/writer-tasks.js';
 import type { SyncDb } from '../../src/store/store.js';
@@ -110,6 +110,18 @@ describe('nonce log', () => {
       ])
       .execute();
     expect(run(connection(), [claim('older'), claim('expired'), claim('new')])).toEqual([false, true, true]);
+    // The table's expired rows are gone; the live one stays for the next process to read.
+    const left = await store.db.selectFrom('nonces').select('nonce').execute();
+    expect(left.map((r) => r.nonce)).toEqual(['older']);
+  });
+
+  it('lists the live claims of the log for a copy of the store, oldest first', () => {
+    const a = connection();
+    run(a, [claim('soon', at(60_000)), claim('past', at(-1000)), claim('later')]);
+    const live = [...liveNonces(join(dir, 'rampart.db'), NOW)];
+    expect(live.map((n) => n.nonce)).toEqual(['soon', 'later']);
+    expect(live[1]).toEqual({ accessKeyId: 'LTAIlog', nonce: 'later', expiresMs: NOW + 30 * 60_000 });
+    expect([...liveNonces(join(dir, 'other.db'), NOW)]).toEqual([]);
   });
 
   it('answers an Error for a claim the log refuses, and claims the others', () => {

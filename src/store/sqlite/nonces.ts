@@ -1,4 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { NonceClaim, SyncDb } from '../store.js';
@@ -47,6 +48,35 @@ export function openNonceLog(storeFile: string, busyTimeoutMs: number): SqliteDa
     nonce text not null,
     expires_ms integer not null)`);
   return raw;
+}
+
+/** A claimed nonce as a copy of the store carries it. */
+export interface LiveNonce {
+  readonly accessKeyId: string;
+  readonly nonce: string;
+  /** Epoch milliseconds. */
+  readonly expiresMs: number;
+}
+
+/**
+ * The unexpired claims of a store file's nonce log, oldest first (none when it has no log).
+ * A copy of the store (`rampart backup`, `rampart migrate-store`) carries them into its
+ * `nonces` table, which a node reads when it starts: a request signed before the copy cannot
+ * be replayed against it.
+ */
+export function* liveNonces(storeFile: string, nowMs: number): Generator<LiveNonce> {
+  const file = nonceFileOf(storeFile);
+  if (file === ':memory:' || !existsSync(file)) return;
+  const raw = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  try {
+    raw.pragma('busy_timeout = 10000');
+    const rows = raw
+      .prepare('select access_key_id, nonce, expires_ms from nonce_log where expires_ms >= ? order by id')
+      .iterate(nowMs) as IterableIterator<{ access_key_id: string; nonce: string; expires_ms: number }>;
+    for (const r of rows) yield { accessKeyId: r.access_key_id, nonce: r.nonce, expiresMs: r.expires_ms };
+  } finally {
+    raw.close();
+  }
 }
 
 /** Live nonces by minute of expiry: a minute's entries go together once it is past. */
@@ -110,11 +140,16 @@ function catchUp(db: SyncDb, w: Window, nowMs: number): void {
   }
 }
 
-/** The unexpired nonces of the store's `nonces` table, where they were kept before the log. */
+/**
+ * The unexpired nonces of the store's `nonces` table: claims kept there before the log, or
+ * carried there by a copy of the store. Its expired rows are deleted.
+ */
 function fromStoreTable(store: SyncDb, w: Window, nowMs: number): void {
+  const now = new Date(nowMs).toISOString();
+  store.run('delete from nonces where expires_at < ?', [now]);
   const rows = store.all<{ access_key_id: string; nonce: string; expires_at: string }>(
     'select access_key_id, nonce, expires_at from nonces where expires_at >= ?',
-    [new Date(nowMs).toISOString()],
+    [now],
   );
   for (const r of rows) remember(w, 0, keyOf(w, r.access_key_id, r.nonce), Date.parse(r.expires_at));
 }
