@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
-import { claimNoncesNow, liveNonces, nonceFileOf, openNonceLog } from '../../src/store/sqlite/nonces.js';
+import {
+  MinuteNonces,
+  claimNoncesNow,
+  liveNonces,
+  nonceFileOf,
+  openNonceLog,
+} from '../../src/store/sqlite/nonces.js';
 import { inWriteTransaction, syncDbOf } from '../../src/store/sqlite/sync-db.js';
 import { writerTaskFailed } from '../../src/store/sqlite/writer-tasks.js';
 import type { SyncDb } from '../../src/store/store.js';
@@ -137,5 +143,29 @@ describe('nonce log', () => {
     expect(out[2]).toBe(true);
     a.raw.exec('drop trigger refuse');
     expect(run(connection(), [claim('bad'), claim('x')])).toEqual([true, false]);
+  });
+});
+
+describe('MinuteNonces', () => {
+  it('finds every key it holds with its latest expiry, and no other, across growth', () => {
+    const set = new MinuteNonces();
+    const held = new Map<number, number>();
+    // 52-bit keys as keyOf makes them, the extremes included, and some with equal low bits.
+    const keys = [0, 2 ** 52 - 1, 2 ** 32, 2 * 2 ** 32, 3 * 2 ** 32 + 7, 7];
+    for (let i = 0; i < 50_000; i++) keys.push(Math.floor(Math.random() * 2 ** 52));
+    for (const k of keys) {
+      const offset = Math.floor(Math.random() * 60_000);
+      set.set(k, offset);
+      held.set(k, Math.max(offset, held.get(k) ?? -1));
+    }
+    set.set(7, 59_999);
+    held.set(7, 59_999);
+    set.set(7, 5);
+    expect(set.size).toBe(held.size);
+    for (const [k, offset] of held) expect(set.get(k)).toBe(offset);
+    for (let i = 0; i < 50_000; i++) {
+      const k = Math.floor(Math.random() * 2 ** 52);
+      if (!held.has(k)) expect(set.get(k)).toBe(-1);
+    }
   });
 });

@@ -25,7 +25,8 @@ import { createPrivateFiles } from './files.js';
  * time, it also takes the unexpired nonces of the store's own `nonces` table, where they
  * were kept before.
  *
- * Memory: about 40 bytes per live nonce (claimed within the last 30 minutes).
+ * Memory: about 20 bytes per live nonce (claimed within the last 30 minutes), outside the
+ * JavaScript heap (`MinuteNonces`).
  */
 
 /** The nonce log's file beside a store file: `rampart.db` → `rampart-nonces.db`. */
@@ -79,12 +80,72 @@ export function* liveNonces(storeFile: string, nowMs: number): Generator<LiveNon
   }
 }
 
+/**
+ * The nonces of one minute of expiry: a hash table of their keys (52-bit integers, see
+ * `keyOf`) with open addressing, each with its expiry as milliseconds into the minute. Typed
+ * arrays outside the JavaScript heap: about 20 bytes a nonce, nothing for the garbage
+ * collector to trace (a Map held two heap numbers and an entry, about 80 bytes, per nonce).
+ */
+export class MinuteNonces {
+  /** Key + 1 per slot; 0 marks an empty slot. */
+  private keys = new Float64Array(1024);
+  /** Expiry, in milliseconds into the minute, of the key in the same slot. */
+  private offsets = new Uint16Array(1024);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The expiry offset of `key`, or -1 when it is not here. */
+  get(key: number): number {
+    const mask = this.keys.length - 1;
+    const stored = key + 1;
+    for (let i = slotOf(key, mask); ; i = (i + 1) & mask) {
+      const k = this.keys[i]!;
+      if (k === stored) return this.offsets[i]!;
+      if (k === 0) return -1;
+    }
+  }
+
+  /** Adds `key`, or moves its expiry later. */
+  set(key: number, offset: number): void {
+    if ((this.count + 1) * 10 > this.keys.length * 7) this.grow();
+    const mask = this.keys.length - 1;
+    const stored = key + 1;
+    for (let i = slotOf(key, mask); ; i = (i + 1) & mask) {
+      const k = this.keys[i]!;
+      if (k === stored) {
+        if (offset > this.offsets[i]!) this.offsets[i] = offset;
+        return;
+      }
+      if (k === 0) {
+        this.keys[i] = stored;
+        this.offsets[i] = offset;
+        this.count++;
+        return;
+      }
+    }
+  }
+
+  private grow(): void {
+    const { keys, offsets } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.offsets = new Uint16Array(keys.length * 2);
+    this.count = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.set(keys[i]! - 1, offsets[i]!);
+  }
+}
+
+/** A key's first slot: its low bits (keys are uniform, being hash output). */
+const slotOf = (key: number, mask: number): number => (key % 0x1_0000_0000) & mask;
+
 /** Live nonces by minute of expiry: a minute's entries go together once it is past. */
 interface Window {
   /** The last log id read or written. */
   lastId: number;
-  /** Keyed hash of (key, nonce) → expiry (epoch ms), per expiry minute. */
-  readonly minutes: Map<number, Map<number, number>>;
+  /** Keyed hash of (key, nonce), per expiry minute. */
+  readonly minutes: Map<number, MinuteNonces>;
   /** The highest log id of each expiry minute (the log's expired rows are deleted by id). */
   readonly lastIdOf: Map<number, number>;
   /** The highest log id read already expired (not kept in memory, deleted at the next purge). */
@@ -111,8 +172,8 @@ function keyOf(w: Window, accessKeyId: string, nonce: string): number {
 function remember(w: Window, id: number, key: number, expiresMs: number): void {
   const minute = Math.floor(expiresMs / MINUTE_MS);
   let entries = w.minutes.get(minute);
-  if (!entries) w.minutes.set(minute, (entries = new Map()));
-  entries.set(key, expiresMs);
+  if (!entries) w.minutes.set(minute, (entries = new MinuteNonces()));
+  entries.set(key, expiresMs - minute * MINUTE_MS);
   if (id > (w.lastIdOf.get(minute) ?? 0)) w.lastIdOf.set(minute, id);
   if (id > w.lastId) w.lastId = id;
 }
@@ -122,8 +183,8 @@ function held(w: Window, key: number, nowMs: number): boolean {
   const from = Math.floor(nowMs / MINUTE_MS);
   for (const [minute, entries] of w.minutes) {
     if (minute < from) continue;
-    const expiresMs = entries.get(key);
-    if (expiresMs !== undefined && expiresMs >= nowMs) return true;
+    const offset = entries.get(key);
+    if (offset >= 0 && minute * MINUTE_MS + offset >= nowMs) return true;
   }
   return false;
 }
