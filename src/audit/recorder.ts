@@ -144,7 +144,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
             batched -= 1;
             const [e] = [...readPacked(batch)];
             log(
-              `audit: event ${String(e?.columns[0])} (${String(e?.columns[2])}) dropped: the store refuses it (${why})`,
+              `audit: event ${JSON.stringify(e?.columns[0] ?? null)} (${JSON.stringify(e?.columns[2] ?? null)}) dropped: the store refuses it (${why})`,
             );
           }
           continue;

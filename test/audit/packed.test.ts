@@ -244,6 +244,8 @@ describe('the recorder and a store that refuses some rows', () => {
       async (store) => {
         const { recorder, sealer, lines } = recorderOver(store, { maxBatch: 40 });
         const all = names(100, [3, 4, 57, 99]);
+        // A caller's spelling can hold a line feed: the log line must not.
+        all[99] = 'Poison99\naudit: a forged line';
         const ids: string[] = [];
         for (const name of all) {
           const event = syntheticEvent(name, new Date());
@@ -255,6 +257,7 @@ describe('the recorder and a store that refuses some rows', () => {
         expect(await storedNames(store)).toEqual(all.filter((n) => !n.startsWith('Poison')));
         const dropped = lines.filter((l) => l.includes('dropped'));
         expect(dropped).toHaveLength(4);
+        expect(dropped.filter((l) => l.includes('\n'))).toEqual([]);
         for (const i of [3, 4, 57, 99])
           expect(dropped.some((l) => l.includes(ids[i]!) && l.includes(`Poison${i}`))).toBe(true);
         expect(verifyChains(await readChainMaterial(store, ACCOUNT), sealer)).toMatchObject({
