@@ -207,7 +207,10 @@ function catchUp(db: SyncDb, w: Window, nowMs: number): void {
  */
 function fromStoreTable(store: SyncDb, w: Window, nowMs: number): void {
   const now = new Date(nowMs).toISOString();
-  store.run('delete from nonces where expires_at < ?', [now]);
+  // Only when there is something to delete: a delete takes the store's write lock.
+  if (store.get('select 1 as x from nonces where expires_at < ? limit 1', [now])) {
+    store.run('delete from nonces where expires_at < ?', [now]);
+  }
   const rows = store.all<{ access_key_id: string; nonce: string; expires_at: string }>(
     'select access_key_id, nonce, expires_at from nonces where expires_at >= ?',
     [now],
