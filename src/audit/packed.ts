@@ -4,8 +4,13 @@ import { eventIndexColumns, type PendingEvent } from './event.js';
 /**
  * Buffered events packed as bytes. An event is made into its JSON text and index columns when
  * it is recorded and written at once into a byte buffer outside the JavaScript heap: the strings
- * die young instead of surviving collections while the event waits for its batch, and a batch
- * reaches the writer thread as one block of bytes instead of a clone of many strings.
+ * die young instead of surviving collections while the event waits for its batch.
+ *
+ * The buffers are shared memory (SharedArrayBuffer), used again once their batch is appended:
+ * a batch reaches the writer thread without a copy (a shared buffer is passed, not cloned), and
+ * the serving thread neither copies a batch nor allocates and faults in fresh memory for each.
+ * The packer keeps the bytes until `release`, so a batch the writer thread could not append
+ * (or a thread that stopped) is retried from them.
  *
  * One event: a 32-bit little-endian byte length, then that many bytes of UTF-8 text: a JSON
  * array of the account id and the index columns of EventText (EVENT_COLUMNS order), a line
@@ -17,8 +22,11 @@ const LINE_FEED = 0x0a;
 /** Columns an event has in its array: the account id, then the 15 index columns. */
 const ARRAY_LENGTH = 16;
 
-/** A packer's buffer grown past this is let go after a take. */
+/** A buffer grown past this is not used again. */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+
+/** Released buffers kept for the next batches. */
+const MAX_SPARE = 4;
 
 /** A batch of packed events: `bytes` holds exactly `count` events. */
 export interface PackedEvents {
@@ -31,9 +39,13 @@ export class EventPacker {
   private buf: Buffer;
   private used = 0;
   private n = 0;
+  /** Buffers released by their batches, for the next ones. */
+  private readonly spare: SharedArrayBuffer[] = [];
+  /** The buffers of batches taken and not yet released: only those go back to `spare`. */
+  private readonly lent = new WeakSet<ArrayBufferLike>();
 
   constructor(private readonly initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.buf = Buffer.from(new SharedArrayBuffer(initialBytes));
   }
 
   get count(): number {
@@ -46,27 +58,47 @@ export class EventPacker {
 
   add(pending: PendingEvent): void {
     const { accountId, event } = pending;
-    const text = `${JSON.stringify([accountId, ...eventIndexColumns(event)])}\n${JSON.stringify(event)}`;
+    // Written as two strings: joined, they would be copied into one before the write.
+    const head = JSON.stringify([accountId, ...eventIndexColumns(event)]);
+    const body = JSON.stringify(event);
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    this.reserve(4 + text.length * 3);
-    const n = this.buf.write(text, this.used + 4, 'utf8');
-    this.buf.writeUInt32LE(n, this.used);
-    this.used += 4 + n;
+    this.reserve(4 + (head.length + 1 + body.length) * 3);
+    const start = this.used + 4;
+    let at = start + this.buf.write(head, start, 'utf8');
+    this.buf[at++] = LINE_FEED;
+    at += this.buf.write(body, at, 'utf8');
+    this.buf.writeUInt32LE(at - start, this.used);
+    this.used = at;
     this.n++;
   }
 
-  /** The events packed so far, as a batch of their own (a copy); the packer starts empty. */
+  /**
+   * The events packed so far, as a batch of their own: a view of the packer's buffer, which
+   * then starts a new one. Give the batch back with `release` once it is appended or dropped.
+   */
   take(): PackedEvents {
-    const batch = { count: this.n, bytes: Uint8Array.prototype.slice.call(this.buf, 0, this.used) };
-    if (this.buf.length > MAX_KEPT_BYTES) this.buf = Buffer.allocUnsafeSlow(this.initialBytes);
+    const batch = { count: this.n, bytes: new Uint8Array(this.buf.buffer, 0, this.used) };
+    this.lent.add(this.buf.buffer);
+    const next = this.spare.pop() ?? new SharedArrayBuffer(this.initialBytes);
+    this.buf = Buffer.from(next);
     this.used = 0;
     this.n = 0;
     return batch;
   }
 
+  /**
+   * A batch `take` made is done with (appended, or dropped): its buffer holds the next events.
+   * Nothing may read the batch after. Batches made otherwise (`splitPacked`'s halves) are let be.
+   */
+  release(batch: PackedEvents): void {
+    const buffer = batch.bytes.buffer;
+    if (!this.lent.delete(buffer) || !(buffer instanceof SharedArrayBuffer)) return;
+    if (this.spare.length < MAX_SPARE && buffer.byteLength <= MAX_KEPT_BYTES) this.spare.push(buffer);
+  }
+
   private reserve(more: number): void {
     if (this.used + more <= this.buf.length) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + more));
+    const next = Buffer.from(new SharedArrayBuffer(Math.max(this.buf.length * 2, this.used + more)));
     this.buf.copy(next, 0, 0, this.used);
     this.buf = next;
   }

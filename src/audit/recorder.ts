@@ -70,6 +70,8 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const open = new EventPacker();
   const batches: PackedEvents[] = [];
   let batched = 0;
+  /** The batch being appended (never dropped from under its append). */
+  let appending: PackedEvents | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let failures = 0;
@@ -113,9 +115,13 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     batched += batch.count;
     let dropped = 0;
     while (batched + open.count > maxBuffered && batches.length > 1) {
-      const old = batches.shift()!;
-      batched -= old.count;
-      dropped += old.count;
+      // The oldest batch not being appended goes.
+      const i = batches[0] === appending ? 1 : 0;
+      if (i >= batches.length - 1) break;
+      const [old] = batches.splice(i, 1);
+      batched -= old!.count;
+      dropped += old!.count;
+      open.release(old!);
     }
     if (dropped > 0)
       log(`audit: ${dropped} buffered event(s) dropped: the store has refused appends for too long`);
@@ -126,12 +132,16 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     seal();
     while (batches.length > 0) {
       const batch = batches[0]!;
+      appending = batch;
       try {
         await appendAlone(batch);
+        appending = undefined;
         batches.shift();
         batched -= batch.count;
+        open.release(batch);
         failures = 0;
       } catch (err) {
+        appending = undefined;
         const why = err instanceof Error ? err.message : String(err);
         // A row the store refuses for what it holds is refused every time: find it by halving
         // the batch, and let it go, so the events after it are not held behind it for good.
@@ -140,12 +150,14 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
           batches.shift();
           if (batch.count > 1) {
             batches.unshift(...splitPacked(batch, Math.floor(batch.count / 2)));
+            open.release(batch);
           } else {
             batched -= 1;
             const [e] = [...readPacked(batch)];
             log(
               `audit: event ${JSON.stringify(e?.columns[0] ?? null)} (${JSON.stringify(e?.columns[2] ?? null)}) dropped: the store refuses it (${why})`,
             );
+            open.release(batch);
           }
           continue;
         }

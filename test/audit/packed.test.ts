@@ -115,9 +115,37 @@ describe('packed audit events', () => {
     expect(packer.bytes).toBe(0);
     packer.add(events[1]!);
     const second = packer.take();
-    // The first batch is a copy: packing more did not change it.
+    // Until it is released, a batch's buffer is its own: packing more did not change it.
     expect(unpackEvents(first)).toEqual([eventText(events[0]!)]);
     expect(unpackEvents(second)).toEqual([eventText(events[1]!)]);
+  });
+
+  it('packs into shared buffers, and uses a buffer again only once its batch is released', () => {
+    const events = awkwardEvents().slice(0, 3);
+    const packer = new EventPacker(4096);
+    packer.add(events[0]!);
+    const first = packer.take();
+    // Shared memory: the writer thread reads the batch without a copy.
+    expect(first.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    packer.add(events[1]!);
+    const second = packer.take();
+    expect(second.bytes.buffer).not.toBe(first.bytes.buffer);
+    packer.release(first);
+    // A batch released twice, or one the packer did not lend, is not taken back again.
+    packer.release(first);
+    packer.release({ count: 1, bytes: new Uint8Array(new SharedArrayBuffer(4096), 0, 10) });
+    // The packer is filling its third buffer; the one after it is the released one.
+    packer.add(events[2]!);
+    const third = packer.take();
+    expect(third.bytes.buffer).not.toBe(first.bytes.buffer);
+    packer.add(events[0]!);
+    const fourth = packer.take();
+    expect(fourth.bytes.buffer).toBe(first.bytes.buffer);
+    packer.add(events[1]!);
+    expect(packer.take().bytes.buffer).not.toBe(first.bytes.buffer);
+    expect(unpackEvents(second)).toEqual([eventText(events[1]!)]);
+    expect(unpackEvents(third)).toEqual([eventText(events[2]!)]);
+    expect(unpackEvents(fourth)).toEqual([eventText(events[0]!)]);
   });
 
   it('refuses a batch that is cut short, counts more events than it holds, or holds more than its count', () => {
@@ -289,6 +317,50 @@ describe('the recorder and a store that refuses some rows', () => {
         expect(await storedNames(store)).toEqual(all);
         expect(lines.some((l) => l.includes('retrying'))).toBe(true);
         expect(lines.some((l) => l.includes('dropped'))).toBe(false);
+      },
+    );
+  });
+
+  it('past its bound, drops the oldest waiting batches, never the one being appended, and accounts for every event', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    await withStore(
+      async (dir) => {
+        const store = await openStore({ dataDir: dir });
+        const run = store.runWriterTask!.bind(store);
+        let first = true;
+        const runWriterTask: Store['runWriterTask'] = async (name, input) => {
+          // The first append is slow: the store holds it while more events arrive.
+          if (name === 'appendAuditEvents' && first) {
+            first = false;
+            await gate;
+          }
+          return run(name, input);
+        };
+        return Object.assign(Object.create(store) as Store, { runWriterTask });
+      },
+      async (store) => {
+        const { recorder, lines } = recorderOver(store, { maxBatch: 10, maxBuffered: 30 });
+        const all = names(60);
+        for (const name of all.slice(0, 10))
+          recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+        await new Promise((r) => setTimeout(r, 20));
+        for (const name of all.slice(10))
+          recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+        open();
+        await recorder.close();
+        expect(recorder.pending()).toBe(0);
+        const stored = await storedNames(store);
+        const dropped = lines
+          .map((l) => /^audit: (\d+) buffered event\(s\) dropped/.exec(l))
+          .reduce((n, m) => n + (m ? Number(m[1]) : 0), 0);
+        expect(dropped).toBeGreaterThan(0);
+        // The batch being appended was kept whole; every other event is stored or said dropped.
+        expect(stored.slice(0, 10)).toEqual(all.slice(0, 10));
+        expect(stored.length + dropped).toBe(all.length);
+        expect(new Set(stored).size).toBe(stored.length);
+        // What was dropped is the oldest: the stored events after the first batch are the newest.
+        expect(stored.slice(10)).toEqual(all.slice(all.length - (stored.length - 10)));
       },
     );
   });
