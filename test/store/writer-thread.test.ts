@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticEvent } from '../audit/helpers.js';
 
@@ -104,5 +105,40 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     expect(verify.verifyChains(material, seal.createSealer([{ id: 'k1', key: randomBytes(32) }])).ok).toBe(
       false,
     );
+  });
+
+  it('claims nonces while an audit append waits for the store: the two have threads of their own', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open();
+    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const claim = (nonce: string) => [{ accessKeyId: 'LTAIthread', nonce, expiresAt }];
+    expect(await store.claimNonces(claim('first'), new Date().toISOString(), false)).toEqual([true]);
+    // Another process holds the store's write lock: the audit append waits for it.
+    const other = new SqliteDatabase(join(dir, 'rampart.db'));
+    try {
+      other.exec('begin immediate');
+      const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date() });
+      recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
+      let appended = false;
+      const flushed = recorder.flush().then(() => (appended = true));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(appended).toBe(false);
+      // The claims of signed requests go on meanwhile.
+      const started = Date.now();
+      for (const nonce of ['second', 'third', 'first']) {
+        const [got] = await store.claimNonces(claim(nonce), new Date().toISOString(), false);
+        expect(got).toBe(nonce !== 'first');
+      }
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(appended).toBe(false);
+      other.exec('commit');
+      await flushed;
+      await recorder.close();
+      expect((await verify.readChainMaterial(store)).records).toHaveLength(1);
+    } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { startWriterThread, type WriterThread } from './writer-client.js';
 import {
   writerTask,
   writerTaskFailed,
+  type WriterDbs,
   type WriterTaskInput,
   type WriterTaskName,
   type WriterTaskOutput,
@@ -239,13 +240,15 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
-  // The writer thread starts with the first task (a command that writes no nonce and no audit
-  // batch never starts it). Without it, or once it has stopped, tasks run through writeNow.
+  // Two writer threads, one per database file a task writes: nonce claims (the nonce log) and
+  // the store's own writes (audit batches). A claim, which every signed request waits for,
+  // never waits behind an audit batch's commit and the checkpoint that may follow it. Each
+  // thread starts with the first task for it (a command that writes no nonce and no audit
+  // batch never starts one). Without its thread, or once it has stopped, a task runs here.
   const useThread = (opts.writerThread ?? false) && opts.file !== ':memory:';
-  let thread: WriterThread | undefined;
+  const threads = new Map<keyof WriterDbs, WriterThread | undefined>();
   let nonceRaw: SqliteDatabase.Database | undefined;
   let nonceDb: SyncDb | undefined;
-  let threadTried = false;
   /** The serving thread's own connection to the nonce log (the writer thread has another). */
   function nonceLog(): SqliteDatabase.Database {
     return (nonceRaw ??= openNonceLog(opts.file, busyTimeoutMs));
@@ -255,21 +258,21 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     name: K,
     input: WriterTaskInput<K>,
   ): Promise<WriterTaskOutput<K>> {
-    if (useThread && !threadTried) {
-      threadTried = true;
-      thread = startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
+    const task = writerTask(name);
+    if (useThread && !threads.has(task.db)) {
+      threads.set(task.db, startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES }));
     }
+    const thread = threads.get(task.db);
     if (thread?.alive) {
       const done = thread.run(name, input);
       // The thread's commits to the store's file move the held read on too.
-      return writerTask(name).db === 'store'
+      return task.db === 'store'
         ? done.finally(() => {
             keeper?.renew();
             changed();
           })
         : done;
     }
-    const task = writerTask(name);
     const log = nonceLog();
     const nonces = (nonceDb ??= syncDbOf(log));
     const dbs = { store: syncDb, nonces };
@@ -343,7 +346,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     close: async () => {
       rows?.close();
       keeper?.close();
-      await thread?.close();
+      await Promise.all([...threads.values()].map((t) => t?.close()));
       nonceRaw?.close();
       reader?.close();
       await db.destroy();
@@ -351,11 +354,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     transaction,
     claimNonces: (claims, now, purge) => runWriterTask('claimNonces', { claims, now, purge }),
     async startWriter() {
-      // An empty group: the thread starts, opens its connections and reads the live log. A
-      // thread that fails to start leaves the tasks to this thread, which then does the same.
+      // An empty group: the nonce thread starts, opens its connections and reads the live log.
+      // A thread that fails to start leaves the tasks to this thread, which then does the same.
       const warm = () =>
         runWriterTask('claimNonces', { claims: [], now: new Date().toISOString(), purge: false });
       await warm().catch((err: unknown) => {
+        const thread = threads.get('nonces');
         if (!thread || thread.alive) throw err;
         return warm();
       });

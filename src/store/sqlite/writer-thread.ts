@@ -1,8 +1,10 @@
 /**
- * The writer thread of an SQLite store: a connection of its own that runs writer tasks
- * (writer-tasks.ts) sent by the serving thread, each in one BEGIN IMMEDIATE ... COMMIT. The
- * nonce claims of every signed request and the appends of buffered audit events run here, on
- * the machine's other core, instead of between the serving thread's requests.
+ * A writer thread of an SQLite store: connections of its own that run writer tasks
+ * (writer-tasks.ts) sent by the serving thread, each in one BEGIN IMMEDIATE ... COMMIT. A store
+ * starts one for each database its tasks write (src/store/sqlite/open.ts): the nonce claims of
+ * every signed request on one, the appends of buffered audit events on another, so a claim
+ * never waits behind an append. Both run on the machine's other core, instead of between the
+ * serving thread's requests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
