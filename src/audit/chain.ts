@@ -179,12 +179,18 @@ const INSERT_PACKED_EVENT = `insert into audit_events (${EVENT_COLUMNS.join(', '
  * packed batch (src/audit/packed.ts). The JSON text is hashed and bound as the bytes it
  * arrived in, never made into a string on the writer thread; what is stored and hashed is the
  * same text appendEvents stores and hashes. The checkpoints due are returned, to be sealed by
- * the holder of the master key and inserted with `insertCheckpointsNow`.
+ * the holder of the master key and inserted with a later batch (`checkpoints`, inserted first
+ * in the same transaction) or with `insertCheckpointsNow`.
  */
 export function appendEventsNow(
   db: SyncDb,
-  input: { readonly events: PackedEvents; readonly now: string },
+  input: {
+    readonly events: PackedEvents;
+    readonly now: string;
+    readonly checkpoints?: readonly SealedCheckpoint[];
+  },
 ): Checkpoint[] {
+  if (input.checkpoints) insertCheckpointsNow(db, { checkpoints: input.checkpoints });
   const due: Checkpoint[] = [];
   const heads = new Map<string, { before: number; seq: number; hash: string }>();
   const scratch = { buf: Buffer.allocUnsafeSlow(4096) };

@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
-import { appendEvents, eventText, sealCheckpoint, type EventText } from './chain.js';
+import { appendEvents, eventText, sealCheckpoint, type EventText, type SealedCheckpoint } from './chain.js';
 import type { PendingEvent } from './event.js';
 import { EventPacker, readPacked, splitPacked, unpackEvents, type PackedEvents } from './packed.js';
 import { isRefusedData } from '../store/errors.js';
@@ -84,16 +84,42 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
    * batch is handed over as its bytes; the events' numbering, hashing and insertion happen
    * there. The checkpoints the append made due are sealed here, where the master key is, and
-   * inserted right after.
+   * inserted with the next batch, in its transaction: under load one commit a batch, not two.
+   * They are inserted at once when no event waits (`insertSealed`), so a quiet trail keeps none
+   * in memory.
    */
+  let sealed: SealedCheckpoint[] = [];
   const appendAlone = (events: PackedEvents): Promise<void> =>
     outsideUnitOfWork(async () => {
       if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, unpackEvents(events)));
-      const due = await store.runWriterTask('appendAuditEvents', { events, now: clock().toISOString() });
-      if (due.length === 0) return;
-      await store.runWriterTask('insertAuditCheckpoints', {
-        checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
-      });
+      const carried = sealed;
+      const now = clock().toISOString();
+      let due;
+      try {
+        due = await store.runWriterTask('appendAuditEvents', {
+          events,
+          now,
+          ...(carried.length > 0 ? { checkpoints: carried } : {}),
+        });
+      } catch (err) {
+        // Checkpoints are signatures over the chain, not events: ones the store refuses go,
+        // and the batch is tried again without them.
+        if (carried.length > 0 && isRefusedData(err)) {
+          sealed = sealed.filter((c) => !carried.includes(c));
+          log(`audit: ${carried.length} checkpoint(s) dropped: the store refuses them`);
+        }
+        throw err;
+      }
+      if (carried.length > 0) sealed = sealed.filter((c) => !carried.includes(c));
+      for (const c of due) sealed.push({ ...c, seal: sealCheckpoint(sealer, c) });
+    });
+  /** Inserts the sealed checkpoints no batch has carried yet. */
+  const insertSealed = (): Promise<void> =>
+    outsideUnitOfWork(async () => {
+      const carried = sealed;
+      if (carried.length === 0 || !store.runWriterTask) return;
+      await store.runWriterTask('insertAuditCheckpoints', { checkpoints: carried });
+      sealed = sealed.filter((c) => !carried.includes(c));
     });
 
   function schedule(ms: number): void {
@@ -166,6 +192,14 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
         schedule(Math.min(flushMs * 2 ** failures, 5000));
         return;
       }
+    }
+    // Nothing waits to carry the sealed checkpoints: they go in now (or with the next batch).
+    if (open.count === 0) {
+      await insertSealed().catch((err: unknown) =>
+        log(
+          `audit: inserting checkpoints failed (${err instanceof Error ? err.message : String(err)}); retrying`,
+        ),
+      );
     }
   }
 

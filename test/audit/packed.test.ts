@@ -321,6 +321,52 @@ describe('the recorder and a store that refuses some rows', () => {
     );
   });
 
+  it('seals the checkpoints a batch made due and inserts them with the next batch, in its transaction', async () => {
+    const calls: { name: string; checkpoints: number }[] = [];
+    await withStore(
+      async (dir) => {
+        const store = await openStore({ dataDir: dir });
+        const run = store.runWriterTask!.bind(store);
+        const runWriterTask: Store['runWriterTask'] = (name, input) => {
+          const carried = (input as { checkpoints?: unknown[] }).checkpoints;
+          calls.push({ name, checkpoints: carried?.length ?? 0 });
+          return run(name, input);
+        };
+        return Object.assign(Object.create(store) as Store, { runWriterTask });
+      },
+      async (store) => {
+        const { recorder, sealer } = recorderOver(store, { maxBatch: 100 });
+        for (const name of names(350))
+          recorder.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+        await recorder.close();
+        // Four batches, one transaction each: the checkpoints at 100, 200 and 300 rode along.
+        expect(calls).toEqual([
+          { name: 'appendAuditEvents', checkpoints: 0 },
+          { name: 'appendAuditEvents', checkpoints: 1 },
+          { name: 'appendAuditEvents', checkpoints: 1 },
+          { name: 'appendAuditEvents', checkpoints: 1 },
+        ]);
+        const material = await readChainMaterial(store, ACCOUNT);
+        expect(material.checkpoints.map((c) => c.seq)).toEqual([100, 200, 300]);
+        expect(verifyChains(material, sealer)).toMatchObject({ ok: true, events: 350, checkpoints: 3 });
+        // With nothing left to carry it, a checkpoint due goes in at once.
+        calls.length = 0;
+        const quiet = recorderOver(store, { maxBatch: 100 }).recorder;
+        for (const name of names(60))
+          quiet.record({ accountId: ACCOUNT, event: syntheticEvent(name, new Date()) });
+        await quiet.flush();
+        expect(calls).toEqual([
+          { name: 'appendAuditEvents', checkpoints: 0 },
+          { name: 'insertAuditCheckpoints', checkpoints: 1 },
+        ]);
+        expect((await readChainMaterial(store, ACCOUNT)).checkpoints.map((c) => c.seq)).toEqual([
+          100, 200, 300, 410,
+        ]);
+        await quiet.close();
+      },
+    );
+  });
+
   it('past its bound, drops the oldest waiting batches, never the one being appended, and accounts for every event', async () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
