@@ -89,28 +89,30 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
    * in memory.
    */
   let sealed: SealedCheckpoint[] = [];
+  /** The checkpoints of `carried` are stored (or let go): they wait no more. */
+  const settle = (carried: readonly SealedCheckpoint[]) => {
+    if (carried.length > 0) sealed = sealed.filter((c) => !carried.includes(c));
+  };
   const appendAlone = (events: PackedEvents): Promise<void> =>
     outsideUnitOfWork(async () => {
       if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, unpackEvents(events)));
       const carried = sealed;
-      const now = clock().toISOString();
-      let due;
-      try {
-        due = await store.runWriterTask('appendAuditEvents', {
+      const due = await store
+        .runWriterTask('appendAuditEvents', {
           events,
-          now,
+          now: clock().toISOString(),
           ...(carried.length > 0 ? { checkpoints: carried } : {}),
+        })
+        .catch((err: unknown) => {
+          // Checkpoints are signatures over the chain, not events: ones the store refuses go,
+          // and the batch is tried again without them.
+          if (carried.length > 0 && isRefusedData(err)) {
+            settle(carried);
+            log(`audit: ${carried.length} checkpoint(s) dropped: the store refuses them`);
+          }
+          throw err;
         });
-      } catch (err) {
-        // Checkpoints are signatures over the chain, not events: ones the store refuses go,
-        // and the batch is tried again without them.
-        if (carried.length > 0 && isRefusedData(err)) {
-          sealed = sealed.filter((c) => !carried.includes(c));
-          log(`audit: ${carried.length} checkpoint(s) dropped: the store refuses them`);
-        }
-        throw err;
-      }
-      if (carried.length > 0) sealed = sealed.filter((c) => !carried.includes(c));
+      settle(carried);
       for (const c of due) sealed.push({ ...c, seal: sealCheckpoint(sealer, c) });
     });
   /** Inserts the sealed checkpoints no batch has carried yet. */
@@ -119,7 +121,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
       const carried = sealed;
       if (carried.length === 0 || !store.runWriterTask) return;
       await store.runWriterTask('insertAuditCheckpoints', { checkpoints: carried });
-      sealed = sealed.filter((c) => !carried.includes(c));
+      settle(carried);
     });
 
   function schedule(ms: number): void {

@@ -242,19 +242,28 @@ describe.each(STORES)('a refused request whose input holds NUL (%s)', (store) =>
 });
 
 describe('the recorder and a store that refuses some rows', () => {
-  /** An SQLite store whose appends fail with `code` while `refuse(names)` says so. */
-  async function refusingStore(dir: string, refuse: (names: string[]) => string | undefined): Promise<Store> {
+  /** An SQLite store whose writer tasks go through `around` (given the task and the real runner). */
+  async function storeWithTasks(
+    dir: string,
+    around: (name: string, input: unknown, run: () => Promise<unknown>) => Promise<unknown>,
+  ): Promise<Store> {
     const store = await openStore({ dataDir: dir });
     const run = store.runWriterTask!.bind(store);
-    const runWriterTask: Store['runWriterTask'] = (name, input) => {
+    const runWriterTask = ((name, input) =>
+      around(name, input, () => run(name, input))) as Store['runWriterTask'];
+    return Object.assign(Object.create(store) as Store, { runWriterTask });
+  }
+
+  /** An SQLite store whose appends fail with `code` while `refuse(names)` says so. */
+  function refusingStore(dir: string, refuse: (names: string[]) => string | undefined): Promise<Store> {
+    return storeWithTasks(dir, (name, input, run) => {
       if (name === 'appendAuditEvents') {
         const batch = (input as { events: PackedEvents }).events;
         const code = refuse(unpackEvents(batch).map((e) => String(e.columns[2])));
         if (code) return Promise.reject(Object.assign(new Error(`refused (${code})`), { code }));
       }
-      return run(name, input);
-    };
-    return Object.assign(Object.create(store) as Store, { runWriterTask });
+      return run();
+    });
   }
 
   const names = (n: number, bad: number[] = []) =>
@@ -324,16 +333,12 @@ describe('the recorder and a store that refuses some rows', () => {
   it('seals the checkpoints a batch made due and inserts them with the next batch, in its transaction', async () => {
     const calls: { name: string; checkpoints: number }[] = [];
     await withStore(
-      async (dir) => {
-        const store = await openStore({ dataDir: dir });
-        const run = store.runWriterTask!.bind(store);
-        const runWriterTask: Store['runWriterTask'] = (name, input) => {
+      (dir) =>
+        storeWithTasks(dir, (name, input, run) => {
           const carried = (input as { checkpoints?: unknown[] }).checkpoints;
           calls.push({ name, checkpoints: carried?.length ?? 0 });
-          return run(name, input);
-        };
-        return Object.assign(Object.create(store) as Store, { runWriterTask });
-      },
+          return run();
+        }),
       async (store) => {
         const { recorder, sealer } = recorderOver(store, { maxBatch: 100 });
         for (const name of names(350))
@@ -371,19 +376,16 @@ describe('the recorder and a store that refuses some rows', () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     await withStore(
-      async (dir) => {
-        const store = await openStore({ dataDir: dir });
-        const run = store.runWriterTask!.bind(store);
+      (dir) => {
         let first = true;
-        const runWriterTask: Store['runWriterTask'] = async (name, input) => {
+        return storeWithTasks(dir, async (name, _input, run) => {
           // The first append is slow: the store holds it while more events arrive.
           if (name === 'appendAuditEvents' && first) {
             first = false;
             await gate;
           }
-          return run(name, input);
-        };
-        return Object.assign(Object.create(store) as Store, { runWriterTask });
+          return run();
+        });
       },
       async (store) => {
         const { recorder, lines } = recorderOver(store, { maxBatch: 10, maxBuffered: 30 });
