@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserStores, launchBrowser, screenshot, totpNow } from '../helpers/browser.js';
+import { browserStores, consecutiveTotpCodes, launchBrowser, screenshot } from '../helpers/browser.js';
 import { pgAvailable, pgSkipReason, ramClient, startServer, type TestServer } from '../helpers/server.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -185,8 +185,9 @@ describe.each(browserStores())('administration in the console (%s)', (store) => 
       await page.getByRole('button', { name: 'Create an MFA device' }).click();
       await page.getByTestId('mfa-qr').waitFor();
       const seed = (await page.getByTestId('mfa-secret').innerText()).trim();
-      await page.getByLabel('First code').fill(totpNow(seed, -1));
-      await page.getByLabel('Next code').fill(totpNow(seed, 0));
+      const [code1, code2] = consecutiveTotpCodes(seed);
+      await page.getByLabel('First code').fill(code1);
+      await page.getByLabel('Next code').fill(code2);
       await page.getByRole('button', { name: 'Bind the device' }).click();
 
       // Signed in: the overview needs a permission the user lacks, and says which.

@@ -53,6 +53,16 @@ export function totpNow(secret: string, offset = 0): string {
   return totpCode(secret, totpStep(new Date()) + offset);
 }
 
+/**
+ * Two consecutive codes of a base32 secret (the last step's and this one's), as a device is
+ * bound with: both from one reading of the clock, so a step boundary between them cannot
+ * make them two steps apart.
+ */
+export function consecutiveTotpCodes(secret: string): [string, string] {
+  const step = totpStep(new Date());
+  return [totpCode(secret, step - 1), totpCode(secret, step)];
+}
+
 export interface FreshServer {
   readonly url: string;
   readonly consoleUrl: string;

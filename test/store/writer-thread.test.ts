@@ -79,6 +79,31 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     expect(threads()).toBe(before + 2);
   });
 
+  it('opens the nonce log while another connection holds its new file: the switch to WAL waits', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open();
+    // Another process has just created the nonce log, still in its first journal mode, and
+    // writes to it: SQLite refuses the switch to WAL at once, without a busy handler.
+    const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    try {
+      other.exec('create table starting (x)');
+      other.exec('begin immediate');
+      other.exec('insert into starting values (1)');
+      const expiresAt = new Date(Date.now() + 60_000).toISOString();
+      const claimed = store.claimNonces(
+        [{ accessKeyId: 'LTAIthread', nonce: 'n1', expiresAt }],
+        new Date().toISOString(),
+        false,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      other.exec('commit');
+      expect(await claimed).toEqual([true]);
+    } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    }
+  });
+
   it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();

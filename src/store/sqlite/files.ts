@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import type SqliteDatabase from 'better-sqlite3';
 
 /**
  * The database holds sealed secrets and password hashes: its directory is created with mode
@@ -15,6 +16,26 @@ export function createPrivateFiles(file: string): void {
       if (existsSync(f)) chmodSync(f, 0o600);
     } catch {
       // Not the owner: the file keeps the mode its owner gave it.
+    }
+  }
+}
+
+/**
+ * Puts a database in WAL mode. The switch takes the file's exclusive lock, and SQLite reports
+ * SQLITE_BUSY at once (no busy handler) when another connection opens the same new file at
+ * that moment: another store, thread or process starting with it. The switch is then retried
+ * until `timeoutMs` has passed; a file already in WAL mode needs no switch.
+ */
+export function useWal(raw: SqliteDatabase.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      raw.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 5);
     }
   }
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { NonceClaim, SyncDb } from '../store.js';
-import { createPrivateFiles } from './files.js';
+import { createPrivateFiles, useWal } from './files.js';
 
 /**
  * Replay nonces on SQLite. A claim appends a row to `nonce_log`, an append-only table: its
@@ -40,9 +40,9 @@ export function openNonceLog(storeFile: string, busyTimeoutMs: number): SqliteDa
   const file = nonceFileOf(storeFile);
   if (file !== ':memory:') createPrivateFiles(file);
   const raw = new SqliteDatabase(file);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
   raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  useWal(raw, busyTimeoutMs);
+  raw.pragma('synchronous = NORMAL');
   raw.exec(`create table if not exists nonce_log (
     id integer primary key autoincrement,
     access_key_id text not null,

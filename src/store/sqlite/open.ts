@@ -10,7 +10,7 @@ import {
 import type { Database } from '../schema.js';
 import type { HotParam, HotQuery, Store, SyncDb, Tx } from '../store.js';
 import { migrateToLatest } from '../migrations/index.js';
-import { createPrivateFiles } from './files.js';
+import { createPrivateFiles, useWal } from './files.js';
 import { keepSharedLock } from './lock-keeper.js';
 import { nonceFileOf, openNonceLog } from './nonces.js';
 import { createRowCache } from './row-cache.js';
@@ -147,8 +147,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   if (opts.file !== ':memory:') createPrivateFiles(opts.file);
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   const raw = new SqliteDatabase(opts.file);
+  // Opening waits while another connection creates the same new file.
+  raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
   raw.pragma('page_size = 16384');
-  raw.pragma('journal_mode = WAL');
+  useWal(raw, busyTimeoutMs);
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   if (opts.file !== ':memory:') raw.pragma(`mmap_size = ${MMAP_BYTES}`);
