@@ -41,8 +41,12 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(writerThread = true) {
-    const store = await stores.openStore({ dataDir: dir, sqliteWriterThread: writerThread });
+  async function open(writerThread = true, sqliteBusyTimeoutMs?: number) {
+    const store = await stores.openStore({
+      dataDir: dir,
+      sqliteWriterThread: writerThread,
+      sqliteBusyTimeoutMs,
+    });
     opened.push(store);
     return store;
   }
@@ -99,6 +103,40 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
       other.exec('commit');
       expect(await claimed).toEqual([true]);
     } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    }
+  });
+
+  it('leaves its work to the serving thread when it stops, and says so once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open(true, 100);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    // The nonce log is held longer than the store's busy timeout: the thread cannot open it.
+    const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    try {
+      other.exec('create table starting (x)');
+      other.exec('begin immediate');
+      other.exec('insert into starting values (1)');
+      const expiresAt = new Date(Date.now() + 60_000).toISOString();
+      const claim = (nonce: string) =>
+        store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
+      await expect(claim('n1')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      other.exec('commit');
+      // The claims after it run on the serving thread, and a replay is still refused.
+      expect(await claim('n1')).toEqual([true]);
+      expect(await claim('n2')).toEqual([true]);
+      expect(await claim('n1')).toEqual([false]);
+      await new Promise((r) => setImmediate(r));
+      const stopped = warnings.filter(
+        (w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED',
+      );
+      expect(stopped).toHaveLength(1);
+      expect(stopped[0]!.message).toMatch(/writer thread stopped .*serving thread/);
+    } finally {
+      process.off('warning', onWarning);
       if (other.inTransaction) other.exec('rollback');
       other.close();
     }

@@ -64,7 +64,15 @@ export function startWriterThread(data: WriterThreadData): WriterThread | undefi
       reply.ok ? p.resolve(reply.output) : p.reject(new WriterTaskError(reply.message, reply.code)),
     ),
   );
+  let closing = false;
   const stopped = (err: Error) => {
+    if (alive && !closing) {
+      // Said once, where an operator looks: the serving thread does this thread's work from now on.
+      process.emitWarning(
+        `the SQLite writer thread stopped (${err.message}); its writes run on the serving thread from now on`,
+        { code: 'RAMPART_SQLITE_WRITER_THREAD_STOPPED' },
+      );
+    }
     alive = false;
     for (const id of [...pending.keys()]) settle(id, (p) => p.reject(err));
   };
@@ -86,6 +94,7 @@ export function startWriterThread(data: WriterThreadData): WriterThread | undefi
     },
     async close() {
       if (!alive) return;
+      closing = true;
       if (pending.size > 0) await new Promise<void>((r) => (drained = r));
       alive = false;
       await worker.terminate();
