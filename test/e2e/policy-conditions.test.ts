@@ -30,7 +30,10 @@ async function choose(page: Page, scope: Locator, label: string, text: string): 
   await box.press('Enter');
 }
 
-/** Types values into the tags Select of a condition. */
+/**
+ * Types values into the tags Select of a condition, then closes its list: left open (or still
+ * closing), the list lies over the buttons below it and takes the next click.
+ */
 async function addValues(scope: Locator, values: readonly string[]): Promise<void> {
   const box = scope.getByLabel('Condition values', { exact: true });
   for (const v of values) {
@@ -38,6 +41,10 @@ async function addValues(scope: Locator, values: readonly string[]): Promise<voi
     await box.fill(v);
     await box.press('Enter');
   }
+  await box.press('Escape');
+  await expect
+    .poll(() => scope.page().locator('.ant-select-dropdown:visible').count(), { timeout: 10_000 })
+    .toBe(0);
 }
 
 describe.each(browserStores())('conditions in the statement editor (%s)', (store) => {
