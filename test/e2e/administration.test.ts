@@ -9,7 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserStores, consecutiveTotpCodes, launchBrowser, screenshot } from '../helpers/browser.js';
+import {
+  browserStores,
+  consecutiveTotpCodes,
+  downloadBy,
+  launchBrowser,
+  screenshot,
+} from '../helpers/browser.js';
 import { pgAvailable, pgSkipReason, ramClient, startServer, type TestServer } from '../helpers/server.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -82,10 +88,7 @@ describe.each(browserStores())('administration in the console (%s)', (store) => 
     await dialog.getByRole('button', { name: 'Create' }).click();
     const secret = (await page.getByTestId('new-key-secret').innerText()).trim();
     expect(secret.length).toBeGreaterThanOrEqual(30);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download CSV' }).click(),
-    ]);
+    const download = await downloadBy(page, page.getByRole('button', { name: 'Download CSV' }));
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toMatch(/^UserName,AccessKeyId,AccessKeySecret\r\nreader,\S+,/);
     expect(csv).toContain(secret);

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserStores, launchBrowser, screenshot } from '../helpers/browser.js';
+import { browserStores, downloadBy, launchBrowser, screenshot } from '../helpers/browser.js';
 import { endpointUrl, signedCall } from '../../src/cli/call.js';
 import { pgAvailable, pgSkipReason, rootKeys, startServer, type TestServer } from '../helpers/server.js';
 import { ossClient, ossFailure } from '../compat/oss-helpers.js';
@@ -127,10 +127,7 @@ describe.each(browserStores())('the object browser (%s)', (store) => {
     await objects().getByText('q1 data.bin', { exact: true }).click();
     await page.getByTestId('object-meta').waitFor();
     await screenshot(page, `console-objects-${store}`);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download' }).click(),
-    ]);
+    const download = await downloadBy(page, page.getByRole('button', { name: 'Download' }));
     expect(download.suggestedFilename()).toBe('q1 data.bin');
     expect(Buffer.compare(readFileSync((await download.path())!), PAYLOAD)).toBe(0);
 
@@ -172,10 +169,7 @@ describe.each(browserStores())('the object browser (%s)', (store) => {
       await objects().getByText('shared/', { exact: true }).click();
       await objects().getByText('readme.txt', { exact: true }).click();
       await page.getByTestId('object-meta').waitFor();
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Download' }).click(),
-      ]);
+      const download = await downloadBy(page, page.getByRole('button', { name: 'Download' }));
       expect(readFileSync((await download.path())!, 'utf8')).toBe('read me');
 
       await page.getByLabel('File to upload').setInputFiles({

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Locator, type Page } from 'playwright-core';
 import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { BIN } from './server.js';
 import { createTestDatabase } from './pg.js';
@@ -46,6 +46,24 @@ export async function launchBrowser(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Clicks `button` and answers the download it starts. A click that starts none within a few
+ * seconds (made while its dialog was still opening, on a loaded machine) is made again, twice
+ * at most; the first download to start is the answer.
+ */
+export async function downloadBy(page: Page, button: Locator): Promise<Download> {
+  for (let attempt = 1; ; attempt++) {
+    const started = page.waitForEvent('download', { timeout: 5_000 });
+    started.catch(() => undefined); // awaited below, unless the click throws first
+    await button.click();
+    try {
+      return await started;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 /** The TOTP code of a base32 secret, `offset` 30-second steps from now. */

@@ -1,5 +1,6 @@
 /** A new AccessKey's secret, shown once, with a CSV download of the pair. */
 import { Alert, Button, Descriptions, Modal, Typography } from 'antd';
+import { saveBlob } from '../save-blob';
 
 export interface NewKey {
   readonly userName: string;
@@ -16,14 +17,7 @@ export function keyCsv(k: NewKey): string {
 }
 
 function download(k: NewKey): void {
-  const url = URL.createObjectURL(new Blob([keyCsv(k)], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${k.accessKeyId}.csv`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
+  saveBlob(new Blob([keyCsv(k)], { type: 'text/csv' }), `${k.accessKeyId}.csv`);
 }
 
 export function SecretOnce({ value, onClose }: { value: NewKey | undefined; onClose: () => void }) {

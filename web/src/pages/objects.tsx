@@ -33,6 +33,7 @@ import {
   type ObjectMeta,
 } from '../oss';
 import { Link, navigate } from '../router';
+import { saveBlob } from '../save-blob';
 
 export function BucketsPage() {
   const buckets = useLoad(listBuckets);
@@ -114,18 +115,6 @@ function sizeText(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-/** Saves bytes under a name through a temporary object URL (no navigation, no other origin). */
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function ObjectPanel({
