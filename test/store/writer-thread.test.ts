@@ -51,6 +51,18 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     return store;
   }
 
+  /**
+   * Another process that has just created the nonce log, still in its first journal mode, and
+   * is writing to it: it holds the file's write lock until it commits.
+   */
+  function holdNewNonceLog(): SqliteDatabase.Database {
+    const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    other.exec('create table starting (x)');
+    other.exec('begin immediate');
+    other.exec('insert into starting values (1)');
+    return other;
+  }
+
   it('claims nonces on a thread of its own; two stores on one file claim each nonce once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const a = await open();
@@ -86,13 +98,9 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('opens the nonce log while another connection holds its new file: the switch to WAL waits', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();
-    // Another process has just created the nonce log, still in its first journal mode, and
-    // writes to it: SQLite refuses the switch to WAL at once, without a busy handler.
-    const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    // SQLite refuses the switch to WAL at once, without a busy handler.
+    const other = holdNewNonceLog();
     try {
-      other.exec('create table starting (x)');
-      other.exec('begin immediate');
-      other.exec('insert into starting values (1)');
       const expiresAt = new Date(Date.now() + 60_000).toISOString();
       const claimed = store.claimNonces(
         [{ accessKeyId: 'LTAIthread', nonce: 'n1', expiresAt }],
@@ -115,11 +123,8 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     // The nonce log is held longer than the store's busy timeout: the thread cannot open it.
-    const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    const other = holdNewNonceLog();
     try {
-      other.exec('create table starting (x)');
-      other.exec('begin immediate');
-      other.exec('insert into starting values (1)');
       const expiresAt = new Date(Date.now() + 60_000).toISOString();
       const claim = (nonce: string) =>
         store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
