@@ -147,6 +147,34 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     }
   });
 
+  it('appends audit events on a thread that never opens the nonce log', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open(true, 100);
+    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    // The nonce log cannot be opened within the busy timeout: the audit thread does not need it.
+    const other = holdNewNonceLog();
+    try {
+      const before = threads();
+      const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+      recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
+      await recorder.flush();
+      await new Promise((r) => setImmediate(r));
+      expect(threads()).toBe(before + 1);
+      expect(
+        warnings.filter((w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED'),
+      ).toEqual([]);
+      await recorder.close();
+      expect((await verify.readChainMaterial(store)).records).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    }
+  });
+
   it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();

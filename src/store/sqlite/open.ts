@@ -262,7 +262,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   ): Promise<WriterTaskOutput<K>> {
     const task = writerTask(name);
     if (useThread && !threads.has(task.db)) {
-      threads.set(task.db, startWriterThread({ file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES }));
+      threads.set(
+        task.db,
+        startWriterThread({ db: task.db, file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES }),
+      );
     }
     const thread = threads.get(task.db);
     if (thread?.alive) {

@@ -9,10 +9,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { openNonceLog } from './nonces.js';
+import type { HotParam, SyncDb } from '../store.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
 import { writerTask, writerTaskFailed, type WriterDbs, type WriterTaskName } from './writer-tasks.js';
 
 export interface WriterThreadData {
+  /** The database its tasks write: opened as the thread starts (the other one only if read). */
+  readonly db: keyof WriterDbs;
   readonly file: string;
   readonly busyTimeoutMs: number;
   readonly mmapBytes: number;
@@ -28,20 +31,46 @@ export type WriterReply =
   | { readonly id: number; readonly ok: true; readonly output: unknown }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
 
-const { file, busyTimeoutMs, mmapBytes } = workerData as WriterThreadData;
-const raw = new SqliteDatabase(file);
-raw.pragma('synchronous = NORMAL');
-raw.pragma('foreign_keys = ON');
-raw.pragma(`mmap_size = ${mmapBytes}`);
-// This thread serves no requests: it may wait for a write lock as long as the store allows.
-raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
-const nonceRaw = openNonceLog(file, busyTimeoutMs);
-const dbs: WriterDbs = { store: syncDbOf(raw), nonces: syncDbOf(nonceRaw) };
+const { db, file, busyTimeoutMs, mmapBytes } = workerData as WriterThreadData;
+
+function openStore(): SqliteDatabase.Database {
+  const raw = new SqliteDatabase(file);
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma(`mmap_size = ${mmapBytes}`);
+  // This thread serves no requests: it may wait for a write lock as long as the store allows.
+  raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  return raw;
+}
+
+const opened = new Map<keyof WriterDbs, SqliteDatabase.Database>();
+/** A connection of this thread, opened when first used. */
+function connection(name: keyof WriterDbs): SqliteDatabase.Database {
+  let raw = opened.get(name);
+  if (!raw) opened.set(name, (raw = name === 'store' ? openStore() : openNonceLog(file, busyTimeoutMs)));
+  return raw;
+}
+// The database this thread writes is opened now: a thread that cannot open it stops at once.
+connection(db);
+const store = lazySyncDb(() => connection('store'));
+const nonces = lazySyncDb(() => connection('nonces'));
+const dbs: WriterDbs = { store, nonces };
+
+/** A SyncDb whose connection is opened at its first statement (the nonce thread reads the store once). */
+function lazySyncDb(raw: () => SqliteDatabase.Database): SyncDb {
+  let inner: SyncDb | undefined;
+  const get = () => (inner ??= syncDbOf(raw()));
+  return {
+    get: <Row>(sql: string, params: readonly HotParam[]) => get().get<Row>(sql, params),
+    all: <Row>(sql: string, params: readonly HotParam[]) => get().all<Row>(sql, params),
+    run: (sql, params) => get().run(sql, params),
+  };
+}
 
 function run(name: WriterTaskName, input: unknown): unknown {
   const task = writerTask(name);
   try {
-    return inWriteTransaction(task.db === 'store' ? raw : nonceRaw, () => task.run(dbs, input));
+    return inWriteTransaction(connection(task.db), () => task.run(dbs, input));
   } catch (err) {
     writerTaskFailed(name, dbs);
     throw err;
@@ -65,6 +94,5 @@ port.on('message', ({ id, name, input }: WriterRequest) => {
   port.postMessage(reply);
 });
 port.on('close', () => {
-  raw.close();
-  nonceRaw.close();
+  for (const raw of opened.values()) raw.close();
 });
