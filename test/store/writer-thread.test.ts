@@ -116,7 +116,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     }
   });
 
-  it('leaves its work to the serving thread when it stops, and says so once', async () => {
+  it('leaves its work to the serving thread when it stops, says so once, and starts a new one after a pause', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open(true, 100);
     const warnings: Error[] = [];
@@ -130,16 +130,29 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
         store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
       await expect(claim('n1')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
       other.exec('commit');
-      // The claims after it run on the serving thread, and a replay is still refused.
+      const stopped = threads();
+      // During the pause the claims run on the serving thread, which starts no thread, and a
+      // replay is still refused.
       expect(await claim('n1')).toEqual([true]);
       expect(await claim('n2')).toEqual([true]);
       expect(await claim('n1')).toEqual([false]);
+      expect(threads()).toBe(stopped);
       await new Promise((r) => setImmediate(r));
-      const stopped = warnings.filter(
-        (w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED',
-      );
-      expect(stopped).toHaveLength(1);
-      expect(stopped[0]!.message).toMatch(/writer thread stopped .*serving thread/);
+      const said = () =>
+        warnings.filter((w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED');
+      expect(said()).toHaveLength(1);
+      expect(said()[0]!.message).toMatch(/writer thread stopped .*serving thread until a new one is started/);
+
+      await new Promise((r) => setTimeout(r, 1100));
+      // The first claim after the pause starts a new thread (and runs here while it opens its file).
+      expect(await claim('n3')).toEqual([true]);
+      expect(threads()).toBe(stopped + 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await claim('n1')).toEqual([false]);
+      expect(await claim('n3')).toEqual([false]);
+      expect(await claim('n4')).toEqual([true]);
+      expect(threads()).toBe(stopped + 1);
+      expect(said()).toHaveLength(1);
     } finally {
       process.off('warning', onWarning);
       if (other.inTransaction) other.exec('rollback');

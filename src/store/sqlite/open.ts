@@ -49,6 +49,12 @@ export function sqliteFile(dataDir: string): string {
 
 /** Database pages are read through a memory map of up to this size instead of read() calls. */
 const MMAP_BYTES = 256 * 1024 * 1024;
+/**
+ * After a writer thread stops, its tasks run on the serving thread until a new one is started:
+ * a second after the first stop, twice as long after each next one, at most five minutes.
+ */
+export const WRITER_RESTART_FIRST_MS = 1000;
+const WRITER_RESTART_MAX_MS = 5 * 60 * 1000;
 
 /** Prepared statements kept per SQL text (the request path repeats the same few queries). */
 const STATEMENT_CACHE_SIZE = 500;
@@ -246,9 +252,37 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   // the store's own writes (audit batches). A claim, which every signed request waits for,
   // never waits behind an audit batch's commit and the checkpoint that may follow it. Each
   // thread starts with the first task for it (a command that writes no nonce and no audit
-  // batch never starts one). Without its thread, or once it has stopped, a task runs here.
+  // batch never starts one). Without its thread, or while a stopped one waits to be started
+  // again, a task runs here.
   const useThread = (opts.writerThread ?? false) && opts.file !== ':memory:';
   const threads = new Map<keyof WriterDbs, WriterThread | undefined>();
+  /** Per database, how often its thread has stopped and when a new one may start. */
+  const stops = new Map<keyof WriterDbs, { count: number; restartAt: number }>();
+  let closing = false;
+
+  /** The running thread for a database's tasks, started (or started again) when due; else undefined. */
+  function writerThread(name: keyof WriterDbs): WriterThread | undefined {
+    if (!useThread || closing) return undefined;
+    const current = threads.get(name);
+    // A thread started again is used once it has opened its database: a start that fails
+    // costs no task.
+    if (current?.alive) return !stops.has(name) || current.ready ? current : undefined;
+    if (threads.has(name) && !current) return undefined; // no compiled thread module here
+    if (current) {
+      // It stopped: its tasks run here for a while, longer after each stop.
+      let stopped = stops.get(name);
+      if (!stopped || stopped.restartAt < 0) {
+        const count = (stopped?.count ?? 0) + 1;
+        const delay = Math.min(WRITER_RESTART_FIRST_MS * 2 ** (count - 1), WRITER_RESTART_MAX_MS);
+        stops.set(name, (stopped = { count, restartAt: Date.now() + delay }));
+      }
+      if (Date.now() < stopped.restartAt) return undefined;
+      stopped.restartAt = -1;
+    }
+    const started = startWriterThread({ db: name, file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
+    threads.set(name, started);
+    return !current || started?.ready ? started : undefined;
+  }
   let nonceRaw: SqliteDatabase.Database | undefined;
   let nonceDb: SyncDb | undefined;
   /** The serving thread's own connection to the nonce log (the writer thread has another). */
@@ -261,14 +295,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     input: WriterTaskInput<K>,
   ): Promise<WriterTaskOutput<K>> {
     const task = writerTask(name);
-    if (useThread && !threads.has(task.db)) {
-      threads.set(
-        task.db,
-        startWriterThread({ db: task.db, file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES }),
-      );
-    }
-    const thread = threads.get(task.db);
-    if (thread?.alive) {
+    const thread = writerThread(task.db);
+    if (thread) {
       const done = thread.run(name, input);
       // The thread's commits to the store's file move the held read on too.
       return task.db === 'store'
@@ -349,6 +377,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      closing = true;
       rows?.close();
       keeper?.close();
       await Promise.all([...threads.values()].map((t) => t?.close()));

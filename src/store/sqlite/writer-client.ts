@@ -10,6 +10,8 @@ export interface WriterThread {
   run<K extends WriterTaskName>(name: K, input: WriterTaskInput<K>): Promise<WriterTaskOutput<K>>;
   /** False once the thread has stopped (closed, or failed): tasks then run elsewhere. */
   readonly alive: boolean;
+  /** True once the thread has opened the database it writes. */
+  readonly ready: boolean;
   /** Lets the tasks sent finish, then stops the thread and closes its connection. */
   close(): Promise<void>;
 }
@@ -59,17 +61,22 @@ export function startWriterThread(data: WriterThreadData): WriterThread | undefi
     }
   }
 
-  worker.on('message', (reply: WriterReply) =>
+  let ready = false;
+  worker.on('message', (reply: WriterReply) => {
+    if ('ready' in reply) {
+      ready = true;
+      return;
+    }
     settle(reply.id, (p) =>
       reply.ok ? p.resolve(reply.output) : p.reject(new WriterTaskError(reply.message, reply.code)),
-    ),
-  );
+    );
+  });
   let closing = false;
   const stopped = (err: Error) => {
     if (alive && !closing) {
       // Said once, where an operator looks: the serving thread does this thread's work from now on.
       process.emitWarning(
-        `the SQLite writer thread stopped (${err.message}); its writes run on the serving thread from now on`,
+        `the SQLite writer thread stopped (${err.message}); its writes run on the serving thread until a new one is started`,
         { code: 'RAMPART_SQLITE_WRITER_THREAD_STOPPED' },
       );
     }
@@ -82,6 +89,9 @@ export function startWriterThread(data: WriterThreadData): WriterThread | undefi
   return {
     get alive() {
       return alive;
+    },
+    get ready() {
+      return alive && ready;
     },
     run<K extends WriterTaskName>(name: K, input: WriterTaskInput<K>): Promise<WriterTaskOutput<K>> {
       if (!alive) return Promise.reject(new Error('the SQLite writer thread has stopped'));

@@ -28,6 +28,7 @@ export interface WriterRequest {
 }
 
 export type WriterReply =
+  | { readonly ready: true }
   | { readonly id: number; readonly ok: true; readonly output: unknown }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
 
@@ -78,6 +79,8 @@ function run(name: WriterTaskName, input: unknown): unknown {
 }
 
 const port = parentPort!;
+// Its database is open: tasks sent from now on find it.
+port.postMessage({ ready: true } satisfies WriterReply);
 port.on('message', ({ id, name, input }: WriterRequest) => {
   let reply: WriterReply;
   try {
