@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import { openNonceLog } from './nonces.js';
+import { claimNoncesNow, openNonceLog } from './nonces.js';
 import type { HotParam, SyncDb } from '../store.js';
 import { inWriteTransaction, syncDbOf } from './sync-db.js';
 import { writerTask, writerTaskFailed, type WriterDbs, type WriterTaskName } from './writer-tasks.js';
@@ -78,8 +78,14 @@ function run(name: WriterTaskName, input: unknown): unknown {
   }
 }
 
+if (db === 'nonces') {
+  // The live nonces are read into memory before this thread takes a claim, outside a write
+  // transaction: claims made meanwhile (by the serving thread, other processes) go on.
+  claimNoncesNow(dbs.nonces, dbs.store, { claims: [], now: new Date().toISOString(), purge: false });
+}
+
 const port = parentPort!;
-// Its database is open: tasks sent from now on find it.
+// Its database is open (and its nonces read): tasks sent from now on find them.
 port.postMessage({ ready: true } satisfies WriterReply);
 port.on('message', ({ id, name, input }: WriterRequest) => {
   let reply: WriterReply;
