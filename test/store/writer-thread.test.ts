@@ -29,6 +29,8 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   let seal: SealModule;
   let dir: string;
   const opened: { close(): Promise<void> }[] = [];
+  /** Undone after each test, before its stores close. */
+  const cleanups: (() => void)[] = [];
 
   beforeAll(async () => {
     stores = (await import(new URL('store/index.js', dist).href)) as StoreModule;
@@ -37,6 +39,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     seal = (await import(new URL('crypto/seal.js', dist).href)) as SealModule;
   });
   afterEach(async () => {
+    for (const undo of cleanups.splice(0)) undo();
     for (const s of opened.splice(0)) await s.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -53,14 +56,29 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
 
   /**
    * Another process that has just created the nonce log, still in its first journal mode, and
-   * is writing to it: it holds the file's write lock until it commits.
+   * is writing to it: it holds the file's write lock until it commits (or the test ends).
    */
   function holdNewNonceLog(): SqliteDatabase.Database {
     const other = new SqliteDatabase(join(dir, 'rampart-nonces.db'));
+    cleanups.push(() => {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    });
     other.exec('create table starting (x)');
     other.exec('begin immediate');
     other.exec('insert into starting values (1)');
     return other;
+  }
+
+  /** The warnings of stopped writer threads the process emits from now on, until the test ends. */
+  function threadStopWarnings(): Error[] {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => {
+      if ((w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED') warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    cleanups.push(() => process.off('warning', onWarning));
+    return warnings;
   }
 
   it('claims nonces on a thread of its own; two stores on one file claim each nonce once', async () => {
@@ -100,92 +118,67 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     const store = await open();
     // SQLite refuses the switch to WAL at once, without a busy handler.
     const other = holdNewNonceLog();
-    try {
-      const expiresAt = new Date(Date.now() + 60_000).toISOString();
-      const claimed = store.claimNonces(
-        [{ accessKeyId: 'LTAIthread', nonce: 'n1', expiresAt }],
-        new Date().toISOString(),
-        false,
-      );
-      await new Promise((r) => setTimeout(r, 200));
-      other.exec('commit');
-      expect(await claimed).toEqual([true]);
-    } finally {
-      if (other.inTransaction) other.exec('rollback');
-      other.close();
-    }
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const claimed = store.claimNonces(
+      [{ accessKeyId: 'LTAIthread', nonce: 'n1', expiresAt }],
+      new Date().toISOString(),
+      false,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    other.exec('commit');
+    expect(await claimed).toEqual([true]);
   });
 
   it('leaves its work to the serving thread when it stops, says so once, and starts a new one after a pause', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open(true, 100);
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
+    const said = threadStopWarnings();
     // The nonce log is held longer than the store's busy timeout: the thread cannot open it.
     const other = holdNewNonceLog();
-    try {
-      const expiresAt = new Date(Date.now() + 60_000).toISOString();
-      const claim = (nonce: string) =>
-        store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
-      await expect(claim('n1')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
-      other.exec('commit');
-      const stopped = threads();
-      // During the pause the claims run on the serving thread, which starts no thread, and a
-      // replay is still refused.
-      expect(await claim('n1')).toEqual([true]);
-      expect(await claim('n2')).toEqual([true]);
-      expect(await claim('n1')).toEqual([false]);
-      expect(threads()).toBe(stopped);
-      await new Promise((r) => setImmediate(r));
-      const said = () =>
-        warnings.filter((w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED');
-      expect(said()).toHaveLength(1);
-      expect(said()[0]!.message).toMatch(/writer thread stopped .*serving thread until a new one is started/);
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const claim = (nonce: string) =>
+      store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
+    await expect(claim('n1')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    other.exec('commit');
+    const stopped = threads();
+    // During the pause the claims run on the serving thread, which starts no thread, and a
+    // replay is still refused.
+    expect(await claim('n1')).toEqual([true]);
+    expect(await claim('n2')).toEqual([true]);
+    expect(await claim('n1')).toEqual([false]);
+    expect(threads()).toBe(stopped);
+    await new Promise((r) => setImmediate(r));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.message).toMatch(/writer thread stopped .*serving thread until a new one is started/);
 
-      await new Promise((r) => setTimeout(r, 1100));
-      // The first claim after the pause starts a new thread (and runs here while it opens its file).
-      expect(await claim('n3')).toEqual([true]);
-      expect(threads()).toBe(stopped + 1);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(await claim('n1')).toEqual([false]);
-      expect(await claim('n3')).toEqual([false]);
-      expect(await claim('n4')).toEqual([true]);
-      expect(threads()).toBe(stopped + 1);
-      expect(said()).toHaveLength(1);
-    } finally {
-      process.off('warning', onWarning);
-      if (other.inTransaction) other.exec('rollback');
-      other.close();
-    }
+    await new Promise((r) => setTimeout(r, 1100));
+    // The first claim after the pause starts a new thread (and runs here while it opens its file).
+    expect(await claim('n3')).toEqual([true]);
+    expect(threads()).toBe(stopped + 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await claim('n1')).toEqual([false]);
+    expect(await claim('n3')).toEqual([false]);
+    expect(await claim('n4')).toEqual([true]);
+    expect(threads()).toBe(stopped + 1);
+    expect(said).toHaveLength(1);
   });
 
   it('appends audit events on a thread that never opens the nonce log', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open(true, 100);
     const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
+    const said = threadStopWarnings();
     // The nonce log cannot be opened within the busy timeout: the audit thread does not need it.
-    const other = holdNewNonceLog();
-    try {
-      const before = threads();
-      const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
-      recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
-      await recorder.flush();
-      await new Promise((r) => setImmediate(r));
-      expect(threads()).toBe(before + 1);
-      expect(
-        warnings.filter((w) => (w as { code?: string }).code === 'RAMPART_SQLITE_WRITER_THREAD_STOPPED'),
-      ).toEqual([]);
-      await recorder.close();
-      expect((await verify.readChainMaterial(store)).records).toHaveLength(1);
-    } finally {
-      process.off('warning', onWarning);
-      if (other.inTransaction) other.exec('rollback');
-      other.close();
-    }
+    holdNewNonceLog();
+    const before = threads();
+    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
+    await recorder.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(threads()).toBe(before + 1);
+    expect(said).toEqual([]);
+    await recorder.close();
+    expect((await verify.readChainMaterial(store)).records).toHaveLength(1);
   });
 
   it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {

@@ -256,32 +256,38 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   // again, a task runs here.
   const useThread = (opts.writerThread ?? false) && opts.file !== ':memory:';
   const threads = new Map<keyof WriterDbs, WriterThread | undefined>();
-  /** Per database, how often its thread has stopped and when a new one may start. */
-  const stops = new Map<keyof WriterDbs, { count: number; restartAt: number }>();
+  /** Per database, how often its thread has stopped. */
+  const stops = new Map<keyof WriterDbs, number>();
+  /** When a new thread may replace a stopped one (set when the stop is first seen). */
+  const restartAt = new WeakMap<WriterThread, number>();
   let closing = false;
 
   /** The running thread for a database's tasks, started (or started again) when due; else undefined. */
   function writerThread(name: keyof WriterDbs): WriterThread | undefined {
     if (!useThread || closing) return undefined;
-    const current = threads.get(name);
+    let thread = threads.get(name);
+    if (threads.has(name) && !thread) return undefined; // no compiled thread module here
+    if (!thread?.alive) {
+      if (thread && !restartDue(name, thread)) return undefined;
+      thread = startWriterThread({ db: name, file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
+      threads.set(name, thread);
+      if (!thread) return undefined;
+    }
     // A thread started again is used once it has opened its database: a start that fails
     // costs no task.
-    if (current?.alive) return !stops.has(name) || current.ready ? current : undefined;
-    if (threads.has(name) && !current) return undefined; // no compiled thread module here
-    if (current) {
-      // It stopped: its tasks run here for a while, longer after each stop.
-      let stopped = stops.get(name);
-      if (!stopped || stopped.restartAt < 0) {
-        const count = (stopped?.count ?? 0) + 1;
-        const delay = Math.min(WRITER_RESTART_FIRST_MS * 2 ** (count - 1), WRITER_RESTART_MAX_MS);
-        stops.set(name, (stopped = { count, restartAt: Date.now() + delay }));
-      }
-      if (Date.now() < stopped.restartAt) return undefined;
-      stopped.restartAt = -1;
+    return !stops.has(name) || thread.ready ? thread : undefined;
+  }
+
+  /** Whether the pause after `stopped` is over: its tasks run here meanwhile, longer after each stop. */
+  function restartDue(name: keyof WriterDbs, stopped: WriterThread): boolean {
+    let at = restartAt.get(stopped);
+    if (at === undefined) {
+      const count = (stops.get(name) ?? 0) + 1;
+      stops.set(name, count);
+      at = Date.now() + Math.min(WRITER_RESTART_FIRST_MS * 2 ** (count - 1), WRITER_RESTART_MAX_MS);
+      restartAt.set(stopped, at);
     }
-    const started = startWriterThread({ db: name, file: opts.file, busyTimeoutMs, mmapBytes: MMAP_BYTES });
-    threads.set(name, started);
-    return !current || started?.ready ? started : undefined;
+    return Date.now() >= at;
   }
   let nonceRaw: SqliteDatabase.Database | undefined;
   let nonceDb: SyncDb | undefined;

@@ -53,14 +53,12 @@ function connection(name: keyof WriterDbs): SqliteDatabase.Database {
 }
 // The database this thread writes is opened now: a thread that cannot open it stops at once.
 connection(db);
-const store = lazySyncDb(() => connection('store'));
-const nonces = lazySyncDb(() => connection('nonces'));
-const dbs: WriterDbs = { store, nonces };
+const dbs: WriterDbs = { store: lazySyncDb('store'), nonces: lazySyncDb('nonces') };
 
 /** A SyncDb whose connection is opened at its first statement (the nonce thread reads the store once). */
-function lazySyncDb(raw: () => SqliteDatabase.Database): SyncDb {
+function lazySyncDb(name: keyof WriterDbs): SyncDb {
   let inner: SyncDb | undefined;
-  const get = () => (inner ??= syncDbOf(raw()));
+  const get = () => (inner ??= syncDbOf(connection(name)));
   return {
     get: <Row>(sql: string, params: readonly HotParam[]) => get().get<Row>(sql, params),
     all: <Row>(sql: string, params: readonly HotParam[]) => get().all<Row>(sql, params),
