@@ -139,7 +139,8 @@ const checkpointDue = (before: number, after: number): boolean =>
 /**
  * Appends events to their accounts' chains inside tx: for each account, lock the head, number
  * and hash the events, insert them, move the head, and seal a checkpoint when the chain passed
- * a multiple of CHECKPOINT_EVERY.
+ * a multiple of CHECKPOINT_EVERY. With `retry`, events appended before (see FIND_EVENT) are not
+ * appended again.
  */
 export async function appendEvents(
   tx: Tx,
@@ -147,7 +148,19 @@ export async function appendEvents(
   sealer: Sealer,
   events: readonly EventText[],
   now: Date,
+  opts: { readonly retry?: boolean } = {},
 ): Promise<void> {
+  const first = events[0];
+  if (opts.retry && first) {
+    const found = await tx
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('account_id', '=', first.accountId)
+      .where('event_id', '=', first.columns[0] as string)
+      .where('body', '=', first.body)
+      .executeTakeFirst();
+    if (found) return;
+  }
   for (const [accountId, list] of byAccount(events)) {
     const head = await lockChainHead(tx, store.dialect, accountId);
     const { rows, seq, hash } = chainRows(accountId, head, list);
@@ -158,6 +171,15 @@ export async function appendEvents(
     }
   }
 }
+
+/**
+ * Whether a batch was appended already. A batch commits whole or not at all, so its first
+ * event tells: the same account, eventId and JSON text. Asked only when a batch is tried again
+ * after an append whose outcome is unknown (a writer thread that stopped, or a connection lost,
+ * after its commit and before its answer), so that the retry does not append it twice.
+ */
+const FIND_EVENT =
+  'select 1 from audit_events where account_id = ? and event_id = ? and body = cast(? as text)';
 
 /** `chainHash` over an event's JSON text given as its UTF-8 bytes. */
 function chainHashOfBytes(prevHash: string, body: Uint8Array, scratch: { buf: Buffer }): string {
@@ -188,8 +210,16 @@ export function appendEventsNow(
     readonly events: PackedEvents;
     readonly now: string;
     readonly checkpoints?: readonly SealedCheckpoint[];
+    /** The batch was tried before and may have been appended (see FIND_EVENT). */
+    readonly retry?: boolean;
   },
 ): Checkpoint[] {
+  if (input.retry) {
+    const first = readPacked(input.events).next();
+    // Appended before, with the checkpoints that batch carried: nothing is left to do.
+    if (!first.done && db.get(FIND_EVENT, [first.value.accountId, first.value.columns[0]!, first.value.body]))
+      return [];
+  }
   if (input.checkpoints) insertCheckpointsNow(db, { checkpoints: input.checkpoints });
   const due: Checkpoint[] = [];
   const heads = new Map<string, { before: number; seq: number; hash: string }>();

@@ -77,8 +77,14 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   let failures = 0;
   let closed = false;
 
-  const appendTexts = (tx: Tx, events: readonly EventText[]) =>
-    appendEvents(tx, store, sealer, events, clock());
+  /**
+   * Batches whose last append failed other than by the store refusing their data: the commit
+   * may have happened all the same (a writer thread that stopped, a connection lost, after the
+   * commit and before the answer). Their next append first looks whether they are stored.
+   */
+  const unsure = new WeakSet<PackedEvents>();
+  const appendTexts = (tx: Tx, events: readonly EventText[], retry = false) =>
+    appendEvents(tx, store, sealer, events, clock(), { retry });
   const append = (tx: Tx, events: readonly PendingEvent[]) => appendTexts(tx, events.map(eventText));
   /**
    * A transaction of its own. On SQLite a writer task, run on the store's writer thread: the
@@ -95,13 +101,16 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   };
   const appendAlone = (events: PackedEvents): Promise<void> =>
     outsideUnitOfWork(async () => {
-      if (!store.runWriterTask) return store.transaction((tx) => appendTexts(tx, unpackEvents(events)));
+      const retry = unsure.has(events);
+      if (!store.runWriterTask)
+        return store.transaction((tx) => appendTexts(tx, unpackEvents(events), retry));
       const carried = sealed;
       const due = await store
         .runWriterTask('appendAuditEvents', {
           events,
           now: clock().toISOString(),
           ...(carried.length > 0 ? { checkpoints: carried } : {}),
+          ...(retry ? { retry } : {}),
         })
         .catch((err: unknown) => {
           // Checkpoints are signatures over the chain, not events: ones the store refuses go,
@@ -189,6 +198,7 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
           }
           continue;
         }
+        unsure.add(batch);
         failures++;
         log(`audit: appending ${batch.count} event(s) failed (${why}); retrying`);
         schedule(Math.min(flushMs * 2 ** failures, 5000));

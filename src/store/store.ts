@@ -24,7 +24,8 @@ export type HotParam = string | number | null;
 
 /** Synchronous statements inside `Store.writeNow` (SQLite), prepared once per SQL text. */
 export interface SyncDb {
-  get<Row>(sql: string, params: readonly HotParam[]): Row | undefined;
+  /** A Uint8Array binds as a blob (`cast(? as text)` reads its UTF-8 bytes as text). */
+  get<Row>(sql: string, params: readonly (HotParam | Uint8Array)[]): Row | undefined;
   all<Row>(sql: string, params: readonly HotParam[]): Row[];
   /** A Uint8Array binds as a blob (`cast(? as text)` stores its UTF-8 bytes as text). */
   run(sql: string, params: readonly (HotParam | Uint8Array)[]): void;

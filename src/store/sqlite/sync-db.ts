@@ -10,7 +10,7 @@ export function syncDbOf(raw: SqliteDatabase.Database): SyncDb {
     return st;
   }
   return {
-    get: <Row>(text: string, params: readonly HotParam[]) =>
+    get: <Row>(text: string, params: readonly (HotParam | Uint8Array)[]) =>
       statement(text).get(...params) as Row | undefined,
     all: <Row>(text: string, params: readonly HotParam[]) => statement(text).all(...params) as Row[],
     run: (text, params) => void statement(text).run(...params),

@@ -60,7 +60,7 @@ function lazySyncDb(name: keyof WriterDbs): SyncDb {
   let inner: SyncDb | undefined;
   const get = () => (inner ??= syncDbOf(connection(name)));
   return {
-    get: <Row>(sql: string, params: readonly HotParam[]) => get().get<Row>(sql, params),
+    get: <Row>(sql: string, params: readonly (HotParam | Uint8Array)[]) => get().get<Row>(sql, params),
     all: <Row>(sql: string, params: readonly HotParam[]) => get().all<Row>(sql, params),
     run: (sql, params) => get().run(sql, params),
   };
