@@ -190,9 +190,17 @@ export function columnText<T extends string | null>(text: T): T {
   return (wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\ufffd') : wellFormed) as T;
 }
 
-/** `yyyy-MM-ddTHH:mm:ssZ`. */
+let lastSecond = NaN;
+let lastTime = '';
+
+/** `yyyy-MM-ddTHH:mm:ssZ`. Made once per second: every event of that second shares it. */
 export function eventTimeOf(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastTime = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastTime;
 }
 
 /** An event to record and the chain (account) it belongs to: '' for no account. */

@@ -46,9 +46,9 @@ export interface AuditRecorderOptions {
   readonly clock: () => Date;
   /** Recording on (default) or off. */
   readonly enabled?: boolean;
-  /** Longest a buffered event waits before its batch is appended (default 50 ms). */
+  /** Longest a buffered event waits before its batch is appended (default 250 ms). */
   readonly flushMs?: number;
-  /** A batch is appended as soon as it holds this many events (default 500). */
+  /** A batch is appended as soon as it holds this many events (default 4000). */
   readonly maxBatch?: number;
   /** Buffered events kept while the store refuses appends; beyond, the oldest go (default 100000). */
   readonly maxBuffered?: number;
@@ -58,8 +58,10 @@ export interface AuditRecorderOptions {
 export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
   const { store, sealer, clock } = opts;
   const enabled = opts.enabled ?? true;
-  const flushMs = opts.flushMs ?? 50;
-  const maxBatch = opts.maxBatch ?? 500;
+  // Fewer, larger commits: under load a commit's fixed cost (the pages it rewrites, and the
+  // serving thread's row cache and read snapshot it makes stale) is shared by more events.
+  const flushMs = opts.flushMs ?? 250;
+  const maxBatch = opts.maxBatch ?? 4000;
   const maxBuffered = opts.maxBuffered ?? 100_000;
   const log = opts.log ?? ((line: string) => console.error(line));
 
