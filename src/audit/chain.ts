@@ -3,7 +3,7 @@ import { sha256Hex } from '../crypto/digest.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { HotParam, Store, StoreDialect, SyncDb, Tx } from '../store/index.js';
 import { eventIndexColumns, type PendingEvent } from './event.js';
-import { readPacked, type PackedEvents } from './packed.js';
+import { readPacked, type PackedEvents, type PackedEventView } from './packed.js';
 
 /**
  * The hash chain. The events of an account are numbered from 1 (`seq`); each one's hash is
@@ -150,16 +150,29 @@ export async function appendEvents(
   now: Date,
   opts: { readonly retry?: boolean } = {},
 ): Promise<void> {
-  const first = events[0];
-  if (opts.retry && first) {
-    const found = await tx
-      .selectFrom('audit_events')
-      .select('seq')
-      .where('account_id', '=', first.accountId)
-      .where('event_id', '=', first.columns[0] as string)
-      .where('body', '=', first.body)
-      .executeTakeFirst();
-    if (found) return;
+  if (opts.retry && events.length > 0) {
+    const find = (e: EventText) =>
+      tx
+        .selectFrom('audit_events')
+        .select(['seq', 'hash'])
+        .where('account_id', '=', e.accountId)
+        .where('event_id', '=', e.columns[0] as string)
+        .where('body', '=', e.body)
+        .executeTakeFirst();
+    if (await find(events[0]!)) {
+      // Appended before; only the checkpoints that append made due may be missing.
+      for (const [accountId, list] of byAccount(events)) {
+        const [a, b] = [await find(list[0]!), await find(list[list.length - 1]!)];
+        if (a && b && checkpointDue(Number(a.seq) - 1, Number(b.seq)))
+          await insertCheckpoint(tx, sealer, {
+            accountId,
+            seq: Number(b.seq),
+            hash: b.hash,
+            createdAt: now.toISOString(),
+          });
+      }
+      return;
+    }
   }
   for (const [accountId, list] of byAccount(events)) {
     const head = await lockChainHead(tx, store.dialect, accountId);
@@ -179,7 +192,7 @@ export async function appendEvents(
  * after its commit and before its answer), so that the retry does not append it twice.
  */
 const FIND_EVENT =
-  'select 1 from audit_events where account_id = ? and event_id = ? and body = cast(? as text)';
+  'select seq, hash from audit_events where account_id = ? and event_id = ? and body = cast(? as text)';
 
 /** `chainHash` over an event's JSON text given as its UTF-8 bytes. */
 function chainHashOfBytes(prevHash: string, body: Uint8Array, scratch: { buf: Buffer }): string {
@@ -215,10 +228,25 @@ export function appendEventsNow(
   },
 ): Checkpoint[] {
   if (input.retry) {
+    const find = (e: PackedEventView) =>
+      db.get<{ seq: number | bigint; hash: string }>(FIND_EVENT, [e.accountId, e.columns[0]!, e.body]);
     const first = readPacked(input.events).next();
-    // Appended before, with the checkpoints that batch carried: nothing is left to do.
-    if (!first.done && db.get(FIND_EVENT, [first.value.accountId, first.value.columns[0]!, first.value.body]))
-      return [];
+    // Appended before, with the checkpoints that batch carried: only the checkpoints that append
+    // made due are left, to be sealed and inserted again (an existing one is kept).
+    if (!first.done && find(first.value)) {
+      const ends = new Map<string, [PackedEventView, PackedEventView]>();
+      for (const e of readPacked(input.events)) {
+        const known = ends.get(e.accountId);
+        ends.set(e.accountId, [known ? known[0] : e, e]);
+      }
+      const due: Checkpoint[] = [];
+      for (const [accountId, [a, b]] of ends) {
+        const [from, to] = [find(a), find(b)];
+        if (from && to && checkpointDue(Number(from.seq) - 1, Number(to.seq)))
+          due.push({ accountId, seq: Number(to.seq), hash: to.hash, createdAt: input.now });
+      }
+      return due;
+    }
   }
   if (input.checkpoints) insertCheckpointsNow(db, { checkpoints: input.checkpoints });
   const due: Checkpoint[] = [];

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from '../compat/ram-helpers.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
+import { CHECKPOINT_EVERY } from '../../src/audit/chain.js';
 import { createAuditRecorder } from '../../src/audit/recorder.js';
 import { readChainMaterial, verifyChains } from '../../src/audit/verify.js';
 import type { Store } from '../../src/store/index.js';
@@ -64,7 +65,8 @@ describe.each(STORES)('audit batches tried again (%s)', (store) => {
         log: (l) => lines.push(l),
       });
       const name = `Retried-${failure}`;
-      const events = Array.from({ length: 7 }, () => syntheticEvent(name, s.clock()));
+      // More than CHECKPOINT_EVERY events: the batch makes a checkpoint due.
+      const events = Array.from({ length: CHECKPOINT_EVERY + 7 }, () => syntheticEvent(name, s.clock()));
       for (const event of events) recorder.record({ accountId: s.accountId, event });
       await recorder.flush();
       expect(lines.join('\n')).toContain('failed (the writer thread stopped); retrying');
@@ -78,6 +80,8 @@ describe.each(STORES)('audit batches tried again (%s)', (store) => {
       expect(stored.map((e) => e.event.eventId)).toEqual(events.map((e) => e.eventId));
       const m = await readChainMaterial(s.deployment.store, s.accountId);
       expect(verifyChains(m, s.deployment.sealer)).toMatchObject({ ok: true, findings: [] });
+      // The checkpoint the batch made due is there, whether or not its first answer was lost.
+      expect(m.checkpoints.map((c) => c.seq)).toContain(stored[stored.length - 1]!.seq);
     },
   );
 });
