@@ -25,8 +25,11 @@ const ARRAY_LENGTH = 16;
 /** A buffer grown past this is not used again. */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 
-/** Released buffers kept for the next batches. */
-const MAX_SPARE = 4;
+/**
+ * Released buffers kept for the next batches: one batch is appended at a time, so two cover the
+ * one being filled and the one coming back (a full batch's buffer grows to several MiB).
+ */
+const MAX_SPARE = 2;
 
 /** A batch of packed events: `bytes` holds exactly `count` events. */
 export interface PackedEvents {
