@@ -1,16 +1,10 @@
 /**
- * The audit event of one API request, built from what the pipeline learned about it (see
- * src/audit/event.ts for the shape). Secrets never reach it: parameters go through
+ * The audit event of one API request: its facts gathered from what the pipeline learned about
+ * it, rendered by src/audit/api-event.ts. Secrets never reach them: parameters go through
  * redactParameters, and every secret value is scrubbed from the error message too.
  */
-import {
-  ACS_REGION,
-  eventRW,
-  eventTimeOf,
-  type AuditEvent,
-  type PendingEvent,
-  type UserIdentity,
-} from '../audit/event.js';
+import { renderApiEvent, type ApiEventFacts } from '../audit/api-event.js';
+import type { PendingEvent, UserIdentity } from '../audit/event.js';
 import { redactParameters } from '../audit/redact.js';
 import { headerValue } from '../auth/headers.js';
 import type { Principal } from '../auth/principal.js';
@@ -19,48 +13,11 @@ import { ApiError } from '../errors.js';
 import { SERVICE_HOSTS, SERVICE_PRODUCTS, SERVICE_VERSIONS, serviceForVersion } from './registry.js';
 import type { RequestState } from './steps/state.js';
 
-/** Parameters naming a RAM resource, and its ActionTrail resource type. */
-const RESOURCE_PARAMS: readonly (readonly [string, string])[] = [
-  ['UserAccessKeyId', 'ACS::RAM::AccessKey'],
-  ['SerialNumber', 'ACS::RAM::MFADevice'],
-  ['VirtualMFADeviceName', 'ACS::RAM::MFADevice'],
-  ['PolicyName', 'ACS::RAM::Policy'],
-  ['GroupName', 'ACS::RAM::Group'],
-  ['RoleName', 'ACS::RAM::Role'],
-  ['UserName', 'ACS::RAM::User'],
-];
-
-/** Which resource type an action is mainly about, by a word of its name. */
-const MAIN_TYPE: readonly (readonly [RegExp, string])[] = [
-  [/AccessKey/, 'ACS::RAM::AccessKey'],
-  [/MFA/, 'ACS::RAM::MFADevice'],
-  [/Polic/, 'ACS::RAM::Policy'],
-  [/Group/, 'ACS::RAM::Group'],
-  [/Role/, 'ACS::RAM::Role'],
-  [/User|LoginProfile|Password/, 'ACS::RAM::User'],
-];
-
 /** Longest parameter value kept in an event; longer ones are cut with a marker. */
 export const MAX_RECORDED_VALUE = 16 * 1024;
 
 /** Longest recorded event name (an unknown Action is echoed). */
 const MAX_EVENT_NAME = 128;
-
-function resources(name: string, params: Readonly<Record<string, string>>) {
-  const referenced: Record<string, string[]> = {};
-  for (const [param, type] of RESOURCE_PARAMS) {
-    const v = params[param];
-    if (v !== undefined && v !== '') (referenced[type] ??= []).push(v);
-  }
-  const types = Object.keys(referenced);
-  if (types.length === 0) return {};
-  const main = MAIN_TYPE.find(([re, t]) => re.test(name) && referenced[t])?.[1] ?? types[0]!;
-  return {
-    resourceType: main,
-    resourceName: referenced[main]!.join(','),
-    referencedResources: referenced,
-  };
-}
 
 /** The userIdentity of a principal (reference actiontrail-events.md section 3). */
 export function identityOf(
@@ -112,6 +69,16 @@ export function claimedAccessKeyId(state: RequestState): string | undefined {
   return p.params.AccessKeyId;
 }
 
+/** The parameters as an event keeps them: a value longer than MAX_RECORDED_VALUE is cut. */
+function recordedParameters(params: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let long = false;
+  for (const k in params) if (params[k]!.length > MAX_RECORDED_VALUE) long = true;
+  if (!long) return params;
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(params)) out[k] = cut(params[k]!);
+  return out;
+}
+
 function cut(v: string): string {
   return v.length > MAX_RECORDED_VALUE
     ? `${v.slice(0, MAX_RECORDED_VALUE)}...[cut: ${v.length} characters]`
@@ -126,14 +93,15 @@ function errorMessageOf(err: unknown): string {
 }
 
 /**
- * The event of a request. `caller` is who the request is recorded against: the authenticated
- * principal, or, for a request that failed authentication, the owner of the AccessKey it named.
+ * The facts of a request's event (src/audit/api-event.ts). `caller` is who the request is
+ * recorded against: the authenticated principal, or, for a request that failed authentication,
+ * the owner of the AccessKey it named.
  */
-export function buildApiEvent(
+export function apiEventFacts(
   state: RequestState,
   err: unknown,
   caller?: { principal: Principal; accessKeyId?: string },
-): PendingEvent {
+): ApiEventFacts {
   const p = state.protocol;
   const auth = state.authentication;
   const principal = auth?.kind === 'signed' ? auth.principal : caller?.principal;
@@ -141,30 +109,23 @@ export function buildApiEvent(
     auth?.kind === 'signed' ? auth.accessKeyId : (caller?.accessKeyId ?? claimedAccessKeyId(state));
   const service = state.definition?.service ?? serviceForVersion(p?.version);
   const name = (state.definition?.name ?? p?.action ?? '').slice(0, MAX_EVENT_NAME);
-  const raw: Record<string, string> = {};
-  if (p) for (const k of Object.keys(p.params)) raw[k] = cut(p.params[k]!);
-  const redacted = redactParameters(raw);
+  const redacted = redactParameters(p ? recordedParameters(p.params) : {});
   const federated = state.federatedCaller;
   const accountId =
     principal && principal.type !== 'Anonymous' ? principal.accountId : (federated?.accountId ?? '');
   const mfa = state.context?.['acs:MFAPresent']?.values[0] === true;
-  const event: AuditEvent = {
-    eventId: state.requestId,
-    eventVersion: 1,
-    eventCategory: 'Management',
-    eventType: 'ApiCall',
-    eventName: name,
-    eventRW: eventRW(name),
+  return {
+    accountId,
+    requestId: state.requestId,
+    receivedAtMs: state.receivedAt.getTime(),
+    name,
     eventSource: service
       ? SERVICE_HOSTS[service]
       : (headerValue(state.wire.headers, 'host') ?? '').slice(0, 255),
-    eventTime: eventTimeOf(state.receivedAt),
     serviceName: service ? SERVICE_PRODUCTS[service] : 'Unknown',
-    acsRegion: ACS_REGION,
-    ...(service ? { apiVersion: SERVICE_VERSIONS[service] } : {}),
-    requestId: state.requestId,
+    apiVersion: service ? SERVICE_VERSIONS[service] : undefined,
     requestParameters: redacted.params,
-    additionalEventData: { Scheme: state.wire.secure ? 'https' : 'http' },
+    scheme: state.wire.secure ? 'https' : 'http',
     userIdentity:
       federated && (!principal || principal.type === 'Anonymous')
         ? {
@@ -173,13 +134,19 @@ export function buildApiEvent(
             ...(federated.userName !== undefined ? { userName: federated.userName } : {}),
           }
         : identityOf(principal, accessKeyId, mfa),
-    sourceIpAddress: state.wire.sourceIp,
+    sourceIp: state.wire.sourceIp,
     userAgent: (headerValue(state.wire.headers, 'user-agent') ?? '').slice(0, 1024),
-    ...resources(name, redacted.params),
-    ...(accountId ? { recipientAccountId: accountId } : {}),
-    isGlobal: true,
     errorCode: err === undefined ? '' : err instanceof ApiError ? err.code : 'InternalError',
     errorMessage: err === undefined ? '' : redacted.scrub(errorMessageOf(err)),
   };
-  return { accountId, event };
+}
+
+/** The event of a request, made now (see apiEventFacts). */
+export function buildApiEvent(
+  state: RequestState,
+  err: unknown,
+  caller?: { principal: Principal; accessKeyId?: string },
+): PendingEvent {
+  const facts = apiEventFacts(state, err, caller);
+  return { accountId: facts.accountId, event: renderApiEvent(facts) };
 }

@@ -1,10 +1,12 @@
+import { factsText, parseFacts, renderApiEvent, type ApiEventFacts } from './api-event.js';
 import type { EventText } from './chain.js';
 import { eventIndexColumns, type PendingEvent } from './event.js';
 
 /**
- * Buffered events packed as bytes. An event is made into its JSON text and index columns when
- * it is recorded and written at once into a byte buffer outside the JavaScript heap: the strings
- * die young instead of surviving collections while the event waits for its batch.
+ * Buffered events packed as bytes. An event is written, when it is recorded, into a byte buffer
+ * outside the JavaScript heap (as its JSON text and index columns, or, for an API request, as
+ * its facts): the strings die young instead of surviving collections while the event waits for
+ * its batch.
  *
  * The buffers are shared memory (SharedArrayBuffer), used again once their batch is appended:
  * a batch reaches the writer thread without a copy (a shared buffer is passed, not cloned), and
@@ -12,12 +14,15 @@ import { eventIndexColumns, type PendingEvent } from './event.js';
  * The packer keeps the bytes until `release`, so a batch the writer thread could not append
  * (or a thread that stopped) is retried from them.
  *
- * One event: a 32-bit little-endian byte length, then that many bytes of UTF-8 text: a JSON
- * array of the account id and the index columns of EventText (EVENT_COLUMNS order), a line
- * feed, and the event's JSON text. JSON text holds no raw line feed, so the first one ends the
- * array.
+ * One event: a 32-bit little-endian byte length, then that many bytes of UTF-8 text, either
+ * - a JSON array of the account id and the index columns of EventText (EVENT_COLUMNS order), a
+ *   line feed, and the event's JSON text (JSON text holds no raw line feed, so the first one
+ *   ends the array); or
+ * - `F` and the facts of an API request's event (src/audit/api-event.ts, `factsText`), which
+ *   the reader renders: the serving thread then neither builds the event nor writes its text.
  */
 const LINE_FEED = 0x0a;
+const FACTS = 0x46; // 'F'
 
 /** Columns an event has in its array: the account id, then the 15 index columns. */
 const ARRAY_LENGTH = 16;
@@ -75,6 +80,18 @@ export class EventPacker {
     this.n++;
   }
 
+  /** The event of an API request, by its facts: rendered when the batch is read. */
+  addFacts(facts: ApiEventFacts): void {
+    const text = factsText(facts);
+    this.reserve(4 + 1 + text.length * 3);
+    const start = this.used + 4;
+    this.buf[start] = FACTS;
+    const at = start + 1 + this.buf.write(text, start + 1, 'utf8');
+    this.buf.writeUInt32LE(at - start, this.used);
+    this.used = at;
+    this.n++;
+  }
+
   /**
    * The events packed so far, as a batch of their own: a view of the packer's buffer, which
    * then starts a new one. Give the batch back with `release` once it is appended or dropped.
@@ -126,6 +143,22 @@ export function* readPacked(batch: PackedEvents): Generator<PackedEventView> {
     if (at + 4 > buf.length) throw broken('it ends inside an event');
     const end = at + 4 + buf.readUInt32LE(at);
     if (end > buf.length) throw broken('it ends inside an event');
+    if (end > at + 4 && buf[at + 4] === FACTS) {
+      let facts: ApiEventFacts;
+      try {
+        facts = parseFacts(buf.toString('utf8', at + 5, end));
+      } catch {
+        throw broken('an event has no facts');
+      }
+      const event = renderApiEvent(facts);
+      yield {
+        accountId: facts.accountId,
+        columns: eventIndexColumns(event),
+        body: Buffer.from(JSON.stringify(event), 'utf8'),
+      };
+      at = end;
+      continue;
+    }
     const nl = buf.indexOf(LINE_FEED, at + 4);
     if (nl < 0 || nl >= end) throw broken('an event has no columns');
     const array: unknown = JSON.parse(buf.toString('utf8', at + 4, nl));

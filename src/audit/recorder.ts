@@ -1,6 +1,7 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, runInUnitOfWork, type Store, type Tx, type UnitOfWork } from '../store/index.js';
 import { appendEvents, eventText, sealCheckpoint, type EventText, type SealedCheckpoint } from './chain.js';
+import type { ApiEventFacts } from './api-event.js';
 import type { PendingEvent } from './event.js';
 import { EventPacker, readPacked, splitPacked, unpackEvents, type PackedEvents } from './packed.js';
 import { isRefusedData } from '../store/errors.js';
@@ -18,6 +19,8 @@ export interface AuditRecorder {
   /** False when recording is turned off (every method then does nothing). */
   readonly enabled: boolean;
   record(event: PendingEvent): void;
+  /** `record` for the event of an API request, by its facts (rendered where it is appended). */
+  recordApi(facts: ApiEventFacts): void;
   recordInTransaction(tx: Tx, events: readonly PendingEvent[]): Promise<void>;
   /** Appends now, in a transaction of its own, and resolves when committed. */
   recordNow(events: readonly PendingEvent[]): Promise<void>;
@@ -226,10 +229,19 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     return running;
   }
 
+  /** An event was packed into the open batch: append it in time, or now when the batch is full. */
+  function added(): void {
+    if (open.count < maxBatch) return schedule(flushMs);
+    seal();
+    if (failures === 0) void flush();
+    else schedule(flushMs);
+  }
+
   if (!enabled) {
     return {
       enabled,
       record: () => undefined,
+      recordApi: () => undefined,
       recordInTransaction: async () => undefined,
       recordNow: async () => undefined,
       unitFor: () => ({ carried: true, run: (fn) => fn() }),
@@ -243,10 +255,11 @@ export function createAuditRecorder(opts: AuditRecorderOptions): AuditRecorder {
     enabled,
     record(event) {
       open.add(event);
-      if (open.count < maxBatch) return schedule(flushMs);
-      seal();
-      if (failures === 0) void flush();
-      else schedule(flushMs);
+      added();
+    },
+    recordApi(facts) {
+      open.addFacts(facts);
+      added();
     },
     recordInTransaction: (tx, events) => append(tx, events),
     recordNow(events) {

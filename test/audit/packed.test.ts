@@ -14,7 +14,14 @@ import { createTestDatabase } from '../helpers/pg.js';
 import { v3Call } from '../server/http.js';
 import { chainHash, eventText } from '../../src/audit/chain.js';
 import type { AuditEvent, PendingEvent } from '../../src/audit/event.js';
-import { EventPacker, readPacked, unpackEvents, type PackedEvents } from '../../src/audit/packed.js';
+import { renderApiEvent, type ApiEventFacts } from '../../src/audit/api-event.js';
+import {
+  EventPacker,
+  readPacked,
+  splitPacked,
+  unpackEvents,
+  type PackedEvents,
+} from '../../src/audit/packed.js';
 import { createAuditRecorder, type AuditRecorderOptions } from '../../src/audit/recorder.js';
 import { readChainMaterial, verifyChains } from '../../src/audit/verify.js';
 import { createSealer } from '../../src/crypto/seal.js';
@@ -46,6 +53,51 @@ function awkwardEvents(): PendingEvent[] {
       accountId: ACCOUNT,
       event: { ...plain, eventId: 'E'.repeat(36), requestParameters: { Big: 'x'.repeat(70_000) } },
     },
+  ];
+}
+
+/** Facts of API events that are awkward to carry: unusual parameter names, NUL, lone surrogates. */
+function awkwardFacts(): ApiEventFacts[] {
+  const base: ApiEventFacts = {
+    accountId: ACCOUNT,
+    requestId: '01A243C1-E2B9-734C-9CDD-759DA9798992',
+    receivedAtMs: Date.parse('2026-12-04T10:00:00.999Z'),
+    name: 'GetUser',
+    eventSource: 'ram.aliyuncs.com',
+    serviceName: 'Ram',
+    apiVersion: '2015-05-01',
+    requestParameters: { UserName: 'bench-reader' },
+    scheme: 'http',
+    userIdentity: {
+      type: 'ram-user',
+      principalId: '2034',
+      accountId: ACCOUNT,
+      userName: 'bench-reader',
+      accessKeyId: 'LTAI5tXXXXXXXXXXXXXXXXXX',
+      sessionContext: { attributes: { mfaAuthenticated: 'false' } },
+    },
+    sourceIp: '127.0.0.1',
+    userAgent: '',
+    errorCode: '',
+    errorMessage: '',
+  };
+  return [
+    base,
+    {
+      ...base,
+      accountId: '',
+      name: 'Unknown\u0000Action😀',
+      apiVersion: undefined,
+      // Integer-like names come first in an object whatever their order; `__proto__` as a name.
+      requestParameters: JSON.parse(
+        '{"b":"1","10":"x","2":"y","__proto__":"p","UserName":"b\\u0000ob\\ud800"}',
+      ),
+      userIdentity: { type: 'unknown' },
+      userAgent: 'agent "quoted"\n\u2028',
+      errorCode: 'InvalidAction.NotFound',
+      errorMessage: 'Specified api is not found, please check your url and method.',
+    },
+    { ...base, scheme: 'https', receivedAtMs: 0, requestParameters: {} },
   ];
 }
 
@@ -146,6 +198,47 @@ describe('packed audit events', () => {
     expect(unpackEvents(second)).toEqual([eventText(events[1]!)]);
     expect(unpackEvents(third)).toEqual([eventText(events[2]!)]);
     expect(unpackEvents(fourth)).toEqual([eventText(events[0]!)]);
+  });
+
+  it('reads the facts of an API event back as the event renderApiEvent makes, beside whole events', () => {
+    const facts = awkwardFacts();
+    const events = awkwardEvents();
+    const packer = new EventPacker(512);
+    // Interleaved: a whole event, the facts of one, and so on.
+    const expected: ReturnType<typeof eventText>[] = [];
+    facts.forEach((f, i) => {
+      packer.add(events[i % events.length]!);
+      expected.push(eventText(events[i % events.length]!));
+      packer.addFacts(f);
+      expected.push(eventText({ accountId: f.accountId, event: renderApiEvent(f) }));
+    });
+    const batch = packer.take();
+    expect(batch.count).toBe(expected.length);
+    expect(unpackEvents(batch)).toEqual(expected);
+    // Cut anywhere, the halves read back as the same events.
+    for (const cut of [1, 2, 3]) {
+      const [a, b] = splitPacked(batch, cut);
+      expect([...unpackEvents(a), ...unpackEvents(b)]).toEqual(expected);
+    }
+    // The event made from facts that went through the batch is the event made from them at once.
+    const awkward = JSON.parse(expected[3]!.body) as AuditEvent;
+    expect(awkward.requestParameters).toEqual(facts[1]!.requestParameters);
+    expect(Object.keys(awkward.requestParameters)).toEqual(Object.keys(facts[1]!.requestParameters));
+    expect(awkward.resourceName).toBe('b\u0000ob\ud800');
+    expect(awkward).not.toHaveProperty('apiVersion');
+    expect(awkward).not.toHaveProperty('recipientAccountId');
+  });
+
+  it('refuses facts it did not write', () => {
+    const bytes = (text: string) => {
+      const b = Buffer.alloc(5 + Buffer.byteLength(text));
+      b.writeUInt32LE(1 + Buffer.byteLength(text), 0);
+      b.write('F', 4);
+      b.write(text, 5);
+      return { count: 1, bytes: b };
+    };
+    for (const text of ['', '[1,2]', '{"a":1}', JSON.stringify(Array(14).fill('x'))])
+      expect(() => [...readPacked(bytes(text))]).toThrow(/no facts/);
   });
 
   it('refuses a batch that is cut short, counts more events than it holds, or holds more than its count', () => {

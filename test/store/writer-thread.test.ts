@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticEvent } from '../audit/helpers.js';
+import type { ApiEventFacts } from '../../src/audit/api-event.js';
 
 /**
  * The writer thread of an SQLite store (src/store/sqlite/writer-thread.ts). A worker thread
@@ -19,6 +20,7 @@ type StoreModule = typeof import('../../src/store/index.js');
 type RecorderModule = typeof import('../../src/audit/recorder.js');
 type VerifyModule = typeof import('../../src/audit/verify.js');
 type SealModule = typeof import('../../src/crypto/seal.js');
+type RenderModule = typeof import('../../src/audit/api-event.js');
 
 const threads = (): number => readdirSync('/proc/self/task').length;
 
@@ -27,6 +29,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   let recorders: RecorderModule;
   let verify: VerifyModule;
   let seal: SealModule;
+  let render: RenderModule;
   let dir: string;
   const opened: { close(): Promise<void> }[] = [];
   /** Undone after each test, before its stores close. */
@@ -37,6 +40,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     recorders = (await import(new URL('audit/recorder.js', dist).href)) as RecorderModule;
     verify = (await import(new URL('audit/verify.js', dist).href)) as VerifyModule;
     seal = (await import(new URL('crypto/seal.js', dist).href)) as SealModule;
+    render = (await import(new URL('audit/api-event.js', dist).href)) as RenderModule;
   });
   afterEach(async () => {
     for (const undo of cleanups.splice(0)) undo();
@@ -207,6 +211,41 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     expect(verify.verifyChains(material, seal.createSealer([{ id: 'k1', key: randomBytes(32) }])).ok).toBe(
       false,
     );
+  });
+
+  it('renders the events of API requests from their facts there, as the serving thread would', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
+    const store = await open();
+    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    const before = threads();
+    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    const account = '1234567890123456';
+    const facts = (i: number): ApiEventFacts => ({
+      accountId: account,
+      requestId: `01A243C1-E2B9-734C-9CDD-${String(i).padStart(12, '0')}`,
+      receivedAtMs: Date.parse('2026-12-05T02:00:00.500Z') + i * 1000,
+      name: i % 2 ? 'GetUser' : 'CreateGroup',
+      eventSource: 'ram.aliyuncs.com',
+      serviceName: 'Ram',
+      apiVersion: '2015-05-01',
+      requestParameters: i % 2 ? { UserName: `user-${i}` } : { GroupName: `g\u0000é-${i}`, Password: '****' },
+      scheme: 'https',
+      userIdentity: { type: 'ram-user', principalId: '2034', accountId: account, userName: 'reader' },
+      sourceIp: '192.0.2.1',
+      userAgent: 'test',
+      errorCode: i % 2 ? '' : 'NoPermission',
+      errorMessage: i % 2 ? '' : 'You are not authorized to do this action.',
+    });
+    for (let i = 0; i < 4; i++) recorder.recordApi(facts(i));
+    recorder.record({ accountId: account, event: syntheticEvent('Whole', new Date()) });
+    await recorder.close();
+    expect(threads()).toBe(before + 1);
+    const material = await verify.readChainMaterial(store);
+    expect(material.records.slice(0, 4).map((r) => r.body)).toEqual(
+      [0, 1, 2, 3].map((i) => JSON.stringify(render.renderApiEvent(facts(i)))),
+    );
+    expect(JSON.parse(material.records[4]!.body).eventName).toBe('Whole');
+    expect(verify.verifyChains(material, sealer)).toMatchObject({ ok: true, events: 5 });
   });
 
   it('claims nonces while an audit append waits for the store: the two have threads of their own', async () => {

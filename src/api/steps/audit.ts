@@ -1,5 +1,5 @@
 import { eventRW } from '../../audit/event.js';
-import { buildApiEvent } from '../audit-event.js';
+import { apiEventFacts, buildApiEvent } from '../audit-event.js';
 import type { PipelineEnv, RequestState } from './state.js';
 
 /**
@@ -29,7 +29,7 @@ export function recordSuccess(state: RequestState, env: PipelineEnv): Promise<vo
     if (state.auditUnit.carried) return undefined;
     return audit.recordNow([buildApiEvent(state, undefined)]);
   }
-  audit.record(buildApiEvent(state, undefined));
+  audit.recordApi(apiEventFacts(state, undefined));
   return undefined;
 }
 
@@ -51,8 +51,8 @@ export function recordFailure(state: RequestState, env: PipelineEnv, err: unknow
           .findSigningKey(keyId)
           .catch(() => undefined)
           .then((key) => {
-            audit.record(
-              buildApiEvent(
+            audit.recordApi(
+              apiEventFacts(
                 state,
                 err,
                 key ? { principal: key.principal, accessKeyId: key.accessKeyId } : undefined,
@@ -62,7 +62,7 @@ export function recordFailure(state: RequestState, env: PipelineEnv, err: unknow
         return;
       }
     }
-    audit.record(buildApiEvent(state, err));
+    audit.recordApi(apiEventFacts(state, err));
   } catch (e) {
     env.logError?.(state.requestId, e);
   }
