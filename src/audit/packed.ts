@@ -82,6 +82,9 @@ export class EventPacker {
 
   /** The event of an API request, by its facts: rendered when the batch is read. */
   addFacts(facts: ApiEventFacts): void {
+    // Refused here, where the caller hears of it, not when the writer thread renders the batch.
+    if (!Number.isFinite(facts.receivedAtMs))
+      throw new RangeError('an event needs the time its request arrived');
     const text = factsText(facts);
     this.reserve(4 + 1 + text.length * 3);
     const start = this.used + 4;

@@ -229,6 +229,12 @@ describe('packed audit events', () => {
     expect(awkward).not.toHaveProperty('recipientAccountId');
   });
 
+  it('refuses facts without a time when they are added, not when their batch is read', () => {
+    const packer = new EventPacker();
+    expect(() => packer.addFacts({ ...awkwardFacts()[0]!, receivedAtMs: NaN })).toThrow(RangeError);
+    expect(packer.count).toBe(0);
+  });
+
   it('refuses facts it did not write', () => {
     const bytes = (text: string) => {
       const b = Buffer.alloc(5 + Buffer.byteLength(text));
