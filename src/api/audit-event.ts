@@ -72,7 +72,7 @@ export function claimedAccessKeyId(state: RequestState): string | undefined {
 /** The parameters as an event keeps them: a value longer than MAX_RECORDED_VALUE is cut. */
 function recordedParameters(params: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   let long = false;
-  for (const k in params) if (params[k]!.length > MAX_RECORDED_VALUE) long = true;
+  for (const k in params) if ((long = params[k]!.length > MAX_RECORDED_VALUE)) break;
   if (!long) return params;
   const out: Record<string, string> = {};
   for (const k of Object.keys(params)) out[k] = cut(params[k]!);

@@ -150,7 +150,7 @@ export async function appendEvents(
   now: Date,
   opts: { readonly retry?: boolean } = {},
 ): Promise<void> {
-  if (opts.retry && events.length > 0) {
+  if (opts.retry) {
     const find = (e: EventText) =>
       tx
         .selectFrom('audit_events')
@@ -159,17 +159,13 @@ export async function appendEvents(
         .where('event_id', '=', e.columns[0] as string)
         .where('body', '=', e.body)
         .executeTakeFirst();
-    if (await find(events[0]!)) {
-      // Appended before; only the checkpoints that append made due may be missing.
-      for (const [accountId, list] of byAccount(events)) {
-        const [a, b] = [await find(list[0]!), await find(list[list.length - 1]!)];
-        if (a && b && checkpointDue(Number(a.seq) - 1, Number(b.seq)))
-          await insertCheckpoint(tx, sealer, {
-            accountId,
-            seq: Number(b.seq),
-            hash: b.hash,
-            createdAt: now.toISOString(),
-          });
+    const ends = accountEnds(events);
+    const first = ends.values().next().value;
+    if (first && (await find(first[0]))) {
+      // Appended before; only the checkpoint that append made due may be missing.
+      for (const [accountId, [a, b]] of ends) {
+        const c = checkpointOfAppended(accountId, await find(a), await find(b), now.toISOString());
+        if (c) await insertCheckpoint(tx, sealer, c);
       }
       return;
     }
@@ -183,6 +179,27 @@ export async function appendEvents(
       await insertCheckpoint(tx, sealer, { accountId, seq, hash, createdAt: now.toISOString() });
     }
   }
+}
+
+/** The first and the last event of each account, accounts in the order they first appear. */
+function accountEnds<E extends { readonly accountId: string }>(events: Iterable<E>): Map<string, [E, E]> {
+  const ends = new Map<string, [E, E]>();
+  for (const e of events) ends.set(e.accountId, [ends.get(e.accountId)?.[0] ?? e, e]);
+  return ends;
+}
+
+/**
+ * The checkpoint an account's part of a batch made due, from the stored rows of its first and
+ * last events (a batch appended before whose answer was lost, with the checkpoint it carried).
+ */
+function checkpointOfAppended(
+  accountId: string,
+  first: { seq: number | bigint | string } | undefined,
+  last: { seq: number | bigint | string; hash: string } | undefined,
+  createdAt: string,
+): Checkpoint | undefined {
+  if (!first || !last || !checkpointDue(Number(first.seq) - 1, Number(last.seq))) return undefined;
+  return { accountId, seq: Number(last.seq), hash: last.hash, createdAt };
 }
 
 /**
@@ -230,20 +247,15 @@ export function appendEventsNow(
   if (input.retry) {
     const find = (e: PackedEventView) =>
       db.get<{ seq: number | bigint; hash: string }>(FIND_EVENT, [e.accountId, e.columns[0]!, e.body]);
-    const first = readPacked(input.events).next();
+    const ends = accountEnds(readPacked(input.events));
+    const first = ends.values().next().value;
     // Appended before, with the checkpoints that batch carried: only the checkpoints that append
     // made due are left, to be sealed and inserted again (an existing one is kept).
-    if (!first.done && find(first.value)) {
-      const ends = new Map<string, [PackedEventView, PackedEventView]>();
-      for (const e of readPacked(input.events)) {
-        const known = ends.get(e.accountId);
-        ends.set(e.accountId, [known ? known[0] : e, e]);
-      }
+    if (first && find(first[0])) {
       const due: Checkpoint[] = [];
       for (const [accountId, [a, b]] of ends) {
-        const [from, to] = [find(a), find(b)];
-        if (from && to && checkpointDue(Number(from.seq) - 1, Number(to.seq)))
-          due.push({ accountId, seq: Number(to.seq), hash: to.hash, createdAt: input.now });
+        const c = checkpointOfAppended(accountId, find(a), find(b), input.now);
+        if (c) due.push(c);
       }
       return due;
     }

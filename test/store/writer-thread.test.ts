@@ -48,6 +48,15 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A recorder over `store` that appends buffered events within 5 ms, and its sealer. */
+  function auditTrail(store: Parameters<RecorderModule['createAuditRecorder']>[0]['store']) {
+    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    return {
+      sealer,
+      recorder: recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 }),
+    };
+  }
+
   async function open(writerThread = true, sqliteBusyTimeoutMs?: number) {
     const store = await stores.openStore({
       dataDir: dir,
@@ -170,12 +179,11 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('appends audit events on a thread that never opens the nonce log', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open(true, 100);
-    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
     const said = threadStopWarnings();
     // The nonce log cannot be opened within the busy timeout: the audit thread does not need it.
     holdNewNonceLog();
     const before = threads();
-    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    const { recorder } = auditTrail(store);
     recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
     await recorder.flush();
     await new Promise((r) => setImmediate(r));
@@ -188,9 +196,8 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();
-    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
     const before = threads();
-    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    const { sealer, recorder } = auditTrail(store);
     const add = (from: number, to: number) => {
       for (let i = from; i < to; i++)
         recorder.record({ accountId: '1234567890123456', event: syntheticEvent(`GetUser${i}`, new Date()) });
@@ -216,9 +223,8 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('renders the events of API requests from their facts there, as the serving thread would', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();
-    const sealer = seal.createSealer([{ id: 'k1', key: randomBytes(32) }]);
     const before = threads();
-    const recorder = recorders.createAuditRecorder({ store, sealer, clock: () => new Date(), flushMs: 5 });
+    const { sealer, recorder } = auditTrail(store);
     const account = '1234567890123456';
     const facts = (i: number): ApiEventFacts => ({
       accountId: account,
