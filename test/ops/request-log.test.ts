@@ -1,0 +1,92 @@
+/**
+ * The request log's destination, in process: lines queued as bytes reach the reader whole and
+ * in order (multi-byte text included), and a reader that stops reading costs at most
+ * LOG_BUFFER_BYTES of memory: the lines past it are dropped, and the drop is said on stderr.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOG_BUFFER_BYTES, createRequestLog } from '../../src/ops/log.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A named pipe: the log writes one end, the test reads the other without waiting (nonblocking). */
+function pipe(): { writeFd: number; readFd: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-log-'));
+  dirs.push(dir);
+  const path = join(dir, 'stdout');
+  execFileSync('mkfifo', [path]);
+  const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, constants.O_WRONLY);
+  return { writeFd, readFd };
+}
+
+/** Everything the log writes until it closes its end (end of file), read as it comes. */
+async function readAll(fd: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 20);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the log did not close its end of the pipe');
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      await new Promise((r) => setTimeout(r, 5));
+      continue;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  closeSync(fd);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('request log destination', () => {
+  it('delivers each line whole, in order, with its multi-byte text', async () => {
+    const { writeFd, readFd } = pipe();
+    const log = createRequestLog('info', writeFd);
+    const names = Array.from({ length: 2000 }, (_, i) => `${i}-用户-Ünïcödé-😀`);
+    for (const name of names) log.logger.info({ name }, 'line');
+    const read = readAll(readFd);
+    await log.close(10_000);
+    const lines = (await read).split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(names);
+  });
+
+  it('holds at most LOG_BUFFER_BYTES for a reader that stopped, drops the rest and says so', async () => {
+    const { writeFd, readFd } = pipe();
+    const said: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      said.push(String(chunk));
+      return true;
+    });
+    const log = createRequestLog('info', writeFd);
+    const filler = 'x'.repeat(1000);
+    // Twice the bound while nobody reads: the pipe's own buffer takes a little, the log the rest.
+    const total = Math.ceil((2 * LOG_BUFFER_BYTES) / 1000);
+    for (let i = 0; i < total; i++) log.logger.info({ i, filler }, 'line');
+    expect(said.join('')).toMatch(/stdout is not being read; \d+ request log line\(s\) dropped/);
+
+    // The reader comes back: what was kept arrives whole and in order, and it is within the bound.
+    const read = readAll(readFd);
+    await log.close(20_000);
+    const text = await read;
+    const seen = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { i: number }).i);
+    expect(seen.length).toBeGreaterThan(1000);
+    expect(seen.length).toBeLessThan(total);
+    for (let k = 1; k < seen.length; k++) expect(seen[k]).toBeGreaterThan(seen[k - 1]!);
+    // Held at most the bound, plus what the pipe itself held.
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(LOG_BUFFER_BYTES + 1024 * 1024);
+  });
+});
