@@ -1,6 +1,7 @@
 /**
- * The request log's destination, in process: lines queued as bytes reach the reader whole and
- * in order (multi-byte text included), and a reader that stops reading costs at most
+ * The request log, in process: each line names its own caller (a caller's field is written once
+ * per caller, and a renamed caller is named anew); lines queued as bytes reach the reader whole
+ * and in order (multi-byte text included); a reader that stops reading costs at most
  * LOG_BUFFER_BYTES of memory: the lines past it are dropped, and the drop is said on stderr.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOG_BUFFER_BYTES, createRequestLog } from '../../src/ops/log.js';
+import type { RequestState } from '../../src/api/steps/state.js';
+import type { WireResponse } from '../../src/api/protocol/wire.js';
+import type { Principal } from '../../src/auth/principal.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -48,6 +52,78 @@ async function readAll(fd: number): Promise<string> {
   closeSync(fd);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** A request signed by `principal` with `accessKeyId`, as the pipeline leaves it. */
+function signedState(requestId: string, principal: Principal, accessKeyId: string): RequestState {
+  return {
+    wire: { sourceIp: '10.0.0.7' },
+    requestId,
+    receivedAt: new Date(),
+    authentication: { kind: 'signed', scheme: 'V3', principal, accessKeyId },
+    allowed: true,
+  } as unknown as RequestState;
+}
+
+const ok = { status: 200 } as WireResponse;
+
+describe('request log lines', () => {
+  it('names the caller of each line, a renamed caller by its new name, and no caller for an unsigned line', async () => {
+    const { writeFd, readFd } = pipe();
+    const log = createRequestLog('info', writeFd);
+    const alice: Principal = { type: 'RAMUser', accountId: '1001', userId: 'u1', userName: 'alice' };
+    const renamed: Principal = { ...alice, userName: 'alice2' };
+    const role: Principal = {
+      type: 'AssumedRole',
+      accountId: '1001',
+      roleId: 'r1',
+      roleName: 'ops',
+      sessionName: 's1',
+      accessKeyId: 'STS.k2',
+    };
+    const sent: [string, Principal | undefined, string][] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Many callers: more than the loggers kept, so the oldest ones are made again.
+      const one: [Principal, string][] = [
+        [alice, 'LTAIk1'],
+        [role, 'STS.k2'],
+        [renamed, 'LTAIk1'],
+        [{ ...alice, userName: `user${i}` }, `LTAIk${i}`],
+      ];
+      for (const [p, key] of one) {
+        const id = `req-${sent.length}`;
+        sent.push([id, p, key]);
+        log.request(signedState(id, p, key), ok, undefined, 1.5);
+      }
+      const id = `req-${sent.length}`;
+      sent.push([id, undefined, '']);
+      log.request(
+        { ...signedState(id, alice, ''), authentication: undefined } as RequestState,
+        ok,
+        undefined,
+        1,
+      );
+    }
+    const read = readAll(readFd);
+    await log.close(10_000);
+    const lines = (await read)
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { requestId: string; principal?: Record<string, string>; result: string });
+    expect(lines.map((l) => l.requestId)).toEqual(sent.map(([id]) => id));
+    lines.forEach((line, i) => {
+      const [, p, key] = sent[i]!;
+      expect(line.result).toBe('Success');
+      if (!p) return expect(line.principal).toBeUndefined();
+      const name =
+        p.type === 'RAMUser'
+          ? { userName: p.userName }
+          : p.type === 'AssumedRole'
+            ? { roleName: p.roleName, sessionName: p.sessionName }
+            : {};
+      expect(line.principal).toEqual({ type: p.type, accountId: p.accountId, accessKeyId: key, ...name });
+    });
+  });
+});
 
 describe('request log destination', () => {
   it('delivers each line whole, in order, with its multi-byte text', async () => {
