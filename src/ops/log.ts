@@ -5,8 +5,8 @@
  *
  * What a line may hold is decided here, field by field, from the request's state after the
  * pipeline: identifiers (account, user or role name, AccessKeyId), never a parameter, header,
- * body, password, AccessKey secret, security token or MFA code. test/ops/observability.test.ts scans the
- * output of a real server for every secret it handed out.
+ * body, password, AccessKey secret, security token or MFA code. test/ops/observability.test.ts
+ * scans the output of a real server for every secret it handed out.
  */
 import pino, { type Logger } from 'pino';
 import { ApiError } from '../errors.js';
