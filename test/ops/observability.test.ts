@@ -110,6 +110,25 @@ for (const store of ['sqlite', 'postgres'] as const) {
         expect(sample(m, 'rampart_store_pool_connections', { state: 'max' })).toBeUndefined();
       }
       expect(sample(m, 'rampart_process_cpu_seconds_total')).toBeGreaterThan(0);
+      expect(m).toContain('# TYPE rampart_requests_total counter');
+
+      // A second scrape counts on from the first: nothing counted twice, nothing lost.
+      expect((await v3Call(s, user, 'ListUsers')).json().Code).toBe('NoPermission');
+      const again = await metricsOf(s);
+      expect(
+        sample(again, 'rampart_requests_total', { service: 'ram', action: 'CreateUser', code: 'Success' }),
+      ).toBe(1);
+      expect(
+        sample(again, 'rampart_requests_total', {
+          service: 'ram',
+          action: 'ListUsers',
+          code: 'NoPermission',
+        }),
+      ).toBe(4);
+      expect(sample(again, 'rampart_decisions_total', { result: 'ImplicitDeny' })).toBe(4);
+      expect(sample(again, 'rampart_policy_cache_total', { result: 'hit' })).toBeGreaterThan(
+        sample(m, 'rampart_policy_cache_total', { result: 'hit' })!,
+      );
     });
 
     it('counts the requests beside the API by route and status: logon, data plane, authorization point', async () => {
