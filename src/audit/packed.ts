@@ -75,9 +75,7 @@ export class EventPacker {
     let at = start + this.buf.write(head, start, 'utf8');
     this.buf[at++] = LINE_FEED;
     at += this.buf.write(body, at, 'utf8');
-    this.buf.writeUInt32LE(at - start, this.used);
-    this.used = at;
-    this.n++;
+    this.ended(start, at);
   }
 
   /** The event of an API request, by its facts: rendered when the batch is read. */
@@ -89,9 +87,13 @@ export class EventPacker {
     this.reserve(4 + 1 + text.length * 3);
     const start = this.used + 4;
     this.buf[start] = FACTS;
-    const at = start + 1 + this.buf.write(text, start + 1, 'utf8');
-    this.buf.writeUInt32LE(at - start, this.used);
-    this.used = at;
+    this.ended(start, start + 1 + this.buf.write(text, start + 1, 'utf8'));
+  }
+
+  /** The event written from `start` (after its length) to `end` is packed: its length goes before it. */
+  private ended(start: number, end: number): void {
+    this.buf.writeUInt32LE(end - start, this.used);
+    this.used = end;
     this.n++;
   }
 
