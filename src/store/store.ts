@@ -29,6 +29,8 @@ export interface SyncDb {
   all<Row>(sql: string, params: readonly HotParam[]): Row[];
   /** A Uint8Array binds as a blob (`cast(? as text)` stores its UTF-8 bytes as text). */
   run(sql: string, params: readonly (HotParam | Uint8Array)[]): void;
+  /** `run` for an INSERT: the rowid of the row it inserted (cheaper than `returning`). */
+  insert(sql: string, params: readonly HotParam[]): number;
 }
 
 /** One SignatureNonce to record for an AccessKey. Times are ISO 8601 UTC text. */

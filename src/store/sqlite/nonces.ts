@@ -265,11 +265,12 @@ export function claimNoncesNow(
       const key = keyOf(w, c.accessKeyId, c.nonce);
       if (held(w, key, nowMs)) return false;
       const expiresMs = Date.parse(c.expiresAt);
-      const row = db.get<{ id: number }>(
-        'insert into nonce_log (access_key_id, nonce, expires_ms) values (?, ?, ?) returning id',
-        [c.accessKeyId, c.nonce, expiresMs],
-      )!;
-      remember(w, row.id, key, expiresMs);
+      const id = db.insert('insert into nonce_log (access_key_id, nonce, expires_ms) values (?, ?, ?)', [
+        c.accessKeyId,
+        c.nonce,
+        expiresMs,
+      ]);
+      remember(w, id, key, expiresMs);
       return true;
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));

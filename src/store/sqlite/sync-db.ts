@@ -14,6 +14,7 @@ export function syncDbOf(raw: SqliteDatabase.Database): SyncDb {
       statement(text).get(...params) as Row | undefined,
     all: <Row>(text: string, params: readonly HotParam[]) => statement(text).all(...params) as Row[],
     run: (text, params) => void statement(text).run(...params),
+    insert: (text, params) => Number(statement(text).run(...params).lastInsertRowid),
   };
 }
 

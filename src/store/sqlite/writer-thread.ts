@@ -63,6 +63,7 @@ function lazySyncDb(name: keyof WriterDbs): SyncDb {
     get: <Row>(sql: string, params: readonly (HotParam | Uint8Array)[]) => get().get<Row>(sql, params),
     all: <Row>(sql: string, params: readonly HotParam[]) => get().all<Row>(sql, params),
     run: (sql, params) => get().run(sql, params),
+    insert: (sql, params) => get().insert(sql, params),
   };
 }
 
