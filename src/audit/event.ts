@@ -122,11 +122,27 @@ export interface EventIndex {
   readonly errorCode: string | null;
 }
 
+/** The fields of an event its index columns are read from. */
+export type IndexedFields = Pick<
+  AuditEvent,
+  | 'eventId'
+  | 'eventTime'
+  | 'eventName'
+  | 'eventType'
+  | 'eventRW'
+  | 'serviceName'
+  | 'userIdentity'
+  | 'sourceIpAddress'
+  | 'resourceType'
+  | 'resourceName'
+  | 'errorCode'
+>;
+
 /**
  * The role of an event: the caller's role for an assumed-role identity (userName
  * `<RoleName>:<session>`), else the role the event is about.
  */
-function roleNameOf(e: AuditEvent): string | null {
+function roleNameOf(e: IndexedFields): string | null {
   const id = e.userIdentity;
   if (id.type === 'assumed-role' && id.userName) {
     const i = id.userName.lastIndexOf(':');
@@ -136,7 +152,7 @@ function roleNameOf(e: AuditEvent): string | null {
 }
 
 /** The columns LookupEvents filters on, as stored (see columnText). */
-export function indexOf(e: AuditEvent): EventIndex {
+export function indexOf(e: IndexedFields): EventIndex {
   return {
     eventTime: columnText(e.eventTime),
     eventName: columnText(e.eventName),
@@ -156,7 +172,7 @@ export function indexOf(e: AuditEvent): EventIndex {
 }
 
 /** An event's index columns, `event_id` through `error_code` in EVENT_COLUMNS order. */
-export function eventIndexColumns(event: AuditEvent): (string | number | null)[] {
+export function eventIndexColumns(event: IndexedFields): (string | number | null)[] {
   const ix = indexOf(event);
   return [
     columnText(event.eventId),

@@ -1,4 +1,4 @@
-import { factsText, parseFacts, renderApiEvent, type ApiEventFacts } from './api-event.js';
+import { FactsRenderer, factsText, type ApiEventFacts } from './api-event.js';
 import type { EventText } from './chain.js';
 import { eventIndexColumns, type PendingEvent } from './event.js';
 
@@ -19,7 +19,8 @@ import { eventIndexColumns, type PendingEvent } from './event.js';
  *   line feed, and the event's JSON text (JSON text holds no raw line feed, so the first one
  *   ends the array); or
  * - `F` and the facts of an API request's event (src/audit/api-event.ts, `factsText`), which
- *   the reader renders: the serving thread then neither builds the event nor writes its text.
+ *   the reader renders (`FactsRenderer`): the serving thread then neither builds the event nor
+ *   writes its text.
  */
 const LINE_FEED = 0x0a;
 const FACTS = 0x46; // 'F'
@@ -80,9 +81,8 @@ export class EventPacker {
 
   /** The event of an API request, by its facts: rendered when the batch is read. */
   addFacts(facts: ApiEventFacts): void {
-    // Refused here, where the caller hears of it, not when the writer thread renders the batch.
-    if (!Number.isFinite(facts.receivedAtMs))
-      throw new RangeError('an event needs the time its request arrived');
+    // Refused here (factsText throws), where the caller hears of it, not when the writer thread
+    // renders the batch.
     const text = factsText(facts);
     this.reserve(4 + 1 + text.length * 3);
     const start = this.used + 4;
@@ -144,23 +144,19 @@ export function* readPacked(batch: PackedEvents): Generator<PackedEventView> {
   const { bytes } = batch;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
+  let renderer: FactsRenderer | undefined;
   for (let i = 0; i < batch.count; i++) {
     if (at + 4 > buf.length) throw broken('it ends inside an event');
     const end = at + 4 + buf.readUInt32LE(at);
     if (end > buf.length) throw broken('it ends inside an event');
     if (end > at + 4 && buf[at + 4] === FACTS) {
-      let facts: ApiEventFacts;
+      let view: PackedEventView;
       try {
-        facts = parseFacts(buf.toString('utf8', at + 5, end));
+        view = (renderer ??= new FactsRenderer()).render(buf, at + 5, end);
       } catch {
         throw broken('an event has no facts');
       }
-      const event = renderApiEvent(facts);
-      yield {
-        accountId: facts.accountId,
-        columns: eventIndexColumns(event),
-        body: Buffer.from(JSON.stringify(event), 'utf8'),
-      };
+      yield view;
       at = end;
       continue;
     }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STORES } from '../compat/ram-helpers.js';
 import { startInProcessServer } from '../helpers/in-process.js';
@@ -229,9 +230,90 @@ describe('packed audit events', () => {
     expect(awkward).not.toHaveProperty('recipientAccountId');
   });
 
-  it('refuses facts without a time when they are added, not when their batch is read', () => {
+  it('renders any facts to the very text and columns of the event renderApiEvent makes', () => {
+    // Text of every kind: quotes, backslashes, control characters (the separator among them),
+    // lone and paired surrogates, non-ASCII.
+    const text = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom(
+          '"',
+          '\\',
+          '\u0000',
+          '\u0001',
+          '\n',
+          '\u001f',
+          '\u2028',
+          '\ud800',
+          '\udfff',
+          '😀',
+          'é',
+          ',',
+        ),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+        fc.constantFrom('a', 'B', ':', '-'),
+      ),
+      maxLength: 12,
+    });
+    const paramName = fc.oneof(
+      fc.constantFrom(
+        'UserName',
+        'GroupName',
+        'RoleName',
+        'PolicyName',
+        'UserAccessKeyId',
+        'SerialNumber',
+        '10',
+        '__proto__',
+      ),
+      text,
+    );
+    const identity = fc.oneof(
+      fc.constant({ type: 'unknown' }),
+      fc.record({
+        type: fc.constantFrom('root-account', 'ram-user', 'assumed-role', 'saml-user'),
+        principalId: text,
+        accountId: text,
+        userName: text,
+        accessKeyId: text,
+      }),
+      fc.record({
+        type: fc.constant('ram-user'),
+        principalId: text,
+        userName: text,
+        sessionContext: fc.constant({ attributes: { mfaAuthenticated: 'true' } }),
+      }),
+    );
+    const facts: fc.Arbitrary<ApiEventFacts> = fc.record({
+      accountId: fc.oneof(fc.constant(''), fc.constant(ACCOUNT), text),
+      requestId: text,
+      receivedAtMs: fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      name: fc.oneof(fc.constantFrom('GetUser', 'CreateRole', 'ListPolicies', 'AttachPolicyToGroup'), text),
+      eventSource: text,
+      serviceName: text,
+      apiVersion: fc.option(text, { nil: undefined }),
+      requestParameters: fc.dictionary(paramName, text, { maxKeys: 5 }),
+      scheme: fc.constantFrom('http', 'https'),
+      userIdentity: identity as fc.Arbitrary<ApiEventFacts['userIdentity']>,
+      sourceIp: text,
+      userAgent: text,
+      errorCode: text,
+      errorMessage: text,
+    });
+    fc.assert(
+      fc.property(fc.array(facts, { minLength: 1, maxLength: 6 }), (list) => {
+        const packer = new EventPacker(256);
+        for (const f of list) packer.addFacts(f);
+        const expected = list.map((f) => eventText({ accountId: f.accountId, event: renderApiEvent(f) }));
+        expect(unpackEvents(packer.take())).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses facts without a time, or with one no Date holds, when they are added, not when their batch is read', () => {
     const packer = new EventPacker();
-    expect(() => packer.addFacts({ ...awkwardFacts()[0]!, receivedAtMs: NaN })).toThrow(RangeError);
+    for (const receivedAtMs of [NaN, Infinity, 1.5, 8.64e15 + 1])
+      expect(() => packer.addFacts({ ...awkwardFacts()[0]!, receivedAtMs })).toThrow(RangeError);
     expect(packer.count).toBe(0);
   });
 
@@ -243,8 +325,45 @@ describe('packed audit events', () => {
       b.write(text, 5);
       return { count: 1, bytes: b };
     };
-    for (const text of ['', '[1,2]', '{"a":1}', JSON.stringify(Array(14).fill('x'))])
-      expect(() => [...readPacked(bytes(text))]).toThrow(/no facts/);
+    const good = [
+      '"1"',
+      '"id"',
+      '1764928800000',
+      '"GetUser"',
+      '"ram.aliyuncs.com"',
+      '"Ram"',
+      'null',
+      '{}',
+      'http',
+      '{"type":"unknown"}',
+      '"127.0.0.1"',
+      '""',
+      '""',
+      '""',
+    ];
+    expect([...readPacked(bytes(good.join('\u0001')))]).toHaveLength(1);
+    const spoilt = (i: number, fact: string) => good.map((g, j) => (j === i ? fact : g)).join('\u0001');
+    for (const text of [
+      '',
+      '[1,2]',
+      '{"a":1}',
+      JSON.stringify(Array(14).fill('x')),
+      good.slice(1).join('\u0001'),
+      [...good, '""'].join('\u0001'),
+      spoilt(0, '1'),
+      spoilt(1, '"a"b"'),
+      spoilt(3, '"Get\nUser"'),
+      spoilt(4, 'ram'),
+      spoilt(11, '"unterminated'),
+      spoilt(13, '"\\x"'),
+      spoilt(2, '1.5'),
+      spoilt(2, '9e99'),
+      spoilt(6, 'undefined'),
+      spoilt(7, '[]'),
+      spoilt(8, 'ftp'),
+      spoilt(9, 'null'),
+    ])
+      expect(() => [...readPacked(bytes(text))], text).toThrow(/no facts/);
   });
 
   it('refuses a batch that is cut short, counts more events than it holds, or holds more than its count', () => {
