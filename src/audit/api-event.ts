@@ -219,7 +219,7 @@ export class FactsRenderer {
     const accountId = stringFact(account);
     const name = stringFact(nameText);
     const requestParameters = objectFact(params) as Record<string, string>;
-    const userIdentity = objectFact(identity) as unknown as UserIdentity;
+    const userIdentity = identityFact(identity);
     const rw = eventRW(name);
     const eventTime = eventTimeOf(new Date(receivedAtMs));
     const res = resources(name, requestParameters);
@@ -273,6 +273,23 @@ function stringFact(text: string): string {
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'string') throw notFacts();
   return parsed;
+}
+
+/**
+ * Identities read before, by their JSON text: a caller's requests share one, and reading it
+ * again would be most of the parsing an event needs. Bounded; emptied when full.
+ */
+const identities = new Map<string, UserIdentity>();
+const MAX_IDENTITIES = 1024;
+
+function identityFact(text: string): UserIdentity {
+  let identity = identities.get(text);
+  if (identity === undefined) {
+    if (identities.size >= MAX_IDENTITIES) identities.clear();
+    identity = Object.freeze(objectFact(text)) as UserIdentity;
+    identities.set(text, identity);
+  }
+  return identity;
 }
 
 /** An object fact (the parameters, the identity) from its JSON text. */
