@@ -108,7 +108,7 @@ export function renderApiEvent(f: ApiEventFacts): AuditEvent {
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON text, exactly as JSON.stringify writes it (most need no escape: only quoted). */
-export function jsonString(s: string): string {
+function jsonString(s: string): string {
   return ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
