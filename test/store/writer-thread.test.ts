@@ -24,6 +24,21 @@ type RenderModule = typeof import('../../src/audit/api-event.js');
 
 const threads = (): number => readdirSync('/proc/self/task').length;
 
+/**
+ * The thread count once it holds still: a worker that stopped (or belonged to a store closed
+ * just before) may outlive its 'exit' event for a moment, and a baseline taken then is one too high.
+ */
+async function settledThreads(): Promise<number> {
+  let n = threads();
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = threads();
+    if (now === n) return n;
+    n = now;
+  }
+  return n;
+}
+
 describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   let stores: StoreModule;
   let recorders: RecorderModule;
@@ -98,7 +113,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const a = await open();
     const b = await open();
-    const before = threads();
+    const before = await settledThreads();
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
     const nonces = Array.from({ length: 200 }, () => randomBytes(12).toString('hex'));
     const group = (n: string[]) => n.map((nonce) => ({ accessKeyId: 'LTAIthread', nonce, expiresAt }));
@@ -153,7 +168,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
       store.claimNonces([{ accessKeyId: 'LTAIthread', nonce, expiresAt }], new Date().toISOString(), false);
     await expect(claim('n1')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
     other.exec('commit');
-    const stopped = threads();
+    const stopped = await settledThreads();
     // During the pause the claims run on the serving thread, which starts no thread, and a
     // replay is still refused.
     expect(await claim('n1')).toEqual([true]);
@@ -182,7 +197,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
     const said = threadStopWarnings();
     // The nonce log cannot be opened within the busy timeout: the audit thread does not need it.
     holdNewNonceLog();
-    const before = threads();
+    const before = await settledThreads();
     const { recorder } = auditTrail(store);
     recorder.record({ accountId: '1234567890123456', event: syntheticEvent('GetUser', new Date()) });
     await recorder.flush();
@@ -196,7 +211,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('appends buffered audit events there, with sealed checkpoints, and the chain verifies', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();
-    const before = threads();
+    const before = await settledThreads();
     const { sealer, recorder } = auditTrail(store);
     const add = (from: number, to: number) => {
       for (let i = from; i < to; i++)
@@ -223,7 +238,7 @@ describe.skipIf(!built)('SQLite writer thread (compiled)', () => {
   it('renders the events of API requests from their facts there, as the serving thread would', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-writer-'));
     const store = await open();
-    const before = threads();
+    const before = await settledThreads();
     const { sealer, recorder } = auditTrail(store);
     const account = '1234567890123456';
     const facts = (i: number): ApiEventFacts => ({
