@@ -14,6 +14,7 @@ import {
   type AuditEvent,
   type UserIdentity,
 } from './event.js';
+import type { PackedEventView } from './packed.js';
 
 /** What the event of an API request is made of. Nothing in it is a secret. */
 export interface ApiEventFacts {
@@ -168,13 +169,6 @@ const notFacts = () => new Error('not the facts of an API event');
 type FactTexts = Repeat<string, typeof FACT_COUNT>;
 type Repeat<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Repeat<T, N, [T, ...R]>;
 
-/** An event rendered from packed facts: its account, index columns and JSON text (UTF-8). */
-export interface RenderedFacts {
-  readonly accountId: string;
-  readonly columns: (string | number | null)[];
-  readonly body: Uint8Array;
-}
-
 /**
  * Renders events from their packed facts (`factsText`'s UTF-8 bytes) into buffers of its own:
  * each body it returns is a view that stays valid (a full buffer is left to its views and a new
@@ -186,7 +180,7 @@ export class FactsRenderer {
   private used = 0;
 
   /** The event of the facts in `src` from `start` to `end`; throws on bytes `factsText` did not write. */
-  render(src: Buffer, start: number, end: number): RenderedFacts {
+  render(src: Buffer, start: number, end: number): PackedEventView {
     const f = src.toString('utf8', start, end).split(SEP);
     if (f.length !== FACT_COUNT) throw notFacts();
     const [

@@ -133,7 +133,7 @@ export class EventPacker {
 export interface PackedEventView {
   readonly accountId: string;
   readonly columns: (string | number | null)[];
-  /** The JSON text's UTF-8 bytes (a view into the batch). */
+  /** The JSON text's UTF-8 bytes: a view into the batch, or into the buffer it was rendered in. */
   readonly body: Uint8Array;
 }
 
