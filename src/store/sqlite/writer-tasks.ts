@@ -29,19 +29,43 @@ export const writerTasks = {
     run: (dbs: WriterDbs, input: Parameters<typeof insertCheckpointsNow>[1]) =>
       insertCheckpointsNow(dbs.store, input),
   },
-} as const satisfies Record<string, { db: keyof WriterDbs; run: (dbs: WriterDbs, input: never) => unknown }>;
+  /**
+   * Copies the write-ahead log into the store's file as far as every reader allows, outside a
+   * transaction (SQLite's passive checkpoint: it waits for nobody). Run after each batch the
+   * thread commits, once the serving thread's held read has moved past that commit (see
+   * `checkpointed` in open.ts): the checkpoint then reaches the end of the log, and the next
+   * batch writes the log from its start again instead of growing it.
+   */
+  checkpointStore: {
+    db: 'store',
+    transaction: false,
+    run: (dbs: WriterDbs, _input: Record<string, never>) =>
+      dbs.store.get<{ busy: number; log: number; checkpointed: number }>(
+        'pragma wal_checkpoint(passive)',
+        [],
+      ),
+  },
+} as const satisfies Record<
+  string,
+  { db: keyof WriterDbs; transaction?: false; run: (dbs: WriterDbs, input: never) => unknown }
+>;
 
 export type WriterTasks = typeof writerTasks;
 export type WriterTaskName = keyof WriterTasks;
 export type WriterTaskInput<K extends WriterTaskName> = Parameters<WriterTasks[K]['run']>[1];
 export type WriterTaskOutput<K extends WriterTaskName> = ReturnType<WriterTasks[K]['run']>;
 
-/** A task by name, typed for the runners (which hand it input of any task). */
-export function writerTask(name: WriterTaskName): {
+/** A task as the runners see it: by default it runs between BEGIN IMMEDIATE and COMMIT. */
+export interface WriterTask {
   readonly db: keyof WriterDbs;
+  /** False: run as it is, outside any transaction. */
+  readonly transaction?: false;
   readonly run: (dbs: WriterDbs, input: unknown) => unknown;
-} {
-  const task = writerTasks[name] as { db: keyof WriterDbs; run: (dbs: WriterDbs, input: unknown) => unknown };
+}
+
+/** A task by name, typed for the runners (which hand it input of any task). */
+export function writerTask(name: WriterTaskName): WriterTask {
+  const task = writerTasks[name] as WriterTask;
   if (!task) throw new Error(`unknown writer task ${String(name)}`);
   return task;
 }

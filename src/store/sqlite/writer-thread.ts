@@ -1,7 +1,7 @@
 /**
  * A writer thread of an SQLite store: connections of its own that run writer tasks
- * (writer-tasks.ts) sent by the serving thread, each in one BEGIN IMMEDIATE ... COMMIT. A store
- * starts one for each database its tasks write (src/store/sqlite/open.ts): the nonce claims of
+ * (writer-tasks.ts) sent by the serving thread, each in one BEGIN IMMEDIATE ... COMMIT (but a
+ * checkpoint, which runs outside any). A store starts one for each database its tasks write (src/store/sqlite/open.ts): the nonce claims of
  * every signed request on one, the appends of buffered audit events on another, so a claim
  * never waits behind an append. Both run on the machine's other core, instead of between the
  * serving thread's requests.
@@ -41,6 +41,9 @@ function openStore(): SqliteDatabase.Database {
   raw.pragma(`mmap_size = ${mmapBytes}`);
   // This thread serves no requests: it may wait for a write lock as long as the store allows.
   raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // Its commits are checkpointed by a task of their own once the serving thread's held read has
+  // moved past them (checkpointStore): one that ran at the commit would stop short of the end.
+  raw.pragma('wal_autocheckpoint = 0');
   return raw;
 }
 
@@ -70,6 +73,7 @@ function lazySyncDb(name: keyof WriterDbs): SyncDb {
 function run(name: WriterTaskName, input: unknown): unknown {
   const task = writerTask(name);
   try {
+    if (task.transaction === false) return task.run(dbs, input);
     return inWriteTransaction(connection(task.db), () => task.run(dbs, input));
   } catch (err) {
     writerTaskFailed(name, dbs);
