@@ -19,12 +19,29 @@ export const MAX_RECORDED_VALUE = 16 * 1024;
 /** Longest recorded event name (an unknown Action is echoed). */
 const MAX_EVENT_NAME = 128;
 
+/**
+ * Identities made before, per principal object, with and without MFA: a signing key's principal
+ * is one object for as long as its row is current (src/domain/services.ts), so its caller's
+ * identity is made once, and written as JSON once (src/audit/api-event.ts, `factsText`).
+ */
+const identitiesOf = new WeakMap<Principal, [UserIdentity | undefined, UserIdentity | undefined]>();
+
 /** The userIdentity of a principal (reference actiontrail-events.md section 3). */
 export function identityOf(
   p: Principal | undefined,
   accessKeyId: string | undefined,
   mfa: boolean,
 ): UserIdentity {
+  // Only the identity of a principal under its own AccessKeyId is kept (frozen principals only:
+  // those are shared, and cannot change under the identity made from them).
+  if (!p || p.type === 'Anonymous' || p.accessKeyId !== accessKeyId || !Object.isFrozen(p))
+    return makeIdentity(p, accessKeyId, mfa);
+  let kept = identitiesOf.get(p);
+  if (!kept) identitiesOf.set(p, (kept = [undefined, undefined]));
+  return (kept[mfa ? 1 : 0] ??= Object.freeze(makeIdentity(p, accessKeyId, mfa)));
+}
+
+function makeIdentity(p: Principal | undefined, accessKeyId: string | undefined, mfa: boolean): UserIdentity {
   const key = accessKeyId ? { accessKeyId } : {};
   const session = { sessionContext: { attributes: { mfaAuthenticated: mfa ? 'true' : 'false' } } } as const;
   if (!p || p.type === 'Anonymous') return { type: 'unknown', ...key };

@@ -128,6 +128,18 @@ const MAX_TIME_MS = 8.64e15;
  * in a fixed order, separated by SEP. Each one is the very text the event's JSON holds for it,
  * so the reader copies it without parsing or escaping it again.
  */
+/** The JSON text of identities written before (frozen ones only: see identityOf in src/api/audit-event.ts). */
+const identityTexts = new WeakMap<UserIdentity, string>();
+
+function identityText(identity: UserIdentity): string {
+  let text = identityTexts.get(identity);
+  if (text === undefined) {
+    text = JSON.stringify(identity);
+    if (Object.isFrozen(identity)) identityTexts.set(identity, text);
+  }
+  return text;
+}
+
 export function factsText(f: ApiEventFacts): string {
   // Whole milliseconds a Date can hold (the event's time is written from one).
   if (!Number.isInteger(f.receivedAtMs) || Math.abs(f.receivedAtMs) > MAX_TIME_MS)
@@ -151,7 +163,7 @@ export function factsText(f: ApiEventFacts): string {
     SEP +
     f.scheme +
     SEP +
-    JSON.stringify(f.userIdentity) +
+    identityText(f.userIdentity) +
     SEP +
     jsonString(f.sourceIp) +
     SEP +

@@ -121,9 +121,25 @@ export function createServices(
   const getEngine = () => (engine ??= loadPolicyEngine());
   let lastPurge = 0;
 
+  /**
+   * Keys read from rows the store hands out again: on SQLite a kept row is one frozen object for
+   * as long as it is current (src/store/sqlite/row-cache.ts), so its key is made once, not per
+   * request. A changed row is a new object, and so a new key. Keyed by the row and checked against
+   * the AccessKeyId asked for, which the key carries as the caller wrote it.
+   */
+  const keysOfRows = new WeakMap<SigningKeyRow, SigningKey>();
+
   async function findSigningKey(accessKeyId: string): Promise<SigningKey | undefined> {
     const row = await store.first<SigningKeyRow>(SIGNING_KEY, [accessKeyId]);
     if (!row) return undefined;
+    const known = keysOfRows.get(row);
+    if (known?.accessKeyId === accessKeyId) return known;
+    const key = signingKeyOf(row, accessKeyId);
+    if (key && Object.isFrozen(row)) keysOfRows.set(row, key);
+    return key;
+  }
+
+  function signingKeyOf(row: SigningKeyRow, accessKeyId: string): SigningKey | undefined {
     let principal: Principal;
     if (row.user_id === null) {
       principal = { type: 'Root', accountId: row.account_id, accessKeyId };
@@ -137,13 +153,13 @@ export function createServices(
         accessKeyId,
       };
     }
-    return {
+    return Object.freeze({
       accessKeyId,
       secret: sealer.unsealText(row.secret_sealed, accessKeySealContext(accessKeyId)),
       status: row.status === 'Inactive' ? 'Inactive' : 'Active',
-      principal,
+      principal: Object.freeze(principal),
       permissionsVersion: Number(row.permissions_version),
-    };
+    });
   }
 
   async function findSessionPrincipal(c: SessionClaims): Promise<SessionPrincipal | undefined> {
