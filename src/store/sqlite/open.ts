@@ -308,7 +308,6 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
    */
   let checkpointing: 'no' | 'yes' | 'again' = 'no';
   function checkpointed(thread: WriterThread): void {
-    if (!keeper) return;
     if (checkpointing !== 'no') {
       checkpointing = 'again';
       return;
