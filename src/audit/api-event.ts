@@ -123,11 +123,6 @@ const FACT_COUNT = 14 as const;
 /** The furthest a Date reaches from 1970, either way, in milliseconds. */
 const MAX_TIME_MS = 8.64e15;
 
-/**
- * The facts as packed text: each fact as JSON text (the time as its number, the scheme bare),
- * in a fixed order, separated by SEP. Each one is the very text the event's JSON holds for it,
- * so the reader copies it without parsing or escaping it again.
- */
 /** The JSON text of identities written before (frozen ones only: see identityOf in src/api/audit-event.ts). */
 const identityTexts = new WeakMap<UserIdentity, string>();
 
@@ -140,6 +135,11 @@ function identityText(identity: UserIdentity): string {
   return text;
 }
 
+/**
+ * The facts as packed text: each fact as JSON text (the time as its number, the scheme bare),
+ * in a fixed order, separated by SEP. Each one is the very text the event's JSON holds for it,
+ * so the reader copies it without parsing or escaping it again.
+ */
 export function factsText(f: ApiEventFacts): string {
   // Whole milliseconds a Date can hold (the event's time is written from one).
   if (!Number.isInteger(f.receivedAtMs) || Math.abs(f.receivedAtMs) > MAX_TIME_MS)

@@ -1,8 +1,9 @@
 /**
  * A writer thread of an SQLite store: connections of its own that run writer tasks
  * (writer-tasks.ts) sent by the serving thread, each in one BEGIN IMMEDIATE ... COMMIT (but a
- * checkpoint, which runs outside any). A store starts one for each database its tasks write (src/store/sqlite/open.ts): the nonce claims of
- * every signed request on one, the appends of buffered audit events on another, so a claim
+ * checkpoint, which runs outside any). A store starts one for each database its tasks write
+ * (src/store/sqlite/open.ts): the nonce claims of every signed request on one, the appends of
+ * buffered audit events on another, so a claim
  * never waits behind an append. Both run on the machine's other core, instead of between the
  * serving thread's requests.
  */
