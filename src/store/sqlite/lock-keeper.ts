@@ -16,8 +16,9 @@ import SqliteDatabase from 'better-sqlite3';
  * a read and only then does the other end its own, and no read held here is ever older than
  * that. That is not enough under a steady stream of commits: a checkpoint could then never
  * reach the end of the log, the log would never start over and would grow by everything
- * written. So one turn in `PAUSE_EVERY` holds nothing, and the next checkpoint completes.
- * Both connections are read-only.
+ * written. So one turn in `PAUSE_EVERY` holds nothing, and the next checkpoint completes. (The
+ * writer thread's commits, which checkpoint nothing themselves, are checkpointed once the held
+ * read has moved past them: `checkpointAfterCommit` in open.ts.) Both connections are read-only.
  *
  * A failed renewal (the file busy, say) ends both reads and changes nothing but speed: the
  * statements then take their locks themselves until the next turn succeeds.

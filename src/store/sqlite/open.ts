@@ -307,7 +307,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
    * meanwhile gets one after it); a failed one changes nothing but that.
    */
   let checkpointing: 'no' | 'yes' | 'again' = 'no';
-  function checkpointed(thread: WriterThread): void {
+  function checkpointAfterCommit(thread: WriterThread): void {
     if (checkpointing !== 'no') {
       checkpointing = 'again';
       return;
@@ -316,7 +316,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     const done = () => {
       const again = checkpointing === 'again';
       checkpointing = 'no';
-      if (again && thread.alive) checkpointed(thread);
+      if (again && thread.alive) checkpointAfterCommit(thread);
     };
     thread.run('checkpointStore', {}).then(() => {
       keeper?.renew();
@@ -337,7 +337,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       return done.finally(() => {
         keeper?.renew();
         changed();
-        checkpointed(thread);
+        checkpointAfterCommit(thread);
       });
     }
     const log = nonceLog();

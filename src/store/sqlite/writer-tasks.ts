@@ -33,7 +33,7 @@ export const writerTasks = {
    * Copies the write-ahead log into the store's file as far as every reader allows, outside a
    * transaction (SQLite's passive checkpoint: it waits for nobody). Run after each batch the
    * thread commits, once the serving thread's held read has moved past that commit (see
-   * `checkpointed` in open.ts): the checkpoint then reaches the end of the log, and the next
+   * `checkpointAfterCommit` in open.ts): the checkpoint then reaches the end of the log, and the next
    * batch writes the log from its start again instead of growing it.
    */
   checkpointStore: {
