@@ -300,11 +300,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
    * After the writer thread committed to the store's file: the log is copied into the file up to
    * its end, then the held read moves on once more. Under a steady stream of batches the held
    * read would otherwise always predate the last commit, no checkpoint would reach the log's end,
-   * and the log would never start over but grow by everything written (216 MB after 20 s of
-   * the HTTP bench), each commit extending the file (in a micro-benchmark about a third more CPU
-   * for the thread than writing the log's pages again). With the held read on the fully copied
-   * file, the next commit writes the log from its start. One checkpoint at a time (a commit made
-   * meanwhile gets one after it); a failed one changes nothing but that.
+   * and the log would never start over but grow by everything written, each commit extending the
+   * file (figures in docs/storage.md and docs/performance.md). With the held read on the fully
+   * copied file, the next commit writes the log from its start. One checkpoint at a time (a commit
+   * made meanwhile gets one after it); a failed one changes nothing but that.
    */
   let checkpointing: 'no' | 'yes' | 'again' = 'no';
   function checkpointAfterCommit(thread: WriterThread): void {
