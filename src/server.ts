@@ -596,8 +596,9 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       const p = state.protocol;
       if (!state.definition && p?.version && p.action)
         state.definition = env.registry.lookup(p.version, p.action);
-      metrics.observeRequest(requestOutcome(state, response, err, durationMs));
-      requestLog.request(state, response, err, durationMs);
+      const outcome = requestOutcome(state, response, err, durationMs);
+      metrics.observeRequest(outcome);
+      requestLog.request(state, response, outcome);
     },
     registry: createRegistry(allActions()),
     services: deployment.services,

@@ -17,8 +17,8 @@ import type { RequestObservation } from './metrics.js';
 
 export interface RequestLog {
   readonly logger: Logger;
-  /** One line for an answered API request. */
-  request(state: RequestState, response: WireResponse, err: unknown, durationMs: number): void;
+  /** One line for an answered API request, with what it came to (`requestOutcome`). */
+  request(state: RequestState, response: WireResponse, outcome: RequestObservation): void;
   /**
    * Writes what is buffered and closes the log (at shutdown). Whatever stdout has not taken
    * within timeoutMs is dropped, and the drop said on stderr: a reader that stopped reading
@@ -154,9 +154,8 @@ export function createRequestLog(level: LogLevel = 'info', fd = 1): RequestLog {
   const loggerOf = callerLoggers(logger);
   return {
     logger,
-    request(state, response, err, durationMs) {
+    request(state, response, o) {
       if (!logger.isLevelEnabled('info')) return;
-      const o = requestOutcome(state, response, err, durationMs);
       loggerOf(principalOf(state)).info(
         {
           requestId: state.requestId,
@@ -166,7 +165,7 @@ export function createRequestLog(level: LogLevel = 'info', fd = 1): RequestLog {
           decision: o.decision,
           status: response.status,
           sourceIp: state.wire.sourceIp,
-          durationMs: Math.round(durationMs * 1000) / 1000,
+          durationMs: Math.round(o.seconds * 1e6) / 1000,
         },
         'request',
       );

@@ -9,7 +9,7 @@ import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOG_BUFFER_BYTES, createRequestLog } from '../../src/ops/log.js';
+import { LOG_BUFFER_BYTES, createRequestLog, requestOutcome } from '../../src/ops/log.js';
 import type { RequestState } from '../../src/api/steps/state.js';
 import type { WireResponse } from '../../src/api/protocol/wire.js';
 import type { Principal } from '../../src/auth/principal.js';
@@ -92,16 +92,13 @@ describe('request log lines', () => {
       for (const [p, key] of one) {
         const id = `req-${sent.length}`;
         sent.push([id, p, key]);
-        log.request(signedState(id, p, key), ok, undefined, 1.5);
+        const state = signedState(id, p, key);
+        log.request(state, ok, requestOutcome(state, ok, undefined, 1.5));
       }
       const id = `req-${sent.length}`;
       sent.push([id, undefined, '']);
-      log.request(
-        { ...signedState(id, alice, ''), authentication: undefined } as RequestState,
-        ok,
-        undefined,
-        1,
-      );
+      const anonymous = { ...signedState(id, alice, ''), authentication: undefined } as RequestState;
+      log.request(anonymous, ok, requestOutcome(anonymous, ok, undefined, 1));
     }
     const read = readAll(readFd);
     await log.close(10_000);
