@@ -133,8 +133,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
   }
 
   /**
-   * Ends every console session of a RAM user (a password changed or reset): the credentials
-   * drawn from them end with them.
+   * Ends every console session of a RAM user (a password changed or reset, the login profile
+   * disabled or deleted): the credentials drawn from them end with them.
    */
   async function endConsoleSessions(tx: Tx, accountId: string, userId: string): Promise<void> {
     await tx
@@ -232,8 +232,10 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           ...(input.status !== undefined ? { status: input.status } : {}),
           update_date: now,
         };
-        // A new password (set by an administrator) ends the user's console sessions.
-        if (hash !== undefined) await endConsoleSessions(tx, accountId, user.user_id);
+        // A new password (set by an administrator) ends the user's console sessions, and so does
+        // disabling the profile: at once, so that enabling it again does not bring them back.
+        if (hash !== undefined || input.status === 'Inactive')
+          await endConsoleSessions(tx, accountId, user.user_id);
         await tx
           .updateTable('login_profiles')
           .set(set)
@@ -252,6 +254,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           .where('account_id', '=', accountId)
           .where('user_id', '=', user.user_id)
           .execute();
+        // At once: a login profile created again does not bring its sessions back.
+        await endConsoleSessions(tx, accountId, user.user_id);
       });
     },
 

@@ -145,13 +145,6 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     });
   }
 
-  /** Counts a failure that was not a password try (a wrong MFA code) against address and name. */
-  async function countFailure(sourceIp: string, nameSubject: string): Promise<void> {
-    const now = ctx.clock();
-    await count('ip', sourceIp, now);
-    await count('name', nameSubject, now);
-  }
-
   /** Whether the account's user-based SSO is on (IMS SetUserSsoSettings SsoEnabled). */
   async function userSsoEnabled(accountId: string): Promise<boolean> {
     const row = await store.db
@@ -401,14 +394,16 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const row = await takeStep(stepToken, 'MFA');
       const state = JSON.parse(row.state) as StepState;
       const principal = await principalOf(row);
+      const subject = nameSubjectOf(principal);
+      // A code is a try like a password: counted first (step tokens taken in advance must not
+      // outlast the limit), refused past it, given back when right.
+      await claimTry(sourceIp, subject);
       const ok =
         principal.type === 'Root'
           ? await parts.mfa.verifyRootCode(principal.accountId, code)
           : await parts.mfa.verifyUserCode(principal.accountId, principal.userName, code);
-      if (!ok) {
-        await countFailure(sourceIp, nameSubjectOf(principal));
-        throw err.authCodeFail();
-      }
+      if (!ok) throw err.authCodeFail();
+      await refundTry(sourceIp, subject);
       return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
     },
 
@@ -430,10 +425,11 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const row = await takeStep(stepToken, 'MFA');
       const state = JSON.parse(row.state) as StepState;
       const principal = await principalOf(row);
-      if (!(await parts.webauthn.verify(ownerOf(principal), row.token_hash, response, rp))) {
-        await countFailure(sourceIp, nameSubjectOf(principal));
+      const subject = nameSubjectOf(principal);
+      await claimTry(sourceIp, subject);
+      if (!(await parts.webauthn.verify(ownerOf(principal), row.token_hash, response, rp)))
         throw err.authCodeFail();
-      }
+      await refundTry(sourceIp, subject);
       return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
     },
 

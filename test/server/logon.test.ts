@@ -393,6 +393,40 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     expect((await logon(userLogin('ivan'), 'Initial-pass1')).body.Session).toBeDefined();
   });
 
+  it('counts MFA codes like passwords: step tokens taken in advance buy no guesses past the limit', async () => {
+    await newUser('mona');
+    const seed = await bindDevice('mona');
+    // Right passwords are given back: forty step tokens cost the counters nothing.
+    const tokens: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await logon(userLogin('mona'), 'Initial-pass1');
+      expect(r.body).toMatchObject({ Step: 'MFA' });
+      tokens.push(r.body.StepToken as string);
+    }
+    const wrongCode = codeAt(seed) === '000000' ? '111111' : '000000';
+    const answers: string[] = [];
+    for (const token of tokens.slice(0, 39)) {
+      const r = await call('POST', '/logon/mfa', { StepToken: token, AuthenticationCode: wrongCode });
+      answers.push(r.body.Code as string);
+    }
+    expect(answers.slice(0, 20)).toEqual(Array(20).fill('CheckAuthenticationCodeFail'));
+    expect(new Set(answers.slice(20))).toEqual(new Set(['Throttling.User']));
+    // Past the limit even the right code is refused until the window ends.
+    const right = await call('POST', '/logon/mfa', {
+      StepToken: tokens[39],
+      AuthenticationCode: codeAt(seed),
+    });
+    expect(right.body).toMatchObject({ Code: 'Throttling.User' });
+    expect(right.setCookie).toBeNull();
+    s.clock.advance(16 * MINUTE);
+    const r = await logon(userLogin('mona'), 'Initial-pass1');
+    const ok = await call('POST', '/logon/mfa', {
+      StepToken: r.body.StepToken,
+      AuthenticationCode: codeAt(seed),
+    });
+    expect(ok.body.Session).toMatchObject({ MFAPresent: true });
+  });
+
   it('allows RAM users to log on only from LoginNetworkMasks; the root is not bound by them', async () => {
     await newUser('judy');
     await d().securityPreference.set(accountId(), { loginNetworkMasks: '10.0.0.0/8;192.168.1.0/24' });
@@ -425,9 +459,19 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     });
     await d().loginProfiles.update(accountId(), 'ken', { status: 'Active' });
     const again = cookieOf(await logon(userLogin('ken'), 'Initial-pass1'));
+    // Disabled and enabled again before the session's next use: it stays ended.
+    await d().loginProfiles.update(accountId(), 'ken', { status: 'Inactive' });
+    await d().loginProfiles.update(accountId(), 'ken', { status: 'Active' });
+    expect((await call('GET', '/logon/session', undefined, { cookie: again })).status).toBe(401);
+    // Deleted and made again, with a new password, before the session's next use: the same.
+    const third = cookieOf(await logon(userLogin('ken'), 'Initial-pass1'));
+    await d().loginProfiles.delete(accountId(), 'ken');
+    await d().loginProfiles.create(accountId(), 'ken', { password: 'Brand-new-pass2' });
+    expect((await call('GET', '/logon/session', undefined, { cookie: third })).status).toBe(401);
+    const fourth = cookieOf(await logon(userLogin('ken'), 'Brand-new-pass2'));
     await d().loginProfiles.delete(accountId(), 'ken');
     await d().users.delete(accountId(), 'ken');
-    expect((await call('GET', '/logon/session', undefined, { cookie: again })).status).toBe(401);
+    expect((await call('GET', '/logon/session', undefined, { cookie: fourth })).status).toBe(401);
   });
 
   it('expires passwords after MaxPasswordAge: a change at logon, or with HardExpiry a refusal until an administrator resets it', async () => {
