@@ -52,6 +52,15 @@ export function roleArn(accountId: string, roleName: string): string {
   return `acs:ram::${accountId}:role/${roleName.toLowerCase()}`;
 }
 
+/**
+ * `acs:ram::<accountId>:role/<name>` with the stored name in its stored case: the same role as
+ * `roleArn`, as a policy written with the role's own spelling names it (see `alsoAs` of a
+ * resolved target).
+ */
+export function roleArnAsStored(accountId: string, storedRoleName: string): string {
+  return `acs:ram::${accountId}:role/${storedRoleName}`;
+}
+
 /** `acs:ram::<accountId>:assumed-role/<role>/<session>`: a role session. */
 export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
   return `acs:ram::${accountId}:assumed-role/${roleName}/${sessionName}`;

@@ -96,6 +96,11 @@ export type ResolvedTarget = Omit<AuthorizationTarget, 'resource'> & {
   readonly resourceOwnerAccountId?: string;
   /** The trust policy of the role (targets with `trustPolicy`), when the role exists. */
   readonly resourcePolicy?: ResourcePolicyInput;
+  /**
+   * The same resource spelled another way: a role's ARN in its stored case beside the lower-case
+   * one. A Deny matching either spelling refuses; an Allow matching either grants.
+   */
+  readonly alsoAs?: string;
 };
 
 /** The self-service kinds the security preference governs. */

@@ -167,6 +167,51 @@ function conditionsOf(context: RequestContext): DecodedDiagnosticMessage['AuthCo
   }));
 }
 
+/**
+ * A refusal's decision as the caller may see it. A resource-based policy (a role's trust policy,
+ * a bucket policy) is its owner's: the caller may not read it, and a description of its nearest
+ * statement would show its conditions (an ExternalId) and that the role exists. Without it, a
+ * role that does not trust the caller is refused in the very words of a role that does not exist.
+ */
+function withoutResourcePolicyMiss(decision: Decision): Decision {
+  const layer = decision.nearestMiss?.statement.layer;
+  if (layer !== 'trust' && layer !== 'resource') return decision;
+  return {
+    decision: decision.decision,
+    decidedBy: decision.decidedBy,
+    ...(decision.missingAllowIn ? { missingAllowIn: decision.missingAllowIn } : {}),
+  };
+}
+
+type CompiledSet = ReturnType<typeof compilePolicySet>;
+type EnginePrincipal = Parameters<typeof evaluate>[1]['principal'];
+
+/**
+ * The engine's decision on a target and the target as decided. With `alsoAs`, both spellings of
+ * its resource are decided: an explicit Deny of either refuses, an Allow of either grants.
+ */
+function decideTarget(
+  compiled: CompiledSet,
+  principal: EnginePrincipal,
+  target: ResolvedTarget,
+  context: RequestContext,
+): { decision: Decision; target: ResolvedTarget } {
+  const on = (resource: string) =>
+    evaluate(compiled, {
+      principal,
+      action: target.action,
+      resource,
+      ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
+      context,
+    });
+  const first = on(target.resource);
+  if (target.alsoAs === undefined || first.decision === 'ExplicitDeny') return { decision: first, target };
+  const other = on(target.alsoAs);
+  if (other.decision === 'ExplicitDeny' || (other.decision === 'Allow' && first.decision !== 'Allow'))
+    return { decision: other, target: { ...target, resource: target.alsoAs } };
+  return { decision: first, target };
+}
+
 export function createAuthorizer(
   policies: PolicyResolver,
   sealer: Sealer,
@@ -220,8 +265,9 @@ export function createAuthorizer(
     target: ResolvedTarget,
     context: RequestContext,
     input: PolicySetInput,
-    decision: Decision,
+    decided: Decision,
   ): Error {
+    const decision = withoutResourcePolicyMiss(decided);
     const explicit = decision.decision === 'ExplicitDeny';
     const layer: PolicyLayer = explicit
       ? (decision.decidedBy[0]?.layer ?? 'identity')
@@ -287,18 +333,17 @@ export function createAuthorizer(
       const input: PolicySetInput = target.resourcePolicy
         ? { ...entry.input, resource: target.resourcePolicy }
         : entry.input;
-      const decision = evaluate(target.resourcePolicy ? compilePolicySet(input) : entry.compiled, {
-        principal: entry.inManagementAccount
+      const { decision, target: decided } = decideTarget(
+        target.resourcePolicy ? compilePolicySet(input) : entry.compiled,
+        entry.inManagementAccount
           ? { ...requestPrincipal(principal), inManagementAccount: true }
           : requestPrincipal(principal),
-        action: target.action,
-        resource: target.resource,
-        ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
-        context: ctx,
-      });
+        target,
+        ctx,
+      );
       const explanation = explainDecision(decision);
       if (decision.decision === 'Allow') return { decision: 'Allow', explanation };
-      const refused = refuse(principal, target, ctx, input, decision) as ApiError;
+      const refused = refuse(principal, decided, ctx, input, decision) as ApiError;
       return {
         decision: decision.decision,
         explanation,
@@ -330,13 +375,12 @@ export function createAuthorizer(
         const input: PolicySetInput = target.resourcePolicy
           ? { ...entry.input, resource: target.resourcePolicy }
           : entry.input;
-        const decision = evaluate(target.resourcePolicy ? compilePolicySet(input) : entry.compiled, {
-          principal: engine,
-          action: target.action,
-          resource: target.resource,
-          ...(target.resourceOwnerAccountId ? { resourceOwnerAccountId: target.resourceOwnerAccountId } : {}),
-          context: ctx,
-        });
+        const { decision, target: decided } = decideTarget(
+          target.resourcePolicy ? compilePolicySet(input) : entry.compiled,
+          engine,
+          target,
+          ctx,
+        );
         if (decision.decision === 'Allow') continue;
         if (
           decision.decision === 'ImplicitDeny' &&
@@ -347,7 +391,7 @@ export function createAuthorizer(
           bySelfService.push(target.selfService);
           continue;
         }
-        throw refuse(principal, target, ctx, input, decision);
+        throw refuse(principal, decided, ctx, input, decision);
       }
       return bySelfService;
     },

@@ -233,6 +233,34 @@ describe.each(STORES)('STS on %s', (store) => {
     expect(ok.Credentials.AccessKeyId).toMatch(/^STS\./);
   });
 
+  it('tells nothing of a trust policy in a refusal: not its conditions, not that the role exists', async () => {
+    const name = uniq('Vendor');
+    const ext = await makeRole(name, [`acs:ram::${server.accountId}:root`], {
+      condition: { StringEquals: { 'sts:ExternalId': 's3cr3t-ext-id' } },
+    });
+    const refusal = async (roleArn: string) => {
+      const f = await expectFailure(
+        assumeRole(server, alice, { RoleArn: roleArn, RoleSessionName: 's1', ExternalId: 'guess' }),
+        'NoPermission',
+        403,
+      );
+      const encoded: string = f.data.AccessDeniedDetail.EncodedDiagnosticMessage;
+      const decoded = (
+        await call(ramClient(server), 'DecodeDiagnosticMessage', { EncodedDiagnosticMessage: encoded })
+      ).DecodedDiagnosticMessage;
+      return { encoded, decoded, type: f.data.AccessDeniedDetail.NoPermissionType };
+    };
+    const existing = await refusal(ext.arn);
+    // A role of a name of the same length that does not exist.
+    const missing = await refusal(ext.arn.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')));
+    expect(JSON.stringify(existing.decoded)).not.toContain('s3cr3t');
+    expect(JSON.stringify(existing.decoded)).not.toContain(name);
+    expect(existing.decoded.MatchedPolicies).toEqual([]);
+    expect(existing.decoded.Explanation).toBe(missing.decoded.Explanation);
+    expect(existing.type).toBe(missing.type);
+    expect(existing.encoded.length).toBe(missing.encoded.length);
+  });
+
   it('refuses bad parameters with their codes', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ RoleArn: 'acs:ram::1:role/x', RoleSessionName: 'ok-name' }, 'InvalidParameter.RoleArn'],
@@ -404,6 +432,38 @@ describe.each(STORES)('STS on %s', (store) => {
       expect(f.data.AccessDeniedDetail.NoPermissionType, spelling).toBe('ExplicitDeny');
     }
     await call(rc, 'DetachPolicyFromUser', { PolicyType: 'Custom', PolicyName: deny, UserName: aliceName });
+  });
+
+  it('holds a Deny written with the role name as it was created, for every spelling of the RoleArn', async () => {
+    const name = uniq('Deployer');
+    await makeRole(name, [`acs:ram::${server.accountId}:root`]);
+    expect(name).not.toBe(name.toLowerCase());
+    const rc = ramClient(server);
+    const aliceName = (await callerIdentity(server, alice)).Arn!.split('/')[1]!;
+    const deny = uniq('NoDeployer');
+    await call(rc, 'CreatePolicy', {
+      PolicyName: deny,
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [{ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: `acs:ram:*:*:role/${name}` }],
+      }),
+    });
+    await call(rc, 'AttachPolicyToUser', { PolicyType: 'Custom', PolicyName: deny, UserName: aliceName });
+    try {
+      for (const spelling of [name, name.toUpperCase(), name.toLowerCase()]) {
+        const f = await expectFailure(
+          assumeRole(server, alice, {
+            RoleArn: `acs:ram::${server.accountId}:role/${spelling}`,
+            RoleSessionName: 'case',
+          }),
+          'NoPermission',
+          403,
+        );
+        expect(f.data.AccessDeniedDetail.NoPermissionType, spelling).toBe('ExplicitDeny');
+      }
+    } finally {
+      await call(rc, 'DetachPolicyFromUser', { PolicyType: 'Custom', PolicyName: deny, UserName: aliceName });
+    }
   });
 
   it('takes federated sign-in unsigned, even with a key the deployment does not check', async () => {

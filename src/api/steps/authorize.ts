@@ -1,4 +1,4 @@
-import { ramResourceArn, roleArn, systemPolicyArn } from '../../arn.js';
+import { ramResourceArn, roleArn, roleArnAsStored, systemPolicyArn } from '../../arn.js';
 import type { AuthorizationTarget, EntityRef, ResolvedTarget } from '../action.js';
 import { buildRequestContext } from '../request-context.js';
 import type { Services } from '../../domain/request-services.js';
@@ -45,9 +45,12 @@ export async function resolveTargets(
 /**
  * A role to assume: its identity ARN (`acs:ram::<account>:role/<name in lower case>`, the
  * form AssumeRole's RoleArn, GetRole and trust policies use) built from the stored name, and
- * its trust policy as the resource policy of the decision. A role that does not exist keeps
- * the caller's name and has no trust policy: nothing trusts the caller, the same answer as a
- * role that does not trust it, so the answer does not tell whether a role exists.
+ * its trust policy as the resource policy of the decision. The ARN in the role's stored case is
+ * decided as well (`alsoAs`): a policy may name the role either way, as the ARN answers give it
+ * or as the role was named, and a Deny in either spelling holds for every spelling of RoleArn. A
+ * role that does not exist keeps the caller's name and has no trust policy: nothing trusts the
+ * caller, the same answer as a role that does not trust it, so the answer does not tell whether
+ * a role exists.
  */
 async function trustTarget(
   t: AuthorizationTarget,
@@ -55,9 +58,12 @@ async function trustTarget(
   roles: Services['roles'],
 ): Promise<ResolvedTarget> {
   const role = await roles.findRole(ref.accountId, ref.name);
+  const resource = roleArn(ref.accountId, role?.roleName ?? ref.name);
+  const asStored = role ? roleArnAsStored(ref.accountId, role.roleName) : resource;
   return {
     ...t,
-    resource: roleArn(ref.accountId, role?.roleName ?? ref.name),
+    resource,
+    ...(asStored !== resource ? { alsoAs: asStored } : {}),
     resourceOwnerAccountId: ref.accountId,
     ...(role
       ? {
