@@ -1,3 +1,4 @@
+import { roleArn } from '../arn.js';
 import { principalArn, type Principal } from '../auth/principal.js';
 import type { ContextValue, RequestContext } from '../policy/request.js';
 
@@ -32,7 +33,12 @@ export function buildRequestContext(src: ContextSource): RequestContext {
     'acs:MFAPresent': bool(src.mfaPresent ?? false),
   };
   if (src.principal) {
-    ctx['acs:PrincipalARN'] = str(principalArn(src.principal));
+    // A role session is its role (`acs:ram::<uid>:role/<name in lower case>`, no session name):
+    // control policies exempt a role by that ARN (docs/policy-language.md).
+    const p = src.principal;
+    ctx['acs:PrincipalARN'] = str(
+      p.type === 'AssumedRole' ? roleArn(p.accountId, p.roleName) : principalArn(p),
+    );
     ctx['acs:PrincipalAccount'] = str(src.principal.accountId);
     if (src.principal.type === 'RAMUser') ctx['acs:PrincipalRAMUserId'] = str(src.principal.userId);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequestContext } from '../../src/api/request-context.js';
+import type { Principal } from '../../src/auth/principal.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
 
@@ -27,6 +28,29 @@ describe('buildRequestContext', () => {
       'acs:PrincipalAccount': { type: 'String', values: ['1000000000000001'] },
       'acs:PrincipalRAMUserId': { type: 'String', values: ['2001'] },
     });
+  });
+
+  it('names a role session by its role, without the session, as control policies exempt it', () => {
+    const ctx = buildRequestContext({
+      sourceIp: '192.0.2.7',
+      now,
+      secure: false,
+      principal: {
+        type: 'AssumedRole',
+        accountId: '1000000000000001',
+        roleId: '3001',
+        roleName: 'ResourceDirectoryAccountAccessRole',
+        sessionName: 'ops',
+      } as Principal,
+      accessKeyId: 'STS.abc',
+      userAgent: undefined,
+      referer: undefined,
+    });
+    expect(ctx['acs:PrincipalARN']).toEqual({
+      type: 'String',
+      values: ['acs:ram::1000000000000001:role/resourcedirectoryaccountaccessrole'],
+    });
+    expect(ctx['acs:PrincipalRAMUserId']).toBeUndefined();
   });
 
   it('leaves out what the request does not carry', () => {

@@ -148,6 +148,34 @@ describe.each(STORES)('STS on %s', (store) => {
     expect(v2denied.code).toBe('NoPermission');
   });
 
+  it("gives a session's acs:PrincipalARN as its role's ARN, without the session", async () => {
+    const name = uniq('CondRole');
+    const conditioned = (arn: string) =>
+      JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ram:ListUsers',
+            Resource: '*',
+            Condition: { StringLike: { 'acs:PrincipalARN': arn } },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'ram:GetUser',
+            Resource: '*',
+            Condition: { StringLike: { 'acs:PrincipalARN': 'acs:ram:*:*:role/another-role' } },
+          },
+        ],
+      });
+    const r = await makeRole(name, [`acs:ram::${server.accountId}:root`], {
+      policy: conditioned(`acs:ram:*:*:role/${name.toLowerCase()}`),
+    });
+    const s = sessionKeys(await assumeRole(server, alice, { RoleArn: r.arn, RoleSessionName: 'ops' }));
+    expect((await call(ramClient(server, s), 'ListUsers', {})).Users.User.length).toBeGreaterThan(0);
+    await expectFailure(call(ramClient(server, s), 'GetUser', { UserName: 'anyone' }), 'NoPermission', 403);
+  });
+
   it('narrows a session to its session policy', async () => {
     const s = sessionKeys(
       await assumeRole(server, alice, {
