@@ -144,10 +144,17 @@ export interface OssVerification {
 const hmacSha1 = (key: string, text: string): string =>
   createHmac('sha1', key).update(text, 'utf8').digest('base64');
 
-/** V1 string to sign: VERB, Content-MD5, Content-Type, Date (x-oss-date wins), x-oss-* lines, resource. */
-export function stringToSignOssV1(req: OssRequest, target: OssTarget): string {
+/**
+ * V1 string to sign, for the header form and the presigned URL alike: VERB, Content-MD5,
+ * Content-Type, the Date slot, the x-oss-* header lines, the canonicalized resource. The Date
+ * slot is `x-oss-date` (else `Date`) for a header-signed request and the `Expires` value for a
+ * presigned URL (`dateSlot`), as ali-oss's buildCanonicalString does. The URL form signs the
+ * request's Content-MD5, Content-Type and x-oss-* headers too (ali-oss signs those given to
+ * signatureUrl), so a header the URL did not sign, such as `x-oss-copy-source`, breaks it.
+ */
+export function stringToSignOssV1(req: OssRequest, target: OssTarget, dateSlot?: string): string {
   const h = req.headers;
-  const date = h['x-oss-date'] ?? h.date ?? '';
+  const date = dateSlot ?? h['x-oss-date'] ?? h.date ?? '';
   return (
     [req.method, h['content-md5'] ?? '', h['content-type'] ?? '', date, ''].join('\n') +
     ossHeaderLines(h) +
@@ -323,7 +330,7 @@ export function verifyOss(req: OssRequest, secret: string): OssVerification | un
     const expires = param('Expires');
     const signature = param('Signature');
     if (!accessKeyId || !expires || !signature || !/^\d+$/.test(expires)) return undefined;
-    const stringToSign = [req.method, '', '', expires, ''].join('\n') + canonicalizedResource(target, query);
+    const stringToSign = stringToSignOssV1(req, target, expires);
     const ok = equalSignatures(hmacSha1(secret, stringToSign), signature);
     return withToken({ scheme, accessKeyId, ok, stringToSign, expiresAt: new Date(Number(expires) * 1000) });
   }

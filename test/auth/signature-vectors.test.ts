@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parseFormEncoded } from '../../src/auth/percent-encode.js';
 import { ossTarget, verifyOss } from '../../src/auth/signature-oss.js';
@@ -230,5 +231,78 @@ describe('OSS signatures (V1, V4, headers and presigned URLs) on the captured re
     expect(verifyOss(req(v4), v4.credentials.accessKeySecret)!.expiresAt?.toISOString()).toBe(
       '2026-11-23T13:09:43.000Z',
     );
+  });
+});
+
+describe('OSS V1 presigned URLs sign the Content-MD5, Content-Type and x-oss-* headers (as ali-oss does)', () => {
+  // The official client builds the URLs; signatureUrl is pure (no request is sent).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const OSS = createRequire(import.meta.url)('ali-oss') as new (o: Record<string, unknown>) => any;
+  const SECRET = 'presign-secret';
+  const client = new OSS({
+    accessKeyId: 'LTAI5tPresignKey',
+    accessKeySecret: SECRET,
+    endpoint: 'http://oss-cn-hangzhou.aliyuncs.com',
+    bucket: 'demo-bucket',
+  });
+
+  /** The request a presigned URL makes, with the given headers (lower-case names). */
+  function wire(url: string, method: string, headers: Record<string, string> = {}) {
+    const u = new URL(url);
+    return {
+      method,
+      path: u.pathname,
+      rawQuery: u.search.slice(1),
+      headers: { host: u.host, ...headers },
+    };
+  }
+  const verify = (url: string, method: string, headers?: Record<string, string>) =>
+    verifyOss(wire(url, method, headers), SECRET)!;
+
+  it('a URL signed over Content-Type and an x-oss-meta header verifies only with both, unchanged', () => {
+    const url: string = client.signatureUrl('dir/a.txt', {
+      method: 'PUT',
+      expires: 600,
+      'Content-Type': 'text/plain',
+      'x-oss-meta-a': 'b',
+    });
+    const expires = new URL(url).searchParams.get('Expires')!;
+    const signed = { 'content-type': 'text/plain', 'x-oss-meta-a': 'b' };
+    const ok = verify(url, 'PUT', signed);
+    expect(ok).toMatchObject({ scheme: 'OSS-V1-URL', accessKeyId: 'LTAI5tPresignKey', ok: true });
+    expect(ok.stringToSign).toBe(`PUT\n\ntext/plain\n${expires}\nx-oss-meta-a:b\n/demo-bucket/dir/a.txt`);
+
+    expect(verify(url, 'PUT').ok).toBe(false);
+    expect(verify(url, 'PUT', { 'x-oss-meta-a': 'b' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { 'content-type': 'text/plain' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { ...signed, 'content-type': 'text/html' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { ...signed, 'x-oss-meta-a': 'c' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { ...signed, 'x-oss-meta-z': 'extra' }).ok).toBe(false);
+  });
+
+  it('a URL signed over Content-MD5 verifies only with that Content-MD5', () => {
+    const md5 = '1B2M2Y8AsgTpgAmY7PhCfg==';
+    const url: string = client.signatureUrl('dir/a.txt', { method: 'PUT', expires: 600, 'Content-MD5': md5 });
+    expect(verify(url, 'PUT', { 'content-md5': md5 }).ok).toBe(true);
+    expect(verify(url, 'PUT').ok).toBe(false);
+    expect(verify(url, 'PUT', { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' }).ok).toBe(false);
+  });
+
+  it('a plain PUT URL refuses an added x-oss-copy-source, Content-Type or x-oss-meta header', () => {
+    const url: string = client.signatureUrl('dir/a.txt', { method: 'PUT', expires: 600 });
+    expect(verify(url, 'PUT').ok).toBe(true);
+    expect(verify(url, 'PUT', { 'content-length': '5' }).ok).toBe(true);
+    expect(verify(url, 'PUT', { 'x-oss-copy-source': '/other-bucket/secret' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { 'content-type': 'text/html' }).ok).toBe(false);
+    expect(verify(url, 'PUT', { 'x-oss-meta-a': 'b' }).ok).toBe(false);
+    // Signed headers do not make room for an unsigned one either.
+    const typed: string = client.signatureUrl('dir/a.txt', {
+      method: 'PUT',
+      expires: 600,
+      'Content-Type': 'text/plain',
+    });
+    expect(
+      verify(typed, 'PUT', { 'content-type': 'text/plain', 'x-oss-copy-source': '/other-bucket/secret' }).ok,
+    ).toBe(false);
   });
 });
