@@ -113,6 +113,13 @@ function stringHeaders(raw: unknown): Record<string, string | undefined> {
   return out;
 }
 
+const otherAccount = (): ApiError =>
+  apiErrorWithStatus(
+    'NoPermission',
+    403,
+    'The authorization point answers only about principals of the asking account.',
+  );
+
 export function createAuthorizationPoint(env: AuthorizationPointEnv) {
   const deps: AuthenticationDeps = env.services;
 
@@ -120,6 +127,7 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
   async function subject(
     body: Record<string, unknown>,
     now: Date,
+    askingAccountId: string,
   ): Promise<{ principal: Principal; version?: number; mfa: boolean; accessKeyId?: string }> {
     const forms = ['Request', 'AccessKeyId', 'Arn'].filter((k) => body[k] !== undefined);
     if (forms.length !== 1) throw bad('Give exactly one of Request, AccessKeyId and Arn.');
@@ -169,6 +177,9 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
     const m = /^acs:ram::(\d{16}):(root|user\/(.+)|role\/(.+))$/.exec(body.Arn);
     if (!m) throw bad('Arn must be acs:ram::<account>:root, :user/<name> or :role/<name>.');
     const accountId = m[1]!;
+    // Another account's principal is refused before it is looked up: whether a user or a role of
+    // another account exists is not the asking account's to learn.
+    if (accountId !== askingAccountId) throw otherAccount();
     if (m[2] === 'root') return { principal: { type: 'Root', accountId }, mfa: false };
     const notFound = (): ApiError =>
       apiErrorWithStatus('EntityNotExist.Principal', 404, 'The principal does not exist.');
@@ -258,14 +269,8 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
       if (typeof body.Resource !== 'string' || body.Resource.length === 0 || body.Resource.length > 2048) {
         throw bad('Resource must be an ARN of at most 2048 characters.');
       }
-      const who = await subject(body, now);
-      if (who.principal.accountId !== caller.principal.accountId) {
-        throw apiErrorWithStatus(
-          'NoPermission',
-          403,
-          'The authorization point answers only about principals of the asking account.',
-        );
-      }
+      const who = await subject(body, now, caller.principal.accountId);
+      if (who.principal.accountId !== caller.principal.accountId) throw otherAccount();
       const given: Record<string, ContextValue> = {};
       if (body.Context !== undefined) {
         if (body.Context === null || typeof body.Context !== 'object' || Array.isArray(body.Context)) {

@@ -170,6 +170,12 @@ describe.each(STORES)('authorization point (%s)', (store) => {
       Resource: '*',
     });
     expect([other.status, other.json.Code]).toEqual([403, 'NoPermission']);
+    // Another account's users and roles get that answer whether or not they exist: it is not
+    // looked up, so the answer tells nothing of that account.
+    for (const arn of ['acs:ram::1234567890123456:user/nobody', 'acs:ram::1234567890123456:role/nothing']) {
+      const r = await authorizeCall(server, keys, { Arn: arn, Action: 'files:Read', Resource: '*' });
+      expect([arn, r.status, r.json.Code]).toEqual([arn, 403, 'NoPermission']);
+    }
     const missing = await authorizeCall(server, keys, {
       Arn: `acs:ram::${server.accountId}:user/nobody-${uniq('x')}`,
       Action: 'files:Read',
