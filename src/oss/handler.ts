@@ -14,7 +14,7 @@ import { ossArn } from '../arn.js';
 import { authenticateOss, type Authentication, type AuthenticationOptions } from '../auth/authenticate.js';
 import { percentDecode, parseUrlEncoded } from '../auth/percent-encode.js';
 import type { Principal } from '../auth/principal.js';
-import { ossTarget } from '../auth/signature-oss.js';
+import { OSS_SUB_RESOURCES, ossTarget } from '../auth/signature-oss.js';
 import type { Services } from '../domain/request-services.js';
 import { ApiError } from '../errors.js';
 import type { RequestContext } from '../policy/request.js';
@@ -268,6 +268,153 @@ function intParam(
     });
   }
   return Number(value);
+}
+
+/**
+ * UploadPart's partNumber: required, an integer from 1 to 10,000. Missing, empty, non-numeric
+ * or out of range is InvalidArgument (never a part 0 nobody asked for).
+ */
+function partNumberParam(value: string | undefined): number {
+  if (value === undefined || value === '') {
+    throw ossError('InvalidArgument', `partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`, {
+      ArgumentName: 'partNumber',
+      ArgumentValue: '',
+    });
+  }
+  return intParam(value, 'partNumber', 1, MAX_PART_NUMBER, 0);
+}
+
+/** The operations the data plane serves (docs/oss.md, "Operations"). */
+type Operation =
+  | 'ListBuckets'
+  | 'PutBucket'
+  | 'GetBucketInfo'
+  | 'GetBucketAcl'
+  | 'GetBucketLocation'
+  | 'GetBucketPolicy'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy'
+  | 'PutBucketAcl'
+  | 'DeleteBucket'
+  | 'ListObjects'
+  | 'ListMultipartUploads'
+  | 'DeleteMultipleObjects'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'PutObject'
+  | 'DeleteObject'
+  | 'InitiateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts';
+
+interface Route {
+  readonly op: Operation;
+  /** The sub-resources that select this operation; none: chosen when no selector of its method is named. */
+  readonly selectors: readonly string[];
+  /** The other sub-resources it accepts (and serves). */
+  readonly accepts?: readonly string[];
+}
+
+const RESPONSE_OVERRIDES = [
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+];
+
+/**
+ * The served operation table: by level (no bucket, bucket, object) and method, which
+ * sub-resource selects which operation, and which other sub-resources an operation accepts.
+ * A sub-resource is a query parameter OSS defines as one (OSS_SUB_RESOURCES, the list the V1
+ * signature signs); ordinary parameters (prefix, marker, max-keys, list-type, key-marker,
+ * part-number-marker...) are not and play no part here. `security-token` (a V1 presigned URL's
+ * STS token) belongs to authentication and is accepted everywhere.
+ */
+const ROUTES: Readonly<Record<'service' | 'bucket' | 'object', Readonly<Record<string, readonly Route[]>>>> =
+  {
+    service: { GET: [{ op: 'ListBuckets', selectors: [] }] },
+    bucket: {
+      GET: [
+        { op: 'GetBucketInfo', selectors: ['bucketInfo'] },
+        { op: 'GetBucketPolicy', selectors: ['policy'] },
+        { op: 'GetBucketAcl', selectors: ['acl'] },
+        { op: 'GetBucketLocation', selectors: ['location'] },
+        { op: 'ListMultipartUploads', selectors: ['uploads'] },
+        { op: 'ListObjects', selectors: [], accepts: ['continuation-token'] },
+      ],
+      PUT: [
+        { op: 'PutBucketPolicy', selectors: ['policy'] },
+        { op: 'PutBucketAcl', selectors: ['acl'] },
+        { op: 'PutBucket', selectors: [] },
+      ],
+      DELETE: [
+        { op: 'DeleteBucketPolicy', selectors: ['policy'] },
+        { op: 'DeleteBucket', selectors: [] },
+      ],
+      POST: [{ op: 'DeleteMultipleObjects', selectors: ['delete'] }],
+    },
+    object: {
+      GET: [
+        { op: 'ListParts', selectors: ['uploadId'] },
+        { op: 'GetObject', selectors: [], accepts: ['objectMeta', ...RESPONSE_OVERRIDES] },
+      ],
+      HEAD: [{ op: 'HeadObject', selectors: [], accepts: ['objectMeta', ...RESPONSE_OVERRIDES] }],
+      PUT: [
+        { op: 'UploadPart', selectors: ['uploadId', 'partNumber'] },
+        // CopyObject too (told by its x-oss-copy-source header).
+        { op: 'PutObject', selectors: [] },
+      ],
+      DELETE: [
+        { op: 'AbortMultipartUpload', selectors: ['uploadId'] },
+        { op: 'DeleteObject', selectors: [] },
+      ],
+      POST: [
+        { op: 'InitiateMultipartUpload', selectors: ['uploads'] },
+        { op: 'CompleteMultipartUpload', selectors: ['uploadId'] },
+      ],
+    },
+  };
+
+const notImplemented = (what: string): OssError =>
+  ossError('NotImplemented', `${what} is not implemented by this server.`);
+
+const methodNotAllowed = (): OssError =>
+  ossError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+
+/**
+ * The operation a request asks for, from its method, the sub-resources its query names and
+ * its headers alone (nothing stored is read): an OssError when it is not served. Every
+ * sub-resource named must be one the chosen operation serves, so an unknown one (`?acl` on an
+ * object, `?tagging`, `?cors`, `?versionId`, `x-oss-process`...) never falls through to the
+ * plain object or bucket operation: NotImplemented. A method with no operation at that level,
+ * no sub-resource named, stays MethodNotAllowed.
+ */
+function route(
+  level: 'service' | 'bucket' | 'object',
+  method: string,
+  query: ReadonlyMap<string, string>,
+  headers: Record<string, string | undefined>,
+): Operation | OssError {
+  const named = [...query.keys()].filter((n) => OSS_SUB_RESOURCES.has(n) && n !== 'security-token');
+  const routes = ROUTES[level][method] ?? [];
+  const chosen =
+    routes.find((r) => r.selectors.some((s) => query.has(s))) ?? routes.find((r) => r.selectors.length === 0);
+  const unserved = named.filter((n) => !chosen?.selectors.includes(n) && !chosen?.accepts?.includes(n));
+  if (unserved.length > 0) {
+    return notImplemented(
+      `${method} with the sub-resource${unserved.length > 1 ? 's' : ''} ${unserved.join(', ')}`,
+    );
+  }
+  if (!chosen) return methodNotAllowed();
+  // UploadPartCopy: an UploadPart that names a source instead of carrying the bytes.
+  if (chosen.op === 'UploadPart' && headers['x-oss-copy-source'] !== undefined) {
+    return notImplemented('UploadPartCopy (UploadPart with x-oss-copy-source)');
+  }
+  return chosen.op;
 }
 
 function clientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
@@ -977,7 +1124,7 @@ export function createOssHandler(env: OssEnv) {
 
   async function uploadPart(call: Call, b: Bucket): Promise<void> {
     await authorize(call, [bucketTarget(b, 'oss:PutObject', call.key)]);
-    const partNumber = intParam(call.query.get('partNumber'), 'partNumber', 1, MAX_PART_NUMBER, 0);
+    const partNumber = partNumberParam(call.query.get('partNumber'));
     const u = await upload(call, b);
     const written = await receiveBody(call, MAX_OBJECT_BYTES);
     const etag = written.md5.toUpperCase();
@@ -1121,54 +1268,75 @@ export function createOssHandler(env: OssEnv) {
 
   // ---------------------------------------------------------------- routing
 
+  /**
+   * Routes a request by its method and the sub-resources it names (`route`). An operation that
+   * is not served (NotImplemented, MethodNotAllowed) is answered before authorization, as the
+   * handler has always answered MethodNotAllowed: nothing is done, and the answer depends only
+   * on the request itself and on the bucket existing (NoSuchBucket comes first, as for every
+   * request; bucket names are global and that answer is public anyway), never on an object, so
+   * an unauthorized caller learns nothing from it. Every served operation authorizes before it
+   * reads or changes anything, its argument checks (a part number included) coming after.
+   */
   async function dispatch(call: Call): Promise<void> {
-    const { method, query } = call;
     const name = call.bucketName;
+    const level = name === undefined ? 'service' : call.key === '' ? 'bucket' : 'object';
+    if (name !== undefined) checkBucketName(name);
+    if (level === 'object') checkObjectKey(call.key);
+    const op = route(level, call.method, call.query, call.headers);
     if (name === undefined) {
-      if (method === 'GET') return listBuckets(call);
-      throw ossError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+      if (op instanceof OssError) throw op;
+      return listBuckets(call);
     }
-    checkBucketName(name);
-    if (call.key === '') {
-      if (method === 'PUT' && !query.has('policy') && !query.has('acl')) return putBucket(call, name);
-      const { bucket } = await findBucket(name);
-      if (method === 'GET') {
-        if (query.has('bucketInfo')) return bucketInfo(call, bucket);
-        if (query.has('policy')) return getBucketPolicy(call, bucket);
-        if (query.has('acl')) return bucketAcl(call, bucket);
-        if (query.has('location')) return bucketLocation(call, bucket);
-        if (query.has('uploads')) return listUploads(call, bucket);
+    if (op === 'PutBucket') return putBucket(call, name);
+    const reads = op === 'GetObject' || op === 'HeadObject';
+    const { bucket, object } = await findBucket(name, reads ? call.key : undefined);
+    if (op instanceof OssError) throw op;
+    switch (op) {
+      case 'GetBucketInfo':
+        return bucketInfo(call, bucket);
+      case 'GetBucketPolicy':
+        return getBucketPolicy(call, bucket);
+      case 'GetBucketAcl':
+        return bucketAcl(call, bucket);
+      case 'GetBucketLocation':
+        return bucketLocation(call, bucket);
+      case 'ListMultipartUploads':
+        return listUploads(call, bucket);
+      case 'ListObjects':
         return listObjects(call, bucket);
-      }
-      if (method === 'PUT' && query.has('policy')) return putBucketPolicy(call, bucket);
-      if (method === 'DELETE')
-        return query.has('policy') ? deleteBucketPolicy(call, bucket) : deleteBucket(call, bucket);
-      if (method === 'POST' && query.has('delete')) return deleteMultiple(call, bucket);
-      if (method === 'PUT' && query.has('acl')) return putBucketAcl(call, bucket);
-      throw ossError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
-    }
-    checkObjectKey(call.key);
-    const needsObject = method === 'GET' || method === 'HEAD';
-    const { bucket, object } = await findBucket(name, needsObject ? call.key : undefined);
-    switch (method) {
-      case 'GET':
-        if (query.has('uploadId')) return listParts(call, bucket);
+      case 'PutBucketPolicy':
+        return putBucketPolicy(call, bucket);
+      case 'PutBucketAcl':
+        return putBucketAcl(call, bucket);
+      case 'DeleteBucketPolicy':
+        return deleteBucketPolicy(call, bucket);
+      case 'DeleteBucket':
+        return deleteBucket(call, bucket);
+      case 'DeleteMultipleObjects':
+        return deleteMultiple(call, bucket);
+      case 'GetObject':
         return getObject(call, bucket, object, false);
-      case 'HEAD':
+      case 'HeadObject':
         return getObject(call, bucket, object, true);
-      case 'PUT':
-        if (query.has('uploadId') || query.has('partNumber')) return uploadPart(call, bucket);
+      case 'PutObject':
         if (call.headers['x-oss-copy-source'] !== undefined) return copyObject(call, bucket);
         return putObject(call, bucket);
-      case 'DELETE':
-        if (query.has('uploadId')) return abortUpload(call, bucket);
+      case 'DeleteObject':
         return deleteObject(call, bucket);
-      case 'POST':
-        if (query.has('uploads')) return initiateUpload(call, bucket);
-        if (query.has('uploadId')) return completeUpload(call, bucket);
+      case 'InitiateMultipartUpload':
+        return initiateUpload(call, bucket);
+      case 'UploadPart':
+        return uploadPart(call, bucket);
+      case 'CompleteMultipartUpload':
+        return completeUpload(call, bucket);
+      case 'AbortMultipartUpload':
+        return abortUpload(call, bucket);
+      case 'ListParts':
+        return listParts(call, bucket);
+      case 'ListBuckets':
         break;
     }
-    throw ossError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    throw methodNotAllowed();
   }
 
   /** Serves one OSS request; never rejects (errors are answered in the OSS envelope). */
