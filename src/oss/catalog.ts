@@ -16,6 +16,9 @@ export interface Bucket {
   readonly createDate: string;
 }
 
+/** What tells one bucket from another of the same name made after it was deleted. */
+export type BucketIdentity = Pick<Bucket, 'name' | 'accountId' | 'createDate'>;
+
 export interface ObjectRecord {
   readonly key: string;
   readonly blob: string;
@@ -146,9 +149,11 @@ export interface Catalog {
   listUploads(bucket: string, q: UploadQuery): Promise<UploadPage>;
   /**
    * Makes an object visible (new or replacing one); returns the blob it replaced. With
-   * forbidOverwrite, FileAlreadyExists when the key exists.
+   * forbidOverwrite, FileAlreadyExists when the key exists. The object goes into the bucket
+   * that was authorized: the bucket of that name, owner and creation still (NoSuchBucket when
+   * it was deleted, or deleted and made again, meanwhile).
    */
-  putObject(bucket: string, o: ObjectRecord, forbidOverwrite?: boolean): Promise<string | undefined>;
+  putObject(bucket: BucketIdentity, o: ObjectRecord, forbidOverwrite?: boolean): Promise<string | undefined>;
   /** Removes objects; returns the keys that existed and their blobs. */
   deleteObjects(bucket: string, keys: readonly string[]): Promise<{ key: string; blob: string }[]>;
   list(bucket: string, prefix: string, after: string, delimiter: string, max: number): Promise<Listing>;
@@ -352,8 +357,20 @@ export function createCatalog(store: Store): Catalog {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw noSuchBucket(bucket);
     },
-    async putObject(bucket, o, forbidOverwrite) {
+    async putObject(expected, o, forbidOverwrite) {
+      const bucket = expected.name;
       return store.transaction(async (tx) => {
+        // The bytes may have streamed for long after the bucket was authorized: it must still be
+        // that bucket, not another account's made under the same name meanwhile. On PostgreSQL
+        // the row is locked until the object is in, so a DeleteBucket waits for it.
+        let held = tx
+          .selectFrom('oss_buckets')
+          .select(['account_id', 'create_date'])
+          .where('bucket_name', '=', bucket);
+        if (store.dialect === 'postgres') held = held.forShare();
+        const row = await held.executeTakeFirst();
+        if (!row || row.account_id !== expected.accountId || row.create_date !== expected.createDate)
+          throw noSuchBucket(bucket);
         let old = tx
           .selectFrom('oss_objects')
           .select('blob')

@@ -854,7 +854,7 @@ export function createOssHandler(env: OssEnv) {
     let old: string | undefined;
     try {
       old = await env.catalog.putObject(
-        b.name,
+        b,
         {
           key: call.key,
           blob: written.blob,
@@ -1070,7 +1070,7 @@ export function createOssHandler(env: OssEnv) {
     let old: string | undefined;
     try {
       old = await env.catalog.putObject(
-        b.name,
+        b,
         {
           key: call.key,
           blob: written.blob,
@@ -1205,7 +1205,7 @@ export function createOssHandler(env: OssEnv) {
     let old: string | undefined;
     let partBlobs: string[] = [];
     try {
-      old = await env.catalog.putObject(b.name, {
+      old = await env.catalog.putObject(b, {
         key: call.key,
         blob: written.blob,
         size: written.size,

@@ -42,7 +42,8 @@ describe.each(backends.filter((b) => b.available))('OSS catalog ($name)', (backe
       createDate: '2026-01-01T00:00:00.000Z',
     });
     const keys = ['B', 'a', 'a/1', 'a/2', 'a/b/c', 'b/x', 'c', 'é', 'Z', 'a~'];
-    for (const k of keys) await catalog.putObject('list-bucket', object(k));
+    const listBucket = { name: 'list-bucket', accountId: ACCOUNT, createDate: '2026-01-01T00:00:00.000Z' };
+    for (const k of keys) await catalog.putObject(listBucket, object(k));
     const all = await catalog.list('list-bucket', '', '', '', 1000);
     // Byte order: upper case before lower case, 'é' (0xC3...) last.
     expect(all.objects.map((o) => o.key)).toEqual(
@@ -75,6 +76,32 @@ describe.each(backends.filter((b) => b.available))('OSS catalog ($name)', (backe
     expect([none.objects, none.prefixes, none.truncated]).toEqual([[], [], false]);
   });
 
+  it('writes an object only into the bucket that was authorized, not one made again under its name', async () => {
+    const OTHER = '6543210987654321';
+    await store.db.insertInto('accounts').values(bareAccount(OTHER, '2026-01-01T00:00:00Z')).execute();
+    const first = {
+      name: 'reused-bucket',
+      accountId: ACCOUNT,
+      acl: 'private',
+      storageClass: 'Standard',
+      redundancy: 'LRS',
+      createDate: '2026-01-01T00:00:00.000Z',
+    };
+    await catalog.createBucket(first);
+    // An upload authorized for the first bucket is still streaming when the bucket is deleted
+    // and another account makes one of the same name.
+    await catalog.deleteBucket('reused-bucket');
+    const second = { ...first, accountId: OTHER, createDate: '2026-01-02T00:00:00.000Z' };
+    await catalog.createBucket(second);
+    await expect(catalog.putObject(first, object('planted'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    // The same owner's bucket made again is another bucket too.
+    await catalog.deleteBucket('reused-bucket');
+    await catalog.createBucket({ ...first, createDate: '2026-01-03T00:00:00.000Z' });
+    await expect(catalog.putObject(first, object('planted'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    expect((await catalog.list('reused-bucket', '', '', '', 1000)).objects).toEqual([]);
+    await catalog.deleteBucket('reused-bucket');
+  });
+
   it('refuses a second bucket of the same name and a non-empty delete', async () => {
     const b = {
       name: 'dup-bucket',
@@ -86,9 +113,9 @@ describe.each(backends.filter((b) => b.available))('OSS catalog ($name)', (backe
     };
     await catalog.createBucket(b);
     await expect(catalog.createBucket(b)).rejects.toMatchObject({ code: 'BucketAlreadyExists', status: 409 });
-    await catalog.putObject('dup-bucket', object('k'));
+    await catalog.putObject(b, object('k'));
     await expect(catalog.deleteBucket('dup-bucket')).rejects.toBeInstanceOf(OssError);
-    await expect(catalog.putObject('dup-bucket', object('k'), true)).rejects.toMatchObject({
+    await expect(catalog.putObject(b, object('k'), true)).rejects.toMatchObject({
       code: 'FileAlreadyExists',
     });
     const removed = await catalog.deleteObjects('dup-bucket', ['k', 'missing']);
