@@ -67,8 +67,12 @@ export interface IssuedCredentials {
 /** Additional authenticated data of every token: a token cannot be replayed as another sealed value. */
 const TOKEN_CONTEXT = 'sts-security-token';
 
-/** A security token longer than this is refused before any decoding. */
-export const MAX_SECURITY_TOKEN_LENGTH = 8192;
+/**
+ * A security token longer than this is refused before any decoding. The longest a token can be
+ * is set by its session policy: 2,048 characters of up to 4 bytes each in UTF-8, the other
+ * claims beside it, sealed and in base64url, about 12,000 characters.
+ */
+export const MAX_SECURITY_TOKEN_LENGTH = 16_384;
 
 /** `2026-12-03T10:20:30Z` (no milliseconds). */
 export function stsTime(epochSeconds: number): string {

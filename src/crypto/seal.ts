@@ -54,6 +54,9 @@ export function createSealer(keys: readonly SealKey[]): Sealer {
     const key = byId.get(parts[1]!);
     if (!key) throw new SealError('sealed under an unknown key');
     const packed = Buffer.from(parts[2]!, 'base64url');
+    // Node's decoder skips what is not base64url and ignores stray bits: one sealed value has
+    // exactly one spelling, the one seal() wrote.
+    if (packed.toString('base64url') !== parts[2]) throw new SealError('not a sealed value');
     if (packed.length < NONCE_BYTES + TAG_BYTES) throw new SealError('sealed value is truncated');
     const nonce = packed.subarray(0, NONCE_BYTES);
     const tag = packed.subarray(packed.length - TAG_BYTES);

@@ -32,6 +32,28 @@ describe('seal', () => {
     expect(() => s.unseal('plain', '')).toThrow('not a sealed value');
   });
 
+  it('has one spelling of a sealed value: characters added, padding or the other alphabet are refused', () => {
+    const s = createSealer([k1]);
+    const a = s.seal('secret', 'ak:LTAI1');
+    const body = a.split('.')[2]!;
+    const middle = Math.floor(a.length / 2);
+    const variants = [
+      `${a.slice(0, middle)}*!~${a.slice(middle)}`,
+      `${a.slice(0, middle)} ${a.slice(middle)}`,
+      `${a.slice(0, middle)}\n${a.slice(middle)}`,
+      `${a}=`,
+      a.replace(/-/g, '+').replace(/_/g, '/'),
+    ].filter((v) => v !== a);
+    // The last character's low bits are padding when the length is not a multiple of 4 bytes.
+    if (body.length % 4 !== 0) {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const i = alphabet.indexOf(a.at(-1)!);
+      variants.push(a.slice(0, -1) + alphabet[i ^ 1]!);
+    }
+    for (const v of variants) expect(() => s.unseal(v, 'ak:LTAI1'), v).toThrow(SealError);
+    expect(s.unsealText(a, 'ak:LTAI1')).toBe('secret');
+  });
+
   it('reads values sealed under an older key after rotation', () => {
     const old = createSealer([k1]).seal('x');
     const rotated = createSealer([k2, k1]);

@@ -17,7 +17,7 @@ export default defineAction({
     SourceIdentity: sts.sourceIdentity().optional(),
   }),
   // The caller's own policies must allow sts:AssumeRole on the role, and the role's trust
-  // policy must trust the caller (with sts:ExternalId when one is given).
+  // policy must trust the caller (with sts:ExternalId and sts:SourceIdentity when given).
   authorize: (req) => ({
     action: 'sts:AssumeRole',
     resource: {
@@ -27,9 +27,14 @@ export default defineAction({
       name: req.params.RoleArn.roleName,
     },
     trustPolicy: true,
-    ...(req.params.ExternalId !== undefined
-      ? { context: { 'sts:ExternalId': { type: 'String', values: [req.params.ExternalId] } } }
-      : {}),
+    context: {
+      ...(req.params.ExternalId !== undefined
+        ? { 'sts:ExternalId': { type: 'String' as const, values: [req.params.ExternalId] } }
+        : {}),
+      ...(req.params.SourceIdentity !== undefined
+        ? { 'sts:SourceIdentity': { type: 'String' as const, values: [req.params.SourceIdentity] } }
+        : {}),
+    },
   }),
   handle: async (req, { domain, roles }) => {
     const { accountId, roleName } = req.params.RoleArn;
