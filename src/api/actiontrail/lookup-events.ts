@@ -105,7 +105,8 @@ export const lookupEventsParams: ParamSchema<LookupEventsParams> = {
       byIndex.set(n, entry);
     }
     const conditions: LookupFilter[] = [];
-    for (const n of [...byIndex.keys()].sort((a, b) => a - b)) {
+    // Only the first two attributes count: those beyond are ignored, not checked.
+    for (const n of [...byIndex.keys()].sort((a, b) => a - b).slice(0, 2)) {
       const { key, value } = byIndex.get(n)!;
       if (key === undefined || key === '')
         throw invalidParameter(
@@ -124,8 +125,8 @@ export const lookupEventsParams: ParamSchema<LookupEventsParams> = {
       }
       conditions.push({ key, value });
     }
-    // Only the first two conditions count; of two with the same key, the second.
-    const used = conditions.slice(0, 2);
+    // Of two with the same key, the second.
+    const used = conditions;
     const filters = used.length === 2 && used[0]!.key === used[1]!.key ? [used[1]!] : used;
     if (filters.length === 2 && !pairAllowed(filters[0]!.key, filters[1]!.key)) {
       throw invalidParameter('LookupAttribute', `cannot combine ${filters[0]!.key} with ${filters[1]!.key}.`);
