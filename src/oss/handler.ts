@@ -439,19 +439,26 @@ export function createOssHandler(env: OssEnv) {
       await env.authorizer.authorize(call.principal, targets, call.context, version);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      // Refused by policy: the bucket ACL may still grant it, unless a policy denies it.
-      if (
-        err.code === 'NoPermission' &&
-        targets.every((t) => ACL_GRANTS[aclOfTarget.get(t) ?? '']?.has(t.action))
-      ) {
-        let denied = false;
+      // Refused by policy: each target the policies do not allow may still be granted by its
+      // bucket's ACL (the source of a copy by a public-read bucket, its destination by a
+      // policy), unless a policy denies it.
+      const byAcl = (t: ResolvedTarget) => ACL_GRANTS[aclOfTarget.get(t) ?? '']?.has(t.action) === true;
+      if (err.code === 'NoPermission' && targets.some(byAcl)) {
+        let granted = true;
         for (const t of targets) {
           const report = await env.authorizer.decide(call.principal, t, t.context ?? call.context, version);
-          // An explicit Deny anywhere, or a control policy that allows nothing here, holds.
-          if (report.decision === 'ExplicitDeny' || report.detail?.PolicyType === 'ControlPolicy')
-            denied = true;
+          if (report.decision === 'Allow') continue;
+          // An explicit Deny, or a control policy that allows nothing here, holds over the ACL.
+          if (
+            !byAcl(t) ||
+            report.decision === 'ExplicitDeny' ||
+            report.detail?.PolicyType === 'ControlPolicy'
+          ) {
+            granted = false;
+            break;
+          }
         }
-        if (!denied) return;
+        if (granted) return;
       }
       throw translate(err);
     }

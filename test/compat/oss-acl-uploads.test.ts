@@ -113,6 +113,52 @@ describe.each(STORES)('OSS bucket ACLs and multipart listings (%s)', (store) => 
     await owner.putBucketACL(bucket, 'private');
   });
 
+  it('copies from a public-read bucket into a bucket a policy lets the caller write', async () => {
+    const source = uniq('pub');
+    const src = ossClient({ port }, ownerKeys, { bucket: source });
+    await src.putBucket(source);
+    await src.put('shared.txt', Buffer.from('shared'));
+    const dest = uniq('own');
+    const destOwner = ossClient({ port }, ownerKeys, { bucket: dest });
+    await destOwner.putBucket(dest);
+    const writer = uniq('writer');
+    await call(root, 'CreateUser', { UserName: writer });
+    const k = (await call(root, 'CreateAccessKey', { UserName: writer })).AccessKey as {
+      AccessKeyId: string;
+      AccessKeySecret: string;
+    };
+    await call(root, 'CreatePolicy', {
+      PolicyName: `${writer}-put`,
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: 'oss:PutObject', Resource: `acs:oss:*:*:${dest}/*` }],
+      }),
+    });
+    await call(root, 'AttachPolicyToUser', {
+      PolicyType: 'Custom',
+      PolicyName: `${writer}-put`,
+      UserName: writer,
+    });
+    const w = ossClient(
+      { port },
+      { accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret },
+      { bucket: dest },
+    );
+    // The source private: the copy is refused and nothing is written.
+    expect((await ossFailure(w.copy('mine.txt', `/${source}/shared.txt`))).code).toBe('AccessDenied');
+    await src.putBucketACL(source, 'public-read');
+    await w.copy('mine.txt', `/${source}/shared.txt`);
+    expect((await destOwner.get('mine.txt')).content.toString()).toBe('shared');
+    // The ACL grants the read only: a copy into a bucket the caller may not write stays refused.
+    const elsewhere = ossClient(
+      { port },
+      { accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret },
+      { bucket: source },
+    );
+    expect((await ossFailure(elsewhere.copy('copy.txt', `/${source}/shared.txt`))).code).toBe('AccessDenied');
+    await expect(src.head('copy.txt')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('refuses a bad ACL and changes nothing', async () => {
     await owner.putBucketACL(bucket, 'public-read');
     const bad = await ossFailure(owner.putBucketACL(bucket, 'public'));
