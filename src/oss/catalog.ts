@@ -126,9 +126,24 @@ const objectOf = (r: ObjectRow): ObjectRecord => ({
   lastModified: r.last_modified,
 });
 
-/** The upper bound of every string that starts with `prefix` (in byte order), for range scans. */
+/** The upper bound of every bucket name that starts with `prefix` (names are ASCII), for range scans. */
 function skipPast(prefix: string): string {
   return `${prefix}\u{10ffff}`;
+}
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order (UTF-8
+ * byte order, the keys' order): the prefix with its last code point raised by one, trailing
+ * U+10FFFF dropped first. Undefined when there is none (a prefix of U+10FFFF only). Unlike
+ * `prefix + U+10FFFF` it is above keys that hold U+10FFFF right after the prefix too.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const cp = points.pop()!.codePointAt(0)!;
+    if (cp < 0x10ffff) return points.join('') + String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1);
+  }
+  return undefined;
 }
 
 export interface Catalog {
@@ -287,10 +302,18 @@ export function createCatalog(store: Store): Catalog {
           ? { uploads, prefixes, truncated, nextKey: lastPrefix, nextUploadId: '' }
           : { uploads, prefixes, truncated, nextKey: lastUpload!.key, nextUploadId: lastUpload!.uploadId };
       };
-      // Past every upload under a common prefix: its keys all sort before this.
-      const pastPrefix = (common: string) => `${common}\u{10FFFF}`;
       let key = q.keyMarker;
       let id = q.uploadIdMarker;
+      // Past every upload under a common prefix: from the key above all of its keys, inclusive.
+      let inclusive = false;
+      const pastPrefix = (common: string): boolean => {
+        const end = prefixEnd(common);
+        if (end === undefined) return false;
+        key = end;
+        id = '';
+        inclusive = true;
+        return true;
+      };
       // A marker that is a common prefix of the previous page skips everything under it.
       if (
         q.delimiter !== '' &&
@@ -299,11 +322,11 @@ export function createCatalog(store: Store): Catalog {
         key.endsWith(q.delimiter) &&
         key !== ''
       ) {
-        key = pastPrefix(key);
+        if (!pastPrefix(key)) return done(false);
       }
       const batchSize = Math.min(q.max + 1, 1000);
       for (;;) {
-        const after = { key, id };
+        const after = { key, id, inclusive };
         const batch = await db
           .selectFrom('oss_uploads')
           .selectAll()
@@ -312,7 +335,7 @@ export function createCatalog(store: Store): Catalog {
             after.key === ''
               ? eb.lit(true)
               : after.id === ''
-                ? eb('object_key', '>', after.key)
+                ? eb('object_key', after.inclusive ? '>=' : '>', after.key)
                 : eb.or([
                     eb('object_key', '>', after.key),
                     eb.and([eb('object_key', '=', after.key), eb('upload_id', '>', after.id)]),
@@ -331,8 +354,7 @@ export function createCatalog(store: Store): Catalog {
           const cut = q.delimiter === '' ? -1 : rest.indexOf(q.delimiter);
           if (cut >= 0) {
             prefixes.push(q.prefix + rest.slice(0, cut + q.delimiter.length));
-            key = pastPrefix(prefixes[prefixes.length - 1]!);
-            id = '';
+            if (!pastPrefix(prefixes[prefixes.length - 1]!)) return done(false);
             jumped = true;
             break;
           }
@@ -345,6 +367,7 @@ export function createCatalog(store: Store): Catalog {
           });
           key = r.object_key;
           id = r.upload_id;
+          inclusive = false;
         }
         if (!jumped && batch.length < batchSize) return done(false);
       }
@@ -426,9 +449,16 @@ export function createCatalog(store: Store): Catalog {
         const cut = key.indexOf(delimiter, prefix.length);
         return cut < 0 ? undefined : key.slice(0, cut + delimiter.length);
       };
+      // Where the next batch starts: after a key, or at the end of a common prefix.
+      let cursor: { key: string; inclusive: boolean } = { key: after, inclusive: false };
       // A marker inside a common prefix: that prefix was answered on an earlier page.
       const markerPrefix = rollUp(after);
-      let cursor = markerPrefix !== undefined ? skipPast(markerPrefix) : after;
+      if (markerPrefix !== undefined) {
+        const end = prefixEnd(markerPrefix);
+        if (end === undefined) return { objects, prefixes, truncated: false };
+        cursor = { key: end, inclusive: true };
+      }
+      const upTo = prefix ? prefixEnd(prefix) : undefined;
       let last: string | undefined;
       const page = Math.min(1000, max + 1);
       for (;;) {
@@ -436,10 +466,11 @@ export function createCatalog(store: Store): Catalog {
           .selectFrom('oss_objects')
           .select(['object_key', 'blob', 'size', 'etag', 'object_type', 'headers', 'last_modified'])
           .where('bucket_name', '=', bucket)
-          .where('object_key', '>', cursor)
+          .where('object_key', cursor.inclusive ? '>=' : '>', cursor.key)
           .orderBy('object_key')
           .limit(page);
-        if (prefix) q = q.where('object_key', '>=', prefix).where('object_key', '<', skipPast(prefix));
+        if (prefix) q = q.where('object_key', '>=', prefix);
+        if (upTo !== undefined) q = q.where('object_key', '<', upTo);
         const rows = await q.execute();
         let skipped = false;
         for (const r of rows) {
@@ -451,13 +482,15 @@ export function createCatalog(store: Store): Catalog {
           if (common !== undefined) {
             prefixes.push(common);
             last = common;
-            cursor = skipPast(common);
+            const end = prefixEnd(common);
+            if (end === undefined) return { objects, prefixes, truncated: false };
+            cursor = { key: end, inclusive: true };
             skipped = true;
             break;
           }
           objects.push(objectOf(r));
           last = r.object_key;
-          cursor = r.object_key;
+          cursor = { key: r.object_key, inclusive: false };
         }
         if (!skipped && rows.length < page) return { objects, prefixes, truncated: false };
       }

@@ -168,7 +168,7 @@ describe.each(STORES)('STS on %s', (store) => {
     const s = sessionKeys(
       await assumeRole(server, alice, { RoleArn: roleArn, RoleSessionName: 'wide', Policy: policy }),
     );
-    expect(s.securityToken.length).toBeGreaterThan(8192);
+    expect(s.securityToken!.length).toBeGreaterThan(8192);
     expect((await call(ramClient(server, s), 'ListUsers', {})).Users.User.length).toBeGreaterThan(0);
   });
 

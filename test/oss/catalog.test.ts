@@ -76,6 +76,40 @@ describe.each(backends.filter((b) => b.available))('OSS catalog ($name)', (backe
     expect([none.objects, none.prefixes, none.truncated]).toEqual([[], [], false]);
   });
 
+  it('lists keys that hold U+10FFFF after a prefix or a delimiter once each, and pages to the end', async () => {
+    const b = { name: 'max-bucket', accountId: ACCOUNT, createDate: '2026-01-01T00:00:00.000Z' };
+    await catalog.createBucket({ ...b, acl: 'private', storageClass: 'Standard', redundancy: 'LRS' });
+    const top = '\u{10FFFF}';
+    const keys = ['a/1', 'a/2', `a${top}x`, `a/${top}z`, 'b', 'c/d/e', 'c/f', 'd', `${top}`, `${top}/q`];
+    for (const k of keys) await catalog.putObject(b, object(k));
+    const rolled = await catalog.list('max-bucket', '', '', '/', 1000);
+    expect(rolled.prefixes).toEqual(['a/', 'c/', `${top}/`]);
+    expect(rolled.objects.map((o) => o.key)).toEqual([`a${top}x`, 'b', 'd', top]);
+    expect((await catalog.list('max-bucket', 'a', '', '', 1000)).objects.map((o) => o.key)).toEqual([
+      'a/1',
+      'a/2',
+      `a/${top}z`,
+      `a${top}x`,
+    ]);
+    expect((await catalog.list('max-bucket', 'a/', '', '', 1000)).objects.map((o) => o.key)).toEqual([
+      'a/1',
+      'a/2',
+      `a/${top}z`,
+    ]);
+    // One entry a page, following the markers: each entry once, and an end.
+    const seen: string[] = [];
+    let marker = '';
+    for (let i = 0; i < 20; i++) {
+      const page = await catalog.list('max-bucket', '', marker, '/', 1);
+      seen.push(...page.prefixes, ...page.objects.map((o) => o.key));
+      if (!page.truncated) break;
+      marker = page.next!;
+    }
+    expect(seen).toEqual(['a/', `a${top}x`, 'b', 'c/', 'd', top, `${top}/`]);
+    for (const k of keys) await catalog.deleteObjects('max-bucket', [k]);
+    await catalog.deleteBucket('max-bucket');
+  });
+
   it('writes an object only into the bucket that was authorized, not one made again under its name', async () => {
     const OTHER = '6543210987654321';
     await store.db.insertInto('accounts').values(bareAccount(OTHER, '2026-01-01T00:00:00Z')).execute();
