@@ -199,6 +199,12 @@ export function ossCredentials(req: OssRequest): { accessKeyId: string; security
   return token ? { accessKeyId, securityToken: token } : { accessKeyId };
 }
 
+/** A V4 presigned URL's x-oss-expires in seconds; NaN when absent or malformed. */
+export function ossV4UrlLifetime(req: OssRequest): number {
+  const expires = parseUrlEncoded(req.rawQuery).find(([n]) => n === 'x-oss-expires')?.[1] ?? '';
+  return /^\d{1,9}$/.test(expires) ? Number(expires) : NaN;
+}
+
 /** When a presigned URL stops being valid (V1: Expires; V4: x-oss-date + x-oss-expires); Invalid Date when malformed. */
 export function ossUrlExpiry(req: OssRequest, scheme: 'OSS-V1-URL' | 'OSS-V4-URL'): Date {
   const query = parseUrlEncoded(req.rawQuery);

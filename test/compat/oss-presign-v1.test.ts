@@ -137,4 +137,16 @@ describe.each(STORES)('V1 presigned URLs sign their headers, with ali-oss (%s)',
     expect((await put(url, 'v4 bytes')).status).toBe(200);
     expect((await c.get('upload.bin')).content.toString()).toBe('v4 bytes');
   });
+
+  it('a V4 presigned URL lives at most 7 days: one signed for longer is refused', async () => {
+    const bucket = uniq('v4e');
+    const c = ossClient(server, keys, { addressing: 'path', bucket, v4: true });
+    await c.putBucket(bucket);
+    await c.put('week.txt', Buffer.from('seven days'));
+    const week: string = await c.signatureUrlV4('GET', 604800, undefined, 'week.txt');
+    expect(await (await fetch(week)).text()).toBe('seven days');
+    const longer = await fetch(await c.signatureUrlV4('GET', 604801, undefined, 'week.txt'));
+    expect(longer.status).toBe(400);
+    expect(await longer.text()).toContain('<Code>InvalidArgument</Code>');
+  });
 });
