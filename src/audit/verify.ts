@@ -1,6 +1,12 @@
 import type { Sealer } from '../crypto/seal.js';
-import type { Store } from '../store/index.js';
-import { chainHash, checkpointSealValid, GENESIS_HASH, type SealedCheckpoint } from './chain.js';
+import type { Store, StoreDialect } from '../store/index.js';
+import {
+  CHECKPOINT_EVERY,
+  chainHash,
+  checkpointSealValid,
+  GENESIS_HASH,
+  type SealedCheckpoint,
+} from './chain.js';
 import { columnText, indexOf, type AuditEvent } from './event.js';
 
 /**
@@ -8,6 +14,8 @@ import { columnText, indexOf, type AuditEvent } from './event.js';
  * account's events in chain order and names the first that was changed, removed, inserted or
  * reordered. With the master key, each checkpoint's seal is checked too, and the event at its
  * position must have the hash it records (a chain rewritten from an edit onwards fails there).
+ * The checkpoints the appends made due must be there (`missingCheckpoint`), and a chain with
+ * events must have its head.
  */
 
 /** One event as stored: its chain position, the hashes, and its JSON text. */
@@ -37,7 +45,9 @@ export type Problem =
   | 'checkpoint-mismatch'
   | 'checkpoint-seal'
   | 'truncated'
-  | 'columns-changed';
+  | 'columns-changed'
+  | 'missing-checkpoint'
+  | 'missing-head';
 
 export interface VerifyFinding {
   readonly accountId: string;
@@ -58,6 +68,12 @@ export interface VerifyResult {
   readonly sealsChecked: boolean;
   /** The first problem per account (empty when ok). */
   readonly findings: readonly VerifyFinding[];
+  /**
+   * What verifies but is worth knowing, per account: the newest checkpoint due that is not
+   * stored (it may still be waiting, or have been lost when the server was killed, or have
+   * been removed; the events it would cover are protected by their hashes and the head only).
+   */
+  readonly notes: readonly VerifyFinding[];
 }
 
 function eventIdOf(body: string): string | undefined {
@@ -99,6 +115,62 @@ function columnsAgree(body: string, columns: Record<string, unknown>): boolean {
   return Number(columns.sensitive) === (ix.sensitive ? 1 : 0);
 }
 
+/**
+ * The largest append whose checkpoint may be missing from a store that was not tampered with:
+ * a batch of buffered events appended by SQLite's writer thread (src/audit/recorder.ts). Its
+ * checkpoint is sealed after the append and stored with the next batch, or at once when no
+ * event waits; until then it is not in the store, and a server killed in between loses it for
+ * good (`rampart migrate-store` then carries the gap to PostgreSQL). Such a batch holds at
+ * most the recorder's `maxBatch` events: 4000, the default, which the server keeps
+ * (src/server.ts); the server's `recordNow` appends one event. Every other append
+ * (appendEvents: in the caller's transaction, and every append on PostgreSQL) inserts its
+ * checkpoint in its own transaction, and expiry writes its checkpoint before it deletes.
+ */
+export const PENDING_BATCH_MAX = 4000;
+
+/**
+ * The checkpoints an account's checked span must hold. An append that takes a chain from
+ * `before` to `after` seals one checkpoint, at `after`, when it passes a multiple of
+ * CHECKPOINT_EVERY (`checkpointDue` in src/audit/chain.ts): a batch that passes several
+ * multiples seals one for them all, at its end. So for every multiple m with
+ * anchor < m <= last (the anchor: 0, or the checkpoint expiry left before the first kept
+ * event; last: the chain's last event, which is its head), a checkpoint is due at the end of
+ * the append that passed m: at a seq in [m, end of that append], and that end is <= last.
+ * The store does not record where appends ended, so what can be checked exactly is the
+ * weaker, sound form: every such m has a checkpoint at a seq in [m, last]. (Checkpoints are
+ * ordered, so this is: no multiple lies between the newest checkpoint, or the anchor, and
+ * `last`.) A middle checkpoint removed is not seen, and need not be: the later checkpoint
+ * still pins every hash before it. Removing the newest checkpoints is what an edit with
+ * the later hashes recomputed needs, and this is what finds it.
+ *
+ * One checkpoint may legitimately be missing: the newest one due, of a writer-thread batch
+ * (PENDING_BATCH_MAX). It covers every multiple that batch passed, so the multiples with no
+ * checkpoint after them, firstDue..lastDue, are explained by it when one batch can hold
+ * them: lastDue - firstDue + 1 <= PENDING_BATCH_MAX. That is a note (the events from the
+ * newest checkpoint on are protected by their hashes and the head only); more than one
+ * batch can hold is a failure, at the first multiple whose checkpoint is missing.
+ */
+function missingCheckpoint(
+  anchor: number,
+  last: number,
+  checkpointSeqs: readonly number[],
+): { firstDue: number; lastDue: number; covered: number; pending: boolean } | undefined {
+  let covered = anchor;
+  for (const seq of checkpointSeqs) if (seq > covered && seq <= last) covered = seq;
+  const firstDue = (Math.floor(covered / CHECKPOINT_EVERY) + 1) * CHECKPOINT_EVERY;
+  const lastDue = Math.floor(last / CHECKPOINT_EVERY) * CHECKPOINT_EVERY;
+  if (firstDue > lastDue) return undefined;
+  return { firstDue, lastDue, covered, pending: lastDue - firstDue + 1 <= PENDING_BATCH_MAX };
+}
+
+/** Which checks apply to a material (a store's, or an exported file's). */
+interface Rules {
+  /** Every account with events has a head (a store; an export file carrying heads). */
+  readonly heads: boolean;
+  /** The checkpoints due must be there (a store; an export file carrying heads or checkpoints). */
+  readonly checkpoints: boolean;
+}
+
 /** Verifies one account's records (in the order given: chain order for a store, file order for a file). */
 function verifyAccount(
   accountId: string,
@@ -106,6 +178,8 @@ function verifyAccount(
   checkpoints: readonly CheckpointRecord[],
   head: ChainHead | undefined,
   sealer: Sealer | undefined,
+  rules: Rules,
+  note: (n: VerifyFinding) => void,
 ): VerifyFinding | undefined {
   const at = (seq: number, problem: Problem, message: string, eventId?: string): VerifyFinding => ({
     accountId,
@@ -206,12 +280,53 @@ function verifyAccount(
     expectedSeq = r.seq + 1;
     expectedPrev = r.hash;
   }
-  if (head && (head.seq !== expectedSeq - 1 || head.hash !== expectedPrev)) {
+  const last = expectedSeq - 1;
+  if (head && (head.seq !== last || head.hash !== expectedPrev)) {
     return at(
       expectedSeq,
       'truncated',
-      `the chain head is at seq ${head.seq} but the events end at seq ${expectedSeq - 1}: the newest events were removed`,
+      `the chain head is at seq ${head.seq} but the events end at seq ${last}: the newest events were removed`,
     );
+  }
+  if (!head && rules.heads) {
+    return at(
+      last,
+      'missing-head',
+      `the events end at seq ${last} but the chain has no head: it was removed (with the newest events after it, perhaps)`,
+    );
+  }
+  // A checkpoint is stored with or after the events it seals, and the head with them.
+  const beyond = checkpoints.find((c) => c.seq > last);
+  if (beyond) {
+    return at(
+      last + 1,
+      'truncated',
+      `a checkpoint seals the chain at seq ${beyond.seq} but the events end at seq ${last}: the newest events were removed`,
+    );
+  }
+  if (rules.checkpoints) {
+    const gap = missingCheckpoint(
+      first.seq - 1,
+      last,
+      checkpoints.map((c) => c.seq),
+    );
+    if (gap) {
+      const range = `seq ${gap.firstDue}..${last}`;
+      if (!gap.pending) {
+        return at(
+          gap.firstDue,
+          'missing-checkpoint',
+          `no checkpoint from seq ${gap.firstDue} to the end of the chain (seq ${last}): the one sealed when the chain passed seq ${gap.firstDue} was removed (more events lack one than a single pending batch holds); the events after seq ${gap.covered} may have been changed and their hashes recomputed`,
+        );
+      }
+      note(
+        at(
+          gap.firstDue,
+          'missing-checkpoint',
+          `no checkpoint yet for ${range}: the newest checkpoint due (when the chain passed seq ${gap.lastDue}) is not stored; it may wait for the next batch (SQLite), have been lost when the server was killed, or have been removed; the events after seq ${gap.covered} are protected by their hashes and the head only`,
+        ),
+      );
+    }
   }
   return undefined;
 }
@@ -220,6 +335,8 @@ export interface ChainMaterial {
   readonly records: readonly ChainRecord[];
   readonly checkpoints: readonly CheckpointRecord[];
   readonly heads: readonly ChainHead[];
+  /** Read from a store (readChainMaterial) rather than from an export file. */
+  readonly store?: StoreDialect;
 }
 
 export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
@@ -227,7 +344,15 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
     ...m.records.map((r) => r.accountId),
     ...m.heads.map((h) => h.accountId),
   ]);
+  // An export file carries heads (and checkpoints) when `rampart audit export` wrote it; the
+  // JSON Lines sink writes event lines only, and its files are checked as a chain of events.
+  const exported = m.heads.length > 0 || m.checkpoints.length > 0;
+  const rules: Rules = {
+    heads: m.store !== undefined || m.heads.length > 0,
+    checkpoints: m.store !== undefined || exported,
+  };
   const findings: VerifyFinding[] = [];
+  const notes: VerifyFinding[] = [];
   for (const accountId of [...accounts].sort()) {
     const f = verifyAccount(
       accountId,
@@ -235,6 +360,8 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
       m.checkpoints.filter((c) => c.accountId === accountId),
       m.heads.find((h) => h.accountId === accountId),
       sealer,
+      rules,
+      (n) => notes.push(n),
     );
     if (f) findings.push(f);
   }
@@ -245,6 +372,7 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
     checkpoints: m.checkpoints.length,
     sealsChecked: sealer !== undefined,
     findings,
+    notes,
   };
 }
 
@@ -276,6 +404,7 @@ export async function readChainMaterial(store: Store, accountId?: string): Promi
       seq: Number(h.seq),
       hash: h.hash,
     })),
+    store: store.dialect,
   };
 }
 

@@ -204,6 +204,8 @@ function printVerify(result: VerifyResult, json: boolean | undefined): number {
     );
     for (const f of result.findings)
       process.stdout.write(`  account ${f.accountId || '(none)'}: ${f.message}\n`);
+    for (const n of result.notes)
+      process.stdout.write(`  note: account ${n.accountId || '(none)'}: ${n.message}\n`);
   }
   return result.ok ? 0 : 1;
 }

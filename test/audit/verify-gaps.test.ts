@@ -1,0 +1,322 @@
+/**
+ * Verification knows which checkpoints must be there, and that a chain has a head: chains
+ * built by the real recorder on a store (SQLite and PostgreSQL), then tampered with directly
+ * in SQL, as someone with the database file or a database login would.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORES } from '../compat/ram-helpers.js';
+import { createTestDatabase } from '../helpers/pg.js';
+import { chainHash, GENESIS_HASH, sealCheckpoint } from '../../src/audit/chain.js';
+import { EventPacker } from '../../src/audit/packed.js';
+import { createAuditRecorder } from '../../src/audit/recorder.js';
+import { expireEvents } from '../../src/audit/retention.js';
+import {
+  exportLines,
+  parseExport,
+  PENDING_BATCH_MAX,
+  readChainMaterial,
+  verifyChains,
+  type ChainMaterial,
+} from '../../src/audit/verify.js';
+import { createSealer } from '../../src/crypto/seal.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { syntheticEvent } from './helpers.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind) => {
+  let store: Store;
+  let dir: string;
+  let pg: { url: string; drop: () => Promise<void> } | undefined;
+  const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+  let nextAccount = 0;
+
+  beforeAll(async () => {
+    pg = kind === 'postgres' ? await createTestDatabase() : undefined;
+    dir = mkdtempSync(join(tmpdir(), 'rampart-verify-gaps-'));
+    store = await openStore({ dataDir: dir, databaseUrl: pg?.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pg?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * A fresh account's chain of n events appended by the recorder in batches of `batch` (the
+   * writer thread on SQLite, a transaction each on PostgreSQL); `at(i)` is event i's time.
+   */
+  async function chain(
+    n: number,
+    batch: number,
+    at: (i: number) => Date = () => new Date(),
+  ): Promise<string> {
+    const accountId = String(1_000_000_000_000_000 + ++nextAccount);
+    const recorder = createAuditRecorder({
+      store,
+      sealer,
+      clock: () => new Date(),
+      maxBatch: batch,
+      log: () => undefined,
+    });
+    for (let i = 0; i < n; i++) recorder.record({ accountId, event: syntheticEvent(`Op${i}`, at(i)) });
+    await recorder.close();
+    return accountId;
+  }
+
+  const material = (accountId: string) => readChainMaterial(store, accountId);
+  const verify = async (accountId: string) => verifyChains(await material(accountId), sealer);
+  const checkpointSeqs = async (accountId: string) =>
+    (await material(accountId)).checkpoints.map((c) => c.seq);
+  /** The file `rampart audit export` writes, read back. */
+  const exported = (m: ChainMaterial) => parseExport(exportLines(m).join('\n'));
+
+  /** Recomputes prev_hash and hash from `from` to the end, and the head, as a forger would. */
+  async function rehashFrom(accountId: string, from: number): Promise<void> {
+    await store.transaction(async (tx) => {
+      const rows = await tx
+        .selectFrom('audit_events')
+        .select(['seq', 'body', 'hash'])
+        .where('account_id', '=', accountId)
+        .where('seq', '>=', from - 1)
+        .orderBy('seq')
+        .execute();
+      let prev = from === 1 ? GENESIS_HASH : rows.shift()!.hash;
+      let seq = from - 1;
+      for (const r of rows) {
+        const hash = chainHash(prev, r.body);
+        await tx
+          .updateTable('audit_events')
+          .set({ prev_hash: prev, hash })
+          .where('account_id', '=', accountId)
+          .where('seq', '=', Number(r.seq))
+          .execute();
+        prev = hash;
+        seq = Number(r.seq);
+      }
+      await tx
+        .updateTable('audit_chains')
+        .set({ seq, hash: prev })
+        .where('account_id', '=', accountId)
+        .execute();
+    });
+  }
+
+  /** Edits event `seq`'s body (not its lookup columns) and recomputes every later hash. */
+  async function editAndRehash(accountId: string, seq: number): Promise<void> {
+    const row = await store.db
+      .selectFrom('audit_events')
+      .select('body')
+      .where('account_id', '=', accountId)
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+    const body = row.body.replace('"requestParameters":{}', '"requestParameters":{"Forged":"yes"}');
+    expect(body).not.toBe(row.body);
+    await store.db
+      .updateTable('audit_events')
+      .set({ body })
+      .where('account_id', '=', accountId)
+      .where('seq', '=', seq)
+      .execute();
+    await rehashFrom(accountId, seq);
+  }
+
+  async function deleteCheckpoints(accountId: string, fromSeq = 0): Promise<void> {
+    await store.db
+      .deleteFrom('audit_checkpoints')
+      .where('account_id', '=', accountId)
+      .where('seq', '>=', fromSeq)
+      .execute();
+  }
+
+  it('an untouched chain of 250, and of 1,050 events, verifies with no note, and so does its export', async () => {
+    for (const [n, batch] of [
+      [250, 30],
+      [1050, 70],
+    ] as const) {
+      const a = await chain(n, batch);
+      // Checkpoints where a batch passed a multiple of 100: at the batch's end.
+      const expected = Array.from(
+        { length: Math.floor(n / 100) },
+        (_, i) => Math.ceil(((i + 1) * 100) / batch) * batch,
+      );
+      expect(await checkpointSeqs(a)).toEqual(expected);
+      const m = await material(a);
+      expect(verifyChains(m, sealer)).toMatchObject({ ok: true, events: n, findings: [], notes: [] });
+      expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
+      expect(verifyChains(exported(m))).toMatchObject({ ok: true, findings: [], notes: [] });
+    }
+  });
+
+  it('an event edited, the later hashes recomputed and every checkpoint removed: missing-checkpoint', async () => {
+    const a = await chain(4250, 70);
+    await editAndRehash(a, 1000);
+    await deleteCheckpoints(a);
+    const r = await verify(a);
+    expect(r.ok).toBe(false);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ accountId: a, problem: 'missing-checkpoint', seq: 100 }),
+    ]);
+    // The file `rampart audit export` writes carries the heads: the same rule holds for it.
+    const file = exported(await material(a));
+    expect(verifyChains(file, sealer).findings[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 100 });
+    expect(verifyChains(file).findings[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 100 });
+    // Event lines only (the JSON Lines sink's files): a chain of events, nothing to say which
+    // checkpoints there were.
+    expect(verifyChains({ ...file, checkpoints: [], heads: [] }).ok).toBe(true);
+  });
+
+  it('the same on a chain short enough for one batch: named as a note, the newest events not covered', async () => {
+    const a = await chain(250, 30);
+    await editAndRehash(a, 150);
+    await deleteCheckpoints(a);
+    const r = await verify(a);
+    expect(r).toMatchObject({ ok: true, findings: [] });
+    expect(r.notes).toEqual([
+      expect.objectContaining({ accountId: a, problem: 'missing-checkpoint', seq: 100 }),
+    ]);
+    expect(r.notes[0]!.message).toMatch(/events after seq 0 /);
+  });
+
+  it('an edit after the last-but-one checkpoint, only the last checkpoint removed: a note, and a failure when no one batch could have held the events it covered', async () => {
+    const a = await chain(1050, 70);
+    const seqs = await checkpointSeqs(a);
+    const [lastButOne, lastCp] = seqs.slice(-2) as [number, number];
+    await editAndRehash(a, lastButOne + 10);
+    await deleteCheckpoints(a, lastCp);
+    const r = await verify(a);
+    expect(r).toMatchObject({ ok: true, findings: [] });
+    expect(r.notes[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 1000 });
+    expect(r.notes[0]!.message).toContain(`after seq ${lastButOne} `);
+
+    // One append passed 42 multiples of 100 (more than a writer-thread batch holds): its
+    // checkpoint cannot be pending, so removing it is a failure.
+    const b = await chain(150, 50);
+    const recorder = createAuditRecorder({ store, sealer, clock: () => new Date(), log: () => undefined });
+    await recorder.recordNow(
+      Array.from({ length: PENDING_BATCH_MAX + 100 }, (_, i) => ({
+        accountId: b,
+        event: syntheticEvent(`Big${i}`, new Date()),
+      })),
+    );
+    await recorder.close();
+    expect(await checkpointSeqs(b)).toEqual([100, 4250]);
+    await editAndRehash(b, 3000);
+    await deleteCheckpoints(b, 4250);
+    const rb = await verify(b);
+    expect(rb.ok).toBe(false);
+    expect(rb.findings[0]).toMatchObject({ accountId: b, problem: 'missing-checkpoint', seq: 200 });
+  });
+
+  it('an event removed, the later ones renumbered and rehashed, the checkpoints removed: missing-checkpoint', async () => {
+    const a = await chain(4250, 70);
+    await store.transaction(async (tx) => {
+      await tx.deleteFrom('audit_events').where('account_id', '=', a).where('seq', '=', 500).execute();
+      const later = await tx
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('account_id', '=', a)
+        .where('seq', '>', 500)
+        .orderBy('seq')
+        .execute();
+      for (const { seq } of later) {
+        await tx
+          .updateTable('audit_events')
+          .set({ seq: Number(seq) - 1 })
+          .where('account_id', '=', a)
+          .where('seq', '=', Number(seq))
+          .execute();
+      }
+    });
+    await rehashFrom(a, 500);
+    await deleteCheckpoints(a);
+    const r = await verify(a);
+    expect(r.ok).toBe(false);
+    expect(r.events).toBe(4249);
+    expect(r.findings[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 100 });
+  });
+
+  it('the newest events removed with the chain head: missing-head', async () => {
+    const a = await chain(250, 30);
+    await store.db.deleteFrom('audit_events').where('account_id', '=', a).where('seq', '>', 200).execute();
+    await store.db.deleteFrom('audit_chains').where('account_id', '=', a).execute();
+    const r = await verify(a);
+    expect(r.ok).toBe(false);
+    expect(r.findings[0]).toMatchObject({ accountId: a, problem: 'missing-head', seq: 200 });
+    // Its export has no head line, but a checkpoint (seq 210) past the last event left.
+    expect(verifyChains(exported(await material(a)), sealer).findings[0]).toMatchObject({
+      problem: 'truncated',
+      seq: 201,
+    });
+  });
+
+  it('the newest events removed and the head moved back to the last one left: a checkpoint beyond is named', async () => {
+    const a = await chain(250, 30);
+    expect(await checkpointSeqs(a)).toEqual([120, 210]);
+    await store.db.deleteFrom('audit_events').where('account_id', '=', a).where('seq', '>', 180).execute();
+    await rehashFrom(a, 181); // moves the head to seq 180 and its hash
+    const r = await verify(a);
+    expect(r.ok).toBe(false);
+    expect(r.findings[0]).toMatchObject({ problem: 'truncated', seq: 181 });
+  });
+
+  it('a whole account removed (events, checkpoints, head) cannot be told from the store', async () => {
+    const a = await chain(250, 30);
+    const b = await chain(120, 30);
+    for (const table of ['audit_events', 'audit_checkpoints', 'audit_chains'] as const)
+      await store.db.deleteFrom(table).where('account_id', '=', a).execute();
+    // Nothing of it is left to compare with: it verifies as no chain at all.
+    expect(await verify(a)).toMatchObject({ ok: true, accounts: 0, events: 0, findings: [], notes: [] });
+    expect(await verify(b)).toMatchObject({ ok: true, accounts: 1, events: 120, notes: [] });
+  });
+
+  it('an expired chain verifies from its oldest kept checkpoint, and a checkpoint removed after it is named', async () => {
+    const now = new Date();
+    const a = await chain(1050, 70, (i) => new Date(now.getTime() - (i < 500 ? 100 : 1) * DAY));
+    const result = await expireEvents(store, sealer, now, 90);
+    expect(result.refused).toEqual([]);
+    const m = await material(a);
+    expect(m.records[0]!.seq).toBe(501);
+    expect(m.checkpoints[0]!.seq).toBe(500);
+    expect(verifyChains(m, sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
+    expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
+    // The checkpoints after the anchor are still required (the newest as a note).
+    await deleteCheckpoints(a, 501);
+    expect((await verify(a)).notes[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 600 });
+  });
+
+  it('the newest checkpoint not stored yet (a writer-thread batch whose checkpoint waits for the next) is a note, not a failure', async () => {
+    const a = await chain(250, 30);
+    if (store.runWriterTask) {
+      // An append of the writer thread: the checkpoint it made due is returned, to be sealed
+      // and inserted with the next batch; until then (or for good, if the server is killed)
+      // it is not in the store.
+      const packer = new EventPacker();
+      for (let i = 0; i < 60; i++)
+        packer.add({ accountId: a, event: syntheticEvent(`Late${i}`, new Date()) });
+      const due = await store.runWriterTask('appendAuditEvents', {
+        events: packer.take(),
+        now: new Date().toISOString(),
+      });
+      expect(due.map((c) => c.seq)).toEqual([310]);
+      const r = await verify(a);
+      expect(r).toMatchObject({ ok: true, findings: [] });
+      expect(r.notes).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 300 })]);
+      await store.runWriterTask('insertAuditCheckpoints', {
+        checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
+      });
+      expect(await verify(a)).toMatchObject({ ok: true, findings: [], notes: [] });
+    } else {
+      // PostgreSQL commits every checkpoint with its append; a chain copied from SQLite
+      // (`rampart migrate-store`) can still lack its newest one.
+      await deleteCheckpoints(a, 210);
+      const r = await verify(a);
+      expect(r).toMatchObject({ ok: true, findings: [] });
+      expect(r.notes).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 200 })]);
+    }
+  });
+});
