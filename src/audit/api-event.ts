@@ -48,6 +48,9 @@ const RESOURCE_PARAMS: readonly (readonly [string, string])[] = [
   ['UserName', 'ACS::RAM::User'],
 ];
 
+/** The role name of a role ARN (`acs:ram::<account>:role/<name>`). */
+const ROLE_IN_ARN = /^acs:ram::\d*:role\/(.+)$/;
+
 /** Which resource type an action is mainly about, by a word of its name. */
 const MAIN_TYPE: readonly (readonly [RegExp, string])[] = [
   [/AccessKey/, 'ACS::RAM::AccessKey'],
@@ -67,6 +70,9 @@ function resources(
     const v = params[param];
     if (v !== undefined && v !== '') (referenced[type] ??= []).push(v);
   }
+  // AssumeRole and its federated kin name their role by its ARN.
+  const role = params.RoleArn === undefined ? undefined : ROLE_IN_ARN.exec(params.RoleArn)?.[1];
+  if (role !== undefined) (referenced['ACS::RAM::Role'] ??= []).push(role);
   const types = Object.keys(referenced);
   if (types.length === 0) return {};
   const main = MAIN_TYPE.find(([re, t]) => re.test(name) && referenced[t])?.[1] ?? types[0]!;

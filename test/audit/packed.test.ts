@@ -14,7 +14,7 @@ import { startInProcessServer } from '../helpers/in-process.js';
 import { createTestDatabase } from '../helpers/pg.js';
 import { v3Call } from '../server/http.js';
 import { chainHash, eventText } from '../../src/audit/chain.js';
-import type { AuditEvent, PendingEvent } from '../../src/audit/event.js';
+import { indexOf, type AuditEvent, type PendingEvent } from '../../src/audit/event.js';
 import { renderApiEvent, type ApiEventFacts } from '../../src/audit/api-event.js';
 import {
   EventPacker,
@@ -99,6 +99,13 @@ function awkwardFacts(): ApiEventFacts[] {
       errorMessage: 'Specified api is not found, please check your url and method.',
     },
     { ...base, scheme: 'https', receivedAtMs: 0, requestParameters: {} },
+    {
+      ...base,
+      name: 'AssumeRole',
+      eventSource: 'sts.aliyuncs.com',
+      serviceName: 'Sts',
+      requestParameters: { RoleArn: `acs:ram::${ACCOUNT}:role/Deployer`, RoleSessionName: 's1' },
+    },
   ];
 }
 
@@ -199,6 +206,17 @@ describe('packed audit events', () => {
     expect(unpackEvents(second)).toEqual([eventText(events[1]!)]);
     expect(unpackEvents(third)).toEqual([eventText(events[2]!)]);
     expect(unpackEvents(fourth)).toEqual([eventText(events[0]!)]);
+  });
+
+  it('names the role an AssumeRole event is about, so that LookupEvents finds it by RoleName', () => {
+    const facts = awkwardFacts().find((f) => f.name === 'AssumeRole')!;
+    const event = renderApiEvent(facts);
+    expect(event).toMatchObject({
+      resourceType: 'ACS::RAM::Role',
+      resourceName: 'Deployer',
+      referencedResources: { 'ACS::RAM::Role': ['Deployer'] },
+    });
+    expect(indexOf(event).roleName).toBe('Deployer');
   });
 
   it('reads the facts of an API event back as the event renderApiEvent makes, beside whole events', () => {
