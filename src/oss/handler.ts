@@ -927,7 +927,8 @@ export function createOssHandler(env: OssEnv) {
     if (!m || (m[1] === '' && m[2] === '')) return undefined;
     if (m[1] === '') {
       const n = Number(m[2]);
-      if (n === 0) return 'unsatisfiable';
+      // No last bytes to give: a suffix of nothing, or an empty object.
+      if (n === 0 || size === 0) return 'unsatisfiable';
       return [Math.max(0, size - n), size - 1];
     }
     const start = Number(m[1]);

@@ -120,6 +120,14 @@ describe.each(STORES)('OSS objects with ali-oss (%s)', (store) => {
       const part = await c.get('dir/hello world+1.txt', { headers: { Range: 'bytes=7-12' } });
       expect([part.res.status, part.content.toString()]).toEqual([206, 'object']);
       expect(part.res.headers['content-range']).toBe(`bytes 7-12/${body.length}`);
+      // An empty object has no bytes to give: any range of it is InvalidRange.
+      await c.put('dir/empty.txt', Buffer.alloc(0));
+      for (const asked of ['bytes=-1', 'bytes=0-0', 'bytes=0-']) {
+        const f = await ossFailure(c.get('dir/empty.txt', { headers: { Range: asked } }));
+        expect([asked, f.status, f.code]).toEqual([asked, 416, 'InvalidRange']);
+      }
+      expect((await c.get('dir/empty.txt')).content.length).toBe(0);
+      await c.delete('dir/empty.txt');
 
       const head = await c.head('dir/hello world+1.txt');
       expect(head.meta).toEqual({ owner: 'anne' });
