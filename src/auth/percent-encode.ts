@@ -30,6 +30,19 @@ export function percentDecode(text: string): string {
   }
 }
 
+/** Whether every run of %XX escapes in `text` decodes as UTF-8 (percentDecode keeps one that does not as written). */
+export function escapesAreUtf8(text: string): boolean {
+  if (!text.includes('%')) return true;
+  for (const run of text.match(/(%[0-9a-fA-F]{2})+/g) ?? []) {
+    try {
+      decodeURIComponent(run);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Decodes one name or value of an RPC query string or form body the way
  * application/x-www-form-urlencoded defines it: `+` is a space, then %XX as UTF-8. Clients

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { ossArn } from '../arn.js';
 import { authenticateOss, type Authentication, type AuthenticationOptions } from '../auth/authenticate.js';
-import { percentDecode, parseUrlEncoded } from '../auth/percent-encode.js';
+import { escapesAreUtf8, percentDecode, parseUrlEncoded } from '../auth/percent-encode.js';
 import type { Principal } from '../auth/principal.js';
 import { OSS_SUB_RESOURCES, ossTarget } from '../auth/signature-oss.js';
 import type { Services } from '../domain/request-services.js';
@@ -1382,6 +1382,13 @@ export function createOssHandler(env: OssEnv) {
       }
       const principal = auth.kind === 'signed' ? auth.principal : ANONYMOUS;
       const target = ossTarget({ path, headers });
+      // A key is UTF-8: escapes that do not decode as UTF-8 name no key (kept as written, they
+      // would be a second spelling of the key `%FF`, say).
+      if (target?.key && !escapesAreUtf8(path))
+        throw ossError(
+          'InvalidObjectName',
+          'The specified object is not valid: the object name is not valid UTF-8.',
+        );
       const query = new Map(parseUrlEncoded(rawQuery));
       const context = buildRequestContext({
         sourceIp: client.sourceIp,
