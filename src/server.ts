@@ -260,7 +260,7 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   const domain = createDomain(store, { sealer, clock, ...(opts.quotas ? { quotas: opts.quotas } : {}) });
   const services: Services = {
     ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
-    auditTrail: { lookup: (q) => lookupEvents(store.db, q) },
+    auditTrail: { lookup: (q) => lookupEvents(store.db, q, store.dialect) },
     buckets: bucketPolicyReader(createCatalog(store)),
   };
   const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Database, StoreDialect } from '../store/index.js';
 import { columnText, type AuditEvent } from './event.js';
 
 /** The LookupAttribute keys of LookupEvents 2020-07-06, and the column each matches. */
@@ -54,9 +54,37 @@ export interface LookupPage {
   readonly next?: LookupCursor;
 }
 
-/** The events of one account matching every filter, a page at a time. */
-export async function lookupEvents(db: Kysely<Database>, q: LookupQuery): Promise<LookupPage> {
+/**
+ * Whether an event names a resource through `referencedResources` (ResourceType: its keys;
+ * ResourceName: its values), besides its main `resourceType`/`resourceName`.
+ */
+function referencesResource(event: AuditEvent, f: LookupFilter): boolean {
+  const referenced = event.referencedResources;
+  if (!referenced) return false;
+  if (f.key === 'ResourceType') return Object.hasOwn(referenced, f.value);
+  return Object.values(referenced).some((names) => names.includes(f.value));
+}
+
+/** Events read a batch at a time while a filter is checked on their text (ResourceType, ResourceName). */
+const SCAN_BATCH = 500;
+
+/**
+ * The events of one account matching every filter, a page at a time. ResourceType and
+ * ResourceName match the main resource's column, or a resource the event references
+ * (`referencedResources`, as the reference has them): the store narrows those to the events
+ * whose text holds the value as a JSON string, and each is then checked here.
+ */
+export async function lookupEvents(
+  db: Kysely<Database>,
+  q: LookupQuery,
+  dialect: StoreDialect,
+): Promise<LookupPage> {
   const backward = q.direction === 'BACKWARD';
+  const referenced = q.filters.filter((f) => f.key === 'ResourceType' || f.key === 'ResourceName');
+  const contains = (needle: string) =>
+    dialect === 'postgres'
+      ? sql<boolean>`strpos(body, ${needle}) > 0`
+      : sql<boolean>`instr(body, ${needle}) > 0`;
   let query = db
     .selectFrom('audit_events')
     .select(['event_time', 'seq', 'body'])
@@ -67,28 +95,59 @@ export async function lookupEvents(db: Kysely<Database>, q: LookupQuery): Promis
     const column = LOOKUP_KEYS[f.key];
     if (column === 'sensitive')
       query = query.where('sensitive', '=', f.value.toLowerCase() === 'true' ? 1 : 0);
+    else if (referenced.includes(f))
+      query = query.where((eb) =>
+        eb.or([eb(column, '=', columnText(f.value)), contains(JSON.stringify(f.value))]),
+      );
     else query = query.where(column, '=', columnText(f.value));
   }
-  if (q.after) {
-    const { time, seq } = q.after;
-    query = backward
-      ? query.where((eb) =>
-          eb.or([eb('event_time', '<', time), eb.and([eb('event_time', '=', time), eb('seq', '<', seq)])]),
-        )
-      : query.where((eb) =>
-          eb.or([eb('event_time', '>', time), eb.and([eb('event_time', '=', time), eb('seq', '>', seq)])]),
-        );
+  const ordered = (after: LookupCursor | undefined, limit: number) => {
+    let page = query;
+    if (after) {
+      const { time, seq } = after;
+      page = backward
+        ? page.where((eb) =>
+            eb.or([eb('event_time', '<', time), eb.and([eb('event_time', '=', time), eb('seq', '<', seq)])]),
+          )
+        : page.where((eb) =>
+            eb.or([eb('event_time', '>', time), eb.and([eb('event_time', '=', time), eb('seq', '>', seq)])]),
+          );
+    }
+    return page
+      .orderBy('event_time', backward ? 'desc' : 'asc')
+      .orderBy('seq', backward ? 'desc' : 'asc')
+      .limit(limit)
+      .execute();
+  };
+  type Row = Awaited<ReturnType<typeof ordered>>[number];
+  const matched: { row: Row; event: AuditEvent }[] = [];
+  if (referenced.length === 0) {
+    for (const row of await ordered(q.after, q.limit + 1))
+      matched.push({ row, event: JSON.parse(row.body) as AuditEvent });
+  } else {
+    // A row the store let through on its text may hold the value elsewhere (a parameter that
+    // names no resource): read on in batches until the page is full or the window is done.
+    let after = q.after;
+    for (;;) {
+      const rows = await ordered(after, SCAN_BATCH);
+      for (const row of rows) {
+        const event = JSON.parse(row.body) as AuditEvent;
+        const column = (f: LookupFilter) =>
+          columnText((f.key === 'ResourceType' ? event.resourceType : event.resourceName) ?? null);
+        if (referenced.every((f) => column(f) === columnText(f.value) || referencesResource(event, f)))
+          matched.push({ row, event });
+        if (matched.length > q.limit) break;
+      }
+      const last = rows[rows.length - 1];
+      if (matched.length > q.limit || rows.length < SCAN_BATCH || !last) break;
+      after = { time: last.event_time, seq: Number(last.seq) };
+    }
   }
-  const rows = await query
-    .orderBy('event_time', backward ? 'desc' : 'asc')
-    .orderBy('seq', backward ? 'desc' : 'asc')
-    .limit(q.limit + 1)
-    .execute();
-  const kept = rows.slice(0, q.limit);
-  const last = kept[kept.length - 1];
+  const kept = matched.slice(0, q.limit);
+  const last = kept[kept.length - 1]?.row;
   return {
-    events: kept.map((r) => JSON.parse(r.body) as AuditEvent),
-    ...(rows.length > q.limit && last ? { next: { time: last.event_time, seq: Number(last.seq) } } : {}),
+    events: kept.map((m) => m.event),
+    ...(matched.length > q.limit && last ? { next: { time: last.event_time, seq: Number(last.seq) } } : {}),
   };
 }
 

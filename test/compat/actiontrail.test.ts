@@ -197,6 +197,10 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
   });
 
   it('filters by every LookupAttribute key', async () => {
+    // The user's name where no resource is named: a display name of another user.
+    const decoy: string = (
+      await popCall(server, rootK, 'UpdateUser', { UserName: user.userName, NewDisplayName: userName })
+    ).RequestId;
     const all = await eventually(async () => {
       const r = await lookup(server, rootK, { MaxResults: '50' });
       expect(r.Events.length).toBeGreaterThan(5);
@@ -211,8 +215,19 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
       ['EventName', 'GetUser', (e) => e.eventName === 'GetUser'],
       ['User', user.userName, (e) => e.userIdentity.userName === user.userName],
       ['EventId', created.eventId, (e) => e.eventId === created.eventId],
-      ['ResourceType', 'ACS::RAM::User', (e) => e.resourceType === 'ACS::RAM::User'],
-      ['ResourceName', userName, (e) => e.resourceName === userName],
+      // The main resource, or one the event references (BindMFADevice is about its device).
+      [
+        'ResourceType',
+        'ACS::RAM::User',
+        (e) => e.resourceType === 'ACS::RAM::User' || e.referencedResources?.['ACS::RAM::User'] !== undefined,
+      ],
+      [
+        'ResourceName',
+        userName,
+        (e) =>
+          e.resourceName === userName ||
+          Object.values(e.referencedResources ?? {}).some((names) => (names as string[]).includes(userName)),
+      ],
       ['EventRW', 'Write', (e) => e.eventRW === 'Write'],
       ['EventRW', 'Read', (e) => e.eventRW === 'Read'],
       [
@@ -251,6 +266,12 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
         );
       }
     }
+    // A resource the event references counts; the name anywhere else in the event does not.
+    const named = (
+      await lookup(server, rootK, { ...attributes(['ResourceName', userName]), MaxResults: '50' })
+    ).Events as { eventName: string; eventId: string }[];
+    expect(named.map((e) => e.eventName)).toContain('BindMFADevice');
+    expect(named.map((e) => e.eventId)).not.toContain(decoy);
     // Two conditions: AND.
     const both = await lookup(server, rootK, attributes(['ServiceName', 'Ram'], ['EventName', 'CreateUser']));
     expect(both.Events.every((e: { eventName: string }) => e.eventName === 'CreateUser')).toBe(true);
