@@ -1051,7 +1051,13 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     },
   });
 
-  const sinks = startAuditSinks(deployment.store, config.dataDir, config.auditSinks, log ?? console.error);
+  const sinks = startAuditSinks(
+    deployment.store,
+    deployment.sealer,
+    config.dataDir,
+    config.auditSinks,
+    log ?? console.error,
+  );
 
   let stopping: Promise<void> | undefined;
   return {

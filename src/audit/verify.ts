@@ -344,11 +344,12 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
     ...m.records.map((r) => r.accountId),
     ...m.heads.map((h) => h.accountId),
   ]);
-  // An export file carries heads (and checkpoints) when `rampart audit export` wrote it; the
-  // JSON Lines sink writes event lines only, and its files are checked as a chain of events.
-  const exported = m.heads.length > 0 || m.checkpoints.length > 0;
+  // An export file carries heads and checkpoints when `rampart audit export` wrote it; the
+  // JSON Lines sink writes events, with a checkpoint at the start of each rotated file, and its
+  // files are checked as a chain of events from there.
+  const exported = m.heads.length > 0;
   const rules: Rules = {
-    heads: m.store !== undefined || m.heads.length > 0,
+    heads: m.store !== undefined || exported,
     checkpoints: m.store !== undefined || exported,
   };
   const findings: VerifyFinding[] = [];

@@ -11,7 +11,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir } from '../../config.js';
+import type { Sealer } from '../../crypto/seal.js';
 import type { Store } from '../../store/index.js';
+import { sealCheckpoint } from '../chain.js';
 import { advance, exportLine, readAfter, readCursor, writeCursor, type Cursor } from './tail.js';
 
 export interface FileSinkOptions {
@@ -23,11 +25,15 @@ export interface FileSinkOptions {
   readonly keep?: number;
   /** Where the cursor lives (under the data directory). */
   readonly stateDir: string;
+  /** Seals the checkpoint that starts each new file (the master key's sealer). */
+  readonly sealer: Sealer;
 }
 
 /**
  * The JSON Lines file sink: every event, in chain order per account, in the export format
  * (`rampart audit verify --file` checks it; rotated files verify concatenated oldest first).
+ * Each file a rotation begins starts with a sealed checkpoint per account at the last event
+ * written before it, so the files kept verify from there once the oldest are gone.
  * The file is written and flushed before the cursor moves; after a crash between the two,
  * the lines already in the current file are recognized and not written twice.
  */
@@ -46,15 +52,53 @@ export function createFileSink(store: Store, opts: FileSinkOptions) {
     if (existsSync(opts.path)) renameSync(opts.path, `${opts.path}.1`);
   }
 
+  /**
+   * The checkpoint lines a new file starts with: per account, the hash of the last event
+   * written so far (read from the store), sealed now. An account whose event there is gone
+   * (expired) gets the store's own checkpoint at that position when it has one.
+   */
+  async function anchors(): Promise<string> {
+    const createdAt = new Date().toISOString();
+    let lines = '';
+    for (const [accountId, seq] of Object.entries(cursor).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (seq <= 0) continue;
+      const event = await store.db
+        .selectFrom('audit_events')
+        .select('hash')
+        .where('account_id', '=', accountId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      if (event) {
+        const c = { accountId, seq, hash: event.hash, createdAt };
+        lines += `${JSON.stringify({ type: 'checkpoint', ...c, seal: sealCheckpoint(opts.sealer, c) })}\n`;
+        continue;
+      }
+      const kept = await store.db
+        .selectFrom('audit_checkpoints')
+        .select(['hash', 'created_at', 'seal'])
+        .where('account_id', '=', accountId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      if (kept) {
+        const c = { accountId, seq, hash: kept.hash, createdAt: kept.created_at, seal: kept.seal };
+        lines += `${JSON.stringify({ type: 'checkpoint', ...c })}\n`;
+      }
+    }
+    return lines;
+  }
+
   return {
     name: 'file',
     /** Copies the next events to the file; resolves to how many. */
     async pump(limit = 1000): Promise<number> {
       const records = await readAfter(store, cursor, limit);
       if (records.length === 0) return 0;
-      const text = records.map((r) => `${exportLine(r)}\n`).join('');
+      let text = records.map((r) => `${exportLine(r)}\n`).join('');
       const size = existsSync(opts.path) ? statSync(opts.path).size : 0;
-      if (size > 0 && size + Buffer.byteLength(text) > maxBytes) rotate();
+      if (size > 0 && size + Buffer.byteLength(text) > maxBytes) {
+        rotate();
+        text = (await anchors()) + text;
+      }
       const fd = openSync(opts.path, 'a', 0o600);
       try {
         writeSync(fd, text);

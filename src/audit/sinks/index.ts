@@ -1,3 +1,4 @@
+import type { Sealer } from '../../crypto/seal.js';
 import { join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { createFileSink } from './file-sink.js';
@@ -69,6 +70,7 @@ function loop(
 
 export function startAuditSinks(
   store: Store,
+  sealer: Sealer,
   dataDir: string,
   config: AuditSinkConfig,
   log: (line: string) => void,
@@ -78,7 +80,7 @@ export function startAuditSinks(
   const loops: Loop[] = [];
   const stateDir = join(dataDir, 'audit-sinks');
   if (config.file) {
-    const sink = createFileSink(store, { ...config.file, stateDir });
+    const sink = createFileSink(store, { ...config.file, stateDir, sealer });
     loops.push(
       loop(
         'file',
