@@ -379,6 +379,24 @@ const ROUTES: Readonly<Record<'service' | 'bucket' | 'object', Readonly<Record<s
     },
   };
 
+/** The query parameters of served operations that are not sub-resources (they may be empty). */
+const ORDINARY_PARAMETERS: ReadonlySet<string> = new Set([
+  'prefix',
+  'marker',
+  'max-keys',
+  'delimiter',
+  'encoding-type',
+  'list-type',
+  'continuation-token',
+  'start-after',
+  'fetch-owner',
+  'key-marker',
+  'upload-id-marker',
+  'max-uploads',
+  'part-number-marker',
+  'max-parts',
+]);
+
 const notImplemented = (what: string): OssError =>
   ossError('NotImplemented', `${what} is not implemented by this server.`);
 
@@ -399,7 +417,15 @@ function route(
   query: ReadonlyMap<string, string>,
   headers: Record<string, string | undefined>,
 ): Operation | OssError {
-  const named = [...query.keys()].filter((n) => OSS_SUB_RESOURCES.has(n) && n !== 'security-token');
+  // A sub-resource is a name OSS signs as one, or any other name given bare (`?publicAccessBlock`,
+  // `?worm`): OSS has more sub-resources than any list here, and a flag that names none of the
+  // ordinary parameters is one of them, never a reason to run the plain operation.
+  const named = [...query.entries()]
+    .filter(
+      ([n, v]) =>
+        (OSS_SUB_RESOURCES.has(n) && n !== 'security-token') || (v === '' && !ORDINARY_PARAMETERS.has(n)),
+    )
+    .map(([n]) => n);
   const routes = ROUTES[level][method] ?? [];
   const chosen =
     routes.find((r) => r.selectors.some((s) => query.has(s))) ?? routes.find((r) => r.selectors.length === 0);

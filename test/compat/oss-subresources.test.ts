@@ -6,6 +6,7 @@
  * is InvalidArgument; an unauthorized caller learns nothing about objects from it; the
  * ordinary parameters of served operations keep working. Both stores.
  */
+import { createHmac } from 'node:crypto';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,30 @@ describe.each(STORES)('OSS sub-resources that are not served (%s)', (store) => {
       for (const remove of [c.deleteBucketCORS, c.deleteBucketLifecycle, c.deleteBucketTags]) {
         expect(await failure(remove.call(c, empty))).toEqual([501, 'NotImplemented']);
       }
+      // A sub-resource no list here names (OSS has more), given bare: NotImplemented too, never the
+      // plain operation (DeleteBucket, DeleteObject). Signed by hand the way the server signs,
+      // without the name it does not know, so the request reaches the operation table.
+      for (const [method, path] of [
+        ['DELETE', `/${empty}/?publicAccessBlock`],
+        ['PUT', `/${empty}/?publicAccessBlock`],
+        ['DELETE', `/${bucket}/dir/a.txt?objectWorm`],
+      ] as const) {
+        const resource = path.slice(0, path.indexOf('?'));
+        const date = new Date().toUTCString();
+        const signature = createHmac('sha1', keys.accessKeySecret)
+          .update(`${method}\n\n\n${date}\n${resource}`)
+          .digest('base64');
+        const r = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+          method,
+          headers: { date, authorization: `OSS ${keys.accessKeyId}:${signature}` },
+        });
+        expect([path, r.status, /<Code>([^<]+)<\/Code>/.exec(await r.text())?.[1]]).toEqual([
+          path,
+          501,
+          'NotImplemented',
+        ]);
+      }
+      await unchanged();
       expect((await c.getBucketInfo(empty)).bucket.Name).toBe(empty);
       await c.deleteBucket(empty);
       // An unserved sub-resource on a bucket that does not exist: NoSuchBucket, as for everything.
