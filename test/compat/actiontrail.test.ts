@@ -362,6 +362,25 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
     });
     const eventIds = (r: { Events: { eventId: string }[] }) => r.Events.map((e) => e.eventId);
     expect(eventIds(three)).toEqual(eventIds(await lookup(server, rootK, { ...two, MaxResults: '50' })));
+    // A token whose window or place was altered is refused.
+    const window = { StartTime: '2026-01-01T00:00:00Z', EndTime: '2030-01-01T00:00:00Z', MaxResults: '1' };
+    const first = await lookup(server, rootK, window);
+    expect(first.NextToken).not.toBe('');
+    const decoded = JSON.parse(Buffer.from(first.NextToken, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const altered = (change: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
+    for (const change of [
+      { w: ['2000-01-01T00:00:00Z', '2099-01-01T00:00:00Z'] },
+      { w: [window.EndTime, window.StartTime] },
+      { t: '2026-99-99T99:99:99Z' },
+    ]) {
+      const f = await popFailure(lookup(server, rootK, { ...window, NextToken: altered(change) }));
+      expect([JSON.stringify(change), f.code]).toEqual([JSON.stringify(change), 'InvalidParameter']);
+    }
+    expect((await lookup(server, rootK, { ...window, NextToken: first.NextToken })).Events).toHaveLength(1);
     // A token of another query is refused.
     const page = await lookup(server, rootK, { MaxResults: '1' });
     expect(page.NextToken).not.toBe('');

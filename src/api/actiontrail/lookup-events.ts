@@ -161,7 +161,14 @@ function badToken() {
   return invalidParameter('NextToken', 'is not valid for these parameters.');
 }
 
-function decodeToken(text: string, q: string): Token {
+/** A time as the answer writes it: the format, and a real instant in that very spelling. */
+function realTime(text: unknown): text is string {
+  if (typeof text !== 'string' || !TIME.test(text)) return false;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') === text;
+}
+
+function decodeToken(text: string, q: string, given: { startTime?: string; endTime?: string }): Token {
   if (text.length > 512) throw badToken();
   let token: Token;
   try {
@@ -176,14 +183,14 @@ function decodeToken(text: string, q: string): Token {
     token.q !== q ||
     !Array.isArray(token.w) ||
     token.w.length !== 2 ||
-    typeof token.w[0] !== 'string' ||
-    typeof token.w[1] !== 'string' ||
-    !TIME.test(token.w[0]) ||
-    !TIME.test(token.w[1]) ||
-    typeof token.t !== 'string' ||
-    !TIME.test(token.t) ||
+    !realTime(token.w[0]) ||
+    !realTime(token.w[1]) ||
+    token.w[0] > token.w[1] ||
+    !realTime(token.t) ||
     !Number.isSafeInteger(token.s) ||
-    token.s < 1
+    token.s < 1 ||
+    // The window of the first page is the one the request gave, when it gave one.
+    (given.startTime !== undefined && (token.w[0] !== given.startTime || token.w[1] !== given.endTime))
   ) {
     throw badToken();
   }
@@ -202,7 +209,7 @@ export default defineAction({
     if (!auditTrail) throw internalError();
     const p = req.params;
     const q = fingerprint(req.accountId, p);
-    const token = p.nextToken !== undefined ? decodeToken(p.nextToken, q) : undefined;
+    const token = p.nextToken !== undefined ? decodeToken(p.nextToken, q, p) : undefined;
     const nowText = req.context['acs:CurrentTime']?.values[0];
     const now = typeof nowText === 'string' ? new Date(nowText) : new Date();
     const window: readonly [string, string] = token
