@@ -120,28 +120,29 @@ export async function lookupEvents(
       .execute();
   };
   type Row = Awaited<ReturnType<typeof ordered>>[number];
+  /** Whether an event the store let through matches: always, unless a filter was narrowed on its text. */
+  const keeps = (event: AuditEvent) =>
+    referenced.every(
+      (f) =>
+        columnText((f.key === 'ResourceType' ? event.resourceType : event.resourceName) ?? null) ===
+          columnText(f.value) || referencesResource(event, f),
+    );
+  // One query for a page, unless a filter was narrowed on the events' text: a row let through may
+  // hold the value elsewhere (a parameter that names no resource), so batches are read on until
+  // the page is full or the window is done.
+  const batch = referenced.length === 0 ? q.limit + 1 : SCAN_BATCH;
   const matched: { row: Row; event: AuditEvent }[] = [];
-  if (referenced.length === 0) {
-    for (const row of await ordered(q.after, q.limit + 1))
-      matched.push({ row, event: JSON.parse(row.body) as AuditEvent });
-  } else {
-    // A row the store let through on its text may hold the value elsewhere (a parameter that
-    // names no resource): read on in batches until the page is full or the window is done.
-    let after = q.after;
-    for (;;) {
-      const rows = await ordered(after, SCAN_BATCH);
-      for (const row of rows) {
-        const event = JSON.parse(row.body) as AuditEvent;
-        const column = (f: LookupFilter) =>
-          columnText((f.key === 'ResourceType' ? event.resourceType : event.resourceName) ?? null);
-        if (referenced.every((f) => column(f) === columnText(f.value) || referencesResource(event, f)))
-          matched.push({ row, event });
-        if (matched.length > q.limit) break;
-      }
-      const last = rows[rows.length - 1];
-      if (matched.length > q.limit || rows.length < SCAN_BATCH || !last) break;
-      after = { time: last.event_time, seq: Number(last.seq) };
+  let after = q.after;
+  for (;;) {
+    const rows = await ordered(after, batch);
+    for (const row of rows) {
+      const event = JSON.parse(row.body) as AuditEvent;
+      if (keeps(event)) matched.push({ row, event });
+      if (matched.length > q.limit) break;
     }
+    const last = rows[rows.length - 1];
+    if (matched.length > q.limit || rows.length < batch || !last) break;
+    after = { time: last.event_time, seq: Number(last.seq) };
   }
   const kept = matched.slice(0, q.limit);
   const last = kept[kept.length - 1]?.row;

@@ -126,11 +126,6 @@ const objectOf = (r: ObjectRow): ObjectRecord => ({
   lastModified: r.last_modified,
 });
 
-/** The upper bound of every bucket name that starts with `prefix` (names are ASCII), for range scans. */
-function skipPast(prefix: string): string {
-  return `${prefix}\u{10ffff}`;
-}
-
 /**
  * The least string above every string that starts with `prefix`, in code point order (UTF-8
  * byte order, the keys' order): the prefix with its last code point raised by one, trailing
@@ -215,7 +210,9 @@ export function createCatalog(store: Store): Catalog {
         .where('bucket_name', '>', marker)
         .orderBy('bucket_name')
         .limit(max + 1);
-      if (prefix) q = q.where('bucket_name', '>=', prefix).where('bucket_name', '<', skipPast(prefix));
+      const end = prefix ? prefixEnd(prefix) : undefined;
+      if (prefix) q = q.where('bucket_name', '>=', prefix);
+      if (end !== undefined) q = q.where('bucket_name', '<', end);
       const rows = await q.execute();
       return { buckets: rows.slice(0, max).map(bucketOf), truncated: rows.length > max };
     },

@@ -317,14 +317,16 @@ interface Route {
   readonly accepts?: readonly string[];
 }
 
+/** The response headers a GET or HEAD of an object may override, by the parameter that does. */
 const RESPONSE_OVERRIDES = [
-  'response-content-type',
-  'response-content-language',
-  'response-expires',
-  'response-cache-control',
-  'response-content-disposition',
-  'response-content-encoding',
-];
+  ['response-content-type', 'content-type'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+  ['response-content-language', 'content-language'],
+  ['response-cache-control', 'cache-control'],
+  ['response-expires', 'expires'],
+] as const;
+const OVERRIDE_PARAMETERS = RESPONSE_OVERRIDES.map(([param]) => param);
 
 /**
  * The served operation table: by level (no bucket, bucket, object) and method, which
@@ -360,9 +362,9 @@ const ROUTES: Readonly<Record<'service' | 'bucket' | 'object', Readonly<Record<s
     object: {
       GET: [
         { op: 'ListParts', selectors: ['uploadId'] },
-        { op: 'GetObject', selectors: [], accepts: ['objectMeta', ...RESPONSE_OVERRIDES] },
+        { op: 'GetObject', selectors: [], accepts: ['objectMeta', ...OVERRIDE_PARAMETERS] },
       ],
-      HEAD: [{ op: 'HeadObject', selectors: [], accepts: ['objectMeta', ...RESPONSE_OVERRIDES] }],
+      HEAD: [{ op: 'HeadObject', selectors: [], accepts: ['objectMeta', ...OVERRIDE_PARAMETERS] }],
       PUT: [
         { op: 'UploadPart', selectors: ['uploadId', 'partNumber'] },
         // CopyObject too (told by its x-oss-copy-source header).
@@ -985,14 +987,7 @@ export function createOssHandler(env: OssEnv) {
       return;
     }
     objectHeaders(call, o);
-    for (const [param, header] of [
-      ['response-content-type', 'content-type'],
-      ['response-content-disposition', 'content-disposition'],
-      ['response-content-encoding', 'content-encoding'],
-      ['response-content-language', 'content-language'],
-      ['response-cache-control', 'cache-control'],
-      ['response-expires', 'expires'],
-    ] as const) {
+    for (const [param, header] of RESPONSE_OVERRIDES) {
       const v = call.query.get(param);
       if (v !== undefined) call.res.setHeader(header, v);
     }

@@ -172,28 +172,6 @@ describe.each(STORES)('STS on %s', (store) => {
     expect((await call(ramClient(server, s), 'ListUsers', {})).Users.User.length).toBeGreaterThan(0);
   });
 
-  it('gives the trust policy sts:SourceIdentity when the caller names one', async () => {
-    const r = await makeRole(uniq('Traced'), [`acs:ram::${server.accountId}:root`], {
-      condition: { StringEquals: { 'sts:SourceIdentity': 'alice-laptop' } },
-    });
-    await expectFailure(
-      assumeRole(server, alice, { RoleArn: r.arn, RoleSessionName: 's1' }),
-      'NoPermission',
-      403,
-    );
-    await expectFailure(
-      assumeRole(server, alice, { RoleArn: r.arn, RoleSessionName: 's1', SourceIdentity: 'bob-laptop' }),
-      'NoPermission',
-      403,
-    );
-    const ok = await assumeRole(server, alice, {
-      RoleArn: r.arn,
-      RoleSessionName: 's1',
-      SourceIdentity: 'alice-laptop',
-    });
-    expect(ok.Credentials.AccessKeyId).toMatch(/^STS\./);
-  });
-
   it("gives a session's acs:PrincipalARN as its role's ARN, without the session", async () => {
     const name = uniq('CondRole');
     const conditioned = (arn: string) =>
@@ -285,26 +263,31 @@ describe.each(STORES)('STS on %s', (store) => {
     expect(r.Credentials.AccessKeyId).toMatch(/^STS\./);
   });
 
-  it('checks sts:ExternalId against the trust policy', async () => {
-    const ext = await makeRole(uniq('Partner'), [`acs:ram::${server.accountId}:root`], {
-      condition: { StringEquals: { 'sts:ExternalId': 'abc-123' } },
-    });
-    await expectFailure(
-      assumeRole(server, alice, { RoleArn: ext.arn, RoleSessionName: 's1' }),
-      'NoPermission',
-      403,
-    );
-    await expectFailure(
-      assumeRole(server, alice, { RoleArn: ext.arn, RoleSessionName: 's1', ExternalId: 'abc-124' }),
-      'NoPermission',
-      403,
-    );
-    const ok = await assumeRole(server, alice, {
-      RoleArn: ext.arn,
-      RoleSessionName: 's1',
-      ExternalId: 'abc-123',
-    });
-    expect(ok.Credentials.AccessKeyId).toMatch(/^STS\./);
+  it('checks sts:ExternalId and sts:SourceIdentity against the trust policy', async () => {
+    for (const [key, param, right, wrong] of [
+      ['sts:ExternalId', 'ExternalId', 'abc-123', 'abc-124'],
+      ['sts:SourceIdentity', 'SourceIdentity', 'alice-laptop', 'bob-laptop'],
+    ] as const) {
+      const role = await makeRole(uniq('Partner'), [`acs:ram::${server.accountId}:root`], {
+        condition: { StringEquals: { [key]: right } },
+      });
+      await expectFailure(
+        assumeRole(server, alice, { RoleArn: role.arn, RoleSessionName: 's1' }),
+        'NoPermission',
+        403,
+      );
+      await expectFailure(
+        assumeRole(server, alice, { RoleArn: role.arn, RoleSessionName: 's1', [param]: wrong }),
+        'NoPermission',
+        403,
+      );
+      const ok = await assumeRole(server, alice, {
+        RoleArn: role.arn,
+        RoleSessionName: 's1',
+        [param]: right,
+      });
+      expect(ok.Credentials.AccessKeyId, key).toMatch(/^STS\./);
+    }
   });
 
   it('tells nothing of a trust policy in a refusal: not its conditions, not that the role exists', async () => {

@@ -39,12 +39,15 @@ function pairAllowed(a: LookupKey, b: LookupKey): boolean {
 
 const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 
+/** A time as events and answers write it: the form, and a real instant in that very spelling. */
+function isEventTime(raw: unknown): raw is string {
+  if (typeof raw !== 'string' || !TIME.test(raw)) return false;
+  const d = new Date(raw);
+  return !Number.isNaN(d.getTime()) && eventTimeOf(d) === raw;
+}
+
 function parseTime(name: string, raw: string): string {
-  const m = TIME.exec(raw);
-  const d = m ? new Date(raw) : undefined;
-  if (!m || !d || Number.isNaN(d.getTime()) || eventTimeOf(d) !== raw) {
-    throw invalidParameter(name, 'must be a UTC time in the form yyyy-MM-ddTHH:mm:ssZ.');
-  }
+  if (!isEventTime(raw)) throw invalidParameter(name, 'must be a UTC time in the form yyyy-MM-ddTHH:mm:ssZ.');
   return raw;
 }
 
@@ -161,13 +164,6 @@ function badToken() {
   return invalidParameter('NextToken', 'is not valid for these parameters.');
 }
 
-/** A time as the answer writes it: the format, and a real instant in that very spelling. */
-function realTime(text: unknown): text is string {
-  if (typeof text !== 'string' || !TIME.test(text)) return false;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) && new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') === text;
-}
-
 function decodeToken(text: string, q: string, given: { startTime?: string; endTime?: string }): Token {
   if (text.length > 512) throw badToken();
   let token: Token;
@@ -183,10 +179,10 @@ function decodeToken(text: string, q: string, given: { startTime?: string; endTi
     token.q !== q ||
     !Array.isArray(token.w) ||
     token.w.length !== 2 ||
-    !realTime(token.w[0]) ||
-    !realTime(token.w[1]) ||
+    !isEventTime(token.w[0]) ||
+    !isEventTime(token.w[1]) ||
     token.w[0] > token.w[1] ||
-    !realTime(token.t) ||
+    !isEventTime(token.t) ||
     !Number.isSafeInteger(token.s) ||
     token.s < 1 ||
     // The window of the first page is the one the request gave, when it gave one.
