@@ -1,5 +1,5 @@
 import type { Sealer } from '../crypto/seal.js';
-import type { Store, StoreDialect } from '../store/index.js';
+import type { Store, StoreDialect, Tx } from '../store/index.js';
 import {
   CHECKPOINT_EVERY,
   chainHash,
@@ -377,11 +377,23 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
   };
 }
 
-/** Everything the chains of the store (or of one account) hold, in chain order. */
-export async function readChainMaterial(store: Store, accountId?: string): Promise<ChainMaterial> {
-  let events = store.db.selectFrom('audit_events').selectAll();
-  let cps = store.db.selectFrom('audit_checkpoints').selectAll();
-  let heads = store.db.selectFrom('audit_chains').selectAll();
+/**
+ * Everything the chains of the store (or of one account) hold, in chain order. Read from one
+ * snapshot: on a live store, events, checkpoints and heads appended between two of the reads
+ * would otherwise look like a chain cut short.
+ */
+export function readChainMaterial(store: Store, accountId?: string): Promise<ChainMaterial> {
+  return store.snapshot((tx) => readChainMaterialIn(tx, store.dialect, accountId));
+}
+
+async function readChainMaterialIn(
+  db: Tx,
+  dialect: StoreDialect,
+  accountId?: string,
+): Promise<ChainMaterial> {
+  let events = db.selectFrom('audit_events').selectAll();
+  let cps = db.selectFrom('audit_checkpoints').selectAll();
+  let heads = db.selectFrom('audit_chains').selectAll();
   if (accountId !== undefined) {
     events = events.where('account_id', '=', accountId);
     cps = cps.where('account_id', '=', accountId);
@@ -405,7 +417,7 @@ export async function readChainMaterial(store: Store, accountId?: string): Promi
       seq: Number(h.seq),
       hash: h.hash,
     })),
-    store: store.dialect,
+    store: dialect,
   };
 }
 

@@ -64,6 +64,13 @@ export interface Store {
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
+   * Runs fn's reads on one snapshot of what was committed when its first read ran, without
+   * taking the write lock: commits made meanwhile are not seen, and nobody waits for fn. For
+   * reads that must agree with each other (the audit trail's events, checkpoints and heads).
+   * fn must not write.
+   */
+  snapshot<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
    * The first row of a hot read, outside any transaction: it sees only committed data (on
    * SQLite it runs on a read-only connection of its own, which WAL lets read while a write
    * transaction is open; on PostgreSQL, a pooled connection with a prepared statement).

@@ -79,6 +79,7 @@ export function withUnitsOfWork(store: Store): Store {
     ping: () => store.ping(),
     close: () => store.close(),
     transaction,
+    snapshot: (fn) => store.snapshot(fn),
     first: (query, params) => store.first(query, params),
     claimNonces: (claims, now, purge) => store.claimNonces(claims, now, purge),
     insertRows: (tx, table, columns, rows) => store.insertRows(tx, table, columns, rows),

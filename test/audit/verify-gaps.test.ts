@@ -289,6 +289,46 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     expect((await verify(a)).notes[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 600 });
   });
 
+  // On SQLite this process reads its statements without yielding, so nothing is appended between
+  // them here: test/store/writer-thread.test.ts appends on the writer thread while it reads.
+  it.runIf(kind === 'postgres')(
+    'a chain appended to while it is read verifies: its events, checkpoints and head come from one snapshot',
+    async () => {
+      const a = await chain(95, 10);
+      const recorder = createAuditRecorder({
+        store,
+        sealer,
+        clock: () => new Date(),
+        maxBatch: 3,
+        flushMs: 1,
+        log: () => undefined,
+      });
+      let writing = true;
+      let appended = 0;
+      const writer = (async () => {
+        while (writing) {
+          recorder.record({ accountId: a, event: syntheticEvent(`Live${appended++}`, new Date()) });
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      const seen: number[] = [];
+      try {
+        for (let i = 0; i < 30; i++) {
+          const r = await verify(a);
+          expect(r.findings).toEqual([]);
+          seen.push(r.events);
+        }
+      } finally {
+        writing = false;
+        await writer;
+        await recorder.close();
+      }
+      // The chain grew between the reads.
+      expect(new Set(seen).size).toBeGreaterThan(5);
+      expect(await verify(a)).toMatchObject({ ok: true, findings: [], events: 95 + appended });
+    },
+  );
+
   it('the newest checkpoint not stored yet (a writer-thread batch whose checkpoint waits for the next) is a note, not a failure', async () => {
     const a = await chain(250, 30);
     if (store.runWriterTask) {

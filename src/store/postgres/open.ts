@@ -129,5 +129,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     },
     close: () => db.destroy(),
     transaction: <T>(fn: (tx: Tx) => Promise<T>) => db.transaction().execute(fn),
+    // REPEATABLE READ: every statement of the transaction sees the snapshot its first one took.
+    snapshot: <T>(fn: (tx: Tx) => Promise<T>) =>
+      db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
   };
 }

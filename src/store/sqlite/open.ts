@@ -205,6 +205,30 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     });
   }
 
+  /**
+   * A read transaction on a read-only connection of its own: in WAL mode it reads the snapshot
+   * its first statement found until it ends, while writers go on. An in-memory database has
+   * no other connection: there fn runs in a write transaction (nothing writes meanwhile).
+   */
+  async function snapshot<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (opts.file === ':memory:') return transaction(fn);
+    const conn = new SqliteDatabase(opts.file, { readonly: true, fileMustExist: true });
+    conn.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+    try {
+      return await reader.connection().execute(async (c) => {
+        await sql`begin`.execute(c);
+        try {
+          return await fn(c);
+        } finally {
+          await sql`rollback`.execute(c);
+        }
+      });
+    } finally {
+      await reader.destroy();
+    }
+  }
+
   let begin: SqliteDatabase.Statement | undefined;
   let commit: SqliteDatabase.Statement | undefined;
   const syncDb: SyncDb = syncDbOf(raw);
@@ -424,6 +448,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       await db.destroy();
     },
     transaction,
+    snapshot,
     claimNonces: (claims, now, purge) => runWriterTask('claimNonces', { claims, now, purge }),
     async startWriter() {
       // An empty group: the nonce thread starts, opens its connections and reads the live log.
