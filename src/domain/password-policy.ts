@@ -56,7 +56,9 @@ export function passwordIssues(policy: PasswordPolicy, password: string, userNam
   if (policy.requireLowercaseCharacters && !/[a-z]/.test(password)) issues.push('a lowercase letter');
   if (policy.requireUppercaseCharacters && !/[A-Z]/.test(password)) issues.push('an uppercase letter');
   if (policy.requireNumbers && !/[0-9]/.test(password)) issues.push('a digit');
-  if (policy.requireSymbols && !/[^A-Za-z0-9\s]/.test(password)) issues.push('a symbol');
+  // A symbol is ASCII punctuation, as letters and digits are ASCII: a letter of another
+  // script (é, ж) is none of the three.
+  if (policy.requireSymbols && !/[!-/:-@[-`{-~]/.test(password)) issues.push('a symbol');
   if (new Set(chars).size < policy.minimumPasswordDifferentCharacter)
     issues.push(`at least ${policy.minimumPasswordDifferentCharacter} different characters`);
   if (

@@ -76,6 +76,15 @@ forEachBackend('login profiles and password policy', (w) => {
     ['numbers required', { requireNumbers: true }, 'abcdefghi', false, 'a digit'],
     ['symbols required', { requireSymbols: true }, 'abcdefgh1', false, 'a symbol'],
     ['symbols present', { requireSymbols: true }, 'abcdefgh!', true],
+    ['symbols: every ASCII punctuation counts', { requireSymbols: true }, 'abcdefgh`', true],
+    [
+      'symbols: a letter of another script is none',
+      { requireSymbols: true },
+      'abcdefgh1é',
+      false,
+      'a symbol',
+    ],
+    ['symbols: a space is none', { requireSymbols: true }, 'abcd efgh1', false, 'a symbol'],
     [
       'distinct characters',
       { minimumPasswordDifferentCharacter: 5 },
