@@ -65,4 +65,30 @@ describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)
     const edited = kept.join('').replace('"Op11-3"', '"Op11-X"');
     expect(verifyChains(parseExport(edited), sealer).ok).toBe(false);
   });
+
+  it('spreads a backlog copied at once over files of at most maxBytes, each event once', async () => {
+    const path = join(dir, 'backlog.jsonl');
+    const maxBytes = 20_000;
+    const sink = createFileSink(store, { path, maxBytes, keep: 50, stateDir: join(dir, 'backlog'), sealer });
+    // The events the sink has not copied yet: all of the store's.
+    const at = new Date('2026-12-05T11:00:00Z');
+    const events = Array.from({ length: 60 }, (_, i) =>
+      eventText({ accountId: ACCOUNTS[i % 2]!, event: syntheticEvent(`Backlog${i}`, at) }),
+    );
+    await store.transaction((tx) => appendEvents(tx, store, sealer, events, at));
+    let copied = 0;
+    for (let n; (n = await sink.pump(1000)) > 0;) copied += n;
+    const files = [path];
+    for (let i = 1; existsSync(`${path}.${i}`); i++) files.unshift(`${path}.${i}`);
+    expect(files.length).toBeGreaterThan(3);
+    const texts = files.map((f) => readFileSync(f, 'utf8'));
+    for (const text of texts) {
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxBytes);
+      expect(verifyChains(parseExport(text), sealer)).toMatchObject({ ok: true, findings: [] });
+    }
+    const all = parseExport(texts.join(''));
+    expect(all.records).toHaveLength(copied);
+    expect(new Set(all.records.map((r) => `${r.accountId}/${r.seq}`)).size).toBe(copied);
+    expect(verifyChains(all, sealer)).toMatchObject({ ok: true, findings: [] });
+  });
 });

@@ -14,7 +14,15 @@ import { makePrivateDir } from '../../config.js';
 import type { Sealer } from '../../crypto/seal.js';
 import type { Store } from '../../store/index.js';
 import { sealCheckpoint } from '../chain.js';
-import { advance, exportLine, readAfter, readCursor, writeCursor, type Cursor } from './tail.js';
+import {
+  advance,
+  exportLine,
+  readAfter,
+  readCursor,
+  writeCursor,
+  type Cursor,
+  type TailRecord,
+} from './tail.js';
 
 export interface FileSinkOptions {
   /** The JSON Lines file; rotated files are `<path>.1` (newest) .. `<path>.<keep>`. */
@@ -89,16 +97,41 @@ export function createFileSink(store: Store, opts: FileSinkOptions) {
 
   return {
     name: 'file',
-    /** Copies the next events to the file; resolves to how many. */
+    /**
+     * Copies the next events to the file; resolves to how many. A file is rotated before the
+     * line that would take it past `maxBytes` (a file holds at least one event, however long),
+     * so a backlog copied at once is spread over as many files as it needs.
+     */
     async pump(limit = 1000): Promise<number> {
       const records = await readAfter(store, cursor, limit);
       if (records.length === 0) return 0;
-      let text = records.map((r) => `${exportLine(r)}\n`).join('');
-      const size = existsSync(opts.path) ? statSync(opts.path).size : 0;
-      if (size > 0 && size + Buffer.byteLength(text) > maxBytes) {
-        rotate();
-        text = (await anchors()) + text;
+      let size = existsSync(opts.path) ? statSync(opts.path).size : 0;
+      let holdsEvents = size > 0;
+      let text = '';
+      let from = 0;
+      for (let i = 0; i < records.length; i++) {
+        const line = `${exportLine(records[i]!)}\n`;
+        const bytes = Buffer.byteLength(line);
+        if (holdsEvents && size + bytes > maxBytes) {
+          written(text, records.slice(from, i));
+          from = i;
+          rotate();
+          text = await anchors();
+          size = Buffer.byteLength(text);
+          holdsEvents = false;
+        }
+        text += line;
+        size += bytes;
+        holdsEvents = true;
       }
+      written(text, records.slice(from));
+      return records.length;
+    },
+  };
+
+  /** Appends `text` to the file and flushes it, then moves the cursor past `records`. */
+  function written(text: string, records: readonly TailRecord[]): void {
+    if (text !== '') {
       const fd = openSync(opts.path, 'a', 0o600);
       try {
         writeSync(fd, text);
@@ -106,11 +139,10 @@ export function createFileSink(store: Store, opts: FileSinkOptions) {
       } finally {
         closeSync(fd);
       }
-      cursor = advance(cursor, records);
-      writeCursor(cursorPath, cursor);
-      return records.length;
-    },
-  };
+    }
+    cursor = advance(cursor, records);
+    writeCursor(cursorPath, cursor);
+  }
 }
 
 /** The cursor, moved past any line the current file already holds (a crash after the write). */
