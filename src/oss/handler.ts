@@ -991,6 +991,11 @@ export function createOssHandler(env: OssEnv) {
       const v = call.query.get(param);
       if (v !== undefined) call.res.setHeader(header, v);
     }
+    // Objects are served on the console's origin, and whoever may write one chooses its bytes
+    // and its type: a page or image among them is shown in a sandbox of its own (an opaque
+    // origin, no script, no form), never as the console, and never sniffed into another type.
+    call.res.setHeader('content-security-policy', 'sandbox');
+    call.res.setHeader('x-content-type-options', 'nosniff');
     const r = range(call.headers.range, o.size);
     if (r === 'unsatisfiable') {
       throw ossError('InvalidRange', 'The requested range cannot be satisfied.', {

@@ -269,6 +269,32 @@ describe.each(STORES)('OSS objects with ali-oss (%s)', (store) => {
     expect((await c.get('shared/put.txt')).content.toString()).toBe('via url');
   });
 
+  it('an object that is a web page is served in a sandbox, never as a page of the console', async () => {
+    const bucket = uniq('page');
+    const c = ossClient(server, keys, { addressing: 'path', bucket });
+    await c.putBucket(bucket);
+    await c.putBucketACL(bucket, 'public-read');
+    const page = '<script>fetch("/logon/session")</script>';
+    await c.put('x.html', Buffer.from(page), { mime: 'text/html' });
+    await c.put('notes.txt', Buffer.from(page), { mime: 'text/plain' });
+    const signed = new URL(c.signatureUrl('x.html', { expires: 60 }));
+    const answers = [
+      // Anonymous, with a type chosen in the query, a range, and by a presigned URL.
+      await raw(server.port, 'GET', `/${bucket}/x.html`),
+      await raw(server.port, 'HEAD', `/${bucket}/x.html`),
+      await raw(server.port, 'GET', `/${bucket}/notes.txt?response-content-type=text/html`),
+      await raw(server.port, 'GET', `/${bucket}/x.html`, { range: 'bytes=0-7' }),
+      await raw(server.port, 'GET', signed.pathname + signed.search),
+    ];
+    for (const a of answers) {
+      expect(a.status === 200 || a.status === 206).toBe(true);
+      expect(a.headers['content-security-policy']).toBe('sandbox');
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+    }
+    expect(answers[0]!.headers['content-type']).toBe('text/html');
+    expect(answers[0]!.body).toBe(page);
+  });
+
   it('STS credentials: a role session reads with AliyunOSSReadOnlyAccess and may not write', async () => {
     const bucket = uniq('sts');
     const owner = ossClient(server, keys, { bucket });
