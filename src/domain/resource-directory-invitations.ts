@@ -227,12 +227,27 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
     return lock && ctx.store.dialect === 'postgres' ? q.forUpdate().executeTakeFirst() : q.executeTakeFirst();
   }
 
-  async function handshakeRow(tx: Tx, handshakeId: string): Promise<HandshakeRow | undefined> {
-    return tx
-      .selectFrom('rd_handshakes')
-      .selectAll()
-      .where('handshake_id', '=', handshakeId)
-      .executeTakeFirst();
+  async function handshakeRow(tx: Tx, handshakeId: string, lock = false): Promise<HandshakeRow | undefined> {
+    const q = tx.selectFrom('rd_handshakes').selectAll().where('handshake_id', '=', handshakeId);
+    return lock && ctx.store.dialect === 'postgres' ? q.forUpdate().executeTakeFirst() : q.executeTakeFirst();
+  }
+
+  /**
+   * An invitation and its directory, for a transaction that changes the invitation's status:
+   * the directory row is locked first (on PostgreSQL; every writer of a directory's invitations
+   * locks it before them), then the invitation is read again, locked, so that the decision is
+   * made on its status as the last committed writer left it. The first read only finds the
+   * directory; deciding on it would let AcceptHandshake and Cancel/DeclineHandshake, or two
+   * AcceptHandshakes, both succeed. On SQLite the transaction holds the write lock throughout.
+   */
+  async function lockedHandshake(
+    tx: Tx,
+    handshakeId: string,
+  ): Promise<{ row: HandshakeRow; dir: DirectoryRow } | undefined> {
+    const seen = await handshakeRow(tx, handshakeId);
+    const dir = seen ? await directoryById(tx, seen.directory_id, true) : undefined;
+    const row = dir ? await handshakeRow(tx, handshakeId, true) : undefined;
+    return row && dir && row.directory_id === dir.directory_id ? { row, dir } : undefined;
   }
 
   /** The account an invitation names, or undefined (the same answer for every kind of miss). */
@@ -263,11 +278,11 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
     status: 'Declined' | 'Cancelled',
   ): Promise<Handshake> {
     return store.transaction(async (tx) => {
-      const row = await handshakeRow(tx, handshakeId);
-      const dir = row ? await directoryById(tx, row.directory_id, true) : undefined;
+      const found = await lockedHandshake(tx, handshakeId);
       const mine =
-        row && dir && (by === 'target' ? row.target_account_id : dir.master_account_id) === accountId;
-      if (!row || !dir || !mine) throw invitationErr.handshakeNotFound(handshakeId);
+        found && (by === 'target' ? found.row.target_account_id : found.dir.master_account_id) === accountId;
+      if (!found || !mine) throw invitationErr.handshakeNotFound(handshakeId);
+      const { row, dir } = found;
       const current = statusOf(row);
       if (current !== 'Pending') throw invitationErr.notPending(current);
       const next = { ...row, status, modify_time: now() };
@@ -377,11 +392,11 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
 
     async acceptHandshake(accountId: string, handshakeId: string): Promise<Handshake> {
       return store.transaction(async (tx) => {
-        const row = await handshakeRow(tx, handshakeId);
-        const dir = row ? await directoryById(tx, row.directory_id, true) : undefined;
-        if (!row || !dir || row.target_account_id !== accountId) {
+        const found = await lockedHandshake(tx, handshakeId);
+        if (!found || found.row.target_account_id !== accountId) {
           throw invitationErr.handshakeNotFound(handshakeId);
         }
+        const { row, dir } = found;
         const current = statusOf(row);
         if (current !== 'Pending') throw invitationErr.notPending(current);
         if (await inDirectory(tx, accountId)) throw invitationErr.targetInDirectory();
