@@ -112,6 +112,9 @@ export function requestPrincipal(p: Principal): RequestPrincipal {
         arn: principalArn(p),
         name: p.sessionName,
         roleArn: roleArn(p.accountId, p.roleName),
+        // Rampart creates no service-linked roles: a role named like one (AliyunServiceRoleFor...)
+        // was named so by its account, and control policies bind its sessions like any other's.
+        serviceLinked: false,
       };
   }
 }

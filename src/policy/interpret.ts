@@ -30,11 +30,8 @@ function scan(policies: readonly LoadedPolicy[], request: AuthorizationRequest, 
 export function controlApplies(p: RequestPrincipal): boolean {
   if (p.type !== 'RAMUser' && p.type !== 'AssumedRole') return false;
   if (p.inManagementAccount) return false;
-  return !(
-    p.type === 'AssumedRole' &&
-    p.roleArn !== undefined &&
-    /:role\/aliyunservicerolefor/i.test(p.roleArn)
-  );
+  if (p.type !== 'AssumedRole') return true;
+  return !(p.serviceLinked ?? (p.roleArn !== undefined && /:role\/aliyunservicerolefor/i.test(p.roleArn)));
 }
 
 export function isAssumeRole(action: string): boolean {

@@ -35,6 +35,12 @@ export interface RequestPrincipal {
   readonly provider?: string;
   /** Principals of the management account are exempt from control policies. */
   readonly inManagementAccount?: boolean;
+  /**
+   * For role sessions: whether the role is a service-linked role, which control policies do not
+   * bind. Unset, the role's name decides (`AliyunServiceRoleFor...`), as in the policy language;
+   * a server sets it from the role it stores, since a name is chosen by whoever creates the role.
+   */
+  readonly serviceLinked?: boolean;
 }
 
 export interface AuthorizationRequest {

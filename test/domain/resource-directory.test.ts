@@ -42,6 +42,26 @@ forEachBackend('control policies in decisions', (w) => {
       return { type: 'RAMUser', accountId, userId: u.userId, userName: u.userName };
     }
     const role = await d.roles.get(inTeam.accountId, 'ResourceDirectoryAccountAccessRole');
+    // A role of the member's own, named like a service-linked role: still the member's role.
+    const lookalike = await d.roles.create(inTeam.accountId, {
+      roleName: 'AliyunServiceRoleForAnything',
+      assumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${inTeam.accountId}:root`] },
+          },
+        ],
+      }),
+    });
+    await d.attachments.attach(
+      inTeam.accountId,
+      { kind: 'role', roleName: lookalike.roleName },
+      'System',
+      'AdministratorAccess',
+    );
     const principals = {
       masterAdmin: await admin(master),
       teamAdmin: await admin(inTeam.accountId),
@@ -54,6 +74,14 @@ forEachBackend('control policies in decisions', (w) => {
         roleName: role.roleName,
         sessionName: 'ops',
         accessKeyId: 'STS.test',
+      } as Principal,
+      lookalikeSession: {
+        type: 'AssumedRole',
+        accountId: inTeam.accountId,
+        roleId: lookalike.roleId,
+        roleName: lookalike.roleName,
+        sessionName: 'escape',
+        accessKeyId: 'STS.lookalike',
       } as Principal,
     };
     const authorizer = createAuthorizer(world.services.policies, world.sealer);
@@ -92,6 +120,8 @@ forEachBackend('control policies in decisions', (w) => {
       ['teamAdmin', 'ECS:deleteinstance', 'ExplicitDeny'],
       ['teamSession', 'ecs:DeleteInstance', 'ExplicitDeny'],
       ['teamSession', 'ecs:DescribeInstances', 'Allow'],
+      ['lookalikeSession', 'ecs:DeleteInstance', 'ExplicitDeny'],
+      ['lookalikeSession', 'ecs:DescribeInstances', 'Allow'],
       ['rootAdmin', 'ecs:DeleteInstance', 'ExplicitDeny'],
       ['masterAdmin', 'ecs:DeleteInstance', 'Allow'],
       ['teamRoot', 'ecs:DeleteInstance', 'Allow'],
