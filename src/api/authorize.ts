@@ -387,6 +387,9 @@ export function createAuthorizer(
         if (decision.decision === 'Allow') continue;
         if (
           decision.decision === 'ImplicitDeny' &&
+          // What the security preference lifts is a missing Allow of the identity policies;
+          // a control policy's bound (or a session policy's) stands.
+          (decision.missingAllowIn ?? 'identity') === 'identity' &&
           target.selfService !== undefined &&
           principal.type === 'RAMUser' &&
           (await options.selfServiceAllowed?.(principal.accountId, target.selfService))

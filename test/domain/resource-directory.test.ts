@@ -185,6 +185,52 @@ forEachBackend('control policies in decisions', (w) => {
     expect(await decide('teamAdmin', 'ecs:RunInstances')).toBe('Allow');
   });
 
+  it('self-service lifts a missing Allow of the identity policies only, never of a control policy', async () => {
+    const world = w();
+    const { master, dev, inTeam, inRoot, d } = await setup(world);
+    await d.controlPolicies.enable(master);
+    const readOnly = await d.controlPolicies.create(master, {
+      policyName: 'DescribeOnly',
+      effectScope: 'RAM',
+      policyDocument: allow('ecs:Describe*'),
+    });
+    await d.controlPolicies.attach(master, readOnly.policyId, dev.folderId);
+    await d.controlPolicies.detach(master, 'cp-FullAliyunAccess', dev.folderId);
+    // Users with no policy, each managing its own AccessKeys, MFA devices and password, which
+    // the security preference lets them do.
+    const authorizer = createAuthorizer(world.services.policies, world.sealer, {
+      selfServiceAllowed: async () => true,
+    });
+    const own = async (accountId: string, kind: 'AccessKeys' | 'MFADevices' | 'Password', action: string) => {
+      const u = await d.users.create(accountId, { userName: `self-${kind.toLowerCase()}` });
+      const who: Principal = { type: 'RAMUser', accountId, userId: u.userId, userName: u.userName };
+      return authorizer.authorize(
+        who,
+        [{ action, resource: `acs:ram:*:${accountId}:user/${u.userName}`, selfService: kind }],
+        {},
+      );
+    };
+    for (const [kind, action] of [
+      ['AccessKeys', 'ram:CreateAccessKey'],
+      ['MFADevices', 'ram:CreateVirtualMFADevice'],
+      ['Password', 'ram:ChangePassword'],
+    ] as const) {
+      // Outside the allow-list: self-service, as without a directory.
+      expect(await own(inRoot.accountId, kind, action)).toEqual([kind]);
+      // Below it: the control policy's ImplicitDeny stands.
+      const refused = await own(inTeam.accountId, kind, action).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(ApiError);
+      expect((refused as ApiError).code).toBe('NoPermission');
+      expect((refused as ApiError).detail).toMatchObject({
+        PolicyType: 'ControlPolicy',
+        NoPermissionType: 'ImplicitDeny',
+      });
+    }
+  });
+
   it('refuses bad input and changes nothing', async () => {
     const { master, dev, team, d } = await setup(w());
     let parent = team.folderId;
