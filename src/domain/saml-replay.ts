@@ -8,8 +8,9 @@ import type { DomainContext } from './context.js';
  */
 export interface SamlReplayDomain {
   /**
-   * Records an accepted assertion ID of an issuer until `expiresAt` (when the assertion could no
-   * longer be used anyway). False when the same issuer's ID was accepted before: a replay.
+   * Records an accepted assertion ID of an issuer until `expiresAt`: when the assertion can no
+   * longer be accepted anyway, the clock skew allowed included (`acceptedUntil`). False when the
+   * same issuer's ID was accepted before: a replay.
    */
   claimAssertion(issuer: string, assertionId: string, expiresAt: Date): Promise<boolean>;
   /** A new AuthnRequest ID for the account, answerable for `ttlSeconds`. */

@@ -168,6 +168,13 @@ describe.each(STORES)('AssumeRoleWithSAML on %s', (store) => {
         /Invalid signature/,
       ],
       [
+        'an answer to a request (InResponseTo): role-based SSO is IdP-initiated',
+        good({ inResponseTo: '_never-sent' }),
+        'AuthenticationFail.SAMLAssertion.Invalid',
+        401,
+        /InResponseTo/,
+      ],
+      [
         'a second, unsigned assertion',
         good({ wrapWith: 'mallory@corp.example' }),
         'AuthenticationFail.SAMLAssertion.Invalid',
@@ -301,5 +308,18 @@ describe.each(STORES)('AssumeRoleWithSAML on %s', (store) => {
       'InvalidParameter.SAMLProviderArn',
       400,
     );
+  });
+
+  it('keeps a used assertion refused until it can no longer be accepted, clock skew included', async () => {
+    const assertion = idp.response(good({ lifetime: 60 }));
+    await assume(assertion, { duration: 900 });
+    // Past its NotOnOrAfter, within the two minutes of skew still allowed: a replay.
+    s.clock.advance(90_000);
+    await expectFailure(assume(assertion), 'AuthenticationFail.SAMLAssertion.Invalid', 401, /already used/);
+    s.clock.advance(60_000);
+    await expectFailure(assume(assertion), 'AuthenticationFail.SAMLAssertion.Invalid', 401, /already used/);
+    // Past the skew: expired, whatever the store still keeps.
+    s.clock.advance(31_000);
+    await expectFailure(assume(assertion), 'AuthenticationFail.SAMLAssertion.Expired', 401, /expired/);
   });
 });

@@ -490,6 +490,12 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
       'AuthenticationFail.SAMLAssertion.Invalid',
       401,
     );
+    // Role-based logon is IdP-initiated: an assertion answering a request was meant elsewhere.
+    await expectRefused(
+      await postRole(roleResponse([adminRoleArn], { inResponseTo: '_never-sent' })),
+      'AuthenticationFail.SAMLAssertion.Invalid',
+      401,
+    );
     const once = roleResponse([adminRoleArn]);
     expect((await postRole(once)).status).toBe(200);
     await expectRefused(await postRole(once), 'AuthenticationFail.SAMLAssertion.Invalid', 401);

@@ -285,6 +285,9 @@ async function startUserSso(deps: SsoDeps, query: URLSearchParams): Promise<Answ
   return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }
 
+const NO_ROLE_REQUEST =
+  'The SAML assertion answers a request this service never sent (InResponseTo): role-based logon is IdP-initiated.';
+
 /** The AuthnRequest an assertion answers must be one this deployment sent the account; none: IdP-initiated. */
 async function checkInResponseTo(deps: SsoDeps, accountId: string, a: ValidatedAssertion): Promise<void> {
   if (a.inResponseTo === undefined) return;
@@ -294,7 +297,7 @@ async function checkInResponseTo(deps: SsoDeps, accountId: string, a: ValidatedA
 }
 
 async function claim(deps: SsoDeps, a: ValidatedAssertion): Promise<void> {
-  if (!(await deps.domain.samlReplay.claimAssertion(a.issuer, a.assertionId, a.notOnOrAfter))) {
+  if (!(await deps.domain.samlReplay.claimAssertion(a.issuer, a.assertionId, a.acceptedUntil))) {
     throw invalid('The SAML assertion was already used.');
   }
 }
@@ -465,6 +468,8 @@ async function roleAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
     }).catch((e: unknown) => {
       throw refusal(e);
     });
+    // Role-based logon is IdP-initiated: this service sends no AuthnRequest for it to answer.
+    if (a.inResponseTo !== undefined) throw invalid(NO_ROLE_REQUEST);
     nameId = a.nameId;
     const sessionNames = a.attributes[ROLE_SESSION_NAME_ATTRIBUTE] ?? [];
     const sessionName = sessionNames[0];

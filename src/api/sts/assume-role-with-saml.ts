@@ -82,6 +82,12 @@ export default defineAction({
     }).catch((err: unknown) => {
       throw samlRefusal(err);
     });
+    // Role-based SSO is IdP-initiated: this service sends no AuthnRequest for it to answer.
+    if (assertion.inResponseTo !== undefined) {
+      throw assertionInvalid(
+        'The SAML assertion answers a request this service never sent (InResponseTo): role-based SSO is IdP-initiated.',
+      );
+    }
     req.identifyFederatedCaller?.({
       accountId: providerRef.accountId,
       type: 'saml-user',
@@ -133,7 +139,7 @@ export default defineAction({
       !(await domain.samlReplay.claimAssertion(
         assertion.issuer,
         assertion.assertionId,
-        assertion.notOnOrAfter,
+        assertion.acceptedUntil,
       ))
     ) {
       throw assertionInvalid('The SAML assertion was already used.');

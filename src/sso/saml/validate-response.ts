@@ -45,6 +45,11 @@ export interface ValidatedAssertion {
   readonly recipient: string;
   /** The earliest NotOnOrAfter of the subject confirmation and the conditions. */
   readonly notOnOrAfter: Date;
+  /**
+   * The end of the assertion's use here: NotOnOrAfter plus the clock skew allowed. Its ID must
+   * be kept (against replay) at least until then.
+   */
+  readonly acceptedUntil: Date;
   /** AuthnStatement/@SessionNotOnOrAfter, when given. */
   readonly sessionNotOnOrAfter?: Date;
   /** Attribute name -> values (text). */
@@ -258,6 +263,7 @@ export async function validateSamlResponse(
     ...(format !== undefined ? { nameIdFormat: format } : {}),
     recipient,
     notOnOrAfter,
+    acceptedUntil: new Date(notOnOrAfter.getTime() + skew),
     ...(sessionNotOnOrAfter ? { sessionNotOnOrAfter } : {}),
     attributes,
     ...(inResponseTo !== undefined ? { inResponseTo } : {}),
