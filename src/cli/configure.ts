@@ -59,16 +59,35 @@ const REQUIRED: Readonly<Record<string, readonly (keyof CliProfile)[]>> = {
   CredentialsURI: ['credentials_uri'],
 };
 
-const SECRET_FIELDS = new Set(['access_key_secret', 'sts_token', 'credentials_uri']);
+/**
+ * The fields `configure get` and `list` mask: every one that can stand in for a credential.
+ * Rampart's own (`rampart_session` is the console session of `rampart login`: it answers
+ * /logon/session and mints credentials through /logon/credentials), and those the aliyun CLI
+ * writes for its other modes, which are kept in the file as they are.
+ */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
+  'access_key_secret',
+  'sts_token',
+  'credentials_uri',
+  'rampart_session',
+  'private_key',
+  'access_token',
+  'oauth_access_token',
+  'oauth_refresh_token',
+  'bearer_token',
+]);
 
 export class ConfigureError extends Error {}
 
+/** `****` and the last four characters of a secret (`****` alone for a short one, or one that is not a string). */
+function maskValue(v: unknown): unknown {
+  if (v === undefined || v === null || v === '') return v;
+  return typeof v === 'string' && v.length > 8 ? `****${v.slice(-4)}` : '****';
+}
+
 function mask(p: CliProfile): CliProfile {
   const out: CliProfile = { ...p };
-  for (const k of Object.keys(out)) {
-    const v = out[k];
-    if (SECRET_FIELDS.has(k) && typeof v === 'string' && v !== '') out[k] = `****${v.slice(-4)}`;
-  }
+  for (const k of Object.keys(out)) if (SECRET_FIELDS.has(k)) out[k] = maskValue(out[k]);
   return out;
 }
 

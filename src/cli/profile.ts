@@ -1,6 +1,19 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Credentials of `rampart <product> <Action>`, from the aliyun CLI's own configuration file
@@ -84,13 +97,92 @@ export function readConfigFile(path: string): CliConfigFile | undefined {
   }
 }
 
+/**
+ * Makes sure `dir` (and any missing parent) exists and that nobody else can swap what is written
+ * there: a new directory is created 0700. An existing one open to others is
+ * - refused, with nothing written, when it belongs to another user (its owner could read or
+ *   swap the file), when it is shared (writable by every user, or sticky like /tmp; its mode is
+ *   left alone, others depend on it), or when its group may write to it;
+ * - tightened to 0700 when it is the default directory, `~/.aliyun`, which only holds
+ *   credentials (another tool may have made it 0755);
+ * - otherwise used as it is (a directory given with --config-path that others may only list:
+ *   the file itself is 0600, and its directory's mode is the user's business).
+ */
+function privateDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // POSIX modes and owners only (on Windows the mode bits mean nothing).
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
+  // Checked and changed through one descriptor, so what is checked is what is changed.
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    const st = fstatSync(fd);
+    if ((st.mode & 0o077) === 0) return;
+    const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+    const elsewhere = 'use a directory of your own (--config-path or ALIBABA_CLOUD_CONFIG_FILE)';
+    if (st.uid !== process.getuid()) {
+      throw new CredentialsError(
+        `${dir} is open to other users (mode ${mode}) and belongs to another user (uid ${st.uid}): credentials are not written there; ${elsewhere}`,
+      );
+    }
+    if ((st.mode & 0o1002) !== 0) {
+      throw new CredentialsError(
+        `${dir} is a shared directory (mode ${mode}: writable by every user, or sticky): credentials are not written there, and its mode is not changed; ${elsewhere}${st.mode & 0o1000 ? '' : `, or make this one private (chmod 700 ${dir})`}`,
+      );
+    }
+    if (resolve(dir) === resolve(homedir(), '.aliyun')) {
+      fchmodSync(fd, 0o700);
+      return;
+    }
+    if ((st.mode & 0o020) !== 0) {
+      throw new CredentialsError(
+        `${dir} is writable by its group (mode ${mode}): credentials are not written there; ${elsewhere}, or make this one private (chmod 700 ${dir})`,
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A new temporary file beside `path`, created exclusively (O_CREAT|O_EXCL, mode 0600): a file
+ * or symbolic link already at that name is never opened or followed; another name is tried.
+ */
+function createTemporary(path: string): { fd: number; tmp: string } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp =
+      attempt === 0
+        ? `${path}.${process.pid}.tmp`
+        : `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      return { fd: openSync(tmp, 'wx', 0o600), tmp };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Writes a file readable by its owner only (0600; its directory 0700), replacing it atomically. */
 export function writePrivateJson(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  privateDirectory(dirname(path));
+  const { fd, tmp } = createTemporary(path);
+  try {
+    try {
+      // Exactly 0600 whatever the umask; through the descriptor of the file just created.
+      fchmodSync(fd, 0o600);
+      writeFileSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone (renamed, or never written)
+    }
+    throw err;
+  }
 }
 
 export function findProfile(file: CliConfigFile, name: string): CliProfile | undefined {

@@ -101,6 +101,27 @@ describe('rampart login', () => {
     ).toBe(1);
   });
 
+  it('configure get and list mask the session the login stored, like the other secrets', async () => {
+    const me = JSON.parse(readFileSync(config(), 'utf8')).profiles.find(
+      (p: { name: string }) => p.name === 'me',
+    );
+    const session = String(me.rampart_session);
+    const id = session.replace(/^rampart_session=/, '');
+    expect(id.length).toBeGreaterThan(8);
+    const got = await cli(['configure', 'get', '--config-path', config(), '--profile', 'me']);
+    const listed = await cli(['configure', 'list', '--config-path', config()]);
+    for (const shown of [got, listed]) {
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).not.toContain(id);
+      expect(shown.stdout).not.toContain(me.access_key_secret);
+      expect(shown.stdout).not.toContain(me.sts_token);
+    }
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      rampart_session: `****${id.slice(-4)}`,
+      rampart_login_name: 'erin@login-cli.onaliyun.com',
+    });
+  });
+
   it('renews the credentials from the session when they near their end, and logout ends both', async () => {
     const file = JSON.parse(readFileSync(config(), 'utf8'));
     const me = file.profiles.find((p: { name: string }) => p.name === 'me');
