@@ -227,6 +227,16 @@ describe.each(STORES)('AssumeRoleWithOIDC on %s', (store) => {
         'AuthenticationFail.OIDCToken.Expired',
       ],
       [
+        // Else a token made to last years would pass IssuanceLimitTime.
+        'issued in the future',
+        mintToken(
+          idp.signingKey,
+          { ...claims, iat: now + 3600, exp: now + 10 * 365 * 86400 },
+          { kid: idp.kid },
+        ),
+        'AuthenticationFail.OIDCToken.Invalid',
+      ],
+      [
         'HMAC',
         mintToken(new TextEncoder().encode('x'.repeat(32)), claims, { alg: 'HS256' }),
         'AuthenticationFail.OIDCToken.Invalid',

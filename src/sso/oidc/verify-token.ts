@@ -55,6 +55,9 @@ export const OIDC_ALGORITHMS = [
   'Ed25519',
 ] as const;
 
+/** How far ahead of this server's clock a token's iat may be: the issuer's clock may differ. */
+const IAT_SKEW_SEC = 300;
+
 const fail = (what: string, message: string): ApiError =>
   apiErrorWithStatus(`AuthenticationFail.OIDCToken.${what}`, 401, message);
 
@@ -177,6 +180,10 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
         throw fail('Invalid', 'The OIDC token has no iat or exp.');
       }
       if (claims.exp <= nowSec) throw fail('Expired', 'The OIDC token has expired.');
+      // A token dated ahead (beyond a few minutes of clock difference) would escape the limit below.
+      if (claims.iat > nowSec + IAT_SKEW_SEC) {
+        throw fail('Invalid', 'The OIDC token is dated in the future (iat).');
+      }
       if (nowSec - claims.iat > anchor.issuanceLimitTime * 3600) {
         throw fail(
           'Expired',
