@@ -124,7 +124,8 @@ describe.each(browserStores())('single sign-on in the browser (%s)', (store) => 
 
       await page.getByLabel('Account alias or ID').fill('no-such-account');
       await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-      await page.getByText('No account has this alias or ID.').waitFor();
+      // Told apart from an account without SSO by nothing.
+      await page.getByText('Single sign-on is not enabled for this account.').waitFor();
 
       await page.getByLabel('Account alias or ID').fill(alias);
       await page.getByRole('button', { name: 'Sign in with SSO' }).click();

@@ -226,11 +226,17 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
   it('logs on through an AuthnRequest (SP-initiated): InResponseTo must answer a request sent, once', async () => {
     const status = JSON.parse((await http('GET', `/saml/status?tenantID=${alias}`)).text);
     expect(status.UserSso).toEqual({
-      AccountId: s.accountId,
       Enabled: true,
       StartUrl: `${s.endpoint}/saml/start?tenantID=${s.accountId}`,
     });
-    expect((await http('GET', '/saml/status?tenantID=no-such-alias')).status).toBe(404);
+    // An account that does not exist reads as one without user SSO: no account is told apart,
+    // and no alias's account id is given, before logon.
+    for (const unknown of ['no-such-alias', '1999999999999999']) {
+      const other = await http('GET', `/saml/status?tenantID=${unknown}`);
+      expect([other.status, JSON.parse(other.text)]).toEqual([200, { UserSso: { Enabled: false } }]);
+      const started = await http('GET', `/saml/start?tenantID=${unknown}`);
+      expect([started.status, JSON.parse(started.text).Code]).toEqual([400, 'SSO.NotEnabled']);
+    }
     const start = await http('GET', `/saml/start?tenantID=${alias}&RelayState=/console/roles`);
     expect(start.status).toBe(302);
     const location = new URL(start.headers.get('location')!);

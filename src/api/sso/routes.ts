@@ -213,16 +213,13 @@ async function route(deps: SsoDeps, req: WireRequest, audit: Audit): Promise<Ans
   }
 }
 
+const ssoNotEnabled = (): ApiError =>
+  apiErrorWithStatus('SSO.NotEnabled', 400, 'User-based single sign-on is not enabled for this account.');
+
 /** The account's user-SSO settings when SSO is on with usable metadata. */
 async function enabledIdp(deps: SsoDeps, accountId: string) {
   const settings = await deps.domain.ssoSettings.get(accountId);
-  if (!settings.ssoEnabled) {
-    throw apiErrorWithStatus(
-      'SSO.NotEnabled',
-      400,
-      'User-based single sign-on is not enabled for this account.',
-    );
-  }
+  if (!settings.ssoEnabled) throw ssoNotEnabled();
   try {
     return { settings, idp: checkSamlMetadata(settings.metadataDocument, 'MetadataDocument') };
   } catch {
@@ -233,31 +230,32 @@ async function enabledIdp(deps: SsoDeps, accountId: string) {
   }
 }
 
-/** The account a tenantID names: its 16-digit id, its alias or its default domain. */
-async function tenant(deps: SsoDeps, query: URLSearchParams): Promise<string> {
+/**
+ * The account a tenantID names (its 16-digit id, its alias or its default domain), or undefined
+ * when none does. Callers answer an unknown account as one without user SSO: before logon,
+ * nothing tells which accounts exist or what an alias's account id is.
+ */
+async function tenant(deps: SsoDeps, query: URLSearchParams): Promise<string | undefined> {
   const t = (query.get('tenantID') ?? '').trim();
   if (t === '' || t.length > 128) throw notFound();
   const account = /^\d{16}$/.test(t)
     ? await deps.domain.accounts.get(t)
     : await deps.domain.accounts.findByAliasOrId(t.toLowerCase());
-  if (!account) throw notFound();
-  return account.accountId;
+  return account?.accountId;
 }
 
 /** What a logon page needs: whether RAM users of the account log on through SSO, and where to start. */
 async function userSsoStatus(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
   const accountId = await tenant(deps, query);
-  const settings = await deps.domain.ssoSettings.get(accountId);
+  const enabled = accountId !== undefined && (await deps.domain.ssoSettings.get(accountId)).ssoEnabled;
   return {
     status: 200,
     headers: { 'content-type': 'application/json;charset=utf-8', 'cache-control': 'no-store' },
     body: JSON.stringify({
       UserSso: {
-        AccountId: accountId,
-        Enabled: settings.ssoEnabled,
-        ...(settings.ssoEnabled
-          ? { StartUrl: `${deps.baseUrl}${USER_START_PATH}?tenantID=${accountId}` }
-          : {}),
+        Enabled: enabled,
+        // The logon it starts names the account to the IdP anyway (the AuthnRequest's Issuer).
+        ...(enabled ? { StartUrl: `${deps.baseUrl}${USER_START_PATH}?tenantID=${accountId}` } : {}),
       },
     }),
   };
@@ -265,6 +263,7 @@ async function userSsoStatus(deps: SsoDeps, query: URLSearchParams): Promise<Ans
 
 async function startUserSso(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
   const accountId = await tenant(deps, query);
+  if (accountId === undefined) throw ssoNotEnabled();
   const { idp } = await enabledIdp(deps, accountId);
   if (!idp.ssoRedirectUrl) {
     throw apiError(

@@ -232,13 +232,10 @@ function SsoSignIn({ setError }: { setError: (e: unknown) => void }) {
         window.location.assign(status.StartUrl);
         return;
       }
+      // An account that does not exist reads the same: the page tells no one which exist.
       setError(new Error('Single sign-on is not enabled for this account.'));
     } catch (e) {
-      setError(
-        e instanceof ApiFailure && e.code === 'InvalidApi.NotFound'
-          ? new Error('No account has this alias or ID.')
-          : e,
-      );
+      setError(e);
     }
     setBusy(false);
   };
