@@ -120,24 +120,19 @@ describe('configure get and list', () => {
 });
 
 describe('the configuration directory and file', () => {
-  const set = (path: string) =>
-    rampart(
-      [
-        'configure',
-        'set',
-        '--config-path',
-        path,
-        '--profile',
-        'dev',
-        '--mode',
-        'AK',
-        '--access-key-id',
-        'LTAIexampleKeyId',
-        '--access-key-secret',
-        'example-secret-0123456789',
-      ],
-      clean,
-    );
+  const SET = [
+    'configure',
+    'set',
+    '--profile',
+    'dev',
+    '--mode',
+    'AK',
+    '--access-key-id',
+    'LTAIexampleKeyId',
+    '--access-key-secret',
+    'example-secret-0123456789',
+  ];
+  const set = (path: string) => rampart([...SET, '--config-path', path], clean);
 
   it('tightens ~/.aliyun when it is open to others, and leaves a directory given with --config-path that others may only list', async () => {
     // The default directory, made earlier by another tool with 0755.
@@ -145,21 +140,7 @@ describe('the configuration directory and file', () => {
     const aliyun = join(home, '.aliyun');
     mkdirSync(aliyun, { recursive: true });
     chmodSync(aliyun, 0o755);
-    const r = await rampart(
-      [
-        'configure',
-        'set',
-        '--profile',
-        'dev',
-        '--mode',
-        'AK',
-        '--access-key-id',
-        'LTAIexampleKeyId',
-        '--access-key-secret',
-        'example-secret-0123456789',
-      ],
-      { ...clean, HOME: home },
-    );
+    const r = await rampart(SET, { ...clean, HOME: home });
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(aliyun).mode & 0o777).toBe(0o700);
     expect(statSync(join(aliyun, 'config.json')).mode & 0o777).toBe(0o600);

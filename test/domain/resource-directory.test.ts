@@ -100,7 +100,19 @@ forEachBackend('control policies in decisions', (w) => {
         return e.detail!.NoPermissionType;
       }
     }
-    return { master, dir, dev, team, inTeam, inRoot, decide, d };
+    /** An allow-list at Dev: FullAliyunAccess detached there, only ecs:Describe* listed. */
+    async function describeOnlyAtDev() {
+      await d.controlPolicies.enable(master);
+      const readOnly = await d.controlPolicies.create(master, {
+        policyName: 'ReadOnly',
+        effectScope: 'RAM',
+        policyDocument: allow('ecs:Describe*'),
+      });
+      await d.controlPolicies.attach(master, readOnly.policyId, dev.folderId);
+      await d.controlPolicies.detach(master, 'cp-FullAliyunAccess', dev.folderId);
+      return readOnly;
+    }
+    return { master, dir, dev, team, inTeam, inRoot, decide, d, describeOnlyAtDev };
   }
 
   it('deny-list: FullAliyunAccess everywhere and a Deny at Root', async () => {
@@ -133,15 +145,8 @@ forEachBackend('control policies in decisions', (w) => {
   });
 
   it('allow-list: a folder that lists actions bounds every folder and member below it', async () => {
-    const { master, dev, team, inTeam, inRoot, decide, d } = await setup(w());
-    await d.controlPolicies.enable(master);
-    const readOnly = await d.controlPolicies.create(master, {
-      policyName: 'ReadOnly',
-      effectScope: 'RAM',
-      policyDocument: allow('ecs:Describe*'),
-    });
-    await d.controlPolicies.attach(master, readOnly.policyId, dev.folderId);
-    await d.controlPolicies.detach(master, 'cp-FullAliyunAccess', dev.folderId);
+    const { master, team, inTeam, inRoot, decide, d, describeOnlyAtDev } = await setup(w());
+    const readOnly = await describeOnlyAtDev();
     const run = await d.controlPolicies.create(master, {
       policyName: 'Run',
       effectScope: 'RAM',
@@ -187,15 +192,8 @@ forEachBackend('control policies in decisions', (w) => {
 
   it('self-service lifts a missing Allow of the identity policies only, never of a control policy', async () => {
     const world = w();
-    const { master, dev, inTeam, inRoot, d } = await setup(world);
-    await d.controlPolicies.enable(master);
-    const readOnly = await d.controlPolicies.create(master, {
-      policyName: 'DescribeOnly',
-      effectScope: 'RAM',
-      policyDocument: allow('ecs:Describe*'),
-    });
-    await d.controlPolicies.attach(master, readOnly.policyId, dev.folderId);
-    await d.controlPolicies.detach(master, 'cp-FullAliyunAccess', dev.folderId);
+    const { inTeam, inRoot, d, describeOnlyAtDev } = await setup(world);
+    await describeOnlyAtDev();
     // Users with no policy, each managing its own AccessKeys, MFA devices and password, which
     // the security preference lets them do.
     const authorizer = createAuthorizer(world.services.policies, world.sealer, {
