@@ -197,6 +197,9 @@ function string(max = Number.POSITIVE_INFINITY): Param<string> {
   });
 }
 
+/** Half of a surrogate pair, alone (with the u flag, a whole pair is one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** RAM's JSON-string lists: one parameter that holds a JSON array. */
 function jsonList<T>(
   item: (value: unknown, param: string, index: number) => T,
@@ -204,11 +207,18 @@ function jsonList<T>(
 ): Param<readonly T[]> {
   return new Param((raw, param) => {
     let value: unknown;
+    let wellFormed = true;
     try {
-      value = JSON.parse(raw);
+      // A JSON escape can name half of a surrogate pair (`"\ud800"`): text no store can keep as it
+      // is (SQLite would keep bytes that are not UTF-8, PostgreSQL a replacement character).
+      value = JSON.parse(raw, (_key, v: unknown) => {
+        if (typeof v === 'string' && LONE_SURROGATE.test(v)) wellFormed = false;
+        return v;
+      });
     } catch {
       throw invalidParameter(param, 'MUST be a JSON array.');
     }
+    if (!wellFormed) throw invalidParameter(param, 'MUST hold only well-formed Unicode text.');
     if (!Array.isArray(value)) throw invalidParameter(param, 'MUST be a JSON array.');
     const min = opts.min ?? 1;
     if (value.length < min || value.length > opts.max) {
