@@ -6,18 +6,24 @@ import { accountQuotas, checkFreeText, invalid, lockAccount, tagLimitExceeded } 
 import { err } from './messages.js';
 import { findPolicyRow, findRoleRow } from './rows.js';
 
+/** Whether text holds min..max characters (code points: an emoji is one, as the API layer counts). */
+const withinChars = (text: string, min: number, max: number): boolean => {
+  const n = [...text].length;
+  return n >= min && n <= max;
+};
+
 /** Tag rules: key 1..128 characters, value 0..256, no `acs:` / `aliyun` key prefix, no duplicate keys. */
 export function checkTags(tags: readonly Tag[]): void {
   const seen = new Set<string>();
   for (const t of tags) {
     const key = t.tagKey;
-    if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
+    if (typeof key !== 'string' || !withinChars(key, 1, 128)) {
       throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
     }
     if (/^(acs:|aliyun)/i.test(key)) {
       throw invalid('The parameter - "Tag.N.Key" cannot start with "acs:" or "aliyun".');
     }
-    if (typeof t.tagValue !== 'string' || t.tagValue.length > 256) {
+    if (typeof t.tagValue !== 'string' || !withinChars(t.tagValue, 0, 256)) {
       throw invalid('The parameter - "Tag.N.Value" MUST be at most 256 characters.');
     }
     if (/^(acs:|aliyun)/i.test(t.tagValue)) {
@@ -137,7 +143,7 @@ export function hasTag(
 /** Checks a tag filter of ListRoles / ListPolicies. */
 export function checkTagFilter(filters: readonly TagFilter[] | undefined): void {
   for (const f of filters ?? []) {
-    if (typeof f.tagKey !== 'string' || f.tagKey.length < 1 || f.tagKey.length > 128) {
+    if (typeof f.tagKey !== 'string' || !withinChars(f.tagKey, 1, 128)) {
       throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
     }
     checkFreeText(f.tagKey, 'Tag.N.Key', 'InvalidParameter');

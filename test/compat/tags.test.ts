@@ -196,6 +196,21 @@ describe.each(STORES)('RAM tags (%s)', (store) => {
       '"Tag"',
     );
     expect(await tagsOf('role', role)).toEqual([`long=${value}`]);
+    // Characters are code points: 128 emoji make a key, 256 a value (each two UTF-16 units).
+    const wide = { Key: '😀'.repeat(128), Value: '😀'.repeat(256) };
+    const other = await newRole();
+    await call(root, 'TagResources', { ResourceType: 'role', ResourceNames: [other], Tag: [wide] });
+    expect(await tagsOf('role', other)).toEqual([`${wide.Key}=${wide.Value}`]);
+    await expectFailure(
+      call(root, 'TagResources', {
+        ResourceType: 'role',
+        ResourceNames: [other],
+        Tag: [{ Key: `${wide.Key}😀`, Value: 'v' }],
+      }),
+      'InvalidParameter',
+      400,
+      '"Tag"',
+    );
   });
 
   it('caps a resource at 20 tags', async () => {
