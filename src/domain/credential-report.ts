@@ -114,7 +114,7 @@ export function createCredentialReports(
     const db = store.db;
     const account = await db
       .selectFrom('accounts')
-      .select(['alias', 'create_date'])
+      .select(['alias', 'create_date', 'root_mfa_device'])
       .where('account_id', '=', accountId)
       .executeTakeFirstOrThrow();
     const domain = defaultDomain(accountId, account.alias);
@@ -143,6 +143,15 @@ export function createCredentialReports(
           .execute()
       ).map((d) => d.user_id),
     );
+    // A security key is MFA too, for the root and for users (as the account summary counts it).
+    const securityKeys = await db
+      .selectFrom('webauthn_credentials')
+      .select(['principal_type', 'user_id'])
+      .distinct()
+      .where('account_id', '=', accountId)
+      .execute();
+    const rootMfa = account.root_mfa_device !== null || securityKeys.some((k) => k.principal_type === 'Root');
+    for (const k of securityKeys) if (k.principal_type === 'RAMUser' && k.user_id) bound.add(k.user_id);
     const keys = await db
       .selectFrom('access_keys')
       .select(['user_id', 'status', 'create_date', 'last_used_date'])
@@ -156,7 +165,17 @@ export function createCredentialReports(
         : NA;
 
     const rows: string[][] = [
-      ['<root>', account.create_date, NA, 'true', 'true', NA, NA, 'false', ...keysColumns(keysOf(null))],
+      [
+        '<root>',
+        account.create_date,
+        NA,
+        'true',
+        'true',
+        NA,
+        NA,
+        String(rootMfa),
+        ...keysColumns(keysOf(null)),
+      ],
     ];
     for (const u of users) {
       const p = profiles.get(u.user_id);

@@ -30,5 +30,20 @@ describe('the root’s MFA through IMS', () => {
     expect((await imsCall(ims, 'GetAccountMFAInfo')).IsMFAEnable).toBe(true);
     const report = await imsCall(ims, 'GetAccountSecurityPracticeReport');
     expect(report.AccountSecurityPracticeInfo.AccountSecurityPracticeUserInfo.BindMfa).toBe(true);
+    // The credential report's root row says so too.
+    await imsCall(ims, 'GenerateCredentialReport');
+    let content: string | undefined;
+    for (let i = 0; i < 200 && content === undefined; i++) {
+      content = await imsCall(ims, 'GetCredentialReport').then(
+        (r: { Content: string }) => r.Content,
+        async () => void (await new Promise((r) => setTimeout(r, 25))),
+      );
+    }
+    const [header, root] = Buffer.from(content!, 'base64')
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.split(','));
+    expect(root![0]).toBe('<root>');
+    expect(root![header!.indexOf('mfa_active')]).toBe('true');
   });
 });
