@@ -145,6 +145,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MOBILE_PHONE = /^[0-9]{1,5}-[0-9]{4,20}$/;
 const VERSION_ID = /^v[1-9][0-9]{0,8}$/;
 const ACCOUNT_ALIAS = /^[a-z0-9](?:-?[a-z0-9])*$/;
+
+/**
+ * A-Z lower-cased, nothing else: a letter of another script that lower-cases to ASCII (the
+ * Kelvin sign to `k`) stays as it is, and so fails an ASCII-only rule checked after it.
+ */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
 const AUTH_CODE = /^[0-9]{6}$/;
 const INTEGER = /^-?[0-9]+$/;
 
@@ -352,7 +360,7 @@ export const p = {
           `The parameter - "${param}" MUST be in the range of 3 and 32.`,
         );
       }
-      const alias = raw.toLowerCase();
+      const alias = asciiLowerCase(raw);
       if (!ACCOUNT_ALIAS.test(alias)) {
         throw paramError(
           `InvalidParameter.${param}.Format`,

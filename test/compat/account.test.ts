@@ -36,6 +36,8 @@ describe.each(STORES)('RAM account settings (%s)', (store) => {
     ['corp-', 'InvalidParameter.AccountAlias.Format'],
     ['co--rp', 'InvalidParameter.AccountAlias.Format'],
     ['co_rp', 'InvalidParameter.AccountAlias.Format'],
+    // The Kelvin sign lower-cases to an ASCII k: still not a letter an alias may hold.
+    ['\u212Aelvin-corp', 'InvalidParameter.AccountAlias.Format'],
   ])('SetAccountAlias %s: %s, alias unchanged', async (value, code) => {
     const before = await alias();
     await expectFailure(call(root, 'SetAccountAlias', { AccountAlias: value }), code, 400, '"AccountAlias"');

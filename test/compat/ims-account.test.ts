@@ -181,6 +181,7 @@ describe.each(STORES)('IMS account settings (%s)', (store) => {
       '-x-.onaliyun.com',
       'a--b.onaliyun.com',
       'x_y.onaliyun.com',
+      '\u212Aelvin-corp.onaliyun.com',
     ]) {
       await expectFailure(
         imsCall(ims, 'SetDefaultDomain', { DefaultDomainName: bad }),

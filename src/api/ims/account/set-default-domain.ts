@@ -1,5 +1,5 @@
 import { defineAction } from '../../action.js';
-import { Param, params } from '../../params.js';
+import { asciiLowerCase, Param, params } from '../../params.js';
 import { ramResource } from '../../ram/resources.js';
 import { paramError } from '../../../errors.js';
 
@@ -14,7 +14,7 @@ const PREFIX = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
  */
 function defaultDomainName(): Param<string> {
   return new Param((raw, param) => {
-    const name = raw.toLowerCase();
+    const name = asciiLowerCase(raw);
     if (name.length > 64) {
       throw paramError(
         `InvalidParameter.${param}.Length`,
