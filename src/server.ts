@@ -72,12 +72,19 @@ import { bucketPolicyReader } from './analysis/buckets.js';
 import { closeSolver } from './analysis/solver.js';
 import { createCatalog } from './oss/catalog.js';
 import { createBlobFiles } from './oss/files.js';
+import { setAsideDatabases } from './store/copy.js';
 import { createOssHandler } from './oss/handler.js';
 import { AUTHORIZE_PATH, createAuthorizationPoint, ossResourcePolicy } from './api/authorization-point.js';
 import { isValidBucketName } from './oss/names.js';
 import { answerSso, isSsoPath, SSO_BODY_LIMIT } from './api/sso/routes.js';
 
 const OSS_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+/**
+ * The age from which a start removes an object file no row names, or an upload's temporary
+ * file: another process on the same folder may be writing a younger one, or committing the row
+ * that names it.
+ */
+const SWEEP_AFTER_MS = 60 * 60 * 1000;
 const ROUTE_ACTIONS = new Set([
   '/logon',
   '/logoff',
@@ -624,10 +631,22 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
   const ossFiles = createBlobFiles(config.dataDir);
   const ossCatalog = createCatalog(deployment.store);
   const known = await ossCatalog.knownBlobs();
-  const swept = await ossFiles.sweep((blob) => known.has(blob));
+  // A database set aside by `rampart restore --force` names object files this one does not:
+  // they are kept while it is there, so it can be brought back whole.
+  const setAside = deployment.store.dialect === 'sqlite' ? setAsideDatabases(sqliteFile(config.dataDir)) : [];
+  const swept = await ossFiles.sweep((blob) => known.has(blob), {
+    now: Date.now(),
+    olderThanMs: SWEEP_AFTER_MS,
+    keepUnreferenced: setAside.length > 0,
+  });
   if (swept.temporary + swept.orphaned > 0) {
     (log ?? console.error)(
       `object store: removed ${swept.temporary} unfinished upload file(s) and ${swept.orphaned} unreferenced object file(s)`,
+    );
+  }
+  if (setAside.length > 0) {
+    (log ?? console.error)(
+      `object store: unreferenced object files are kept while ${setAside.join(', ')} (set aside by rampart restore) is in the data directory`,
     );
   }
   const oss = createOssHandler({

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import type { Command } from 'commander';
 import { ConfigError, masterKeyOptions } from '../config.js';
 import { checkStore } from '../ops/store-check.js';
-import { backupSqliteFile, checkSqliteFile, sqliteFileCounts } from '../store/copy.js';
+import { backupSqliteFile, checkSqliteFile, setAsideName, sqliteFileCounts } from '../store/copy.js';
 import { sqliteFile } from '../store/index.js';
 import { openDeployment } from '../server.js';
 import { reportFailure } from './deployment-options.js';
@@ -96,10 +96,13 @@ export async function runRestore(flags: RestoreFlags, env: NodeJS.ProcessEnv = p
           `${file} exists; stop the servers on ${dataDir} and give --force to replace it`,
         );
       }
-      replaced = `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      replaced = setAsideName(file, new Date());
       renameSync(file, replaced);
+      // Its write-ahead log goes with it (it may hold committed transactions not yet copied into
+      // the file): opened by its new name, the database finds it there.
+      if (existsSync(`${file}-wal`)) renameSync(`${file}-wal`, `${replaced}-wal`);
     }
-    // The -wal and -shm files of the replaced database must not be replayed over the backup.
+    // No -wal or -shm file of another database may be replayed over the backup.
     for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     const partial = `${file}.restoring`;
     copyFileSync(flags.from, partial);

@@ -4,7 +4,8 @@
  * `<data>/oss/tmp/<id>`, is fsynced, renamed into place and its directory fsynced; only then
  * does the metadata row that names it get written (one transaction). A crash at any point
  * leaves at worst a temporary file or an unnamed blob, never a visible half object; both
- * are removed at the next start (sweep()).
+ * are removed at a later start once an hour old (sweep(): younger ones may be another
+ * process's writes in progress).
  *
  * A blob is never rewritten: an overwrite writes a new blob and removes the old one after
  * the row changed, so a reader that opened the old file keeps reading whole bytes.
@@ -61,8 +62,16 @@ export interface BlobFiles {
   readSmall(blob: string, start: number, length: number, blobSize: number): Buffer;
   /** Removes blobs; missing ones are ignored. */
   remove(blobs: readonly string[]): Promise<void>;
-  /** Startup: removes temporary files, and blobs that `isKnown` does not name. */
-  sweep(isKnown: (blob: string) => boolean): Promise<{ temporary: number; orphaned: number }>;
+  /**
+   * Startup: removes temporary files, and blobs that `isKnown` does not name, untouched for at
+   * least `opts.olderThanMs` before `opts.now`: another process on the same folder may be
+   * writing a file, or about to commit the row that names it. With `keepUnreferenced`, only
+   * temporary files go.
+   */
+  sweep(
+    isKnown: (blob: string) => boolean,
+    opts: { readonly now: number; readonly olderThanMs: number; readonly keepUnreferenced?: boolean },
+  ): Promise<{ temporary: number; orphaned: number }>;
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -200,18 +209,26 @@ export function createBlobFiles(dataDir: string, cacheBytes = CACHE_BYTES): Blob
         await unlink(pathOf(b)).catch(() => undefined);
       }
     },
-    async sweep(isKnown) {
+    async sweep(isKnown, opts) {
       let temporary = 0;
       let orphaned = 0;
+      /** Untouched long enough to belong to no write in progress (gone meanwhile: nothing to do). */
+      const stale = async (path: string): Promise<boolean> => {
+        const st = await stat(path).catch(() => undefined);
+        return st !== undefined && st.mtimeMs <= opts.now - opts.olderThanMs;
+      };
       for (const name of await readdir(tmpDir)) {
+        if (!(await stale(join(tmpDir, name)))) continue;
         await rm(join(tmpDir, name), { force: true, recursive: true });
         temporary++;
       }
+      if (opts.keepUnreferenced) return { temporary, orphaned };
       for (const sub of await readdir(blobDir)) {
         const dir = join(blobDir, sub);
         if (!(await stat(dir)).isDirectory()) continue;
         for (const name of await readdir(dir)) {
           if (BLOB_ID.test(name) && isKnown(name)) continue;
+          if (!(await stale(join(dir, name)))) continue;
           await rm(join(dir, name), { force: true });
           orphaned++;
         }

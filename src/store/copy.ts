@@ -6,7 +6,8 @@
  * Values are copied verbatim: sealed secrets stay sealed under the same master key, the audit
  * chain keeps its hashes, and the store's record of its master keys comes along.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { liveNonces } from './sqlite/nonces.js';
@@ -69,6 +70,23 @@ export function countDifferences(a: Record<string, number>, b: Record<string, nu
  * reads one snapshot (WAL mode lets writers go on) and writes a compact new file, which then
  * gets the live claims of the nonce log in its `nonces` table. `out` must not exist. Returns the copy's `integrity_check` result ('ok' when sound).
  */
+/**
+ * The name `rampart restore --force` gives the database it replaces: `rampart.db.replaced-<time>`,
+ * with its write-ahead log beside it under the same name.
+ */
+export function setAsideName(file: string, at: Date): string {
+  return `${file}.replaced-${at.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/** The databases `rampart restore --force` set aside beside a store file (their names). */
+export function setAsideDatabases(file: string): string[] {
+  if (!existsSync(dirname(file))) return [];
+  const prefix = `${basename(file)}.replaced-`;
+  return readdirSync(dirname(file)).filter(
+    (name) => name.startsWith(prefix) && !name.endsWith('-wal') && !name.endsWith('-shm'),
+  );
+}
+
 export function backupSqliteFile(file: string, out: string): string {
   if (!existsSync(file)) throw new Error(`no database at ${file}`);
   if (existsSync(out)) throw new Error(`${out} already exists; give a new file`);
@@ -79,6 +97,9 @@ export function backupSqliteFile(file: string, out: string): string {
   } finally {
     db.close();
   }
+  // It holds what the store holds (password hashes, sealed secrets, the audit trail): as private
+  // as the store's own file, whatever the umask made it.
+  chmodSync(out, 0o600);
   const copy = new SqliteDatabase(out, { fileMustExist: true });
   try {
     const insert = copy.prepare(

@@ -5,9 +5,11 @@
  * request signed before the copy is refused as a replay by a node on the copy.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rampart, rampartJson } from '../helpers/cli.js';
 import { startNode } from '../helpers/nodes.js';
@@ -64,6 +66,8 @@ describe('rampart backup and restore', () => {
     stop = true;
     await Promise.all(writers);
     expect(backup.integrity).toBe('ok');
+    // As private as the store itself: it holds password hashes and sealed secrets.
+    expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(backup.counts.users).toBeGreaterThanOrEqual(before);
     expect(backup.counts.audit_events).toBeGreaterThanOrEqual(before);
     // The backup is a file of its own: a second one to the same path is refused.
@@ -81,6 +85,22 @@ describe('rampart backup and restore', () => {
     const refused = await rampart(['restore', '--from', out, '--data', target]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--force');
+    // A write committed to the database's write-ahead log by a process killed before any
+    // checkpoint: the database set aside keeps it.
+    const killed = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.pragma('wal_autocheckpoint = 0');
+         db.exec("create table marker (x text); insert into marker values ('committed')");
+         process.kill(process.pid, 'SIGKILL');`,
+        join(target, 'rampart.db'),
+      ],
+      { cwd: process.cwd() },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    expect(statSync(join(target, 'rampart.db-wal')).size).toBeGreaterThan(0);
     const forced = await rampartJson<Check & { replaced: string }>([
       'restore',
       '--from',
@@ -91,6 +111,9 @@ describe('rampart backup and restore', () => {
     ]);
     expect(forced.audit.ok).toBe(true);
     expect(existsSync(forced.replaced)).toBe(true);
+    const kept = new SqliteDatabase(forced.replaced, { readonly: true });
+    expect(kept.prepare('select x from marker').pluck().all()).toEqual(['committed']);
+    kept.close();
     // Without the master key the restored store cannot be opened or checked.
     const keyless = tempDir();
     const noKey = await rampart(['restore', '--from', out, '--data', keyless]);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,5 +60,40 @@ describe('blob files: small reads', () => {
     expect(f.readSmall(a.blob, 0, 1, a.size)[0]).toBe(0);
     expect(f.readSmall(c.blob, 0, 1, c.size)[0]).toBe(2);
     expect(() => f.readSmall(b.blob, 0, 1, b.size)).toThrow(/ENOENT/);
+  });
+});
+
+describe('blob files: the start-up sweep', () => {
+  const HOUR = 60 * 60 * 1000;
+
+  it('removes only what is an hour old: younger files may be another process’s writes', async () => {
+    const { files: f, dir } = files();
+    const named = await f.write(chunks(Buffer.from('named')), { maxBytes: 1024 });
+    const oldOrphan = await f.write(chunks(Buffer.from('old orphan')), { maxBytes: 1024 });
+    const newOrphan = await f.write(chunks(Buffer.from('new orphan')), { maxBytes: 1024 });
+    const oldTemp = join(dir, 'oss', 'tmp', 'upload-old');
+    const newTemp = join(dir, 'oss', 'tmp', 'upload-new');
+    writeFileSync(oldTemp, 'partial');
+    writeFileSync(newTemp, 'partial');
+    const now = Date.now();
+    const twoHoursAgo = new Date(now - 2 * HOUR);
+    for (const p of [blobPath(dir, named.blob), blobPath(dir, oldOrphan.blob), oldTemp])
+      utimesSync(p, twoHoursAgo, twoHoursAgo);
+
+    const isKnown = (blob: string) => blob === named.blob;
+    // With a database set aside by a restore: unreferenced blobs stay, old temporary files go.
+    expect(await f.sweep(isKnown, { now, olderThanMs: HOUR, keepUnreferenced: true })).toEqual({
+      temporary: 1,
+      orphaned: 0,
+    });
+    expect(existsSync(oldTemp)).toBe(false);
+    expect(existsSync(blobPath(dir, oldOrphan.blob))).toBe(true);
+
+    expect(await f.sweep(isKnown, { now, olderThanMs: HOUR })).toEqual({ temporary: 0, orphaned: 1 });
+    expect(existsSync(blobPath(dir, named.blob))).toBe(true);
+    expect(existsSync(blobPath(dir, oldOrphan.blob))).toBe(false);
+    // Written within the hour: kept, named or not.
+    expect(existsSync(blobPath(dir, newOrphan.blob))).toBe(true);
+    expect(existsSync(newTemp)).toBe(true);
   });
 });
