@@ -67,8 +67,14 @@ export async function runMigrateStore(
             `the target database is not empty (${used.map(([t, n]) => `${t}: ${n}`).join(', ')}); give an empty database`,
           );
         }
-        const sourceCounts = await tableCounts(source.store, tables);
-        await copyRows(source.store, target, tables);
+        // One snapshot of the source: a server still writing to it cannot make the copy's tables
+        // disagree with each other (the docs still say to stop the servers first).
+        const sourceCounts = await source.store.snapshot(async (db) => {
+          const snapshot = { db, dialect: source.store.dialect };
+          const counts = await tableCounts(snapshot, tables);
+          await copyRows(snapshot, target, tables);
+          return counts;
+        });
         // The live claims of the nonce log: a request signed before the copy is not replayed after.
         sourceCounts.nonces =
           (sourceCounts.nonces ?? 0) + (await copyLiveNonces(sqliteFile(flags.from), target));
@@ -85,7 +91,7 @@ export async function runMigrateStore(
         process.stdout.write(
           flags.json
             ? `${JSON.stringify(result)}\n`
-            : `Copied ${Object.values(check.counts).reduce((a, b) => a + b, 0)} rows in ${tables.length} tables to PostgreSQL; counts ${differences.length === 0 ? 'equal' : 'DIFFER'}; ${check.audit.events} audit events, chains ${check.audit.ok ? 'verify' : 'DO NOT verify'}. Start the nodes with --database-url and the same master key.\n`,
+            : `Copied ${Object.values(check.counts).reduce((a, b) => a + b, 0)} rows in ${tables.length} tables to PostgreSQL; counts ${differences.length === 0 ? 'equal' : 'DIFFER'}; ${check.audit.events} audit events, chains ${check.audit.ok ? 'verify' : 'DO NOT verify'}.${ok ? ' Start the nodes with --database-url and the same master key.' : ' Do not start nodes on it: drop the database and copy again from a stopped store.'}\n`,
         );
         return ok ? 0 : 1;
       } finally {

@@ -50,7 +50,10 @@ export async function storeTables(store: Store): Promise<string[]> {
 }
 
 /** Row counts per table. */
-export async function tableCounts(store: Store, tables: readonly string[]): Promise<Record<string, number>> {
+export async function tableCounts(
+  store: StoreReader,
+  tables: readonly string[],
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const t of tables) {
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(t)}`.execute(store.db);
@@ -158,6 +161,9 @@ export function checkSqliteFile(file: string): string {
   }
 }
 
+/** What reading a store's rows needs: its query builder (or a snapshot's) and its dialect. */
+export type StoreReader = Pick<Store, 'db' | 'dialect'>;
+
 /** Rows read and written per statement. */
 const PAGE = 500;
 
@@ -166,7 +172,7 @@ const PAGE = 500;
  * one transaction of the target: all or nothing. Returns the rows copied per table.
  */
 export async function copyRows(
-  from: Store,
+  from: StoreReader,
   to: Store,
   tables: readonly string[],
   onTable?: (table: string, rows: number) => void,
@@ -206,7 +212,7 @@ function normalize(v: unknown): HotParam {
   return String(v);
 }
 
-async function columnsOf(store: Store, table: string): Promise<string[]> {
+async function columnsOf(store: StoreReader, table: string): Promise<string[]> {
   if (store.dialect === 'sqlite') {
     const r = await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(
       store.db,
