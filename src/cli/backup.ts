@@ -7,7 +7,7 @@
  * The master key is never in a backup: keep it apart, and give it to restore as to serve.
  * A PostgreSQL store is backed up with PostgreSQL's own tools (docs/scaling.md).
  */
-import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, masterKeyOptions } from '../config.js';
 import { checkStore } from '../ops/store-check.js';
@@ -89,6 +89,8 @@ export async function runRestore(flags: RestoreFlags, env: NodeJS.ProcessEnv = p
     const integrity = checkSqliteFile(flags.from);
     if (integrity !== 'ok') throw new Error(`${flags.from} does not pass integrity_check: ${integrity}`);
     const file = sqliteFile(dataDir);
+    // A new deployment's directory, private like one `rampart init` makes.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     let replaced: string | undefined;
     if (existsSync(file)) {
       if (!flags.force) {
@@ -112,6 +114,13 @@ export async function runRestore(flags: RestoreFlags, env: NodeJS.ProcessEnv = p
       ...masterKeyOptions(flags, env),
       requireExisting: true,
       audit: false,
+    }).catch((err: unknown) => {
+      // The backup is in place but cannot be opened (a wrong master key, say): say where the
+      // database it replaced is, so that it can be put back.
+      if (replaced && err instanceof Error) {
+        err.message = `${err.message} (the database restore replaced is kept as ${replaced}; the backup is now ${file})`;
+      }
+      throw err;
     });
     try {
       const check = await checkStore(d.store, d.sealer);

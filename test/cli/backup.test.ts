@@ -114,6 +114,19 @@ describe('rampart backup and restore', () => {
     const kept = new SqliteDatabase(forced.replaced, { readonly: true });
     expect(kept.prepare('select x from marker').pluck().all()).toEqual(['committed']);
     kept.close();
+    // Into a directory that does not exist yet, with the key kept apart.
+    const fresh = join(tempDir(), 'new', 'data');
+    const into = await rampartJson<Check>([
+      'restore',
+      '--from',
+      out,
+      '--data',
+      fresh,
+      '--master-key-file',
+      join(s.dataDir, 'master.key'),
+    ]);
+    expect(into.audit.ok).toBe(true);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
     // Without the master key the restored store cannot be opened or checked.
     const keyless = tempDir();
     const noKey = await rampart(['restore', '--from', out, '--data', keyless]);
