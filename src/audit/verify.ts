@@ -1,6 +1,7 @@
-import type { Sealer } from '../crypto/seal.js';
+import { SealError, sealedKeyId, type Sealer } from '../crypto/seal.js';
 import type { Store, StoreDialect, Tx } from '../store/index.js';
 import {
+  AUDIT_CHECKPOINT_CONTEXT,
   CHECKPOINT_EVERY,
   chainHash,
   checkpointSealValid,
@@ -191,11 +192,7 @@ function verifyAccount(
   if (sealer) {
     for (const c of checkpoints) {
       if (!checkpointSealValid(sealer, c, c.seal)) {
-        return at(
-          c.seq,
-          'checkpoint-seal',
-          `the checkpoint at seq ${c.seq} is not sealed under the master key (forged or altered)`,
-        );
+        return at(c.seq, 'checkpoint-seal', sealProblem(sealer, c.seq, c.seal));
       }
     }
   }
@@ -337,6 +334,25 @@ export interface ChainMaterial {
   readonly heads: readonly ChainHead[];
   /** Read from a store (readChainMaterial) rather than from an export file. */
   readonly store?: StoreDialect;
+}
+
+/**
+ * Why a checkpoint's seal was refused. A seal names its key: one under a key the command was not
+ * given (a master key retired by a rotation since the file was exported, say) says which, since
+ * that is not a forgery until the key that made it says so.
+ */
+function sealProblem(sealer: Sealer, seq: number, seal: string): string {
+  const keyId = sealedKeyId(seal);
+  let known = true;
+  try {
+    sealer.unseal(seal, AUDIT_CHECKPOINT_CONTEXT);
+  } catch (err) {
+    known = !(err instanceof SealError && /unknown key/.test(err.message));
+  }
+  if (!known && keyId) {
+    return `the checkpoint at seq ${seq} is sealed under master key ${keyId}, which was not given (a key retired by a rotation? give it with --master-key-file); it is not checked`;
+  }
+  return `the checkpoint at seq ${seq} is not sealed under the master key (forged or altered)`;
 }
 
 export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {

@@ -60,7 +60,19 @@ describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)
     for (const text of kept) expect(verifyChains(parseExport(text), sealer)).toMatchObject({ ok: true });
     // The checkpoints a file begins with are sealed under the master key: another key refuses them.
     const other = createSealer([{ id: 'k1', key: randomBytes(32) }]);
-    expect(verifyChains(joined, other).findings[0]).toMatchObject({ problem: 'checkpoint-seal' });
+    expect(verifyChains(joined, other).findings[0]).toMatchObject({
+      problem: 'checkpoint-seal',
+      message: expect.stringContaining('forged or altered'),
+    });
+    // Under a key the command was not given (one a rotation retired since): not called forged,
+    // the key named, and still not passed.
+    const rotated = createSealer([{ id: 'k2', key: randomBytes(32) }]);
+    const unchecked = verifyChains(joined, rotated);
+    expect(unchecked.ok).toBe(false);
+    expect(unchecked.findings[0]).toMatchObject({
+      problem: 'checkpoint-seal',
+      message: expect.stringMatching(/sealed under master key k1, which was not given/),
+    });
     // An event changed in a kept file is still named.
     const edited = kept.join('').replace('"Op11-3"', '"Op11-X"');
     expect(verifyChains(parseExport(edited), sealer).ok).toBe(false);
