@@ -14,6 +14,7 @@ import {
   checkLength,
   decodeMarker,
   encodeMarker,
+  invalid,
   lockAccount,
   nameKey,
   nowIso,
@@ -290,6 +291,13 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
       const filters = input?.tags ?? [];
       // Order: System policies by name, then Custom ones by name. Marker: "<S|C>:<key>".
       const [afterType, afterKey] = after === undefined ? ['', ''] : [after.slice(0, 1), after.slice(2)];
+      // A marker this list made names a System or a Custom policy: anything else was altered.
+      if (
+        after !== undefined &&
+        ((afterType !== 'S' && afterType !== 'C') || after[1] !== ':' || afterKey === '')
+      ) {
+        throw invalid('The parameter - "Marker" is invalid.');
+      }
       const items: Policy[] = [];
       let truncated = false;
       let lastKey = '';

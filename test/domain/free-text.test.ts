@@ -213,6 +213,15 @@ forEachBackend('control characters in free text', (w) => {
       'InvalidParameter',
       'The parameter - "Marker" is invalid.',
     );
+    // ListPolicies' markers name a System or a Custom policy; an altered one is refused, not
+    // read as the start of the list.
+    for (const text of ['k:X:zz', 'k:S', 'k:C:', 'k:Sx']) {
+      await expectApiError(
+        domain.policies.list(accountId, { marker: Buffer.from(text, 'utf8').toString('base64url') }),
+        'InvalidParameter',
+        'The parameter - "Marker" is invalid.',
+      );
+    }
     const serial = `acs:ram::${accountId}:mfa/a\u0000b`;
     await expectApiError(domain.mfa.deleteVirtual(accountId, serial), 'EntityNotExist.VirtualMFADevice');
     await expectApiError(
