@@ -153,12 +153,27 @@ export function checkTagFilter(filters: readonly TagFilter[] | undefined): void 
 
 const MAX_NAMES = 50;
 
-function decodeToken(token: string | undefined): number {
-  if (token === undefined || token === '') return 0;
-  const m = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!m) throw invalid('The parameter - "NextToken" is invalid.');
-  return Number(m[1]);
+/**
+ * ListTagResources' NextToken: the last (resource name key, tag key) of the page before, so that
+ * rows removed or added between two pages never make the next one skip or repeat a row.
+ */
+function decodeToken(token: string | undefined): readonly [string, string] | undefined {
+  if (token === undefined || token === '') return undefined;
+  const bad = () => invalid('The parameter - "NextToken" is invalid.');
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!text.startsWith('k:') || Buffer.from(text, 'utf8').toString('base64url') !== token) throw bad();
+  let after: unknown;
+  try {
+    after = JSON.parse(text.slice(2));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(after) || after.length !== 2 || !after.every((x) => typeof x === 'string')) throw bad();
+  return [after[0] as string, after[1] as string];
 }
+
+const encodeToken = (nameKey: string, tagKey: string): string =>
+  Buffer.from(`k:${JSON.stringify([nameKey, tagKey])}`, 'utf8').toString('base64url');
 
 export function createTags(ctx: DomainContext): TagsDomain {
   const { store } = ctx;
@@ -214,7 +229,7 @@ export function createTags(ctx: DomainContext): TagsDomain {
       if (!Number.isInteger(size) || size < 1 || size > 100) {
         throw invalid('The parameter - "PageSize" MUST be in the range of 1 and 100.');
       }
-      const offset = decodeToken(input.nextToken);
+      const after = decodeToken(input.nextToken);
       const idCol = input.resourceType === 'role' ? 'role_id' : 'policy_id';
       const nameCol = input.resourceType === 'role' ? 'role_name' : 'policy_name';
       const table = input.resourceType === 'role' ? 'roles' : 'policies';
@@ -231,13 +246,19 @@ export function createTags(ctx: DomainContext): TagsDomain {
         );
         conditions.push(sql`(${sql.join(ors, sql` or `)})`);
       }
-      const result = await sql<{ name: string; tag_key: string; tag_value: string }>`
-        select r.${sql.ref(nameCol)} as name, t.tag_key, t.tag_value
+      if (after) {
+        const [nameKey, tagKey] = after;
+        conditions.push(
+          sql`(r.name_key > ${nameKey} or (r.name_key = ${nameKey} and t.tag_key > ${tagKey}))`,
+        );
+      }
+      const result = await sql<{ name: string; name_key: string; tag_key: string; tag_value: string }>`
+        select r.${sql.ref(nameCol)} as name, r.name_key, t.tag_key, t.tag_value
         from tags t join ${sql.table(table)} r
           on r.account_id = t.account_id and r.${sql.ref(idCol)} = t.resource_id
         where ${sql.join(conditions, sql` and `)}
         order by r.name_key, t.tag_key
-        limit ${size + 1} offset ${offset}`.execute(store.db);
+        limit ${size + 1}`.execute(store.db);
       const rows = result.rows;
       const items: TagResource[] = rows.slice(0, size).map((r) => ({
         resourceType: input.resourceType,
@@ -245,8 +266,9 @@ export function createTags(ctx: DomainContext): TagsDomain {
         tagKey: r.tag_key,
         tagValue: r.tag_value,
       }));
-      return rows.length > size
-        ? { items, nextToken: Buffer.from(`o:${offset + size}`, 'utf8').toString('base64url') }
+      const last = rows[size - 1];
+      return rows.length > size && last
+        ? { items, nextToken: encodeToken(last.name_key, last.tag_key) }
         : { items };
     },
   };

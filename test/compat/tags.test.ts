@@ -256,6 +256,27 @@ describe.each(STORES)('RAM tags (%s)', (store) => {
     } while (token && pages < 20);
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    // A tag removed between two pages does not make the next page skip one.
+    const first = await call(root, 'ListTagResources', {
+      ResourceType: 'role',
+      ResourceNames: [role],
+      PageSize: 2,
+    });
+    expect(first.TagResources.map((t: { TagKey: string }) => t.TagKey)).toEqual(['p0', 'p1']);
+    await call(root, 'UntagResources', { ResourceType: 'role', ResourceNames: [role], TagKeys: ['p0'] });
+    const next = await call(root, 'ListTagResources', {
+      ResourceType: 'role',
+      ResourceNames: [role],
+      PageSize: 2,
+      NextToken: first.NextToken,
+    });
+    expect(next.TagResources.map((t: { TagKey: string }) => t.TagKey)).toEqual(['p2', 'p3']);
+    await expectFailure(
+      call(root, 'ListTagResources', { ResourceType: 'role', NextToken: 'bzoy' }),
+      'InvalidParameter',
+      400,
+      '"NextToken"',
+    );
     await expectFailure(
       call(root, 'ListTagResources', { ResourceType: 'role', PageSize: 101 }),
       'InvalidParameter',
