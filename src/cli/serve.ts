@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sql } from 'kysely';
 import { ConfigError, resolveConfig, type ServeFlags } from '../config.js';
 import {
   createFirstAccount,
@@ -6,8 +7,26 @@ import {
   openDeployment,
   rootSecurityWarnings,
   startServer,
+  type Deployment,
   type InitResult,
 } from '../server.js';
+
+/**
+ * Runs `create` when the store has no account yet. On PostgreSQL, nodes started together on an
+ * empty database take turns (a transaction-scoped advisory lock held while one looks and
+ * creates), so one of them creates the first account, not each.
+ */
+async function onFirstStart(
+  deployment: Deployment,
+  create: () => Promise<InitResult>,
+): Promise<InitResult | undefined> {
+  const ifEmpty = async () => ((await deployment.domain.accounts.list()).length === 0 ? create() : undefined);
+  if (deployment.store.dialect !== 'postgres') return ifEmpty();
+  return deployment.store.transaction(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('rampart:first-account'))`.execute(tx);
+    return ifEmpty();
+  });
+}
 
 /**
  * `rampart serve --data DIR [--host H] [--port P] [--database-url URL] [--master-key-file PATH]
@@ -77,14 +96,11 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     }
     throw err;
   }
-  let firstStart: InitResult | undefined;
   let generated = false;
-  if ((await deployment.domain.accounts.list()).length === 0) {
+  const firstStart = await onFirstStart(deployment, async () => {
     generated = config.rootPassword === undefined;
-    firstStart = await createFirstAccount(deployment, {
-      rootPassword: config.rootPassword ?? generatePassword(),
-    });
-  }
+    return createFirstAccount(deployment, { rootPassword: config.rootPassword ?? generatePassword() });
+  });
   let running;
   try {
     running = await startServer({ config, deployment });
