@@ -145,6 +145,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MOBILE_PHONE = /^[0-9]{1,5}-[0-9]{4,20}$/;
 const VERSION_ID = /^v[1-9][0-9]{0,8}$/;
 const ACCOUNT_ALIAS = /^[a-z0-9](?:-?[a-z0-9])*$/;
+const AUTH_CODE = /^[0-9]{6}$/;
+const INTEGER = /^-?[0-9]+$/;
 
 /**
  * A-Z lower-cased, nothing else: a letter of another script that lower-cases to ASCII (the
@@ -153,8 +155,6 @@ const ACCOUNT_ALIAS = /^[a-z0-9](?:-?[a-z0-9])*$/;
 export function asciiLowerCase(text: string): string {
   return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
-const AUTH_CODE = /^[0-9]{6}$/;
-const INTEGER = /^-?[0-9]+$/;
 
 function format(re: RegExp, max: number): Param<string> {
   return new Param((raw, param) => {
