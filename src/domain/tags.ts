@@ -2,30 +2,37 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Tx } from '../store/index.js';
 import type { Tag, TaggableResourceType, TagsDomain, TagResource, TagFilter } from './index.js';
 import type { DomainContext } from './context.js';
-import { accountQuotas, checkFreeText, invalid, lockAccount, tagLimitExceeded } from './common.js';
+import {
+  accountQuotas,
+  checkFreeText,
+  checkLength,
+  invalid,
+  lockAccount,
+  tagLimitExceeded,
+} from './common.js';
 import { err } from './messages.js';
 import { findPolicyRow, findRoleRow } from './rows.js';
-
-/** Whether text holds min..max characters (code points: an emoji is one, as the API layer counts). */
-const withinChars = (text: string, min: number, max: number): boolean => {
-  const n = [...text].length;
-  return n >= min && n <= max;
-};
 
 /** Tag rules: key 1..128 characters, value 0..256, no `acs:` / `aliyun` key prefix, no duplicate keys. */
 export function checkTags(tags: readonly Tag[]): void {
   const seen = new Set<string>();
   for (const t of tags) {
     const key = t.tagKey;
-    if (typeof key !== 'string' || !withinChars(key, 1, 128)) {
-      throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
-    }
+    if (typeof key !== 'string') throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
+    // Characters are code points (an emoji is one), as the API layer counts them.
+    checkLength(key, 1, 128, 'InvalidParameter', 'The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
     if (/^(acs:|aliyun)/i.test(key)) {
       throw invalid('The parameter - "Tag.N.Key" cannot start with "acs:" or "aliyun".');
     }
-    if (typeof t.tagValue !== 'string' || !withinChars(t.tagValue, 0, 256)) {
+    if (typeof t.tagValue !== 'string')
       throw invalid('The parameter - "Tag.N.Value" MUST be at most 256 characters.');
-    }
+    checkLength(
+      t.tagValue,
+      0,
+      256,
+      'InvalidParameter',
+      'The parameter - "Tag.N.Value" MUST be at most 256 characters.',
+    );
     if (/^(acs:|aliyun)/i.test(t.tagValue)) {
       throw invalid('The parameter - "Tag.N.Value" cannot start with "acs:" or "aliyun".');
     }
@@ -143,9 +150,15 @@ export function hasTag(
 /** Checks a tag filter of ListRoles / ListPolicies. */
 export function checkTagFilter(filters: readonly TagFilter[] | undefined): void {
   for (const f of filters ?? []) {
-    if (typeof f.tagKey !== 'string' || !withinChars(f.tagKey, 1, 128)) {
+    if (typeof f.tagKey !== 'string')
       throw invalid('The parameter - "Tag.N.Key" MUST be 1 to 128 characters.');
-    }
+    checkLength(
+      f.tagKey,
+      1,
+      128,
+      'InvalidParameter',
+      'The parameter - "Tag.N.Key" MUST be 1 to 128 characters.',
+    );
     checkFreeText(f.tagKey, 'Tag.N.Key', 'InvalidParameter');
     checkFreeText(f.tagValue, 'Tag.N.Value', 'InvalidParameter');
   }

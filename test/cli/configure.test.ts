@@ -178,7 +178,10 @@ describe('the configuration directory and file', () => {
 
   it('refuses to write credentials in a directory open to others that belongs to another user', async (ctx) => {
     const foreign = foreignOpenDirectory();
-    if (!foreign) return ctx.skip();
+    if (!foreign)
+      return ctx.skip(
+        'no directory open to others that belongs to another user: the tests run as neither root nor beside such a tmpdir',
+      );
     const path = join(foreign, `rampart-configure-${process.pid}-${Date.now()}.json`);
     const before = statSync(foreign).mode & 0o7777;
     try {
