@@ -74,6 +74,9 @@ interface CachedKeys {
 
 const trimSlash = (s: string): string => s.replace(/\/+$/, '');
 
+const isStrings = (values: readonly unknown[]): values is string[] =>
+  values.every((v) => typeof v === 'string');
+
 export interface OidcVerifierOptions {
   /** Discovery and JWKS fetch (tests replace it); default: pinned HTTPS. */
   readonly fetchJson?: (url: URL, fingerprints: readonly string[]) => Promise<unknown>;
@@ -162,11 +165,22 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
       if (typeof header.alg !== 'string' || !(OIDC_ALGORITHMS as readonly string[]).includes(header.alg)) {
         throw fail('Invalid', 'The signature algorithm of the OIDC token is not supported.');
       }
-      if (typeof claims.iss !== 'string' || trimSlash(claims.iss) !== trimSlash(anchor.issuerUrl)) {
+      // Exactly the IssuerUrl (RFC 7519 4.1.1, OpenID Connect Core 3.1.3.7): `iss` is echoed
+      // into oidc:iss and the answer, so `https://idp/` is not `https://idp`.
+      if (typeof claims.iss !== 'string' || claims.iss !== anchor.issuerUrl) {
         throw fail('Invalid', 'The issuer of the OIDC token is not the IssuerUrl of the OIDC provider.');
       }
+      // A string or an array of strings (RFC 7519 4.1.3): a token with anything else in `aud` is
+      // refused, never echoed into oidc:aud and ClientIds.
+      const aud: unknown = claims.aud;
       const audiences =
-        typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+        typeof aud === 'string' ? [aud] : Array.isArray(aud) && isStrings(aud) ? aud : undefined;
+      if (!audiences) {
+        throw fail(
+          'AudienceNotMatch',
+          'The audience of the OIDC token is not a string or an array of strings.',
+        );
+      }
       if (!audiences.some((a) => anchor.clientIds.includes(a))) {
         throw fail(
           'AudienceNotMatch',
@@ -191,7 +205,7 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
         );
       }
       const options = {
-        issuer: claims.iss,
+        issuer: anchor.issuerUrl,
         audience: [...anchor.clientIds],
         algorithms: [...OIDC_ALGORITHMS],
         currentDate: nowDate,
@@ -232,7 +246,7 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
       }
       return {
         subject: claims.sub,
-        issuer: claims.iss,
+        issuer: anchor.issuerUrl,
         audiences,
         issuedAt: claims.iat,
         expiresAt: claims.exp,

@@ -30,6 +30,17 @@ const token = (k: CryptoKey, kid: string, now: Date, claims: Record<string, unkn
     .setExpirationTime(Math.floor(now.getTime() / 1000) + 300)
     .sign(k);
 
+/** A token with exactly these claims (iss and aud as given, whatever their form). */
+const rawToken = (k: CryptoKey, kid: string, now: Date, claims: Record<string, unknown>) =>
+  new SignJWT({
+    sub: 'ci',
+    iat: Math.floor(now.getTime() / 1000) - 5,
+    exp: Math.floor(now.getTime() / 1000) + 300,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .sign(k);
+
 async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -103,5 +114,64 @@ describe('OIDC token verification', () => {
     expect(await code(ok.verifier.verify(await token(a.priv, 'a', now, { sub: '' }), anchor, now))).toBe(
       'AuthenticationFail.OIDCToken.Invalid',
     );
+  });
+
+  it('takes the iss of the IssuerUrl exactly: a trailing slash is another issuer', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const { verifier } = issuer(() => [a.jwk]);
+    expect(
+      await code(
+        verifier.verify(await rawToken(a.priv, 'a', now, { iss: `${ISSUER}/`, aud: 'sts' }), anchor, now),
+      ),
+    ).toBe('AuthenticationFail.OIDCToken.Invalid');
+    expect(
+      await code(
+        verifier.verify(await rawToken(a.priv, 'a', now, { iss: `${ISSUER}//`, aud: 'sts' }), anchor, now),
+      ),
+    ).toBe('AuthenticationFail.OIDCToken.Invalid');
+    // A provider registered with the slash takes tokens of that form only, and echoes it.
+    const slashed = { ...anchor, issuerUrl: `${ISSUER}/` };
+    expect(
+      await code(
+        verifier.verify(await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts' }), slashed, now),
+      ),
+    ).toBe('AuthenticationFail.OIDCToken.Invalid');
+    const t = await verifier.verify(
+      await rawToken(a.priv, 'a', now, { iss: `${ISSUER}/`, aud: 'sts' }),
+      slashed,
+      now,
+    );
+    expect(t.issuer).toBe(`${ISSUER}/`);
+    expect(
+      (await verifier.verify(await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts' }), anchor, now))
+        .issuer,
+    ).toBe(ISSUER);
+  });
+
+  it('takes aud as a string or an array of strings, and refuses any other entry', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const { verifier } = issuer(() => [a.jwk]);
+    const t = await verifier.verify(
+      await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: ['other', 'sts'] }),
+      anchor,
+      now,
+    );
+    expect(t.audiences).toEqual(['other', 'sts']);
+    for (const aud of [
+      ['sts', 42],
+      ['sts', null],
+      ['sts', { id: 'x' }],
+      ['sts', ['sts']],
+      ['sts', true],
+      42,
+      { sts: true },
+      [],
+      null,
+    ]) {
+      expect(
+        await code(verifier.verify(await rawToken(a.priv, 'a', now, { iss: ISSUER, aud }), anchor, now)),
+        JSON.stringify(aud),
+      ).toBe('AuthenticationFail.OIDCToken.AudienceNotMatch');
+    }
   });
 });
