@@ -4,8 +4,10 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -13,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   createSealer,
   generateMasterKey,
@@ -512,6 +514,62 @@ export function writePrivateFileAtomically(path: string, text: string): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** The temporary files writePrivateFileAtomically names for `path`: `PATH.<pid>.<8 hex>.tmp`. */
+function temporaryNamesOf(path: string): RegExp {
+  const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${name}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+}
+
+/** A temporary file older than this is stale whatever its pid: a write takes milliseconds. */
+const TEMPORARY_STALE_MS = 10 * 60 * 1000;
+
+const processRuns = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the temporary files writePrivateFileAtomically left beside `path` when its process was
+ * killed between the write and the rename (a key file's hold a key, and nothing else would ever
+ * remove them). Only names of the writer's own pattern in `path`'s directory, only regular files
+ * of this user, and only stale ones: of this process (which has none open between two writes),
+ * of a process no longer running, or older than ten minutes (a reused pid). Nothing reads them:
+ * a file is read by its exact path. Returns the paths removed.
+ */
+export function removeStaleTemporaries(path: string, now: number = Date.now()): string[] {
+  const dir = dirname(path);
+  const pattern = temporaryNamesOf(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // no directory yet: nothing was left in it
+  }
+  const uid = process.getuid?.();
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (!m) continue;
+    const file = join(dir, name);
+    try {
+      const st = lstatSync(file);
+      if (!st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
+      const pid = Number(m[1]);
+      if (pid !== process.pid && processRuns(pid) && now - st.mtimeMs <= TEMPORARY_STALE_MS) continue;
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Gone meanwhile, or not ours to remove: the write goes on.
+    }
+  }
+  return removed;
 }
 
 /** Generates a new master key into a key file that must not exist yet (mode 0600). */

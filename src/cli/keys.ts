@@ -11,6 +11,7 @@ import {
   masterKeyId,
   readKeyMaterial,
   readKeyring,
+  removeStaleTemporaries,
   writePrivateFileAtomically,
   type KeySource,
 } from '../config.js';
@@ -61,6 +62,15 @@ function summarize(resealed: Record<string, number>): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing';
 }
 
+/**
+ * Writes a key file (mode 0600, atomically), first removing the temporary files an earlier
+ * write of it left when its process was killed between writing and renaming.
+ */
+function writeKeyFile(path: string, keys: readonly Uint8Array[]): void {
+  removeStaleTemporaries(path);
+  writePrivateFileAtomically(path, keyFileText(keys));
+}
+
 /** Rewrites a key file to hold only `keep`; the other keys go to PATH.old (kept with earlier ones). */
 function retireFromKeyFile(source: KeySource & { kind: 'file' }, keep: string): string | undefined {
   const material = readKeyMaterial(source);
@@ -72,8 +82,8 @@ function retireFromKeyFile(source: KeySource & { kind: 'file' }, keep: string): 
     ? readKeyMaterial({ kind: 'file', path: oldPath, label: oldPath })
     : new Map<string, Uint8Array>();
   for (const [id] of others) earlier.delete(id);
-  writePrivateFileAtomically(oldPath, keyFileText([...others.map(([, k]) => k), ...earlier.values()]));
-  writePrivateFileAtomically(source.path, keyFileText([kept]));
+  writeKeyFile(oldPath, [...others.map(([, k]) => k), ...earlier.values()]);
+  writeKeyFile(source.path, [kept]);
   return oldPath;
 }
 
@@ -87,6 +97,10 @@ export async function runRotate(flags: RotateFlags, env: NodeJS.ProcessEnv = pro
     const inProgress = records.some((r) => r.state === 'previous');
     const onlyNode = source.kind === 'file' && d.store.dialect === 'sqlite' && !flags.newKeyFile;
     let ring = d.keyring;
+    if (onlyNode) {
+      // This command writes these two files: what a killed run of it left beside them goes first.
+      for (const path of [source.path, `${source.path}.old`]) removeStaleTemporaries(path);
+    }
 
     if (ring.ids()[0] === current && !inProgress) {
       // A new key is needed.
@@ -100,7 +114,7 @@ export async function runRotate(flags: RotateFlags, env: NodeJS.ProcessEnv = pro
       // under the new one from now on; then every value is re-sealed.
       const file = source as KeySource & { kind: 'file' };
       const material = readKeyMaterial(file);
-      writePrivateFileAtomically(file.path, keyFileText([key, ...material.values()]));
+      writeKeyFile(file.path, [key, ...material.values()]);
       ring = readKeyring(file)!;
     }
 
@@ -162,7 +176,7 @@ function prepare(
   const hex = Buffer.from(key).toString('hex');
   if (flags.newKeyFile) {
     if (existsSync(flags.newKeyFile)) throw new ConfigError(`${flags.newKeyFile} exists; give a new path`);
-    writePrivateFileAtomically(flags.newKeyFile, keyFileText([key]));
+    writeKeyFile(flags.newKeyFile, [key]);
   }
   const where = flags.newKeyFile ? `written to ${flags.newKeyFile}` : `${hex}  (shown once)`;
   print(
