@@ -92,16 +92,17 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
   const inFlight = new Map<string, Promise<CachedKeys>>();
 
   async function loadKeys(anchor: OidcTrustAnchor, now: number): Promise<CachedKeys> {
-    const issuer = trimSlash(anchor.issuerUrl);
     try {
+      // A terminating slash of the issuer is removed before the path is added (Discovery 4).
       const discovery = (await fetchJson(
-        new URL(`${issuer}/.well-known/openid-configuration`),
+        new URL(`${trimSlash(anchor.issuerUrl)}/.well-known/openid-configuration`),
         anchor.fingerprints,
       )) as { issuer?: unknown; jwks_uri?: unknown } | null;
       if (!discovery || typeof discovery.jwks_uri !== 'string' || typeof discovery.issuer !== 'string') {
         throw fail('HttpsUrlInvalid', 'The discovery document of the OIDC issuer has no issuer or jwks_uri.');
       }
-      if (trimSlash(discovery.issuer) !== issuer) {
+      // Exactly the IssuerUrl (OpenID Connect Discovery 4.3), as a token's iss must be.
+      if (discovery.issuer !== anchor.issuerUrl) {
         throw fail('HttpsUrlInvalid', 'The discovery document of the OIDC issuer names another issuer.');
       }
       let jwksUrl: URL;
@@ -132,7 +133,7 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
   }
 
   async function keysFor(anchor: OidcTrustAnchor, now: number, refresh: boolean): Promise<CachedKeys> {
-    const key = `${trimSlash(anchor.issuerUrl)}|${[...anchor.fingerprints].sort().join(',')}`;
+    const key = `${anchor.issuerUrl}|${[...anchor.fingerprints].sort().join(',')}`;
     const cached = cache.get(key);
     const fresh = cached && now - cached.fetchedAt < KEYS_TTL_MS && now >= cached.fetchedAt;
     const mayRefresh = !cached || now - cached.fetchedAt >= REFRESH_COOLDOWN_MS || now < cached.fetchedAt;

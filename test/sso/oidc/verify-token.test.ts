@@ -129,14 +129,20 @@ describe('OIDC token verification', () => {
         verifier.verify(await rawToken(a.priv, 'a', now, { iss: `${ISSUER}//`, aud: 'sts' }), anchor, now),
       ),
     ).toBe('AuthenticationFail.OIDCToken.Invalid');
-    // A provider registered with the slash takes tokens of that form only, and echoes it.
+    // A provider registered with the slash takes tokens of that form only, and echoes it; its
+    // discovery document must name it in that form too.
     const slashed = { ...anchor, issuerUrl: `${ISSUER}/` };
+    const slashedToken = await rawToken(a.priv, 'a', now, { iss: `${ISSUER}/`, aud: 'sts' });
+    expect(await code(verifier.verify(slashedToken, slashed, now))).toBe(
+      'AuthenticationFail.OIDCToken.HttpsUrlInvalid',
+    );
+    const slashedIssuer = issuer(() => [a.jwk], `${ISSUER}/`).verifier;
     expect(
       await code(
-        verifier.verify(await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts' }), slashed, now),
+        slashedIssuer.verify(await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts' }), slashed, now),
       ),
     ).toBe('AuthenticationFail.OIDCToken.Invalid');
-    const t = await verifier.verify(
+    const t = await slashedIssuer.verify(
       await rawToken(a.priv, 'a', now, { iss: `${ISSUER}/`, aud: 'sts' }),
       slashed,
       now,
