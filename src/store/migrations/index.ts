@@ -14,6 +14,7 @@ import * as m012 from './012_sso.js';
 import * as m013 from './013_job_runs.js';
 import * as m015 from './015_rd_invitations.js';
 import * as m017 from './017_auxiliary_domain_mfa_tickets.js';
+import * as m018 from './018_byte_order_collation.js';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -32,6 +33,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '013_job_runs': m013,
   '015_rd_invitations': m015,
   '017_auxiliary_domain_mfa_tickets': m017,
+  '018_byte_order_collation': m018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
