@@ -133,6 +133,24 @@ export function storeSuite(target: StoreTarget): void {
       expect(rows.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
     });
 
+    it('refuses a schema migrated by a later version, naming its migration, and changes nothing', async () => {
+      const later = '999_later_feature';
+      const executed = new Date().toISOString();
+      await sql`insert into rampart_migration (name, timestamp) values (${later}, ${executed})`.execute(a.db);
+      try {
+        await expect(a.migrate()).rejects.toThrow(
+          /migrated by a later version of Rampart \(migration 999_later_feature, which this version does not have\)/,
+        );
+        const rows = await sql<{ name: string }>`select name from rampart_migration order by name`.execute(
+          a.db,
+        );
+        expect(rows.rows.map((r) => r.name)).toEqual([...Object.keys(migrations), later].sort());
+      } finally {
+        await sql`delete from rampart_migration where name = ${later}`.execute(a.db);
+      }
+      await a.migrate();
+    });
+
     it('rolls a failed transaction back completely', async () => {
       const now = '2026-01-01T00:00:00Z';
       const id = `9${randomBytes(4).readUInt32BE() % 10 ** 9}`.padEnd(16, '0');

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_entity_counts.js';
 import * as m003 from './003_deployment.js';
@@ -54,10 +54,33 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
     // runs; each creates its own tables, so their order between themselves does not matter.
     allowUnorderedMigrations: true,
   });
+  await refuseNewerSchema(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * A database migrated by a later Rampart (a migration applied that this version does not have)
+ * is refused with a message that says so, before anything is changed: this version's code would
+ * misread a schema it does not know, and the way back is to run that later version again.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function refuseNewerSchema(db: Kysely<any>): Promise<void> {
+  let applied: string[];
+  try {
+    const rows = await sql<{ name: string }>`select name from rampart_migration`.execute(db);
+    applied = rows.rows.map((r) => r.name);
+  } catch {
+    return; // a new database: no migration was applied yet
+  }
+  const unknown = applied.filter((name) => !Object.hasOwn(migrations, name)).sort();
+  if (unknown.length > 0) {
+    throw new Error(
+      `the database was migrated by a later version of Rampart (migration ${unknown.join(', ')}, which this version does not have): run that version or a later one`,
+    );
   }
 }
