@@ -465,6 +465,9 @@ export function createFederationProviders(ctx: DomainContext): FederationProvide
 
   async function deleteProvider(table: ProviderTable, accountId: string, name: string): Promise<void> {
     await store.transaction(async (tx) => {
+      // Serialized with every other write of the account: of two deletes at once, the second
+      // finds no provider.
+      await lockAccount(ctx, tx, accountId);
       const row = await providerRow(tx, table, accountId, name);
       await tx
         .deleteFrom(table)

@@ -209,6 +209,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         hash = await hashPassword(input.password, ctx.scrypt);
       }
       return store.transaction(async (tx) => {
+        // Serialized with every other write of the account: two updates at once each keep the
+        // other's password in the history, and one racing a delete finds no profile.
+        await lockAccount(ctx, tx, accountId);
         const { user, profile } = await requireProfile(tx, accountId, userName);
         const now = nowIso(ctx);
         const history = JSON.parse(profile.password_history) as string[];
@@ -248,6 +251,9 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
 
     async delete(accountId, userName) {
       await store.transaction(async (tx) => {
+        // Serialized with every other write of the account: of two deletes at once, the second
+        // finds no profile (one answer of success, one audit event of it).
+        await lockAccount(ctx, tx, accountId);
         const { user } = await requireProfile(tx, accountId, userName);
         await tx
           .deleteFrom('login_profiles')

@@ -211,13 +211,17 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           },
         };
       }
-      const row = await requireCustomPolicy(store.db, accountId, policyName);
-      const all = await versions(store.db, row);
-      const dv = all.find((v) => v.version_num === row.default_version)!;
-      return {
-        policy: await customPolicy(store.db, row),
-        defaultPolicyVersion: versionView(dv, row.default_version),
-      };
+      // One snapshot: a default version switched, or the policy deleted, between two reads
+      // would leave the row without its default version.
+      return store.snapshot(async (tx) => {
+        const row = await requireCustomPolicy(tx, accountId, policyName);
+        const all = await versions(tx, row);
+        const dv = all.find((v) => v.version_num === row.default_version)!;
+        return {
+          policy: await customPolicy(tx, row),
+          defaultPolicyVersion: versionView(dv, row.default_version),
+        };
+      });
     },
 
     async updateDescription(accountId, policyName, newDescription) {
@@ -417,16 +421,19 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           createDate: p.createDate,
         };
       }
-      const row = await requireCustomPolicy(store.db, accountId, policyName);
-      const v = await store.db
-        .selectFrom('policy_versions')
-        .select(['version_num', 'document', 'create_date'])
-        .where('account_id', '=', accountId)
-        .where('policy_id', '=', row.policy_id)
-        .where('version_num', '=', num)
-        .executeTakeFirst();
-      if (!v) throw err.versionNotExist(row.policy_name, versionId);
-      return versionView(v, row.default_version);
+      // One snapshot, so IsDefaultVersion is told by the policy row the version was read with.
+      return store.snapshot(async (tx) => {
+        const row = await requireCustomPolicy(tx, accountId, policyName);
+        const v = await tx
+          .selectFrom('policy_versions')
+          .select(['version_num', 'document', 'create_date'])
+          .where('account_id', '=', accountId)
+          .where('policy_id', '=', row.policy_id)
+          .where('version_num', '=', num)
+          .executeTakeFirst();
+        if (!v) throw err.versionNotExist(row.policy_name, versionId);
+        return versionView(v, row.default_version);
+      });
     },
 
     async listVersions(accountId, policyType, policyName) {
@@ -442,8 +449,11 @@ export function createPolicies(ctx: DomainContext): PoliciesDomain {
           },
         ];
       }
-      const row = await requireCustomPolicy(store.db, accountId, policyName);
-      return (await versions(store.db, row)).reverse().map((v) => versionView(v, row.default_version));
+      // One snapshot: exactly one of the versions listed is the default.
+      return store.snapshot(async (tx) => {
+        const row = await requireCustomPolicy(tx, accountId, policyName);
+        return (await versions(tx, row)).reverse().map((v) => versionView(v, row.default_version));
+      });
     },
 
     async setDefaultVersion(accountId, policyName, versionId) {

@@ -1,0 +1,118 @@
+import { expect, it } from 'vitest';
+import { ApiError } from '../../src/errors.js';
+import { ALLOW_ALL, doc, forEachBackend } from './harness.js';
+
+/**
+ * The same delete sent many times at once succeeds once (one answer of success, one audit event
+ * of it); and the reads of a policy and its versions see one state of it while its default
+ * version is switched and the old one deleted, or the policy itself deleted: never a policy
+ * without its default version, never an internal error.
+ */
+const ROUNDS = 8;
+const AT_ONCE = 12;
+
+function outcome(r: PromiseSettledResult<unknown>): string {
+  if (r.status === 'fulfilled') return 'ok';
+  if (r.reason instanceof ApiError) return r.reason.code;
+  return `raw error: ${String((r.reason as Error)?.message ?? r.reason)}`;
+}
+
+/** How many of each outcome. */
+function tally(results: readonly PromiseSettledResult<unknown>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) out[outcome(r)] = (out[outcome(r)] ?? 0) + 1;
+  return out;
+}
+
+forEachBackend('the same delete many times at once', (w) => {
+  it('DeleteLoginProfile succeeds once; the others find no profile', async () => {
+    const { domain, accountId } = w();
+    for (let round = 0; round < ROUNDS; round++) {
+      const userName = `u${round}`;
+      await domain.users.create(accountId, { userName });
+      await domain.loginProfiles.create(accountId, userName, { password: 'Start-123' });
+      const results = await Promise.allSettled(
+        Array.from({ length: AT_ONCE }, () => domain.loginProfiles.delete(accountId, userName)),
+      );
+      expect({ round, outcomes: tally(results) }).toEqual({
+        round,
+        outcomes: { ok: 1, 'EntityNotExist.User.LoginProfile': AT_ONCE - 1 },
+      });
+    }
+  });
+
+  it('DeleteOIDCProvider succeeds once; the others find no provider', async () => {
+    const { domain, accountId } = w();
+    const providers = domain.federationProviders;
+    for (let round = 0; round < ROUNDS; round++) {
+      const name = `idp-${round}`;
+      await providers.createOidc(accountId, {
+        oidcProviderName: name,
+        issuerUrl: `https://r${round}.example.com`,
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: AT_ONCE }, () => providers.deleteOidc(accountId, name)),
+      );
+      expect({ round, outcomes: tally(results) }).toEqual({
+        round,
+        outcomes: { ok: 1, 'EntityNotExist.OIDCProvider': AT_ONCE - 1 },
+      });
+    }
+  });
+});
+
+forEachBackend('reading a policy while it changes', (w) => {
+  it('GetPolicy, GetPolicyVersion and ListPolicyVersions see one state of the policy', async () => {
+    const { domain, accountId } = w();
+    const policies = domain.policies;
+    const seen: Record<string, number> = {};
+    const count = (what: string) => (seen[what] = (seen[what] ?? 0) + 1);
+    for (let round = 0; round < ROUNDS; round++) {
+      const policyName = `p${round}`;
+      await policies.create(accountId, { policyName, policyDocument: ALLOW_ALL });
+      // Readers run while v2 becomes the default and v1 is deleted, then while the policy goes.
+      const reads = (): Promise<unknown>[] =>
+        Array.from({ length: 6 }, (_, i) =>
+          i % 3 === 0
+            ? policies.get(accountId, 'Custom', policyName).then((p) => {
+                expect(p.defaultPolicyVersion.versionId).toBe(p.policy.defaultVersion);
+                expect(p.defaultPolicyVersion.isDefaultVersion).toBe(true);
+              })
+            : i % 3 === 1
+              ? policies.listVersions(accountId, 'Custom', policyName).then((vs) => {
+                  expect(vs.filter((v) => v.isDefaultVersion)).toHaveLength(1);
+                })
+              : policies.getVersion(accountId, 'Custom', policyName, 'v2').then(
+                  (v) => v,
+                  (e: unknown) => {
+                    // v2 is created below: before that it does not exist yet.
+                    if (!(e instanceof ApiError && e.code === 'EntityNotExist.Policy.Version')) throw e;
+                  },
+                ),
+        );
+      const switching = Promise.allSettled([
+        ...reads(),
+        policies
+          .createVersion(accountId, policyName, { policyDocument: doc('ecs:*'), setAsDefault: true })
+          .then(() => policies.deleteVersion(accountId, policyName, 'v1')),
+        ...reads(),
+      ]);
+      for (const r of await switching) {
+        expect({ round, outcome: outcome(r) }).toEqual({ round, outcome: 'ok' });
+        count('ok');
+      }
+      const deleting = await Promise.allSettled([
+        ...reads(),
+        policies.delete(accountId, policyName),
+        ...reads(),
+      ]);
+      for (const r of deleting) {
+        const o = outcome(r);
+        expect({ round, ok: o === 'ok' || o === 'EntityNotExist.Policy' }).toEqual({ round, ok: true });
+        count(o);
+      }
+    }
+    // The policy was deleted under some of the reads, and read whole by others.
+    expect(seen.ok).toBeGreaterThan(0);
+  });
+});
