@@ -18,13 +18,19 @@ function withDatabase(url: string, database: string): string {
  * and a function that drops it. Each test file gets its own, so files running in parallel
  * never see each other's rows.
  */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  opts: { readonly icuLocale?: string } = {},
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!pgUrl) throw new Error(pgSkipReason);
   const name = `rampart_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    // icuLocale: a linguistic default collation (ICU), whatever the server's own.
+    const collation = opts.icuLocale
+      ? ` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale}' LOCALE 'C'`
+      : '';
+    await admin.query(`CREATE DATABASE ${name}${collation}`);
   } finally {
     await admin.end();
   }

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/crypto/seal.js';
 import { createDomain } from '../../src/domain/create.js';
 import type { Domain } from '../../src/domain/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { pgAvailable, pgSkipReason, pgUrl } from '../helpers/pg.js';
+import { backends } from '../domain/harness.js';
+import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
 
 /**
  * Listing order and marker paging on PostgreSQL databases whose default collation is
@@ -105,60 +102,22 @@ interface Target {
 
 /** A new database on the test server with the ICU default collation given. */
 async function icuDatabase(icuLocale: string): Promise<{ store: Store; cleanup: () => Promise<void> }> {
-  if (!pgUrl) throw new Error(pgSkipReason);
-  const name = `rampart_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(
-      `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE '${icuLocale}' LOCALE 'C'`,
-    );
-  } finally {
-    await admin.end();
-  }
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: pgUrl });
-    await c.connect();
-    try {
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await c.end();
-    }
-  };
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  let store: Store;
-  try {
-    store = await openStore({ databaseUrl: url.toString(), poolSize: 4 });
-  } catch (e) {
-    await drop();
+  const db = await createTestDatabase({ icuLocale });
+  const store = await openStore({ databaseUrl: db.url, poolSize: 4 }).catch(async (e: unknown) => {
+    await db.drop();
     throw e;
-  }
+  });
   return {
     store,
     cleanup: async () => {
       await store.close();
-      await drop();
+      await db.drop();
     },
   };
 }
 
 const targets: readonly Target[] = [
-  {
-    name: 'sqlite',
-    available: true,
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'rampart-collation-'));
-      const store = await openStore({ dataDir: dir });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
+  backends.find((b) => b.name === 'sqlite')!,
   { name: 'postgres, ICU en-US', available: pgAvailable, open: () => icuDatabase('en-US') },
   {
     name: 'postgres, ICU en-US ignoring punctuation',
