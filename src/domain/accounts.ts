@@ -148,6 +148,8 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
     await requireNotReused(policy, password, [row.root_password_hash, ...history], parameter);
     const hash = await hashPassword(password, ctx.scrypt);
     await store.transaction(async (tx) => {
+      // Locked: of two changes at once, the later one keeps the earlier one's password in the history.
+      await lockAccount(ctx, tx, accountId);
       const current = await requireAccount(tx, accountId);
       const earlier = JSON.parse(current.root_password_history) as string[];
       await tx

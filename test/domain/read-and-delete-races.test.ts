@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest';
+import { verifyPassword } from '../../src/crypto/password-hash.js';
 import { ApiError } from '../../src/errors.js';
 import { ALLOW_ALL, doc, forEachBackend } from './harness.js';
 
 /**
  * The same delete sent many times at once succeeds once (one answer of success, one audit event
- * of it); and the reads of a policy and its versions see one state of it while its default
+ * of it); two password changes at once both reach the history; and the reads of a policy and its versions see one state of it while its default
  * version is switched and the old one deleted, or the policy itself deleted: never a policy
  * without its default version, never an internal error.
  */
@@ -57,6 +58,52 @@ forEachBackend('the same delete many times at once', (w) => {
         round,
         outcomes: { ok: 1, 'EntityNotExist.OIDCProvider': AT_ONCE - 1 },
       });
+    }
+  });
+});
+
+forEachBackend('two password changes at once', (w) => {
+  it("the root's: the password one change replaced is in the history the other leaves", async () => {
+    const { domain, store, accountId } = w();
+    for (let round = 0; round < ROUNDS; round++) {
+      const [b, c] = [`Second-${round}-b`, `Second-${round}-c`];
+      await Promise.all([
+        domain.accounts.setRootPassword(accountId, b),
+        domain.accounts.setRootPassword(accountId, c),
+      ]);
+      const row = await store.db
+        .selectFrom('accounts')
+        .select(['root_password_hash', 'root_password_history'])
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      // Whichever came second is the password now; the first one's is the newest in the history.
+      const last = (await verifyPassword(b, row.root_password_hash)) ? b : c;
+      const first = last === b ? c : b;
+      const history = JSON.parse(row.root_password_history) as string[];
+      expect({ round, kept: await verifyPassword(first, history[0]!) }).toEqual({ round, kept: true });
+    }
+  });
+
+  it("a RAM user's, set by UpdateLoginProfile: the same", async () => {
+    const { domain, store, accountId } = w();
+    const user = await domain.users.create(accountId, { userName: 'pw' });
+    await domain.loginProfiles.create(accountId, 'pw', { password: 'Start-123' });
+    for (let round = 0; round < ROUNDS; round++) {
+      const [b, c] = [`Second-${round}-b`, `Second-${round}-c`];
+      await Promise.all([
+        domain.loginProfiles.update(accountId, 'pw', { password: b }),
+        domain.loginProfiles.update(accountId, 'pw', { password: c }),
+      ]);
+      const row = await store.db
+        .selectFrom('login_profiles')
+        .select(['password_hash', 'password_history'])
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', user.userId)
+        .executeTakeFirstOrThrow();
+      const last = (await verifyPassword(b, row.password_hash)) ? b : c;
+      const first = last === b ? c : b;
+      const history = JSON.parse(row.password_history) as string[];
+      expect({ round, kept: await verifyPassword(first, history[0]!) }).toEqual({ round, kept: true });
     }
   });
 });
