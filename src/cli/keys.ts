@@ -97,10 +97,6 @@ export async function runRotate(flags: RotateFlags, env: NodeJS.ProcessEnv = pro
     const inProgress = records.some((r) => r.state === 'previous');
     const onlyNode = source.kind === 'file' && d.store.dialect === 'sqlite' && !flags.newKeyFile;
     let ring = d.keyring;
-    if (onlyNode) {
-      // This command writes these two files: what a killed run of it left beside them goes first.
-      for (const path of [source.path, `${source.path}.old`]) removeStaleTemporaries(path);
-    }
 
     if (ring.ids()[0] === current && !inProgress) {
       // A new key is needed.
