@@ -15,24 +15,39 @@ local function unescape(line)
   return s
 end
 
+-- Lines are read as requests are sent, not loaded in init: wrk runs each thread's init on its
+-- main thread before starting the next thread, so a thread loading a large file would let the
+-- threads started before it send (and count) requests outside the measured duration.
 function init(args)
-  local file, threads = args[1], tonumber(args[2])
+  path, threads = args[1], tonumber(args[2])
   cycle = args[3] == "cycle"
-  lines, next_line = {}, 0
-  local n = 0
-  for line in io.lines(file) do
-    if n % threads == index - 1 then lines[#lines + 1] = unescape(line) end
+  n = 0
+end
+
+-- This thread's next line (every `threads`-th line of the file), or nil when none is left.
+local function next_line()
+  while true do
+    local line = file:read("*l")
+    if not line then
+      if not cycle or n == 0 then return nil end
+      file:close()
+      file, n = io.open(path), 0
+      line = file:read("*l")
+      if not line then return nil end
+    end
     n = n + 1
+    if (n - 1) % threads == index - 1 then return unescape(line) end
   end
 end
 
 function request()
-  next_line = next_line + 1
-  if next_line > #lines and cycle then next_line = 1 end
-  if next_line > #lines then
+  file = file or assert(io.open(path))
+  local line = next_line()
+  if not line then
     -- Out of unique requests: stop this thread rather than replay a nonce.
     wrk.thread:stop()
-    return lines[#lines]
+    return last
   end
-  return lines[next_line]
+  last = line
+  return line
 end
