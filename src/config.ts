@@ -4,6 +4,7 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -496,23 +497,31 @@ export function keyFileText(keys: readonly Uint8Array[]): string {
 /**
  * Writes a file of mode 0600 atomically: a temporary file in the same directory, flushed,
  * then renamed over the target. Readers see the old content or the new, never a part.
+ * With `exclusive`, the target must not exist yet: the temporary file is linked to its name
+ * instead (which fails with EEXIST, as an exclusive open would, when another process made it
+ * first), then removed. A write that fails midway (a full disk) leaves no file at the target.
  */
-export function writePrivateFileAtomically(path: string, text: string): void {
+export function writePrivateFileAtomically(
+  path: string,
+  text: string,
+  opts: { readonly exclusive?: boolean } = {},
+): void {
   makePrivateDir(dirname(path));
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
-  } catch (err) {
+    if (opts.exclusive) linkSync(tmp, path);
+    else renameSync(tmp, path);
+  } finally {
+    // After a rename the temporary name is gone already; after a link or a failure it is removed.
     rmSync(tmp, { force: true });
-    throw err;
   }
 }
 
@@ -572,18 +581,14 @@ export function removeStaleTemporaries(path: string, now: number = Date.now()): 
   return removed;
 }
 
-/** Generates a new master key into a key file that must not exist yet (mode 0600). */
+/**
+ * Generates a new master key into a key file that must not exist yet (mode 0600), written whole
+ * or not at all: a start that fails midway leaves no short key file for the next one to trip on.
+ */
 export function createKeyFile(source: KeySource & { kind: 'file' }): MasterKeyring {
   const key = generateMasterKey();
-  makePrivateDir(dirname(source.path));
-  const fd = openSync(source.path, 'wx', 0o600);
-  try {
-    writeSync(fd, keyFileText([key]));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(source.path, 0o600);
+  removeStaleTemporaries(source.path);
+  writePrivateFileAtomically(source.path, keyFileText([key]), { exclusive: true });
   return fileKeyring(source, toSealKeys([key]));
 }
 

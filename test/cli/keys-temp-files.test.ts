@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  createKeyFile,
   keyFileText,
   masterKeyId,
   removeStaleTemporaries,
@@ -27,6 +28,8 @@ import { generateMasterKey, parseMasterKeys } from '../../src/crypto/seal.js';
 import { rampart, rampartJson, tempDir } from '../helpers/cli.js';
 
 const renamed = vi.hoisted(() => [] as string[]);
+/** Set to fail the next write (a full disk), once. */
+const failNextWrite = vi.hoisted(() => ({ on: false }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   return {
@@ -34,6 +37,13 @@ vi.mock('node:fs', async (importOriginal) => {
     renameSync: (from: import('node:fs').PathLike, to: import('node:fs').PathLike) => {
       renamed.push(String(from));
       fs.renameSync(from, to);
+    },
+    writeSync: (...args: Parameters<typeof fs.writeSync>) => {
+      if (failNextWrite.on) {
+        failNextWrite.on = false;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return (fs.writeSync as (...a: unknown[]) => number)(...args);
     },
   };
 });
@@ -55,6 +65,35 @@ const plantKey = (path: string, mtime?: Date): string => {
   if (mtime) utimesSync(path, mtime, mtime);
   return masterKeyId(key);
 };
+
+describe('the key file made for a new deployment', () => {
+  const scratch = tempDir('rampart-keynew-');
+  afterAll(() => scratch.remove());
+  const source = (path: string) => ({ kind: 'file' as const, path, label: path });
+
+  it('is written whole or not at all, and never over an existing one', () => {
+    const dir = join(scratch.dir, 'data');
+    const path = join(dir, 'master.key');
+    // A write that fails midway leaves no key file (which the next start would take for a
+    // damaged key) and no temporary file holding a key.
+    failNextWrite.on = true;
+    expect(() => createKeyFile(source(path))).toThrow(/ENOSPC/);
+    expect(failNextWrite.on).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const made = createKeyFile(source(path));
+    const text = readFileSync(path, 'utf8');
+    expect(parseMasterKeys(text).map(masterKeyId)).toEqual(made.ids());
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['master.key']);
+
+    // Another node that started at the same moment finds the key made: its own is refused,
+    // and the first one is left as it was.
+    expect(() => createKeyFile(source(path))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['master.key']);
+  });
+});
 
 describe('temporary key files left by a killed rotation', () => {
   const scratch = tempDir('rampart-keytmp-');
