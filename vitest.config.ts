@@ -6,5 +6,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // New password hashes at scrypt N=2^10 instead of 2^15 (RAMPART_SCRYPT_COST) in the test
+    // processes, the servers they start in process and the `rampart` processes they spawn:
+    // each logon and password change would spend about 0.15 s on it otherwise. The default
+    // cost itself is tested in test/crypto/password-hash.test.ts and test/cli/scrypt-cost.test.ts.
+    env: { RAMPART_SCRYPT_COST: '10' },
   },
 });

@@ -26,6 +26,7 @@ import {
   type SealKey,
 } from './crypto/seal.js';
 import type { Quotas } from './domain/index.js';
+import { defaultScryptParams, type ScryptParams } from './crypto/password-hash.js';
 import type { AuditSinkConfig } from './audit/sinks/index.js';
 
 /**
@@ -45,6 +46,7 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_REQUEST_TIMEOUT_MS  time to receive a whole request (60000)
  *                            RAMPART_ROOT_PASSWORD     root password of the first account (first start)
  *                            RAMPART_QUOTAS            JSON object of deployment quota overrides
+ *                            RAMPART_SCRYPT_COST       log2 of scrypt's N for new password hashes (15; 10 - 18)
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
  *                            RAMPART_PUBLIC_URL        public base URL of SAML metadata and ACS URLs
  *                            RAMPART_AUDIT             on (default) or off: record the audit trail
@@ -73,6 +75,8 @@ export interface ServerConfig {
   readonly masterKeyFile: string | undefined;
   readonly rootPassword: string | undefined;
   readonly quotas: Partial<Quotas> | undefined;
+  /** RAMPART_SCRYPT_COST: the cost of new password hashes, when not the default. */
+  readonly scrypt?: ScryptParams;
   readonly bodyLimit: number;
   /** PEM files of the HTTPS certificate and key; both or neither. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
@@ -233,6 +237,27 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
+/** Bounds of RAMPART_SCRYPT_COST: 1 MiB to 256 MiB of memory a hash (r = 8). */
+const SCRYPT_COST_MIN = 10;
+const SCRYPT_COST_MAX = 18;
+
+/**
+ * RAMPART_SCRYPT_COST: the cost of new password hashes as log2 of scrypt's N (default 15, 32 MiB
+ * and some tens of milliseconds a hash). Higher on faster hardware; lower only for test
+ * deployments, where each logon and password change would otherwise spend that time (`rampart
+ * serve` warns). Hashes carry their own cost, so existing ones stay verifiable either way.
+ */
+export function passwordHashOptions(env: NodeJS.ProcessEnv = process.env): { scrypt?: ScryptParams } {
+  const text = env.RAMPART_SCRYPT_COST;
+  if (text === undefined || text === '') return {};
+  const logN = Number(text);
+  if (!/^\d+$/.test(text) || logN < SCRYPT_COST_MIN || logN > SCRYPT_COST_MAX)
+    throw new ConfigError(
+      `RAMPART_SCRYPT_COST must be a whole number from ${SCRYPT_COST_MIN} to ${SCRYPT_COST_MAX} (log2 of scrypt's N; default ${defaultScryptParams.logN})`,
+    );
+  return { scrypt: { ...defaultScryptParams, logN } };
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required: --data DIR or RAMPART_DATA');
@@ -273,6 +298,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     masterKeyFile: keys.masterKeyFile,
     rootPassword: env.RAMPART_ROOT_PASSWORD || undefined,
     quotas: parseQuotas(env.RAMPART_QUOTAS),
+    ...passwordHashOptions(env),
     bodyLimit,
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     trustedProxies: parseTrustedProxies(flags.trustedProxies ?? env.RAMPART_TRUSTED_PROXIES),

@@ -57,6 +57,7 @@ import {
   type ServerConfig,
 } from './config.js';
 import { normalizeIp } from './api/request-context.js';
+import type { ScryptParams } from './crypto/password-hash.js';
 import type { Sealer } from './crypto/seal.js';
 import { admitKeyring, keyRecords, MasterKeyError, storeHasData } from './master-keys.js';
 import { createDomain } from './domain/create.js';
@@ -195,6 +196,8 @@ export interface OpenDeploymentOptions {
   /** The master key file; default DIR/master.key. Wins over masterKey. */
   readonly masterKeyFile?: string | undefined;
   readonly quotas?: Partial<Quotas> | undefined;
+  /** The cost of new password hashes (RAMPART_SCRYPT_COST); default defaultScryptParams. */
+  readonly scrypt?: ScryptParams | undefined;
   /**
    * The clock of the domain, the request path and the background jobs. Only in-process tests
    * give one (there is no flag or variable for it): expiry, lockout and idle credentials are
@@ -264,7 +267,12 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   }
   const sealer = keyring.sealer;
   const clock = opts.clock ?? (() => new Date());
-  const domain = createDomain(store, { sealer, clock, ...(opts.quotas ? { quotas: opts.quotas } : {}) });
+  const domain = createDomain(store, {
+    sealer,
+    clock,
+    ...(opts.quotas ? { quotas: opts.quotas } : {}),
+    ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+  });
   const services: Services = {
     ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
     auditTrail: { lookup: (q) => lookupEvents(store.db, q, store.dialect) },
@@ -336,6 +344,7 @@ export interface InitOptions {
   readonly accountAlias?: string | undefined;
   readonly rootPassword?: string | undefined;
   readonly rootAccessKey?: boolean;
+  readonly scrypt?: ScryptParams | undefined;
 }
 
 export interface InitResult {

@@ -3,7 +3,7 @@
  * (`rampart keys ...`, `rampart admin ...`): where the store is and where its master key is.
  */
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions } from '../config.js';
+import { ConfigError, masterKeyOptions, passwordHashOptions } from '../config.js';
 import { AlreadyInitializedError, NotInitializedError, type OpenDeploymentOptions } from '../server.js';
 
 export interface DeploymentFlags {
@@ -29,13 +29,14 @@ export function withDeploymentOptions(cmd: Command): Command {
 export function deploymentOptions(
   flags: DeploymentFlags,
   env: NodeJS.ProcessEnv = process.env,
-): Pick<OpenDeploymentOptions, 'dataDir' | 'databaseUrl' | 'masterKey' | 'masterKeyFile'> {
+): Pick<OpenDeploymentOptions, 'dataDir' | 'databaseUrl' | 'masterKey' | 'masterKeyFile' | 'scrypt'> {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required (--data DIR or RAMPART_DATA)');
   return {
     dataDir,
     databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
     ...masterKeyOptions(flags, env),
+    ...passwordHashOptions(env),
   };
 }
 

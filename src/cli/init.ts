@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions } from '../config.js';
+import { ConfigError, masterKeyOptions, passwordHashOptions } from '../config.js';
 import { AlreadyInitializedError, initialize } from '../server.js';
 
 interface InitFlags {
@@ -46,6 +46,7 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
       dataDir,
       databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
       ...masterKeyOptions(flags, env),
+      ...passwordHashOptions(env),
       accountAlias: flags.accountAlias,
       rootPassword: flags.rootPassword ?? (env.RAMPART_ROOT_PASSWORD || undefined),
       rootAccessKey: flags.rootAccessKey ?? false,

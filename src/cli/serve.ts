@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { ConfigError, resolveConfig, type ServeFlags } from '../config.js';
+import { defaultScryptParams } from '../crypto/password-hash.js';
 import {
   createFirstAccount,
   generatePassword,
@@ -85,6 +86,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
       masterKey: config.masterKey,
       masterKeyFile: config.masterKeyFile,
       quotas: config.quotas,
+      scrypt: config.scrypt,
       createKey: true,
       audit: config.auditEnabled,
       database: config.database,
@@ -149,6 +151,11 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   for (const line of await rootSecurityWarnings(deployment)) process.stderr.write(`rampart serve: ${line}\n`);
+  if (config.scrypt && config.scrypt.logN < defaultScryptParams.logN) {
+    process.stderr.write(
+      `rampart serve: warning: new password hashes use scrypt N=2^${config.scrypt.logN} (RAMPART_SCRYPT_COST), cheaper to guess than the default 2^${defaultScryptParams.logN}: for test deployments only\n`,
+    );
+  }
   process.stdout.write(`listening on ${running.url}\n`);
   await stopped;
   return 0;

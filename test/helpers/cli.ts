@@ -12,10 +12,13 @@ import { BIN } from './server.js';
 
 const run = promisify(execFile);
 
-/** The environment of a child: the test's, without any RAMPART_* variable, plus `env`. */
+/**
+ * The environment of a child: the test's, without any RAMPART_* variable but the test run's
+ * password hash cost (vitest.config.ts), plus `env`.
+ */
 export function childEnv(env: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(e)) if (k.startsWith('RAMPART_')) delete e[k];
+  for (const k of Object.keys(e)) if (k.startsWith('RAMPART_') && k !== 'RAMPART_SCRYPT_COST') delete e[k];
   return Object.assign(e, env);
 }
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/config.js';
+import { passwordHashOptions, resolveConfig } from '../../src/config.js';
 import {
   createFirstAccount,
   openDeployment,
@@ -80,6 +80,7 @@ export async function startInProcessServer(opts: InProcessOptions = {}): Promise
       createKey: true,
       clock,
       ...(opts.quotas ? { quotas: opts.quotas } : {}),
+      ...passwordHashOptions(),
     });
     const init = await createFirstAccount(deployment, {
       accountAlias: opts.accountAlias,
