@@ -35,8 +35,37 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(
 const SECRET_NAME =
   /password|secret|token|signature|authenticationcode|assertion|privatekey|credential|seed/i;
 
-/** Names the pattern catches that hold nothing secret (a paging position). */
-const NOT_SECRET: ReadonlySet<string> = new Set(['nexttoken']);
+/**
+ * Names the pattern catches that hold nothing secret: a paging position, how a request was
+ * signed, and settings about passwords, tokens and secrets (a switch, a length, a lifetime, an
+ * id). Their values (`true`, `8`) must stay readable in the trail, and must not be hunted in
+ * the event's other fields either, where they would wipe every other `true`.
+ */
+const NOT_SECRET: ReadonlySet<string> = new Set(
+  [
+    'NextToken',
+    'SignatureMethod',
+    'SignatureVersion',
+    'SignatureType',
+    'AllowUserToChangePassword',
+    'MaxPasswordAge',
+    'MinimumPasswordLength',
+    'MinimumPasswordDifferentCharacter',
+    'PasswordNotContainUserName',
+    'PasswordResetRequired',
+    'PasswordReusePrevention',
+    'AccessTokenValidity',
+    'RefreshTokenValidity',
+    'NewAccessTokenValidity',
+    'NewRefreshTokenValidity',
+    'SecretRequired',
+    'NewSecretRequired',
+    'AppSecretId',
+  ].map((n) => n.toLowerCase()),
+);
+
+/** Values no secret can be, never hunted in other fields (a switch wrongly taken for a secret). */
+const NEVER_HUNTED = /^(?:true|false)$/i;
 
 export function isSecretParameter(name: string): boolean {
   const base = name.replace(/^.*\./, '').toLowerCase();
@@ -60,7 +89,7 @@ export function redactParameters(params: Readonly<Record<string, string>>): Reda
     const value = params[name]!;
     if (isSecretParameter(name)) {
       out[name] = REDACTED;
-      if (value.length >= MIN_HUNTED) secrets.push(value);
+      if (value.length >= MIN_HUNTED && !NEVER_HUNTED.test(value)) secrets.push(value);
     } else {
       out[name] = value;
     }

@@ -23,6 +23,20 @@ describe('redaction of request parameters', () => {
     ['UserName', false],
     ['PolicyDocument', false],
     ['SignatureNonce', true],
+    // Settings about passwords, tokens and secrets, and how a request was signed: not secret.
+    ['SignatureMethod', false],
+    ['SignatureVersion', false],
+    ['AllowUserToChangePassword', false],
+    ['PasswordResetRequired', false],
+    ['MinimumPasswordLength', false],
+    ['MaxPasswordAge', false],
+    ['PasswordReusePrevention', false],
+    ['PasswordNotContainUserName', false],
+    ['MinimumPasswordDifferentCharacter', false],
+    ['AccessTokenValidity', false],
+    ['NewRefreshTokenValidity', false],
+    ['SecretRequired', false],
+    ['AppSecretId', false],
   ])('%s is secret: %s', (name, secret) => {
     expect(isSecretParameter(name)).toBe(secret);
   });
@@ -47,5 +61,46 @@ describe('redaction of request parameters', () => {
     );
     // Values too short to hunt safely are still replaced where they are the parameter itself.
     expect(r.scrub('12 users')).toBe('12 users');
+  });
+
+  it('keeps the settings of a security preference or a login profile readable', () => {
+    expect(
+      redactParameters({
+        AllowUserToChangePassword: 'true',
+        AllowUserToManageAccessKeys: 'false',
+        AllowUserToManageMFADevices: 'true',
+        EnableSaveMFATicket: 'true',
+      }).params,
+    ).toEqual({
+      AllowUserToChangePassword: 'true',
+      AllowUserToManageAccessKeys: 'false',
+      AllowUserToManageMFADevices: 'true',
+      EnableSaveMFATicket: 'true',
+    });
+    expect(
+      redactParameters({
+        UserName: 'alice',
+        Password: 'Initial-pass1',
+        PasswordResetRequired: 'true',
+        MFABindRequired: 'false',
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureVersion: '1.0',
+        Signature: 'c2lnbmF0dXJlLXZhbHVl',
+      }).params,
+    ).toEqual({
+      UserName: 'alice',
+      Password: REDACTED,
+      PasswordResetRequired: 'true',
+      MFABindRequired: 'false',
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      Signature: REDACTED,
+    });
+  });
+
+  it('never hunts a switch value in the other fields, even under a name taken for a secret', () => {
+    const r = redactParameters({ EnableTokenRefresh: 'true', Other: 'true', Password: 'Secret-pass1' });
+    expect(r.params).toEqual({ EnableTokenRefresh: REDACTED, Other: 'true', Password: REDACTED });
+    expect(r.scrub('set to true with Secret-pass1')).toBe(`set to true with ${REDACTED}`);
   });
 });
