@@ -188,6 +188,9 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
+/** What LookupEvents page tokens are sealed for (src/api/actiontrail/lookup-events.ts). */
+const PAGE_TOKEN_CONTEXT = 'actiontrail:LookupEvents:NextToken';
+
 export interface OpenDeploymentOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
@@ -275,7 +278,17 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
   });
   const services: Services = {
     ...createServices(store, domain, memoizeUnseal(sealer), { clock }),
-    auditTrail: { lookup: (q) => lookupEvents(store.db, q, store.dialect) },
+    auditTrail: {
+      lookup: (q) => lookupEvents(store.db, q, store.dialect),
+      sealPageToken: (text) => sealer.seal(text, PAGE_TOKEN_CONTEXT),
+      openPageToken: (token) => {
+        try {
+          return sealer.unsealText(token, PAGE_TOKEN_CONTEXT);
+        } catch {
+          return undefined;
+        }
+      },
+    },
     buckets: bucketPolicyReader(createCatalog(store)),
   };
   const audit = createAuditRecorder({ store, sealer, clock, enabled: opts.audit ?? true });

@@ -94,6 +94,10 @@ export interface RoleLookup {
 /** The audit trail as the request path reads it (LookupEvents). */
 export interface AuditTrailReader {
   lookup(q: LookupQuery): Promise<LookupPage>;
+  /** Seals a page token's text under the master key: the caller can neither read nor alter it. */
+  sealPageToken(text: string): string;
+  /** The text of a token sealPageToken made (on any node); undefined for anything else. */
+  openPageToken(token: string): string | undefined;
 }
 
 /** OSS buckets with their bucket policies, as access analysis reads them. */

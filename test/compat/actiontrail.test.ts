@@ -3,7 +3,7 @@
  * right fields, secrets never stored, and LookupEvents (ActionTrail 2020-07-06) through
  * @alicloud/pop-core: filters, paging, order, errors and authorization. SQLite and PostgreSQL.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ramClient,
@@ -362,23 +362,46 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
     });
     const eventIds = (r: { Events: { eventId: string }[] }) => r.Events.map((e) => e.eventId);
     expect(eventIds(three)).toEqual(eventIds(await lookup(server, rootK, { ...two, MaxResults: '50' })));
-    // A token whose window or place was altered is refused.
+    // A token is sealed: one altered, or one made by the caller (its window widened, its place
+    // moved, its query fingerprint worked out from what the caller knows), is refused.
     const window = { StartTime: '2026-01-01T00:00:00Z', EndTime: '2030-01-01T00:00:00Z', MaxResults: '1' };
     const first = await lookup(server, rootK, window);
     expect(first.NextToken).not.toBe('');
-    const decoded = JSON.parse(Buffer.from(first.NextToken, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    const altered = (change: Record<string, unknown>) =>
-      Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url');
-    for (const change of [
-      { w: ['2000-01-01T00:00:00Z', '2099-01-01T00:00:00Z'] },
-      { w: [window.EndTime, window.StartTime] },
-      { t: '2026-99-99T99:99:99Z' },
-    ]) {
-      const f = await popFailure(lookup(server, rootK, { ...window, NextToken: altered(change) }));
-      expect([JSON.stringify(change), f.code]).toEqual([JSON.stringify(change), 'InvalidParameter']);
+    const tokens = [...first.NextToken];
+    const flipAt = tokens.length - 5;
+    tokens[flipAt] = tokens[flipAt] === 'A' ? 'B' : 'A';
+    const fingerprint = (startTime: string, endTime: string) =>
+      createHash('sha256')
+        .update(JSON.stringify([server.accountId, startTime, endTime, 'BACKWARD', []]))
+        .digest('base64url')
+        .slice(0, 22);
+    const made = (token: Record<string, unknown>) => Buffer.from(JSON.stringify(token)).toString('base64url');
+    const wide = ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z'];
+    for (const [what, params] of [
+      ['altered', { ...window, NextToken: tokens.join('') }],
+      [
+        'made, no window given',
+        {
+          MaxResults: '1',
+          NextToken: made({ v: 1, w: wide, t: '9999-12-31T23:59:59Z', s: 1e15, q: fingerprint('', '') }),
+        },
+      ],
+      [
+        'made, the window given',
+        {
+          ...window,
+          NextToken: made({
+            v: 1,
+            w: [window.StartTime, window.EndTime],
+            t: window.EndTime,
+            s: 1e15,
+            q: fingerprint(window.StartTime, window.EndTime),
+          }),
+        },
+      ],
+    ] as const) {
+      const f = await popFailure(lookup(server, rootK, params));
+      expect([what, f.code]).toEqual([what, 'InvalidParameter']);
     }
     expect((await lookup(server, rootK, { ...window, NextToken: first.NextToken })).Events).toHaveLength(1);
     // A token of another query is refused.

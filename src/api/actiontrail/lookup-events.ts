@@ -146,7 +146,11 @@ export const lookupEventsParams: ParamSchema<LookupEventsParams> = {
   },
 };
 
-/** A page token: the window searched, where the page ended, and which query it belongs to. */
+/**
+ * A page token: the window searched, where the page ended, and which query it belongs to,
+ * sealed under the master key (AuditTrailReader.sealPageToken), so that a caller can neither
+ * widen its window nor move its place.
+ */
 interface Token {
   readonly v: 1;
   readonly w: readonly [string, string];
@@ -164,11 +168,18 @@ function badToken() {
   return invalidParameter('NextToken', 'is not valid for these parameters.');
 }
 
-function decodeToken(text: string, q: string, given: { startTime?: string; endTime?: string }): Token {
-  if (text.length > 512) throw badToken();
+function decodeToken(
+  sealed: string,
+  open: (token: string) => string | undefined,
+  q: string,
+  given: { startTime?: string; endTime?: string },
+): Token {
+  if (sealed.length > 1024) throw badToken();
+  const text = open(sealed);
+  if (text === undefined) throw badToken();
   let token: Token;
   try {
-    token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Token;
+    token = JSON.parse(text) as Token;
   } catch {
     throw badToken();
   }
@@ -205,7 +216,8 @@ export default defineAction({
     if (!auditTrail) throw internalError();
     const p = req.params;
     const q = fingerprint(req.accountId, p);
-    const token = p.nextToken !== undefined ? decodeToken(p.nextToken, q, p) : undefined;
+    const token =
+      p.nextToken !== undefined ? decodeToken(p.nextToken, auditTrail.openPageToken, q, p) : undefined;
     const nowText = req.context['acs:CurrentTime']?.values[0];
     const now = typeof nowText === 'string' ? new Date(nowText) : new Date();
     const window: readonly [string, string] = token
@@ -224,9 +236,9 @@ export default defineAction({
       ...(token ? { after: { time: token.t, seq: token.s } } : {}),
     });
     const next = page.next
-      ? Buffer.from(
+      ? auditTrail.sealPageToken(
           JSON.stringify({ v: 1, w: window, t: page.next.time, s: page.next.seq, q } satisfies Token),
-        ).toString('base64url')
+        )
       : '';
     return { StartTime: window[0], EndTime: window[1], NextToken: next, Events: page.events };
   },
