@@ -136,11 +136,13 @@ export async function runLookup(flags: LookupFlags, env: NodeJS.ProcessEnv = pro
     if (flags.end) params.push(['EndTime', flags.end]);
     if (flags.direction) params.push(['Direction', flags.direction]);
     params.push(['MaxResults', flags.max ?? '50']);
+    if (flags.limit !== undefined && !/^[1-9]\d{0,8}$/.test(flags.limit))
+      throw new ConfigError(`--limit must be a whole number of events, at least 1: ${flags.limit}`);
   } catch (err) {
     process.stderr.write(`rampart audit lookup: ${(err as Error).message}\n`);
     return 2;
   }
-  const limit = flags.limit ? Number(flags.limit) : Infinity;
+  const limit = flags.limit !== undefined ? Number(flags.limit) : Infinity;
   let url: URL;
   let creds;
   try {
@@ -228,11 +230,22 @@ export async function runVerify(flags: VerifyFlags, env: NodeJS.ProcessEnv = pro
               checkpoints: material.checkpoints.filter((r) => r.accountId === flags.account),
               heads: material.heads.filter((r) => r.accountId === flags.account),
             };
+      // An account the file holds nothing of (a mistyped id) is not a chain that verifies.
+      if (flags.account !== undefined && filtered.records.length + filtered.heads.length === 0)
+        throw new ConfigError(`${flags.file} holds no audit events of account ${flags.account}`);
       return printVerify(verifyChains(filtered, sealer), flags.json);
     }
     const d = await openDeployment({ ...deploymentOptions(flags, env), requireExisting: true, audit: false });
     try {
-      return printVerify(verifyChains(await readChainMaterial(d.store, flags.account), d.sealer), flags.json);
+      const material = await readChainMaterial(d.store, flags.account);
+      if (
+        flags.account !== undefined &&
+        material.records.length + material.heads.length === 0 &&
+        !(await d.domain.accounts.get(flags.account).catch(() => undefined))
+      ) {
+        throw new ConfigError(`no such account: ${flags.account}`);
+      }
+      return printVerify(verifyChains(material, d.sealer), flags.json);
     } finally {
       await d.close();
     }

@@ -73,6 +73,12 @@ describe('rampart audit', () => {
     const bad = await rampart(['audit', 'lookup', '--attribute', 'Nope=x'], apiEnv);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('InvalidParameter');
+    // A --limit that is not a count of events is refused before any call, exit 2.
+    for (const limit of ['0', '-1', 'abc', '2.5', '']) {
+      const r = await rampart(['audit', 'lookup', '--limit', limit], apiEnv);
+      expect([limit, r.code, r.stdout]).toEqual([limit, 2, '']);
+      expect(r.stderr).toContain('--limit must be a whole number of events, at least 1');
+    }
   });
 
   it('verifies the store, exports a file that verifies, and names a tampered event in it', async () => {
@@ -105,6 +111,18 @@ describe('rampart audit', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAILED');
     expect(r.stdout).toContain(`event ${victim.event.eventId} at seq ${victim.seq} was changed`);
+
+    // An account with no chain that does not exist (a mistyped id) is an error, not "OK: 0 events".
+    const nobody = await rampart(['audit', 'verify', ...args, '--account', '9999999999999999']);
+    expect([nobody.code, nobody.stdout]).toEqual([2, '']);
+    expect(nobody.stderr).toContain('no such account: 9999999999999999');
+    const notInFile = await rampart(['audit', 'verify', '--file', file, '--account', '9999999999999999']);
+    expect([notInFile.code, notInFile.stdout]).toEqual([2, '']);
+    expect(notInFile.stderr).toContain(`${file} holds no audit events of account 9999999999999999`);
+    // The account's own chain verifies alone.
+    expect(
+      await rampartJson<{ ok: boolean }>(['audit', 'verify', ...args, '--account', server.accountId]),
+    ).toMatchObject({ ok: true });
   });
 
   it('sets an account retention, and refuses a bad one', async () => {
