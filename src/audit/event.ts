@@ -61,7 +61,8 @@ export function eventRW(eventName: string): 'Read' | 'Write' {
 
 /**
  * Events flagged sensitive (LookupAttribute SensitiveAction=true): credentials, MFA,
- * permissions and account-wide security settings changed, and logons.
+ * permissions and account-wide security settings changed, temporary credentials issued, the
+ * identity providers trusted for SSO changed, and logons.
  */
 export const SENSITIVE_EVENTS: ReadonlySet<string> = new Set([
   'ChangePassword',
@@ -95,6 +96,18 @@ export const SENSITIVE_EVENTS: ReadonlySet<string> = new Set([
   'AssumeRole',
   'AssumeRoleWithSAML',
   'AssumeRoleWithOIDC',
+  'GetLogonCredentials',
+  'CreateSAMLProvider',
+  'UpdateSAMLProvider',
+  'DeleteSAMLProvider',
+  'CreateOIDCProvider',
+  'UpdateOIDCProvider',
+  'DeleteOIDCProvider',
+  'AddClientIdToOIDCProvider',
+  'RemoveClientIdFromOIDCProvider',
+  'AddFingerprintToOIDCProvider',
+  'RemoveFingerprintFromOIDCProvider',
+  'SetUserSsoSettings',
   'ConsoleSignin',
   'PasswordModify',
   'PasswordReset',

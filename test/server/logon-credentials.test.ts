@@ -110,10 +110,15 @@ describe.each(STORES)('credentials of a console session (%s)', (store) => {
     await s.deployment.audit.flush();
     const rows = await s.deployment.store.db
       .selectFrom('audit_events')
-      .select(['event_name', 'body'])
+      .select(['event_name', 'body', 'sensitive'])
       .where('account_id', '=', s.accountId)
       .where('event_name', 'in', ['ConsoleSignin', 'ConsoleSignout', 'GetLogonCredentials'])
       .execute();
+    // Temporary credentials issued are found with LookupAttribute SensitiveAction=true, as
+    // AssumeRole's are.
+    const issued = rows.filter((r) => r.event_name === 'GetLogonCredentials');
+    expect(issued.length).toBeGreaterThan(0);
+    for (const r of issued) expect(Number(r.sensitive)).toBe(1);
     const events = rows.map((r) => JSON.parse(r.body) as Json);
     const signins = events.filter((e) => e.eventName === 'ConsoleSignin');
     expect(signins.some((e) => e.errorCode === '' && e.userIdentity.userName === 'dana')).toBe(true);
