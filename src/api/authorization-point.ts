@@ -5,7 +5,9 @@
  * The asking service signs the call with its own credentials (signature V3, ACS3-HMAC-SHA256,
  * over the method, `/authorize`, the headers and the body hash; x-acs-action `Authorize`),
  * and must be allowed `rampart:Authorize` on `acs:ram:*:<its account>:*` (the account root
- * always is). It may ask only about principals of its own account.
+ * always is). It may ask only about principals of its own account: another account's key is
+ * answered as a key that does not exist, whatever its status, and another account's resource
+ * policy counts in the decision but is not shown (see `Authorizer.decide`).
  *
  * Body (JSON): `Action` (`service:Name`), `Resource` (an ARN), `Context` (condition key ->
  * value or list of values; optional) and one principal:
@@ -29,7 +31,7 @@ import { parseUrlEncoded } from '../auth/percent-encode.js';
 import { principalArn, type Principal } from '../auth/principal.js';
 import type { Services } from '../domain/request-services.js';
 import { ApiError, apiErrorWithStatus } from '../errors.js';
-import type { ContextValue, RequestContext } from '../policy/request.js';
+import { canonicalKey, type ContextValue, type RequestContext } from '../policy/index.js';
 import type { ResolvedTarget } from './action.js';
 import type { Authorizer } from './authorize.js';
 import { buildRequestContext } from './request-context.js';
@@ -113,6 +115,23 @@ function stringHeaders(raw: unknown): Record<string, string | undefined> {
   return out;
 }
 
+/**
+ * The question's context: the built-in keys of the principal (acs:CurrentTime, acs:MFAPresent,
+ * acs:SecureTransport, acs:PrincipalARN, ...), each replaced by a key the caller gives under the
+ * same name in any case (condition key names compare without case, so a given `acs:currenttime`
+ * is the built-in `acs:CurrentTime`); no acs:SourceIp unless given. Two spellings of one key in
+ * the caller's Context are one key with the values of both, as the engine and `policy eval`
+ * read a request context.
+ */
+function withGiven(base: RequestContext, given: Readonly<Record<string, ContextValue>>): RequestContext {
+  const named = new Set(Object.keys(given).map(canonicalKey));
+  const context: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (k !== 'acs:SourceIp' && !named.has(canonicalKey(k))) context[k] = v;
+  }
+  return { ...context, ...given };
+}
+
 const otherAccount = (): ApiError =>
   apiErrorWithStatus(
     'NoPermission',
@@ -147,7 +166,7 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
         },
         deps,
         now,
-        env.auth,
+        { ...env.auth, onlyAccount: askingAccountId },
       );
       if (auth.kind !== 'signed')
         throw apiErrorWithStatus('InvalidParameter', 400, 'Request carries no signature.');
@@ -165,7 +184,13 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
       ) {
         throw bad('AccessKeyId and SecurityToken must be strings.');
       }
-      const key = await activeKey(deps, body.AccessKeyId, body.SecurityToken as string | undefined, now);
+      const key = await activeKey(
+        deps,
+        body.AccessKeyId,
+        body.SecurityToken as string | undefined,
+        now,
+        askingAccountId,
+      );
       return {
         principal: key.principal,
         ...(key.permissionsVersion !== undefined ? { version: key.permissionsVersion } : {}),
@@ -290,12 +315,14 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
         userAgent: undefined,
         referer: undefined,
       });
-      const { 'acs:SourceIp': _ignored, ...rest } = base;
-      void _ignored;
-      const context: RequestContext = { ...rest, ...given };
+      const context = withGiven(base, given);
       const stored = await env.resourcePolicy?.(body.Resource);
       const resource = stored?.resource ?? body.Resource;
       const owner = stored?.resourceOwnerAccountId ?? arnAccount(resource);
+      // Another account's resource is decided as stored but shown as the caller named it: the
+      // owner's account id is not the asker's to learn (nor, in the explanation, its policy).
+      const shown =
+        stored && stored.resourceOwnerAccountId !== who.principal.accountId ? body.Resource : resource;
       const target: ResolvedTarget = {
         action: body.Action,
         resource,
@@ -304,12 +331,12 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
           : {}),
         ...(stored?.resourcePolicy ? { resourcePolicy: stored.resourcePolicy } : {}),
       };
-      const report = await env.authorizer.decide(who.principal, target, context, who.version);
+      const report = await env.authorizer.decide(who.principal, target, context, who.version, shown);
       return json(200, requestId, {
         Decision: report.decision,
         Principal: principalArn(who.principal),
         Action: body.Action,
-        Resource: resource,
+        Resource: shown,
         Explanation: report.explanation,
         ...(report.detail ? { AccessDeniedDetail: report.detail } : {}),
       });

@@ -1,7 +1,7 @@
 import { principalArn, type Principal } from '../auth/principal.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { Decision, PolicyLayer, StatementRef } from '../policy/decision.js';
-import { compilePolicySet, evaluate, explainDecision } from '../policy/index.js';
+import { compilePolicySet, describeStatement, evaluate, explainDecision } from '../policy/index.js';
 import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
 import { arnAccount, roleArn } from '../arn.js';
 import type { ResolvedTarget, SelfService } from './action.js';
@@ -38,12 +38,17 @@ export interface Authorizer {
     /** The account's permissions version when the request already read it (with its AccessKey). */
     permissionsVersion?: number,
   ): Promise<readonly SelfService[]>;
-  /** The decision on one target, through the same caches, without throwing when it is refused. */
+  /**
+   * The decision on one target, through the same caches, without throwing when it is refused.
+   * On a resource of another account, the report keeps that account's resource policy to itself
+   * (see `foreignView`) and names the resource as `named` (default: `target.resource`).
+   */
   decide(
     principal: Principal,
     target: ResolvedTarget,
     context: RequestContext,
     permissionsVersion?: number,
+    named?: string,
   ): Promise<DecisionReport>;
 }
 
@@ -186,6 +191,65 @@ function withoutResourcePolicyMiss(decision: Decision): Decision {
   };
 }
 
+/** What the principal may see of a decision: the decision, its paragraph, the resource's name. */
+interface Shown {
+  readonly decision: Decision;
+  readonly explanation: string;
+  readonly resource: string;
+}
+
+const RESOURCE_BASED: ReadonlySet<PolicyLayer> = new Set(['resource', 'trust']);
+
+/** The account whose policy is the target's resource policy, when it is not the principal's. */
+function foreignOwner(principal: Principal, target: ResolvedTarget): string | undefined {
+  const owner = target.resourcePolicy?.ownerAccountId ?? target.resourceOwnerAccountId;
+  return owner !== undefined && owner !== '' && owner !== '*' && owner !== principal.accountId
+    ? owner
+    : undefined;
+}
+
+/**
+ * A decision on another account's resource as the principal may see it: the decision itself
+ * counts the owner's policy, but no statement, Sid, condition or name of it is shown (it is the
+ * owner's to read, and varying the context would read it), whether the resource has one or
+ * not; the principal's own statements are described as usual. The resource is named as the
+ * principal named it (`named`), never with the owner's account id that the store filled in.
+ */
+function foreignView(decision: Decision, target: ResolvedTarget, named: string): Shown {
+  const visible = decision.decidedBy.filter((ref) => !RESOURCE_BASED.has(ref.layer));
+  const hidden = decision.decidedBy.length > visible.length;
+  const miss =
+    decision.nearestMiss && !RESOURCE_BASED.has(decision.nearestMiss.statement.layer)
+      ? decision.nearestMiss
+      : undefined;
+  const shown: Decision = {
+    decision: decision.decision,
+    decidedBy: visible,
+    ...(decision.missingAllowIn ? { missingAllowIn: decision.missingAllowIn } : {}),
+    ...(miss ? { nearestMiss: miss } : {}),
+  };
+  const owners = "the resource owner's policy (another account's: its statements are not shown)";
+  const refs = [...visible.map(describeStatement), ...(hidden ? [owners] : [])].join(' and ');
+  let explanation: string;
+  if (decision.decision === 'Allow')
+    explanation = `Allowed by ${refs}. No Deny statement matched and every layer that must allow did.`;
+  else if (decision.decision === 'ExplicitDeny')
+    explanation = `Explicitly denied by ${refs}. A matching Deny overrides every Allow, in any policy.`;
+  else if (RESOURCE_BASED.has(decision.missingAllowIn ?? 'identity'))
+    explanation =
+      "Implicitly denied: the resource belongs to another account, for which only its owner's " +
+      'policy can grant, and nothing of it allowed the request (its statements are not shown); ' +
+      'access is denied by default.';
+  else explanation = explainDecision(shown);
+  // A nearest miss of the principal's own policies may quote the resource as decided.
+  const rename = (text: string) => text.split(target.resource).join(named);
+  return {
+    decision: miss ? { ...shown, nearestMiss: { ...miss, detail: rename(miss.detail) } } : shown,
+    explanation: rename(explanation),
+    resource: named,
+  };
+}
+
 type CompiledSet = ReturnType<typeof compilePolicySet>;
 type EnginePrincipal = Parameters<typeof evaluate>[1]['principal'];
 
@@ -269,13 +333,14 @@ export function createAuthorizer(
     context: RequestContext,
     input: PolicySetInput,
     decided: Decision,
+    view?: Shown,
   ): Error {
-    const decision = withoutResourcePolicyMiss(decided);
-    const explicit = decision.decision === 'ExplicitDeny';
+    const explicit = decided.decision === 'ExplicitDeny';
     const layer: PolicyLayer = explicit
-      ? (decision.decidedBy[0]?.layer ?? 'identity')
-      : (decision.missingAllowIn ?? 'identity');
-    const explanation = explainDecision(decision);
+      ? (decided.decidedBy[0]?.layer ?? 'identity')
+      : (decided.missingAllowIn ?? 'identity');
+    const decision = view?.decision ?? withoutResourcePolicyMiss(decided);
+    const explanation = view?.explanation ?? explainDecision(decision);
     const matched: DiagnosticPolicy[] = explicit
       ? decision.decidedBy.map((ref) => policyEntry(ref, input, 'Deny', true, explanation))
       : decision.nearestMiss
@@ -294,7 +359,7 @@ export function createAuthorizer(
       ExplicitDeny: explicit,
       NoPermissionPolicyType: LAYER_POLICY_TYPE[layer],
       AuthAction: target.action,
-      AuthResource: target.resource,
+      AuthResource: view?.resource ?? target.resource,
       AuthPrincipal: {
         AuthPrincipalType: who.type,
         AuthPrincipalOwnerId: principal.accountId,
@@ -321,7 +386,7 @@ export function createAuthorizer(
   }
 
   return {
-    async decide(principal, target, context, permissionsVersion) {
+    async decide(principal, target, context, permissionsVersion, named) {
       const owner = arnAccount(target.resource);
       if (
         principal.type === 'Root' &&
@@ -344,9 +409,12 @@ export function createAuthorizer(
         target,
         ctx,
       );
-      const explanation = explainDecision(decision);
+      const view = foreignOwner(principal, decided)
+        ? foreignView(decision, decided, named ?? decided.resource)
+        : undefined;
+      const explanation = view?.explanation ?? explainDecision(decision);
       if (decision.decision === 'Allow') return { decision: 'Allow', explanation };
-      const refused = refuse(principal, decided, ctx, input, decision) as ApiError;
+      const refused = refuse(principal, decided, ctx, input, decision, view) as ApiError;
       return {
         decision: decision.decision,
         explanation,

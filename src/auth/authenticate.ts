@@ -65,6 +65,12 @@ export interface AuthenticationDeps {
 export interface AuthenticationOptions {
   /** Timestamp window and nonce replay checks; only tests replaying captured requests turn them off. */
   readonly checkFreshness?: boolean;
+  /**
+   * Credentials of this account only (authenticateOss and activeKey; the authorization point, for
+   * the principal it is asked about): an AccessKey or temporary credentials of another account are answered as a key that
+   * does not exist, before their status, their token's expiry or the signature is checked.
+   */
+  readonly onlyAccount?: string;
 }
 
 const TOKEN_ERRORS = {
@@ -91,23 +97,31 @@ function checkTime(text: string, now: Date): void {
   }
 }
 
+const keyNotFound = (): Error =>
+  apiError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+
 /**
  * The signing key of a request: an AccessKey from the store, or temporary credentials whose
  * security token carries the secret. Temporary credentials are checked in this order:
  * the token opens (Malformed), belongs to this AccessKeyId (MismatchWithAccessKey), is not
  * past its expiry (Expired), and its principal still exists (a deleted role, or a logon that
- * ended, ends its sessions: Expired).
+ * ended, ends its sessions: Expired). With `onlyAccount`, credentials of another account are
+ * InvalidAccessKeyId.NotFound as soon as their account is known (the key read, the token opened).
  */
 export async function activeKey(
   deps: AuthenticationDeps,
   accessKeyId: string,
   token: string | undefined,
   now: Date,
+  onlyAccount?: string,
 ): Promise<SigningKey> {
   const temporary = accessKeyId.startsWith('STS.');
+  const elsewhere = (accountId: string | undefined): boolean =>
+    onlyAccount !== undefined && accountId !== undefined && accountId !== onlyAccount;
   if (token !== undefined) {
     if (!deps.tokens) throw tokenError('Malformed');
     const check = deps.tokens.check(token, accessKeyId, now);
+    if (elsewhere(check.claims?.acct)) throw keyNotFound();
     if (!check.ok) throw tokenError(check.problem);
     const live = await deps.credentials.findSessionPrincipal(check.claims);
     if (!live) throw tokenError('Expired', 'The session it belongs to has ended.');
@@ -124,7 +138,8 @@ export async function activeKey(
     throw apiError('MissingSecurityToken', 'SecurityToken is mandatory for this action.');
   }
   const key = await deps.credentials.findSigningKey(accessKeyId);
-  if (!key) throw apiError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  // Another account's key is not there for this caller, whatever its status.
+  if (!key || elsewhere(key.principal.accountId)) throw keyNotFound();
   if (key.status !== 'Active')
     throw apiError('InvalidAccessKeyId.Inactive', 'Specified access key is disabled.');
   return key;
@@ -345,7 +360,13 @@ export async function authenticateOss(
       }
     }
   }
-  const key = await activeKey(deps, credentials.accessKeyId, credentials.securityToken, now);
+  const key = await activeKey(
+    deps,
+    credentials.accessKeyId,
+    credentials.securityToken,
+    now,
+    options.onlyAccount,
+  );
   const v = verifyOss(req, key.secret);
   if (!v) throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
   if (!v.ok) throw mismatch(v.stringToSign);

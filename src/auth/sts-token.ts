@@ -100,7 +100,12 @@ export type TokenProblem = 'Malformed' | 'Expired' | 'MismatchWithAccessKey';
 
 export type TokenCheck =
   | { readonly ok: true; readonly claims: SessionClaims }
-  | { readonly ok: false; readonly problem: TokenProblem };
+  | {
+      readonly ok: false;
+      readonly problem: TokenProblem;
+      /** The claims of a token that opened (MismatchWithAccessKey, Expired): whose it is. */
+      readonly claims?: SessionClaims;
+    };
 
 export interface TokenReader {
   /** The claims of a token presented with an AccessKeyId at a time. */
@@ -157,8 +162,8 @@ export function createTokenReader(sealer: Sealer, cacheSize = 10_000): TokenRead
     check(token, accessKeyId, now) {
       const claims = decode(token);
       if (!claims) return { ok: false, problem: 'Malformed' };
-      if (claims.ak !== accessKeyId) return { ok: false, problem: 'MismatchWithAccessKey' };
-      if (now.getTime() >= claims.exp * 1000) return { ok: false, problem: 'Expired' };
+      if (claims.ak !== accessKeyId) return { ok: false, problem: 'MismatchWithAccessKey', claims };
+      if (now.getTime() >= claims.exp * 1000) return { ok: false, problem: 'Expired', claims };
       return { ok: true, claims };
     },
   };

@@ -41,6 +41,7 @@ export { CompiledPolicySet, compilePolicySet } from './compile.js';
 export { explainDecision, describeStatement } from './explain.js';
 export { systemPolicies, findSystemPolicy, type SystemPolicy } from './system-policies.js';
 export { OPERATOR_NAMES } from './conditions/operators.js';
+export { canonicalKey } from './conditions/keys.js';
 
 /** Decides a request: with a CompiledPolicySet (fast), or a PolicySetInput compiled on the fly. */
 export function evaluate(set: PolicySetInput | CompiledPolicySet, request: AuthorizationRequest): Decision {

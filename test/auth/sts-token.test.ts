@@ -56,11 +56,17 @@ describe('security tokens', () => {
       ok: false,
       problem: 'Malformed',
     });
-    expect(reader.check(t, 'STS.someoneelse', at)).toEqual({ ok: false, problem: 'MismatchWithAccessKey' });
+    // A token that opened names its account even when refused (the authorization point needs it).
+    expect(reader.check(t, 'STS.someoneelse', at)).toEqual({
+      ok: false,
+      problem: 'MismatchWithAccessKey',
+      claims: expect.objectContaining({ acct: claims.acct }),
+    });
     expect(reader.check(t, c.accessKeyId, new Date((NOW + 899) * 1000)).ok).toBe(true);
     expect(reader.check(t, c.accessKeyId, new Date((NOW + 900) * 1000))).toEqual({
       ok: false,
       problem: 'Expired',
+      claims: expect.objectContaining({ acct: claims.acct }),
     });
   });
 

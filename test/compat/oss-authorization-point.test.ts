@@ -4,12 +4,15 @@
  * the principal signed (ali-oss, unchanged, pointed at another service); the same caches and
  * invalidation as the API (a permission change holds on the next request); and refusals.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequestV3 } from '../../src/auth/signature-v3.js';
 import { rampartAuthorization } from '../../src/authz/middleware.js';
+import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import {
+  popClient,
   ramClient,
   rootKeys,
   startServer,
@@ -17,11 +20,12 @@ import {
   type RamClient,
   type TestServer,
 } from '../helpers/server.js';
-import { STORES, call, uniq } from './ram-helpers.js';
+import { STORES, TRUST_ACCOUNT, call, uniq } from './ram-helpers.js';
+import { assumeRole, sessionKeys } from './sts-helpers.js';
 import { ossClient, ossFailure } from './oss-helpers.js';
 
 async function authorizeCall(
-  server: TestServer,
+  server: { readonly endpoint: string },
   keys: KeyPair,
   body: object | string,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -252,5 +256,257 @@ describe.each(STORES)('authorization point (%s)', (store) => {
       );
       expect((await ossFailure(forger.get('report.txt'))).status).toBe(403);
     });
+  });
+});
+
+/**
+ * What the authorization point tells one account of another: a second account exists only
+ * in-process, so these run on the in-process server (both stores).
+ */
+describe.each(STORES)('authorization point across accounts (%s)', (store) => {
+  let server: InProcessServer;
+  let keys: KeyPair;
+  let root: RamClient;
+  let carol: string;
+  let member: { accountId: string; keys: KeyPair; root: RamClient };
+  let bucket: string;
+
+  beforeAll(async () => {
+    server = await startInProcessServer({ store });
+    keys = { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret };
+    root = ramClient(server, keys);
+    carol = uniq('carol');
+    await call(root, 'CreateUser', { UserName: carol });
+    const created = await server.deployment.domain.accounts.create({ rootPassword: 'Member#Account-2026!' });
+    const key = await server.deployment.domain.accounts.createRootAccessKey(created.accountId);
+    const memberKeys = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+    member = { accountId: created.accountId, keys: memberKeys, root: ramClient(server, memberKeys) };
+    bucket = uniq('member-secret');
+    const owner = ossClient({ port: server.server.port }, memberKeys, { bucket });
+    await owner.putBucket(bucket);
+    await owner.putBucketPolicy(bucket, {
+      Version: '1',
+      Statement: [
+        {
+          Sid: 'PartnerFromOfficeOnly',
+          Effect: 'Allow',
+          Principal: [server.accountId],
+          Action: ['oss:GetObject'],
+          Resource: [`acs:oss:*:*:${bucket}/*`],
+          Condition: {
+            IpAddress: { 'acs:SourceIp': ['198.51.100.23/32'] },
+            StringEquals: { 'acs:UserAgent': 'SecretAgent/7' },
+          },
+        },
+        {
+          Sid: 'NobodyReadsInternal',
+          Effect: 'Deny',
+          Principal: ['*'],
+          Action: ['oss:GetObject'],
+          Resource: [`acs:oss:*:*:${bucket}/internal/*`],
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const policyFor = async (userName: string, statements: object[]) => {
+    const name = uniq('authz-case');
+    await call(root, 'CreatePolicy', {
+      PolicyName: name,
+      PolicyDocument: JSON.stringify({ Version: '1', Statement: statements }),
+    });
+    await call(root, 'AttachPolicyToUser', { PolicyType: 'Custom', PolicyName: name, UserName: userName });
+  };
+
+  it('a context key given in any letter case replaces the built-in value of that key', async () => {
+    const user = uniq('dana');
+    await call(root, 'CreateUser', { UserName: user });
+    await policyFor(user, [
+      {
+        Effect: 'Allow',
+        Action: 'files:Late',
+        Resource: '*',
+        Condition: { DateGreaterThan: { 'acs:CurrentTime': '2020-01-01T00:00:00Z' } },
+      },
+      { Effect: 'Allow', Action: ['files:Mfa', 'files:Secure'], Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'files:Mfa',
+        Resource: '*',
+        Condition: { Bool: { 'acs:MFAPresent': false } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'files:Secure',
+        Resource: '*',
+        Condition: { Bool: { 'acs:SecureTransport': false } },
+      },
+    ]);
+    const ask = (action: string, context?: object) =>
+      authorizeCall(server, keys, {
+        Arn: `acs:ram::${server.accountId}:user/${user}`,
+        Action: action,
+        Resource: `acs:files:*:${server.accountId}:doc`,
+        ...(context ? { Context: context } : {}),
+      });
+    const past = '2019-01-01T00:00:00Z';
+    const rows: [string, object | undefined, string][] = [
+      // The built-in values: now, no MFA, not secure.
+      ['files:Late', undefined, 'Allow'],
+      ['files:Mfa', undefined, 'ExplicitDeny'],
+      ['files:Secure', undefined, 'ExplicitDeny'],
+      // Given in the built-in spelling or in any other case, the caller's value is the only one.
+      ['files:Late', { 'acs:CurrentTime': past }, 'ImplicitDeny'],
+      ['files:Late', { 'acs:currenttime': past }, 'ImplicitDeny'],
+      ['files:Late', { 'ACS:CURRENTTIME': past }, 'ImplicitDeny'],
+      ['files:Mfa', { 'acs:MFAPresent': true }, 'Allow'],
+      ['files:Mfa', { 'acs:mfapresent': true }, 'Allow'],
+      ['files:Secure', { 'acs:SecureTransport': true }, 'Allow'],
+      ['files:Secure', { 'ACS:SECURETRANSPORT': true }, 'Allow'],
+      // Two spellings in the caller's Context are one key with both values, as the engine reads it.
+      ['files:Late', { 'acs:CurrentTime': past, 'acs:currenttime': '2019-06-01T00:00:00Z' }, 'ImplicitDeny'],
+      ['files:Late', { 'acs:CurrentTime': past, 'acs:currenttime': '2030-01-01T00:00:00Z' }, 'Allow'],
+    ];
+    for (const [action, context, expected] of rows) {
+      const r = await ask(action, context);
+      expect([action, context, r.status, r.json.Decision]).toEqual([action, context, 200, expected]);
+    }
+  });
+
+  it("counts another account's bucket policy but shows nothing of it, nor its owner's id", async () => {
+    await policyFor(carol, [
+      { Sid: 'CarolOwnDeny', Effect: 'Deny', Action: 'oss:DeleteObject', Resource: '*' },
+    ]);
+    const ask = (action: string, resource: string, context: object) =>
+      authorizeCall(server, keys, {
+        Arn: `acs:ram::${server.accountId}:user/${carol}`,
+        Action: action,
+        Resource: resource,
+        Context: context,
+      });
+    const secrets = [
+      member.accountId,
+      'PartnerFromOfficeOnly',
+      'NobodyReadsInternal',
+      '198.51.100.23',
+      'SecretAgent',
+      'IpAddress',
+      'StringEquals',
+    ];
+    const revealed = (text: string) => secrets.filter((s) => text.includes(s));
+    const decoded = async (answer: Record<string, unknown>) => {
+      const detail = answer.AccessDeniedDetail as Record<string, string>;
+      return JSON.stringify(
+        await popClient(server, keys).request(
+          'DecodeDiagnosticMessage',
+          { EncodedDiagnosticMessage: detail.EncodedDiagnosticMessage, IncludeExplanation: 'true' },
+          { method: 'POST' },
+        ),
+      );
+    };
+    const object = `acs:oss:*:*:${bucket}/x`;
+
+    // Refused: the statement that came nearest and its failing condition are the owner's.
+    let r = await ask('oss:GetObject', object, { 'acs:SourceIp': '1.2.3.4' });
+    expect([r.status, r.json.Decision, r.json.Resource]).toEqual([200, 'ImplicitDeny', object]);
+    expect(revealed(JSON.stringify(r.json))).toEqual([]);
+    expect(revealed(await decoded(r.json))).toEqual([]);
+
+    // Allowed by the owner's statement: the decision counts it, the answer does not name it.
+    r = await ask('oss:GetObject', object, {
+      'acs:SourceIp': '198.51.100.23',
+      'acs:UserAgent': 'SecretAgent/7',
+    });
+    expect([r.json.Decision, r.json.Resource]).toEqual(['Allow', object]);
+    expect(revealed(String(r.json.Explanation)).filter((s) => s !== 'SecretAgent')).toEqual([]);
+    expect(String(r.json.Explanation)).not.toContain('PartnerFromOfficeOnly');
+
+    // Denied by the owner's Deny statement.
+    const internal = `acs:oss:*:*:${bucket}/internal/a`;
+    r = await ask('oss:GetObject', internal, { 'acs:SourceIp': '198.51.100.23' });
+    expect([r.json.Decision, r.json.Resource]).toEqual(['ExplicitDeny', internal]);
+    expect(revealed(JSON.stringify(r.json)).filter((s) => s !== '198.51.100.23')).toEqual([]);
+    expect(revealed(await decoded(r.json)).filter((s) => s !== '198.51.100.23')).toEqual([]);
+
+    // The asker's own policies are explained as usual (its own resources; on another account's,
+    // only the owner's policy decides).
+    r = await ask('oss:DeleteObject', `acs:oss:*:${server.accountId}:own-bucket/x`, {});
+    expect(r.json.Decision).toBe('ExplicitDeny');
+    expect(String(r.json.Explanation)).toContain('CarolOwnDeny');
+  });
+
+  it("answers another account's AccessKey, active or disabled, as a key that does not exist", async () => {
+    const mkUserKey = async (status: 'Active' | 'Inactive') => {
+      const name = uniq('member-user');
+      await call(member.root, 'CreateUser', { UserName: name });
+      const k = (await call(member.root, 'CreateAccessKey', { UserName: name })).AccessKey;
+      if (status === 'Inactive')
+        await call(member.root, 'UpdateAccessKey', {
+          UserName: name,
+          UserAccessKeyId: k.AccessKeyId,
+          Status: 'Inactive',
+        });
+      return { accessKeyId: k.AccessKeyId as string, accessKeySecret: k.AccessKeySecret as string };
+    };
+    const role = uniq('member-role');
+    await call(member.root, 'CreateRole', {
+      RoleName: role,
+      AssumeRolePolicyDocument: TRUST_ACCOUNT(member.accountId),
+    });
+    const session = sessionKeys(
+      await assumeRole(server, member.keys, {
+        RoleArn: `acs:ram::${member.accountId}:role/${role}`,
+        RoleSessionName: 'probe',
+      }),
+    );
+    // Temporary credentials of another account: the same answer, though the token is genuine.
+    const bySession = await authorizeCall(server, keys, {
+      Action: 'files:Read',
+      Resource: `acs:files:*:${server.accountId}:doc`,
+      AccessKeyId: session.accessKeyId,
+      SecurityToken: session.securityToken,
+    });
+    expect([bySession.status, bySession.json.Code]).toEqual([404, 'InvalidAccessKeyId.NotFound']);
+    const active = await mkUserKey('Active');
+    const disabled = await mkUserKey('Inactive');
+    const missing = { accessKeyId: `LTAI${'0'.repeat(20)}`, accessKeySecret: 'x' };
+    const question = { Action: 'files:Read', Resource: `acs:files:*:${server.accountId}:doc` };
+    const answer = (r: { status: number; json: Record<string, unknown> }) => [
+      r.status,
+      r.json.Code,
+      r.json.Message,
+    ];
+    const notFound = [404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.'];
+    for (const [label, k] of [
+      ['active', active],
+      ['disabled', disabled],
+      ['missing', missing],
+      ['member root', member.keys],
+    ] as const) {
+      const byKey = await authorizeCall(server, keys, { ...question, AccessKeyId: k.accessKeyId });
+      expect([label, 'AccessKeyId', ...answer(byKey)]).toEqual([label, 'AccessKeyId', ...notFound]);
+      // A request it signed (V1 header), the signature right or wrong: the same answer, and no
+      // string to sign.
+      for (const signature of ['right', 'wrong']) {
+        const path = `/files/doc`;
+        const date = new Date().toUTCString();
+        const sig =
+          signature === 'right'
+            ? createHmac('sha1', k.accessKeySecret).update(`GET\n\n\n${date}\n${path}`).digest('base64')
+            : 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+        const byRequest = await authorizeCall(server, keys, {
+          ...question,
+          Request: {
+            Method: 'GET',
+            Path: path,
+            Headers: { date, authorization: `OSS ${k.accessKeyId}:${sig}` },
+          },
+        });
+        expect([label, signature, ...answer(byRequest)]).toEqual([label, signature, ...notFound]);
+      }
+    }
   });
 });
