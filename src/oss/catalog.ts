@@ -172,8 +172,26 @@ export interface Catalog {
   /** Records a part (replacing one of the same number); returns the replaced blob. */
   putPart(uploadId: string, p: PartRecord): Promise<string | undefined>;
   listParts(uploadId: string): Promise<PartRecord[]>;
-  /** Ends an upload: its part rows go; returns their blobs. */
-  endUpload(uploadId: string, tx?: Tx): Promise<string[]>;
+  /**
+   * Ends an upload (AbortMultipartUpload): its part rows and its row go, in one transaction;
+   * returns their blobs, or undefined when the upload was no longer there (a Complete or
+   * another Abort ended it first).
+   */
+  endUpload(uploadId: string): Promise<string[] | undefined>;
+  /**
+   * CompleteMultipartUpload's commit, in one transaction: the upload is still there (else
+   * `gone`), its parts are still the blobs the object was joined from (else `changed`: a part
+   * was uploaded again meanwhile), then the object goes in as putObject does (forbidOverwrite
+   * included: FileAlreadyExists, the upload kept) and the upload ends. Returns the blobs no row
+   * names any more: every part's, and the replaced object's.
+   */
+  completeUpload(
+    bucket: BucketIdentity,
+    uploadId: string,
+    used: readonly Pick<PartRecord, 'partNumber' | 'blob'>[],
+    o: ObjectRecord,
+    forbidOverwrite: boolean,
+  ): Promise<{ outcome: 'gone' | 'changed' } | { outcome: 'done'; unused: string[] }>;
   /** Every blob a row names (startup sweep). */
   knownBlobs(): Promise<Set<string>>;
   readonly store: Store;
@@ -182,7 +200,17 @@ export interface Catalog {
 export function createCatalog(store: Store): Catalog {
   const db = store.db;
 
-  async function endUpload(uploadId: string, tx: Tx = db): Promise<string[]> {
+  /**
+   * Locks the upload's row until the transaction ends (PostgreSQL; SQLite write transactions
+   * are serial anyway): a Complete, an Abort and an UploadPart of one upload take their turns.
+   */
+  async function lockUpload(tx: Tx, uploadId: string, mode: 'share' | 'update'): Promise<boolean> {
+    let q = tx.selectFrom('oss_uploads').select('upload_id').where('upload_id', '=', uploadId);
+    if (store.dialect === 'postgres') q = mode === 'update' ? q.forUpdate() : q.forShare();
+    return (await q.executeTakeFirst()) !== undefined;
+  }
+
+  async function dropUpload(tx: Tx, uploadId: string): Promise<string[]> {
     const parts = await tx
       .deleteFrom('oss_parts')
       .where('upload_id', '=', uploadId)
@@ -190,6 +218,60 @@ export function createCatalog(store: Store): Catalog {
       .execute();
     await tx.deleteFrom('oss_uploads').where('upload_id', '=', uploadId).execute();
     return parts.map((p) => p.blob);
+  }
+
+  /** putObject's rows, inside a transaction the caller holds. */
+  async function putObjectIn(
+    tx: Tx,
+    expected: BucketIdentity,
+    o: ObjectRecord,
+    forbidOverwrite: boolean | undefined,
+  ): Promise<string | undefined> {
+    const bucket = expected.name;
+    // The bytes may have streamed for long after the bucket was authorized: it must still be
+    // that bucket, not another account's made under the same name meanwhile. On PostgreSQL
+    // the row is locked until the object is in, so a DeleteBucket waits for it.
+    let held = tx
+      .selectFrom('oss_buckets')
+      .select(['account_id', 'create_date'])
+      .where('bucket_name', '=', bucket);
+    if (store.dialect === 'postgres') held = held.forShare();
+    const row = await held.executeTakeFirst();
+    if (!row || row.account_id !== expected.accountId || row.create_date !== expected.createDate)
+      throw noSuchBucket(bucket);
+    let old = tx
+      .selectFrom('oss_objects')
+      .select('blob')
+      .where('bucket_name', '=', bucket)
+      .where('object_key', '=', o.key);
+    if (store.dialect === 'postgres') old = old.forUpdate();
+    const existing = await old.executeTakeFirst();
+    if (existing && forbidOverwrite) {
+      throw ossError(
+        'FileAlreadyExists',
+        'The object you specified already exists and can not be overwritten.',
+      );
+    }
+    const values = {
+      blob: o.blob,
+      size: o.size,
+      etag: o.etag,
+      object_type: o.type,
+      headers: JSON.stringify(o.headers),
+      last_modified: o.lastModified,
+    };
+    try {
+      await tx
+        .insertInto('oss_objects')
+        .values({ bucket_name: bucket, object_key: o.key, ...values })
+        .onConflict((c) => c.columns(['bucket_name', 'object_key']).doUpdateSet(values))
+        .execute();
+    } catch (err) {
+      // The bucket went away while the bytes were arriving.
+      if (/foreign key/i.test((err as Error).message)) throw noSuchBucket(bucket);
+      throw err;
+    }
+    return existing?.blob;
   }
 
   return {
@@ -378,53 +460,7 @@ export function createCatalog(store: Store): Catalog {
       if (Number(r.numUpdatedRows) === 0) throw noSuchBucket(bucket);
     },
     async putObject(expected, o, forbidOverwrite) {
-      const bucket = expected.name;
-      return store.transaction(async (tx) => {
-        // The bytes may have streamed for long after the bucket was authorized: it must still be
-        // that bucket, not another account's made under the same name meanwhile. On PostgreSQL
-        // the row is locked until the object is in, so a DeleteBucket waits for it.
-        let held = tx
-          .selectFrom('oss_buckets')
-          .select(['account_id', 'create_date'])
-          .where('bucket_name', '=', bucket);
-        if (store.dialect === 'postgres') held = held.forShare();
-        const row = await held.executeTakeFirst();
-        if (!row || row.account_id !== expected.accountId || row.create_date !== expected.createDate)
-          throw noSuchBucket(bucket);
-        let old = tx
-          .selectFrom('oss_objects')
-          .select('blob')
-          .where('bucket_name', '=', bucket)
-          .where('object_key', '=', o.key);
-        if (store.dialect === 'postgres') old = old.forUpdate();
-        const existing = await old.executeTakeFirst();
-        if (existing && forbidOverwrite) {
-          throw ossError(
-            'FileAlreadyExists',
-            'The object you specified already exists and can not be overwritten.',
-          );
-        }
-        const values = {
-          blob: o.blob,
-          size: o.size,
-          etag: o.etag,
-          object_type: o.type,
-          headers: JSON.stringify(o.headers),
-          last_modified: o.lastModified,
-        };
-        try {
-          await tx
-            .insertInto('oss_objects')
-            .values({ bucket_name: bucket, object_key: o.key, ...values })
-            .onConflict((c) => c.columns(['bucket_name', 'object_key']).doUpdateSet(values))
-            .execute();
-        } catch (err) {
-          // The bucket went away while the bytes were arriving.
-          if (/foreign key/i.test((err as Error).message)) throw noSuchBucket(bucket);
-          throw err;
-        }
-        return existing?.blob;
-      });
+      return store.transaction((tx) => putObjectIn(tx, expected, o, forbidOverwrite));
     },
     async deleteObjects(bucket, keys) {
       if (keys.length === 0) return [];
@@ -530,12 +566,8 @@ export function createCatalog(store: Store): Catalog {
     async putPart(uploadId, p) {
       return store
         .transaction(async (tx) => {
-          const up = await tx
-            .selectFrom('oss_uploads')
-            .select('upload_id')
-            .where('upload_id', '=', uploadId)
-            .executeTakeFirst();
-          if (!up) return { gone: true as const };
+          // Held until the part is in: a Complete or Abort of the upload waits, or went first.
+          if (!(await lockUpload(tx, uploadId, 'share'))) return { gone: true as const };
           let old = tx
             .selectFrom('oss_parts')
             .select('blob')
@@ -571,7 +603,26 @@ export function createCatalog(store: Store): Catalog {
         lastModified: r.last_modified,
       }));
     },
-    endUpload,
+    async endUpload(uploadId) {
+      return store.transaction(async (tx) =>
+        (await lockUpload(tx, uploadId, 'update')) ? dropUpload(tx, uploadId) : undefined,
+      );
+    },
+    async completeUpload(bucket, uploadId, used, o, forbidOverwrite) {
+      return store.transaction(async (tx) => {
+        if (!(await lockUpload(tx, uploadId, 'update'))) return { outcome: 'gone' as const };
+        const rows = await tx
+          .selectFrom('oss_parts')
+          .select(['part_number', 'blob'])
+          .where('upload_id', '=', uploadId)
+          .execute();
+        const now = new Map(rows.map((r) => [Number(r.part_number), r.blob]));
+        if (used.some((p) => now.get(p.partNumber) !== p.blob)) return { outcome: 'changed' as const };
+        const old = await putObjectIn(tx, bucket, o, forbidOverwrite);
+        const parts = await dropUpload(tx, uploadId);
+        return { outcome: 'done' as const, unused: [...parts, ...(old ? [old] : [])] };
+      });
+    },
     async knownBlobs() {
       const a = await db.selectFrom('oss_objects').select('blob').execute();
       const b = await db.selectFrom('oss_parts').select('blob').execute();

@@ -9,7 +9,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { XMLParser } from 'fast-xml-parser';
 import { ossArn } from '../arn.js';
 import { authenticateOss, type Authentication, type AuthenticationOptions } from '../auth/authenticate.js';
 import { escapesAreUtf8, percentDecode, parseUrlEncoded } from '../auth/percent-encode.js';
@@ -22,11 +21,13 @@ import { validatePolicy } from '../policy/index.js';
 import type { Authorizer } from '../api/authorize.js';
 import type { ResolvedTarget } from '../api/action.js';
 import { buildRequestContext } from '../api/request-context.js';
-import type { Bucket, Catalog, ObjectRecord } from './catalog.js';
+import type { Bucket, Catalog, ObjectRecord, PartRecord } from './catalog.js';
 import { noSuchBucket, noSuchKey, ossError, OssError } from './errors.js';
 import { BlobTooLargeError, type BlobFiles } from './files.js';
 import { baseHeaders, flatHeaders, newOssRequestId, sendEmpty, sendError, sendXml } from './http.js';
 import { checkBucketName, checkObjectKey } from './names.js';
+import { checkV4Dates } from './v4-dates.js';
+import { childrenNamed, childText, malformedXml, parseXmlDocument, textOf } from './xml.js';
 
 /** The largest object a PutObject (or one part) carries, as the service: 5 GiB. */
 export const MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
@@ -104,13 +105,6 @@ const ACL_GRANTS: Readonly<Record<string, ReadonlySet<string>>> = {
   ]),
 };
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (name) => name === 'Object' || name === 'Part',
-});
-
 /** The API's authentication and authorization errors, in OSS words. */
 function translate(err: ApiError): OssError {
   const code = err.code;
@@ -177,19 +171,6 @@ async function readDocument(req: IncomingMessage, limit: number): Promise<Buffer
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function parseXmlBody(body: Buffer): Record<string, unknown> {
-  try {
-    const doc = xmlParser.parse(body.toString('utf8'), true) as unknown;
-    if (doc && typeof doc === 'object') return doc as Record<string, unknown>;
-  } catch {
-    // answered below
-  }
-  throw ossError(
-    'MalformedXML',
-    'The XML you provided was not well-formed or did not validate against our published schema.',
-  );
 }
 
 /** Content-MD5: Base64 of 16 bytes, or InvalidDigest. */
@@ -329,6 +310,29 @@ const RESPONSE_OVERRIDES = [
 const OVERRIDE_PARAMETERS = RESPONSE_OVERRIDES.map(([param]) => param);
 
 /**
+ * The response-* overrides a GET or HEAD asks for, as [header, value] pairs. A value must be a
+ * valid header value (RFC 9110 field-value: visible ASCII, space, tab, and bytes 0x80 to 0xFF):
+ * anything else, a line break or a character past Latin-1 (`filename="报告.txt"`, to be given
+ * as RFC 6266 `filename*=UTF-8''%E6%8A%A5...` instead), is InvalidArgument.
+ */
+function responseOverrides(query: ReadonlyMap<string, string>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [param, header] of RESPONSE_OVERRIDES) {
+    const v = query.get(param);
+    if (v === undefined) continue;
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) {
+      throw ossError(
+        'InvalidArgument',
+        `${param} cannot be a header value: it holds a control character or a character outside ISO-8859-1 (encode a file name as RFC 6266 filename*=UTF-8''...).`,
+        { ArgumentName: param },
+      );
+    }
+    out.push([header, v]);
+  }
+  return out;
+}
+
+/**
  * The served operation table: by level (no bucket, bucket, object) and method, which
  * sub-resource selects which operation, and which other sub-resources an operation accepts.
  * A sub-resource is a query parameter OSS defines as one (OSS_SUB_RESOURCES, the list the V1
@@ -362,7 +366,9 @@ const ROUTES: Readonly<Record<'service' | 'bucket' | 'object', Readonly<Record<s
     object: {
       GET: [
         { op: 'ListParts', selectors: ['uploadId'] },
-        { op: 'GetObject', selectors: [], accepts: ['objectMeta', ...OVERRIDE_PARAMETERS] },
+        // GetObjectMeta is HEAD only: a GET naming objectMeta is NotImplemented (it once answered
+        // the object's Content-Length with no body, which stalls or desyncs a kept-alive connection).
+        { op: 'GetObject', selectors: [], accepts: OVERRIDE_PARAMETERS },
       ],
       HEAD: [{ op: 'HeadObject', selectors: [], accepts: ['objectMeta', ...OVERRIDE_PARAMETERS] }],
       PUT: [
@@ -398,6 +404,15 @@ const ORDINARY_PARAMETERS: ReadonlySet<string> = new Set([
   'part-number-marker',
   'max-parts',
 ]);
+
+const noSuchUpload = (uploadId: string): OssError =>
+  ossError('NoSuchUpload', 'The specified upload does not exist.', { UploadId: uploadId.slice(0, 64) });
+
+const partsChanged = (): OssError =>
+  ossError(
+    'InvalidPart',
+    'One or more of the specified parts was uploaded again while the upload was being completed.',
+  );
 
 const notImplemented = (what: string): OssError =>
   ossError('NotImplemented', `${what} is not implemented by this server.`);
@@ -586,12 +601,9 @@ export function createOssHandler(env: OssEnv) {
     let redundancy = 'LRS';
     const body = await readDocument(call.req, MAX_DOCUMENT_BYTES);
     if (body.length > 0) {
-      const doc = parseXmlBody(body).CreateBucketConfiguration as Record<string, unknown> | undefined;
-      if (doc === undefined || typeof doc !== 'object') {
-        throw ossError('MalformedXML', 'The body of PutBucket must be a CreateBucketConfiguration document.');
-      }
-      if (doc.StorageClass !== undefined) storageClass = String(doc.StorageClass);
-      if (doc.DataRedundancyType !== undefined) redundancy = String(doc.DataRedundancyType);
+      const doc = parseXmlDocument(body, 'CreateBucketConfiguration');
+      storageClass = childText(doc, 'StorageClass') ?? storageClass;
+      redundancy = childText(doc, 'DataRedundancyType') ?? redundancy;
       if (!['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'].includes(storageClass)) {
         throw ossError('InvalidArgument', 'The storage class you specified is not valid.', {
           ArgumentName: 'StorageClass',
@@ -968,6 +980,7 @@ export function createOssHandler(env: OssEnv) {
 
   async function getObject(call: Call, b: Bucket, o: ObjectRecord | undefined, head: boolean): Promise<void> {
     await authorize(call, [bucketTarget(b, 'oss:GetObject', call.key)]);
+    const overrides = responseOverrides(call.query);
     if (!o) throw noSuchKey(call.key);
     const pre = precondition(call, o);
     if (pre === 412)
@@ -987,10 +1000,7 @@ export function createOssHandler(env: OssEnv) {
       return;
     }
     objectHeaders(call, o);
-    for (const [param, header] of RESPONSE_OVERRIDES) {
-      const v = call.query.get(param);
-      if (v !== undefined) call.res.setHeader(header, v);
-    }
+    for (const [header, value] of overrides) call.res.setHeader(header, value);
     // Objects are served on the console's origin, and whoever may write one chooses its bytes
     // and its type: a page or image among them is shown in a sandbox of its own (an opaque
     // origin, no script, no form), never as the console, and never sniffed into another type.
@@ -1041,14 +1051,19 @@ export function createOssHandler(env: OssEnv) {
     if (createHash('md5').update(body).digest('hex') !== md5) {
       throw ossError('InvalidDigest', 'The Content-MD5 you specified did not match what we received.');
     }
-    const doc = parseXmlBody(body).Delete as { Quiet?: unknown; Object?: { Key?: unknown }[] } | undefined;
-    if (!doc || typeof doc !== 'object')
-      throw ossError('MalformedXML', 'The XML you provided was not well-formed.');
-    const objects = doc.Object ?? [];
+    // Each Object names exactly one Key, its text exactly as written (references decoded).
+    const doc = parseXmlDocument(body, 'Delete');
+    const objects = childrenNamed(doc, 'Object');
     if (objects.length === 0 || objects.length > 1000) {
       throw ossError('MalformedXML', 'The Delete document must name 1 to 1000 objects.');
     }
-    const keys = objects.map((o) => (typeof o.Key === 'string' ? o.Key : String(o.Key ?? '')));
+    const keys = objects.map((o) => {
+      if (childrenNamed(o, 'VersionId').length > 0) throw notImplemented('Deleting a version (VersionId)');
+      const named = childrenNamed(o, 'Key');
+      if (named.length !== 1) throw malformedXml('every Object names exactly one Key');
+      return textOf(named[0]!);
+    });
+    const quiet = (childText(doc, 'Quiet') ?? 'false').toLowerCase() === 'true';
     for (const k of keys) checkObjectKey(k);
     await authorize(
       call,
@@ -1056,7 +1071,6 @@ export function createOssHandler(env: OssEnv) {
     );
     const removed = await env.catalog.deleteObjects(b.name, keys);
     await env.files.remove(removed.map((r) => r.blob));
-    const quiet = String(doc.Quiet ?? 'false').toLowerCase() === 'true';
     const encoding = call.query.get('encoding-type');
     sendXml(call.res, 200, 'DeleteResult', {
       ...(encoding === 'url' ? { EncodingType: 'url' } : {}),
@@ -1149,10 +1163,7 @@ export function createOssHandler(env: OssEnv) {
   async function upload(call: Call, b: Bucket) {
     const uploadId = call.query.get('uploadId') ?? '';
     const u = uploadId ? await env.catalog.findUpload(b.name, call.key, uploadId) : undefined;
-    if (!u)
-      throw ossError('NoSuchUpload', 'The specified upload does not exist.', {
-        UploadId: uploadId.slice(0, 64),
-      });
+    if (!u) throw noSuchUpload(uploadId);
     return u;
   }
 
@@ -1180,41 +1191,34 @@ export function createOssHandler(env: OssEnv) {
     sendEmpty(call.res, 200);
   }
 
-  async function completeUpload(call: Call, b: Bucket): Promise<void> {
-    await authorize(call, [bucketTarget(b, 'oss:PutObject', call.key)]);
-    const u = await upload(call, b);
-    const body = await readDocument(call.req, MAX_DOCUMENT_BYTES);
-    const stored = await env.catalog.listParts(u.uploadId);
-    let listed: { PartNumber?: unknown; ETag?: unknown }[];
-    if (call.headers['x-oss-complete-all'] === 'yes') {
-      listed = stored.map((p) => ({ PartNumber: String(p.partNumber), ETag: quoted(p.etag) }));
-    } else {
-      const doc = parseXmlBody(body).CompleteMultipartUpload as { Part?: typeof listed } | undefined;
-      listed = doc && typeof doc === 'object' ? (doc.Part ?? []) : [];
-    }
-    if (listed.length === 0)
+  /**
+   * The parts of a CompleteMultipartUpload, from its document (or every stored part with
+   * `x-oss-complete-all: yes`): ascending numbers, each stored with the ETag named, every part
+   * but the last at least MIN_PART_BYTES.
+   */
+  function chooseParts(
+    stored: readonly PartRecord[],
+    listed: readonly { number: string; etag: string }[] | undefined,
+  ): PartRecord[] {
+    const entries = listed ?? stored.map((p) => ({ number: String(p.partNumber), etag: quoted(p.etag) }));
+    if (entries.length === 0)
       throw ossError('MalformedXML', 'The CompleteMultipartUpload document names no part.');
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
-    const parts = [];
+    const parts: PartRecord[] = [];
     let previous = 0;
-    for (const entry of listed) {
-      const n = Number(entry.PartNumber);
+    for (const entry of entries) {
+      const n = /^[0-9]{1,5}$/.test(entry.number) ? Number(entry.number) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER) {
         throw ossError('InvalidPart', 'One or more of the specified parts could not be found.');
       }
       if (n <= previous) throw ossError('InvalidPartOrder', 'The list of parts was not in ascending order.');
       previous = n;
       const p = byNumber.get(n);
-      const tag = String(entry.ETag ?? '')
-        .replace(/"/g, '')
-        .toUpperCase();
-      if (!p || tag !== p.etag) {
+      if (!p || entry.etag.replace(/"/g, '').toUpperCase() !== p.etag) {
         throw ossError(
           'InvalidPart',
           'One or more of the specified parts could not be found or the specified ETag did not match.',
-          {
-            PartNumber: String(n),
-          },
+          { PartNumber: String(n) },
         );
       }
       parts.push(p);
@@ -1231,41 +1235,109 @@ export function createOssHandler(env: OssEnv) {
         );
       }
     }
-    const written = await env.files.concat(parts.map((p) => p.blob));
-    const etag = `${createHash('md5')
-      .update(Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex'))))
-      .digest('hex')
-      .toUpperCase()}-${parts.length}`;
-    let old: string | undefined;
-    let partBlobs: string[] = [];
-    try {
-      old = await env.catalog.putObject(b, {
-        key: call.key,
-        blob: written.blob,
-        size: written.size,
-        etag,
-        type: 'Multipart',
-        headers: u.headers,
-        lastModified: call.now.toISOString(),
-      });
-      partBlobs = await env.catalog.endUpload(u.uploadId);
-    } catch (err) {
-      await env.files.remove([written.blob]);
-      throw err;
-    }
-    await env.files.remove([...partBlobs, ...(old ? [old] : [])]);
-    sendXml(call.res, 200, 'CompleteMultipartUploadResult', {
-      Location: `http://${requestedHost(call.headers)}/${encodeURIComponent(call.key)}`,
-      Bucket: b.name,
-      Key: call.key,
-      ETag: quoted(etag),
+    return parts;
+  }
+
+  /** A CompleteMultipartUpload document's Part list, texts as written; MalformedXML unless each Part has one PartNumber and one ETag. */
+  function listedParts(body: Buffer): { number: string; etag: string }[] {
+    const doc = parseXmlDocument(body, 'CompleteMultipartUpload');
+    return childrenNamed(doc, 'Part').map((part) => {
+      const number = childText(part, 'PartNumber');
+      const etag = childText(part, 'ETag');
+      if (number === undefined || etag === undefined)
+        throw malformedXml('every Part names a PartNumber and an ETag');
+      return { number, etag };
     });
+  }
+
+  /** How often a Complete joins its parts again when one was uploaded again meanwhile. */
+  const COMPLETE_ATTEMPTS = 3;
+
+  /**
+   * CompleteMultipartUpload. The parts are joined into a new file, then one transaction checks
+   * that the upload is still there and its parts are still those files, puts the object and
+   * ends the upload. So of racing Completes and Aborts exactly one wins (the others:
+   * NoSuchUpload); a part uploaded again meanwhile makes the Complete read the parts again (its
+   * ETag no longer what the document names: InvalidPart). The joined file is removed whenever
+   * the object does not go in.
+   */
+  async function completeUpload(call: Call, b: Bucket): Promise<void> {
+    await authorize(call, [bucketTarget(b, 'oss:PutObject', call.key)]);
+    const u = await upload(call, b);
+    const body = await readDocument(call.req, MAX_DOCUMENT_BYTES);
+    const listed = call.headers['x-oss-complete-all'] === 'yes' ? undefined : listedParts(body);
+    const forbid = call.headers['x-oss-forbid-overwrite'] === 'true';
+    for (let attempt = 1; ; attempt++) {
+      // Still there? (An Abort or another Complete ends it; its part files go with it.)
+      if (attempt > 1) await upload(call, b);
+      let parts: PartRecord[];
+      try {
+        parts = chooseParts(await env.catalog.listParts(u.uploadId), listed);
+      } catch (err) {
+        // Its parts went with the upload (an Abort or another Complete won): NoSuchUpload.
+        await upload(call, b);
+        throw err;
+      }
+      let written;
+      try {
+        written = await env.files.concat(parts.map((p) => p.blob));
+      } catch (err) {
+        // A part's file went away while it was read: replaced by a new upload of the part, or
+        // the upload ended.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (attempt < COMPLETE_ATTEMPTS) continue;
+        await upload(call, b);
+        throw partsChanged();
+      }
+      const etag = `${createHash('md5')
+        .update(Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex'))))
+        .digest('hex')
+        .toUpperCase()}-${parts.length}`;
+      let result;
+      try {
+        result = await env.catalog.completeUpload(
+          b,
+          u.uploadId,
+          parts,
+          {
+            key: call.key,
+            blob: written.blob,
+            size: written.size,
+            etag,
+            type: 'Multipart',
+            headers: u.headers,
+            lastModified: call.now.toISOString(),
+          },
+          forbid,
+        );
+      } catch (err) {
+        await env.files.remove([written.blob]);
+        throw err;
+      }
+      if (result.outcome !== 'done') {
+        await env.files.remove([written.blob]);
+        if (result.outcome === 'gone') throw noSuchUpload(u.uploadId);
+        if (attempt < COMPLETE_ATTEMPTS) continue;
+        throw partsChanged();
+      }
+      await env.files.remove(result.unused);
+      sendXml(call.res, 200, 'CompleteMultipartUploadResult', {
+        Location: `http://${requestedHost(call.headers)}/${encodeURIComponent(call.key)}`,
+        Bucket: b.name,
+        Key: call.key,
+        ETag: quoted(etag),
+      });
+      return;
+    }
   }
 
   async function abortUpload(call: Call, b: Bucket): Promise<void> {
     await authorize(call, [bucketTarget(b, 'oss:AbortMultipartUpload', call.key)]);
     const u = await upload(call, b);
-    await env.files.remove(await env.catalog.endUpload(u.uploadId));
+    // A Complete or another Abort that ended it first wins: NoSuchUpload, nothing removed twice.
+    const blobs = await env.catalog.endUpload(u.uploadId);
+    if (!blobs) throw noSuchUpload(u.uploadId);
+    await env.files.remove(blobs);
     sendEmpty(call.res, 204);
   }
 
@@ -1390,6 +1462,7 @@ export function createOssHandler(env: OssEnv) {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     baseHeaders(res, requestId, now);
     try {
+      checkV4Dates({ headers, rawQuery }, now, env.auth?.checkFreshness ?? true);
       const auth = await authenticateOss(
         { method, path, rawQuery, headers },
         env.services,
