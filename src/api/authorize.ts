@@ -465,7 +465,12 @@ export function createAuthorizer(
           bySelfService.push(target.selfService);
           continue;
         }
-        throw refuse(principal, decided, ctx, input, decision);
+        // Another account's resource policy (a bucket's, a role's trust policy) counts, but the
+        // refusal's diagnostic shows none of its statements, as decide's answer does not.
+        const view = foreignOwner(principal, decided)
+          ? foreignView(decision, decided, decided.resource)
+          : undefined;
+        throw refuse(principal, decided, ctx, input, decision, view);
       }
       return bySelfService;
     },

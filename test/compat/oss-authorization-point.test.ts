@@ -22,7 +22,7 @@ import {
 } from '../helpers/server.js';
 import { STORES, TRUST_ACCOUNT, call, uniq } from './ram-helpers.js';
 import { assumeRole, sessionKeys } from './sts-helpers.js';
-import { ossClient, ossFailure } from './oss-helpers.js';
+import { encodedDiagnostic, ossClient, ossFailure } from './oss-helpers.js';
 
 async function authorizeCall(
   server: { readonly endpoint: string },
@@ -436,6 +436,28 @@ describe.each(STORES)('authorization point across accounts (%s)', (store) => {
     r = await ask('oss:DeleteObject', `acs:oss:*:${server.accountId}:own-bucket/x`, {});
     expect(r.json.Decision).toBe('ExplicitDeny');
     expect(String(r.json.Explanation)).toContain('CarolOwnDeny');
+
+    // The data plane's own refusal of the same request says no more: its diagnostic, decoded
+    // by the caller's account, names none of the owner's statements either.
+    const carolKey = (await call(root, 'CreateAccessKey', { UserName: carol })) as {
+      AccessKey: { AccessKeyId: string; AccessKeySecret: string };
+    };
+    const asCarol = ossClient(
+      { port: server.server.port },
+      { accessKeyId: carolKey.AccessKey.AccessKeyId, accessKeySecret: carolKey.AccessKey.AccessKeySecret },
+      { bucket },
+    );
+    const refused = await ossFailure(asCarol.get('internal/a'));
+    expect([refused.status, refused.code]).toEqual([403, 'AccessDenied']);
+    const fromDataPlane = JSON.stringify(
+      await popClient(server, keys).request(
+        'DecodeDiagnosticMessage',
+        { EncodedDiagnosticMessage: encodedDiagnostic(refused.message), IncludeExplanation: 'true' },
+        { method: 'POST' },
+      ),
+    );
+    expect(fromDataPlane).toContain('ExplicitDeny');
+    expect(revealed(fromDataPlane).filter((s) => s !== member.accountId)).toEqual([]);
   });
 
   it("answers another account's AccessKey, active or disabled, as a key that does not exist", async () => {
