@@ -16,7 +16,7 @@ import type { Principal } from '../auth/principal.js';
 import { OSS_SUB_RESOURCES, ossTarget } from '../auth/signature-oss.js';
 import type { Services } from '../domain/request-services.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../policy/request.js';
+import type { ContextValue, RequestContext } from '../policy/request.js';
 import { validatePolicy } from '../policy/index.js';
 import type { Authorizer } from '../api/authorize.js';
 import type { ResolvedTarget } from '../api/action.js';
@@ -507,6 +507,20 @@ export function createOssHandler(env: OssEnv) {
     }
   }
 
+  /**
+   * The condition keys OSS takes from a request's headers (`oss:x-oss-acl`,
+   * `oss:x-oss-forbid-overwrite`): each header of `names` the request carries, by its value; a
+   * header it does not carry leaves its key out, as for any key a request has no value of.
+   */
+  function headerKeys(call: Call, names: readonly string[]): RequestContext {
+    const context: Record<string, ContextValue> = {};
+    for (const name of names) {
+      const value = call.headers[name];
+      if (value !== undefined) context[`oss:${name}`] = { type: 'String', values: [value] };
+    }
+    return context;
+  }
+
   function bucketTarget(b: Bucket, action: string, key?: string, context?: RequestContext): ResolvedTarget {
     const target = aclTarget(b, action, key, context);
     if (b.acl !== 'private') aclOfTarget.set(target, b.acl);
@@ -586,7 +600,9 @@ export function createOssHandler(env: OssEnv) {
       // The service answers the owner's repeated PutBucket with success; anyone else learns
       // only that the name is taken (bucket names are global).
       if (existing.bucket.accountId === accountId) {
-        await authorize(call, [bucketTarget(existing.bucket, 'oss:PutBucket')]);
+        await authorize(call, [
+          bucketTarget(existing.bucket, 'oss:PutBucket', undefined, headerKeys(call, ['x-oss-acl'])),
+        ]);
         call.res.setHeader('location', `/${name}`);
         sendEmpty(call.res, 200);
         return;
@@ -595,7 +611,13 @@ export function createOssHandler(env: OssEnv) {
         BucketName: name,
       });
     }
-    await authorize(call, [{ action: 'oss:PutBucket', resource: ossArn(accountId, name) }]);
+    await authorize(call, [
+      {
+        action: 'oss:PutBucket',
+        resource: ossArn(accountId, name),
+        context: headerKeys(call, ['x-oss-acl']),
+      },
+    ]);
     const acl = checkedAcl(call.headers['x-oss-acl'] ?? 'private');
     let storageClass = 'Standard';
     let redundancy = 'LRS';
@@ -671,7 +693,7 @@ export function createOssHandler(env: OssEnv) {
 
   /** PutBucketAcl: `PUT /?acl` with `x-oss-acl`; the next request sees it. */
   async function putBucketAcl(call: Call, b: Bucket): Promise<void> {
-    await authorize(call, [bucketTarget(b, 'oss:PutBucketAcl')]);
+    await authorize(call, [bucketTarget(b, 'oss:PutBucketAcl', undefined, headerKeys(call, ['x-oss-acl']))]);
     const header = call.headers['x-oss-acl'];
     if (header === undefined) {
       throw ossError('InvalidArgument', 'PutBucketAcl needs the x-oss-acl header.', {
@@ -893,7 +915,9 @@ export function createOssHandler(env: OssEnv) {
   }
 
   async function putObject(call: Call, b: Bucket): Promise<void> {
-    await authorize(call, [bucketTarget(b, 'oss:PutObject', call.key)]);
+    await authorize(call, [
+      bucketTarget(b, 'oss:PutObject', call.key, headerKeys(call, ['x-oss-forbid-overwrite'])),
+    ]);
     const headers = storedHeaders(call.headers, call.key);
     const forbid = call.headers['x-oss-forbid-overwrite'] === 'true';
     const written = await receiveBody(call, MAX_OBJECT_BYTES);
@@ -1092,7 +1116,7 @@ export function createOssHandler(env: OssEnv) {
     const src = await findBucket(srcBucketName, srcKey);
     await authorize(call, [
       bucketTarget(src.bucket, 'oss:GetObject', srcKey),
-      bucketTarget(b, 'oss:PutObject', call.key),
+      bucketTarget(b, 'oss:PutObject', call.key, headerKeys(call, ['x-oss-forbid-overwrite'])),
     ]);
     const o = src.object;
     if (!o) throw noSuchKey(srcKey);
@@ -1262,7 +1286,9 @@ export function createOssHandler(env: OssEnv) {
    * the object does not go in.
    */
   async function completeUpload(call: Call, b: Bucket): Promise<void> {
-    await authorize(call, [bucketTarget(b, 'oss:PutObject', call.key)]);
+    await authorize(call, [
+      bucketTarget(b, 'oss:PutObject', call.key, headerKeys(call, ['x-oss-forbid-overwrite'])),
+    ]);
     const u = await upload(call, b);
     const body = await readDocument(call.req, MAX_DOCUMENT_BYTES);
     const listed = call.headers['x-oss-complete-all'] === 'yes' ? undefined : listedParts(body);

@@ -77,6 +77,57 @@ describe.each(STORES)('OSS bucket ACLs and multipart listings (%s)', (store) => 
     expect(await statusOf(anonymous('GET', 'docs/readme.txt'))).toBe(403);
   });
 
+  it('decides on oss:x-oss-acl and oss:x-oss-forbid-overwrite, the values of those headers', async () => {
+    const name = uniq('acl-keys');
+    await call(root, 'CreateUser', { UserName: name });
+    const k = (await call(root, 'CreateAccessKey', { UserName: name })).AccessKey as {
+      AccessKeyId: string;
+      AccessKeySecret: string;
+    };
+    const policy = uniq('acl-keys-policy');
+    await call(root, 'CreatePolicy', {
+      PolicyName: policy,
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['oss:PutBucketAcl', 'oss:PutObject'],
+            Resource: [`acs:oss:*:*:${bucket}`, `acs:oss:*:*:${bucket}/*`],
+          },
+          {
+            Effect: 'Deny',
+            Action: 'oss:PutBucketAcl',
+            Resource: '*',
+            Condition: { StringEquals: { 'oss:x-oss-acl': 'public-read-write' } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'oss:PutObject',
+            Resource: '*',
+            Condition: { StringEquals: { 'oss:x-oss-forbid-overwrite': 'false' } },
+          },
+        ],
+      }),
+    });
+    await call(root, 'AttachPolicyToUser', { PolicyType: 'Custom', PolicyName: policy, UserName: name });
+    const user = ossClient(
+      { port },
+      { accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret },
+      { bucket },
+    );
+    expect((await ossFailure(user.putBucketACL(bucket, 'public-read-write'))).code).toBe('AccessDenied');
+    expect((await owner.getBucketACL(bucket)).acl).toBe('private');
+    await user.putBucketACL(bucket, 'private');
+    const put = (headers?: Record<string, string>) =>
+      user.put('docs/keys.txt', Buffer.from('x'), headers ? { headers } : {});
+    expect((await ossFailure(put({ 'x-oss-forbid-overwrite': 'false' }))).code).toBe('AccessDenied');
+    await put({ 'x-oss-forbid-overwrite': 'true' });
+    // A request without the header has no value of the key: the Deny's StringEquals does not match.
+    await owner.delete('docs/keys.txt');
+    await put();
+  });
+
   it('lets a policy Deny win over the ACL', async () => {
     await owner.putBucketACL(bucket, 'public-read');
     await owner.putBucketPolicy(bucket, {
