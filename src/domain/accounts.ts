@@ -166,9 +166,15 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
         })
         .where('account_id', '=', accountId)
         .execute();
-      // A new root password ends the root's console sessions (and the credentials drawn from them).
+      // A new root password ends the root's console sessions (and the credentials drawn from
+      // them), and its pending logon steps: a step token taken with the old password is dead.
       await tx
         .deleteFrom('logon_sessions')
+        .where('account_id', '=', accountId)
+        .where('principal_type', '=', 'Root')
+        .execute();
+      await tx
+        .deleteFrom('logon_steps')
         .where('account_id', '=', accountId)
         .where('principal_type', '=', 'Root')
         .execute();

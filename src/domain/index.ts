@@ -381,6 +381,8 @@ export type PasswordCheck =
       /** The user, as stored (its name as written). */
       readonly userId: string;
       readonly userName: string;
+      /** A digest of the password hash that was checked (what logon steps are bound to). */
+      readonly passwordStamp: string;
     }
   | {
       readonly ok: false;
@@ -657,6 +659,12 @@ export interface LogonDomain {
    * preference allows AllowUserToChangePassword): ChangePassword's rules and codes.
    */
   changeOwnPassword(session: ResolvedSession, oldPassword: string, newPassword: string): Promise<void>;
+  /**
+   * Unbinding one's own virtual MFA device from a session with a current code (MfaDomain
+   * unbindOwn). The code is a try like a password at the MFA step: counted against the address
+   * and the name before it is checked, given back when right, Throttling.User past the limit.
+   */
+  unbindOwnMfa(session: ResolvedSession, code: string, sourceIp: string): Promise<{ serialNumber: string }>;
   /** Clears the failure counters of the root's login names (with `rampart admin unlock-root`). */
   clearRootThrottle(accountId: string): Promise<void>;
 }
@@ -803,11 +811,18 @@ export interface LoginProfilesDomain {
   /**
    * The password change a logon asks for (PasswordResetRequired, or MaxPasswordAge passed):
    * the password was just checked, so no old password. Same rules as ChangePassword (policy,
-   * every unmet rule listed; PasswordReusePrevention); clears PasswordResetRequired. Throws
-   * InvalidParameter.NewPassword.TooWeak / .ReusePrevention, or the logon failure when the
-   * user or its profile is gone.
+   * every unmet rule listed; PasswordReusePrevention); clears PasswordResetRequired. Only for
+   * the password the step was issued under (`stamp`, PasswordCheck's passwordStamp) on an
+   * Active profile. Answers the new password's stamp. Throws
+   * InvalidParameter.NewPassword.TooWeak / .ReusePrevention, or InvalidStepToken when the user
+   * or its profile is gone, disabled, or its password changed since the step was issued.
    */
-  changePasswordAtLogon(accountId: string, userId: string, newPassword: string): Promise<void>;
+  changePasswordAtLogon(
+    accountId: string,
+    userId: string,
+    newPassword: string,
+    stamp: string,
+  ): Promise<string>;
   /**
    * Checks a console password, counting failures against the password policy's MaxLoginAttemps
    * within an hour (locked for one hour once reached; a success resets the count). The try is

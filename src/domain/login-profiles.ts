@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../crypto/constant-time.js';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import { outsideUnitOfWork, type Tx } from '../store/index.js';
 import type { LoginProfile, LoginProfilesDomain, PasswordCheck } from './index.js';
@@ -5,7 +6,7 @@ import type { DomainContext } from './context.js';
 import { invalid, lockAccount, nowIso, referencing, uniquely } from './common.js';
 import { err } from './messages.js';
 import { readPasswordPolicy, requireNotReused, requireStrongPassword } from './password-policy.js';
-import { claimAttempt, clearAttempts, spendPasswordCheck } from './logon-attempts.js';
+import { claimAttempt, clearAttempts, passwordStamp, spendPasswordCheck } from './logon-attempts.js';
 import { lockUser, requireUser } from './rows.js';
 
 /** Earlier hashes kept for PasswordReusePrevention (its maximum). */
@@ -93,7 +94,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
    * Replaces the password of a profile checked against `current` (its hash when read): the
    * policy (every unmet rule at once), no reuse of the last PasswordReusePrevention passwords,
    * then the new hash, with the old one first in the history. Clears PasswordResetRequired
-   * when `clearReset`. Refused (changed meanwhile) when the stored hash is no longer `current`.
+   * when `clearReset`. Refused (changed meanwhile) when the stored hash is no longer `current`,
+   * or with `activeOnly` when the profile was disabled meanwhile. Answers the new hash.
    */
   async function replacePassword(
     accountId: string,
@@ -101,8 +103,8 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
     current: { hash: string; history: string },
     newPassword: string,
     parameter: 'Password' | 'NewPassword',
-    changed: { clearReset: boolean; onConflict: () => Error },
-  ): Promise<void> {
+    changed: { clearReset: boolean; activeOnly?: boolean; onConflict: () => Error },
+  ): Promise<string> {
     const policy = await readPasswordPolicy(store.db, accountId);
     requireStrongPassword(policy, newPassword, parameter, user.user_name);
     const history = JSON.parse(current.history) as string[];
@@ -126,20 +128,29 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         .where('user_id', '=', user.user_id)
         // Only if nobody changed it since it was checked.
         .where('password_hash', '=', current.hash)
+        .$if(changed.activeOnly === true, (q) => q.where('status', '=', 'Active'))
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw changed.onConflict();
       await endConsoleSessions(tx, accountId, user.user_id);
     });
+    return hash;
   }
 
   /**
    * Ends every console session of a RAM user (a password changed or reset, the login profile
-   * disabled or deleted): the credentials drawn from them end with them.
+   * disabled or deleted): the credentials drawn from them end with them. So do its pending
+   * logon steps: a step token taken with the old password must not finish a logon.
    */
   async function endConsoleSessions(tx: Tx, accountId: string, userId: string): Promise<void> {
     await tx
       .deleteFrom('logon_sessions')
       .where('account_id', '=', accountId)
+      .where('user_id', '=', userId)
+      .execute();
+    await tx
+      .deleteFrom('logon_steps')
+      .where('account_id', '=', accountId)
+      .where('principal_type', '=', 'RAMUser')
       .where('user_id', '=', userId)
       .execute();
   }
@@ -285,7 +296,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
       });
     },
 
-    async changePasswordAtLogon(accountId, userId, newPassword) {
+    async changePasswordAtLogon(accountId, userId, newPassword, stamp) {
       const user = await store.db
         .selectFrom('users')
         .select(['user_id', 'user_name'])
@@ -293,15 +304,24 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         .where('user_id', '=', userId)
         .executeTakeFirst();
       const profile = user ? await findProfile(store.db, accountId, userId) : undefined;
-      if (!user || !profile) throw err.logonFailed();
-      await replacePassword(
+      // The step is for the password it was issued under, on an Active profile: reset,
+      // disabled or deleted since, the step is dead (and the update below is conditional on both).
+      if (
+        !user ||
+        !profile ||
+        profile.status !== 'Active' ||
+        !constantTimeEqual(passwordStamp(profile.password_hash), stamp)
+      )
+        throw err.stepTokenInvalid();
+      const hash = await replacePassword(
         accountId,
         user,
         { hash: profile.password_hash, history: profile.password_history },
         newPassword,
         'NewPassword',
-        { clearReset: true, onConflict: () => err.logonFailed() },
+        { clearReset: true, activeOnly: true, onConflict: () => err.stepTokenInvalid() },
       );
+      return passwordStamp(hash);
     },
 
     async verifyPassword(accountId, userName, password, at): Promise<PasswordCheck> {
@@ -334,6 +354,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
         passwordExpired: expired,
         userId: user.user_id,
         userName: user.user_name,
+        passwordStamp: passwordStamp(checked.hash),
       };
     },
   };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { sha256Hex } from '../crypto/digest.js';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import type { Store } from '../store/index.js';
 import type { DomainContext } from './context.js';
@@ -6,6 +7,12 @@ import type { DomainContext } from './context.js';
 /** How long MaxLoginAttemps wrong passwords lock a logon, and the window they are counted in. */
 export const LOCK_MS = 60 * 60 * 1000;
 export const FAILURE_WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * What a logon step is bound to besides its principal: a digest of the password hash it was
+ * issued under (a new password, even the same one, is a new hash). Never the hash itself.
+ */
+export const passwordStamp = (passwordHash: string): string => sha256Hex(passwordHash);
 
 /** Whose password is guessed: a RAM user's login profile or the root of an account. */
 export type AttemptTarget =

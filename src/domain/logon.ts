@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { constantTimeEqual } from '../crypto/constant-time.js';
 import { ApiError, apiErrorWithStatus } from '../errors.js';
 import type {
   LogonDomain,
@@ -17,7 +18,7 @@ import type { DomainContext } from './context.js';
 import { err } from './messages.js';
 import { readSecurityPreference } from './security-preference.js';
 import { hashOfOpaqueId, newOpaqueId } from './sessions.js';
-import { spendPasswordCheck } from './logon-attempts.js';
+import { passwordStamp, spendPasswordCheck } from './logon-attempts.js';
 import { createMfaTickets } from './mfa-tickets.js';
 import type { SsoSettingsDomain } from './sso-settings.js';
 
@@ -47,6 +48,11 @@ interface StepState {
   readonly rememberMfa?: boolean;
   /** The MFA step was skipped for a valid remembered-MFA ticket. */
   readonly mfaRemembered?: boolean;
+  /**
+   * The stamp (passwordStamp) of the password the step was issued under; a step whose
+   * principal's password changed since, or stored without one, is dead.
+   */
+  readonly stamp?: string;
 }
 
 interface StepRow {
@@ -224,14 +230,76 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     return { type: 'RAMUser', accountId: row.account_id, userId: user.user_id, userName: user.user_name };
   }
 
-  /** The next step, or the session when none is left. */
+  /**
+   * The stamp of the principal's password as stored now (passwordStamp); undefined when a RAM
+   * user's login profile is gone or Inactive, or the account is gone.
+   */
+  async function currentStamp(principal: SessionPrincipal): Promise<string | undefined> {
+    if (principal.type === 'Root') {
+      const account = await store.db
+        .selectFrom('accounts')
+        .select('root_password_hash')
+        .where('account_id', '=', principal.accountId)
+        .executeTakeFirst();
+      return account ? passwordStamp(account.root_password_hash) : undefined;
+    }
+    const profile = await store.db
+      .selectFrom('login_profiles')
+      .select(['password_hash', 'status'])
+      .where('account_id', '=', principal.accountId)
+      .where('user_id', '=', principal.userId)
+      .executeTakeFirst();
+    return profile?.status === 'Active' ? passwordStamp(profile.password_hash) : undefined;
+  }
+
+  /** Whether the principal's password is still the one stamped, on an Active login profile. */
+  async function stampHolds(principal: SessionPrincipal, stamp: string | undefined): Promise<boolean> {
+    const now = await currentStamp(principal);
+    return now !== undefined && stamp !== undefined && constantTimeEqual(now, stamp);
+  }
+
+  /**
+   * A taken step, still good: its user exists, its password is the one the step was issued
+   * under (not changed or reset since) and a RAM user's login profile is present and Active,
+   * else InvalidStepToken, as for an expired token. The steps of a RAM user's logon are bound
+   * by LoginNetworkMasks like its password step (Forbidden.LoginNetwork); `sourceIp` undefined:
+   * a look at the step that completes nothing.
+   */
+  async function openStep(
+    row: StepRow,
+    sourceIp: string | undefined,
+  ): Promise<{ principal: SessionPrincipal; state: StepState; stamp: string }> {
+    const state = JSON.parse(row.state) as StepState;
+    const principal = await principalOf(row);
+    if (!(await stampHolds(principal, state.stamp))) throw err.stepTokenInvalid();
+    if (
+      sourceIp !== undefined &&
+      state.purpose === 'logon' &&
+      principal.type === 'RAMUser' &&
+      !(await parts.securityPreference.allowsLoginFrom(principal.accountId, sourceIp))
+    ) {
+      throw err.logonNetworkDenied();
+    }
+    return { principal, state, stamp: state.stamp! };
+  }
+
+  /**
+   * The next step, or the session when none is left. `stamp`: the password the logon was
+   * checked with; a session is kept only if it is still the principal's once the session is
+   * written (a reset committed meanwhile, before the session existed to be ended, ends it here).
+   */
   async function proceed(
     principal: SessionPrincipal,
     steps: readonly LogonStep[],
     mfaPresent: boolean,
     purpose: StepState['purpose'],
     sourceIp: string,
-    mfa: { readonly remember?: boolean; readonly remembered?: boolean } = {},
+    opts: {
+      readonly stamp: string;
+      readonly fromStep: boolean;
+      readonly remember?: boolean;
+      readonly remembered?: boolean;
+    },
   ): Promise<LogonOutcome> {
     const [next, ...rest] = steps;
     if (next !== undefined) {
@@ -239,8 +307,9 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         rest,
         mfaPresent,
         purpose,
-        ...(mfa.remember ? { rememberMfa: true } : {}),
-        ...(mfa.remembered ? { mfaRemembered: true } : {}),
+        stamp: opts.stamp,
+        ...(opts.remember ? { rememberMfa: true } : {}),
+        ...(opts.remembered ? { mfaRemembered: true } : {}),
       };
       const issued = await issueStep(principal, next, state, sourceIp);
       const canRememberMfa = next === 'MFA' && (await mayRememberMfa(principal));
@@ -248,10 +317,14 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     }
     if (purpose === 'session') return { kind: 'Done' };
     const session = await parts.sessions.create(principal, { mfaPresent, sourceIp });
+    if (!(await stampHolds(principal, opts.stamp))) {
+      await parts.sessions.end(session.sessionId);
+      throw opts.fromStep ? err.stepTokenInvalid() : err.logonFailed();
+    }
     // The ticket is issued with the session, after every step (a password changed in a later
     // step is the one it is stamped with), and only while the preference still allows it.
     const mfaTicket =
-      mfa.remember && principal.type === 'RAMUser' && (await mayRememberMfa(principal))
+      opts.remember && principal.type === 'RAMUser' && (await mayRememberMfa(principal))
         ? await tickets.issue(principal.accountId, principal.userId)
         : undefined;
     return {
@@ -260,7 +333,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       principal,
       mfaPresent,
       ...(mfaTicket ? { mfaTicket } : {}),
-      ...(mfa.remembered ? { mfaRemembered: true } : {}),
+      ...(opts.remembered ? { mfaRemembered: true } : {}),
     };
   }
 
@@ -329,15 +402,18 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const { accountId } = target;
 
       if (target.root) {
-        const result = await parts.accounts.attemptRootPassword(accountId, password);
-        if (result !== 'Right') throw err.logonFailed();
-        await refundTry(sourceIp, nameSubject);
         const principal: SessionPrincipal = { type: 'Root', accountId };
+        // Read before the check: a password changed in between leaves the step a stale stamp
+        // (refused later), never the new password's.
+        const stamp = await currentStamp(principal);
+        const result = await parts.accounts.attemptRootPassword(accountId, password);
+        if (result !== 'Right' || stamp === undefined) throw err.logonFailed();
+        await refundTry(sourceIp, nameSubject);
         const steps: LogonStep[] =
           (await parts.mfa.hasMfa(accountId, { kind: 'root' })) || (await parts.webauthn.has({ accountId }))
             ? ['MFA']
             : [];
-        return proceed(principal, steps, false, 'logon', sourceIp);
+        return proceed(principal, steps, false, 'logon', sourceIp, { stamp, fromStep: false });
       }
 
       // LoginNetworkMasks bind RAM users' console logons (not the root, not AccessKeys); the
@@ -387,13 +463,16 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       if (hasMfa && !remembered) steps.push('MFA');
       if (check.passwordResetRequired) steps.push('ChangePassword');
       if (!hasMfa && (check.mfaBindRequired || accountRequiresMfa(pref))) steps.push('BindMFA');
-      return proceed(principal, steps, remembered, 'logon', sourceIp, { remembered });
+      return proceed(principal, steps, remembered, 'logon', sourceIp, {
+        stamp: check.passwordStamp,
+        fromStep: false,
+        remembered,
+      });
     },
 
     async completeMfa(stepToken, code, sourceIp, remember = false) {
       const row = await takeStep(stepToken, 'MFA');
-      const state = JSON.parse(row.state) as StepState;
-      const principal = await principalOf(row);
+      const { principal, state, stamp } = await openStep(row, sourceIp);
       const subject = nameSubjectOf(principal);
       // A code is a try like a password: counted first (step tokens taken in advance must not
       // outlast the limit), refused past it, given back when right.
@@ -404,7 +483,11 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
           : await parts.mfa.verifyUserCode(principal.accountId, principal.userName, code);
       if (!ok) throw err.authCodeFail();
       await refundTry(sourceIp, subject);
-      return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
+      return proceed(principal, state.rest, true, state.purpose, sourceIp, {
+        stamp,
+        fromStep: true,
+        remember,
+      });
     },
 
     async webauthnOptions(stepToken, rp) {
@@ -418,36 +501,51 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       if (!row || row.step !== 'MFA' || Date.parse(row.expires_at) <= ctx.clock().getTime()) {
         throw err.stepTokenInvalid();
       }
-      return parts.webauthn.authenticationOptions(ownerOf(await principalOf(row)), hash, rp);
+      const { principal } = await openStep(row, undefined);
+      return parts.webauthn.authenticationOptions(ownerOf(principal), hash, rp);
     },
 
     async completeMfaWithWebAuthn(stepToken, response, rp, sourceIp, remember = false) {
       const row = await takeStep(stepToken, 'MFA');
-      const state = JSON.parse(row.state) as StepState;
-      const principal = await principalOf(row);
+      const { principal, state, stamp } = await openStep(row, sourceIp);
       const subject = nameSubjectOf(principal);
       await claimTry(sourceIp, subject);
       if (!(await parts.webauthn.verify(ownerOf(principal), row.token_hash, response, rp)))
         throw err.authCodeFail();
       await refundTry(sourceIp, subject);
-      return proceed(principal, state.rest, true, state.purpose, sourceIp, { remember });
+      return proceed(principal, state.rest, true, state.purpose, sourceIp, {
+        stamp,
+        fromStep: true,
+        remember,
+      });
     },
 
     async changePassword(stepToken, newPassword, sourceIp) {
       const row = await takeStep(stepToken, 'ChangePassword');
-      const state = JSON.parse(row.state) as StepState;
-      const principal = await principalOf(row);
+      const { principal, state, stamp } = await openStep(row, sourceIp);
+      // The next step (or the session) is bound to the new password.
+      let newStamp: string | undefined;
       try {
         if (principal.type === 'Root') {
+          // (The root's logon never asks for this step; kept for completeness.)
           await parts.accounts.setRootPassword(principal.accountId, newPassword);
+          newStamp = await currentStamp(principal);
         } else {
-          await parts.loginProfiles.changePasswordAtLogon(principal.accountId, principal.userId, newPassword);
+          newStamp = await parts.loginProfiles.changePasswordAtLogon(
+            principal.accountId,
+            principal.userId,
+            newPassword,
+            stamp,
+          );
         }
       } catch (e) {
         if (e instanceof ApiError && e.code.startsWith('InvalidParameter.')) await restoreStep(row);
         throw e;
       }
+      if (newStamp === undefined) throw err.stepTokenInvalid();
       return proceed(principal, state.rest, state.mfaPresent, state.purpose, sourceIp, {
+        stamp: newStamp,
+        fromStep: true,
         remember: state.rememberMfa === true,
         remembered: state.mfaRemembered === true,
       });
@@ -455,8 +553,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
 
     async bindMfa(stepToken, codes, sourceIp) {
       const row = await takeStep(stepToken, 'BindMFA');
-      const state = JSON.parse(row.state) as StepState;
-      const principal = await principalOf(row);
+      const { principal, state, stamp } = await openStep(row, sourceIp);
       if (state.device === undefined) {
         const device = await parts.mfa.createForLogon(
           principal.accountId,
@@ -494,7 +591,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         throw e;
       }
       // Two consecutive codes of the device just bound: MFA is present.
-      return proceed(principal, state.rest, true, state.purpose, sourceIp);
+      return proceed(principal, state.rest, true, state.purpose, sourceIp, { stamp, fromStep: true });
     },
 
     async startMfaBinding(session, sourceIp) {
@@ -508,7 +605,10 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       } else if (await parts.mfa.hasMfa(p.accountId, { kind: 'root' })) {
         throw err.rootMfaExists();
       }
-      return proceed(p, ['BindMFA'], session.mfaPresent, 'session', sourceIp);
+      // Bound to the password of now: a change or reset ends the session and this step with it.
+      const stamp = await currentStamp(p);
+      if (stamp === undefined) throw err.sessionInvalid();
+      return proceed(p, ['BindMFA'], session.mfaPresent, 'session', sourceIp, { stamp, fromStep: false });
     },
 
     async changeOwnPassword(session, oldPassword, newPassword) {
@@ -521,6 +621,22 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const pref = await readSecurityPreference(store.db, p.accountId);
       if (!pref.allowUserToChangePassword) throw err.selfServiceDenied('AllowUserToChangePassword');
       await parts.loginProfiles.changePassword(p.accountId, p.userName, oldPassword, newPassword);
+    },
+
+    async unbindOwnMfa(session, code, sourceIp) {
+      const p = session.principal;
+      if (p.type === 'AssumedRole') throw roleSessionRefused();
+      // A code is a try like a password at the MFA step: counted first, refused past the
+      // limit, given back when right.
+      const subject = nameSubjectOf(p);
+      await claimTry(sourceIp, subject);
+      const unbound = await parts.mfa.unbindOwn(
+        p.accountId,
+        p.type === 'Root' ? { kind: 'root' } : { kind: 'user', userId: p.userId },
+        code,
+      );
+      await refundTry(sourceIp, subject);
+      return unbound;
     },
 
     async clearRootThrottle(accountId) {

@@ -51,6 +51,7 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordExpired: false,
       userId: expect.stringMatching(/^\d{16}$/),
       userName: 'u',
+      passwordStamp: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     await domain.loginProfiles.delete(accountId, 'u');
     await expectApiError(
@@ -348,6 +349,7 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordExpired: false,
       userId: expect.stringMatching(/^\d{16}$/),
       userName: 'u',
+      passwordStamp: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     clock.advance(2 * 86_400_000);
     expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({
@@ -357,6 +359,7 @@ forEachBackend('login profiles and password policy', (w) => {
       passwordExpired: true,
       userId: expect.stringMatching(/^\d{16}$/),
       userName: 'u',
+      passwordStamp: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     await domain.passwordPolicy.set(accountId, { hardExpiry: true });
     expect(await domain.loginProfiles.verifyPassword(accountId, 'u', 'aged-pass1')).toEqual({

@@ -405,13 +405,12 @@ async function route(
       const session = await requireSelfServiceMfa(domain, req);
       const p = session.principal;
       if (p.type === 'AssumedRole') throw roleSessionRefused();
-      const principal =
-        p.type === 'Root' ? ({ kind: 'root' } as const) : ({ kind: 'user', userId: p.userId } as const);
       try {
-        const { serialNumber } = await domain.mfa.unbindOwn(
-          p.accountId,
-          principal,
+        // The code is counted like one of the logon's MFA step (Throttling.User past the limit).
+        const { serialNumber } = await domain.logon.unbindOwnMfa(
+          session,
           text(body, 'AuthenticationCode'),
+          sourceIp,
         );
         audit({ name: 'UnbindMFADevice', accountId: p.accountId, principal: p, mfa: session.mfaPresent });
         return { body: { SerialNumber: serialNumber } };
