@@ -970,13 +970,17 @@ export function createOssHandler(env: OssEnv) {
       const t = Date.parse(v);
       return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
     };
-    if (h['if-match'] !== undefined && !matches(h['if-match'])) return 412;
-    if (h['if-unmodified-since'] !== undefined) {
+    // In RFC 9110's order (13.2.2): a date is looked at only when no entity tag of its kind is
+    // given (If-Match wins over If-Unmodified-Since, If-None-Match over If-Modified-Since).
+    if (h['if-match'] !== undefined) {
+      if (!matches(h['if-match'])) return 412;
+    } else if (h['if-unmodified-since'] !== undefined) {
       const t = dateOf(h['if-unmodified-since']);
       if (t !== undefined && modified > t) return 412;
     }
-    if (h['if-none-match'] !== undefined && matches(h['if-none-match'])) return 304;
-    if (h['if-modified-since'] !== undefined) {
+    if (h['if-none-match'] !== undefined) {
+      if (matches(h['if-none-match'])) return 304;
+    } else if (h['if-modified-since'] !== undefined) {
       const t = dateOf(h['if-modified-since']);
       if (t !== undefined && modified <= t) return 304;
     }
@@ -996,9 +1000,11 @@ export function createOssHandler(env: OssEnv) {
       return [Math.max(0, size - n), size - 1];
     }
     const start = Number(m[1]);
+    // A last byte before the first is not a range (RFC 9110 14.1.1): the header is ignored,
+    // wherever the first byte lies.
+    if (m[2] !== '' && Number(m[2]) < start) return undefined;
     const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
     if (start >= size) return 'unsatisfiable';
-    if (end < start) return undefined;
     return [start, end];
   }
 

@@ -128,6 +128,31 @@ describe.each(STORES)('OSS objects with ali-oss (%s)', (store) => {
       }
       expect((await c.get('dir/empty.txt')).content.length).toBe(0);
       await c.delete('dir/empty.txt');
+      // A last byte before the first is no range: the header is ignored, even when the first byte
+      // lies past the end (RFC 9110 14.1.1).
+      for (const asked of [`bytes=${body.length}-5`, 'bytes=5-2']) {
+        const whole = await c.get('dir/hello world+1.txt', { headers: { Range: asked } });
+        expect([asked, whole.res.status, whole.content.toString()]).toEqual([asked, 200, body.toString()]);
+      }
+      // An entity tag wins over a date of its kind (RFC 9110 13.2.2): a matching If-Match with
+      // an If-Unmodified-Since in the past is 200, as is a failing If-None-Match with an
+      // If-Modified-Since in the future.
+      const { etag } = (await c.head('dir/hello world+1.txt')).res.headers as { etag: string };
+      const past = new Date(Date.UTC(2000, 0, 1)).toUTCString();
+      const future = new Date(Date.now() + 24 * 3600_000).toUTCString();
+      const byTag = await c.get('dir/hello world+1.txt', {
+        headers: { 'If-Match': etag, 'If-Unmodified-Since': past },
+      });
+      expect(byTag.res.status).toBe(200);
+      const byNoneTag = await c.get('dir/hello world+1.txt', {
+        headers: { 'If-None-Match': '"no-such-etag"', 'If-Modified-Since': future },
+      });
+      expect(byNoneTag.res.status).toBe(200);
+      // The dates alone still decide: 412 and 304.
+      const unmodified = await ossFailure(
+        c.get('dir/hello world+1.txt', { headers: { 'If-Unmodified-Since': past } }),
+      );
+      expect(unmodified.status).toBe(412);
 
       const head = await c.head('dir/hello world+1.txt');
       expect(head.meta).toEqual({ owner: 'anne' });
