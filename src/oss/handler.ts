@@ -956,9 +956,17 @@ export function createOssHandler(env: OssEnv) {
     call.res.setHeader('accept-ranges', 'bytes');
   }
 
-  /** 304 or 412 when a conditional header says so; undefined to go on. */
-  function precondition(call: Call, o: ObjectRecord): number | undefined {
-    const h = call.headers;
+  /**
+   * 304 or 412 when a conditional header says so; undefined to go on. `prefix`: the headers'
+   * prefix, `if-` for GetObject, `x-oss-copy-source-if-` for CopyObject's source.
+   */
+  function precondition(call: Call, o: ObjectRecord, prefix = 'if-'): number | undefined {
+    const h = {
+      'if-match': call.headers[`${prefix}match`],
+      'if-none-match': call.headers[`${prefix}none-match`],
+      'if-modified-since': call.headers[`${prefix}modified-since`],
+      'if-unmodified-since': call.headers[`${prefix}unmodified-since`],
+    };
     const tag = quoted(o.etag);
     const matches = (list: string): boolean =>
       list.split(',').some((t) => {
@@ -1127,13 +1135,11 @@ export function createOssHandler(env: OssEnv) {
     const o = src.object;
     if (!o) throw noSuchKey(srcKey);
     const h = call.headers;
-    if (h['x-oss-copy-source-if-match'] !== undefined && h['x-oss-copy-source-if-match'] !== quoted(o.etag)) {
+    // The source's conditions, as GetObject's: an entity tag quoted or not, and the dates.
+    const pre = precondition(call, o, 'x-oss-copy-source-if-');
+    if (pre === 412)
       throw ossError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold.');
-    }
-    if (
-      h['x-oss-copy-source-if-none-match'] !== undefined &&
-      h['x-oss-copy-source-if-none-match'] === quoted(o.etag)
-    ) {
+    if (pre === 304) {
       sendEmpty(call.res, 304);
       return;
     }

@@ -164,6 +164,17 @@ describe.each(STORES)('OSS objects with ali-oss (%s)', (store) => {
       const copied = await c.copy('copy/of hello.txt', 'dir/hello world+1.txt');
       expect(copied.data.etag).toBe(`"${md5Hex(body)}"`);
       expect((await c.get('copy/of hello.txt')).content.toString()).toBe(body.toString());
+      // The source's conditions: an entity tag quoted or not, and the dates, as GetObject's.
+      const copyIf = (headers: Record<string, string>) =>
+        c.copy('copy/if.txt', 'dir/hello world+1.txt', { headers });
+      expect((await copyIf({ 'x-oss-copy-source-if-match': md5Hex(body) })).res.status).toBe(200);
+      const longAgo = new Date(Date.UTC(2000, 0, 1)).toUTCString();
+      const tomorrow = new Date(Date.now() + 24 * 3600_000).toUTCString();
+      const stale = await ossFailure(copyIf({ 'x-oss-copy-source-if-unmodified-since': longAgo }));
+      expect([stale.status, stale.code]).toEqual([412, 'PreconditionFailed']);
+      expect((await copyIf({ 'x-oss-copy-source-if-modified-since': tomorrow })).res.status).toBe(304);
+      expect((await copyIf({ 'x-oss-copy-source-if-modified-since': longAgo })).res.status).toBe(200);
+      await c.delete('copy/if.txt');
 
       const missing = await ossFailure(c.get('no/such/key'));
       expect([missing.status, missing.code]).toEqual([404, 'NoSuchKey']);
