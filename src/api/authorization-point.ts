@@ -319,10 +319,6 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
       const stored = await env.resourcePolicy?.(body.Resource);
       const resource = stored?.resource ?? body.Resource;
       const owner = stored?.resourceOwnerAccountId ?? arnAccount(resource);
-      // Another account's resource is decided as stored but shown as the caller named it: the
-      // owner's account id is not the asker's to learn (nor, in the explanation, its policy).
-      const shown =
-        stored && stored.resourceOwnerAccountId !== who.principal.accountId ? body.Resource : resource;
       const target: ResolvedTarget = {
         action: body.Action,
         resource,
@@ -331,12 +327,14 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
           : {}),
         ...(stored?.resourcePolicy ? { resourcePolicy: stored.resourcePolicy } : {}),
       };
-      const report = await env.authorizer.decide(who.principal, target, context, who.version, shown);
+      // Another account's resource is decided as stored but answered as the caller named it: the
+      // owner's account id is not the asker's to learn (nor, in the explanation, its policy).
+      const report = await env.authorizer.decide(who.principal, target, context, who.version, body.Resource);
       return json(200, requestId, {
         Decision: report.decision,
         Principal: principalArn(who.principal),
         Action: body.Action,
-        Resource: shown,
+        Resource: report.resource,
         Explanation: report.explanation,
         ...(report.detail ? { AccessDeniedDetail: report.detail } : {}),
       });

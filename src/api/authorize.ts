@@ -41,7 +41,8 @@ export interface Authorizer {
   /**
    * The decision on one target, through the same caches, without throwing when it is refused.
    * On a resource of another account, the report keeps that account's resource policy to itself
-   * (see `foreignView`) and names the resource as `named` (default: `target.resource`).
+   * (see `foreignView`) and names the resource as `named`, the caller's spelling (default:
+   * `target.resource`); its `resource` is the name to show.
    */
   decide(
     principal: Principal,
@@ -58,6 +59,8 @@ export interface DecisionReport {
   readonly explanation: string;
   /** The same detail as an AccessDenied answer (with its EncodedDiagnosticMessage), when refused. */
   readonly detail?: AccessDeniedDetail;
+  /** The resource as the principal may see it: as it named it when another account's. */
+  readonly resource: string;
 }
 
 export interface AuthorizerOptions {
@@ -250,6 +253,11 @@ function foreignView(decision: Decision, target: ResolvedTarget, named: string):
   };
 }
 
+/** The view of a decision for its principal: foreignView on another account's resource, else none. */
+function viewFor(principal: Principal, decision: Decision, decided: ResolvedTarget, named: string) {
+  return foreignOwner(principal, decided) ? foreignView(decision, decided, named) : undefined;
+}
+
 type CompiledSet = ReturnType<typeof compilePolicySet>;
 type EnginePrincipal = Parameters<typeof evaluate>[1]['principal'];
 
@@ -394,7 +402,11 @@ export function createAuthorizer(
         !target.resourcePolicy &&
         (owner === undefined || owner === '' || owner === '*' || owner === principal.accountId)
       ) {
-        return { decision: 'Allow', explanation: 'The account root may do anything on its own resources.' };
+        return {
+          decision: 'Allow',
+          explanation: 'The account root may do anything on its own resources.',
+          resource: target.resource,
+        };
       }
       const entry = await policySet(principal, permissionsVersion);
       const ctx = target.context ? { ...context, ...target.context } : context;
@@ -409,15 +421,15 @@ export function createAuthorizer(
         target,
         ctx,
       );
-      const view = foreignOwner(principal, decided)
-        ? foreignView(decision, decided, named ?? decided.resource)
-        : undefined;
+      const view = viewFor(principal, decision, decided, named ?? decided.resource);
       const explanation = view?.explanation ?? explainDecision(decision);
-      if (decision.decision === 'Allow') return { decision: 'Allow', explanation };
+      const resource = view?.resource ?? target.resource;
+      if (decision.decision === 'Allow') return { decision: 'Allow', explanation, resource };
       const refused = refuse(principal, decided, ctx, input, decision, view) as ApiError;
       return {
         decision: decision.decision,
         explanation,
+        resource,
         ...(refused.detail ? { detail: refused.detail } : {}),
       };
     },
@@ -467,10 +479,14 @@ export function createAuthorizer(
         }
         // Another account's resource policy (a bucket's, a role's trust policy) counts, but the
         // refusal's diagnostic shows none of its statements, as decide's answer does not.
-        const view = foreignOwner(principal, decided)
-          ? foreignView(decision, decided, decided.resource)
-          : undefined;
-        throw refuse(principal, decided, ctx, input, decision, view);
+        throw refuse(
+          principal,
+          decided,
+          ctx,
+          input,
+          decision,
+          viewFor(principal, decision, decided, decided.resource),
+        );
       }
       return bySelfService;
     },
