@@ -62,6 +62,12 @@ export interface InProcessOptions {
   readonly log?: (line: string) => void;
   /** Deployment quota overrides (as RAMPART_QUOTAS sets them). */
   readonly quotas?: Partial<Quotas>;
+  /**
+   * New password hashes at the product's default cost instead of the suite's cheaper
+   * RAMPART_SCRYPT_COST: for tests that compare the time of refusals, where a cheap hash would
+   * let the few database reads around it decide.
+   */
+  readonly defaultPasswordCost?: boolean;
 }
 
 export async function startInProcessServer(opts: InProcessOptions = {}): Promise<InProcessServer> {
@@ -80,7 +86,7 @@ export async function startInProcessServer(opts: InProcessOptions = {}): Promise
       createKey: true,
       clock,
       ...(opts.quotas ? { quotas: opts.quotas } : {}),
-      ...passwordHashOptions(),
+      ...(opts.defaultPasswordCost ? {} : passwordHashOptions()),
     });
     const init = await createFirstAccount(deployment, {
       accountAlias: opts.accountAlias,

@@ -44,14 +44,13 @@ describe.each(STORES)('logon with an auxiliary domain (%s)', (store) => {
   });
 
   async function logon(loginName: string, password: string) {
-    const t0 = performance.now();
     const r = await fetch(`${s.endpoint}/logon`, {
       method: 'POST',
       headers: JSON_HEADERS,
       body: JSON.stringify({ LoginName: loginName, Password: password }),
     });
     const body = (await r.json()) as Record<string, unknown>;
-    return { status: r.status, body, ms: performance.now() - t0 };
+    return { status: r.status, body };
   }
 
   it('logs a RAM user on with name@<auxiliary domain>, the domain in any case, the default domains unaffected', async () => {
@@ -105,7 +104,7 @@ describe.each(STORES)('logon with an auxiliary domain (%s)', (store) => {
     await imsCall(otherIms, 'SetUserSsoSettings', { AuxiliaryDomain: '' });
   });
 
-  it('answers an unknown domain exactly like a wrong password, in similar time', async () => {
+  it('answers an unknown domain exactly like a wrong password', async () => {
     await imsCall(ims, 'SetUserSsoSettings', { AuxiliaryDomain: AUX });
     const wrong = await logon(`alice@${AUX}`, 'Wrong-pass-1');
     const unknown = await logon(`alice@unknown-${store}.example.com`, 'Alice-pass-1');
@@ -117,15 +116,6 @@ describe.each(STORES)('logon with an auxiliary domain (%s)', (store) => {
       expect(shape(r.body)).toEqual(shape(wrong.body));
     }
     expect(wrong.body).toMatchObject({ Code: 'AuthenticationFail.Logon' });
-    // Each runs one scrypt check: an unknown domain is not answered measurably faster.
-    const times = async (name: string, password: string) => {
-      const ms: number[] = [];
-      for (let i = 0; i < 5; i += 1) ms.push((await logon(name, password)).ms);
-      return ms.sort((a, b) => a - b)[2]!;
-    };
-    await s.deployment.store.db.deleteFrom('logon_throttle').execute();
-    const wrongMs = await times(`alice@${AUX}`, 'Wrong-pass-1');
-    const unknownMs = await times(`alice@unknown-${store}.example.com`, 'Alice-pass-1');
-    expect(unknownMs).toBeGreaterThan(wrongMs * 0.5);
+    // How long each takes is tested at the product's hash cost in logon-timing.test.ts.
   });
 });
