@@ -524,7 +524,8 @@ function readWitness(
   const big = (e: Arith<'main'>) => BigInt((model.eval(e, true) as unknown as { value(): bigint }).value());
   const lowered = strings.get(enc.action) ?? '';
   const action = actionNames.find((a) => a.toLowerCase() === lowered) ?? recase(lowered, actionNames);
-  const context: Record<string, ContextValue> = {};
+  // Without a prototype: a policy's condition key may be named `__proto__`.
+  const context = Object.create(null) as Record<string, ContextValue>;
   for (const key of enc.keys.values()) {
     const values: (string | number | boolean)[] = [];
     let type: ContextValue['type'] = 'String';

@@ -296,7 +296,8 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
       }
       const who = await subject(body, now, caller.principal.accountId);
       if (who.principal.accountId !== caller.principal.accountId) throw otherAccount();
-      const given: Record<string, ContextValue> = {};
+      // Without a prototype, so that a key named `__proto__` (a valid condition key) is a key.
+      const given: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
       if (body.Context !== undefined) {
         if (body.Context === null || typeof body.Context !== 'object' || Array.isArray(body.Context)) {
           throw bad('Context must be an object.');

@@ -59,7 +59,8 @@ class SimulateInputError extends Error {}
 
 /** `KEY=VALUE` flags to the authorization point's Context: a repeated key is multi-valued. */
 export function parseContextFlags(flags: readonly string[]): Record<string, (string | number | boolean)[]> {
-  const out: Record<string, (string | number | boolean)[]> = {};
+  // Without a prototype: `__proto__` is a valid condition key (one without a service prefix).
+  const out = Object.create(null) as Record<string, (string | number | boolean)[]>;
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     if (eq <= 0) throw new SimulateInputError(`--context wants KEY=VALUE, not ${JSON.stringify(flag)}`);
@@ -124,7 +125,7 @@ export function simulateOffline(
 ): SimulateAnswer {
   const principal = offlinePrincipal(flags.principal, flags.resource);
   const given = parseContextFlags(flags.context ?? []);
-  const context: Record<string, ContextValue> = {};
+  const context = Object.create(null) as Record<string, ContextValue>;
   try {
     for (const [k, v] of Object.entries(given)) context[k] = contextValue(k, v);
   } catch (err) {

@@ -70,6 +70,22 @@ describe('provePolicyChange', () => {
     expect(r.narrowing!.resource).toContain(':a/');
   });
 
+  it('gives a witness for a condition key named __proto__ that the engine confirms', async () => {
+    const before = doc(allow({ Action: 'oss:PutObject' }));
+    const after = doc(
+      JSON.parse(
+        '{"Effect":"Allow","Action":"oss:GetObject","Resource":"*","Condition":{"StringEquals":{"__proto__":"yes"}}}',
+      ) as object,
+    );
+    const r = await provePolicyChange(before, after);
+    expect(r.widening!.confirmed).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(r.widening!.context, '__proto__')?.value).toMatchObject({
+      values: ['yes'],
+    });
+    expect(decide(after, r.widening!)).toBe('Allow');
+    expect(decide(before, r.widening!)).toBe('ImplicitDeny');
+  });
+
   it('reads `?` as exactly one character and resources case-sensitively', async () => {
     const r = await provePolicyChange(
       doc(allow({ Resource: 'acs:oss:*:*:bucket/?' })),

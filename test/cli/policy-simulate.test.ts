@@ -113,6 +113,31 @@ describe('offline', () => {
     expect(otherAction.stdout).toMatch(/^Decision:\s+ImplicitDeny/m);
   });
 
+  it('reads a condition key named __proto__ as any other key', async () => {
+    const file = policyFile(
+      'proto.json',
+      JSON.parse(
+        '{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*",' +
+          '"Condition":{"StringEquals":{"__proto__":"yes"}}}]}',
+      ) as object,
+    );
+    const ask = (value: string) =>
+      cli([
+        '--policy',
+        file,
+        '--action',
+        'oss:GetObject',
+        '--resource',
+        'acs:oss:*:*:lab/a.txt',
+        '--context',
+        `__proto__=${value}`,
+      ]);
+    const yes = await ask('yes');
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(yes.stdout).toMatch(/^Decision:\s+Allow/m);
+    expect((await ask('no')).stdout).toMatch(/^Decision:\s+ImplicitDeny/m);
+  });
+
   it('lets an explicit Deny win, and refuses bad input with exit 2', async () => {
     const deny = policyFile('deny.json', {
       Version: '1',

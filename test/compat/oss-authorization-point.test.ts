@@ -332,6 +332,9 @@ describe.each(STORES)('authorization point across accounts (%s)', (store) => {
         Condition: { DateGreaterThan: { 'acs:CurrentTime': '2020-01-01T00:00:00Z' } },
       },
       { Effect: 'Allow', Action: ['files:Mfa', 'files:Secure'], Resource: '*' },
+      JSON.parse(
+        '{"Effect":"Allow","Action":"files:Proto","Resource":"*","Condition":{"StringEquals":{"__proto__":"yes"}}}',
+      ) as object,
       {
         Effect: 'Deny',
         Action: 'files:Mfa',
@@ -369,6 +372,10 @@ describe.each(STORES)('authorization point across accounts (%s)', (store) => {
       // Two spellings in the caller's Context are one key with both values, as the engine reads it.
       ['files:Late', { 'acs:CurrentTime': past, 'acs:currenttime': '2019-06-01T00:00:00Z' }, 'ImplicitDeny'],
       ['files:Late', { 'acs:CurrentTime': past, 'acs:currenttime': '2030-01-01T00:00:00Z' }, 'Allow'],
+      // A key without a service prefix is a key, whatever its name.
+      ['files:Proto', JSON.parse('{"__proto__": "yes"}') as object, 'Allow'],
+      ['files:Proto', JSON.parse('{"__proto__": "no"}') as object, 'ImplicitDeny'],
+      ['files:Proto', undefined, 'ImplicitDeny'],
     ];
     for (const [action, context, expected] of rows) {
       const r = await ask(action, context);
