@@ -22,6 +22,7 @@ import {
   ossV4UrlLifetime,
   verifyOss,
   type OssRequest,
+  type OssTarget,
   type OssVerification,
 } from './signature-oss.js';
 
@@ -53,6 +54,8 @@ export type Authentication =
       readonly session?: SessionClaims;
       /** The logon behind the credentials passed MFA (acs:MFAPresent); AccessKeys never carry it. */
       readonly mfaPresent?: boolean;
+      /** OSS: the bucket and key the signature covers (a request may read two ways; `ossTargets`). */
+      readonly ossTarget?: OssTarget;
     };
 
 export interface AuthenticationDeps {
@@ -174,7 +177,11 @@ async function claimNonce(
   }
 }
 
-function signedBy(scheme: 'V2' | 'V3' | OssVerification['scheme'], key: SigningKey): Authentication {
+function signedBy(
+  scheme: 'V2' | 'V3' | OssVerification['scheme'],
+  key: SigningKey,
+  ossTarget?: OssTarget,
+): Authentication {
   return {
     kind: 'signed',
     scheme,
@@ -182,6 +189,7 @@ function signedBy(scheme: 'V2' | 'V3' | OssVerification['scheme'], key: SigningK
     accessKeyId: key.accessKeyId,
     ...(key.permissionsVersion !== undefined ? { permissionsVersion: key.permissionsVersion } : {}),
     ...(key.session ? { session: key.session, mfaPresent: key.session.mfa } : {}),
+    ...(ossTarget ? { ossTarget } : {}),
   };
 }
 
@@ -370,5 +378,5 @@ export async function authenticateOss(
   const v = verifyOss(req, key.secret);
   if (!v) throw apiErrorWithStatus('InvalidArgument', 400, 'The authorization of the request is malformed.');
   if (!v.ok) throw mismatch(v.stringToSign);
-  return signedBy(scheme, key);
+  return signedBy(scheme, key, v.target);
 }

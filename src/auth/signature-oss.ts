@@ -93,22 +93,37 @@ export interface OssTarget {
  * the client uses path style (its first segment is the bucket).
  */
 export function ossTarget(req: Pick<OssRequest, 'path' | 'headers'>): OssTarget | undefined {
+  return ossTargets(req)[0];
+}
+
+/**
+ * The readings of a request's bucket and key, the likelier first. A Host that names the bucket
+ * with a path that starts with the bucket again reads two ways: path style (ali-oss with an IP
+ * endpoint and sldEnable sends `/<bucket>/<key>`) or a key that itself starts with
+ * `<bucket>/` (the same client without sldEnable). A signature covers the bucket and the key, so
+ * verification takes the reading it was signed for (`verifyOss`); an anonymous request is read
+ * path style.
+ */
+export function ossTargets(req: Pick<OssRequest, 'path' | 'headers'>): readonly OssTarget[] {
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
   const m = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.(?:oss-[a-z0-9-]+\.aliyuncs\.com|localhost)$/.exec(host);
   const segments = req.path.split('/').slice(1);
   if (m) {
     const bucket = m[1]!;
+    const hosted: OssTarget = { bucket, key: percentDecode(segments.join('/')), addressing: 'virtual-host' };
     if (segments[0] === bucket && segments.length > 1) {
-      return { bucket, key: percentDecode(segments.slice(1).join('/')), addressing: 'path' };
+      return [{ bucket, key: percentDecode(segments.slice(1).join('/')), addressing: 'path' }, hosted];
     }
-    return { bucket, key: percentDecode(segments.join('/')), addressing: 'virtual-host' };
+    return [hosted];
   }
-  if (!segments[0]) return undefined;
-  return {
-    bucket: percentDecode(segments[0]),
-    key: percentDecode(segments.slice(1).join('/')),
-    addressing: 'path',
-  };
+  if (!segments[0]) return [];
+  return [
+    {
+      bucket: percentDecode(segments[0]),
+      key: percentDecode(segments.slice(1).join('/')),
+      addressing: 'path',
+    },
+  ];
 }
 
 /** A request that names no bucket (ListBuckets): its resource is `/`. */
@@ -139,6 +154,8 @@ export interface OssVerification {
   /** V1 URL: Expires (epoch seconds); V4 URL: x-oss-date + x-oss-expires. */
   readonly expiresAt?: Date;
   readonly securityToken?: string;
+  /** The bucket and key the signature was checked for (see `ossTargets`); none for ListBuckets. */
+  readonly target?: OssTarget;
 }
 
 const hmacSha1 = (key: string, text: string): string =>
@@ -315,14 +332,33 @@ function parseCredential(credential: string): Omit<V4Parts, 'additional' | 'sign
  * up by `ossAccessKeyId(req)`). Undefined when the request is not OSS-signed or malformed.
  */
 export function verifyOss(req: OssRequest, secret: string): OssVerification | undefined {
+  const [first, ...others] = ossTargets(req);
+  const v = verifyOssAs(req, secret, first);
+  if (!v || v.ok) return v;
+  for (const target of others) {
+    const other = verifyOssAs(req, secret, target);
+    if (other?.ok) return other;
+  }
+  return v;
+}
+
+function verifyOssAs(
+  req: OssRequest,
+  secret: string,
+  named: OssTarget | undefined,
+): OssVerification | undefined {
   const scheme = ossScheme(req);
-  const target = ossTarget(req) ?? SERVICE_TARGET;
   if (!scheme) return undefined;
+  const target = named ?? SERVICE_TARGET;
   const query = parseUrlEncoded(req.rawQuery);
   const param = (name: string): string | undefined => query.find(([n]) => n === name)?.[1];
   const token =
     req.headers['x-oss-security-token'] ?? param('security-token') ?? param('x-oss-security-token');
-  const withToken = <T extends object>(v: T): T => (token ? { ...v, securityToken: token } : v);
+  const withToken = <T extends object>(v: T): T & Pick<OssVerification, 'target'> => ({
+    ...v,
+    ...(named ? { target: named } : {}),
+    ...(token ? { securityToken: token } : {}),
+  });
 
   if (scheme === 'OSS-V1') {
     const m = /^OSS ([^:]+):(.+)$/.exec(req.headers.authorization!.trim());

@@ -1518,7 +1518,7 @@ export function createOssHandler(env: OssEnv) {
         }
       }
       const principal = auth.kind === 'signed' ? auth.principal : ANONYMOUS;
-      const target = ossTarget({ path, headers });
+      const target = (auth.kind === 'signed' ? auth.ossTarget : undefined) ?? ossTarget({ path, headers });
       // A key is UTF-8: escapes that do not decode as UTF-8 name no key (kept as written, they
       // would be a second spelling of the key `%FF`, say).
       if (target?.key && !escapesAreUtf8(path))
