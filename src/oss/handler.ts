@@ -1118,11 +1118,23 @@ export function createOssHandler(env: OssEnv) {
 
   async function copyObject(call: Call, b: Bucket): Promise<void> {
     const source = call.headers['x-oss-copy-source']!;
-    const m = /^\/?([^/]+)\/(.+)$/.exec(source.split('?')[0]!);
+    const q = source.indexOf('?');
+    const m = /^\/?([^/]+)\/(.+)$/.exec(q < 0 ? source : source.slice(0, q));
     if (!m)
       throw ossError('InvalidArgument', 'x-oss-copy-source is not valid.', {
         ArgumentName: 'x-oss-copy-source',
       });
+    // `?versionId=` names a version of the source; objects here have one version only, and
+    // copying the current one instead would copy what was not asked for.
+    if (q >= 0) {
+      const params = parseUrlEncoded(source.slice(q + 1));
+      if (params.some(([n]) => n === 'versionId'))
+        throw notImplemented('CopyObject from a version of the source (x-oss-copy-source with versionId)');
+      if (params.length > 0)
+        throw ossError('InvalidArgument', 'x-oss-copy-source is not valid.', {
+          ArgumentName: 'x-oss-copy-source',
+        });
+    }
     const srcBucketName = percentDecode(m[1]!);
     const srcKey = percentDecode(m[2]!);
     checkBucketName(srcBucketName);

@@ -131,6 +131,17 @@ describe.each(STORES)('OSS sub-resources that are not served (%s)', (store) => {
       expect(await failure(c.deleteBucketCORS(uniq('gone')))).toEqual([404, 'NoSuchBucket']);
     });
 
+    it('CopyObject from a version of its source: NotImplemented, nothing written', async () => {
+      expect(await failure(c.copy('dir/copy.txt', 'dir/b.txt', { versionId: 'CAEQ-version' }))).toEqual([
+        501,
+        'NotImplemented',
+      ]);
+      await unchanged();
+      await c.copy('dir/copy.txt', 'dir/b.txt');
+      expect((await c.get('dir/copy.txt')).content.toString()).toBe('b');
+      await c.delete('dir/copy.txt');
+    });
+
     it('UploadPartCopy: NotImplemented, no part written', async () => {
       const init = await c.initMultipartUpload('copy.bin');
       const f = await failure(
