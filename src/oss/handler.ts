@@ -315,11 +315,20 @@ const OVERRIDE_PARAMETERS = RESPONSE_OVERRIDES.map(([param]) => param);
  * anything else, a line break or a character past Latin-1 (`filename="报告.txt"`, to be given
  * as RFC 6266 `filename*=UTF-8''%E6%8A%A5...` instead), is InvalidArgument.
  */
-function responseOverrides(query: ReadonlyMap<string, string>): [string, string][] {
+function responseOverrides(query: ReadonlyMap<string, string>, anonymous: boolean): [string, string][] {
   const out: [string, string][] = [];
   for (const [param, header] of RESPONSE_OVERRIDES) {
     const v = query.get(param);
     if (v === undefined) continue;
+    // As on OSS, an anonymous request may set the Content-Type only: the other headers (a
+    // download's file name, caching) would let anyone's link speak for the bucket's owner.
+    if (anonymous && param !== 'response-content-type') {
+      throw ossError(
+        'InvalidArgument',
+        `${param} needs a signed request: an anonymous request may override only the Content-Type.`,
+        { ArgumentName: param },
+      );
+    }
     if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) {
       throw ossError(
         'InvalidArgument',
@@ -1018,7 +1027,7 @@ export function createOssHandler(env: OssEnv) {
 
   async function getObject(call: Call, b: Bucket, o: ObjectRecord | undefined, head: boolean): Promise<void> {
     await authorize(call, [bucketTarget(b, 'oss:GetObject', call.key)]);
-    const overrides = responseOverrides(call.query);
+    const overrides = responseOverrides(call.query, call.auth.kind === 'anonymous');
     if (!o) throw noSuchKey(call.key);
     const pre = precondition(call, o);
     if (pre === 412)

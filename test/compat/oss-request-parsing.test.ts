@@ -214,5 +214,43 @@ describe.each(STORES)('OSS request parsing (%s)', (store) => {
       const r = await c.get('override.txt', { subres: { 'response-content-disposition': value } });
       expect(r.res.headers['content-disposition']).toBe(value);
     });
+
+    it('an anonymous GET may override the Content-Type only', async () => {
+      const open = uniq('parse-public');
+      await c.putBucket(open);
+      await c.putBucketACL(open, 'public-read');
+      const owner = ossClient(server, rootKeys(server), { bucket: open });
+      await owner.put('page.html', Buffer.from('<p>hi</p>'));
+      const get = (query: string) => fetch(`http://127.0.0.1:${server.port}/${open}/page.html?${query}`);
+      const typed = await get('response-content-type=text%2Fplain');
+      expect([typed.status, typed.headers.get('content-type'), await typed.text()]).toEqual([
+        200,
+        'text/plain',
+        '<p>hi</p>',
+      ]);
+      for (const param of OTHER_OVERRIDES) {
+        const r = await get(`${param}=attachment`);
+        const body = await r.text();
+        expect([param, r.status, /<Code>([^<]+)<\/Code>/.exec(body)?.[1]]).toEqual([
+          param,
+          400,
+          'InvalidArgument',
+        ]);
+        expect(body).toContain(`${param} needs a signed request`);
+      }
+      // Signed, every override is honoured.
+      const signed = await owner.get('page.html', { subres: { 'response-cache-control': 'no-store' } });
+      expect(signed.res.headers['cache-control']).toBe('no-store');
+      await owner.delete('page.html');
+      await c.deleteBucket(open);
+    });
   });
 });
+
+const OTHER_OVERRIDES = [
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-cache-control',
+  'response-expires',
+];
