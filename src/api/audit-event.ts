@@ -5,7 +5,7 @@
  */
 import { renderApiEvent, type ApiEventFacts } from '../audit/api-event.js';
 import type { PendingEvent, UserIdentity } from '../audit/event.js';
-import { redactParameters } from '../audit/redact.js';
+import { SECRET_PARAMETERS, redactParameters } from '../audit/redact.js';
 import { headerValue } from '../auth/headers.js';
 import type { Principal } from '../auth/principal.js';
 import { parseV3Authorization } from '../auth/signature-v3.js';
@@ -86,14 +86,41 @@ export function claimedAccessKeyId(state: RequestState): string | undefined {
   return p.params.AccessKeyId;
 }
 
-/** The parameters as an event keeps them: a value longer than MAX_RECORDED_VALUE is cut. */
-function recordedParameters(params: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let long = false;
-  for (const k in params) if ((long = params[k]!.length > MAX_RECORDED_VALUE)) break;
-  if (!long) return params;
+/**
+ * The parameters as an event keeps them: a value longer than MAX_RECORDED_VALUE is cut. A V3
+ * request is routed by its x-acs-action and x-acs-version headers, so an `Action` or `Version`
+ * among its parameters named nothing and is not kept (the event's name says what ran).
+ */
+function recordedParameters(
+  params: Readonly<Record<string, string>>,
+  v3: boolean,
+): Readonly<Record<string, string>> {
+  let change = v3 && ('Action' in params || 'Version' in params);
+  if (!change) for (const k in params) if ((change = params[k]!.length > MAX_RECORDED_VALUE)) break;
+  if (!change) return params;
   const out: Record<string, string> = {};
-  for (const k of Object.keys(params)) out[k] = cut(params[k]!);
+  for (const k of Object.keys(params)) {
+    if (v3 && (k === 'Action' || k === 'Version')) continue;
+    out[k] = cut(params[k]!);
+  }
   return out;
+}
+
+/** Secret parameters a request really used, whose values are therefore hunted (redactParameters). */
+const USED_BY_AUTHENTICATION: ReadonlySet<string> = new Set(['Signature', 'SecurityToken']);
+
+/**
+ * Which secret parameters of a request are hunted in its event's other fields: the signature and
+ * security token (authentication checks both; a request they did not authenticate changed
+ * nothing), and the secret parameters the action declares (ChangePassword's OldPassword, say).
+ * An action whose parameters are not listed keeps the known secret names.
+ */
+function huntedBy(state: RequestState): (name: string) => boolean {
+  const fields = state.definition?.params.fields;
+  const declared = fields ? new Set(fields.map((f) => f.name)) : undefined;
+  return (name) =>
+    USED_BY_AUTHENTICATION.has(name) ||
+    (declared ? declared.has(name) : SECRET_PARAMETERS.has(name.toLowerCase()));
 }
 
 function cut(v: string): string {
@@ -126,7 +153,7 @@ export function apiEventFacts(
     auth?.kind === 'signed' ? auth.accessKeyId : (caller?.accessKeyId ?? claimedAccessKeyId(state));
   const service = state.definition?.service ?? serviceForVersion(p?.version);
   const name = (state.definition?.name ?? p?.action ?? '').slice(0, MAX_EVENT_NAME);
-  const redacted = redactParameters(p ? recordedParameters(p.params) : {});
+  const redacted = redactParameters(p ? recordedParameters(p.params, p.v3) : {}, huntedBy(state));
   const federated = state.federatedCaller;
   const accountId =
     principal && principal.type !== 'Anonymous' ? principal.accountId : (federated?.accountId ?? '');

@@ -82,14 +82,25 @@ export interface Redacted {
   scrub(text: string): string;
 }
 
-export function redactParameters(params: Readonly<Record<string, string>>): Redacted {
+/**
+ * Replaces the secret parameters by REDACTED. The values of those `hunted` says the request
+ * really used (the action's own secret parameters, the signature and security token that
+ * authenticated it; default: every secret parameter) are also scrubbed from the other values
+ * and, through `scrub`, from messages. Any other parameter whose name merely sounds secret is
+ * replaced where it stands but not hunted: a caller could otherwise add `NotASecret=<name>` to
+ * wipe the name of what it acted on from its own event.
+ */
+export function redactParameters(
+  params: Readonly<Record<string, string>>,
+  hunted: (name: string) => boolean = () => true,
+): Redacted {
   const secrets: string[] = [];
   const out: Record<string, string> = {};
   for (const name of Object.keys(params)) {
     const value = params[name]!;
     if (isSecretParameter(name)) {
       out[name] = REDACTED;
-      if (value.length >= MIN_HUNTED && !NEVER_HUNTED.test(value)) secrets.push(value);
+      if (value.length >= MIN_HUNTED && !NEVER_HUNTED.test(value) && hunted(name)) secrets.push(value);
     } else {
       out[name] = value;
     }

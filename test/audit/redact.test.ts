@@ -98,6 +98,27 @@ describe('redaction of request parameters', () => {
     });
   });
 
+  it('hunts only the values of the secret parameters the request used', () => {
+    const r = redactParameters(
+      {
+        UserName: 'victim-user',
+        NotASecret: 'victim-user',
+        Password: 'victim-user',
+        Signature: 'c2lnbmF0dXJl',
+      },
+      (name) => name === 'Signature',
+    );
+    expect(r.params).toEqual({
+      UserName: 'victim-user',
+      NotASecret: REDACTED,
+      Password: REDACTED,
+      Signature: REDACTED,
+    });
+    expect(r.scrub('no user victim-user; signature c2lnbmF0dXJl')).toBe(
+      `no user victim-user; signature ${REDACTED}`,
+    );
+  });
+
   it('never hunts a switch value in the other fields, even under a name taken for a secret', () => {
     const r = redactParameters({ EnableTokenRefresh: 'true', Other: 'true', Password: 'Secret-pass1' });
     expect(r.params).toEqual({ EnableTokenRefresh: REDACTED, Other: 'true', Password: REDACTED });

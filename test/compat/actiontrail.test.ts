@@ -14,6 +14,8 @@ import {
   type TestServer,
 } from '../helpers/server.js';
 import type { Store } from '../../src/store/index.js';
+import { signRequestV3 } from '../../src/auth/signature-v3.js';
+import { percentEncode } from '../../src/auth/percent-encode.js';
 import {
   STORES,
   STRONG_PASSWORD,
@@ -194,6 +196,54 @@ describe.each(STORES)('ActionTrail audit trail (%s)', (store) => {
       const sig = r.event.requestParameters.Signature;
       if (sig !== undefined) expect(sig).toBe('****');
     }
+  });
+
+  it('keeps the names of what a call acted on: a parameter that only sounds secret scrubs nothing else', async () => {
+    const target = uniq('decoyed');
+    await call(root, 'CreateUser', { UserName: target });
+    // DeleteUser declares no secret: `NotASecret` and `Password` are redacted where they stand only.
+    await popCall(server, rootK, 'DeleteUser', { UserName: target, NotASecret: target, Password: target });
+    const deleted = (
+      await byName(
+        'DeleteUser',
+        (x: { requestParameters: { UserName?: string } }) => x.requestParameters.UserName === target,
+      )
+    ).find((x: { requestParameters: { UserName?: string } }) => x.requestParameters.UserName === target);
+    expect(deleted).toMatchObject({
+      resourceName: target,
+      errorCode: '',
+      requestParameters: { UserName: target, NotASecret: '****', Password: '****' },
+    });
+    expect(JSON.stringify(deleted.referencedResources)).toContain(target);
+
+    // V3 is routed by its headers: an Action or Version in its query named nothing and is not kept.
+    const query: [string, string][] = [
+      ['UserName', userName],
+      ['Action', 'DeleteUser'],
+      ['Version', '2019-08-15'],
+    ];
+    const headers = signRequestV3({
+      method: 'POST',
+      host: server.host,
+      action: 'GetUser',
+      version: '2015-05-01',
+      query,
+      accessKeyId: rootK.accessKeyId,
+      accessKeySecret: rootK.accessKeySecret,
+    });
+    const r = await fetch(
+      `${server.endpoint}/?${query.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}`,
+      {
+        method: 'POST',
+        headers,
+      },
+    );
+    const requestId = ((await r.json()) as { RequestId: string; User?: unknown }).RequestId;
+    expect(r.status).toBe(200);
+    const read = (await byName('GetUser', (x: { requestId: string }) => x.requestId === requestId)).find(
+      (x: { requestId: string }) => x.requestId === requestId,
+    );
+    expect(read.requestParameters).toEqual({ UserName: userName });
   });
 
   it('filters by every LookupAttribute key', async () => {
