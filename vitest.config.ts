@@ -10,6 +10,8 @@ export default defineConfig({
     // processes, the servers they start in process and the `rampart` processes they spawn:
     // each logon and password change would spend about 0.15 s on it otherwise. The default
     // cost itself is tested in test/crypto/password-hash.test.ts and test/cli/scrypt-cost.test.ts.
-    env: { RAMPART_SCRYPT_COST: '10' },
+    // The test OIDC issuers listen on 127.0.0.1, which a deployment reads only when
+    // RAMPART_OIDC_PRIVATE_ISSUERS allows it (test/sso/oidc/pinned-fetch.test.ts tests the default).
+    env: { RAMPART_SCRYPT_COST: '10', RAMPART_OIDC_PRIVATE_ISSUERS: 'allow' },
   },
 });

@@ -49,6 +49,7 @@ import type { AuditSinkConfig } from './audit/sinks/index.js';
  *                            RAMPART_SCRYPT_COST       log2 of scrypt's N for new password hashes (15; 10 - 18)
  *                            RAMPART_BODY_LIMIT        request body limit in bytes (default 1 MiB)
  *                            RAMPART_PUBLIC_URL        public base URL of SAML metadata and ACS URLs
+ *                            RAMPART_OIDC_PRIVATE_ISSUERS  `allow`: read OIDC issuers on private networks
  *                            RAMPART_AUDIT             on (default) or off: record the audit trail
  *                            RAMPART_AUDIT_RETENTION_DAYS  days events are kept by default (90)
  *                            RAMPART_AUDIT_FILE        JSON Lines file sink (rotated)

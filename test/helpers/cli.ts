@@ -12,13 +12,16 @@ import { BIN } from './server.js';
 
 const run = promisify(execFile);
 
+/** The RAMPART_* variables of the test run (vitest.config.ts) that children keep. */
+const KEPT = new Set(['RAMPART_SCRYPT_COST', 'RAMPART_OIDC_PRIVATE_ISSUERS']);
+
 /**
  * The environment of a child: the test's, without any RAMPART_* variable but the test run's
- * password hash cost (vitest.config.ts), plus `env`.
+ * (KEPT: the password hash cost, OIDC issuers on 127.0.0.1), plus `env`.
  */
 export function childEnv(env: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(e)) if (k.startsWith('RAMPART_') && k !== 'RAMPART_SCRYPT_COST') delete e[k];
+  for (const k of Object.keys(e)) if (k.startsWith('RAMPART_') && !KEPT.has(k)) delete e[k];
   return Object.assign(e, env);
 }
 

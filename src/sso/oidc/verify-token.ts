@@ -80,14 +80,35 @@ const isStrings = (values: readonly unknown[]): values is string[] =>
 export interface OidcVerifierOptions {
   /** Discovery and JWKS fetch (tests replace it); default: pinned HTTPS. */
   readonly fetchJson?: (url: URL, fingerprints: readonly string[]) => Promise<unknown>;
+  /**
+   * Whether issuers on loopback, private and link-local networks are read; default: when
+   * RAMPART_OIDC_PRIVATE_ISSUERS is `allow` (read at each fetch).
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
+
+/** RAMPART_OIDC_PRIVATE_ISSUERS=allow: OIDC issuers inside the deployment's own networks are read. */
+export const privateIssuersAllowed = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  env.RAMPART_OIDC_PRIVATE_ISSUERS === 'allow';
+
+/** The latest NumericDate taken (9999-12-31T23:59:59Z): later ones are no time a clock shows. */
+const MAX_NUMERIC_DATE = 253_402_300_799;
+
+const isNumericDate = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_NUMERIC_DATE;
 
 export interface OidcVerifier {
   verify(token: string, anchor: OidcTrustAnchor, now: Date): Promise<VerifiedOidcToken>;
 }
 
 export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier {
-  const fetchJson = opts.fetchJson ?? ((url, fingerprints) => fetchPinnedJson(url, { fingerprints }));
+  const fetchJson =
+    opts.fetchJson ??
+    ((url, fingerprints) =>
+      fetchPinnedJson(url, {
+        fingerprints,
+        allowPrivateNetworks: opts.allowPrivateNetworks ?? privateIssuersAllowed(),
+      }));
   const cache = new Map<string, CachedKeys>();
   const inFlight = new Map<string, Promise<CachedKeys>>();
 
@@ -120,12 +141,19 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
       return { keySet: createLocalJWKSet(jwks), fetchedAt: now };
     } catch (err) {
       if (err instanceof PinnedFetchError) {
-        throw err.failure === 'fingerprint'
-          ? fail(
-              'PublicKeyFingerprintMismatch',
-              'The certificate of the OIDC issuer does not match any fingerprint of the OIDC provider.',
-            )
-          : fail('HttpsUrlInvalid', `The OIDC issuer could not be read over HTTPS: ${err.message}.`);
+        if (err.failure === 'fingerprint')
+          throw fail(
+            'PublicKeyFingerprintMismatch',
+            'The certificate of the OIDC issuer does not match any fingerprint of the OIDC provider.',
+          );
+        if (err.failure === 'network')
+          throw fail(
+            'HttpsUrlInvalid',
+            'The OIDC issuer is on a loopback, private or link-local network, which this deployment does not read (RAMPART_OIDC_PRIVATE_ISSUERS).',
+          );
+        // One answer whatever went wrong on the way (refused, unresolved, not TLS, a status):
+        // an unsigned caller must not map the networks this server reaches by varying IssuerUrl.
+        throw fail('HttpsUrlInvalid', 'The OIDC issuer could not be read over HTTPS.');
       }
       if (err instanceof Error && err.name === 'ApiError') throw err;
       throw fail('HttpsUrlInvalid', 'The keys of the OIDC issuer could not be read.');
@@ -193,6 +221,16 @@ export function createOidcVerifier(opts: OidcVerifierOptions = {}): OidcVerifier
       }
       if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
         throw fail('Invalid', 'The OIDC token has no iat or exp.');
+      }
+      if (
+        !isNumericDate(claims.exp) ||
+        !isNumericDate(claims.iat) ||
+        (claims.nbf !== undefined && !isNumericDate(claims.nbf))
+      ) {
+        throw fail(
+          'Invalid',
+          'The iat, exp or nbf of the OIDC token is not a time (seconds up to the year 9999).',
+        );
       }
       if (claims.exp <= nowSec) throw fail('Expired', 'The OIDC token has expired.');
       // A token dated ahead (beyond a few minutes of clock difference) would escape the limit below.

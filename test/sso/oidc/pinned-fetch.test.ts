@@ -4,8 +4,14 @@
  * signed by the next: a server cannot borrow a pinned certificate it does not chain to.
  */
 import { X509Certificate } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainIsPinned, fetchPinnedJson, PinnedFetchError } from '../../../src/sso/oidc/pinned-fetch.js';
+import {
+  chainIsPinned,
+  fetchPinnedJson,
+  isPrivateAddress,
+  PinnedFetchError,
+} from '../../../src/sso/oidc/pinned-fetch.js';
 import {
   selfSignedCertificate,
   startOidcIssuer,
@@ -40,16 +46,18 @@ describe('pinned HTTPS of OIDC issuers', () => {
 
   it('reads a self-signed issuer whose fingerprint is pinned, and refuses it otherwise', async () => {
     const url = new URL(`${idp.issuer}/.well-known/openid-configuration`);
-    const doc = (await fetchPinnedJson(url, { fingerprints: [a.fingerprint] })) as { issuer: string };
+    const pinned = { fingerprints: [a.fingerprint], allowPrivateNetworks: true };
+    const doc = (await fetchPinnedJson(url, pinned)) as { issuer: string };
     expect(doc.issuer).toBe(idp.issuer);
-    const refused = await fetchPinnedJson(url, { fingerprints: [b.fingerprint] }).catch((e: unknown) => e);
+    const refused = await fetchPinnedJson(url, {
+      fingerprints: [b.fingerprint],
+      allowPrivateNetworks: true,
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PinnedFetchError);
     expect((refused as PinnedFetchError).failure).toBe('fingerprint');
     // The certificate names 127.0.0.1 and localhost: another name for the same server is refused.
     const other = new URL(url.toString().replace('127.0.0.1', '127.0.0.2'));
-    const wrongHost = await fetchPinnedJson(other, { fingerprints: [a.fingerprint] }).catch(
-      (e: unknown) => e,
-    );
+    const wrongHost = await fetchPinnedJson(other, pinned).catch((e: unknown) => e);
     expect(wrongHost).toBeInstanceOf(PinnedFetchError);
     expect((wrongHost as PinnedFetchError).failure).toBe('https');
     expect(
@@ -57,5 +65,55 @@ describe('pinned HTTPS of OIDC issuers', () => {
         (e: unknown) => (e as PinnedFetchError).failure,
       ),
     ).toBe('https');
+  });
+
+  it('reads no issuer on a loopback, private or link-local network unless allowed', async () => {
+    const failure = (url: string) =>
+      fetchPinnedJson(new URL(url), { fingerprints: [a.fingerprint] }).then(
+        () => 'read',
+        (e: unknown) => (e as PinnedFetchError).failure,
+      );
+    // The test issuer listens on 127.0.0.1: by address, and by a name that resolves there.
+    const port = new URL(idp.issuer).port;
+    expect(await failure(`${idp.issuer}/.well-known/openid-configuration`)).toBe('network');
+    expect(await failure(`https://localhost:${port}/.well-known/openid-configuration`)).toBe('network');
+    for (const url of [
+      'https://10.1.2.3/x',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]:1/x',
+      'https://[::ffff:127.0.0.1]:1/x',
+      'https://[fd00::1]/x',
+      'https://0.0.0.0:1/x',
+    ])
+      expect([url, await failure(url)]).toEqual([url, 'network']);
+    for (const address of ['8.8.8.8', '2606:4700::1111', '172.32.0.1', '100.128.0.1'])
+      expect([address, isPrivateAddress(address)]).toEqual([address, false]);
+    for (const address of ['172.31.255.255', '192.168.0.1', '100.64.0.1', 'fe80::1', '::'])
+      expect([address, isPrivateAddress(address)]).toEqual([address, true]);
+  });
+
+  it('gives up on an issuer that trickles its answer, at the deadline', async () => {
+    const slow = createHttpsServer({ key: a.key, cert: a.cert }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = slow.address() as { port: number };
+      const t0 = Date.now();
+      const err = await fetchPinnedJson(new URL(`https://127.0.0.1:${port}/`), {
+        fingerprints: [a.fingerprint],
+        allowPrivateNetworks: true,
+        timeoutMs: 1000,
+        deadlineMs: 800,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PinnedFetchError);
+      expect((err as PinnedFetchError).message).toBe('the issuer did not answer in time');
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOidcVerifier } from '../../../src/sso/oidc/verify-token.js';
+import { PinnedFetchError } from '../../../src/sso/oidc/pinned-fetch.js';
 import { ApiError } from '../../../src/errors.js';
 
 const ISSUER = 'https://issuer.example.test';
@@ -114,6 +115,48 @@ describe('OIDC token verification', () => {
     expect(await code(ok.verifier.verify(await token(a.priv, 'a', now, { sub: '' }), anchor, now))).toBe(
       'AuthenticationFail.OIDCToken.Invalid',
     );
+  });
+
+  it('refuses iat, exp or nbf that is no time a clock shows, before any key is read', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const ok = issuer(() => [a.jwk]);
+    for (const claims of [{ exp: 8_640_000_000_001 }, { exp: 1e20 }, { iat: -1 }, { nbf: 1e300 }]) {
+      const t = await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts', ...claims });
+      const err = await ok.verifier.verify(t, anchor, now).catch((e: unknown) => e);
+      expect([claims, err instanceof ApiError && err.code]).toEqual([
+        claims,
+        'AuthenticationFail.OIDCToken.Invalid',
+      ]);
+    }
+    expect(ok.jwksFetches()).toBe(0);
+    // The latest time taken still verifies.
+    const late = await rawToken(a.priv, 'a', now, { iss: ISSUER, aud: 'sts', exp: 253_402_300_799 });
+    expect(await code(ok.verifier.verify(late, anchor, now))).toBe('ok');
+  });
+
+  it('answers every failure to reach the issuer alike, naming no network detail', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const messages = new Set<string>();
+    for (const detail of [
+      'the issuer could not be reached: connect ECONNREFUSED 127.0.0.1:5432',
+      'the issuer could not be reached: getaddrinfo ENOTFOUND nonexistent.invalid',
+      'the issuer answered HTTP 404',
+      'the issuer did not answer in time',
+    ]) {
+      const verifier = createOidcVerifier({
+        fetchJson: () => Promise.reject(new PinnedFetchError('https', detail)),
+      });
+      const err = await verifier.verify(await token(a.priv, 'a', now), anchor, now).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe('AuthenticationFail.OIDCToken.HttpsUrlInvalid');
+      messages.add((err as ApiError).message);
+    }
+    expect([...messages]).toEqual(['The OIDC issuer could not be read over HTTPS.']);
+    const privateNet = createOidcVerifier({
+      fetchJson: () => Promise.reject(new PinnedFetchError('network', 'private')),
+    });
+    const err = await privateNet.verify(await token(a.priv, 'a', now), anchor, now).catch((e: unknown) => e);
+    expect((err as ApiError).message).toMatch(/private or link-local network.*RAMPART_OIDC_PRIVATE_ISSUERS/);
   });
 
   it('takes the iss of the IssuerUrl exactly: a trailing slash is another issuer', async () => {
