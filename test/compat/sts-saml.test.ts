@@ -151,6 +151,12 @@ describe.each(STORES)('AssumeRoleWithSAML on %s', (store) => {
     await expectFailure(assume(assertion), 'AuthenticationFail.SAMLAssertion.Invalid', 401, /already used/);
   });
 
+  it('reads the assertion as written: references in the signed XML are decoded once', async () => {
+    const nameId = 'Tom & Jerry <tj@corp.example> "&amp;"';
+    const r = await assume(idp.response(good({ nameId })));
+    expect(r.SAMLAssertionInfo!.Subject).toBe(nameId);
+  });
+
   it('refuses unsigned, wrongly signed, wrapped, tampered, expired and misaddressed assertions', async () => {
     const cases: [string, ResponseOptions, string, number, RegExp][] = [
       [
