@@ -6,9 +6,10 @@
  *   audit export     writes the chains of a store as a JSON Lines file that verify reads
  *   audit retention  sets an account's retention in days
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, keySource, readKeyring } from '../config.js';
+import { ConfigError, keySource, readKeyring, writePrivateFileAtomically } from '../config.js';
 import {
   exportLines,
   parseExport,
@@ -85,7 +86,7 @@ export function register(program: Command): void {
     audit
       .command('export')
       .description('Write the chains of the store as JSON Lines (events, checkpoints, heads) to --file.')
-      .requiredOption('--file <path>', 'where to write')
+      .requiredOption('--file <path>', 'where to write (replaced whole by a new file of mode 0600)')
       .option('--account <id>', 'only this account'),
   ).action(async (flags: VerifyFlags) => {
     process.exitCode = await runExport(flags);
@@ -256,11 +257,17 @@ export async function runVerify(flags: VerifyFlags, env: NodeJS.ProcessEnv = pro
 
 export async function runExport(flags: VerifyFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
+    const dir = dirname(resolve(flags.file!));
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new ConfigError(`cannot write ${flags.file}: no directory ${dir}`);
     const d = await openDeployment({ ...deploymentOptions(flags, env), requireExisting: true, audit: false });
     try {
       const material = await readChainMaterial(d.store, flags.account);
       const lines = exportLines(material);
-      writeFileSync(flags.file!, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+      // The trail is not for every reader: a new file of mode 0600, renamed over the old export
+      // (a scheduled export names the same file each time). A file or symbolic link already
+      // there is replaced, never written through, and a reader sees one whole export or the other.
+      writePrivateFileAtomically(flags.file!, lines.length ? `${lines.join('\n')}\n` : '');
       process.stdout.write(
         flags.json
           ? `${JSON.stringify({ events: material.records.length, checkpoints: material.checkpoints.length, file: flags.file })}\n`

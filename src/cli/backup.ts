@@ -7,7 +7,18 @@
  * The master key is never in a backup: keep it apart, and give it to restore as to serve.
  * A PostgreSQL store is backed up with PostgreSQL's own tools (docs/scaling.md).
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, masterKeyOptions } from '../config.js';
 import { checkStore } from '../ops/store-check.js';
@@ -65,14 +76,38 @@ export async function runBackup(flags: BackupFlags, env: NodeJS.ProcessEnv = pro
     const dataDir = flags.data ?? env.RAMPART_DATA;
     if (!dataDir) throw new ConfigError('a data directory is required (--data DIR or RAMPART_DATA)');
     if (!flags.out) throw new ConfigError('--out FILE is required');
-    const integrity = backupSqliteFile(sqliteFile(dataDir), flags.out);
-    if (integrity !== 'ok') throw new Error(`the backup does not pass integrity_check: ${integrity}`);
-    const counts = sqliteFileCounts(flags.out);
-    const result = { file: flags.out, bytes: statSync(flags.out).size, integrity, counts };
+    const out = flags.out;
+    if (lstatSync(out, { throwIfNoEntry: false })) throw new Error(`${out} already exists; give a new file`);
+    const dir = dirname(resolve(out));
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new ConfigError(`cannot write ${out}: no directory ${dir}`);
+    // The copy holds what the store holds (password hashes, sealed secrets, the audit trail).
+    // It is made in a directory of its own, mode 0700, beside FILE, where no one else can open
+    // it (nor its journal) while it is written, whatever the umask; then, complete and mode
+    // 0600, it is linked to FILE, which fails if FILE was made meanwhile (a link is not followed).
+    const work = mkdtempSync(join(dir, `.${basename(out)}.backup-`));
+    let integrity: string;
+    let counts: Record<string, number>;
+    try {
+      const copy = join(work, 'backup.db');
+      integrity = backupSqliteFile(sqliteFile(dataDir), copy);
+      if (integrity !== 'ok') throw new Error(`the backup does not pass integrity_check: ${integrity}`);
+      counts = sqliteFileCounts(copy);
+      try {
+        linkSync(copy, out);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new Error(`${out} already exists; give a new file`);
+        throw err;
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const result = { file: out, bytes: statSync(out).size, integrity, counts };
     process.stdout.write(
       flags.json
         ? `${JSON.stringify(result)}\n`
-        : `Backed up ${sqliteFile(dataDir)} to ${flags.out} (${result.bytes} bytes; ${counts.users ?? 0} users, ${counts.audit_events ?? 0} audit events). The master key is not in it: keep it apart.\n`,
+        : `Backed up ${sqliteFile(dataDir)} to ${out} (${result.bytes} bytes; ${counts.users ?? 0} users, ${counts.audit_events ?? 0} audit events). The master key is not in it: keep it apart.\n`,
     );
     return 0;
   } catch (err) {

@@ -5,7 +5,8 @@
  * here (an MFA code, a new password, binding a virtual MFA device). The session's short-lived
  * credentials go into the profile (mode StsToken), with the session itself so that they are
  * renewed while it lives: a person never needs a long-lived AccessKey on a laptop.
- * `rampart logout [--profile P]` ends the session and clears the profile's credentials.
+ * `rampart logout [--profile P]` ends the session and clears the profile's credentials; when the
+ * server does not end it, the profile keeps them and logout fails.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -246,12 +247,15 @@ export function register(program: Command): void {
         if (!file || !p || typeof p.rampart_session !== 'string') {
           throw new LoginError(`profile ${flags.profile ?? 'default'} holds no session`);
         }
-        await logonCall(
-          endpointUrl(String(p.endpoint ?? DEFAULT_ENDPOINT)),
-          '/logoff',
-          {},
-          p.rampart_session,
-        );
+        const base = endpointUrl(String(p.endpoint ?? DEFAULT_ENDPOINT));
+        // The profile keeps the session until the server has ended it, so that logout can be
+        // run again: an answer other than 200 (a 503 while the store is out of reach), or none,
+        // leaves the session alive. A 401 says the session is no longer known: ended either way.
+        const kept = `the session was not ended; profile ${p.name} keeps it (run logout again)`;
+        const a = await logonCall(base, '/logoff', {}, p.rampart_session).catch((err: unknown) => {
+          throw new LoginError(`cannot reach ${base.origin}: ${(err as Error).message}; ${kept}`);
+        });
+        if (a.status !== 200 && a.status !== 401) throw new LoginError(`${failure(a).message}; ${kept}`);
         for (const k of [
           'access_key_id',
           'access_key_secret',

@@ -6,14 +6,15 @@
  * Through the API, with the credentials and endpoint of `rampart <product> <Action>`
  * (--profile, --endpoint, --config-path, the environment). See docs/cli.md.
  */
-import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../config.js';
 import { apiCall, ApiCallError, DEFAULT_ENDPOINT, endpointUrl, networkFetchers } from './call.js';
 import { CredentialsError, resolveCredentials } from './profile.js';
 import { readLive, type RamCall } from './org/live.js';
 import { OrgFileError, readOrgFile } from './org/model.js';
 import { plan, type Change } from './org/plan.js';
 import { exportYaml } from './org/export.js';
+import { SecretsFile } from './org/secrets-file.js';
 
 interface OrgFlags {
   readonly file?: string;
@@ -88,12 +89,39 @@ function fail(command: string, err: unknown): number {
     );
     return 2;
   }
-  if (err instanceof CredentialsError) {
+  if (err instanceof CredentialsError || err instanceof ConfigError) {
     process.stderr.write(`rampart ${command}: ${err.message}\n`);
     return 2;
   }
   process.stderr.write(`rampart ${command}: ${(err as Error).message}\n`);
   return 1;
+}
+
+/** The exit status of a command stopped by a signal, as a shell reports it: 128 + its number. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (signal === 'SIGINT' ? 2 : 15);
+}
+
+/**
+ * Writes the secret a change created to the secrets file. A write that fails stops the apply
+ * and names the secret lost (it is never printed).
+ */
+function saveSecret(file: SecretsFile, c: Change, answer: Record<string, unknown>): void {
+  const user = c.secret!.user;
+  const key = answer.AccessKey as { AccessKeyId?: string; AccessKeySecret?: string } | undefined;
+  try {
+    file.add(
+      c.secret!.kind === 'password'
+        ? { UserName: user, Password: c.params.Password }
+        : { UserName: user, AccessKeyId: key?.AccessKeyId, AccessKeySecret: key?.AccessKeySecret },
+    );
+  } catch (err) {
+    const lost =
+      c.secret!.kind === 'password'
+        ? `the password of ${user} is lost: set a new one (rampart ram UpdateLoginProfile)`
+        : `the secret of AccessKey ${key?.AccessKeyId} of ${user} is lost: delete the key (rampart ram DeleteAccessKey) and apply again`;
+    throw new Error(`cannot write ${file.path}: ${(err as Error).message}; ${lost}`);
+  }
 }
 
 export function register(program: Command): void {
@@ -125,12 +153,15 @@ export function register(program: Command): void {
       .option('--prune', 'also remove what the file does not name')
       .option(
         '--secrets-file <file>',
-        'where the passwords and AccessKey secrets it creates go (mode 0600; must not exist)',
+        'where the passwords and AccessKey secrets it creates go, each as soon as it is created (mode 0600; must not exist)',
       )
       .option('--no-color', 'no colours'),
   ).action(async (flags: OrgFlags) => {
+    // The secrets file is checked before the account is read, and made before the first change.
+    const secretsFile = flags.secretsFile ? new SecretsFile(flags.secretsFile) : undefined;
     try {
       const file = readOrgFile(flags.file!);
+      secretsFile?.check();
       const call = await ramCaller(flags);
       const changes = plan(file, await readLive(call), flags.prune === true);
       const secretive = changes.filter((c) => c.secret);
@@ -139,43 +170,56 @@ export function register(program: Command): void {
           `apply creates ${secretive.map((c) => c.subject).join(', ')}: name a file for their secrets with --secrets-file FILE (they are never printed)`,
         ]);
       }
-      if (flags.secretsFile && existsSync(flags.secretsFile)) {
-        throw new OrgFileError([`${flags.secretsFile} exists: name a new file for the secrets`]);
-      }
       const colour = flags.color !== false && process.stderr.isTTY === true;
-      const secrets: Record<string, unknown>[] = [];
-      const saveSecrets = () => {
-        if (flags.secretsFile && secrets.length)
-          writeFileSync(flags.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+      // An interrupt lets the change in progress end, so that a secret it creates is saved
+      // (a second one stops at once).
+      let stoppedBy: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stoppedBy) process.exit(signalExitCode(signal));
+        stoppedBy = signal;
+        process.stderr.write(
+          `rampart apply: ${signal}: stopping after the change in progress (again to stop at once)\n`,
+        );
       };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let done = 0;
       try {
+        if (secretive.length) secretsFile!.create();
         for (const c of changes) {
+          if (stoppedBy) break;
           const answer = await call(c.action, c.params);
           done++;
-          if (c.secret?.kind === 'password')
-            secrets.push({ UserName: c.secret.user, Password: c.params.Password });
-          if (c.secret?.kind === 'accessKey') {
-            secrets.push({
-              UserName: c.secret.user,
-              AccessKeyId: answer.AccessKey?.AccessKeyId,
-              AccessKeySecret: answer.AccessKey?.AccessKeySecret,
-            });
-          }
+          if (c.secret) saveSecret(secretsFile!, c, answer);
           const line = `[${done}/${changes.length}] ${MARK[c.kind]} ${c.subject}`;
           process.stderr.write(`${colour ? `${COLOUR[c.kind]}${line}\u001b[0m` : line}\n`);
         }
       } finally {
-        saveSecrets();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        secretsFile?.removeIfEmpty();
+      }
+      const saved = secretsFile?.count ? ` Secrets written to ${secretsFile.path}.` : '';
+      if (stoppedBy && done < changes.length) {
+        process.stderr.write(
+          `rampart apply: stopped by ${stoppedBy} after ${done} of ${changes.length} change(s).${saved} Run plan to see what is left.\n`,
+        );
+        process.exitCode = signalExitCode(stoppedBy);
+        return;
       }
       process.stdout.write(
         changes.length
-          ? `Apply complete: ${done} change(s).${secrets.length ? ` Secrets written to ${flags.secretsFile}.` : ''}\n`
+          ? `Apply complete: ${done} change(s).${saved}\n`
           : 'No changes. The account matches the file.\n',
       );
       process.exitCode = 0;
     } catch (err) {
       process.exitCode = fail('apply', err);
+      if (secretsFile?.count) {
+        process.stderr.write(
+          `rampart apply: the ${secretsFile.count} secret(s) created before it are in ${secretsFile.path}\n`,
+        );
+      }
     }
   });
 

@@ -3,7 +3,7 @@
  * Lines), verify of the store and of an exported file (tampering named), export, retention,
  * and checkpoints that stay verifiable across a master key rotation (SQLite).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealedKeyId } from '../../src/crypto/seal.js';
@@ -123,6 +123,42 @@ describe('rampart audit', () => {
     expect(
       await rampartJson<{ ok: boolean }>(['audit', 'verify', ...args, '--account', server.accountId]),
     ).toMatchObject({ ok: true });
+  });
+
+  it('exports to a new file of mode 0600, replacing a file or symbolic link there, never writing through it', async () => {
+    const args = ['--data', server.dataDir];
+    // A file already there (readable by all): replaced by a new file, not rewritten in place.
+    const file = join(scratch.dir, 'again.jsonl');
+    writeFileSync(file, 'precious\n');
+    chmodSync(file, 0o644);
+    const before = lstatSync(file).ino;
+    expect((await rampart(['audit', 'export', ...args, '--file', file])).code).toBe(0);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(lstatSync(file).ino).not.toBe(before);
+    expect(readFileSync(file, 'utf8')).toContain('"type":"event"');
+    // A symbolic link there, to a file and dangling: the link is replaced, its target untouched.
+    const target = join(scratch.dir, 'target.txt');
+    writeFileSync(target, 'precious\n');
+    chmodSync(target, 0o644);
+    const dangling = join(scratch.dir, 'nowhere.txt');
+    for (const [link, to] of [
+      [join(scratch.dir, 'link.jsonl'), target],
+      [join(scratch.dir, 'dangling.jsonl'), dangling],
+    ] as const) {
+      symlinkSync(to, link);
+      const r = await rampart(['audit', 'export', ...args, '--file', link]);
+      expect(r.code, r.stderr).toBe(0);
+      const st = lstatSync(link);
+      expect([st.isFile(), st.mode & 0o777]).toEqual([true, 0o600]);
+    }
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(lstatSync(dangling, { throwIfNoEntry: false })).toBeUndefined();
+    // No directory: refused before the store is opened.
+    const none = await rampart(['audit', 'export', ...args, '--file', join(scratch.dir, 'no', 'f.jsonl')]);
+    expect([none.code, none.stderr.trim()]).toEqual([
+      2,
+      `rampart audit export: cannot write ${join(scratch.dir, 'no', 'f.jsonl')}: no directory ${join(scratch.dir, 'no')}`,
+    ]);
   });
 
   it('sets an account retention, and refuses a bad one', async () => {

@@ -5,16 +5,25 @@
  * request signed before the copy is refused as a replay by a node on the copy.
  */
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rampart, rampartJson } from '../helpers/cli.js';
+import { childEnv, rampart, rampartJson } from '../helpers/cli.js';
 import { startNode } from '../helpers/nodes.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
-import { startServer, type KeyPair, type TestServer } from '../helpers/server.js';
+import { BIN, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
 import { v3Call } from '../server/http.js';
 
 if (!pgAvailable) console.warn(pgSkipReason);
@@ -132,6 +141,46 @@ describe('rampart backup and restore', () => {
     const noKey = await rampart(['restore', '--from', out, '--data', keyless]);
     expect(noKey.code).not.toBe(0);
     expect(noKey.stderr).toContain('master key');
+  });
+
+  it('no one else can open the backup while it is written: nothing readable by others appears beside it', async () => {
+    // A store big enough that the copy takes a while, and a umask that makes files readable by
+    // all (the common 022): every name seen in the backup's directory meanwhile, and the
+    // backup itself once there, must be the owner's alone.
+    const data = join(tempDir(), 'data');
+    expect((await rampart(['init', '--data', data, '--json'])).code).toBe(0);
+    const db = new SqliteDatabase(join(data, 'rampart.db'));
+    db.exec('create table ballast (x blob)');
+    const insert = db.prepare('insert into ballast values (randomblob(65536))');
+    db.transaction(() => {
+      for (let i = 0; i < 320; i++) insert.run();
+    })();
+    db.close();
+    const dir = tempDir();
+    const out = join(dir, 'rampart.backup');
+    const backup = spawn(
+      '/bin/sh',
+      ['-c', 'umask 022; exec "$@"', 'sh', process.execPath, BIN, 'backup', '--data', data, '--out', out],
+      { env: childEnv(), stdio: 'ignore' },
+    );
+    const ended = new Promise<number | null>((done) => backup.once('exit', (code) => done(code)));
+    // Watch the directory without yielding (the copy goes on in the child) until the backup is
+    // in place, mode 0600.
+    const seen = new Map<string, number>();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      for (const name of readdirSync(dir)) {
+        const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+        if (st) seen.set(`${name}:${(st.mode & 0o777).toString(8)}`, st.mode & 0o777);
+      }
+      const there = lstatSync(out, { throwIfNoEntry: false });
+      if (there && (there.mode & 0o777) === 0o600) break;
+    }
+    expect(await ended).toBe(0);
+    expect([...seen].filter(([, mode]) => (mode & 0o077) !== 0).map(([entry]) => entry)).toEqual([]);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    // The working directory beside it is gone.
+    expect(readdirSync(dir)).toEqual(['rampart.backup']);
   });
 });
 

@@ -5,6 +5,8 @@
  * their end; logout ends the session and the profile's credentials with it.
  */
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +149,85 @@ describe('rampart login', () => {
     const dead = await cli(['ram', 'ListUsers', '--config-path', config(), '--profile', 'old']);
     expect(dead.code).toBe(1);
     expect(JSON.parse(dead.stderr).Code).toBe('InvalidSecurityToken.Expired');
+  });
+
+  it('logout fails and keeps the session when the server does not end it; a 401 (session unknown) ends it', async () => {
+    const login = await withInput(
+      [
+        'login',
+        '--name',
+        'erin@login-cli.onaliyun.com',
+        '--endpoint',
+        server.host,
+        '--config-path',
+        config(),
+        '--profile',
+        'retry',
+      ],
+      'Second-pass-2026!\n', // the password the first test set
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const profile = () =>
+      JSON.parse(readFileSync(config(), 'utf8')).profiles.find(
+        (p: { name: string }) => p.name === 'retry',
+      ) as Record<string, string | undefined>;
+    const setEndpoint = (endpoint: string) => {
+      const f = JSON.parse(readFileSync(config(), 'utf8'));
+      f.profiles.find((p: { name: string }) => p.name === 'retry').endpoint = endpoint;
+      writeFileSync(config(), JSON.stringify(f));
+    };
+    const session = profile().rampart_session!;
+    const alive = async () =>
+      (await fetch(`${server.endpoint}/logon/session`, { headers: { cookie: session } })).status;
+    const logout = (name: string) => cli(['logout', '--config-path', config(), '--profile', name]);
+    // A front end that answers /logoff itself: a load balancer while the store is out of reach
+    // (503), or a server that no longer knows the session (401).
+    const front = async (status: number) => {
+      const http = createServer((req, res) => {
+        req.resume();
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(status === 503 ? '{"Code":"ServiceUnavailable","Message":"try later"}' : '{}');
+      });
+      await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+      return {
+        endpoint: `127.0.0.1:${(http.address() as AddressInfo).port}`,
+        close: () => new Promise((done) => http.close(done)),
+      };
+    };
+
+    const busy = await front(503);
+    setEndpoint(busy.endpoint);
+    const refused = await logout('retry');
+    await busy.close();
+    expect([refused.code, refused.stderr.trim()]).toEqual([
+      1,
+      'rampart logout: ServiceUnavailable: try later; the session was not ended; profile retry keeps it (run logout again)',
+    ]);
+    expect(profile()).toMatchObject({ rampart_session: session, access_key_id: expect.any(String) });
+    expect(await alive()).toBe(200);
+    // Nothing answers at all: the same.
+    const unreachable = await logout('retry');
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`rampart logout: cannot reach http://${busy.endpoint}: `);
+    expect(unreachable.stderr).toContain('the session was not ended; profile retry keeps it');
+    expect(profile().rampart_session).toBe(session);
+    // Run again where the server answers, it ends the session.
+    setEndpoint(server.host);
+    const ended = await logout('retry');
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(profile().rampart_session).toBeUndefined();
+    expect(await alive()).toBe(401);
+
+    // A session the server no longer knows is ended all the same.
+    const gone = await front(401);
+    setEndpoint(gone.endpoint);
+    const f = JSON.parse(readFileSync(config(), 'utf8'));
+    f.profiles.find((p: { name: string }) => p.name === 'retry').rampart_session = session;
+    writeFileSync(config(), JSON.stringify(f));
+    const unknown = await logout('retry');
+    await gone.close();
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(profile().rampart_session).toBeUndefined();
   });
 
   it('fails with the logon’s answer for a wrong password, storing nothing', async () => {

@@ -2,16 +2,19 @@
  * The organization as code against a real server, on both stores: plan, apply and export of
  * the case-study file (examples/company-x.yaml, copied into test/fixtures), idempotence, a
  * change and --prune, secrets only in the secrets file, and bad files refused with their line
- * and column before anything changes.
+ * and column before anything changes. The secrets file is checked before any change, written
+ * as each secret is created, and holds every secret created when an interrupt stops the apply.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOrgFile, OrgFileError } from '../../src/cli/org/model.js';
+import { childEnv } from '../helpers/cli.js';
 import { BIN, pgAvailable, startServer, type TestServer } from '../helpers/server.js';
+import { v3Call } from '../server/http.js';
 
 const run = promisify(execFile);
 const EXAMPLE = new URL('../fixtures/company-x.yaml', import.meta.url).pathname;
@@ -150,6 +153,168 @@ describe.each(STORES)('plan, apply, export on %s', (store) => {
     const y = await cli(['plan', '-f', file]);
     expect(y.code).toBe(2);
     expect(y.stderr).toMatch(/bad\.yaml:3:\d+: /);
+  });
+});
+
+describe('apply --secrets-file keeps every secret it creates', () => {
+  let server: TestServer;
+  let dir: string;
+  const env = () =>
+    childEnv({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: server.rootAccessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: server.rootAccessKeySecret,
+      RAMPART_ENDPOINT: server.host,
+      ALIBABA_CLOUD_CONFIG_FILE: join(dir, 'none.json'),
+    });
+
+  /** `rampart ...args`; `onLine(line, child)` sees each line of stderr as it comes. */
+  function cli(
+    args: string[],
+    onLine: (line: string, child: ReturnType<typeof spawn>) => void = () => {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string; failed: unknown[] }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: env() });
+      let stdout = '';
+      let stderr = '';
+      let partial = '';
+      const failed: unknown[] = [];
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        partial += c.toString();
+        const lines = partial.split('\n');
+        partial = lines.pop()!;
+        for (const l of lines) {
+          try {
+            onLine(l, child);
+          } catch (err) {
+            failed.push(err); // an assertion of onLine
+          }
+        }
+      });
+      child.on('close', (code) => resolve({ code, stdout, stderr, failed }));
+    });
+  }
+
+  /** An organization file of users, each with a console logon and an AccessKey. */
+  function usersFile(name: string, users: readonly string[]): string {
+    const file = join(dir, name);
+    writeFileSync(
+      file,
+      `users:\n${users.map((u) => `  - name: ${u}\n    console: { passwordResetRequired: true, mfaBindRequired: false }\n    accessKey: true\n`).join('')}`,
+    );
+    return file;
+  }
+
+  /** What the account holds of these users: who has a console logon, and the AccessKey ids. */
+  async function created(users: readonly string[]) {
+    const root = { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret };
+    const logons: string[] = [];
+    const keys: string[] = [];
+    for (const u of users) {
+      if ((await v3Call(server, root, 'GetLoginProfile', { UserName: u })).status === 200) logons.push(u);
+      const k = await v3Call(server, root, 'ListAccessKeys', { UserName: u });
+      if (k.status === 200) {
+        const list = JSON.parse(k.text) as { AccessKeys: { AccessKey: { AccessKeyId: string }[] } };
+        keys.push(...list.AccessKeys.AccessKey.map((a) => a.AccessKeyId));
+      }
+    }
+    return { logons: logons.sort(), keys: keys.sort() };
+  }
+
+  type Secret = { UserName: string; Password?: string; AccessKeyId?: string; AccessKeySecret?: string };
+  const secretsIn = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Secret[];
+  const inFile = (secrets: Secret[]) => ({
+    logons: secrets
+      .filter((s) => s.Password)
+      .map((s) => s.UserName)
+      .sort(),
+    keys: secrets
+      .filter((s) => s.AccessKeyId && s.AccessKeySecret)
+      .map((s) => s.AccessKeyId!)
+      .sort(),
+  });
+
+  beforeAll(async () => {
+    server = await startServer();
+    dir = mkdtempSync(join(tmpdir(), 'rampart-org-secrets-'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks the secrets file before anything changes: a directory that exists, a name not taken', async () => {
+    const file = usersFile('check.yaml', ['chk1']);
+    const missing = join(dir, 'missing', 'dir', 's.json');
+    const target = join(dir, 'elsewhere.json');
+    const dangling = join(dir, 'dangling.json');
+    symlinkSync(target, dangling);
+    const existing = join(dir, 'existing.json');
+    writeFileSync(existing, '');
+    for (const [path, message] of [
+      [missing, `cannot write the secrets file ${missing}: no directory ${join(dir, 'missing', 'dir')}`],
+      [dangling, `${dangling} exists: name a new file for the secrets`],
+      [existing, `${existing} exists: name a new file for the secrets`],
+    ] as const) {
+      const r = await cli(['apply', '-f', file, '--secrets-file', path]);
+      expect([r.code, r.stderr.trim()]).toEqual([2, `rampart apply: ${message}`]);
+    }
+    expect(lstatSync(target, { throwIfNoEntry: false })).toBeUndefined();
+    expect(await created(['chk1'])).toEqual({ logons: [], keys: [] });
+    expect((await cli(['ram', 'GetUser', '--UserName', 'chk1'])).code).toBe(1);
+  });
+
+  it('writes each secret to the file, mode 0600, as soon as it is created', async () => {
+    const users = ['now1', 'now2', 'now3'];
+    const secrets = join(dir, 'now.json');
+    const r = await cli(['apply', '-f', usersFile('now.yaml', users), '--secrets-file', secrets], (line) => {
+      // The file is made before the first change, then holds each secret by the time its
+      // change is reported.
+      const m = /^\[(\d+)\/\d+\] \+ (user|console logon of|AccessKey of) (\S+)$/.exec(line);
+      if (!m) return;
+      const st = lstatSync(secrets);
+      expect([st.isFile(), st.mode & 0o777]).toEqual([true, 0o600]);
+      const held = secretsIn(secrets);
+      if (m[2] === 'console logon of') expect(held.some((s) => s.UserName === m[3] && s.Password)).toBe(true);
+      if (m[2] === 'AccessKey of')
+        expect(held.some((s) => s.UserName === m[3] && s.AccessKeySecret)).toBe(true);
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.failed).toEqual([]);
+    expect(r.stderr.match(/^\[\d+\/9\]/gm)).toHaveLength(9);
+    expect(inFile(secretsIn(secrets))).toEqual(await created(users));
+  });
+
+  it('an interrupt stops after the change in progress, with every secret created in the file', async () => {
+    const users = Array.from({ length: 8 }, (_, i) => `int${i}`);
+    const file = usersFile('int.yaml', users);
+    const secrets = join(dir, 'int.json');
+    let sent = false;
+    const r = await cli(['apply', '-f', file, '--secrets-file', secrets], (line, child) => {
+      if (!sent && line.startsWith('[4/')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(r.code, r.stderr).toBe(130);
+    const done = r.stderr.match(/^\[\d+\/24\]/gm)?.length ?? 0;
+    expect(done).toBeGreaterThanOrEqual(4);
+    expect(done).toBeLessThan(24);
+    expect(r.stderr).toContain(
+      `rampart apply: stopped by SIGINT after ${done} of 24 change(s). Secrets written to ${secrets}. Run plan to see what is left.`,
+    );
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    const made = await created(users);
+    expect(made.keys.length + made.logons.length).toBeGreaterThan(0);
+    expect(inFile(secretsIn(secrets))).toEqual(made);
+    // The rest is left to a new apply, with a new file.
+    const rest = join(dir, 'int-rest.json');
+    const again = await cli(['apply', '-f', file, '--secrets-file', rest]);
+    expect(again.code, again.stderr).toBe(0);
+    const all = [...secretsIn(secrets), ...secretsIn(rest)];
+    expect(inFile(all)).toEqual(await created(users));
+    expect(inFile(all).logons).toEqual([...users].sort());
   });
 });
 
