@@ -101,7 +101,8 @@ export function backupSqliteFile(file: string, out: string): string {
     db.close();
   }
   // It holds what the store holds (password hashes, sealed secrets, the audit trail): as private
-  // as the store's own file, whatever the umask made it.
+  // as the store's own file, whatever the umask made it. (`rampart backup` also writes it inside
+  // a directory of mode 0700 and links it into place, so nobody can open it before this.)
   chmodSync(out, 0o600);
   const copy = new SqliteDatabase(out, { fileMustExist: true });
   try {
