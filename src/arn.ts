@@ -13,6 +13,8 @@
  * from the store, never the caller's spelling.
  */
 
+import { asciiLowerCase } from './text.js';
+
 /** The RAM resource types an action names. */
 export type RamResourceType =
   'user' | 'group' | 'role' | 'policy' | 'mfa' | 'saml-provider' | 'oidc-provider';
@@ -49,7 +51,7 @@ export function userArn(accountId: string, userName: string): string {
 
 /** `acs:ram::<accountId>:role/<name>`, the name in lower case as the service returns it. */
 export function roleArn(accountId: string, roleName: string): string {
-  return `acs:ram::${accountId}:role/${roleName.toLowerCase()}`;
+  return `acs:ram::${accountId}:role/${asciiLowerCase(roleName)}`;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
 } from '../auth/authenticate.js';
 import { parseUrlEncoded } from '../auth/percent-encode.js';
 import { principalArn, type Principal } from '../auth/principal.js';
+import { isEntityName } from '../domain/names.js';
 import type { Services } from '../domain/request-services.js';
 import { ApiError, apiErrorWithStatus } from '../errors.js';
 import { canonicalKey, type ContextValue, type RequestContext } from '../policy/index.js';
@@ -208,7 +209,10 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
     if (m[2] === 'root') return { principal: { type: 'Root', accountId }, mfa: false };
     const notFound = (): ApiError =>
       apiErrorWithStatus('EntityNotExist.Principal', 404, 'The principal does not exist.');
+    // A name outside the user or role name rule (a NUL, a letter of another script that
+    // lower-cases to ASCII) names no principal: answered so before any look-up.
     if (m[3] !== undefined) {
+      if (!isEntityName('user', m[3])) throw notFound();
       let user;
       try {
         user = await env.services.domain.users.get(accountId, m[3]);
@@ -220,6 +224,7 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
         mfa: false,
       };
     }
+    if (!isEntityName('role', m[4]!)) throw notFound();
     const role = await env.services.roles.findRole(accountId, m[4]!);
     if (!role) throw notFound();
     return {

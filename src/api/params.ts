@@ -17,6 +17,7 @@
  */
 import type { ParamSchema } from './action.js';
 import { invalidParameter, missingParameter, paramError } from '../errors.js';
+import { asciiLowerCase } from '../text.js';
 
 type Parser<T> = (raw: string, name: string) => T;
 
@@ -147,14 +148,6 @@ const VERSION_ID = /^v[1-9][0-9]{0,8}$/;
 const ACCOUNT_ALIAS = /^[a-z0-9](?:-?[a-z0-9])*$/;
 const AUTH_CODE = /^[0-9]{6}$/;
 const INTEGER = /^-?[0-9]+$/;
-
-/**
- * A-Z lower-cased, nothing else: a letter of another script that lower-cases to ASCII (the
- * Kelvin sign to `k`) stays as it is, and so fails an ASCII-only rule checked after it.
- */
-export function asciiLowerCase(text: string): string {
-  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
 
 function format(re: RegExp, max: number): Param<string> {
   return new Param((raw, param) => {
@@ -419,6 +412,6 @@ export const p = {
   /** `ResourceNames`: role or policy names, up to 50. */
   resourceNames: () =>
     jsonList(nameItem(LIST_NAME, 'resource name'), { max: 50 }).then((list, param) =>
-      distinct(list, (n) => n.toLowerCase(), param, 'resource name'),
+      distinct(list, asciiLowerCase, param, 'resource name'),
     ),
 };

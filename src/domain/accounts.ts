@@ -18,6 +18,7 @@ import { err } from './messages.js';
 import { issueAccessKey } from './access-keys.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { hotQuery } from '../store/index.js';
+import { asciiLowerCase } from '../text.js';
 import {
   defaultPasswordPolicy,
   readPasswordPolicy,
@@ -263,7 +264,7 @@ export function createAccounts(ctx: DomainContext): AccountsDomain {
     },
 
     async findByAliasOrId(aliasOrId) {
-      const key = aliasOrId.toLowerCase().replace(/\.onaliyun\.com$/, '');
+      const key = asciiLowerCase(aliasOrId).replace(/\.onaliyun\.com$/, '');
       const rows = await store.db
         .selectFrom('accounts')
         .select(['account_id', 'alias', 'create_date'])

@@ -5,6 +5,7 @@ import { isUniqueViolation, type Tx } from '../store/index.js';
 import { isForeignKeyViolation, violatedConstraint } from '../store/errors.js';
 import type { Page, PageRequest, Quotas } from './index.js';
 import type { DomainContext } from './context.js';
+import { asciiLowerCase } from '../text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Time and ids
@@ -27,7 +28,14 @@ export function randomDigits(n: number): string {
 
 export { randomAlnum } from '../crypto/random.js';
 
-export const nameKey = (name: string): string => name.toLowerCase();
+/**
+ * The key a name is found by, ignoring case: A-Z lower-cased, nothing else. Every name this
+ * key serves (users, groups, roles, policies, MFA devices, identity providers, control
+ * policies, workloads) is ASCII by its rule, so stored keys are what `toLowerCase` gave them;
+ * a name with a letter of another script that lower-cases to ASCII (the Kelvin sign) keeps
+ * that letter and so finds no entity.
+ */
+export const nameKey = (name: string): string => asciiLowerCase(name);
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -126,7 +134,8 @@ export function pageSize(page: PageRequest | undefined, max: number, dflt = 100)
   return n;
 }
 
-export function decodeMarker(marker: string | undefined): string | undefined {
+/** The name key a marker holds; InvalidParameter naming `param` (the paging parameter) when it is not one. */
+export function decodeMarker(marker: string | undefined, param = 'Marker'): string | undefined {
   if (marker === undefined || marker === '') return undefined;
   const text = Buffer.from(marker, 'base64url').toString('utf8');
   if (
@@ -134,7 +143,7 @@ export function decodeMarker(marker: string | undefined): string | undefined {
     hasControlChars(text) ||
     Buffer.from(text, 'utf8').toString('base64url') !== marker
   ) {
-    throw invalid('The parameter - "Marker" is invalid.');
+    throw invalid(`The parameter - "${param}" is invalid.`);
   }
   return text.slice(2);
 }

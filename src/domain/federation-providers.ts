@@ -249,8 +249,45 @@ const xml = new XMLParser({
 
 type Node = Record<string, unknown>;
 const nodes = (v: unknown): Node[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]) as Node[];
+
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+/** A character XML 1.0 allows (production [2] Char). */
+const isXmlChar = (cp: number): boolean =>
+  cp === 0x9 ||
+  cp === 0xa ||
+  cp === 0xd ||
+  (cp >= 0x20 && cp <= 0xd7ff) ||
+  (cp >= 0xe000 && cp <= 0xfffd) ||
+  (cp >= 0x10000 && cp <= 0x10ffff);
+
+/**
+ * A value of the document with its references decoded once (`&amp;` is `&`, `&#38;amp;` is
+ * `&amp;`), as the SAML response's are (src/sso/saml/validate-response.ts): the parser leaves
+ * them as written, since it must not expand entities (a DTD is refused before). Only the five
+ * predefined entities and references to characters XML allows; anything else (`&nbsp;`,
+ * `&#0;`, a bare `&` of a carelessly written URL) stays as written.
+ */
+function decoded(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  return raw.replace(
+    /&(?:([a-z]+)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g,
+    (whole, name?: string, dec?: string, hex?: string) => {
+      if (name !== undefined) return PREDEFINED[name] ?? whole;
+      const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+      return isXmlChar(cp) ? String.fromCodePoint(cp) : whole;
+    },
+  );
+}
+
 const textOf = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : '';
+  decoded(
+    typeof v === 'string' ? v : typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : '',
+  );
+const attrOf = (n: Node | undefined, name: string): string | undefined => {
+  const v = n?.[`@${name}`];
+  return typeof v === 'string' ? decoded(v) : undefined;
+};
 
 /**
  * Checks that `encoded` is base64 of a SAML 2.0 metadata document: one EntityDescriptor with
@@ -283,8 +320,8 @@ export function checkSamlMetadata(
   if (typeof entity !== 'object' || entity === null || Array.isArray(entity)) {
     throw bad(param, 'MUST have an EntityDescriptor as its root element.');
   }
-  const entityId = entity['@entityID'];
-  if (typeof entityId !== 'string' || entityId.trim() === '') {
+  const entityId = attrOf(entity, 'entityID');
+  if (entityId === undefined || entityId.trim() === '') {
     throw bad(param, 'MUST give the EntityDescriptor an entityID.');
   }
   const idps = nodes(entity.IDPSSODescriptor);
@@ -292,7 +329,7 @@ export function checkSamlMetadata(
   const signingCertificates: string[] = [];
   for (const idp of idps) {
     for (const kd of nodes(idp.KeyDescriptor)) {
-      const use = kd['@use'];
+      const use = attrOf(kd, 'use');
       if (use !== undefined && use !== 'signing') continue;
       for (const ki of nodes(kd.KeyInfo)) {
         for (const data of nodes(ki.X509Data)) {
@@ -310,19 +347,32 @@ export function checkSamlMetadata(
   }
   if (signingCertificates.length === 0)
     throw bad(param, 'MUST hold an X.509 signing certificate of the identity provider.');
-  // Where SP-initiated logon sends the browser (HTTP-Redirect binding), when the IdP has one.
+  // Where SP-initiated logon sends the browser (HTTP-Redirect binding), when the IdP has one
+  // that is a URL.
   const redirect = idps
     .flatMap((idp) => nodes(idp.SingleSignOnService))
-    .find((sso) => sso['@Binding'] === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect');
-  const location = redirect?.['@Location'];
+    .find((sso) => attrOf(sso, 'Binding') === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect');
+  const location = attrOf(redirect, 'Location');
   const ssoRedirectUrl =
-    typeof location === 'string' && /^https?:\/\//i.test(location) ? location : undefined;
+    location !== undefined && /^https?:\/\//i.test(location) && URL.canParse(location) ? location : undefined;
   return { entityId, signingCertificates, ...(ssoRedirectUrl ? { ssoRedirectUrl } : {}) };
 }
 
-/** The IssuerUrl rule; returns the key that makes it unique (scheme and host lower-cased). */
+/** C0 control characters, space, DEL and any other white space. */
+// eslint-disable-next-line no-control-regex
+const NOT_IN_URL = /[\u0000-\u0020\u007f\s]/;
+
+/**
+ * The IssuerUrl rule; returns the key that makes it unique (scheme and host lower-cased). The
+ * URL is stored as written, so it must be written as a URL: no control character and no white
+ * space (the URL parser drops tab and line feed and percent-encodes the rest, so such a value
+ * would read as another issuer, or keep a NUL no store can hold).
+ */
 export function checkIssuerUrl(raw: string): string {
   if (raw.length > 255) throw bad('IssuerUrl', 'MUST NOT be longer than 255 characters.');
+  if (NOT_IN_URL.test(raw)) {
+    throw bad('IssuerUrl', 'MUST NOT contain control characters or white space.');
+  }
   let url: URL;
   try {
     url = new URL(raw);

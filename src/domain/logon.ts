@@ -16,6 +16,9 @@ import type {
 } from './index.js';
 import type { DomainContext } from './context.js';
 import { err } from './messages.js';
+import { nameKey } from './common.js';
+import { isEntityName } from './names.js';
+import { asciiLowerCase } from '../text.js';
 import { readSecurityPreference } from './security-preference.js';
 import { hashOfOpaqueId, newOpaqueId } from './sessions.js';
 import { passwordStamp, spendPasswordCheck } from './logon-attempts.js';
@@ -32,7 +35,6 @@ export const ADDRESS_FAILURE_LIMIT = 50;
 export const NAME_FAILURE_LIMIT = 20;
 
 const DEFAULT_DOMAIN_SUFFIX = '.onaliyun.com';
-const USER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_LOGIN_NAME = 256;
 const MAX_PASSWORD = 1024;
 
@@ -75,6 +77,14 @@ type Parts = {
   ssoSettings: Pick<SsoSettingsDomain, 'accountOfAuxiliaryDomain'>;
   webauthn: WebAuthnDomain;
 };
+
+/** User-based SSO is on: the account's RAM users log on through the identity provider only. */
+const passwordLogonOff = (): ApiError =>
+  apiErrorWithStatus(
+    'PasswordLogonDisabled.SsoEnabled',
+    403,
+    'RAM users of this account log on through single sign-on; password logon is off.',
+  );
 
 /** A role session (role-based SSO) has no password and no MFA device of its own. */
 export const roleSessionRefused = (): ApiError =>
@@ -166,7 +176,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     p.type === 'Root' ? { accountId: p.accountId } : { accountId: p.accountId, userId: p.userId };
 
   const nameSubjectOf = (p: SessionPrincipal): string =>
-    p.type === 'Root' ? `root@${p.accountId}` : `${p.userName.toLowerCase()}@${p.accountId}`;
+    p.type === 'Root' ? `root@${p.accountId}` : `${nameKey(p.userName)}@${p.accountId}`;
 
   // --- steps ------------------------------------------------------------------------------
 
@@ -262,8 +272,10 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
    * A taken step, still good: its user exists, its password is the one the step was issued
    * under (not changed or reset since) and a RAM user's login profile is present and Active,
    * else InvalidStepToken, as for an expired token. The steps of a RAM user's logon are bound
-   * by LoginNetworkMasks like its password step (Forbidden.LoginNetwork); `sourceIp` undefined:
-   * a look at the step that completes nothing.
+   * by LoginNetworkMasks like its password step (Forbidden.LoginNetwork), and refused once
+   * user-based SSO is on like the password step (PasswordLogonDisabled.SsoEnabled: a step
+   * issued before SSO was turned on ends in no session); `sourceIp` undefined: a look at the
+   * step that completes nothing.
    */
   async function openStep(
     row: StepRow,
@@ -279,6 +291,14 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       !(await parts.securityPreference.allowsLoginFrom(principal.accountId, sourceIp))
     ) {
       throw err.logonNetworkDenied();
+    }
+    if (
+      sourceIp !== undefined &&
+      state.purpose === 'logon' &&
+      principal.type === 'RAMUser' &&
+      (await userSsoEnabled(principal.accountId))
+    ) {
+      throw passwordLogonOff();
     }
     return { principal, state, stamp: state.stamp! };
   }
@@ -351,7 +371,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
     const at = loginName.lastIndexOf('@');
     if (at <= 0) return undefined;
     const name = loginName.slice(0, at);
-    const domain = loginName.slice(at + 1).toLowerCase();
+    const domain = asciiLowerCase(loginName.slice(at + 1));
     let accountId: string;
     if (domain.endsWith(DEFAULT_DOMAIN_SUFFIX)) {
       const key = domain.slice(0, -DEFAULT_DOMAIN_SUFFIX.length);
@@ -367,8 +387,8 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       if (found === undefined) return undefined;
       accountId = found;
     }
-    const root = name.toLowerCase() === 'root';
-    if (!root && !USER_NAME.test(name)) return undefined;
+    const root = asciiLowerCase(name) === 'root';
+    if (!root && !isEntityName('user', name)) return undefined;
     return { accountId, name, root };
   }
 
@@ -392,8 +412,8 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const nameSubject = target
         ? target.root
           ? `root@${target.accountId}`
-          : `${target.name.toLowerCase()}@${target.accountId}`
-        : loginName.toLowerCase().slice(0, MAX_LOGIN_NAME);
+          : `${nameKey(target.name)}@${target.accountId}`
+        : asciiLowerCase(loginName).slice(0, MAX_LOGIN_NAME);
       await claimTry(sourceIp, nameSubject);
       if (!target) {
         await spendPasswordCheck(ctx, password);
@@ -426,11 +446,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       // AccessKeys are not affected). The answer depends on the account only, never on the user.
       if (await userSsoEnabled(accountId)) {
         await refundTry(sourceIp, nameSubject);
-        throw apiErrorWithStatus(
-          'PasswordLogonDisabled.SsoEnabled',
-          403,
-          'RAM users of this account log on through single sign-on; password logon is off.',
-        );
+        throw passwordLogonOff();
       }
       const check = await parts.loginProfiles.verifyPassword(accountId, target.name, password);
       if (!check.ok) {
@@ -551,13 +567,28 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       });
     },
 
-    async bindMfa(stepToken, codes, sourceIp) {
+    async bindMfa(stepToken, codes, sourceIp, authorize) {
       const row = await takeStep(stepToken, 'BindMFA');
       const { principal, state, stamp } = await openStep(row, sourceIp);
+      // A binding started from a session is the person's own change, asked like the API's
+      // calls at each of its calls; one the logon demands is not (docs/logon.md, Self-service).
+      // A refusal changes nothing and leaves the token for another try.
+      const check =
+        state.purpose === 'session'
+          ? async (deviceName?: string) => {
+              try {
+                await authorize(principal, state.mfaPresent, deviceName);
+              } catch (e) {
+                await restoreStep(row);
+                throw e;
+              }
+            }
+          : undefined;
       if (state.device === undefined) {
         const device = await parts.mfa.createForLogon(
           principal.accountId,
           principal.type === 'Root' ? { kind: 'root' } : { kind: 'user', userName: principal.userName },
+          check,
         );
         const issued = await issueStep(
           principal,
@@ -567,6 +598,7 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         );
         return { kind: 'Step', step: 'BindMFA', ...issued, device };
       }
+      await check?.();
       try {
         if (!codes) throw err.authCodeFormat();
         if (principal.type === 'Root') {
@@ -598,8 +630,6 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
       const p = session.principal;
       if (p.type === 'AssumedRole') throw roleSessionRefused();
       if (p.type === 'RAMUser') {
-        const pref = await readSecurityPreference(store.db, p.accountId);
-        if (!pref.allowUserToManageMFADevices) throw err.selfServiceDenied('AllowUserToManageMFADevices');
         if (await parts.mfa.hasMfa(p.accountId, { kind: 'user', userId: p.userId }))
           throw err.userMfaExists(p.userName);
       } else if (await parts.mfa.hasMfa(p.accountId, { kind: 'root' })) {
@@ -618,8 +648,6 @@ export function createLogon(ctx: DomainContext, parts: Parts): LogonDomain {
         await parts.accounts.changeRootPassword(p.accountId, oldPassword, newPassword);
         return;
       }
-      const pref = await readSecurityPreference(store.db, p.accountId);
-      if (!pref.allowUserToChangePassword) throw err.selfServiceDenied('AllowUserToChangePassword');
       await parts.loginProfiles.changePassword(p.accountId, p.userName, oldPassword, newPassword);
     },
 

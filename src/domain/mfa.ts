@@ -26,6 +26,23 @@ import { qrCodePng } from './qr-code.js';
 const NAME = /^[A-Za-z0-9.-]+$/;
 const CODE = /^\d{6}$/;
 
+/** Checks a virtual MFA device name (VirtualMFADeviceName). */
+export function checkMfaDeviceName(name: string): void {
+  checkLength(
+    name,
+    1,
+    64,
+    'InvalidParameter.VirtualMFADeviceName.Length',
+    'The parameter - "VirtualMFADeviceName" beyond the length limit.',
+  );
+  checkChars(
+    name,
+    NAME,
+    'InvalidParameter.VirtualMFADeviceName.InvalidChars',
+    'The parameter - "VirtualMFADeviceName" contains invalid chars.',
+  );
+}
+
 /** The sealing context of a virtual MFA device's seed (the device name ignoring case). */
 export const mfaSeedSealContext = (accountId: string, name: string): string =>
   `ram:mfa:${accountId}:${nameKey(name)}`;
@@ -122,19 +139,7 @@ export function createMfa(ctx: DomainContext): MfaDomain {
 
   const domain: MfaDomain = {
     async createVirtual(accountId, name, opts) {
-      checkLength(
-        name,
-        1,
-        64,
-        'InvalidParameter.VirtualMFADeviceName.Length',
-        'The parameter - "VirtualMFADeviceName" beyond the length limit.',
-      );
-      checkChars(
-        name,
-        NAME,
-        'InvalidParameter.VirtualMFADeviceName.InvalidChars',
-        'The parameter - "VirtualMFADeviceName" contains invalid chars.',
-      );
+      checkMfaDeviceName(name);
       const seed = generateTotpSecret();
       const serialNumber = mfaSerialNumber(accountId, name);
       await store.transaction(async (tx) => {
@@ -331,11 +336,13 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       return device !== undefined;
     },
 
-    async createForLogon(accountId, principal) {
+    async createForLogon(accountId, principal, beforeCreate) {
       const base =
         principal.kind === 'root'
           ? 'root'
           : principal.userName.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 50) || 'user';
+      const name = `${base}-${randomAlnum(8).toLowerCase()}`;
+      await beforeCreate?.(name);
       if (principal.kind === 'user') {
         // A device the user created for itself earlier and never bound (an abandoned logon).
         await store.transaction(async (tx) => {
@@ -354,7 +361,6 @@ export function createMfa(ctx: DomainContext): MfaDomain {
           }
         });
       }
-      const name = `${base}-${randomAlnum(8).toLowerCase()}`;
       return domain.createVirtual(
         accountId,
         name,

@@ -2,13 +2,22 @@ import type { RamResourceType } from '../arn.js';
 import { hotQuery, type HotQuery, type Store } from '../store/index.js';
 import type { DomainContext } from './context.js';
 import { nameKey } from './common.js';
+import { checkProviderName } from './federation-providers.js';
+import { checkGroupName } from './groups.js';
+import { checkMfaDeviceName } from './mfa.js';
+import { checkPolicyName } from './policies.js';
+import { checkRoleName } from './roles.js';
+import { checkUserName } from './users.js';
 
 /**
  * The stored spelling of an entity's name, found the way every look-up finds it (ignoring
  * case). Authorization builds ARNs from it, so `boss`, `BOSS` and `Boss` are one resource.
  */
 export interface EntityNames {
-  /** The stored name of the entity of this type, or undefined when none exists. */
+  /**
+   * The stored name of the entity of this type, or undefined when none exists (a name that
+   * breaks the type's name rule names none, and is not looked up).
+   */
   storedName(accountId: string, type: RamResourceType, name: string): Promise<string | undefined>;
   /** The catalogue's spelling of a System policy name, or undefined when there is none. */
   systemPolicyName(name: string): Promise<string | undefined>;
@@ -55,12 +64,38 @@ const NAME_QUERIES: Readonly<Record<RamResourceType, HotQuery>> = {
   ),
 };
 
+/** Each type's name rule, as its Create action checks it. */
+const NAME_RULES: Readonly<Record<RamResourceType, (name: string) => void>> = {
+  user: checkUserName,
+  group: checkGroupName,
+  role: checkRoleName,
+  policy: checkPolicyName,
+  mfa: checkMfaDeviceName,
+  'saml-provider': (name) => checkProviderName(name, 'SAMLProviderName'),
+  'oidc-provider': (name) => checkProviderName(name, 'OIDCProviderName'),
+};
+
+/**
+ * Whether a name keeps the name rule of its entity type. One that breaks it (a NUL, a letter
+ * of another script, too long) names no entity: callers answer it as one that does not exist,
+ * without a look-up.
+ */
+export function isEntityName(type: RamResourceType, name: string): boolean {
+  try {
+    NAME_RULES[type](name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createEntityNames(
   ctx: Pick<DomainContext, 'engine'> & { readonly store: Store },
 ): EntityNames {
   let system: Map<string, string> | undefined;
   return {
     async storedName(accountId, type, name) {
+      if (!isEntityName(type, name)) return undefined;
       const row = await ctx.store.first<{ name: string }>(NAME_QUERIES[type], [accountId, nameKey(name)]);
       return row?.name;
     },

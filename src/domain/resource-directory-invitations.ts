@@ -2,8 +2,9 @@ import { apiErrorWithStatus, type ApiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { randomAlnum } from '../crypto/random.js';
+import { asciiLowerCase } from '../text.js';
 import type { DomainContext } from './context.js';
-import { isoSeconds } from './common.js';
+import { checkFreeText, isoSeconds } from './common.js';
 import {
   bumpDirectory,
   insertInvitedMember,
@@ -185,7 +186,7 @@ const ROOT_LOGIN = /^root@([a-z0-9-]{3,32})\.onaliyun\.com$/;
 
 /** The trusted service in its canonical spelling, or InvalidParameter.ServicePrincipal. */
 function canonicalService(servicePrincipal: string): string {
-  const key = servicePrincipal.toLowerCase();
+  const key = asciiLowerCase(servicePrincipal);
   if (!TRUSTED_SERVICES.includes(key)) throw invitationErr.servicePrincipal();
   return key;
 }
@@ -252,7 +253,7 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
 
   /** The account an invitation names, or undefined (the same answer for every kind of miss). */
   async function resolveTarget(tx: Tx, input: InviteInput): Promise<string | undefined> {
-    const entity = input.targetEntity.trim().toLowerCase();
+    const entity = asciiLowerCase(input.targetEntity.trim());
     let key: string | undefined;
     if (input.targetType === 'Account') key = ACCOUNT_ID.test(entity) ? entity : undefined;
     else key = ROOT_LOGIN.exec(entity)?.[1];
@@ -311,6 +312,8 @@ export function createInvitations(ctx: DomainContext, helpers: InvitationHelpers
 
   return {
     async invite(accountId: string, input: InviteInput): Promise<Handshake> {
+      // Kept and shown as it is: no control character (PostgreSQL cannot even store a NUL).
+      checkFreeText(input.note, 'Note');
       return store.transaction(async (tx) => {
         const dir = await managedDirectory(ctx, tx, accountId);
         const target = await resolveTarget(tx, input);

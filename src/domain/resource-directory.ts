@@ -4,7 +4,7 @@ import { apiErrorWithStatus, type ApiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import type { ControlLevelInput, PolicyInput } from '../policy/request.js';
 import type { DomainContext } from './context.js';
-import { defaultDomain, hasControlChars, isoSeconds, nameKey } from './common.js';
+import { defaultDomain, isoSeconds } from './common.js';
 import { randomAlnum } from '../crypto/random.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { hashPassword } from '../crypto/password-hash.js';
@@ -80,6 +80,12 @@ export interface ListPage<T> {
   readonly total: number;
 }
 
+/** A tag filter of ListAccounts / ListAccountsForParent: a key, and a value when given. */
+export interface TagFilter {
+  readonly key: string;
+  readonly value?: string;
+}
+
 export interface Paging {
   /** From 1. */
   readonly pageNumber: number;
@@ -121,11 +127,13 @@ export interface ResourceDirectoryDomain {
   /** CreateResourceAccount: a new account of the deployment, with the access role; one transaction. */
   createAccount(accountId: string, input: CreateMemberInput): Promise<MemberAccount>;
   getAccount(accountId: string, memberId: string): Promise<MemberAccount>;
+  /** Member accounts carry no tags here: with any tag filter, the page is empty. */
   listAccounts(
     accountId: string,
     parentFolderId: string | null | undefined,
     keyword: string | undefined,
     paging: Paging,
+    tags?: readonly TagFilter[],
   ): Promise<ListPage<MemberAccount>>;
   moveAccount(accountId: string, memberId: string, destinationFolderId: string): Promise<void>;
   updateAccount(accountId: string, memberId: string, newDisplayName?: string): Promise<MemberAccount>;
@@ -212,7 +220,7 @@ export const rdErr = {
     apiErrorWithStatus(
       `InvalidParameter.${param}`,
       400,
-      `The parameter - "${param}" must be 2 to 50 characters without control characters.`,
+      `The parameter - "${param}" must be 2 to 50 characters, without control or format characters and without surrounding spaces.`,
     ),
   accountNotFound: (id: string): ApiError =>
     apiErrorWithStatus('EntityNotExists.Account', 404, `The member account does not exist: ${id}.`),
@@ -221,6 +229,13 @@ export const rdErr = {
       'InvalidOperation.ManagementAccount',
       400,
       'The management account cannot be removed from its resource directory.',
+    ),
+  /** The real service's code for RemoveCloudAccount on a member that is not a CloudAccount. */
+  resourceAccount: (id: string): ApiError =>
+    apiErrorWithStatus(
+      'AccountTypeOrStatusMismatch',
+      409,
+      `You cannot perform the action on the member account: ${id} was created in the resource directory (ResourceAccount); only an invited member (CloudAccount) can be removed.`,
     ),
   childNotFound: (id: string): ApiError =>
     apiErrorWithStatus('EntityNotExists.Target', 404, `No folder or member account has this id: ${id}.`),
@@ -393,13 +408,29 @@ export async function viewPage<T, V>(
 
 const FOLDER_NAME = /^[\p{L}\p{N}_.-]{1,24}$/u;
 
+/**
+ * The key a folder name is unique by in its directory, ignoring case. Folder names hold letters
+ * of any script, so the key is their full lower case, as stored since migration 010 (not the
+ * ASCII-only nameKey of RAM names): `Équipe` and `équipe` are one folder.
+ */
+const folderKey = (name: string): string => name.toLowerCase();
+
 function checkFolderName(name: string): void {
   if (!FOLDER_NAME.test(name)) throw rdErr.folderName();
 }
 
+/**
+ * Control characters (C0, DEL, C1: tab and line breaks included) and format characters (bidi
+ * overrides and isolates, zero-width spaces and joiners): a display name is shown in lists,
+ * invitations and paths, where a line break or a right-to-left override disguises which member
+ * is which.
+ */
+const DISPLAY_NAME_FORBIDDEN = /[\p{Cc}\p{Cf}]/u;
+
 function checkDisplayName(name: string, param: string): void {
   const n = [...name].length;
-  if (n < 2 || n > 50 || hasControlChars(name) || name.trim() !== name) throw rdErr.displayName(param);
+  if (n < 2 || n > 50 || DISPLAY_NAME_FORBIDDEN.test(name) || name.trim() !== name)
+    throw rdErr.displayName(param);
 }
 
 /** A root password nobody knows (the member is reached through its access role). */
@@ -648,7 +679,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
           .selectFrom('rd_folders')
           .select('folder_id')
           .where('directory_id', '=', dir.directory_id)
-          .where('name_key', '=', nameKey(folderName))
+          .where('name_key', '=', folderKey(folderName))
           .executeTakeFirst();
         if (taken) throw rdErr.folderExists(folderName);
         const row: FolderRow = {
@@ -661,7 +692,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
         try {
           await tx
             .insertInto('rd_folders')
-            .values({ ...row, depth, directory_id: dir.directory_id, name_key: nameKey(folderName) })
+            .values({ ...row, depth, directory_id: dir.directory_id, name_key: folderKey(folderName) })
             .execute();
         } catch (e) {
           if (isUniqueViolation(e)) throw rdErr.folderExists(folderName);
@@ -691,13 +722,13 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
           .selectFrom('rd_folders')
           .select('folder_id')
           .where('directory_id', '=', dir.directory_id)
-          .where('name_key', '=', nameKey(newName))
+          .where('name_key', '=', folderKey(newName))
           .where('folder_id', '!=', folderId)
           .executeTakeFirst();
         if (taken) throw rdErr.folderExists(newName);
         await tx
           .updateTable('rd_folders')
-          .set({ folder_name: newName, name_key: nameKey(newName) })
+          .set({ folder_name: newName, name_key: folderKey(newName) })
           .where('folder_id', '=', folderId)
           .execute();
         return folderView(dir, await allFolders(tx, dir.directory_id), { ...f, folder_name: newName });
@@ -829,7 +860,7 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
       });
     },
 
-    async listAccounts(accountId, parentFolderId, keyword, paging) {
+    async listAccounts(accountId, parentFolderId, keyword, paging, tags = []) {
       return store.transaction(async (tx) => {
         const dir = await readableDirectory(tx, accountId);
         const folders = await allFolders(tx, dir.directory_id);
@@ -844,6 +875,8 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
           if (!folders.has(parent)) throw rdErr.folderNotFound(parent);
           q = q.where('folder_id', '=', parent);
         }
+        // No member carries a tag: a tag filter (checked after the folder) matches none.
+        if (tags.length > 0) return { items: [], total: 0 };
         const key = keyword?.toLowerCase();
         const rows = (await q.execute()).filter(
           (m) =>
@@ -889,8 +922,12 @@ export function createResourceDirectory(ctx: DomainContext): ResourceDirectoryDo
     async removeAccount(accountId, memberId) {
       await store.transaction(async (tx) => {
         const dir = await managedDirectory(ctx, tx, accountId);
-        await requireMember(tx, dir, memberId);
+        const m = await requireMember(tx, dir, memberId);
         if (memberId === dir.master_account_id) throw rdErr.managementAccount();
+        // A created member has no owner of its own (its root password is unknowable): out of the
+        // directory, no control policy would bound it and its access role would still trust the
+        // former management account. Only invited members leave, as on the real service.
+        if (m.account_type !== 'CloudAccount') throw rdErr.resourceAccount(memberId);
         await bumpDirectory(tx, dir.directory_id);
         await tx
           .deleteFrom('rd_control_attachments')

@@ -9,7 +9,7 @@ import { hotQuery, type NonceClaim, type Store } from '../store/index.js';
 import { checkNonce } from '../auth/freshness.js';
 import type { Domain } from './index.js';
 import { accessKeySealContext } from './access-keys.js';
-import { createEntityNames } from './names.js';
+import { createEntityNames, isEntityName } from './names.js';
 import { loadPolicyEngine, type PolicyEngine } from './policy-engine.js';
 
 export interface CreateServicesOptions {
@@ -196,6 +196,8 @@ export function createServices(
   }
 
   async function findRole(accountId: string, roleName: string): Promise<TrustedRole | undefined> {
+    // A name outside the role name rule names no role (and never reaches the store).
+    if (!isEntityName('role', roleName)) return undefined;
     const row = await store.first<TrustedRoleRow>(TRUSTED_ROLE, [accountId, nameKey(roleName)]);
     return row
       ? {
@@ -336,7 +338,7 @@ export function createServices(
     let system: Map<string, { name: string; version: string; document: string }> | undefined;
     for (const r of rows) {
       if (r.policy_type === 'System') {
-        system ??= new Map((await getEngine()).systemPolicies().map((p) => [p.name.toLowerCase(), p]));
+        system ??= new Map((await getEngine()).systemPolicies().map((p) => [nameKey(p.name), p]));
         const p = system.get(r.policy_key);
         if (!p) continue;
         out.push({

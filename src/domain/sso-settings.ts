@@ -5,6 +5,7 @@ import type { Tx } from '../store/index.js';
 import type { DomainContext } from './context.js';
 import { defaultDomain, invalid, lockAccount, nowIso } from './common.js';
 import { checkAuthnSignAlgo, checkSamlMetadata } from './federation-providers.js';
+import { asciiLowerCase } from '../text.js';
 
 /**
  * The account's user-based SSO settings (IMS SetUserSsoSettings / GetUserSsoSettings, reference
@@ -63,9 +64,13 @@ export const defaultUserSsoSettings: UserSsoSettings = {
 
 const DOMAIN = /^(?=.{1,64}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** An auxiliary domain: a DNS name of at most 64 characters, not one of the service's own domains. */
+/**
+ * An auxiliary domain: a DNS name of at most 64 characters, not one of the service's own
+ * domains; stored lower-case. Only A-Z are lower-cased, so a letter of another script that
+ * lower-cases to ASCII (the Kelvin sign) is refused as any other non-ASCII character.
+ */
 export function checkAuxiliaryDomain(value: string): string {
-  const domain = value.toLowerCase();
+  const domain = asciiLowerCase(value);
   if (!DOMAIN.test(domain) || domain.endsWith('.onaliyun.com') || domain === 'onaliyun.com') {
     throw paramError(
       'InvalidParameter.AuxiliaryDomain',
@@ -97,7 +102,7 @@ export function createSsoSettings(ctx: DomainContext): SsoSettingsDomain {
     get: async (accountId) => (await read(store.db, accountId)).settings,
 
     async accountOfAuxiliaryDomain(domain) {
-      const key = domain.toLowerCase();
+      const key = asciiLowerCase(domain);
       if (key === '' || key.length > 64) return undefined;
       const row = await store.db
         .selectFrom('accounts')
@@ -109,7 +114,7 @@ export function createSsoSettings(ctx: DomainContext): SsoSettingsDomain {
 
     async principalDomains(accountId) {
       const { settings, alias } = await read(store.db, accountId);
-      const own = defaultDomain(accountId, alias).toLowerCase();
+      const own = asciiLowerCase(defaultDomain(accountId, alias));
       return settings.auxiliaryDomain ? [own, settings.auxiliaryDomain] : [own];
     },
 

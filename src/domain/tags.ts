@@ -6,8 +6,10 @@ import {
   accountQuotas,
   checkFreeText,
   checkLength,
+  hasControlChars,
   invalid,
   lockAccount,
+  nameKey,
   tagLimitExceeded,
 } from './common.js';
 import { err } from './messages.js';
@@ -182,11 +184,13 @@ function decodeToken(token: string | undefined): readonly [string, string] | und
     throw bad();
   }
   if (!Array.isArray(after) || after.length !== 2 || !after.every((x) => typeof x === 'string')) throw bad();
+  // A key with a control character is no key of a stored row (and PostgreSQL cannot take a NUL).
+  if (after.some((x) => hasControlChars(x as string))) throw bad();
   return [after[0] as string, after[1] as string];
 }
 
-const encodeToken = (nameKey: string, tagKey: string): string =>
-  Buffer.from(`k:${JSON.stringify([nameKey, tagKey])}`, 'utf8').toString('base64url');
+const encodeToken = (resourceKey: string, tagKey: string): string =>
+  Buffer.from(`k:${JSON.stringify([resourceKey, tagKey])}`, 'utf8').toString('base64url');
 
 export function createTags(ctx: DomainContext): TagsDomain {
   const { store } = ctx;
@@ -248,7 +252,7 @@ export function createTags(ctx: DomainContext): TagsDomain {
       const table = input.resourceType === 'role' ? 'roles' : 'policies';
       const conditions = [sql`t.account_id = ${accountId}`, sql`t.resource_type = ${input.resourceType}`];
       if (input.resourceNames && input.resourceNames.length > 0) {
-        const keys = input.resourceNames.map((n) => n.toLowerCase());
+        const keys = input.resourceNames.map(nameKey);
         conditions.push(sql`r.name_key in (${sql.join(keys)})`);
       }
       if (input.tags && input.tags.length > 0) {
@@ -260,9 +264,9 @@ export function createTags(ctx: DomainContext): TagsDomain {
         conditions.push(sql`(${sql.join(ors, sql` or `)})`);
       }
       if (after) {
-        const [nameKey, tagKey] = after;
+        const [resourceKey, tagKey] = after;
         conditions.push(
-          sql`(r.name_key > ${nameKey} or (r.name_key = ${nameKey} and t.tag_key > ${tagKey}))`,
+          sql`(r.name_key > ${resourceKey} or (r.name_key = ${resourceKey} and t.tag_key > ${tagKey}))`,
         );
       }
       const result = await sql<{ name: string; name_key: string; tag_key: string; tag_value: string }>`

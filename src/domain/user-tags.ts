@@ -1,10 +1,18 @@
 import type { Tx } from '../store/index.js';
 import type { Page, PageRequest, Tag, TagFilter, User } from './index.js';
 import type { DomainContext } from './context.js';
-import { accountDomain, decodeMarker, invalid, lockAccount, pageSize, toPage } from './common.js';
+import {
+  accountDomain,
+  checkFreeText,
+  decodeMarker,
+  invalid,
+  lockAccount,
+  pageSize,
+  toPage,
+} from './common.js';
 import { err } from './messages.js';
 import { userFromRow } from './rows.js';
-import { checkTags, writeTags } from './tags.js';
+import { checkTagFilter, checkTags, writeTags } from './tags.js';
 
 /**
  * Tags on RAM users (IMS: CreateUser Tag, ListUsers / ListUserBasicInfos tag filters,
@@ -21,7 +29,10 @@ export interface UserTagRow {
 export interface UserTagsDomain {
   /** Adds or overwrites tags on users (by id). Throws EntityNotExist.User, InvalidParameter, LimitExceeded.Tag. */
   tag(accountId: string, userIds: readonly string[], tags: readonly Tag[]): Promise<void>;
-  /** Removes the keys, or every tag with all. Throws EntityNotExist.User. */
+  /**
+   * Removes the keys, or every tag with all. Throws EntityNotExist.User, InvalidParameter (a
+   * key with a control character, as RAM's UntagResources).
+   */
   untag(
     accountId: string,
     userIds: readonly string[],
@@ -32,6 +43,8 @@ export interface UserTagsDomain {
   /**
    * ListTagResources for users: the tags of the given users (every tagged user when none is
    * given), only those matching one of `tags` when given; NextToken paging (pageSize 1..100, default 50).
+   * Throws InvalidParameter for a filter with a control character (RAM's tag filter rule) and
+   * for a NextToken this service did not give.
    */
   list(
     accountId: string,
@@ -42,7 +55,10 @@ export interface UserTagsDomain {
       readonly pageSize?: number;
     },
   ): Promise<{ readonly items: readonly UserTagRow[]; readonly nextToken?: string }>;
-  /** ListUsers with a tag filter: users carrying every filter tag, by name ignoring case. */
+  /**
+   * ListUsers with a tag filter: users carrying every filter tag, by name ignoring case.
+   * Throws InvalidParameter for a filter with a control character (RAM's tag filter rule).
+   */
   listUsers(
     accountId: string,
     page: PageRequest & { readonly tags?: readonly TagFilter[] },
@@ -75,6 +91,7 @@ export function createUserTags(ctx: DomainContext): UserTagsDomain {
     },
 
     async untag(accountId, userIds, opts) {
+      for (const key of opts.tagKeys ?? []) checkFreeText(key, 'TagKey.N', 'InvalidParameter');
       await store.transaction(async (tx) => {
         await lockAccount(ctx, tx, accountId);
         await requireUserIds(tx, accountId, userIds);
@@ -109,7 +126,8 @@ export function createUserTags(ctx: DomainContext): UserTagsDomain {
       if (!Number.isInteger(size) || size < 1 || size > 100) {
         throw invalid('The parameter - "PageSize" MUST be in the range of 1 and 100.');
       }
-      const after = decodeMarker(input.nextToken);
+      checkTagFilter(input.tags);
+      const after = decodeMarker(input.nextToken, 'NextToken');
       let q = store.db
         .selectFrom('tags')
         .innerJoin('users', (j) =>
@@ -158,6 +176,7 @@ export function createUserTags(ctx: DomainContext): UserTagsDomain {
 
     async listUsers(accountId, page) {
       const limit = pageSize(page, 1000);
+      checkTagFilter(page.tags);
       const after = decodeMarker(page.marker);
       let q = store.db.selectFrom('users').selectAll().where('users.account_id', '=', accountId);
       for (const f of page.tags ?? []) {

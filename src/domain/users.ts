@@ -26,6 +26,7 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
+import { asciiLowerCase } from '../text.js';
 import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow, type UserRow } from './rows.js';
 
 const USER_WITH_ALIAS = hotQuery(
@@ -169,7 +170,8 @@ export function createUsers(ctx: DomainContext): UsersDomain {
       const at = upn.lastIndexOf('@');
       if (at <= 0) return undefined;
       const domain = await accountDomain(store.db, accountId);
-      if (upn.slice(at + 1).toLowerCase() !== domain.toLowerCase()) return undefined;
+      if (asciiLowerCase(upn.slice(at + 1)) !== asciiLowerCase(domain)) return undefined;
+      if (!NAME.test(upn.slice(0, at))) return undefined;
       const row = await findUserRow(store.db, accountId, upn.slice(0, at));
       return row ? userFromRow(row, domain) : undefined;
     },

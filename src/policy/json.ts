@@ -14,8 +14,26 @@ export interface DuplicateKey {
   readonly key: string;
 }
 
+/**
+ * The source text of each number beyond the range of a double (`1e999`, read as Infinity), by
+ * path: JSON cannot write such a value back (JSON.stringify gives `null`), so messages quote it
+ * as written.
+ */
+export type NumberTexts = ReadonlyMap<string, string>;
+
+/** A value as JSON text, for messages; a number beyond a double's range as it was written. */
+export function jsonText(v: JsonValue, path: string, numberTexts: NumberTexts): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return numberTexts.get(path) ?? String(v);
+  return JSON.stringify(v);
+}
+
 export type JsonReadResult =
-  | { readonly ok: true; readonly value: JsonValue; readonly duplicates: readonly DuplicateKey[] }
+  | {
+      readonly ok: true;
+      readonly value: JsonValue;
+      readonly duplicates: readonly DuplicateKey[];
+      readonly numberTexts: NumberTexts;
+    }
   | { readonly ok: false; readonly message: string; readonly offset: number };
 
 class JsonSyntaxError extends Error {
@@ -41,6 +59,7 @@ export function indexPath(path: string, index: number): string {
 
 export function readJson(text: string): JsonReadResult {
   const duplicates: DuplicateKey[] = [];
+  const numberTexts = new Map<string, string>();
   let i = 0;
   const n = text.length;
 
@@ -117,12 +136,15 @@ export function readJson(text: string): JsonReadResult {
   };
 
   const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-  const readNumber = (): number => {
+  const readNumber = (path: string): number => {
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (!m || m[0].length === 0 || m[0] === '-') fail(`invalid number at offset ${i}`);
     i += m![0].length;
-    return Number(m![0]);
+    const value = Number(m![0]);
+    // A path read twice (a duplicate key) keeps its first value, and so its first text.
+    if (!Number.isFinite(value) && !numberTexts.has(path)) numberTexts.set(path, m![0]);
+    return value;
   };
 
   const readValue = (path: string, depth: number): JsonValue => {
@@ -183,7 +205,7 @@ export function readJson(text: string): JsonReadResult {
       }
     }
     if (c === '"') return readString();
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return readNumber();
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return readNumber(path);
     if (text.startsWith('true', i)) {
       i += 4;
       return true;
@@ -205,7 +227,7 @@ export function readJson(text: string): JsonReadResult {
     const value = readValue('', 0);
     ws();
     if (i < n) fail(`unexpected ${describe()} after the end of the document`);
-    return { ok: true, value, duplicates };
+    return { ok: true, value, duplicates, numberTexts };
   } catch (err) {
     if (err instanceof JsonSyntaxError) return { ok: false, message: err.message, offset: err.offset };
     throw err;

@@ -5,7 +5,15 @@
  */
 import type { Finding, PolicyDocument, PolicyKind, Statement } from './document.js';
 import { readStatement } from './elements/statement.js';
-import { childPath, indexPath, isJsonObject, readJson, type JsonValue } from './json.js';
+import {
+  childPath,
+  indexPath,
+  isJsonObject,
+  jsonText,
+  readJson,
+  type JsonValue,
+  type NumberTexts,
+} from './json.js';
 
 export interface ParseResult {
   readonly document: PolicyDocument;
@@ -18,6 +26,7 @@ const EMPTY: PolicyDocument = { statements: [] };
 export function parsePolicyDocument(source: string | object, kind: PolicyKind): ParseResult {
   const findings: Finding[] = [];
   let value: JsonValue;
+  let numberTexts: NumberTexts = new Map();
   if (typeof source === 'string') {
     const read = readJson(source);
     if (!read.ok) {
@@ -29,6 +38,7 @@ export function parsePolicyDocument(source: string | object, kind: PolicyKind): 
       return { document: EMPTY, findings };
     }
     value = read.value;
+    numberTexts = read.numberTexts;
     for (const d of read.duplicates) {
       findings.push({
         reason: 'DuplicateKey',
@@ -66,7 +76,7 @@ export function parsePolicyDocument(source: string | object, kind: PolicyKind): 
     findings.push({
       reason: 'InvalidVersion',
       path: 'Version',
-      message: `Version must be the string "1", not ${JSON.stringify(version)}`,
+      message: `Version must be the string "1", not ${jsonText(version, 'Version', numberTexts)}`,
     });
   }
   const raw = value.Statement;
@@ -81,9 +91,11 @@ export function parsePolicyDocument(source: string | object, kind: PolicyKind): 
         message: 'Statement must list at least one statement',
       });
     }
-    raw.forEach((s, i) => statements.push(readStatement(s, i, indexPath('Statement', i), kind, findings)));
+    raw.forEach((s, i) =>
+      statements.push(readStatement(s, i, indexPath('Statement', i), kind, findings, numberTexts)),
+    );
   } else if (isJsonObject(raw)) {
-    statements.push(readStatement(raw, 0, 'Statement', kind, findings));
+    statements.push(readStatement(raw, 0, 'Statement', kind, findings, numberTexts));
   } else {
     findings.push({
       reason: 'InvalidStatement',

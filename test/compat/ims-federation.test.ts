@@ -237,6 +237,18 @@ describe.each(STORES)('IMS identity providers and SSO settings (%s)', (store) =>
       [{ IssuerUrl: 'https://user@x.example.com' }, 'InvalidParameter.IssuerUrl'],
       [{ IssuerUrl: `https://x.example.com/${'p'.repeat(250)}` }, 'InvalidParameter.IssuerUrl'],
       [{ IssuerUrl: 'not a url' }, 'InvalidParameter.IssuerUrl'],
+      // Control characters and white space, which the URL parser drops or encodes: the same on
+      // both stores (PostgreSQL cannot store a NUL), and no TAB/LF spelling of another issuer.
+      [{ IssuerUrl: 'https://x.example.com/\u0000' }, 'InvalidParameter.IssuerUrl'],
+      [{ IssuerUrl: 'https://x.example.com/\u001b[2J\u0007' }, 'InvalidParameter.IssuerUrl'],
+      [{ IssuerUrl: 'https://ac\tcounts.goo\ngle.com' }, 'InvalidParameter.IssuerUrl'],
+      [{ IssuerUrl: 'https://x.example.com/a b' }, 'InvalidParameter.IssuerUrl'],
+      [{ IssuerUrl: 'https://x.example.com/\u007f' }, 'InvalidParameter.IssuerUrl'],
+      [{ IssuerUrl: 'https://ok.example.com', ClientIds: 'a\u0000b' }, 'InvalidParameter.ClientIds'],
+      [
+        { IssuerUrl: 'https://ok.example.com', Fingerprints: `${FP1}\u0000` },
+        'InvalidParameter.Fingerprints',
+      ],
       [{ IssuerUrl: 'https://ok.example.com', Fingerprints: 'abc' }, 'InvalidParameter.Fingerprints'],
       [
         { IssuerUrl: 'https://ok.example.com', Fingerprints: `${FP1},${FP1}` },

@@ -298,6 +298,48 @@ describe.each(STORES)('IMS users (%s)', (store) => {
     expect((await imsCall(ims, 'GetUser', { UserId: id })).User.Tags.Tag).toEqual([]);
   });
 
+  it('refuses control characters in tag filters and tag keys to remove, as RAM does, on both stores', async () => {
+    const upn = `${uniq('filtered')}@${domain}`;
+    const id = (await imsCall(ims, 'CreateUser', { UserPrincipalName: upn, DisplayName: 'F' })).User.UserId;
+    await imsCall(ims, 'TagResources', {
+      ResourceType: 'user',
+      ResourceId: [id],
+      Tag: [{ Key: 'k', Value: 'v' }],
+    });
+    for (const c of ['\u0000', '\u0001', '\u001b', '\u007f']) {
+      for (const Tag of [[{ Key: `k${c}` }], [{ Key: 'k', Value: `v${c}` }]]) {
+        await expectFailure(
+          imsCall(ims, 'ListTagResources', { ResourceType: 'user', Tag }),
+          'InvalidParameter',
+          400,
+          'contains invalid chars',
+        );
+        await expectFailure(
+          imsCall(ims, 'ListUsers', { Tag }),
+          'InvalidParameter',
+          400,
+          'contains invalid chars',
+        );
+      }
+      await expectFailure(
+        imsCall(ims, 'UntagResources', { ResourceType: 'user', ResourceId: [id], TagKey: ['k', `k${c}`] }),
+        'InvalidParameter',
+        400,
+        'The parameter - "TagKey.N" contains invalid chars.',
+      );
+    }
+    expect((await imsCall(ims, 'GetUser', { UserId: id })).User.Tags.Tag).toEqual([
+      { TagKey: 'k', TagValue: 'v' },
+    ]);
+    // A NextToken this service did not give is named as such (the request has no Marker).
+    await expectFailure(
+      imsCall(ims, 'ListTagResources', { ResourceType: 'user', NextToken: 'bzoy' }),
+      'InvalidParameter',
+      400,
+      'The parameter - "NextToken" is invalid.',
+    );
+  });
+
   it('refuses malformed flattened lists with InvalidParameter', async () => {
     const upn = `${uniq('flat')}@${domain}`;
     const root = { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret };

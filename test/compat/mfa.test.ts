@@ -12,6 +12,7 @@ import {
   uniq,
   xmlCall,
 } from './ram-helpers.js';
+import { imsCall, imsClient } from './ims-helpers.js';
 
 describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
   let server: TestServer;
@@ -284,6 +285,26 @@ describe.each(STORES)('RAM virtual MFA devices (%s)', (store) => {
     for (const serial of made) {
       await call(caller.client, 'DeleteVirtualMFADevice', { SerialNumber: serial });
       expect(await listed(serial)).toBeUndefined();
+    }
+  });
+
+  it('answers a serial number whose name no device can have as a device that does not exist, for a RAM user too', async () => {
+    const caller = await ramUserWithKey(server, root);
+    await grant(root, caller.userName, ['ram:DeleteVirtualMFADevice']);
+    const ims = imsClient(server, caller.keys);
+    // The name is not looked up while authorizing (PostgreSQL cannot compare with a NUL).
+    for (const name of ['a\u0000b', 'a\u007fb', '\u212A']) {
+      const SerialNumber = `acs:ram::${server.accountId}:mfa/${name}`;
+      await expectFailure(
+        call(caller.client, 'DeleteVirtualMFADevice', { SerialNumber }),
+        'EntityNotExist.VirtualMFADevice',
+        404,
+      );
+      await expectFailure(
+        imsCall(ims, 'DeleteVirtualMFADevice', { SerialNumber }),
+        'EntityNotExist.VirtualMFADevice',
+        404,
+      );
     }
   });
 

@@ -188,6 +188,37 @@ describe.each(STORES)('authorization point (%s)', (store) => {
     expect(missing.status).toBe(404);
   });
 
+  it('answers a user or role name that breaks its name rule as a principal that does not exist', async () => {
+    const kate = uniq('kate');
+    await call(root, 'CreateUser', { UserName: kate });
+    await call(root, 'CreateRole', {
+      RoleName: kate,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${server.accountId}:root`] },
+          },
+        ],
+      }),
+    });
+    const ask = (Arn: string) => authorizeCall(server, keys, { Arn, Action: 'files:Read', Resource: '*' });
+    // Names are found ignoring A-Z case.
+    for (const type of ['user', 'role']) {
+      const r = await ask(`acs:ram::${server.accountId}:${type}/${kate.toUpperCase()}`);
+      expect([type, r.status]).toEqual([type, 200]);
+    }
+    // U+212A lower-cases to k under Unicode rules; a NUL or DEL is in no name.
+    for (const type of ['user', 'role']) {
+      for (const name of [`\u212A${kate.slice(1)}`, 'a\u0000b', 'a\u007fb']) {
+        const r = await ask(`acs:ram::${server.accountId}:${type}/${name}`);
+        expect([type, name, r.status, r.json.Code]).toEqual([type, name, 404, 'EntityNotExist.Principal']);
+      }
+    }
+  });
+
   describe('the node:http middleware', () => {
     let svc: Server;
     let port: number;

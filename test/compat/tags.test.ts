@@ -277,6 +277,22 @@ describe.each(STORES)('RAM tags (%s)', (store) => {
       400,
       '"NextToken"',
     );
+    // A well-formed token whose keys hold control characters: refused alike on both stores
+    // (PostgreSQL cannot compare with a NUL at all).
+    for (const after of [
+      ['\u0000', 'a'],
+      [role.toLowerCase(), 'p\u0001'],
+    ]) {
+      await expectFailure(
+        call(root, 'ListTagResources', {
+          ResourceType: 'role',
+          NextToken: Buffer.from(`k:${JSON.stringify(after)}`, 'utf8').toString('base64url'),
+        }),
+        'InvalidParameter',
+        400,
+        'The parameter - "NextToken" is invalid.',
+      );
+    }
     await expectFailure(
       call(root, 'ListTagResources', { ResourceType: 'role', PageSize: 101 }),
       'InvalidParameter',

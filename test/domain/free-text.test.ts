@@ -222,11 +222,97 @@ forEachBackend('control characters in free text', (w) => {
         'The parameter - "Marker" is invalid.',
       );
     }
+    // ListTagResources' NextToken: a well-formed token whose keys hold a control character.
+    for (const after of [
+      ['\u0000', 'a'],
+      ['r', 'k\u007f'],
+    ]) {
+      await expectApiError(
+        domain.tags.list(accountId, {
+          resourceType: 'role',
+          nextToken: Buffer.from(`k:${JSON.stringify(after)}`, 'utf8').toString('base64url'),
+        }),
+        'InvalidParameter',
+        'The parameter - "NextToken" is invalid.',
+      );
+    }
     const serial = `acs:ram::${accountId}:mfa/a\u0000b`;
     await expectApiError(domain.mfa.deleteVirtual(accountId, serial), 'EntityNotExist.VirtualMFADevice');
     await expectApiError(
       domain.mfa.bind(accountId, 'u', serial, '123456', '654321'),
       'EntityNotExist.VirtualMFADevice',
     );
+  });
+  it('refuses control characters in IMS user tag filters and tag keys to remove, as RAM does', async () => {
+    const { domain, accountId } = w();
+    await seed();
+    const user = await domain.users.get(accountId, 'u');
+    await domain.userTags.tag(accountId, [user.userId], [{ tagKey: 'k', tagValue: 'v' }]);
+    for (const c of REFUSED) {
+      await expectApiError(
+        domain.userTags.list(accountId, { tags: [{ tagKey: `k${c}` }] }),
+        'InvalidParameter',
+        'The parameter - "Tag.N.Key" contains invalid chars.',
+      );
+      await expectApiError(
+        domain.userTags.list(accountId, { tags: [{ tagKey: 'k', tagValue: `v${c}` }] }),
+        'InvalidParameter',
+        'The parameter - "Tag.N.Value" contains invalid chars.',
+      );
+      await expectApiError(
+        domain.userTags.listUsers(accountId, { tags: [{ tagKey: `k${c}` }] }),
+        'InvalidParameter',
+        'The parameter - "Tag.N.Key" contains invalid chars.',
+      );
+      await expectApiError(
+        domain.userTags.listUsers(accountId, { tags: [{ tagKey: 'k', tagValue: `v${c}` }] }),
+        'InvalidParameter',
+        'The parameter - "Tag.N.Value" contains invalid chars.',
+      );
+      await expectApiError(
+        domain.userTags.untag(accountId, [user.userId], { tagKeys: ['k', `k${c}`] }),
+        'InvalidParameter',
+        'The parameter - "TagKey.N" contains invalid chars.',
+      );
+    }
+    // Nothing was removed; tab, line feed and carriage return filter as written.
+    expect((await domain.userTags.tagsOf(accountId, [user.userId])).get(user.userId)).toEqual([
+      { tagKey: 'k', tagValue: 'v' },
+    ]);
+    expect((await domain.userTags.list(accountId, { tags: [{ tagKey: `k${ALLOWED}` }] })).items).toEqual([]);
+    expect(
+      (await domain.userTags.listUsers(accountId, { tags: [{ tagKey: 'k', tagValue: 'v' }] })).items,
+    ).toEqual([expect.objectContaining({ userName: 'u' })]);
+  });
+
+  it('names the NextToken of IMS ListTagResources when it is not one this service gave', async () => {
+    const { domain, accountId } = w();
+    for (const nextToken of ['%%%', Buffer.from('k:a\u0000', 'utf8').toString('base64url'), 'eA']) {
+      await expectApiError(
+        domain.userTags.list(accountId, { nextToken }),
+        'InvalidParameter',
+        'The parameter - "NextToken" is invalid.',
+      );
+    }
+  });
+
+  it("resolves a name that breaks its type's rule to no entity, without a look-up", async () => {
+    const { services, accountId } = w();
+    await seed();
+    const types = ['user', 'group', 'role', 'policy', 'mfa', 'saml-provider', 'oidc-provider'] as const;
+    for (const type of types) {
+      for (const name of ['a\u0000b', 'a\u007fb', '\u212Aate', 'x'.repeat(129)]) {
+        expect([type, name, await services.names.storedName(accountId, type, name)]).toEqual([
+          type,
+          name,
+          undefined,
+        ]);
+      }
+    }
+    expect(await services.roles.findRole(accountId, 'r\u0000')).toBeUndefined();
+    expect(await services.roles.findRole(accountId, '\u212A')).toBeUndefined();
+    // Names that keep the rule resolve as before, ignoring case.
+    expect(await services.names.storedName(accountId, 'role', 'R')).toBe('r');
+    expect((await services.roles.findRole(accountId, 'R'))?.roleName).toBe('r');
   });
 });

@@ -63,6 +63,21 @@ forEachBackend('users', (w) => {
     expect((await domain.users.update(accountId, 'bob', { newUserName: 'BOB' })).userName).toBe('BOB');
   });
 
+  it('ignores A-Z case only: a name that only case-maps onto a user (the Kelvin sign for k) finds none', async () => {
+    const { domain, services, accountId } = w();
+    await domain.users.create(accountId, { userName: 'Kate' });
+    expect((await domain.users.get(accountId, 'kATE')).userName).toBe('Kate');
+    expect(await services.names.storedName(accountId, 'user', 'KATE')).toBe('Kate');
+    for (const name of ['\u212Aate', '\u212AATE']) {
+      await expectApiError(
+        domain.users.get(accountId, name),
+        'EntityNotExist.User',
+        `The user does not exist: ${name}.`,
+      );
+      expect(await services.names.storedName(accountId, 'user', name)).toBeUndefined();
+    }
+  });
+
   it('isolates accounts', async () => {
     const { domain, accountId } = w();
     const other = await domain.accounts.create({ rootPassword: 'another-pass-1' });

@@ -29,6 +29,16 @@ describe('readJson', () => {
     expect(readJson(text)).toMatchObject({ ok: false, message });
   });
 
+  it('keeps the source text of numbers beyond the range of a double, by path (the first of a repeated key)', () => {
+    const r = readJson('{"a":[1e999,2.5,-1e400],"b":1e308,"c":1E999,"c":7e999}');
+    expect(r.ok && r.value).toMatchObject({ a: [Infinity, 2.5, -Infinity], b: 1e308, c: Infinity });
+    expect(r.ok && [...r.numberTexts]).toEqual([
+      ['a[0]', '1e999'],
+      ['a[2]', '-1e400'],
+      ['c', '1E999'],
+    ]);
+  });
+
   it('reports duplicate keys with their paths and keeps the first', () => {
     const r = readJson('{"a":1,"a":2,"S":[{"x":{"k:1":1,"k:1":2}}]}');
     expect(r.ok && r.duplicates).toEqual([

@@ -152,6 +152,26 @@ describe('validation errors: code, path and message', () => {
       },
     ],
     [
+      "number beyond a double, quoted as written (not JSON's null)",
+      '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*","Condition":{"NumericLessThan":{"ram:x":[1,-1E999]}}}]}',
+      'permission',
+      {
+        reason: 'InvalidConditionValue',
+        path: 'Statement[0].Condition.NumericLessThan["ram:x"][1]',
+        message: '-1E999 is not a decimal number',
+      },
+    ],
+    [
+      'Version a number beyond a double',
+      '{"Version":1e999,"Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}',
+      'permission',
+      {
+        reason: 'InvalidVersion',
+        path: 'Version',
+        message: 'Version must be the string "1", not 1e999',
+      },
+    ],
+    [
       'bad date',
       doc({ ...allow, Condition: { DateLessThan: { 'acs:CurrentTime': '2026-02-30' } } }),
       'permission',

@@ -118,4 +118,26 @@ describe.each(STORES)('logon with an auxiliary domain (%s)', (store) => {
     expect(wrong.body).toMatchObject({ Code: 'AuthenticationFail.Logon' });
     // How long each takes is tested at the product's hash cost in logon-timing.test.ts.
   });
+
+  it('ignores A-Z case only: the Kelvin sign is no k, in a domain to set nor in a login name', async () => {
+    const kelvin = `kelvin-${store}.example.com`;
+    // U+212A lower-cases to k under Unicode rules: refused as a non-ASCII domain, nothing stored.
+    await expectFailure(
+      imsCall(ims, 'SetUserSsoSettings', { AuxiliaryDomain: `\u212A${kelvin.slice(1)}` }),
+      'InvalidParameter.AuxiliaryDomain',
+      400,
+    );
+    expect((await imsCall(ims, 'GetUserSsoSettings')).UserSsoSettings).not.toMatchObject({
+      AuxiliaryDomain: kelvin,
+    });
+    await imsCall(ims, 'SetUserSsoSettings', { AuxiliaryDomain: kelvin.toUpperCase() });
+    try {
+      expect((await logon(`alice@${kelvin.toUpperCase()}`, 'Alice-pass-1')).status).toBe(200);
+      // The right password, but a domain that only case-maps onto the account's.
+      const r = await logon(`alice@\u212A${kelvin.slice(1)}`, 'Alice-pass-1');
+      expect([r.status, r.body.Code]).toEqual([401, 'AuthenticationFail.Logon']);
+    } finally {
+      await imsCall(ims, 'SetUserSsoSettings', { AuxiliaryDomain: '' });
+    }
+  });
 });

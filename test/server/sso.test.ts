@@ -185,7 +185,17 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     expect(m.text).toContain(`entityID="${entity()}"`);
     expect(m.text).toContain(`Location="${userAcs()}"`);
     expect(m.text).toContain('WantAssertionsSigned="true"');
-    expect((await http('GET', '/saml/SpMetadata.xml?tenantID=1234567890123456')).status).toBe(404);
+    // Made from the id alone: an id no account has is answered alike, so nothing tells them apart.
+    const unknown = await http('GET', '/saml/SpMetadata.xml?tenantID=1234567890123456');
+    expect([unknown.status, unknown.headers.get('content-type')]).toEqual([
+      200,
+      m.headers.get('content-type'),
+    ]);
+    expect(unknown.text).toBe(m.text.replaceAll(s.accountId, '1234567890123456'));
+    for (const bad of ['', '123', `${s.accountId}0`, alias, `${s.accountId}%00`, '%00']) {
+      const r = await http('GET', `/saml/SpMetadata.xml?tenantID=${bad}`);
+      expect([bad, r.status, JSON.parse(r.text).Code]).toEqual([bad, 404, 'InvalidApi.NotFound']);
+    }
     const r = await http('GET', '/saml-role/sp-metadata.xml');
     expect(r.text).toContain('entityID="urn:rampart:cloudcomputing"');
     expect(r.text).toContain(`Location="${roleAcs()}"`);
@@ -224,11 +234,15 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
   });
 
   it('logs on through an AuthnRequest (SP-initiated): InResponseTo must answer a request sent, once', async () => {
-    const status = JSON.parse((await http('GET', `/saml/status?tenantID=${alias}`)).text);
-    expect(status.UserSso).toEqual({
-      Enabled: true,
-      StartUrl: `${s.endpoint}/saml/start?tenantID=${s.accountId}`,
-    });
+    // StartUrl names the tenant as given: an alias's account id is not told.
+    for (const given of [alias, alias.toUpperCase(), `${alias}.onaliyun.com`, s.accountId]) {
+      const status = JSON.parse((await http('GET', `/saml/status?tenantID=${given}`)).text);
+      expect(status.UserSso).toEqual({
+        Enabled: true,
+        StartUrl: `${s.endpoint}/saml/start?tenantID=${given}`,
+      });
+      expect((await http('GET', status.UserSso.StartUrl.slice(s.endpoint.length))).status).toBe(302);
+    }
     // An account that does not exist reads as one without user SSO: no account is told apart,
     // and no alias's account id is given, before logon.
     for (const unknown of ['no-such-alias', '1999999999999999']) {
@@ -339,6 +353,35 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     await expectRefused(await http('POST', '/saml/SSO', {}), 'MissingSAMLResponse', 400, false);
     // Nothing was created.
     expect(await sessions()).toBe(before);
+  });
+
+  it('answers a NameID that only case-maps onto a user (the Kelvin sign for k) as an unknown user', async () => {
+    await d().users.create(s.accountId, { userName: 'kate' });
+    await d().loginProfiles.create(s.accountId, 'kate', { password: 'Initial-pass1' });
+    // A-Z case is ignored, in the name and in the domain.
+    const ok = await postUser(userResponse({ nameId: 'KATE@Corp.Example' }));
+    expect((await session(ok.cookie!)).Session!.Principal).toMatchObject({ UserName: 'kate' });
+    // U+212A lower-cases to k under Unicode rules; it is no letter of a user name.
+    for (const nameId of ['\u212Aate@corp.example', `\u212AATE@${alias}.onaliyun.com`]) {
+      const r = await postUser(userResponse({ nameId }));
+      expect([nameId, r.status, r.cookie]).toEqual([nameId, 404, undefined]);
+      await expectRefused(r, 'EntityNotExist.User', 404);
+    }
+    await d().ssoSettings.set(s.accountId, { auxiliaryDomain: 'kcorp.example' });
+    try {
+      expect((await postUser(userResponse({ nameId: 'kate@KCORP.example' }))).status).toBe(200);
+      await expectRefused(
+        await postUser(userResponse({ nameId: 'kate@\u212Acorp.example' })),
+        'EntityNotExist.User',
+        404,
+      );
+      // With SsoLoginWithDomain false the NameID is the bare name, under the same rule.
+      await d().ssoSettings.set(s.accountId, { ssoLoginWithDomain: false });
+      expect((await postUser(userResponse({ nameId: 'Kate' }))).status).toBe(200);
+      await expectRefused(await postUser(userResponse({ nameId: '\u212Aate' })), 'EntityNotExist.User', 404);
+    } finally {
+      await d().ssoSettings.set(s.accountId, { auxiliaryDomain: 'corp.example', ssoLoginWithDomain: true });
+    }
   });
 
   it('turns password logon off for RAM users while SSO is on, not for the root', async () => {
@@ -505,5 +548,142 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     const once = roleResponse([adminRoleArn]);
     expect((await postRole(once)).status).toBe(200);
     await expectRefused(await postRole(once), 'AuthenticationFail.SAMLAssertion.Invalid', 401);
+  });
+
+  it('lands only on console pages: another path of this deployment, such as another account’s start, is the console home', async () => {
+    // Another account, whose IdP metadata sends its /saml/start wherever its administrator likes.
+    const b = await d().accounts.create({ alias: `sso-b-${store}`, rootPassword: 'Root-pass-one1' });
+    const elsewhere = samlIdp(cert, other, 'https://evil.example/phish');
+    await d().ssoSettings.set(b.accountId, { metadataDocument: elsewhere.metadataBase64, ssoEnabled: true });
+    const bStart = await http('GET', `/saml/start?tenantID=${b.accountId}`);
+    expect(bStart.headers.get('location')).toMatch(/^https:\/\/evil\.example\/phish\/sso\?SAMLRequest=/);
+    const rows: [string, string][] = [
+      ['/console/users', '/console/users'],
+      ['/console/', '/console/'],
+      ['/console/roles?Tab=trust#top', '/console/roles?Tab=trust#top'],
+      [`/saml/start?tenantID=${b.accountId}`, '/console/'],
+      [`/console/../saml/start?tenantID=${b.accountId}`, '/console/'],
+      [`/console/%2e%2E/saml/start?tenantID=${b.accountId}`, '/console/'],
+      [`/console\\..\\saml/start?tenantID=${b.accountId}`, '/console/'],
+      ['/logon/session', '/console/'],
+      ['/consoles/', '/console/'],
+      ['/console', '/console/'],
+      ['//evil.example/console/', '/console/'],
+      ['https://evil.example/console/', '/console/'],
+      ['/console/\u0000', '/console/'],
+    ];
+    const target = (r: Reply) => /url=([^"]*)"/.exec(r.text)?.[1];
+    for (const [relay, to] of rows) {
+      const user = await postUser(userResponse(), relay);
+      expect([relay, user.status, target(user)]).toEqual([relay, 200, to]);
+      const role = await http('POST', '/saml-role/sso', {
+        SAMLResponse: roleResponse([adminRoleArn]),
+        RelayState: relay,
+      });
+      expect([relay, role.status, target(role)]).toEqual([relay, 200, to]);
+      const start = await http(
+        'GET',
+        `/saml/start?tenantID=${alias}&RelayState=${encodeURIComponent(relay)}`,
+      );
+      const sent = new URL(start.headers.get('location')!).searchParams.get('RelayState');
+      expect([relay, start.status, sent]).toEqual([relay, 302, to]);
+    }
+  });
+
+  it('answers a tenantID no account can have (a NUL, other characters, too long) as an unknown account', async () => {
+    const malformed = [
+      `${alias}%00`,
+      'a%00b',
+      `${s.accountId}%00`,
+      '%E2%84%AAate',
+      `${alias}%20x`,
+      `${alias}.evil.example`,
+      '%ED%A0%80',
+      'x'.repeat(200),
+    ];
+    for (const t of malformed) {
+      const status = await http('GET', `/saml/status?tenantID=${t}`);
+      expect([t, status.status, JSON.parse(status.text)]).toEqual([t, 200, { UserSso: { Enabled: false } }]);
+      const started = await http('GET', `/saml/start?tenantID=${t}`);
+      expect([t, started.status, JSON.parse(started.text).Code]).toEqual([t, 400, 'SSO.NotEnabled']);
+    }
+    // A NUL elsewhere in the query is read as any other character.
+    const relay = await http('GET', `/saml/start?tenantID=${alias}&RelayState=/console/%00`);
+    expect(new URL(relay.headers.get('location')!).searchParams.get('RelayState')).toBe('/console/');
+  });
+
+  it('refuses a role logon whose SessionNotOnOrAfter has passed, before the assertion is used up', async () => {
+    const claimed = async (id: string) =>
+      (
+        await s.deployment.store.db
+          .selectFrom('saml_assertion_ids')
+          .select('assertion_id')
+          .where('assertion_id', '=', id)
+          .execute()
+      ).length;
+    const assertionId = `_ended${store}`;
+    const r = await postRole(
+      roleResponse([adminRoleArn], {
+        nameId: 'ended@corp.example',
+        assertionId,
+        sessionNotOnOrAfter: new Date(s.clock().getTime() - 60_000),
+      }),
+    );
+    await expectRefused(r, 'AuthenticationFail.SAMLAssertion.Expired', 401);
+    expect(JSON.parse(r.text).Message).toBe(
+      'The session the SAML assertion grants has ended (AuthnStatement/@SessionNotOnOrAfter).',
+    );
+    expect(await claimed(assertionId)).toBe(0);
+    const made = (await storedEvents(s.deployment.store, s.accountId)).filter(
+      (e) =>
+        e.event.eventName === 'ConsoleSignin' &&
+        e.event.errorCode === '' &&
+        e.event.additionalEventData?.samlNameId === 'ended@corp.example',
+    );
+    expect(made).toEqual([]);
+    // One still ahead bounds the session.
+    const until = new Date(s.clock().getTime() + 10 * 60_000);
+    const ok = await postRole(roleResponse([adminRoleArn], { sessionNotOnOrAfter: until }));
+    expect(ok.status).toBe(200);
+    const info = JSON.parse((await http('GET', '/logon/session', undefined, { cookie: ok.cookie! })).text);
+    expect(Date.parse(info.Session.ExpiresAt)).toBeLessThanOrEqual(until.getTime());
+    // A role chosen after it passed: refused too, and no session.
+    const offer = await postRole(
+      roleResponse([adminRoleArn, auditorRoleArn], {
+        sessionNotOnOrAfter: new Date(s.clock().getTime() + 2 * 60_000),
+      }),
+    );
+    const token = /name="ChoiceToken" value="([^"]+)"/.exec(offer.text)![1]!;
+    s.clock.advance(3 * 60_000);
+    await expectRefused(
+      await http('POST', '/saml-role/select', { ChoiceToken: token, RoleArn: auditorRoleArn }),
+      'AuthenticationFail.SAMLAssertion.Expired',
+      401,
+    );
+  });
+
+  it('reads the IdP metadata as written: references in its entityID and SSO URL are decoded once', async () => {
+    const idp = samlIdp(cert, other, 'https://idp.example.test/saml?tenant=corp&realm=staff');
+    expect(Buffer.from(idp.metadataBase64, 'base64').toString()).toContain('tenant=corp&amp;realm=staff');
+    await d().ssoSettings.set(s.accountId, { metadataDocument: idp.metadataBase64 });
+    try {
+      const start = await http('GET', `/saml/start?tenantID=${alias}`);
+      const location = new URL(start.headers.get('location')!);
+      expect(`${location.origin}${location.pathname}`).toBe('https://idp.example.test/saml');
+      expect([...location.searchParams.keys()]).toEqual(['tenant', 'realm', 'SAMLRequest']);
+      expect(location.searchParams.get('realm')).toBe('staff/sso');
+      // The Issuer of its assertions is the entityID: `&`, not `&amp;`.
+      const r = await postUser(
+        idp.response({
+          nameId: 'alice@corp.example',
+          recipient: userAcs(),
+          audience: entity(),
+          now: s.clock(),
+        }),
+      );
+      expect(r.status, r.text).toBe(200);
+    } finally {
+      await d().ssoSettings.set(s.accountId, { metadataDocument: userIdp.metadataBase64 });
+    }
   });
 });

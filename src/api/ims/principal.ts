@@ -6,10 +6,12 @@
  */
 import type { Principal } from '../../auth/principal.js';
 import type { Domain, User } from '../../domain/index.js';
+import { nameKey } from '../../domain/common.js';
 import { apiError, missingParameter, paramError } from '../../errors.js';
 import type { EntityRef, SelfService } from '../action.js';
 import { Param } from '../params.js';
 import { ramResource } from '../ram/resources.js';
+import { asciiLowerCase } from '../../text.js';
 
 export interface PrincipalName {
   /** As the caller wrote it. */
@@ -45,7 +47,7 @@ export function userPrincipalName(): Param<PrincipalName> {
         `The parameter - "${param}" MUST be <user name>@<domain>: a user name of 1 to 64 letters, digits, ".", "_" or "-", and the account's domain.`,
       );
     }
-    return { upn: raw, userName, domain: domain.toLowerCase() };
+    return { upn: raw, userName, domain: asciiLowerCase(domain) };
   });
 }
 
@@ -134,7 +136,7 @@ export function selfServiceFor(
   kind: SelfService,
 ): { readonly selfService?: SelfService } {
   if (principal.type !== 'RAMUser' || o.kind !== 'user') return {};
-  return o.userName.toLowerCase() === principal.userName.toLowerCase() ? { selfService: kind } : {};
+  return nameKey(o.userName) === nameKey(principal.userName) ? { selfService: kind } : {};
 }
 
 /** The user name an owner resolves to (the principal name's domain checked), for a user owner. */

@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/principal.js';
 import type { SelfService } from '../action.js';
 import { missingParameter } from '../../errors.js';
+import { nameKey } from '../../domain/common.js';
 
 /**
  * Whose AccessKeys an operation with an optional UserName acts on: the named user; without
@@ -32,7 +33,7 @@ export function selfService(
   kind: SelfService,
 ): { readonly selfService?: SelfService } {
   if (principal.type !== 'RAMUser') return {};
-  if (userName !== undefined && userName.toLowerCase() !== principal.userName.toLowerCase()) return {};
+  if (userName !== undefined && nameKey(userName) !== nameKey(principal.userName)) return {};
   return { selfService: kind };
 }
 

@@ -21,6 +21,7 @@ import type { PendingEvent } from '../../audit/event.js';
 import type { Sealer } from '../../crypto/seal.js';
 import { checkSamlMetadata } from '../../domain/federation-providers.js';
 import type { Domain, RoleSessionPrincipal } from '../../domain/index.js';
+import { isEntityName } from '../../domain/names.js';
 import type { RoleLookup, TrustedRole } from '../../domain/request-services.js';
 import { apiError, apiErrorWithStatus, ApiError, missingParameter } from '../../errors.js';
 import {
@@ -47,6 +48,7 @@ import {
   userSpMetadata,
 } from '../../sso/saml/sp.js';
 import { federatedTrustDecision, stringValues } from '../../sso/trust.js';
+import { asciiLowerCase } from '../../text.js';
 import { sessionCookie } from '../logon/routes.js';
 import { buildRequestContext } from '../request-context.js';
 import { newRequestId } from '../protocol/request.js';
@@ -109,12 +111,26 @@ const HTML_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-/** A console page of this deployment (a path, never another origin); default the console home. */
+const CONSOLE_HOME = '/console/';
+const LANDING_BASE = 'http://rampart.invalid';
+
+/**
+ * Where a logon lands: RelayState when it is a console page of this deployment, a path under
+ * `/console/` as the browser will resolve it (`..`, `%2e%2e` or `\` cannot step out of it);
+ * else the console home. Never another path of this origin: an account's `/saml/start` sends the
+ * browser wherever that account's IdP metadata says, so a RelayState naming it would chain one
+ * account's logon into another account's redirect.
+ */
 function landing(relayState: string | undefined): string {
-  if (relayState && /^\/(?![/\\])[\x21-\x7e]{0,1023}$/.test(relayState) && !relayState.includes('\\')) {
-    return relayState;
+  if (relayState === undefined || !/^\/[\x21-\x7e]{0,1023}$/.test(relayState)) return CONSOLE_HOME;
+  let url: URL;
+  try {
+    url = new URL(relayState, LANDING_BASE);
+  } catch {
+    return CONSOLE_HOME;
   }
-  return '/console/';
+  if (url.origin !== LANDING_BASE || !url.pathname.startsWith(CONSOLE_HOME)) return CONSOLE_HOME;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 function xmlAnswer(xml: string): Answer {
@@ -192,8 +208,9 @@ async function route(deps: SsoDeps, req: WireRequest, audit: Audit): Promise<Ans
   const { path, method } = req;
   const query = new URLSearchParams(req.rawQuery);
   if (method === 'GET' && path === USER_METADATA_PATH) {
+    // Made from the id alone, for any well-formed id: the answer tells no one which accounts exist.
     const accountId = query.get('tenantID') ?? '';
-    if (!/^\d{16}$/.test(accountId) || !(await deps.domain.accounts.get(accountId))) throw notFound();
+    if (!/^\d{16}$/.test(accountId)) throw notFound();
     return xmlAnswer(userSpMetadata(deps.baseUrl, accountId));
   }
   if (method === 'GET' && path === ROLE_METADATA_PATH) return xmlAnswer(roleSpMetadata(deps.baseUrl));
@@ -230,23 +247,33 @@ async function enabledIdp(deps: SsoDeps, accountId: string) {
   }
 }
 
+/** What a tenantID may be: an account id or alias, alone or as its default domain (A-Z in any case). */
+const TENANT = /^[a-z0-9-]{1,63}(?:\.onaliyun\.com)?$/;
+
 /**
- * The account a tenantID names (its 16-digit id, its alias or its default domain), or undefined
- * when none does. Callers answer an unknown account as one without user SSO: before logon,
- * nothing tells which accounts exist or what an alias's account id is.
+ * The tenantID given (trimmed) and the account it names (its 16-digit id, its alias or its
+ * default domain), undefined when none does. A value no account could have (another
+ * character, a NUL, too long) names none and is never looked up. Callers answer an unknown
+ * account as one without user SSO: before logon, nothing tells which accounts exist or what
+ * an alias's account id is.
  */
-async function tenant(deps: SsoDeps, query: URLSearchParams): Promise<string | undefined> {
-  const t = (query.get('tenantID') ?? '').trim();
-  if (t === '' || t.length > 128) throw notFound();
-  const account = /^\d{16}$/.test(t)
-    ? await deps.domain.accounts.get(t)
-    : await deps.domain.accounts.findByAliasOrId(t.toLowerCase());
-  return account?.accountId;
+async function tenant(
+  deps: SsoDeps,
+  query: URLSearchParams,
+): Promise<{ given: string; accountId: string | undefined }> {
+  const given = (query.get('tenantID') ?? '').trim();
+  if (given === '') throw notFound();
+  const key = asciiLowerCase(given);
+  if (!TENANT.test(key)) return { given, accountId: undefined };
+  const account = /^\d{16}$/.test(key)
+    ? await deps.domain.accounts.get(key)
+    : await deps.domain.accounts.findByAliasOrId(key);
+  return { given, accountId: account?.accountId };
 }
 
 /** What a logon page needs: whether RAM users of the account log on through SSO, and where to start. */
 async function userSsoStatus(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
-  const accountId = await tenant(deps, query);
+  const { given, accountId } = await tenant(deps, query);
   const enabled = accountId !== undefined && (await deps.domain.ssoSettings.get(accountId)).ssoEnabled;
   return {
     status: 200,
@@ -254,15 +281,18 @@ async function userSsoStatus(deps: SsoDeps, query: URLSearchParams): Promise<Ans
     body: JSON.stringify({
       UserSso: {
         Enabled: enabled,
-        // The logon it starts names the account to the IdP anyway (the AuthnRequest's Issuer).
-        ...(enabled ? { StartUrl: `${deps.baseUrl}${USER_START_PATH}?tenantID=${accountId}` } : {}),
+        // The tenantID as given, which the start resolves alike: an alias's account id is not
+        // told here (the IdP, once the browser is there, reads it in the AuthnRequest's Issuer).
+        ...(enabled
+          ? { StartUrl: `${deps.baseUrl}${USER_START_PATH}?tenantID=${encodeURIComponent(given)}` }
+          : {}),
       },
     }),
   };
 }
 
 async function startUserSso(deps: SsoDeps, query: URLSearchParams): Promise<Answer> {
-  const accountId = await tenant(deps, query);
+  const { accountId } = await tenant(deps, query);
   if (accountId === undefined) throw ssoNotEnabled();
   const { idp } = await enabledIdp(deps, accountId);
   if (!idp.ssoRedirectUrl) {
@@ -290,7 +320,11 @@ const NO_ROLE_REQUEST =
 /** The AuthnRequest an assertion answers must be one this deployment sent the account; none: IdP-initiated. */
 async function checkInResponseTo(deps: SsoDeps, accountId: string, a: ValidatedAssertion): Promise<void> {
   if (a.inResponseTo === undefined) return;
-  if (!(await deps.domain.samlReplay.consumeRequest(accountId, a.inResponseTo))) {
+  // The form of the IDs this service sends (samlReplay.createRequest); another is none of them.
+  if (
+    !/^_[0-9a-f]{40}$/.test(a.inResponseTo) ||
+    !(await deps.domain.samlReplay.consumeRequest(accountId, a.inResponseTo))
+  ) {
     throw invalid('The SAML assertion answers no pending request of this service (InResponseTo).');
   }
 }
@@ -330,17 +364,21 @@ async function userAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
     });
     nameId = a.nameId;
     // The RAM user whose UserPrincipalName is the NameID (name@default domain or
-    // name@auxiliary domain), or whose name it is when SsoLoginWithDomain is false.
+    // name@auxiliary domain), or whose name it is when SsoLoginWithDomain is false. The domain
+    // compares ignoring A-Z case only, and the name must keep the user name rule, as in a
+    // password logon: a NameID that only case-maps onto a user (the Kelvin sign for `k`) names
+    // none, and is not looked up.
     let userName: string | undefined;
     if (settings.ssoLoginWithDomain) {
       const at = a.nameId.lastIndexOf('@');
       const domains = await deps.domain.ssoSettings.principalDomains(accountId);
-      if (at > 0 && domains.includes(a.nameId.slice(at + 1).toLowerCase())) userName = a.nameId.slice(0, at);
+      if (at > 0 && domains.includes(asciiLowerCase(a.nameId.slice(at + 1))))
+        userName = a.nameId.slice(0, at);
     } else if (!a.nameId.includes('@')) {
       userName = a.nameId;
     }
     const user =
-      userName === undefined
+      userName === undefined || !isEntityName('user', userName)
         ? undefined
         : await deps.domain.users.get(accountId, userName).catch(() => undefined);
     if (!user)
@@ -384,7 +422,7 @@ async function offeredRoles(
 ): Promise<TrustedRole[]> {
   const out: TrustedRole[] = [];
   for (const pair of rolePairs(a.attributes[ROLE_ATTRIBUTE])) {
-    if (pair.providerArn.toLowerCase() !== providerArn.toLowerCase() || pair.accountId !== accountId)
+    if (asciiLowerCase(pair.providerArn) !== asciiLowerCase(providerArn) || pair.accountId !== accountId)
       continue;
     const role = await deps.roles.findRole(accountId, pair.roleName);
     if (!role || out.some((r) => r.roleId === role.roleId)) continue;
@@ -512,7 +550,17 @@ async function roleAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
   }
 }
 
-/** SessionDuration attribute and SessionNotOnOrAfter bound the console session (with the role's maximum, below). */
+const sessionEnded = (): ApiError =>
+  apiError(
+    'AuthenticationFail.SAMLAssertion.Expired',
+    'The session the SAML assertion grants has ended (AuthnStatement/@SessionNotOnOrAfter).',
+  );
+
+/**
+ * SessionDuration attribute and SessionNotOnOrAfter bound the console session (with the role's
+ * maximum, below). A SessionNotOnOrAfter already passed grants no session: Expired, before the
+ * assertion is used up.
+ */
 function sessionEnd(now: Date, a: ValidatedAssertion): Date {
   let end = Infinity;
   const d = a.attributes[SESSION_DURATION_ATTRIBUTE]?.[0];
@@ -526,6 +574,7 @@ function sessionEnd(now: Date, a: ValidatedAssertion): Date {
     end = now.getTime() + Number(d) * 1000;
   }
   if (a.sessionNotOnOrAfter) end = Math.min(end, a.sessionNotOnOrAfter.getTime());
+  if (end <= now.getTime()) throw sessionEnded();
   return new Date(end === Infinity ? 8.64e15 : end);
 }
 
@@ -597,7 +646,9 @@ async function roleSelect(
     accountId = c.acct;
     if (c.v !== 1 || c.exp <= deps.clock().getTime())
       throw invalid('The role choice has expired; log on again.');
-    const offered = c.roles.find((r) => r.arn.toLowerCase() === roleArn.toLowerCase());
+    // The assertion's session may end while the user chooses (SessionNotOnOrAfter).
+    if (!(c.until > deps.clock().getTime())) throw sessionEnded();
+    const offered = c.roles.find((r) => asciiLowerCase(r.arn) === asciiLowerCase(roleArn));
     if (!offered) throw invalid('The role was not offered by the assertion.');
     const role = await deps.roles.findRole(c.acct, offered.arn.slice(offered.arn.indexOf(':role/') + 6));
     // The role must still be the one offered, and still trust the provider.

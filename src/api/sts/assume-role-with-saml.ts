@@ -13,6 +13,7 @@ import {
   validateSamlResponse,
 } from '../../sso/saml/index.js';
 import { federatedTrustDecision, stringValues } from '../../sso/trust.js';
+import { asciiLowerCase } from '../../text.js';
 import { sts } from './params.js';
 import { credentialsView } from './views.js';
 import { noPermission, providerArnParam, requestTime, requiredAs } from './federated.js';
@@ -94,10 +95,11 @@ export default defineAction({
       userName: assertion.nameId,
     });
     const pairs = rolePairs(assertion.attributes[ROLE_ATTRIBUTE]);
-    const lower = (s: string) => s.toLowerCase();
     if (
       !pairs.some(
-        (x) => lower(x.roleArn) === lower(roleRef.arn) && lower(x.providerArn) === lower(provider.arn),
+        (x) =>
+          asciiLowerCase(x.roleArn) === asciiLowerCase(roleRef.arn) &&
+          asciiLowerCase(x.providerArn) === asciiLowerCase(provider.arn),
       )
     ) {
       throw assertionInvalid(

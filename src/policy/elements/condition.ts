@@ -3,10 +3,19 @@ import { parseOperator } from '../conditions/operators.js';
 import { canonicalKey } from '../conditions/keys.js';
 import type { Scalar } from '../conditions/string.js';
 import type { ConditionClause } from '../document.js';
-import { childPath, indexPath, isJsonObject, type JsonValue } from '../json.js';
+import { childPath, indexPath, isJsonObject, jsonText, type JsonValue, type NumberTexts } from '../json.js';
 import { report, show, type Sink } from './common.js';
 
-export function readCondition(v: JsonValue, path: string, sink: Sink): ConditionClause[] | undefined {
+/**
+ * Reads a Condition element. `numberTexts` (from readJson) gives the source text of numbers too
+ * large for a double, so that a refusal quotes `1e999` as written, not JSON's `null`.
+ */
+export function readCondition(
+  v: JsonValue,
+  path: string,
+  sink: Sink,
+  numberTexts: NumberTexts = new Map(),
+): ConditionClause[] | undefined {
   const p = `${path}.Condition`;
   if (!isJsonObject(v)) {
     report(sink, 'InvalidCondition', p, `Condition must be an object of operators, not ${show(v)}`);
@@ -79,8 +88,9 @@ export function readCondition(v: JsonValue, path: string, sink: Sink): Condition
           return;
         }
         if (parsed && parsed.spec.parsePolicy(item) === undefined) {
-          report(sink, 'InvalidConditionValue', ip, `${JSON.stringify(item)} is not ${parsed.spec.expects}`);
-          problem ??= `${JSON.stringify(item)} is not ${parsed.spec.expects}`;
+          const text = jsonText(item, ip, numberTexts);
+          report(sink, 'InvalidConditionValue', ip, `${text} is not ${parsed.spec.expects}`);
+          problem ??= `${text} is not ${parsed.spec.expects}`;
         }
         values.push(item);
       });

@@ -1,6 +1,6 @@
 /** One statement: its elements, checked for the policy kind (S5-S18, table 1.2). */
 import type { PolicyKind, Statement } from '../document.js';
-import { childPath, isJsonObject, type JsonValue } from '../json.js';
+import { childPath, isJsonObject, type JsonValue, type NumberTexts } from '../json.js';
 import { readAction } from './action.js';
 import { report, show, type Sink } from './common.js';
 import { readCondition } from './condition.js';
@@ -25,6 +25,7 @@ export function readStatement(
   path: string,
   kind: PolicyKind,
   sink: Sink,
+  numberTexts: NumberTexts = new Map(),
 ): Statement {
   if (!isJsonObject(v)) {
     report(sink, 'InvalidStatement', path, `A statement must be an object, not ${show(v)}`);
@@ -69,7 +70,7 @@ export function readStatement(
       `Principal is allowed only in trust policies and bucket policies, not in a ${kind} policy`,
     );
   }
-  const conditions = v.Condition === undefined ? [] : readCondition(v.Condition, path, sink);
+  const conditions = v.Condition === undefined ? [] : readCondition(v.Condition, path, sink, numberTexts);
   let broken: string | undefined;
   if (effect === undefined) broken = 'no valid Effect';
   else if (action === undefined) broken = 'no valid Action';

@@ -1,7 +1,8 @@
 import { defineAction } from '../../action.js';
-import { asciiLowerCase, Param, params } from '../../params.js';
+import { Param, params } from '../../params.js';
 import { ramResource } from '../../ram/resources.js';
 import { paramError } from '../../../errors.js';
+import { asciiLowerCase } from '../../../text.js';
 
 const SUFFIX = '.onaliyun.com';
 const PREFIX = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;

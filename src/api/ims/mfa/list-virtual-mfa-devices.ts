@@ -1,7 +1,7 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
 import { ramResource } from '../../ram/resources.js';
-import { decodeMarker, encodeMarker } from '../../../domain/common.js';
+import { decodeMarker, encodeMarker, nameKey } from '../../../domain/common.js';
 import { virtualMFADeviceView } from '../views.js';
 
 /** Devices by name ignoring case, with the bound user by principal name; Marker paging. */
@@ -16,7 +16,7 @@ export default defineAction({
   handle: async (req, { domain }) => {
     const after = decodeMarker(req.params.Marker);
     const all = (await domain.mfa.listVirtual(req.accountId)).filter(
-      (d) => after === undefined || d.virtualMFADeviceName.toLowerCase() > after,
+      (d) => after === undefined || nameKey(d.virtualMFADeviceName) > after,
     );
     const items = all.slice(0, req.params.MaxItems);
     const truncated = all.length > items.length;
@@ -24,9 +24,7 @@ export default defineAction({
     return {
       VirtualMFADevices: { VirtualMFADevice: items.map((d) => virtualMFADeviceView(d, domainName)) },
       IsTruncated: truncated,
-      ...(truncated
-        ? { Marker: encodeMarker(items[items.length - 1]!.virtualMFADeviceName.toLowerCase()) }
-        : {}),
+      ...(truncated ? { Marker: encodeMarker(nameKey(items[items.length - 1]!.virtualMFADeviceName)) } : {}),
     };
   },
 });
