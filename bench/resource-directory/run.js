@@ -1,7 +1,8 @@
 // Resource Directory benchmark, against a real `rampart serve` process driven by wrk (requests
 // signed ahead of time, unique nonces), all in one run: a signed GetUser by a RAM user with the
 // same policy in
-//   - an account outside any directory (a member created and then removed),
+//   - an account outside any directory (the first account of a second deployment, served by its
+//     own process on the same machine: a member the directory created never leaves it),
 //   - a member three folders deep with control policies enabled (FullAliyunAccess at every
 //     level and a Deny guardrail at Root),
 //   - the management account (exempt from control policies).
@@ -62,16 +63,23 @@ async function main() {
   }
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-rd-'));
   const dataDir = join(dir, 'data');
+  const outsideDir = join(dir, 'outside');
   let server;
+  let outsideServer;
   try {
-    const init = JSON.parse(
-      execFileSync(process.execPath, [BIN, 'init', '--data', dataDir, '--json', '--root-access-key'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }),
-    );
-    const rootKey = { accessKeyId: init.AccessKeyId, accessKeySecret: init.AccessKeySecret };
+    const initOf = (data) => {
+      const init = JSON.parse(
+        execFileSync(process.execPath, [BIN, 'init', '--data', data, '--json', '--root-access-key'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+      );
+      return { accessKeyId: init.AccessKeyId, accessKeySecret: init.AccessKeySecret };
+    };
+    const rootKey = initOf(dataDir);
+    const outsideRootKey = initOf(outsideDir);
     server = await startRampart(dataDir);
+    outsideServer = await startRampart(outsideDir);
     const dirInfo = (
       await call(server, rootKey, 'EnableResourceDirectory', { EnableMode: 'CurrentAccount' }, RM)
     ).ResourceDirectory;
@@ -89,11 +97,8 @@ async function main() {
         RM,
       )
     ).Account.AccountId;
-    const outside = (await call(server, rootKey, 'CreateResourceAccount', { DisplayName: 'outside' }, RM))
-      .Account.AccountId;
     const memberKey = await reader(server, await intoMember(server, rootKey, member));
-    const outsideKey = await reader(server, await intoMember(server, rootKey, outside));
-    await call(server, rootKey, 'RemoveCloudAccount', { AccountId: outside }, RM);
+    const outsideKey = await reader(outsideServer, outsideRootKey);
     const masterKey = await reader(server, rootKey);
     await call(server, rootKey, 'EnableControlPolicy', {}, RM);
     const guard = (
@@ -122,18 +127,23 @@ async function main() {
       RM,
     );
 
-    const getUser = (key) => (file, n) =>
-      presign(file, n, server, key, 'GetUser', { UserName: 'bench-reader' });
+    const getUser = (on, key) => (file, n) =>
+      presign(file, n, on, key, 'GetUser', { UserName: 'bench-reader' });
     console.log(
       `\nGetUser (V3, pre-signed, unique nonces) by a RAM user with the same policy; wrk -t2 -c${CONNECTIONS}; best of 2 x ${SECONDS / 2} s each`,
     );
-    for (const k of [outsideKey, memberKey, masterKey]) wrkRun(server, dir, 2, CONNECTIONS, getUser(k)); // warm-up
+    const callers = {
+      outside: [outsideServer, outsideKey],
+      member: [server, memberKey],
+      master: [server, masterKey],
+    };
+    for (const [on, k] of Object.values(callers)) wrkRun(on, dir, 2, CONNECTIONS, getUser(on, k)); // warm-up
     const best = (a, b) => (a.rps >= b.rps ? a : b);
     const runs = { outside: undefined, member: undefined, master: undefined };
-    const keys = { outside: outsideKey, member: memberKey, master: masterKey };
     for (let round = 0; round < 2; round++) {
       for (const name of Object.keys(runs)) {
-        const r = wrkRun(server, dir, SECONDS / 2, CONNECTIONS, getUser(keys[name]));
+        const [on, k] = callers[name];
+        const r = wrkRun(on, dir, SECONDS / 2, CONNECTIONS, getUser(on, k));
         runs[name] = runs[name] ? best(runs[name], r) : r;
       }
     }
@@ -152,6 +162,7 @@ async function main() {
     );
   } finally {
     if (server) await stop(server.child);
+    if (outsideServer) await stop(outsideServer.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

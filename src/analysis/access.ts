@@ -121,7 +121,12 @@ function describeConditions(s: Statement): string[] {
 interface Relaxed {
   readonly set: PolicySetInput;
   /** Deny statements set aside, by policy input, for the "denied when" list. */
-  readonly conditionalDenies: { readonly policy: PolicyInput; readonly statement: Statement }[];
+  readonly conditionalDenies: {
+    readonly policy: PolicyInput;
+    readonly statement: Statement;
+    /** Of a control policy (the management account's). */
+    readonly control: boolean;
+  }[];
 }
 
 const documentOf = (p: { readonly document: string | object }) =>
@@ -133,7 +138,7 @@ const documentOf = (p: { readonly document: string | object }) =>
  */
 function relax(set: PolicySetInput): Relaxed {
   const conditionalDenies: Relaxed['conditionalDenies'] = [];
-  const relaxDoc = (p: PolicyInput): PolicyInput => {
+  const relaxDoc = (p: PolicyInput, control = false): PolicyInput => {
     let raw: unknown = p.document;
     if (typeof raw === 'string') {
       try {
@@ -152,7 +157,7 @@ function relax(set: PolicySetInput): Relaxed {
       if (st.Condition === undefined) return st;
       if (st.Effect === 'Deny') {
         const ps = parsed.statements[i];
-        if (ps) conditionalDenies.push({ policy: p, statement: ps });
+        if (ps) conditionalDenies.push({ policy: p, statement: ps, control });
         // A condition on a key no request carries: this Deny never matches here.
         return { ...st, Condition: { Bool: { 'rampart:analysis-never': 'true' } } };
       }
@@ -165,9 +170,9 @@ function relax(set: PolicySetInput): Relaxed {
   return {
     set: {
       ...set,
-      identity: set.identity.map(relaxDoc),
+      identity: set.identity.map((p) => relaxDoc(p)),
       ...(set.control
-        ? { control: set.control.map((l) => ({ ...l, policies: l.policies.map(relaxDoc) })) }
+        ? { control: set.control.map((l) => ({ ...l, policies: l.policies.map((p) => relaxDoc(p, true)) })) }
         : {}),
     },
     conditionalDenies,
@@ -243,11 +248,19 @@ export function decideAccess(
   }
   const deniedWhen = relaxed.conditionalDenies
     .filter(({ statement }) => actionMatches(statement, action) && resourceMatches(statement, resource))
-    .flatMap(({ statement }) => describeConditions(statement));
+    .flatMap(({ policy, statement, control }) =>
+      // A control policy is the management account's: named with its node, its conditions (the
+      // exemptions of a guardrail) not shown, as in a refusal's diagnostic (authorize.ts).
+      control
+        ? [
+            `conditions of control policy ${JSON.stringify(policy.name)} (control:${policy.attachedTo ?? ''}), not shown`,
+          ]
+        : describeConditions(statement),
+    );
   return {
     access: strict.decision === 'Allow' ? 'Allowed' : 'Conditional',
     allowedBy,
-    deniedWhen,
+    deniedWhen: [...new Set(deniedWhen)],
   };
 }
 

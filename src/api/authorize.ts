@@ -5,7 +5,12 @@ import { compilePolicySet, describeStatement, evaluate, explainDecision } from '
 import type { PolicySetInput, RequestContext, RequestPrincipal } from '../policy/request.js';
 import { arnAccount, roleArn } from '../arn.js';
 import type { ResolvedTarget, SelfService } from './action.js';
-import { encodeDiagnostic, type DecodedDiagnosticMessage, type DiagnosticPolicy } from './diagnostic.js';
+import {
+  encodeDiagnostic,
+  HIDDEN_STATEMENT,
+  type DecodedDiagnosticMessage,
+  type DiagnosticPolicy,
+} from './diagnostic.js';
 import { ApiError, apiError, type AccessDeniedDetail } from '../errors.js';
 import type { PolicyResolver } from '../domain/request-services.js';
 
@@ -194,6 +199,81 @@ function withoutResourcePolicyMiss(decision: Decision): Decision {
   };
 }
 
+const CONTROL_NOT_SHOWN =
+  'Control policies are set by the management account of the resource directory: their statements are not shown.';
+
+/**
+ * A decision as a member's principal may see it, when control policies took part. A control
+ * policy belongs to the management account of the resource directory and binds only the
+ * principals of its members (the management account is exempt), so whoever a control layer
+ * refuses is of another account than the policy's: like another account's resource policy
+ * (foreignView), it is named (policy and node) but its statements, Sids and conditions are
+ * not shown; a nearest miss would quote the condition that failed (an allow-list's IP range,
+ * the role names a guardrail exempts). Other layers are shown as usual.
+ */
+function withoutControlStatements(decision: Decision): Decision {
+  const hide = (ref: StatementRef): StatementRef =>
+    ref.layer !== 'control'
+      ? ref
+      : {
+          layer: ref.layer,
+          policy: ref.policy,
+          ...(ref.level !== undefined ? { level: ref.level } : {}),
+          statement: HIDDEN_STATEMENT,
+          ...(ref.policyName !== undefined ? { policyName: ref.policyName } : {}),
+          ...(ref.policyType !== undefined ? { policyType: ref.policyType } : {}),
+        };
+  const miss = decision.nearestMiss;
+  return {
+    decision: decision.decision,
+    decidedBy: decision.decidedBy.map(hide),
+    ...(decision.missingAllowIn ? { missingAllowIn: decision.missingAllowIn } : {}),
+    ...(miss
+      ? {
+          nearestMiss:
+            miss.statement.layer === 'control'
+              ? { ...miss, statement: hide(miss.statement), detail: CONTROL_NOT_SHOWN }
+              : miss,
+        }
+      : {}),
+  };
+}
+
+/** The node a control level is attached to, in words (levels: member, folder:<id>, root). */
+function nodeWords(input: PolicySetInput, level: number | undefined): string {
+  const node = input.control?.[level ?? 0]?.node ?? '';
+  if (node === 'member') return 'the member account';
+  if (node === 'root') return 'the Root folder';
+  return node.startsWith('folder:') ? `folder ${node.slice('folder:'.length)}` : node;
+}
+
+/** A statement as shown: a control policy by its name and node only. */
+function describeShown(ref: StatementRef, input: PolicySetInput): string {
+  if (ref.layer !== 'control') return describeStatement(ref);
+  const name = ref.policyName !== undefined ? JSON.stringify(ref.policyName) : `#${ref.policy}`;
+  const type = ref.policyType ? ` (${ref.policyType})` : '';
+  return `control policy ${name}${type} attached to ${nodeWords(input, ref.level)}`;
+}
+
+/** explainDecision of a decision as shown (withoutControlStatements): a control policy by name and node. */
+function explainShown(decision: Decision, input: PolicySetInput): string {
+  const byControl =
+    decision.missingAllowIn === 'control' || decision.decidedBy.some((ref) => ref.layer === 'control');
+  if (!byControl) return explainDecision(decision);
+  if (decision.decision === 'ExplicitDeny') {
+    const refs = decision.decidedBy.map((ref) => describeShown(ref, input)).join(' and ');
+    return `Explicitly denied by ${refs}. A matching Deny overrides every Allow, in any policy. ${CONTROL_NOT_SHOWN}`;
+  }
+  const miss = decision.nearestMiss;
+  const where = miss
+    ? `no control policy attached to ${nodeWords(input, miss.statement.level)} allowed it (the nearest was ${describeShown(miss.statement, input)})`
+    : 'one level did not allow it';
+  return (
+    'Implicitly denied: every level of the resource directory from the member up to Root must allow ' +
+    `the request (control policies never grant), and ${where}; access is denied by default. ${CONTROL_NOT_SHOWN}`
+  );
+}
+
 /** What the principal may see of a decision: the decision, its paragraph, the resource's name. */
 interface Shown {
   readonly decision: Decision;
@@ -215,10 +295,12 @@ function foreignOwner(principal: Principal, target: ResolvedTarget): string | un
  * A decision on another account's resource as the principal may see it: the decision itself
  * counts the owner's policy, but no statement, Sid, condition or name of it is shown (it is the
  * owner's to read, and varying the context would read it), whether the resource has one or
- * not; the principal's own statements are described as usual. The resource is named as the
- * principal named it (`named`), never with the owner's account id that the store filled in.
+ * not; the principal's own statements are described as usual (control policies by name and
+ * node only: withoutControlStatements). The resource is named as the principal named it
+ * (`named`), never with the owner's account id that the store filled in.
  */
-function foreignView(decision: Decision, target: ResolvedTarget, named: string): Shown {
+function foreignView(decided: Decision, target: ResolvedTarget, named: string, input: PolicySetInput): Shown {
+  const decision = withoutControlStatements(decided);
   const visible = decision.decidedBy.filter((ref) => !RESOURCE_BASED.has(ref.layer));
   const hidden = decision.decidedBy.length > visible.length;
   const miss =
@@ -232,18 +314,22 @@ function foreignView(decision: Decision, target: ResolvedTarget, named: string):
     ...(miss ? { nearestMiss: miss } : {}),
   };
   const owners = "the resource owner's policy (another account's: its statements are not shown)";
-  const refs = [...visible.map(describeStatement), ...(hidden ? [owners] : [])].join(' and ');
+  const refs = [...visible.map((ref) => describeShown(ref, input)), ...(hidden ? [owners] : [])].join(
+    ' and ',
+  );
   let explanation: string;
   if (decision.decision === 'Allow')
     explanation = `Allowed by ${refs}. No Deny statement matched and every layer that must allow did.`;
   else if (decision.decision === 'ExplicitDeny')
-    explanation = `Explicitly denied by ${refs}. A matching Deny overrides every Allow, in any policy.`;
+    explanation =
+      `Explicitly denied by ${refs}. A matching Deny overrides every Allow, in any policy.` +
+      (visible.some((ref) => ref.layer === 'control') ? ` ${CONTROL_NOT_SHOWN}` : '');
   else if (RESOURCE_BASED.has(decision.missingAllowIn ?? 'identity'))
     explanation =
       "Implicitly denied: the resource belongs to another account, for which only its owner's " +
       'policy can grant, and nothing of it allowed the request (its statements are not shown); ' +
       'access is denied by default.';
-  else explanation = explainDecision(shown);
+  else explanation = explainShown(shown, input);
   // A nearest miss of the principal's own policies may quote the resource as decided.
   const rename = (text: string) => text.split(target.resource).join(named);
   return {
@@ -254,8 +340,14 @@ function foreignView(decision: Decision, target: ResolvedTarget, named: string):
 }
 
 /** The view of a decision for its principal: foreignView on another account's resource, else none. */
-function viewFor(principal: Principal, decision: Decision, decided: ResolvedTarget, named: string) {
-  return foreignOwner(principal, decided) ? foreignView(decision, decided, named) : undefined;
+function viewFor(
+  principal: Principal,
+  decision: Decision,
+  decided: ResolvedTarget,
+  named: string,
+  input: PolicySetInput,
+) {
+  return foreignOwner(principal, decided) ? foreignView(decision, decided, named, input) : undefined;
 }
 
 type CompiledSet = ReturnType<typeof compilePolicySet>;
@@ -347,8 +439,8 @@ export function createAuthorizer(
     const layer: PolicyLayer = explicit
       ? (decided.decidedBy[0]?.layer ?? 'identity')
       : (decided.missingAllowIn ?? 'identity');
-    const decision = view?.decision ?? withoutResourcePolicyMiss(decided);
-    const explanation = view?.explanation ?? explainDecision(decision);
+    const decision = view?.decision ?? withoutControlStatements(withoutResourcePolicyMiss(decided));
+    const explanation = view?.explanation ?? explainShown(decision, input);
     const matched: DiagnosticPolicy[] = explicit
       ? decision.decidedBy.map((ref) => policyEntry(ref, input, 'Deny', true, explanation))
       : decision.nearestMiss
@@ -421,8 +513,8 @@ export function createAuthorizer(
         target,
         ctx,
       );
-      const view = viewFor(principal, decision, decided, named ?? decided.resource);
-      const explanation = view?.explanation ?? explainDecision(decision);
+      const view = viewFor(principal, decision, decided, named ?? decided.resource, input);
+      const explanation = view?.explanation ?? explainShown(withoutControlStatements(decision), input);
       const resource = view?.resource ?? target.resource;
       if (decision.decision === 'Allow') return { decision: 'Allow', explanation, resource };
       const refused = refuse(principal, decided, ctx, input, decision, view) as ApiError;
@@ -485,7 +577,7 @@ export function createAuthorizer(
           ctx,
           input,
           decision,
-          viewFor(principal, decision, decided, decided.resource),
+          viewFor(principal, decision, decided, decided.resource, input),
         );
       }
       return bySelfService;

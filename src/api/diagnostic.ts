@@ -13,7 +13,7 @@ export interface DiagnosticPolicy {
   readonly PolicyVersion: string;
   /** Where the policy is attached: user, group:<name>, role:<name>, session, control:<node>. */
   readonly AttachedTo: string;
-  /** 0-based index of the statement within the policy. */
+  /** 0-based index of the statement within the policy; HIDDEN_STATEMENT when it is not shown. */
   readonly StatementIndex: number;
   readonly StatementSid: string;
   /** Allow or Deny as the statement says. */
@@ -23,6 +23,9 @@ export interface DiagnosticPolicy {
   /** Why it did or did not apply. */
   readonly Explanation: string;
 }
+
+/** The StatementIndex of a statement that is not shown: a control policy's (authorize.ts). */
+export const HIDDEN_STATEMENT = -1;
 
 export interface DiagnosticCondition {
   readonly ConditionKey: string;

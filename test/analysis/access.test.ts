@@ -19,6 +19,9 @@ import { BIN } from '../helpers/server.js';
 import { createCatalog } from '../../src/oss/catalog.js';
 import { readCalls } from '../../src/api/rampart/trail.js';
 import { unusedAccess } from '../../src/analysis/unused.js';
+import { decideAccess } from '../../src/analysis/access.js';
+import type { Principal } from '../../src/auth/principal.js';
+import type { PolicySetInput } from '../../src/policy/index.js';
 
 const run = promisify(execFile);
 const SEED = new URL('../fixtures/company-x.yaml', import.meta.url).pathname;
@@ -408,5 +411,61 @@ describe.each(STORES)('access analysis on the seed organization (%s)', (store) =
     const opsLater = report.principals.find((p) => p.name === 'ops')!;
     expect(opsLater.unusedServices).toEqual(['ram']);
     expect(opsLater.unused.map((u) => u.action)).toContain('ram:GetUser');
+  });
+});
+
+describe('who-can in a member account of a resource directory', () => {
+  it("names a control policy's conditional Deny, never its conditions (the management account's)", () => {
+    const member = '1111222233334444';
+    const principal: Principal = { type: 'RAMUser', accountId: member, userId: 'u-1', userName: 'ops' };
+    const doc = (statement: object) => JSON.stringify({ Version: '1', Statement: [statement] });
+    const allowAll = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
+    const set: PolicySetInput = {
+      identity: [
+        { name: 'Admin', type: 'Custom', attachedTo: 'user', document: allowAll },
+        {
+          name: 'NeedsMfa',
+          type: 'Custom',
+          attachedTo: 'user',
+          document: doc({
+            Effect: 'Deny',
+            Action: 'ram:DeleteRole',
+            Resource: '*',
+            Condition: { Bool: { 'acs:MFAPresent': 'false' } },
+          }),
+        },
+      ],
+      control: [
+        {
+          node: 'member',
+          policies: [{ name: 'FullAliyunAccess', attachedTo: 'member', document: allowAll }],
+        },
+        {
+          node: 'root',
+          policies: [
+            { name: 'FullAliyunAccess', attachedTo: 'root', document: allowAll },
+            {
+              name: 'ProtectRoles',
+              type: 'Custom',
+              attachedTo: 'root',
+              document: doc({
+                Sid: 'ExemptBreakGlass',
+                Effect: 'Deny',
+                Action: 'ram:DeleteRole',
+                Resource: '*',
+                Condition: { StringNotLike: { 'acs:PrincipalARN': 'acs:ram:*:*:role/BreakGlass' } },
+              }),
+            },
+          ],
+        },
+      ],
+    };
+    const d = decideAccess(set, principal, 'ram:DeleteRole', `acs:ram:*:${member}:role/app`);
+    expect(d?.access).toBe('Conditional');
+    expect(d?.deniedWhen).toEqual([
+      'Bool acs:MFAPresent false',
+      'conditions of control policy "ProtectRoles" (control:root), not shown',
+    ]);
+    expect(JSON.stringify(d)).not.toMatch(/BreakGlass|PrincipalARN/);
   });
 });

@@ -1,21 +1,22 @@
 /**
  * The Resource Directory from the command line: the first account's directory, a folder and a
  * member account with `rampart resourcemanager ...`, then the member reached through its access
- * role with `rampart sts AssumeRole` and acted on with the session's credentials; removed and
- * invited back, the member accepts the invitation with the same session.
+ * role with `rampart sts AssumeRole` and acted on with the session's credentials; the created
+ * member cannot be removed; an account outside any directory (made in-process: no API makes
+ * one) is invited, accepts with its own credentials, and is removed again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { rampart } from '../helpers/cli.js';
 
-let server: TestServer;
+let server: InProcessServer;
 let configDir: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startInProcessServer();
   configDir = mkdtempSync(join(tmpdir(), 'rampart-cli-rd-'));
 });
 afterAll(async () => {
@@ -87,8 +88,16 @@ it('creates the directory and a member account, and reaches the member through i
   const own = await json(['ram', 'ListUsers'], root);
   expect(own.Users.User).toEqual([]);
 
-  // Out of the directory and invited back: the invited account accepts from its own side.
-  await json(['resourcemanager', 'RemoveCloudAccount', '--AccountId', memberId], root);
+  // Created by the directory, it stays in it.
+  const kept = await rampart(['resourcemanager', 'RemoveCloudAccount', '--AccountId', memberId], root);
+  expect(kept.code).not.toBe(0);
+  expect(kept.stderr).toContain('AccountTypeOrStatusMismatch');
+
+  // An account outside any directory is invited and accepts from its own side.
+  const accounts = server.deployment.domain.accounts;
+  const { accountId: outsideId } = await accounts.create({ rootPassword: 'Outside#Account-2026' });
+  const outsideKey = await accounts.createRootAccessKey(outsideId);
+  const outside = env({ id: outsideKey.accessKeyId, secret: outsideKey.accessKeySecret });
   const invited = await json(
     [
       'resourcemanager',
@@ -96,21 +105,27 @@ it('creates the directory and a member account, and reaches the member through i
       '--TargetType',
       'Account',
       '--TargetEntity',
-      memberId,
+      outsideId,
       '--Note',
-      'Welcome back',
+      'Welcome',
     ],
     root,
   );
-  const pending = await json(['resourcemanager', 'ListHandshakesForAccount'], inMember);
+  const pending = await json(['resourcemanager', 'ListHandshakesForAccount'], outside);
   expect(pending.Handshakes.Handshake.map((h: { HandshakeId: string }) => h.HandshakeId)).toEqual([
     invited.Handshake.HandshakeId,
   ]);
   const accepted = await json(
     ['resourcemanager', 'AcceptHandshake', '--HandshakeId', invited.Handshake.HandshakeId],
-    inMember,
+    outside,
   );
   expect(accepted.Handshake.Status).toBe('Accepted');
-  const back = await json(['resourcemanager', 'GetAccount', '--AccountId', memberId], root);
-  expect(back.Account.JoinMethod).toBe('invited');
+  const joined = await json(['resourcemanager', 'GetAccount', '--AccountId', outsideId], root);
+  expect(joined.Account).toMatchObject({ JoinMethod: 'invited', Type: 'CloudAccount' });
+  // Invited, it can leave.
+  await json(['resourcemanager', 'RemoveCloudAccount', '--AccountId', outsideId], root);
+  const members = await json(['resourcemanager', 'ListAccounts'], root);
+  expect(members.Accounts.Account.map((a: { AccountId: string }) => a.AccountId).sort()).toEqual(
+    [server.accountId, memberId].sort(),
+  );
 });

@@ -6,8 +6,15 @@
  * after every change, cross-account roles, and bad input refused with nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ramClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
-import { STORES, call, expectFailure, failure, uniq, type Json } from './ram-helpers.js';
+import {
+  popClient,
+  ramClient,
+  rootKeys,
+  startServer,
+  type KeyPair,
+  type TestServer,
+} from '../helpers/server.js';
+import { STORES, call, expectFailure, failure, popCall, popFailure, uniq, type Json } from './ram-helpers.js';
 import { rmCall, rmClient, type RmClient } from './resourcemanager-helpers.js';
 import { assumeRole, callerIdentity, sessionKeys } from './sts-helpers.js';
 
@@ -447,24 +454,276 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
     });
   });
 
-  it('removing a member ends the directory\u2019s hold on it; the management account stays', async () => {
+  it('RemoveCloudAccount refuses the management account and a member the directory created, which stays bound', async () => {
     await expectFailure(
       rmCall(rm, 'RemoveCloudAccount', { AccountId: server.accountId }),
       'InvalidOperation.ManagementAccount',
       400,
     );
     expect(await outcome(memberAdmin, 'CreateUser', { UserName: uniq('u') })).toBe('NoPermission');
-    await rmCall(rm, 'RemoveCloudAccount', { AccountId: memberId });
-    expect(await outcome(memberAdmin, 'CreateUser', { UserName: uniq('u') })).toBe('OK');
-    await expectFailure(rmCall(rm, 'GetAccount', { AccountId: memberId }), 'EntityNotExists.Account', 404);
+    // Only invited members (CloudAccount) leave (resourcemanager-invitations.test.ts): a created
+    // one has no owner of its own, and out of the directory nothing would bound it.
+    await expectFailure(
+      rmCall(rm, 'RemoveCloudAccount', { AccountId: memberId }),
+      'AccountTypeOrStatusMismatch',
+      409,
+      /ResourceAccount/,
+    );
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account).toMatchObject({
+      Type: 'ResourceAccount',
+      FolderId: prodFolder,
+    });
+    expect(await outcome(memberAdmin, 'CreateUser', { UserName: uniq('u') })).toBe('NoPermission');
+    const attached = await rmCall(rm, 'ListControlPolicyAttachmentsForTarget', { TargetId: memberId });
+    expect(attached.ControlPolicyAttachments.ControlPolicyAttachment.map((a: Json) => a.PolicyId)).toEqual([
+      'cp-FullAliyunAccess',
+    ]);
   });
 
   it('a member account is not the management account: directory operations are refused', async () => {
+    // Out of the read-only folder, so that its administrator's requests reach the directory.
+    await rmCall(rm, 'MoveAccount', { AccountId: memberId, DestinationFolderId: directory.RootFolderId });
     await expectFailure(
       rmCall(rmClient(server, memberAdmin), 'ListAccounts', {}),
       'EntityNotExists.ResourceDirectory',
       404,
     );
     await expectFailure(rmCall(rm, 'DeleteAccount', { AccountId: memberId }), 'UnsupportedOperation', 400);
+  });
+
+  it('a member decodes a refusal by a control policy: the policy and its node, never its statements or conditions', async () => {
+    const diag = (await rmCall(rm, 'CreateFolder', { FolderName: 'Diag' })).Folder.FolderId;
+    await rmCall(rm, 'MoveAccount', { AccountId: memberId, DestinationFolderId: diag });
+    const guard = await rmCall(rm, 'CreateControlPolicy', {
+      PolicyName: 'NoGroupsUnlessExempt',
+      EffectScope: 'RAM',
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Sid: 'SecretGuardSid',
+            Effect: 'Deny',
+            Action: 'ram:CreateGroup',
+            Resource: '*',
+            Condition: { StringNotLike: { 'acs:PrincipalARN': 'acs:ram:*:*:role/ExemptOpsRole' } },
+          },
+        ],
+      }),
+    });
+    await rmCall(rm, 'AttachControlPolicy', { PolicyId: guard.ControlPolicy.PolicyId, TargetId: diag });
+    const decode = async (refused: Json) =>
+      (
+        await popCall(server, memberAdmin, 'DecodeDiagnosticMessage', {
+          EncodedDiagnosticMessage: refused.data.AccessDeniedDetail.EncodedDiagnosticMessage,
+          IncludeExplanation: 'true',
+        })
+      ).DecodedDiagnosticMessage;
+
+    const denied = await failure(
+      call(ramClient(server, memberAdmin), 'CreateGroup', { GroupName: uniq('g') }),
+    );
+    expect(denied.data.AccessDeniedDetail).toMatchObject({
+      NoPermissionType: 'ExplicitDeny',
+      PolicyType: 'ControlPolicy',
+    });
+    const explicit = await decode(denied);
+    expect(explicit.MatchedPolicies).toEqual([
+      {
+        PolicyIdentifier: 'NoGroupsUnlessExempt',
+        PolicyType: 'Custom',
+        PolicyVersion: '',
+        Effect: 'Deny',
+        AttachedEntityType: 'ResourceDirectory',
+        AttachedScope: `folder:${diag}`,
+        Matched: true,
+        Explanation: explicit.Explanation,
+      },
+    ]);
+    expect(explicit.Explanation).toContain(
+      `control policy "NoGroupsUnlessExempt" (Custom) attached to folder ${diag}`,
+    );
+    expect(JSON.stringify(explicit)).not.toMatch(/SecretGuardSid|ExemptOpsRole/);
+
+    // An allow-list with a condition: the level that did not allow is named, not its condition.
+    const office = await rmCall(rm, 'CreateControlPolicy', {
+      PolicyName: 'OfficeNetworkOnly',
+      EffectScope: 'RAM',
+      PolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Sid: 'SecretOfficeSid',
+            Effect: 'Allow',
+            Action: '*',
+            Resource: '*',
+            Condition: { IpAddress: { 'acs:SourceIp': '10.88.0.0/16' } },
+          },
+          // The member may still read why it was refused.
+          { Effect: 'Allow', Action: 'ram:DecodeDiagnosticMessage', Resource: '*' },
+        ],
+      }),
+    });
+    await rmCall(rm, 'AttachControlPolicy', { PolicyId: office.ControlPolicy.PolicyId, TargetId: diag });
+    await rmCall(rm, 'DetachControlPolicy', { PolicyId: 'cp-FullAliyunAccess', TargetId: diag });
+    const implicit = await decode(await failure(call(ramClient(server, memberAdmin), 'ListUsers', {})));
+    expect(implicit).toMatchObject({ ExplicitDeny: false, NoPermissionPolicyType: 'ControlPolicy' });
+    expect(implicit.MatchedPolicies).toEqual([
+      expect.objectContaining({
+        PolicyIdentifier: 'OfficeNetworkOnly',
+        AttachedEntityType: 'ResourceDirectory',
+        AttachedScope: `folder:${diag}`,
+        Matched: false,
+      }),
+    ]);
+    expect(implicit.MatchedPolicies[0]).not.toHaveProperty('StatementIndex');
+    expect(implicit.MatchedPolicies[0]).not.toHaveProperty('StatementSid');
+    expect(implicit.Explanation).toContain(`no control policy attached to folder ${diag} allowed it`);
+    expect(JSON.stringify(implicit)).not.toMatch(/SecretOfficeSid|10\.88/);
+    // Without IncludeExplanation the policy is named with its node too.
+    const plain = (
+      await popCall(server, memberAdmin, 'DecodeDiagnosticMessage', {
+        EncodedDiagnosticMessage: (await failure(call(ramClient(server, memberAdmin), 'ListUsers', {}))).data
+          .AccessDeniedDetail.EncodedDiagnosticMessage,
+      })
+    ).DecodedDiagnosticMessage;
+    expect(JSON.stringify(plain)).not.toMatch(/SecretOfficeSid|10\.88/);
+
+    await rmCall(rm, 'MoveAccount', { AccountId: memberId, DestinationFolderId: directory.RootFolderId });
+  });
+
+  it('an id that no id can be (a control character, NUL included) is InvalidParameter.<Name> on every store', async () => {
+    const badIds = [
+      'fd-\u0000abc',
+      `${memberId}\u0000`,
+      'r-\tabc',
+      'cp-\u0085x',
+      'fd- abc',
+      'fd-\u00e9t\u00e9',
+    ];
+    const cases: [string, (id: string) => Record<string, unknown>, string][] = [
+      ['GetFolder', (id) => ({ FolderId: id }), 'FolderId'],
+      ['UpdateFolder', (id) => ({ FolderId: id, NewFolderName: 'Renamed' }), 'FolderId'],
+      ['ListFoldersForParent', (id) => ({ ParentFolderId: id }), 'ParentFolderId'],
+      ['ListAccountsForParent', (id) => ({ ParentFolderId: id }), 'ParentFolderId'],
+      ['ListAncestors', (id) => ({ ChildId: id }), 'ChildId'],
+      ['GetAccount', (id) => ({ AccountId: id }), 'AccountId'],
+      ['RemoveCloudAccount', (id) => ({ AccountId: id }), 'AccountId'],
+      ['MoveAccount', (id) => ({ AccountId: memberId, DestinationFolderId: id }), 'DestinationFolderId'],
+      ['GetControlPolicy', (id) => ({ PolicyId: id }), 'PolicyId'],
+      ['AttachControlPolicy', (id) => ({ PolicyId: 'cp-FullAliyunAccess', TargetId: id }), 'TargetId'],
+      ['GetHandshake', (id) => ({ HandshakeId: id }), 'HandshakeId'],
+    ];
+    for (const id of badIds) {
+      for (const [action, params, name] of cases) {
+        const f = await failure(rmCall(rm, action, params(id)));
+        expect([action, JSON.stringify(id), f.code, f.status]).toEqual([
+          action,
+          JSON.stringify(id),
+          `InvalidParameter.${name}`,
+          400,
+        ]);
+      }
+    }
+    // A well-formed id that names nothing is still the entity's 404.
+    await expectFailure(
+      rmCall(rm, 'GetFolder', { FolderId: 'fd-nothing000' }),
+      'EntityNotExists.Folder',
+      404,
+    );
+    await expectFailure(
+      rmCall(rm, 'GetAccount', { AccountId: '1234567890123456' }),
+      'EntityNotExists.Account',
+      404,
+    );
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account.FolderId).toBe(
+      directory.RootFolderId,
+    );
+  });
+
+  it('display names with a control or format character are refused, on creation and update', async () => {
+    const count = async () => (await rmCall(rm, 'ListAccounts', { PageSize: 100 })).TotalCount;
+    const before = await count();
+    const bad = ['a\nb', 'a\tb', 'a\rb', 'a\u0085b', 'ab\u202e', '\u200bab', 'a\u2066b\u2069', 'a\u0000b'];
+    for (const name of bad) {
+      const created = await failure(rmCall(rm, 'CreateResourceAccount', { DisplayName: name }));
+      expect([JSON.stringify(name), created.code, created.status]).toEqual([
+        JSON.stringify(name),
+        'InvalidParameter.DisplayName',
+        400,
+      ]);
+      const updated = await failure(
+        rmCall(rm, 'UpdateAccount', { AccountId: memberId, NewDisplayName: name }),
+      );
+      expect([JSON.stringify(name), updated.code, updated.status]).toEqual([
+        JSON.stringify(name),
+        'InvalidParameter.NewDisplayName',
+        400,
+      ]);
+    }
+    expect(await count()).toBe(before);
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account.DisplayName).toBe('Prod app');
+    // Letters of any script and inner spaces are fine.
+    await rmCall(rm, 'UpdateAccount', { AccountId: memberId, NewDisplayName: 'Équipe prod 1' });
+    await rmCall(rm, 'UpdateAccount', { AccountId: memberId, NewDisplayName: 'Prod app' });
+  });
+
+  it('ListAccounts and ListAccountsForParent apply a Tag.N filter: members carry no tags, so it matches none', async () => {
+    const all = await rmCall(rm, 'ListAccounts', { PageSize: 100 });
+    expect(all.TotalCount).toBeGreaterThan(1);
+    const inProd = await rmCall(rm, 'ListAccountsForParent', { ParentFolderId: prodFolder });
+    expect(inProd.TotalCount).toBe(0);
+    await rmCall(rm, 'MoveAccount', { AccountId: memberId, DestinationFolderId: prodFolder });
+    expect((await rmCall(rm, 'ListAccountsForParent', { ParentFolderId: prodFolder })).TotalCount).toBe(1);
+    for (const Tag of [[{ Key: 'nope' }], [{ Key: 'env', Value: 'prod' }, { Key: 'team' }]]) {
+      const listed = await rmCall(rm, 'ListAccounts', { PageSize: 100, Tag });
+      expect([Tag, listed.TotalCount, listed.Accounts.Account]).toEqual([Tag, 0, []]);
+      const under = await rmCall(rm, 'ListAccountsForParent', { ParentFolderId: prodFolder, Tag });
+      expect([Tag, under.TotalCount, under.Accounts.Account]).toEqual([Tag, 0, []]);
+    }
+    // The folder is still checked; a malformed filter is refused, not ignored.
+    await expectFailure(
+      rmCall(rm, 'ListAccountsForParent', { ParentFolderId: 'fd-nothing000', Tag: [{ Key: 'env' }] }),
+      'EntityNotExists.Folder',
+      404,
+    );
+    const rmPop = popClient(server, rootKeys(server), '2020-03-31');
+    for (const params of [{ 'Tag.1.Value': 'prod' }, { Tag: '[{"Key":"env"}]' }, { 'Tag.x.Key': 'env' }]) {
+      const f = await popFailure(rmPop.request('ListAccounts', params, { method: 'POST' }));
+      expect([params, f.code, f.status]).toEqual([params, 'InvalidParameter', 400]);
+    }
+  });
+
+  it('AccountNamePrefix is taken lower-case, as SetAccountAlias does; a bad one is refused by its own name', async () => {
+    const count = async () => (await rmCall(rm, 'ListAccounts', { PageSize: 100 })).TotalCount;
+    const before = await count();
+    const cases: [string, string][] = [
+      ['a', 'InvalidParameter.AccountNamePrefix.Length'],
+      ['x'.repeat(33), 'InvalidParameter.AccountNamePrefix.Length'],
+      ['my_prefix', 'InvalidParameter.AccountNamePrefix.Format'],
+      ['my.prefix', 'InvalidParameter.AccountNamePrefix.Format'],
+      ['-prefix', 'InvalidParameter.AccountNamePrefix.Format'],
+      ['my--prefix', 'InvalidParameter.AccountNamePrefix.Format'],
+    ];
+    for (const [prefix, code] of cases) {
+      const f = await failure(
+        rmCall(rm, 'CreateResourceAccount', { DisplayName: 'Prefixed', AccountNamePrefix: prefix }),
+      );
+      expect([prefix, f.code, f.status]).toEqual([prefix, code, 400]);
+      expect(f.message).toContain('"AccountNamePrefix"');
+    }
+    expect(await count()).toBe(before);
+    const prefix = `Team-${uniq('Pay').slice(4)}`;
+    const created = await rmCall(rm, 'CreateResourceAccount', {
+      DisplayName: 'Prefixed',
+      AccountNamePrefix: prefix,
+    });
+    expect(created.Account.AccountName).toBe(`root@${prefix.toLowerCase()}.onaliyun.com`);
+    expect(await count()).toBe(before + 1);
+    // The alias is the prefix: in any case, a second account cannot have it.
+    await expectFailure(
+      rmCall(rm, 'CreateResourceAccount', { DisplayName: 'Again', AccountNamePrefix: prefix.toUpperCase() }),
+      'EntityAlreadyExists.AccountAlias',
+      409,
+    );
   });
 });

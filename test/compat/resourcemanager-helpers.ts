@@ -47,7 +47,11 @@ export function rmClient(server: Pick<TestServer, 'host'>, keys: KeyPair): RmCli
 
 const models = Rm as unknown as Record<string, new (map: Record<string, unknown>) => unknown>;
 
-/** Calls an operation by wire name; the result is what the SDK read, back in wire names. */
+/**
+ * Calls an operation by wire name; the result is what the SDK read, back in wire names. A list
+ * of objects (`Tag: [{ Key, Value }]`) is given by wire names too and made into the SDK's item
+ * models, which the SDK flattens (`Tag.1.Key`).
+ */
 export async function rmCall(
   client: RmClient,
   action: string,
@@ -66,7 +70,15 @@ export async function rmCall(
     for (const [name, value] of Object.entries(params)) {
       const field = op.request.params.find((f) => f.name === name);
       if (!field) throw new Error(`${action} has no parameter ${name}`);
-      props[field.prop] = value;
+      const items = field.type === 'array' ? field.items : undefined;
+      props[field.prop] =
+        items?.model && Array.isArray(value)
+          ? value.map((v: Record<string, unknown>) => {
+              const item: Record<string, unknown> = {};
+              for (const f of items.fields ?? []) if (v[f.name] !== undefined) item[f.prop] = v[f.name];
+              return new models[items.model!]!(item);
+            })
+          : value;
     }
     res = await method(new models[op.request.model]!(props));
   }

@@ -1,14 +1,17 @@
 /**
  * Resource Directory invitations and delegated administrators, through the official client
- * (@alicloud/resourcemanager20200331) against a real server process on both stores: an
- * existing account is invited, sees the invitation, accepts it, and from its next request on
- * its RAM users and role sessions are bounded by the control policy at Root; declined,
- * cancelled and refused invitations change nothing; a delegated administrator of
- * resourcemanager.aliyuncs.com reads the directory and nothing more. Expiry, races and the
- * atomic CreateResourceAccount: resourcemanager-invitations-clock.test.ts.
+ * (@alicloud/resourcemanager20200331) against a real server on both stores: an existing
+ * account is invited, sees the invitation, accepts it, and from its next request on its RAM
+ * users and role sessions are bounded by the control policy at Root; declined, cancelled and
+ * refused invitations change nothing; a delegated administrator of resourcemanager.aliyuncs.com
+ * reads the directory and nothing more; an invited member leaves the directory, a created one
+ * cannot. The accounts to invite exist outside any directory, which no API makes (a member the
+ * directory created never leaves it), so the server runs in-process and the test makes them.
+ * Expiry, races and the atomic CreateResourceAccount: resourcemanager-invitations-clock.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ramClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
+import { ramClient, type KeyPair } from '../helpers/server.js';
+import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { STORES, TRUST_ACCOUNT, call, expectFailure, failure, uniq, type Json } from './ram-helpers.js';
 import { rmCall, rmClient, type RmClient } from './resourcemanager-helpers.js';
 import { assumeRole, sessionKeys } from './sts-helpers.js';
@@ -16,10 +19,11 @@ import { assumeRole, sessionKeys } from './sts-helpers.js';
 const ACCESS_ROLE = 'ResourceDirectoryAccountAccessRole';
 
 describe.each(STORES)('Resource Directory invitations on %s', (store) => {
-  let server: TestServer;
+  let server: InProcessServer;
+  let root: KeyPair;
   let rm: RmClient;
   let directory: Json;
-  /** Standalone accounts (created, then removed from the directory) and their administrators. */
+  /** Standalone accounts (outside any directory) and their administrators. */
   const standalone: { id: string; alias: string; admin: KeyPair }[] = [];
   /** A member created in the directory and its administrator. */
   let memberId: string;
@@ -42,7 +46,7 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
   /** An administrator of a member, made through its access role. */
   async function adminOf(accountId: string): Promise<KeyPair> {
     const session = sessionKeys(
-      await assumeRole(server, rootKeys(server), {
+      await assumeRole(server, root, {
         RoleArn: `acs:ram::${accountId}:role/${ACCESS_ROLE}`,
         RoleSessionName: 'setup',
       }),
@@ -64,8 +68,9 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
       .Handshake as Json[];
 
   beforeAll(async () => {
-    server = await startServer({ store });
-    rm = rmClient(server, rootKeys(server));
+    server = await startInProcessServer({ store });
+    root = { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret };
+    rm = rmClient(server, root);
     directory = (await rmCall(rm, 'EnableResourceDirectory', { EnableMode: 'CurrentAccount' }))
       .ResourceDirectory;
     await rmCall(rm, 'EnableControlPolicy');
@@ -82,13 +87,9 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
     await rmCall(rm, 'AttachControlPolicy', { PolicyId: guardrailId, TargetId: directory.RootFolderId });
     for (let i = 0; i < 3; i++) {
       const alias = uniq('acct').toLowerCase();
-      const a = await rmCall(rm, 'CreateResourceAccount', {
-        DisplayName: `Team ${i}`,
-        AccountNamePrefix: alias,
-      });
-      const id = a.Account.AccountId as string;
-      const admin = await adminOf(id);
-      await rmCall(rm, 'RemoveCloudAccount', { AccountId: id });
+      const accounts = server.deployment.domain.accounts;
+      const { accountId: id } = await accounts.create({ alias, rootPassword: 'Standalone#Account-2026' });
+      const admin = await adminUser(await accounts.createRootAccessKey(id));
       standalone.push({ id, alias, admin });
     }
     memberId = (await rmCall(rm, 'CreateResourceAccount', { DisplayName: 'Member one' })).Account.AccountId;
@@ -249,6 +250,11 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
         409,
       ],
       [{ TargetType: 'Account', TargetEntity: c.id, Note: 'x'.repeat(1025) }, 'InvalidParameter', 400],
+      [
+        { TargetType: 'Account', TargetEntity: c.id, Note: 'a\u0000b' },
+        'InvalidParameter.Note.InvalidChars',
+        400,
+      ],
     ];
     for (const [params, code, status] of cases) {
       const f = await failure(rmCall(rm, 'InviteAccountToResourceDirectory', params));
@@ -460,8 +466,34 @@ describe.each(STORES)('Resource Directory invitations on %s', (store) => {
     expect(all.Accounts.Account.map((a: Json) => [a.AccountId, a.ServicePrincipal])).toEqual([
       [memberId, 'cloudfw.aliyuncs.com'],
     ]);
-    // A member that leaves the directory stops being a delegated administrator.
-    await rmCall(rm, 'RemoveCloudAccount', { AccountId: memberId });
-    expect((await rmCall(rm, 'ListDelegatedAdministrators')).TotalCount).toBe(0);
+  });
+
+  it('an invited member leaves the directory, its guardrails and its registrations; a created one cannot', async () => {
+    const [a] = standalone;
+    expect((await rmCall(rm, 'GetAccount', { AccountId: a!.id })).Account.Type).toBe('CloudAccount');
+    await rmCall(rm, 'RegisterDelegatedAdministrator', {
+      AccountId: a!.id,
+      ServicePrincipal: 'cloudfw.aliyuncs.com',
+    });
+    expect(await outcome(a!.admin, 'CreateGroup', { GroupName: uniq('g') })).toBe('NoPermission');
+
+    // Created by the directory (ResourceAccount): it stays, bound and registered.
+    await expectFailure(
+      rmCall(rm, 'RemoveCloudAccount', { AccountId: memberId }),
+      'AccountTypeOrStatusMismatch',
+      409,
+      /ResourceAccount/,
+    );
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account.Type).toBe('ResourceAccount');
+    expect(await outcome(memberAdmin, 'CreateGroup', { GroupName: uniq('g') })).toBe('NoPermission');
+
+    // Invited (CloudAccount): it leaves, no longer bound, no longer a delegated administrator.
+    await rmCall(rm, 'RemoveCloudAccount', { AccountId: a!.id });
+    await expectFailure(rmCall(rm, 'GetAccount', { AccountId: a!.id }), 'EntityNotExists.Account', 404);
+    expect(await outcome(a!.admin, 'CreateGroup', { GroupName: uniq('g') })).toBe('OK');
+    const all = await rmCall(rm, 'ListDelegatedAdministrators');
+    expect(all.Accounts.Account.map((x: Json) => [x.AccountId, x.ServicePrincipal])).toEqual([
+      [memberId, 'cloudfw.aliyuncs.com'],
+    ]);
   });
 });

@@ -10,10 +10,10 @@ import {
   resourceManagerActions,
 } from '../../src/api/resourcemanager/index.js';
 import { UNSUPPORTED_IN_SCOPE } from '../../src/api/resourcemanager/unsupported.js';
-import { popClient, rootKeys, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
+import { popClient, type KeyPair } from '../helpers/server.js';
+import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { missingFields, popFailure, shapeProblems, type Json } from '../compat/ram-helpers.js';
 import { RM_OPERATIONS } from '../compat/resourcemanager-helpers.js';
-import { assumeRole, sessionKeys } from '../compat/sts-helpers.js';
 
 const OPS = new Map(RM_OPERATIONS.map((o) => [o.action, o]));
 const IN_SCOPE = RM_OPERATIONS.filter((o) => o.rampartScope).map((o) => o.action);
@@ -39,17 +39,20 @@ describe('ResourceManager actions match the SDK operations', () => {
 });
 
 describe('ResourceManager response bodies fit the SDK models', () => {
-  let server: TestServer;
+  // In-process: the invited account exists outside any directory, which no API makes.
+  let server: InProcessServer;
+  let root: KeyPair;
   const seen = new Set<string>();
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startInProcessServer();
+    root = { accessKeyId: server.rootAccessKeyId, accessKeySecret: server.rootAccessKeySecret };
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  async function run(action: string, params: Record<string, unknown> = {}, keys: KeyPair = rootKeys(server)) {
+  async function run(action: string, params: Record<string, unknown> = {}, keys: KeyPair = root) {
     const body = (await popClient(server, keys, '2020-03-31').request(action, params, {
       method: 'POST',
     })) as Json;
@@ -63,8 +66,11 @@ describe('ResourceManager response bodies fit the SDK models', () => {
   }
 
   it('every served operation, once, in a full lifecycle', async () => {
-    const dir = (await run('EnableResourceDirectory', { EnableMode: 'CurrentAccount' })).ResourceDirectory;
+    // Destroyed while empty (a created member never leaves its directory), then made again.
+    await run('EnableResourceDirectory', { EnableMode: 'CurrentAccount' });
     await run('GetResourceDirectory');
+    await run('DestroyResourceDirectory');
+    const dir = (await run('InitResourceDirectory')).ResourceDirectory;
     const folder = (await run('CreateFolder', { FolderName: 'Apps' })).Folder.FolderId;
     const other = (await run('CreateFolder', { FolderName: 'Other', ParentFolderId: folder })).Folder
       .FolderId;
@@ -109,15 +115,11 @@ describe('ResourceManager response bodies fit the SDK models', () => {
     await run('ListDelegatedServicesForAccount', { AccountId: account });
     await run('DeregisterDelegatedAdministrator', sp);
 
-    await run('RemoveCloudAccount', { AccountId: account });
-    // The former member, reached through its access role, is invited back.
-    const member = sessionKeys(
-      await assumeRole(server, rootKeys(server), {
-        RoleArn: `acs:ram::${account}:role/ResourceDirectoryAccountAccessRole`,
-        RoleSessionName: 'contract',
-      }),
-    );
-    const invite = { TargetType: 'Account', TargetEntity: account, Note: 'Welcome' };
+    // An account outside any directory is invited, and leaves again.
+    const accounts = server.deployment.domain.accounts;
+    const { accountId: invited } = await accounts.create({ rootPassword: 'Invited#Account-2026' });
+    const member = await accounts.createRootAccessKey(invited);
+    const invite = { TargetType: 'Account', TargetEntity: invited, Note: 'Welcome' };
     const first = (await run('InviteAccountToResourceDirectory', invite)).Handshake.HandshakeId;
     await run('GetHandshake', { HandshakeId: first });
     await run('ListHandshakesForResourceDirectory');
@@ -127,16 +129,14 @@ describe('ResourceManager response bodies fit the SDK models', () => {
     await run('DeclineHandshake', { HandshakeId: second }, member);
     const third = (await run('InviteAccountToResourceDirectory', invite)).Handshake.HandshakeId;
     await run('AcceptHandshake', { HandshakeId: third }, member);
-    await run('RemoveCloudAccount', { AccountId: account });
-    await run('DeleteFolder', { FolderId: other });
-    await run('DeleteFolder', { FolderId: folder });
-    await run('DestroyResourceDirectory');
-    await run('InitResourceDirectory');
+    await run('RemoveCloudAccount', { AccountId: invited });
+    const spare = (await run('CreateFolder', { FolderName: 'Spare' })).Folder.FolderId;
+    await run('DeleteFolder', { FolderId: spare });
 
     expect([...seen].sort()).toEqual(implementedResourceManagerActions.map((a) => a.name).sort());
     for (const action of UNSUPPORTED_IN_SCOPE) {
       const f = await popFailure(
-        popClient(server, rootKeys(server), '2020-03-31').request(action, {}, { method: 'POST' }),
+        popClient(server, root, '2020-03-31').request(action, {}, { method: 'POST' }),
       );
       expect([action, f.code, f.status]).toEqual([action, 'UnsupportedOperation', 400]);
     }

@@ -3,7 +3,7 @@
  * directory (deny-list and allow-list styles, inheritance through folders, the management
  * account and every root exempt, role sessions bounded), and each change (attach, detach, move,
  * disable, remove) enforced on the very next decision of one long-lived authorizer, whose
- * compiled cache is keyed on the permissions version.
+ * compiled cache is keyed on the permissions version. Only an invited member can be removed.
  */
 import { expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
@@ -29,7 +29,14 @@ forEachBackend('control policies in decisions', (w) => {
       displayName: 'team-app',
       parentFolderId: team.folderId,
     });
-    const inRoot = await d.resourceDirectory.createAccount(master, { displayName: 'shared' });
+    // An existing account invited into Root (CloudAccount): a member that can leave.
+    const invited = await d.accounts.create({ rootPassword: 'Invited#Account-2026' });
+    const h = await d.resourceDirectory.invite(master, {
+      targetType: 'Account',
+      targetEntity: invited.accountId,
+    });
+    await d.resourceDirectory.acceptHandshake(invited.accountId, h.handshakeId);
+    const inRoot = await d.resourceDirectory.getAccount(master, invited.accountId);
 
     async function admin(accountId: string): Promise<Principal> {
       const u = await d.users.create(accountId, { userName: 'admin' });
@@ -179,13 +186,20 @@ forEachBackend('control policies in decisions', (w) => {
     await d.controlPolicies.update(master, readOnly.policyId, { newPolicyDocument: allow('ecs:*') });
     expect(await decide('rootAdmin', 'ecs:RunInstances')).toBe('Allow');
 
-    // Disabling drops every attachment; removing a member frees it.
+    // Disabling drops every attachment; removing an invited member frees it; a created one stays.
     await d.controlPolicies.update(master, readOnly.policyId, { newPolicyDocument: allow('ecs:Describe*') });
     expect(await decide('rootAdmin', 'ecs:RunInstances')).toBe('ImplicitDeny');
+    await d.resourceDirectory.moveAccount(master, inTeam.accountId, team.folderId);
+    await expectApiError(
+      d.resourceDirectory.removeAccount(master, inTeam.accountId),
+      'AccountTypeOrStatusMismatch',
+      /ResourceAccount/,
+    );
+    expect(await decide('teamAdmin', 'ecs:RunInstances')).toBe('ImplicitDeny');
+    expect((await d.resourceDirectory.getAccount(master, inTeam.accountId)).type).toBe('ResourceAccount');
+    expect(inRoot.type).toBe('CloudAccount');
     await d.resourceDirectory.removeAccount(master, inRoot.accountId);
     expect(await decide('rootAdmin', 'ecs:RunInstances')).toBe('Allow');
-    await d.resourceDirectory.moveAccount(master, inTeam.accountId, team.folderId);
-    expect(await decide('teamAdmin', 'ecs:RunInstances')).toBe('ImplicitDeny');
     await d.controlPolicies.disable(master);
     expect(await decide('teamAdmin', 'ecs:RunInstances')).toBe('Allow');
   });

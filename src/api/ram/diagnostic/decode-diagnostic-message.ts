@@ -1,5 +1,5 @@
 import { defineAction } from '../../action.js';
-import { decodeDiagnostic, type DiagnosticPolicy } from '../../diagnostic.js';
+import { decodeDiagnostic, HIDDEN_STATEMENT, type DiagnosticPolicy } from '../../diagnostic.js';
 import { apiError } from '../../../errors.js';
 import { p, params } from '../../params.js';
 
@@ -22,23 +22,32 @@ function entityType(attachedTo: string): string {
   }
 }
 
+/**
+ * `Account` for the policies of the principal's account; for a control policy, the node of the
+ * resource directory it is attached to: `member`, `folder:<id>` or `root`.
+ */
+function attachedScope(attachedTo: string): string {
+  return attachedTo.startsWith('control:') ? attachedTo.slice('control:'.length) : 'Account';
+}
+
 const matchedPolicyView = (m: DiagnosticPolicy) => ({
   PolicyIdentifier: m.PolicyName,
   PolicyType: m.PolicyType,
   PolicyVersion: m.PolicyVersion,
   Effect: m.Effect,
   AttachedEntityType: entityType(m.AttachedTo),
-  AttachedScope: 'Account',
+  AttachedScope: attachedScope(m.AttachedTo),
 });
 
 /**
  * With the Rampart parameter IncludeExplanation=true (the official SDKs never send it), each
  * policy also names its statement, whether it matched and why, and the nearest miss of an
- * implicit deny is listed with Matched=false.
+ * implicit deny is listed with Matched=false. A control policy's statement is not named (it is
+ * the management account's: HIDDEN_STATEMENT).
  */
 const explainedPolicyView = (m: DiagnosticPolicy) => ({
   ...matchedPolicyView(m),
-  StatementIndex: m.StatementIndex,
+  ...(m.StatementIndex !== HIDDEN_STATEMENT ? { StatementIndex: m.StatementIndex } : {}),
   ...(m.StatementSid ? { StatementSid: m.StatementSid } : {}),
   Matched: m.Matched,
   Explanation: m.Explanation,

@@ -9,7 +9,9 @@ export default defineAction({
   params: params({
     DisplayName: p.string(),
     ParentFolderId: rmId().optional(),
-    AccountNamePrefix: p.string(64).optional(),
+    // It becomes the new account's alias: the alias rules, letters taken lower-case, and the
+    // errors name AccountNamePrefix (docs/resource-directory.md).
+    AccountNamePrefix: p.accountAlias().optional(),
     PayerAccountId: p.string(64).optional(),
     ResellAccountType: p.string(64).optional(),
     Tag: p.string().optional(),

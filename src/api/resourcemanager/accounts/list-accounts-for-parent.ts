@@ -1,18 +1,19 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { rmResource, rmId, paging, pagingOf } from '../resources.js';
+import { rmResource, rmId, paging, pagingOf, withTagFilter } from '../resources.js';
 import { accountListView } from '../views.js';
 
 export default defineAction({
   service: 'resourcemanager',
   name: 'ListAccountsForParent',
-  params: params({
-    ParentFolderId: rmId().optional(),
-    QueryKeyword: p.string(128).optional(),
-    IncludeTags: p.bool().optional(),
-    Tag: p.string().optional(),
-    ...paging,
-  }),
+  params: withTagFilter(
+    params({
+      ParentFolderId: rmId().optional(),
+      QueryKeyword: p.string(128).optional(),
+      IncludeTags: p.bool().optional(),
+      ...paging,
+    }),
+  ),
   authorize: (req) => ({
     action: 'resourcemanager:ListAccountsForParent',
     resource: rmResource.account(req.accountId, '*'),
@@ -23,6 +24,7 @@ export default defineAction({
       req.params.ParentFolderId ?? null,
       req.params.QueryKeyword,
       pagingOf(req.params),
+      req.params.Tag,
     );
     return {
       Accounts: { Account: page.items.map((a) => accountListView(a, false)) },

@@ -1,16 +1,17 @@
 import { defineAction } from '../../action.js';
 import { p, params } from '../../params.js';
-import { rmResource, paging, pagingOf } from '../resources.js';
+import { rmResource, paging, pagingOf, withTagFilter } from '../resources.js';
 import { accountListView } from '../views.js';
 
 export default defineAction({
   service: 'resourcemanager',
   name: 'ListAccounts',
-  params: params({
-    IncludeTags: p.bool().optional(),
-    Tag: p.string().optional(),
-    ...paging,
-  }),
+  params: withTagFilter(
+    params({
+      IncludeTags: p.bool().optional(),
+      ...paging,
+    }),
+  ),
   authorize: (req) => ({
     action: 'resourcemanager:ListAccounts',
     resource: rmResource.account(req.accountId, '*'),
@@ -21,6 +22,7 @@ export default defineAction({
       undefined,
       undefined,
       pagingOf(req.params),
+      req.params.Tag,
     );
     return {
       Accounts: { Account: page.items.map((a) => accountListView(a, true)) },
