@@ -28,6 +28,7 @@ import {
 import type { Quotas } from './domain/index.js';
 import { defaultScryptParams, type ScryptParams } from './crypto/password-hash.js';
 import type { AuditSinkConfig } from './audit/sinks/index.js';
+import { WEBHOOK_URL_CREDENTIALS } from './audit/sinks/webhook-url.js';
 
 /**
  * Deployment configuration: command-line flags first, then RAMPART_* environment
@@ -340,6 +341,7 @@ function parseAuditSinks(env: NodeJS.ProcessEnv): AuditSinkConfig {
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:')
       throw new ConfigError('RAMPART_AUDIT_WEBHOOK_URL must be an http:// or https:// URL');
+    if (u.username !== '' || u.password !== '') throw new ConfigError(WEBHOOK_URL_CREDENTIALS);
   }
   return {
     file: file

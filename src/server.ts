@@ -26,6 +26,7 @@ import { errorResponse } from './api/protocol/response.js';
 import type { WireRequest, WireResponse } from './api/protocol/wire.js';
 import { ramActions } from './api/ram/index.js';
 import { answerLogon, isLogonPath } from './api/logon/routes.js';
+import { createSessionAuthorizer } from './api/logon/self-service.js';
 import {
   consoleRedirect,
   isBrowserVisit,
@@ -138,6 +139,12 @@ function decodeURIComponentSafe(text: string): string {
 
 /** The largest body a logon call may send. */
 const LOGON_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Strict-Transport-Security of an answer over TLS: a year, this host only (a deployment on a
+ * name whose other subdomains still serve plain HTTP is not broken by it).
+ */
+const HSTS = 'max-age=31536000';
 
 /** The Host of an OSS request as ali-oss sends it (`<bucket>.oss-<region>.aliyuncs.com`, or `<bucket>.localhost`). */
 const OSS_HOST = /^[^.:]*\.(?:oss-[a-z0-9-]+\.aliyuncs\.com|localhost)(?::\d+)?$/i;
@@ -813,6 +820,10 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
 
   /** Routes one request; a promise only where something is awaited. */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+    // Over TLS (directly, or to a trusted proxy that says https), every answer tells the
+    // browser to keep to HTTPS for this host; an answer over plain HTTP never does.
+    if ((config.tls || isTrustedProxy) && clientOf(req).secure)
+      res.setHeader('strict-transport-security', HSTS);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -926,13 +937,20 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     );
   }
 
+  /** What a session does to its own credentials, authorized like the API's calls. */
+  const authorizeSession = createSessionAuthorizer(
+    env.authorizer,
+    deployment.services.names,
+    deployment.clock,
+  );
+
   /** The console logon surface (src/api/logon/routes.ts). */
   async function logon(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const wire = await routeRequest(req, res, path, '', LOGON_BODY_LIMIT);
     if (!wire) return;
     send(
       res,
-      await answerLogon(deployment.domain, wire, deployment.clock, env.logError, (e) =>
+      await answerLogon(deployment.domain, authorizeSession, wire, deployment.clock, env.logError, (e) =>
         deployment.audit.record(e),
       ),
     );

@@ -598,6 +598,17 @@ export type LogonOutcome =
   /** A step started from a session (binding an MFA device) is complete. */
   | { readonly kind: 'Done' };
 
+/**
+ * Authorizes one operation of an MFA binding started from a session, as the API authorizes the
+ * call that does it: creating the device named `deviceName` (CreateVirtualMFADevice) or, without
+ * one, binding the device to the principal (BindMFADevice). Throws the refusal.
+ */
+export type SessionBindingCheck = (
+  principal: SessionPrincipal,
+  mfaPresent: boolean,
+  deviceName?: string,
+) => Promise<void>;
+
 export interface LogonDomain {
   /**
    * A password logon by login name (`root@<alias|accountId>.onaliyun.com`,
@@ -641,22 +652,25 @@ export interface LogonDomain {
    * The BindMFA step: without codes, creates the device and answers the step again with it and
    * a new token; with the two consecutive codes of that device, binds it. Throws
    * InvalidStepToken, InvalidParameter.AuthenticationCode.Format, CheckAuthenticationCodeFail
-   * (the token stays valid for another try).
+   * (the token stays valid for another try). A binding started from a session (startMfaBinding)
+   * is the person's own change: `authorize` is asked before the device is created and before it
+   * is bound, and its refusal leaves the token valid; a binding the logon demands is not asked.
    */
   bindMfa(
     stepToken: string,
     codes: { readonly code1: string; readonly code2: string } | undefined,
     sourceIp: string,
+    authorize: SessionBindingCheck,
   ): Promise<LogonOutcome>;
   /**
-   * Binding an MFA device from a session (the root always; a RAM user when the security
-   * preference allows AllowUserToManageMFADevices): a BindMFA step token. Throws
-   * Forbidden.SelfService, EntityAlreadyExists.User.MFADevice.
+   * Binding an MFA device from a session: a BindMFA step token. The caller has authorized the
+   * binding (src/api/logon/self-service.ts: the security preference is part of that decision).
+   * Throws EntityAlreadyExists.User.MFADevice.
    */
   startMfaBinding(session: ResolvedSession, sourceIp: string): Promise<LogonOutcome>;
   /**
-   * Changing one's own password from a session (the root always; a RAM user when the security
-   * preference allows AllowUserToChangePassword): ChangePassword's rules and codes.
+   * Changing one's own password from a session: ChangePassword's rules and codes. The caller has
+   * authorized it (ram:ChangePassword, with the security preference's AllowUserToChangePassword).
    */
   changeOwnPassword(session: ResolvedSession, oldPassword: string, newPassword: string): Promise<void>;
   /**
@@ -935,9 +949,14 @@ export interface MfaDomain {
   /**
    * A new virtual MFA device for binding at logon, named `<user name>-<8 random>` (`root-...`
    * for the root). A RAM user's device is its own (self-service rules), and an unbound device
-   * it created for itself earlier is deleted first (an abandoned logon).
+   * it created for itself earlier is deleted first (an abandoned logon). `beforeCreate` is told
+   * the new device's name before anything changes, and may refuse by throwing.
    */
-  createForLogon(accountId: string, principal: MfaLogonPrincipal): Promise<CreatedVirtualMFADevice>;
+  createForLogon(
+    accountId: string,
+    principal: MfaLogonPrincipal,
+    beforeCreate?: (deviceName: string) => Promise<void>,
+  ): Promise<CreatedVirtualMFADevice>;
   /**
    * BindMFADevice for the root (two consecutive codes, as bind). Throws
    * EntityNotExist.VirtualMFADevice, EntityAlreadyExists.VirtualMFADevice.User (bound),

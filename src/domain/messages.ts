@@ -116,14 +116,6 @@ export const err = {
       403,
       'A logon call must send Content-Type: application/json and the header X-Rampart-Logon: 1.',
     ),
-  /** A self-service change the security preference does not allow the RAM user. */
-  selfServiceDenied: (setting: string): ApiError =>
-    apiErrorWithStatus(
-      'Forbidden.SelfService',
-      403,
-      `The security preference does not allow RAM users to do this themselves (${setting}).`,
-    ),
-
   /** The root's logon locked by MaxLoginAttemps wrong passwords (ChangePassword of the root). */
   rootLocked: (): ApiError =>
     apiError(

@@ -282,8 +282,11 @@ describe.each(STORES)('remembered MFA at logon (%s)', (store) => {
       secure: true,
     });
     const d0 = s.deployment.domain;
+    // Only logon steps here: nothing a session does to its own credentials is asked.
+    const noSelfService = () => Promise.reject(new Error('not asked in this test'));
     const step = await answerLogon(
       d0,
+      noSelfService,
       wire('/logon', { LoginName: u.login, Password: 'Initial-pass1' }),
       s.clock,
     );
@@ -291,6 +294,7 @@ describe.each(STORES)('remembered MFA at logon (%s)', (store) => {
     s.clock.advance(30_000);
     const done = await answerLogon(
       d0,
+      noSelfService,
       wire('/logon/mfa', {
         StepToken: token,
         AuthenticationCode: totpCode(u.seed, totpStep(s.clock())),

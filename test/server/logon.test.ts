@@ -354,6 +354,31 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     expect((await logon(userLogin('ivan'), 'Initial-pass1')).body.Session).toBeDefined();
   });
 
+  it('answers a login name with a NUL or an unpaired surrogate like an unknown name, counted the same, on both stores', async () => {
+    const unknown = await logon(userLogin('no-such-user'), 'x');
+    expect(unknown.status).toBe(401);
+    const names = [
+      `root\u0000@${alias}.onaliyun.com`,
+      `root@${alias}\u0000.onaliyun.com`,
+      `a\u0000b@auxiliary\u0000.example.com`,
+      `\ud800x@${alias}.onaliyun.com`,
+      `x@${alias}.onaliyun.com\udc00`,
+    ];
+    for (const name of names) {
+      const r = await logon(name, 'x');
+      expect([name, r.status, r.body.Code, r.body.Message]).toEqual([
+        name,
+        401,
+        unknown.body.Code,
+        unknown.body.Message,
+      ]);
+    }
+    // Counted against its name like any unknown one: past the limit, Throttling.User.
+    const nul = `nul\u0000@${alias}.onaliyun.com`;
+    for (let i = 0; i < 20; i++) expect((await logon(nul, `wrong-${i}`)).body).toMatchObject(FAILED);
+    expect((await logon(nul, 'x')).body.Code).toBe('Throttling.User');
+  });
+
   it('counts MFA codes like passwords: step tokens taken in advance buy no guesses past the limit', async () => {
     await newUser('mona');
     const seed = await bindDevice('mona');
@@ -552,10 +577,15 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
         { OldPassword: 'Initial-pass1', NewPassword: 'Nina-second-2' },
         { cookie },
       );
+      // As the API answers it: no policy allows it and the preference does not stand in.
       expect(denied.status).toBe(403);
-      expect(denied.body).toMatchObject({ Code: 'Forbidden.SelfService' });
+      expect(denied.body).toMatchObject({
+        Code: 'NoPermission',
+        AccessDeniedDetail: { AuthAction: 'ram:ChangePassword', NoPermissionType: 'ImplicitDeny' },
+      });
       expect((await call('POST', '/logon/bind-mfa', {}, { cookie })).body).toMatchObject({
-        Code: 'Forbidden.SelfService',
+        Code: 'NoPermission',
+        AccessDeniedDetail: { AuthAction: 'ram:BindMFADevice', NoPermissionType: 'ImplicitDeny' },
       });
     } finally {
       await d().securityPreference.set(accountId(), {
@@ -589,6 +619,18 @@ describe.each(STORES)('console logon over HTTP (%s)', (store) => {
     });
     expect(noHeader.status).toBe(403);
     expect(((await noHeader.json()) as { Code: string }).Code).toBe('Forbidden.CrossSiteRequest');
+    // No logon answer is ever read as another type than its JSON, nor cached.
+    for (const r of [noHeader, await fetch(`${s.endpoint}/logon/session`)]) {
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(r.headers.get('cache-control')).toBe('no-store');
+    }
+    const ok = await fetch(`${s.endpoint}/logon`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(body),
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     const form = await fetch(`${s.endpoint}/logon`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-rampart-logon': '1' },

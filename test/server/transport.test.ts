@@ -3,6 +3,8 @@ import * as Ram from '@alicloud/ram20150501';
 import RamClientModule from '@alicloud/ram20150501';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +14,8 @@ import { rampartJson, serve, tempDir, type Served } from '../helpers/cli.js';
 import { popClient, type KeyPair } from '../helpers/server.js';
 
 /**
- * The transport: HTTPS (acs:SecureTransport), trusted proxies (acs:SourceIp and
- * SecureTransport from X-Forwarded-For / -Proto, only from a trusted peer), header and body
+ * The transport: HTTPS (acs:SecureTransport, Strict-Transport-Security), trusted proxies
+ * (acs:SourceIp and SecureTransport from X-Forwarded-For / -Proto, only from a trusted peer), header and body
  * timeouts that hold close to their configured values, and one log line for a request the
  * client abandons.
  */
@@ -55,6 +57,27 @@ async function code(p: Promise<unknown>): Promise<string> {
     return (err as { code?: string }).code ?? String(err);
   }
 }
+
+/** The Strict-Transport-Security header of a GET of `path` (over https, trusting `ca`). */
+function hstsOf(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  ca?: string,
+): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const send = base.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(`${base}${path}`, { headers, ...(ca ? { ca } : {}) }, (res) => {
+      res.resume();
+      const h = res.headers['strict-transport-security'];
+      resolve(Array.isArray(h) ? h.join(', ') : h);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const HSTS = 'max-age=31536000';
 
 const scratch = tempDir('rampart-transport-');
 const dataDir = join(scratch.dir, 'data');
@@ -155,6 +178,18 @@ describe('HTTPS', () => {
     expect(await code(untrusted.listGroups(new Ram.ListGroupsRequest({})))).not.toBe('OK');
   });
 
+  it('tells browsers to keep to HTTPS on every answer over TLS, and never over plain HTTP', async () => {
+    const ca = readFileSync(certFile, 'utf8');
+    const tls = await started(['--tls-cert', certFile, '--tls-key', keyFile]);
+    // Health, the logon surface (a refusal too), the console, the API's error envelope.
+    for (const path of ['/healthz', '/logon/session', '/console/', '/?Action=ListUsers'])
+      expect([path, await hstsOf(tls.url, path, {}, ca)]).toEqual([path, HSTS]);
+    const plain = await started([]);
+    expect(await hstsOf(plain.url, '/healthz')).toBeUndefined();
+    // Without trusted proxies, a client's X-Forwarded-Proto proves nothing.
+    expect(await hstsOf(plain.url, '/healthz', { 'x-forwarded-proto': 'https' })).toBeUndefined();
+  });
+
   it('refuses a certificate without its key, on one line', async () => {
     const r = await rampartJson(['init', '--data', join(scratch.dir, 'other')]).then(() =>
       serve(['--data', join(scratch.dir, 'other'), '--tls-cert', certFile]).catch((e: Error) => e.message),
@@ -189,6 +224,14 @@ describe('trusted proxies', () => {
       expect(await list(s, fromDocs, { 'x-forwarded-for': '203.0.113.9' })).toBe('NoPermission');
       expect(await list(s, secureOnly, { 'x-forwarded-proto': 'https' })).toBe('NoPermission');
     }
+  });
+
+  it('sends Strict-Transport-Security when a trusted proxy says https, not when it says http', async () => {
+    const trusting = await started(['--trusted-proxies', '127.0.0.1/32']);
+    expect(await hstsOf(trusting.url, '/healthz', { 'x-forwarded-proto': 'https' })).toBe(HSTS);
+    expect(await hstsOf(trusting.url, '/logon/session', { 'x-forwarded-proto': 'https' })).toBe(HSTS);
+    expect(await hstsOf(trusting.url, '/healthz', { 'x-forwarded-proto': 'http' })).toBeUndefined();
+    expect(await hstsOf(trusting.url, '/healthz')).toBeUndefined();
   });
 
   it.each([

@@ -1,7 +1,9 @@
 /**
  * The console logon surface (docs/logon.md): JSON in, JSON out, under `/logon` and `/logoff`.
  * It is a way in beside the signed API; it decides nothing itself: the domain's logon and
- * sessions rules do. Answers use the service's error envelope.
+ * sessions rules do, and what a session does to its own credentials is authorized by the API's
+ * authorizer like the API call that does the same (./self-service.ts). Answers use the
+ * service's error envelope.
  *
  *   POST /logon             {LoginName, Password}                 -> a session or a step
  *                           (+ the remembered-MFA cookie, which may stand for the MFA step)
@@ -38,9 +40,11 @@ import type {
 import { hashOfOpaqueId } from '../../domain/sessions.js';
 import { err } from '../../domain/messages.js';
 import { roleSessionRefused } from '../../domain/logon.js';
+import type { SelfService } from '../action.js';
 import { newRequestId } from '../protocol/request.js';
 import { errorResponse } from '../protocol/response.js';
 import { JSON_CONTENT_TYPE, type WireRequest, type WireResponse } from '../protocol/wire.js';
+import { newDeviceTarget, ownUserTarget, type SessionAuthorizer } from './self-service.js';
 
 /** The session cookie. */
 export const SESSION_COOKIE = 'rampart_session';
@@ -182,6 +186,19 @@ function text(body: Body, name: string): string {
   return v;
 }
 
+/**
+ * A name or id as the store may look it up: NUL (which PostgreSQL refuses in text) and unpaired
+ * surrogates (not UTF-8) become U+FFFD, as the audit columns store them. No login name or
+ * credential id holds either, so the input is then refused exactly as an unknown one, with the
+ * same answer on both stores, instead of failing in the store.
+ */
+function wellFormed(value: string): string {
+  return value.replace(
+    /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
+}
+
 function optionalBool(body: Body, name: string): boolean {
   const v = body[name];
   if (v === undefined || v === null) return false;
@@ -240,15 +257,25 @@ function credentialView(c: WebAuthnCredentialView): Body {
   };
 }
 
-/** A session that may manage its own MFA (the root always; a RAM user as the preference says). */
-async function requireSelfServiceMfa(domain: Domain, req: WireRequest): Promise<ResolvedSession> {
+/**
+ * A session that may do `action` to its own person (a RAM user's own user, the root's account),
+ * authorized like the API call of that action (self-service of `kind`); a role session has no
+ * password or device of its own.
+ */
+async function requireSelfService(
+  domain: Domain,
+  authorize: SessionAuthorizer,
+  req: WireRequest,
+  action: string,
+  kind: SelfService,
+): Promise<ResolvedSession & { readonly principal: SessionPrincipal }> {
   const session = await requireSession(domain, req);
-  const p = session.principal;
-  if (p.type === 'RAMUser') {
-    const pref = await domain.securityPreference.get(p.accountId);
-    if (!pref.allowUserToManageMFADevices) throw err.selfServiceDenied('AllowUserToManageMFADevices');
-  }
-  return session;
+  const principal = session.principal;
+  if (principal.type === 'AssumedRole') throw roleSessionRefused();
+  await authorize({ principal, mfaPresent: session.mfaPresent }, req, [
+    ownUserTarget(principal, action, kind),
+  ]);
+  return { ...session, principal };
 }
 
 /** What the audit trail records of a logon call (src/audit/console-events.ts). */
@@ -273,6 +300,7 @@ function refusal(e: unknown): { code: string; message: string } {
 
 async function route(
   domain: Domain,
+  authorize: SessionAuthorizer,
   req: WireRequest,
   now: () => Date,
   audit: ConsoleAudit,
@@ -328,7 +356,7 @@ async function route(
   const body = jsonBody(req);
   switch (path) {
     case '/logon': {
-      const loginName = text(body, 'LoginName');
+      const loginName = wellFormed(text(body, 'LoginName'));
       const mfaTicket = cookieOf(req, MFA_TICKET_COOKIE);
       return outcome(
         domain.logon.start({
@@ -363,7 +391,9 @@ async function route(
         body: { Options: await domain.logon.webauthnOptions(text(body, 'StepToken'), relyingParty(req)) },
       };
     case '/logon/webauthn/register-options': {
-      const session = await requireSelfServiceMfa(domain, req);
+      // A security key is an MFA device of the person's: registering one is BindMFADevice,
+      // removing one UnbindMFADevice (docs/console.md).
+      const session = await requireSelfService(domain, authorize, req, 'ram:BindMFADevice', 'MFADevices');
       const p = session.principal;
       return {
         body: {
@@ -377,7 +407,7 @@ async function route(
       };
     }
     case '/logon/webauthn/register': {
-      const session = await requireSelfServiceMfa(domain, req);
+      const session = await requireSelfService(domain, authorize, req, 'ram:BindMFADevice', 'MFADevices');
       const c = await domain.webauthn.register(
         webauthnOwner(session.principal),
         hashOfOpaqueId(sessionIdOf(req)!)!,
@@ -388,24 +418,29 @@ async function route(
       return { body: { Credential: credentialView(c) } };
     }
     case '/logon/webauthn/delete': {
-      const session = await requireSelfServiceMfa(domain, req);
-      await domain.webauthn.remove(webauthnOwner(session.principal), text(body, 'CredentialId'));
+      const session = await requireSelfService(domain, authorize, req, 'ram:UnbindMFADevice', 'MFADevices');
+      await domain.webauthn.remove(webauthnOwner(session.principal), wellFormed(text(body, 'CredentialId')));
       return { body: {} };
     }
     case '/logon/password': {
       const stepToken = optionalText(body, 'StepToken');
       if (stepToken !== undefined)
         return outcome(domain.logon.changePassword(stepToken, text(body, 'NewPassword'), sourceIp));
-      const session = await requireSession(domain, req);
+      // A change from a session is ChangePassword's; the logon's own step above is not asked:
+      // the administrator demanded it, and there is no session yet (docs/logon.md).
+      const session = await requireSelfService(domain, authorize, req, 'ram:ChangePassword', 'Password');
       await domain.logon.changeOwnPassword(session, text(body, 'OldPassword'), text(body, 'NewPassword'));
       return { body: {} };
     }
     case '/logon/unbind-mfa': {
       // A person removes its own virtual MFA device, proving it holds it with a current code.
-      const session = await requireSelfServiceMfa(domain, req);
+      const session = await requireSession(domain, req);
       const p = session.principal;
       if (p.type === 'AssumedRole') throw roleSessionRefused();
       try {
+        await authorize({ principal: p, mfaPresent: session.mfaPresent }, req, [
+          ownUserTarget(p, 'ram:UnbindMFADevice', 'MFADevices'),
+        ]);
         // The code is counted like one of the logon's MFA step (Throttling.User past the limit).
         const { serialNumber } = await domain.logon.unbindOwnMfa(
           session,
@@ -428,14 +463,24 @@ async function route(
     case '/logon/bind-mfa': {
       const stepToken = optionalText(body, 'StepToken');
       if (stepToken === undefined) {
-        const session = await requireSession(domain, req);
+        const session = await requireSelfService(domain, authorize, req, 'ram:BindMFADevice', 'MFADevices');
         return outcome(domain.logon.startMfaBinding(session, sourceIp));
       }
       const code1 = optionalText(body, 'AuthenticationCode1');
       const code2 = optionalText(body, 'AuthenticationCode2');
       const codes =
         code1 !== undefined || code2 !== undefined ? { code1: code1 ?? '', code2: code2 ?? '' } : undefined;
-      return outcome(domain.logon.bindMfa(stepToken, codes, sourceIp));
+      // Each later call of a binding started from a session is asked again (the domain knows
+      // which binding that is): the new device's CreateVirtualMFADevice, then BindMFADevice.
+      return outcome(
+        domain.logon.bindMfa(stepToken, codes, sourceIp, (principal, mfaPresent, deviceName) =>
+          authorize({ principal, mfaPresent }, req, [
+            deviceName === undefined
+              ? ownUserTarget(principal, 'ram:BindMFADevice', 'MFADevices')
+              : newDeviceTarget(principal, deviceName),
+          ]),
+        ),
+      );
     }
     case '/logon/credentials': {
       // Short-lived signing credentials of the session, for programs acting for the person.
@@ -477,9 +522,16 @@ async function route(
   }
 }
 
+/** On every logon answer: never cached, and never read as anything but its JSON type. */
+const ANSWER_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
 /** Answers one logon request. */
 export async function answerLogon(
   domain: Domain,
+  authorize: SessionAuthorizer,
   req: WireRequest,
   now: () => Date,
   logError?: (requestId: string, err: unknown) => void,
@@ -489,13 +541,13 @@ export async function answerLogon(
   const headers: Record<string, string> = {
     'content-type': JSON_CONTENT_TYPE,
     'x-acs-request-id': requestId,
-    'cache-control': 'no-store',
+    ...ANSWER_HEADERS,
   };
   try {
     const ua = req.headers['user-agent'];
     const audit: ConsoleAudit = (e) =>
       record?.(consoleEvent({ ...e, at: now(), sourceIp: req.sourceIp, ...(ua ? { userAgent: ua } : {}) }));
-    const a = await route(domain, req, now, audit);
+    const a = await route(domain, authorize, req, now, audit);
     return {
       status: a.status ?? 200,
       headers,
@@ -505,6 +557,6 @@ export async function answerLogon(
   } catch (e) {
     if (!(e instanceof ApiError)) logError?.(requestId, e);
     const r = errorResponse(e, { requestId, format: 'JSON', service: undefined });
-    return { status: r.status, headers: { ...r.headers, 'cache-control': 'no-store' }, body: r.body };
+    return { status: r.status, headers: { ...r.headers, ...ANSWER_HEADERS }, body: r.body };
   }
 }

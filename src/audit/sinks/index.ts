@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { createFileSink } from './file-sink.js';
 import { createWebhookSink } from './webhook-sink.js';
+import { redactUrls } from './webhook-url.js';
 
 /** Export sinks of the audit trail (docs/audit.md "Export"). */
 export interface AuditSinkConfig {
@@ -51,9 +52,9 @@ function loop(
     } catch (err) {
       failures++;
       if (failures === 1 || failures % 20 === 0) {
-        log(
-          `audit ${name} sink: ${err instanceof Error ? err.message : String(err)}; retrying with backoff (events wait on disk)`,
-        );
+        // No URL's user information or query (a secret's usual places) reaches the log.
+        const why = redactUrls(err instanceof Error ? err.message : String(err));
+        log(`audit ${name} sink: ${why}; retrying with backoff (events wait on disk)`);
       }
       schedule(Math.min(pollMs * 2 ** Math.min(failures, 16), maxBackoffMs));
     }

@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { makePrivateDir, writePrivateFileAtomically } from '../../config.js';
 import type { Store } from '../../store/index.js';
 import { advance, readAfter, readCursor, writeCursor, type Cursor } from './tail.js';
+import { hasUrlCredentials, redactUrls, urlForLog, WEBHOOK_URL_CREDENTIALS } from './webhook-url.js';
 
 export interface WebhookSinkOptions {
+  /** The receiver; without user information (hasUrlCredentials): the token is how to authenticate. */
   readonly url: string;
   /** Sent as `Authorization: Bearer <token>` when set; never logged. */
   readonly token?: string | undefined;
@@ -34,9 +36,12 @@ const EMPTY_SPOOL_AT = 1024 * 1024;
  * position is kept on disk and moves only after a 2xx answer, so a receiver that is down,
  * or a restart of Rampart meanwhile, loses nothing: delivery resumes where it stopped. It is
  * at least once: after a crash between a delivery and the record of it, a batch may come
- * again with the same eventIds, which the receiver uses to drop duplicates.
+ * again with the same eventIds, which the receiver uses to drop duplicates. Redirects are not
+ * followed (fetch would turn the POST into a body-less GET, or post the events to wherever the
+ * receiver points): a 3xx is a failed delivery, retried, and its Location is logged.
  */
 export function createWebhookSink(store: Store, opts: WebhookSinkOptions) {
+  if (hasUrlCredentials(opts.url)) throw new Error(WEBHOOK_URL_CREDENTIALS);
   const batch = opts.batch ?? 100;
   makePrivateDir(opts.spoolDir);
   const spoolPath = join(opts.spoolDir, 'spool.jsonl');
@@ -104,17 +109,33 @@ export function createWebhookSink(store: Store, opts: WebhookSinkOptions) {
   async function deliver(): Promise<number> {
     const { lines, end } = nextBatch();
     if (lines.length === 0) return 0;
-    const res = await fetch(opts.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'rampart-audit',
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      },
-      body: `{"events":[${lines.join(',')}]}`,
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 4000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(opts.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'rampart-audit',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
+        body: `{"events":[${lines.join(',')}]}`,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 4000),
+      });
+    } catch (err) {
+      // Its message (or its cause's) may name the URL: the user information and query go.
+      const e = err as Error & { cause?: { message?: string } };
+      const detail = e.cause?.message ? `${e.message}: ${e.cause.message}` : e.message;
+      throw new Error(`the POST to the receiver failed (${redactUrls(String(detail))})`);
+    }
     await res.arrayBuffer().catch(() => undefined);
+    if (res.status >= 300 && res.status <= 399) {
+      const location = res.headers.get('location');
+      throw new Error(
+        `the receiver answered HTTP ${res.status}, a redirect to ${location ? urlForLog(location, opts.url) : '(no Location)'}, ` +
+          'which is not followed: the batch is not delivered; set RAMPART_AUDIT_WEBHOOK_URL to the URL that takes the POST',
+      );
+    }
     if (res.status < 200 || res.status > 299) throw new Error(`the receiver answered HTTP ${res.status}`);
     delivered = end;
     writePrivateFileAtomically(deliveredPath, `${delivered}\n`);

@@ -108,6 +108,17 @@ describe.each(STORES)('security keys on the logon surface (%s)', (store) => {
     const gone = await call('POST', '/logon/webauthn/delete', { CredentialId: 'nope' }, { cookie });
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ Code: 'EntityNotExist.WebAuthnCredential' });
+    // A NUL (PostgreSQL refuses it in text) or an unpaired surrogate names no key either: the
+    // same answer on both stores.
+    for (const id of ['a\u0000b', '\ud800', 'x\udfff']) {
+      const odd = await call('POST', '/logon/webauthn/delete', { CredentialId: id }, { cookie });
+      expect([id, odd.status, odd.body.Code, odd.body.Message]).toEqual([
+        id,
+        404,
+        gone.body.Code,
+        gone.body.Message,
+      ]);
+    }
   });
 
   it('lets a RAM user manage keys only when the security preference allows it', async () => {
@@ -123,7 +134,10 @@ describe.each(STORES)('security keys on the logon surface (%s)', (store) => {
       const cookie = r.setCookie!.split(';')[0]!;
       const refused = await call('POST', '/logon/webauthn/register-options', {}, { cookie });
       expect(refused.status).toBe(403);
-      expect(refused.body).toMatchObject({ Code: 'Forbidden.SelfService' });
+      expect(refused.body).toMatchObject({
+        Code: 'NoPermission',
+        AccessDeniedDetail: { AuthAction: 'ram:BindMFADevice', NoPermissionType: 'ImplicitDeny' },
+      });
     } finally {
       await d.securityPreference.set(s.accountId, { allowUserToManageMFADevices: true });
     }
