@@ -5,6 +5,7 @@
  * LoginNetworkMasks like the password step; unbinding one's own device counts its codes like
  * the MFA step.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
@@ -16,6 +17,10 @@ const STORES = pgAvailable ? (['sqlite', 'postgres'] as const) : (['sqlite'] as 
 const JSON_HEADERS = { 'content-type': 'application/json', 'x-rampart-logon': '1' };
 const MINUTE = 60_000;
 const PASSWORD = 'Initial-pass1';
+/** An identity provider's metadata, for turning user-based SSO on. */
+const IDP_METADATA = readFileSync(new URL('../fixtures/saml-idp-metadata.xml', import.meta.url)).toString(
+  'base64',
+);
 const ATTACKERS = 'Attacker-pass9';
 
 interface Reply {
@@ -225,6 +230,35 @@ describe.each(STORES)('logon steps over HTTP (%s)', (store) => {
       } finally {
         await d().securityPreference.set(accountId(), { loginNetworkMasks: '' });
       }
+    },
+  );
+
+  it.each(KINDS)(
+    'a %s step begun before user-based SSO was turned on is refused like the password step',
+    async (kind) => {
+      const name = `sso${KINDS.indexOf(kind)}`;
+      const { token, complete } = await stepOf(kind, name);
+      await d().ssoSettings.set(accountId(), { metadataDocument: IDP_METADATA, ssoEnabled: true });
+      try {
+        const r = await complete(token);
+        expect(r.status, String(r.body.Code ?? r.body.Step ?? 'a session')).toBe(403);
+        const password = await logon(userLogin(name), PASSWORD);
+        expect(password.body).toMatchObject({ Code: 'PasswordLogonDisabled.SsoEnabled' });
+        expect(r.body).toMatchObject({
+          Code: 'PasswordLogonDisabled.SsoEnabled',
+          Message: password.body.Message,
+        });
+        expect(r.setCookie).toBeNull();
+        expect((await d().users.get(accountId(), name)).lastLoginDate).toBeUndefined();
+      } finally {
+        await d().ssoSettings.set(accountId(), { ssoEnabled: false });
+      }
+      // Nothing of the step happened: the same password stops at the same step.
+      expect((await logon(userLogin(name), PASSWORD)).body).toMatchObject({ Step: kind.split(' ')[0] });
+      // With SSO off, a step completes.
+      const off = await stepOf(kind, `${name}off`);
+      const ok = await off.complete(off.token);
+      expect(ok.status, String(ok.body.Code)).toBe(200);
     },
   );
 
