@@ -205,6 +205,7 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     const r = await postUser(userResponse(), '/console/users');
     expect(r.status).toBe(200);
     expect(r.text).toContain('url=/console/users');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.cookie).toMatch(/^rampart_session=/);
     const set = r.headers.get('set-cookie')!;
     expect(set).toContain('HttpOnly');

@@ -109,6 +109,7 @@ const HTML_HEADERS = {
   'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
 };
 
 const CONSOLE_HOME = '/console/';
