@@ -6,12 +6,13 @@
  *   admin reset-root-password [--account ID] [--password P]   set (or generate) the root password
  *   admin unlock-root [--account ID]                           clear a root logon lock-out
  *   admin create-admin [--account ID] [--user-name N]          a RAM user with AdministratorAccess and an AccessKey
+ *   admin create-account [--alias A] [--root-access-key]       another account of the deployment (not in a directory)
  *   admin log                                                   what these commands did
  */
 import type { Command } from 'commander';
 import type { Account } from '../domain/index.js';
 import { listOperatorActions, recordOperatorAction } from '../operator-log.js';
-import { generatePassword, openDeployment, type Deployment } from '../server.js';
+import { createFirstAccount, generatePassword, openDeployment, type Deployment } from '../server.js';
 import {
   deploymentOptions,
   reportFailure,
@@ -29,6 +30,11 @@ interface ResetFlags extends AccountFlags {
 
 interface CreateAdminFlags extends AccountFlags {
   readonly userName?: string;
+}
+
+interface CreateAccountFlags extends DeploymentFlags {
+  readonly alias?: string;
+  readonly rootAccessKey?: boolean;
 }
 
 export const ADMIN_POLICY = 'AdministratorAccess';
@@ -71,6 +77,17 @@ export function register(program: Command): void {
       .option('--user-name <name>', `name of the RAM user (default ${DEFAULT_ADMIN_USER})`),
   ).action(async (flags: CreateAdminFlags) => {
     process.exitCode = await runAdmin('create-admin', flags, createAdmin);
+  });
+  withDeploymentOptions(
+    admin
+      .command('create-account')
+      .description(
+        'Create another account of the deployment, outside any resource directory (one to invite into a directory, say); prints its root password once.',
+      )
+      .option('--alias <alias>', 'account alias (its default logon domain <alias>.onaliyun.com)')
+      .option('--root-access-key', 'also create an AccessKey of the root and print it once'),
+  ).action(async (flags: CreateAccountFlags) => {
+    process.exitCode = await runAdmin('create-account', flags, createAccount);
   });
   withDeploymentOptions(admin.command('log').description('What operator commands did to this store.')).action(
     async (flags: DeploymentFlags) => {
@@ -221,6 +238,40 @@ export async function createAdmin(d: Deployment, flags: CreateAdminFlags): Promi
     await d.domain.users.delete(accountId, userName).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Another account of the deployment, with a generated root password (and, when asked, a root
+ * AccessKey), as `rampart init` makes the first: standalone, so a resource directory can invite
+ * it (members the directory creates cannot leave it).
+ */
+export async function createAccount(d: Deployment, flags: CreateAccountFlags): Promise<Output> {
+  const created = await createFirstAccount(d, {
+    ...(flags.alias !== undefined ? { accountAlias: flags.alias } : {}),
+    rootAccessKey: flags.rootAccessKey === true,
+  });
+  await recordOperatorAction(d.store, {
+    action: 'admin.create-account',
+    accountId: created.AccountId,
+    detail: {
+      alias: created.AccountAlias,
+      ...(created.AccessKeyId !== undefined ? { rootAccessKeyId: created.AccessKeyId } : {}),
+    },
+  });
+  return {
+    json: created,
+    lines: [
+      `Created account ${created.AccountId}${created.AccountAlias ? ` (${created.AccountAlias})` : ''}.`,
+      `  root login:    ${created.RootLoginName}`,
+      `  root password: ${created.RootPassword}  (shown once; change it after signing in)`,
+      ...(created.AccessKeyId !== undefined
+        ? [
+            `  AccessKeyId:     ${created.AccessKeyId}`,
+            `  AccessKeySecret: ${created.AccessKeySecret}  (shown once; a root key has every right: prefer create-admin)`,
+          ]
+        : []),
+    ],
+  };
 }
 
 async function showLog(d: Deployment): Promise<Output> {

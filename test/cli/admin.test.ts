@@ -181,6 +181,49 @@ describe.each(STORES)('rampart admin (%s)', (store) => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('rampart admin unlock-root: no account 9999999999999999 in this deployment\n');
   });
+
+  it('create-account makes another account whose root key calls the running server; a taken alias changes nothing', async () => {
+    const out = await rampartJson<Record<string, string>>([
+      'admin',
+      'create-account',
+      ...storeArgs,
+      '--alias',
+      `second-${store}`,
+      '--root-access-key',
+    ]);
+    secrets.push(out.RootPassword!, out.AccessKeySecret!);
+    expect(out).toMatchObject({
+      AccountAlias: `second-${store}`,
+      RootLoginName: `root@second-${store}.onaliyun.com`,
+    });
+    expect(out.AccountId).toMatch(/^\d{16}$/);
+    expect(out.AccountId).not.toBe(server.accountId);
+    const ram = ramClient(server, { accessKeyId: out.AccessKeyId!, accessKeySecret: out.AccessKeySecret! });
+    await ram.createUser(new Ram.CreateUserRequest({ userName: 'first-user' }));
+    const listed = await ram.listUsers(new Ram.ListUsersRequest({}));
+    expect(listed.body!.users!.user!.map((u) => u.userName)).toEqual(['first-user']);
+    // Now the deployment has two accounts: the other commands want --account.
+    const choose = await rampart(['admin', 'unlock-root', ...storeArgs]);
+    expect(choose.code).toBe(1);
+    expect(choose.stderr).toMatch(/has 2 accounts; choose one with --account ID/);
+    const taken = await rampart(['admin', 'create-account', ...storeArgs, '--alias', `ops-${store}`]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/^rampart admin create-account: EntityAlreadyExists/);
+    const d = await openDeployment({ dataDir: server.dataDir, databaseUrl: server.databaseUrl });
+    let log;
+    try {
+      log = await listOperatorActions(d.store);
+    } finally {
+      await d.close();
+    }
+    expect(log.filter((e) => e.action === 'admin.create-account')).toEqual([
+      expect.objectContaining({
+        accountId: out.AccountId,
+        detail: { alias: `second-${store}`, rootAccessKeyId: out.AccessKeyId },
+      }),
+    ]);
+    expect(JSON.stringify(log)).not.toContain(out.AccessKeySecret);
+  });
 });
 
 describe('rampart admin on a directory without a deployment', () => {
