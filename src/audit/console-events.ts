@@ -21,7 +21,8 @@ export type ConsolePrincipal =
     };
 
 export interface ConsoleEventInput {
-  readonly name: 'ConsoleSignin' | 'ConsoleSignout' | 'GetLogonCredentials' | 'UnbindMFADevice';
+  readonly name:
+    'ConsoleSignin' | 'ConsoleSignout' | 'GetLogonCredentials' | 'UnbindMFADevice' | 'ChangePassword';
   /** The account the event belongs to ('' when the login name names none). */
   readonly accountId: string;
   readonly principal?: ConsolePrincipal;
@@ -57,8 +58,9 @@ function identity(p: ConsolePrincipal | undefined, loginAccount: string | undefi
 /**
  * A console event (reference actiontrail-events.md section 4): `ConsoleSignin` for a logon that
  * ended in a session or was refused, `ConsoleSignout` for a logoff, `GetLogonCredentials`
- * for signing credentials drawn from a session (temporary credentials issued), and
- * `UnbindMFADevice` for a person removing its own MFA device.
+ * for signing credentials drawn from a session (temporary credentials issued),
+ * `UnbindMFADevice` for a person removing its own MFA device, and `ChangePassword` for a
+ * person changing its own password from a session (never a password in the event).
  */
 export function consoleEvent(e: ConsoleEventInput): PendingEvent {
   const event: AuditEvent = {

@@ -10,6 +10,7 @@ import { endpointUrl, signedCall } from '../../src/cli/call.js';
 import { totpCode, totpStep } from '../../src/crypto/totp.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { pgAvailable, pgSkipReason } from '../helpers/pg.js';
+import { eventually, storedEvents } from '../audit/helpers.js';
 
 if (!pgAvailable) console.warn(pgSkipReason);
 const STORES = pgAvailable ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
@@ -267,6 +268,34 @@ describe.each(STORES)('self-service from a console session, authorized like the 
         allowUserToManageMFADevices: true,
       });
     }
+  });
+
+  it('records a password change from a session, made or refused, never the password', async () => {
+    const u = await newUser();
+    const cookie = await sessionOf(u.login);
+    const wrong = await call(
+      '/logon/password',
+      { OldPassword: 'Not-the-pass1', NewPassword: 'Third-pass-3' },
+      cookie,
+    );
+    expect(wrong.status).not.toBe(200);
+    const made = await call(
+      '/logon/password',
+      { OldPassword: PASSWORD, NewPassword: 'Third-pass-3' },
+      cookie,
+    );
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const mine = (e: { event: { eventName: string; userIdentity: { userName?: string } } }) =>
+      e.event.eventName === 'ChangePassword' && e.event.userIdentity.userName === u.userName;
+    const events = await eventually(async () => {
+      const found = (await storedEvents(s.deployment.store, s.accountId)).filter(mine);
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    expect(events.map((e) => e.event.errorCode)).toEqual([wrong.body.Code, '']);
+    expect(events[1]!.event).toMatchObject({ eventType: 'ApiCall', userIdentity: { type: 'ram-user' } });
+    const text = JSON.stringify(events);
+    for (const secret of [PASSWORD, 'Not-the-pass1', 'Third-pass-3']) expect(text).not.toContain(secret);
   });
 
   it("refuses what a control policy denies, in a member account's self-service", async () => {

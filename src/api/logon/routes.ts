@@ -428,8 +428,30 @@ async function route(
         return outcome(domain.logon.changePassword(stepToken, text(body, 'NewPassword'), sourceIp));
       // A change from a session is ChangePassword's; the logon's own step above is not asked:
       // the administrator demanded it, and there is no session yet (docs/logon.md).
-      const session = await requireSelfService(domain, authorize, req, 'ram:ChangePassword', 'Password');
-      await domain.logon.changeOwnPassword(session, text(body, 'OldPassword'), text(body, 'NewPassword'));
+      // Recorded, changed or refused (never a password in the event).
+      const session = await requireSession(domain, req);
+      const p = session.principal;
+      if (p.type === 'AssumedRole') throw roleSessionRefused();
+      try {
+        await authorize({ principal: p, mfaPresent: session.mfaPresent }, req, [
+          ownUserTarget(p, 'ram:ChangePassword', 'Password'),
+        ]);
+        await domain.logon.changeOwnPassword(
+          { ...session, principal: p },
+          text(body, 'OldPassword'),
+          text(body, 'NewPassword'),
+        );
+      } catch (e) {
+        if (e instanceof ApiError)
+          audit({
+            name: 'ChangePassword',
+            accountId: p.accountId,
+            principal: p,
+            error: { code: e.code, message: e.message },
+          });
+        throw e;
+      }
+      audit({ name: 'ChangePassword', accountId: p.accountId, principal: p, mfa: session.mfaPresent });
       return { body: {} };
     }
     case '/logon/unbind-mfa': {
