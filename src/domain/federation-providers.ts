@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { identityProviderArn } from '../arn.js';
+import { decodeXmlReferences } from '../text.js';
 import { apiError, apiErrorWithStatus, paramError, type ApiError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import type { Page, PageRequest } from './index.js';
@@ -250,43 +251,13 @@ const xml = new XMLParser({
 type Node = Record<string, unknown>;
 const nodes = (v: unknown): Node[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]) as Node[];
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** A character XML 1.0 allows (production [2] Char). */
-const isXmlChar = (cp: number): boolean =>
-  cp === 0x9 ||
-  cp === 0xa ||
-  cp === 0xd ||
-  (cp >= 0x20 && cp <= 0xd7ff) ||
-  (cp >= 0xe000 && cp <= 0xfffd) ||
-  (cp >= 0x10000 && cp <= 0x10ffff);
-
-/**
- * A value of the document with its references decoded once (`&amp;` is `&`, `&#38;amp;` is
- * `&amp;`), as the SAML response's are (src/sso/saml/validate-response.ts): the parser leaves
- * them as written, since it must not expand entities (a DTD is refused before). Only the five
- * predefined entities and references to characters XML allows; anything else (`&nbsp;`,
- * `&#0;`, a bare `&` of a carelessly written URL) stays as written.
- */
-function decoded(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(
-    /&(?:([a-z]+)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g,
-    (whole, name?: string, dec?: string, hex?: string) => {
-      if (name !== undefined) return PREDEFINED[name] ?? whole;
-      const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
-      return isXmlChar(cp) ? String.fromCodePoint(cp) : whole;
-    },
-  );
-}
-
 const textOf = (v: unknown): string =>
-  decoded(
+  decodeXmlReferences(
     typeof v === 'string' ? v : typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : '',
   );
 const attrOf = (n: Node | undefined, name: string): string | undefined => {
   const v = n?.[`@${name}`];
-  return typeof v === 'string' ? decoded(v) : undefined;
+  return typeof v === 'string' ? decodeXmlReferences(v) : undefined;
 };
 
 /**

@@ -281,6 +281,29 @@ async function requireSelfService(
 /** What the audit trail records of a logon call (src/audit/console-events.ts). */
 export type ConsoleAudit = (e: Omit<ConsoleEventInput, 'at' | 'sourceIp' | 'userAgent'>) => void;
 
+/**
+ * Runs what a person does to its own credentials from a session and records it as `name`,
+ * done or refused (the refusal's code and message; never a password or a code).
+ */
+async function recorded<T>(
+  audit: ConsoleAudit,
+  name: 'ChangePassword' | 'UnbindMFADevice',
+  p: Exclude<SessionPrincipal, { type: 'AssumedRole' }>,
+  mfa: boolean,
+  act: () => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await act();
+  } catch (e) {
+    if (e instanceof ApiError)
+      audit({ name, accountId: p.accountId, principal: p, error: { code: e.code, message: e.message } });
+    throw e;
+  }
+  audit({ name, accountId: p.accountId, principal: p, mfa });
+  return result;
+}
+
 /** The account a login name names, for recording a refused logon ('' when none). */
 async function accountOfLoginName(domain: Domain, loginName: string): Promise<string> {
   const m = /@([a-z0-9-]{1,63})\.onaliyun\.com$/i.exec(loginName);
@@ -428,11 +451,10 @@ async function route(
         return outcome(domain.logon.changePassword(stepToken, text(body, 'NewPassword'), sourceIp));
       // A change from a session is ChangePassword's; the logon's own step above is not asked:
       // the administrator demanded it, and there is no session yet (docs/logon.md).
-      // Recorded, changed or refused (never a password in the event).
       const session = await requireSession(domain, req);
       const p = session.principal;
       if (p.type === 'AssumedRole') throw roleSessionRefused();
-      try {
+      await recorded(audit, 'ChangePassword', p, session.mfaPresent, async () => {
         await authorize({ principal: p, mfaPresent: session.mfaPresent }, req, [
           ownUserTarget(p, 'ram:ChangePassword', 'Password'),
         ]);
@@ -441,17 +463,7 @@ async function route(
           text(body, 'OldPassword'),
           text(body, 'NewPassword'),
         );
-      } catch (e) {
-        if (e instanceof ApiError)
-          audit({
-            name: 'ChangePassword',
-            accountId: p.accountId,
-            principal: p,
-            error: { code: e.code, message: e.message },
-          });
-        throw e;
-      }
-      audit({ name: 'ChangePassword', accountId: p.accountId, principal: p, mfa: session.mfaPresent });
+      });
       return { body: {} };
     }
     case '/logon/unbind-mfa': {
@@ -459,28 +471,14 @@ async function route(
       const session = await requireSession(domain, req);
       const p = session.principal;
       if (p.type === 'AssumedRole') throw roleSessionRefused();
-      try {
+      const { serialNumber } = await recorded(audit, 'UnbindMFADevice', p, session.mfaPresent, async () => {
         await authorize({ principal: p, mfaPresent: session.mfaPresent }, req, [
           ownUserTarget(p, 'ram:UnbindMFADevice', 'MFADevices'),
         ]);
         // The code is counted like one of the logon's MFA step (Throttling.User past the limit).
-        const { serialNumber } = await domain.logon.unbindOwnMfa(
-          session,
-          text(body, 'AuthenticationCode'),
-          sourceIp,
-        );
-        audit({ name: 'UnbindMFADevice', accountId: p.accountId, principal: p, mfa: session.mfaPresent });
-        return { body: { SerialNumber: serialNumber } };
-      } catch (e) {
-        if (e instanceof ApiError)
-          audit({
-            name: 'UnbindMFADevice',
-            accountId: p.accountId,
-            principal: p,
-            error: { code: e.code, message: e.message },
-          });
-        throw e;
-      }
+        return domain.logon.unbindOwnMfa(session, text(body, 'AuthenticationCode'), sourceIp);
+      });
+      return { body: { SerialNumber: serialNumber } };
     }
     case '/logon/bind-mfa': {
       const stepToken = optionalText(body, 'StepToken');

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { decodeXmlReferences } from '../../text.js';
 
 /**
  * Validation of a SAML 2.0 Response (HTTP-POST binding, base64) from an identity provider, as
@@ -112,32 +113,18 @@ const parser = new XMLParser({
 type Node = Record<string, unknown>;
 const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v === undefined ? [] : [v as Node]);
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/**
- * Text and attribute values with their references decoded once: the signed assertion is its
+/*
+ * Text and attribute values have their references decoded once: the signed assertion is its
  * canonical form, which writes `&` as `&amp;`, `<` as `&lt;` and line ends as `&#xD;`, and the
  * parser leaves references as written (it must not expand entities; a DTD is refused anyway).
  */
-function decoded(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(
-    /&(?:([a-z]+)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g,
-    (whole, name?: string, dec?: string, hex?: string) => {
-      if (name !== undefined) return PREDEFINED[name] ?? whole;
-      const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
-      return cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : whole;
-    },
-  );
-}
-
 const text = (v: unknown): string =>
-  decoded(
+  decodeXmlReferences(
     typeof v === 'string' ? v : typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : '',
   );
 const attr = (n: Node | undefined, name: string): string | undefined => {
   const v = n?.[`@${name}`];
-  return typeof v === 'string' ? decoded(v) : undefined;
+  return typeof v === 'string' ? decodeXmlReferences(v) : undefined;
 };
 
 function time(value: string | undefined, what: string): Date | undefined {
