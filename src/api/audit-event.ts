@@ -116,11 +116,22 @@ const USED_BY_AUTHENTICATION: ReadonlySet<string> = new Set(['Signature', 'Secur
  * An action whose parameters are not listed keeps the known secret names.
  */
 function huntedBy(state: RequestState): (name: string) => boolean {
-  const fields = state.definition?.params.fields;
-  const declared = fields ? new Set(fields.map((f) => f.name)) : undefined;
-  return (name) =>
-    USED_BY_AUTHENTICATION.has(name) ||
-    (declared ? declared.has(name) : SECRET_PARAMETERS.has(name.toLowerCase()));
+  const schema = state.definition?.params;
+  return (name) => {
+    if (USED_BY_AUTHENTICATION.has(name)) return true;
+    const declared = schema && declaredNames(schema);
+    return declared ? declared.has(name) : SECRET_PARAMETERS.has(name.toLowerCase());
+  };
+}
+
+/** The wire names an action's schema lists, made once per schema (undefined when it lists none). */
+const declaredBySchema = new WeakMap<object, ReadonlySet<string> | undefined>();
+function declaredNames(schema: {
+  readonly fields?: readonly { readonly name: string }[];
+}): ReadonlySet<string> | undefined {
+  if (!declaredBySchema.has(schema))
+    declaredBySchema.set(schema, schema.fields ? new Set(schema.fields.map((f) => f.name)) : undefined);
+  return declaredBySchema.get(schema);
 }
 
 function cut(v: string): string {
