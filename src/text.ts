@@ -11,16 +11,17 @@ export function asciiLowerCase(text: string): string {
   return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
-  lt: '<',
-  gt: '>',
-  amp: '&',
-  apos: "'",
-  quot: '"',
-};
+/** XML's five predefined entities, by name. */
+export const PREDEFINED_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['apos', "'"],
+  ['quot', '"'],
+]);
 
 /** A character XML 1.0 allows (production [2] Char). */
-const isXmlChar = (cp: number): boolean =>
+export const isXmlChar = (cp: number): boolean =>
   cp === 0x9 ||
   cp === 0xa ||
   cp === 0xd ||
@@ -40,7 +41,7 @@ export function decodeXmlReferences(raw: string): string {
   return raw.replace(
     /&(?:([a-z]+)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g,
     (whole, name?: string, dec?: string, hex?: string) => {
-      if (name !== undefined) return PREDEFINED_ENTITIES[name] ?? whole;
+      if (name !== undefined) return PREDEFINED_ENTITIES.get(name) ?? whole;
       const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
       return isXmlChar(cp) ? String.fromCodePoint(cp) : whole;
     },

@@ -8,6 +8,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { ossError, type OssError } from './errors.js';
+import { isXmlChar, PREDEFINED_ENTITIES } from '../text.js';
 
 /** An element: its child elements in document order, and its text (CDATA included). */
 export interface XmlElement {
@@ -34,25 +35,11 @@ export const malformedXml = (detail?: string): OssError =>
     `The XML you provided was not well-formed or did not validate against our published schema${detail ? `: ${detail}` : '.'}`,
   );
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** A character XML 1.0 allows (production [2] Char). */
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
-
 /** Decodes the references of character data (one pass: `&amp;#39;` is the text `&#39;`). */
 export function decodeText(raw: string): string {
   return raw.replace(/&([^;&]*);|&/g, (whole, ref: string | undefined) => {
     if (ref === undefined) throw malformedXml(`a bare "&" in text`);
-    const named = PREDEFINED[ref];
+    const named = PREDEFINED_ENTITIES.get(ref);
     if (named !== undefined) return named;
     const m = /^#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}))$/.exec(ref);
     const cp = m ? (m[1] !== undefined ? Number(m[1]) : parseInt(m[2]!, 16)) : NaN;

@@ -35,6 +35,9 @@ describe('decodeText', () => {
     '&#x;',
     '&#12345678;',
     '&unknown;',
+    '&constructor;',
+    '&__proto__;',
+    '&toString;',
   ])('%j is MalformedXML', (raw) => {
     expect(() => decodeText(raw)).toThrow(OssError);
     try {
