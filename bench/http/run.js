@@ -3,6 +3,8 @@
 // same run. wrk (written in C, Debian package `wrk`) replays requests signed ahead of time,
 // each with its own SignatureNonce, so the generator does no signing while it measures and
 // drives the bare server far above what Rampart needs; its figure is printed beside ours.
+// A second peer, bench/http/plain.js, does the least a signed GetUser must: the V3 check, a
+// nonce seen once, one prepared read of the user, the answer.
 // Then: database round trips and time per pipeline step of one request (in process), and
 // CreateUser / ListUsers latency and resident memory with 100 and with 100,000 users.
 //
@@ -30,6 +32,7 @@ import { cpuMs, haveWrk, mainThreadCpuMs, startRampart, stop, toMs } from './wrk
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/rampart.js');
 const REPLAY = fileURLToPath(new URL('./replay.lua', import.meta.url));
+const PLAIN = fileURLToPath(new URL('./plain.js', import.meta.url));
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,6 +62,21 @@ process.on('SIGTERM', () => { server.close(); server.closeAllConnections(); });
 
 function startBare(body) {
   const child = spawn(process.execPath, ['-e', BARE_SOURCE, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout.on('data', (c) => {
+      const m = /:(\d+)/.exec(String(c));
+      if (m) resolve({ child, host: `127.0.0.1:${m[1]}`, port: Number(m[1]) });
+    });
+  });
+}
+
+/** The plain peer (bench/http/plain.js): V3 check, one prepared read of the store's file, the answer. */
+function startPlain(dataDir, key) {
+  const child = spawn(
+    process.execPath,
+    [PLAIN, join(dataDir, 'rampart.db'), key.accessKeyId, key.accessKeySecret],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve) => {
     child.stdout.on('data', (c) => {
       const m = /:(\d+)/.exec(String(c));
@@ -328,6 +346,7 @@ async function main() {
     };
     const sample = await call(server.port, server.host, userKey, 'GetUser', { UserName: 'bench-reader' });
     const bare = await startBare(JSON.stringify(sample));
+    const plain = await startPlain(dataDir, userKey);
 
     if (!haveWrk()) {
       console.log(
@@ -346,10 +365,13 @@ async function main() {
       // Two interleaved rounds each; the best round of each server is reported, so that a burst
       // of other work on the shared machine does not decide the ratio.
       const best = (a, b) => (a.rps >= b.rps ? a : b);
+      wrkFresh(plain, dir, 2, userFile(plain));
       let r = wrkFresh(server, dir, SECONDS / 2, userFile(server));
       let b = wrkFresh(bare, dir, SECONDS / 2, userFile(bare), { cycle: true });
+      let p = wrkFresh(plain, dir, SECONDS / 2, userFile(plain));
       r = best(r, wrkFresh(server, dir, SECONDS / 2, userFile(server)));
       b = best(b, wrkFresh(bare, dir, SECONDS / 2, userFile(bare), { cycle: true }));
+      p = best(p, wrkFresh(plain, dir, SECONDS / 2, userFile(plain)));
       const rr = wrkFresh(server, dir, SECONDS / 2, (file, n) =>
         presign(file, n, server.host, rootKey, 'bench-reader'),
       );
@@ -360,14 +382,19 @@ async function main() {
       console.log('  server                             req/s   p50 ms   p99 ms  CPU us/req   non-2xx');
       row('rampart GetUser (RAM user)', r);
       row('rampart GetUser (root)', rr);
+      row('plain: V3 check, one read', p);
       row('bare node:http, same-size body', b);
       console.log(
         `  ratio rampart / bare: ${((100 * r.rps) / b.rps).toFixed(0)}% of the requests/s (target >= 50%), ` +
           `${((100 * b.cpuUsPerRequest) / r.cpuUsPerRequest).toFixed(0)}% by server CPU per request`,
       );
+      console.log(
+        `  ratio plain / bare: ${((100 * p.rps) / b.rps).toFixed(0)}%; rampart / plain: ${((100 * r.rps) / p.rps).toFixed(0)}%`,
+      );
       console.log(`  rampart RSS after load: ${f1(rssMiB(server.child.pid))} MiB`);
     }
     await stop(bare.child);
+    await stop(plain.child);
     await stop(server.child);
 
     // --- Where one request goes: round trips and time per step (in process) ------------------
