@@ -663,6 +663,28 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     );
   });
 
+  it("bounds a user's console session by SessionNotOnOrAfter, and refuses one already passed before the assertion is used up", async () => {
+    const assertionId = `_user-ended${store}`;
+    const ended = await postUser(
+      userResponse({ assertionId, sessionNotOnOrAfter: new Date(s.clock().getTime() - 60_000) }),
+    );
+    await expectRefused(ended, 'AuthenticationFail.SAMLAssertion.Expired', 401);
+    expect(
+      await s.deployment.store.db
+        .selectFrom('saml_assertion_ids')
+        .select('assertion_id')
+        .where('assertion_id', '=', assertionId)
+        .execute(),
+    ).toEqual([]);
+    const until = new Date(s.clock().getTime() + 10 * 60_000);
+    const ok = await postUser(userResponse({ sessionNotOnOrAfter: until }));
+    expect(ok.status).toBe(200);
+    const info = JSON.parse((await http('GET', '/logon/session', undefined, { cookie: ok.cookie! })).text);
+    expect(Date.parse(info.Session.ExpiresAt)).toBeLessThanOrEqual(until.getTime());
+    s.clock.advance(11 * 60_000);
+    expect((await http('GET', '/logon/session', undefined, { cookie: ok.cookie! })).status).toBe(401);
+  });
+
   it('reads the IdP metadata as written: references in its entityID and SSO URL are decoded once', async () => {
     const idp = samlIdp(cert, other, 'https://idp.example.test/saml?tenant=corp&realm=staff');
     expect(Buffer.from(idp.metadataBase64, 'base64').toString()).toContain('tenant=corp&amp;realm=staff');

@@ -391,12 +391,17 @@ async function userAcs(deps: SsoDeps, req: WireRequest, f: URLSearchParams, audi
         'The RAM user has no console access (no active login profile).',
       );
     }
+    // The IdP's SessionNotOnOrAfter bounds the console session, as for a role; one already
+    // passed grants none, before the assertion is used up.
+    const notAfter = a.sessionNotOnOrAfter;
+    if (notAfter && notAfter.getTime() <= deps.clock().getTime()) throw sessionEnded();
     await checkInResponseTo(deps, accountId, a);
     await claim(deps, a);
     const principal = { type: 'RAMUser' as const, accountId, userId: user.userId, userName: user.userName };
     const session = await deps.domain.sessions.create(principal, {
       mfaPresent: false,
       sourceIp: req.sourceIp,
+      ...(notAfter ? { notAfter } : {}),
     });
     audit({ accountId, principal, loginAccount: user.userPrincipalName, samlNameId: a.nameId, mfa: false });
     const cookie = sessionCookie(session.sessionId, session.expiresAt, deps.clock(), req.secure);
