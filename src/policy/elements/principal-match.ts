@@ -2,6 +2,7 @@
 import { globMatch } from '../glob.js';
 import type { PrincipalSpec } from '../document.js';
 import type { RequestPrincipal } from '../request.js';
+import { asciiLowerCase as lower } from '../../text.js';
 
 const ROOT = /^acs:ram::([^:]+):root$/;
 
@@ -13,14 +14,17 @@ export function ossSessionArn(p: RequestPrincipal): string | undefined {
   return `arn:sts::${p.accountId}:assumed-role/${p.roleArn.slice(slash + 6)}/${p.name ?? ''}`;
 }
 
+// Principals compare ignoring A-Z case only: a policy that writes the Kelvin sign (U+212A) for
+// `k` names no principal whose name has a `k` (names are ASCII; src/text.ts).
+
 function matchesRam(value: string, p: RequestPrincipal): boolean {
-  const v = value.toLowerCase();
+  const v = lower(value);
   const root = ROOT.exec(v);
   if (root)
     return root[1] === p.accountId && (p.type === 'RAMUser' || p.type === 'AssumedRole' || p.type === 'Root');
-  if (v.includes(':user/')) return p.type === 'RAMUser' && p.arn !== undefined && p.arn.toLowerCase() === v;
+  if (v.includes(':user/')) return p.type === 'RAMUser' && p.arn !== undefined && lower(p.arn) === v;
   if (v.includes(':role/'))
-    return p.type === 'AssumedRole' && p.roleArn !== undefined && p.roleArn.toLowerCase() === v;
+    return p.type === 'AssumedRole' && p.roleArn !== undefined && lower(p.roleArn) === v;
   return false;
 }
 
@@ -29,11 +33,11 @@ function matchesListEntry(value: string, p: RequestPrincipal): boolean {
   if (p.type === 'Service' || p.type === 'Federated' || p.type === 'Anonymous') return false;
   if (value === p.accountId) return true;
   if (p.type === 'RAMUser' && p.userId !== undefined && value === p.userId) return true;
-  const v = value.toLowerCase();
-  if (p.arn !== undefined && p.arn.toLowerCase() === v) return true;
+  const v = lower(value);
+  if (p.arn !== undefined && lower(p.arn) === v) return true;
   if (v.startsWith('acs:ram::')) return matchesRam(value, p);
   const session = ossSessionArn(p);
-  return session !== undefined && v.startsWith('arn:sts::') && globMatch(v, session.toLowerCase());
+  return session !== undefined && v.startsWith('arn:sts::') && globMatch(v, lower(session));
 }
 
 export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): boolean {
@@ -45,13 +49,15 @@ export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): bool
       if (
         entry.type === 'Service' &&
         p.type === 'Service' &&
-        p.service?.toLowerCase() === value.toLowerCase()
+        p.service !== undefined &&
+        lower(p.service) === lower(value)
       )
         return true;
       if (
         entry.type === 'Federated' &&
         p.type === 'Federated' &&
-        p.provider?.toLowerCase() === value.toLowerCase()
+        p.provider !== undefined &&
+        lower(p.provider) === lower(value)
       )
         return true;
     }

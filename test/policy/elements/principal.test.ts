@@ -28,6 +28,21 @@ const carol: RequestPrincipal = {
   arn: `acs:ram::${B}:user/carol`,
 };
 const ecs: RequestPrincipal = { type: 'Service', accountId: A, service: 'ecs.aliyuncs.com' };
+const kate: RequestPrincipal = {
+  type: 'RAMUser',
+  accountId: A,
+  name: 'kate',
+  userId: '2000000000000011',
+  arn: `acs:ram::${A}:user/kate`,
+};
+const kms: RequestPrincipal = { type: 'Service', accountId: A, service: 'kms.aliyuncs.com' };
+const kRole: RequestPrincipal = {
+  type: 'AssumedRole',
+  accountId: A,
+  name: 's',
+  roleArn: `acs:ram::${A}:role/kube`,
+  arn: `acs:ram::${A}:assumed-role/kube/s`,
+};
 
 // A bucket policy of account A allowing GetObject to the listed principals, caller in account B
 // for cross-account rows (only the bucket policy can grant there).
@@ -60,6 +75,10 @@ const rows: [string, unknown, RequestPrincipal, boolean][] = [
   ['the typed form in a bucket policy', { RAM: [`acs:ram::${B}:root`] }, carol, true],
   ['a service is not named by "*"', ['*'], ecs, true],
   ['a service is not named by an account ID', [A], ecs, false],
+  // A-Z case only: the Kelvin sign (U+212A) lower-cases to `k` in Unicode, and names nobody here.
+  ['a user ARN with the Kelvin sign for k', [`acs:ram::${A}:user/\u212Aate`], kate, false],
+  ['the typed form with the Kelvin sign', { RAM: [`acs:ram::${A}:user/\u212Aate`] }, kate, false],
+  ['a user ARN, upper-case K', [`acs:ram::${A}:user/Kate`], kate, true],
 ];
 
 describe('bucket policy principals', () => {
@@ -112,6 +131,27 @@ const trustRows: [string, object, RequestPrincipal, string, string?][] = [
   ['a user ARN in any case', { RAM: `acs:ram::${A}:user/Alice` }, alice, 'Allow'],
   ['a service, trust alone', { Service: 'ECS.aliyuncs.com' }, ecs, 'Allow'],
   ['another service', { Service: 'rds.aliyuncs.com' }, ecs, 'ImplicitDeny', 'trust'],
+  [
+    'a service with the Kelvin sign for k',
+    { Service: '\u212Ams.aliyuncs.com' },
+    kms,
+    'ImplicitDeny',
+    'trust',
+  ],
+  [
+    'a role with the Kelvin sign for k',
+    { RAM: `acs:ram::${A}:role/\u212Aube` },
+    kRole,
+    'ImplicitDeny',
+    'trust',
+  ],
+  [
+    'a user with the Kelvin sign for k',
+    { RAM: `acs:ram::${A}:user/\u212Aate` },
+    kate,
+    'ImplicitDeny',
+    'trust',
+  ],
   [
     'root of another account assumes across accounts',
     { RAM: `acs:ram::${B}:root` },
