@@ -77,6 +77,8 @@ const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 const MAX_CREDENTIALS = 8;
 const MAX_NAME = 64;
 
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1368}$/;
+
 const invalid = (message: string): ApiError => apiErrorWithStatus('InvalidParameter.WebAuthn', 400, message);
 
 function transportsOf(text: string): AuthenticatorTransportFuture[] {
@@ -284,7 +286,9 @@ export function createWebAuthn(ctx: DomainContext): WebAuthnDomain {
       const challenge = await takeChallenge(keyHash, 'authenticate');
       if (!challenge) return false;
       const id = (response as { id?: unknown } | null)?.id;
-      if (typeof id !== 'string') return false;
+      // A credential id is base64url (WebAuthn's id): anything else names no key, and is not
+      // looked up (a NUL would fail PostgreSQL's text instead of the logon).
+      if (typeof id !== 'string' || !CREDENTIAL_ID.test(id)) return false;
       const row = await owned(owner).where('credential_id', '=', id).executeTakeFirst();
       if (!row) return false;
       const { verifyAuthenticationResponse } = await ceremonies();

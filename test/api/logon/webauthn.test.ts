@@ -184,6 +184,31 @@ describe.each(STORES)('security keys on the logon surface (%s)', (store) => {
     });
   });
 
+  it('refuses a security key answer whose id is no credential id, with the same answer on both stores', async () => {
+    const d = s.deployment.domain;
+    const lou = await d.users.create(s.accountId, { userName: 'lou' });
+    await d.loginProfiles.create(s.accountId, 'lou', { password: 'Initial-pass1' });
+    await storeKey(`lou-key-${store}`, lou.userId, 'Lou key');
+    for (const id of ['lou\u0000key', '\uD800', `lou-key-${store}/x`]) {
+      const step = await call('POST', '/logon', {
+        LoginName: `lou@keys-${store}.onaliyun.com`,
+        Password: 'Initial-pass1',
+      });
+      expect(step.body).toMatchObject({ Step: 'MFA' });
+      const token = step.body.StepToken as string;
+      expect((await call('POST', '/logon/webauthn/options', { StepToken: token })).status).toBe(200);
+      const r = await call('POST', '/logon/mfa', {
+        StepToken: token,
+        WebAuthnResponse: { id, response: {} },
+      });
+      expect([id, r.status, r.body.Code]).toEqual([id, 403, 'CheckAuthenticationCodeFail']);
+    }
+    await s.deployment.store.db
+      .deleteFrom('webauthn_credentials')
+      .where('user_id', '=', lou.userId)
+      .execute();
+  });
+
   /** A registered key as the store keeps it (the ceremony itself runs in the browser test). */
   async function storeKey(id: string, userId: string | null, name: string): Promise<void> {
     await s.deployment.store.db
