@@ -297,6 +297,57 @@ describe.each(STORES)('live through the authorization point (%s)', (store) => {
     expect((await ask()).stdout).toMatch(/^Decision:\s+Allow/m);
   });
 
+  it("decides sts:AssumeRole with the role's trust policy, as AssumeRole does", async () => {
+    const ram = ramClient(server);
+    const user = uniq('assumer');
+    const open = uniq('openrole');
+    const gated = uniq('mfarole');
+    await call(ram, 'CreateUser', { UserName: user });
+    await call(ram, 'AttachPolicyToUser', {
+      PolicyType: 'System',
+      PolicyName: 'AliyunSTSAssumeRoleAccess',
+      UserName: user,
+    });
+    const trusting = (condition?: object) =>
+      JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${server.accountId}:user/${user}`] },
+            ...(condition ? { Condition: condition } : {}),
+          },
+        ],
+      });
+    await call(ram, 'CreateRole', { RoleName: open, AssumeRolePolicyDocument: trusting() });
+    await call(ram, 'CreateRole', {
+      RoleName: gated,
+      AssumeRolePolicyDocument: trusting({ Bool: { 'acs:MFAPresent': 'true' } }),
+    });
+    const ask = (role: string, ...extra: string[]) =>
+      cli(
+        [
+          '--user',
+          user,
+          '--action',
+          'sts:AssumeRole',
+          '--resource',
+          `acs:ram::${server.accountId}:role/${role}`,
+          '--format',
+          'json',
+          ...extra,
+        ],
+        root(),
+      ).then((r) => JSON.parse(r.stdout) as { Decision: string });
+    expect(await ask(open)).toMatchObject({ Decision: 'Allow' });
+    expect(await ask(open.toUpperCase())).toMatchObject({ Decision: 'Allow' });
+    expect(await ask(gated)).toMatchObject({ Decision: 'ImplicitDeny' });
+    expect(await ask(gated, '--context', 'acs:MFAPresent=true')).toMatchObject({ Decision: 'Allow' });
+    // A role that does not exist trusts no one.
+    expect(await ask(uniq('norole'))).toMatchObject({ Decision: 'ImplicitDeny' });
+  });
+
   it('passes the server refusal through with exit 1, and needs credentials', async () => {
     const unknown = await cli(
       [

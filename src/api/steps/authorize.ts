@@ -52,7 +52,7 @@ export async function resolveTargets(
  * caller, the same answer as a role that does not trust it, so the answer does not tell whether
  * a role exists.
  */
-async function trustTarget(
+export async function trustTarget(
   t: AuthorizationTarget,
   ref: EntityRef,
   roles: Services['roles'],
