@@ -7,16 +7,30 @@
  * A principal is `Allowed` when the engine allows the request with no condition key at all;
  * `Conditional` when it would allow it once some conditions hold: the request is decided
  * again with every Allow statement's conditions taken as met and every Deny statement that
- * has conditions set aside, and the conditions of the statements that then allow it (and of
- * every Deny statement with conditions that matches the action and resource) are listed.
+ * has conditions set aside (in the principal's policies, the control policies and the resource
+ * policy: a role's trust policy, a bucket policy), and the conditions of the statements that
+ * then allow it (and of every Deny statement with conditions that matches the action, the
+ * resource and, in a resource policy, the principal) are listed.
  */
-import { roleArn, userArn } from '../arn.js';
+import { roleArn, roleArnAsStored, userArn } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
 import { requestPrincipal } from '../api/authorize.js';
 import type { Services } from '../domain/request-services.js';
-import { evaluate, type PolicyInput, type PolicySetInput, type StatementRef } from '../policy/index.js';
+import {
+  evaluate,
+  type AuthorizationRequest,
+  type Decision,
+  type PolicyDocumentSource,
+  type PolicyInput,
+  type PolicyKind,
+  type PolicySetInput,
+  type ResourcePolicyInput,
+  type StatementRef,
+} from '../policy/index.js';
 import { parsePolicyDocument } from '../policy/parse.js';
 import { actionMatches, resourceMatches } from '../policy/match.js';
+import { principalMatches } from '../policy/elements/principal-match.js';
+import { isAssumeRole } from '../policy/interpret.js';
 import type { Statement } from '../policy/document.js';
 
 export interface AllowingStatement {
@@ -118,55 +132,95 @@ function describeConditions(s: Statement): string[] {
   return s.conditions.map((c) => `${c.operator} ${c.key} ${c.values.map(String).join(' | ')}`);
 }
 
+interface ConditionalDeny {
+  readonly policy: PolicyInput;
+  readonly statement: Statement;
+  /** Of a control policy (the management account's). */
+  readonly control: boolean;
+  /** Of the resource policy (a trust or bucket policy): its Principal must name the caller. */
+  readonly resourceBased: boolean;
+}
+
 interface Relaxed {
   readonly set: PolicySetInput;
+  readonly resource: ResourcePolicyInput | undefined;
   /** Deny statements set aside, by policy input, for the "denied when" list. */
-  readonly conditionalDenies: {
-    readonly policy: PolicyInput;
-    readonly statement: Statement;
-    /** Of a control policy (the management account's). */
-    readonly control: boolean;
-  }[];
+  readonly conditionalDenies: readonly ConditionalDeny[];
 }
 
 const documentOf = (p: { readonly document: string | object }) =>
   parsePolicyDocument(p.document, 'permission').document;
 
+const kindOf = (r: ResourcePolicyInput): PolicyKind => (r.kind === 'trust-policy' ? 'trust' : 'oss-bucket');
+
 /**
- * The same policy set with every Allow statement's conditions taken as met and every Deny
- * statement that has conditions made unable to match (statement positions unchanged).
+ * A document with every Allow statement's conditions taken as met and every Deny statement that
+ * has conditions made unable to match (statement positions unchanged). A statement is read as
+ * the engine reads it: one without conditions (no Condition, or `{}`) is kept as written, and so
+ * is one that can never match (a broken statement, or a clause the engine cannot evaluate, such
+ * as an unknown operator: it never holds, so the statement neither allows nor denies).
  */
-function relax(set: PolicySetInput): Relaxed {
-  const conditionalDenies: Relaxed['conditionalDenies'] = [];
-  const relaxDoc = (p: PolicyInput, control = false): PolicyInput => {
-    let raw: unknown = p.document;
-    if (typeof raw === 'string') {
-      try {
-        raw = JSON.parse(raw) as unknown;
-      } catch {
-        return p; // Unreadable: the engine reads it as matching nothing, relaxed or not.
-      }
+function relaxDocument(
+  source: PolicyDocumentSource,
+  kind: PolicyKind,
+  onDeny: (s: Statement) => void,
+): PolicyDocumentSource {
+  let raw: unknown = source;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw) as unknown;
+    } catch {
+      return source; // Unreadable: the engine reads it as matching nothing, relaxed or not.
     }
-    if (!raw || typeof raw !== 'object') return p;
-    const doc = raw as { Statement?: unknown };
-    const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-    const parsed = documentOf(p);
-    const statements = list.map((s: unknown, i: number) => {
-      if (!s || typeof s !== 'object') return s;
-      const st = s as Record<string, unknown>;
-      if (st.Condition === undefined) return st;
-      if (st.Effect === 'Deny') {
-        const ps = parsed.statements[i];
-        if (ps) conditionalDenies.push({ policy: p, statement: ps, control });
-        // A condition on a key no request carries: this Deny never matches here.
-        return { ...st, Condition: { Bool: { 'rampart:analysis-never': 'true' } } };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return source;
+  const doc = raw as { Statement?: unknown };
+  const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  const parsed = parsePolicyDocument(source, kind).document;
+  const statements = list.map((s: unknown, i: number) => {
+    const ps = parsed.statements[i];
+    if (!s || typeof s !== 'object' || !ps || ps.broken !== undefined) return s;
+    if (ps.conditions.length === 0) return s;
+    if (ps.conditions.some((c) => c.problem !== undefined || !c.parsed)) return s;
+    const st = s as Record<string, unknown>;
+    if (ps.effect === 'Deny') {
+      onDeny(ps);
+      // A condition on a key no request carries: this Deny never matches here.
+      return { ...st, Condition: { Bool: { 'rampart:analysis-never': 'true' } } };
+    }
+    const { Condition: _dropped, ...rest } = st;
+    void _dropped;
+    return rest;
+  });
+  return { ...(doc as object), Statement: statements };
+}
+
+/**
+ * The same policy set, and resource policy (a role's trust policy, a bucket policy), with every
+ * Allow statement's conditions taken as met and every Deny statement that has conditions set
+ * aside.
+ */
+function relax(set: PolicySetInput, resource: ResourcePolicyInput | undefined): Relaxed {
+  const conditionalDenies: ConditionalDeny[] = [];
+  const relaxDoc = (p: PolicyInput, control = false): PolicyInput => ({
+    ...p,
+    document: relaxDocument(p.document, 'permission', (statement) =>
+      conditionalDenies.push({ policy: p, statement, control, resourceBased: false }),
+    ),
+  });
+  const relaxedResource: ResourcePolicyInput | undefined = resource
+    ? {
+        ...resource,
+        document: relaxDocument(resource.document, kindOf(resource), (statement) =>
+          conditionalDenies.push({
+            policy: { name: resource.name ?? '', document: resource.document },
+            statement,
+            control: false,
+            resourceBased: true,
+          }),
+        ),
       }
-      const { Condition: _dropped, ...rest } = st;
-      void _dropped;
-      return rest;
-    });
-    return { ...p, document: { ...(doc as object), Statement: statements } };
-  };
+    : undefined;
   return {
     set: {
       ...set,
@@ -175,6 +229,7 @@ function relax(set: PolicySetInput): Relaxed {
         ? { control: set.control.map((l) => ({ ...l, policies: l.policies.map((p) => relaxDoc(p, true)) })) }
         : {}),
     },
+    resource: relaxedResource,
     conditionalDenies,
   };
 }
@@ -208,30 +263,49 @@ export interface Decided {
   readonly deniedWhen: readonly string[];
 }
 
-/** Whether a policy set allows an action on a resource, outright or under conditions. */
+/**
+ * Whether a policy set allows an action on a resource, outright or under conditions. The
+ * resource policy (a role's trust policy, a bucket policy) is relaxed like the principal's own
+ * policies. With `alsoAs` (a role's ARN in its stored case), both spellings of the resource are
+ * decided, as the server decides sts:AssumeRole: an explicit Deny of either refuses, an Allow of
+ * either grants.
+ */
 export function decideAccess(
   set: PolicySetInput,
   principal: Principal,
   action: string,
   resource: string,
-  resourcePolicy?: PolicySetInput['resource'],
+  resourcePolicy?: ResourcePolicyInput,
+  alsoAs?: string,
 ): Decided | undefined {
-  const request = {
-    principal: requestPrincipal(principal),
-    action,
-    resource,
-    ...(resourcePolicy ? { resourceOwnerAccountId: resourcePolicy.ownerAccountId } : {}),
-    context: {},
+  const caller = requestPrincipal(principal);
+  const resources = alsoAs !== undefined && alsoAs !== resource ? [resource, alsoAs] : [resource];
+  const decide = (s: PolicySetInput, r: ResourcePolicyInput | undefined): Decision => {
+    const input = r ? { ...s, resource: r } : s;
+    const decisions = resources.map((on) => {
+      const request: AuthorizationRequest = {
+        principal: caller,
+        action,
+        resource: on,
+        ...(r ? { resourceOwnerAccountId: r.ownerAccountId } : {}),
+        context: {},
+      };
+      return evaluate(input, request);
+    });
+    return (
+      decisions.find((d) => d.decision === 'ExplicitDeny') ??
+      decisions.find((d) => d.decision === 'Allow') ??
+      (decisions[0] as Decision)
+    );
   };
-  const withResource = (s: PolicySetInput): PolicySetInput =>
-    resourcePolicy ? { ...s, resource: resourcePolicy } : s;
-  const strict = evaluate(withResource(set), request);
-  const relaxed = relax(set);
-  const loose = strict.decision === 'Allow' ? strict : evaluate(withResource(relaxed.set), request);
+  const strict = decide(set, resourcePolicy);
+  const relaxed = relax(set, resourcePolicy);
+  const loose = strict.decision === 'Allow' ? strict : decide(relaxed.set, relaxed.resource);
   if (loose.decision !== 'Allow') return undefined;
+  const withResource = resourcePolicy ? { ...set, resource: resourcePolicy } : set;
   const allowedBy: AllowingStatement[] = [];
   for (const ref of loose.decidedBy) {
-    const found = statementOf(withResource(set), ref);
+    const found = statementOf(withResource, ref);
     if (!found) continue;
     allowedBy.push({
       policyName: found.input.name,
@@ -247,7 +321,13 @@ export function decideAccess(
     });
   }
   const deniedWhen = relaxed.conditionalDenies
-    .filter(({ statement }) => actionMatches(statement, action) && resourceMatches(statement, resource))
+    .filter(
+      ({ statement, resourceBased }) =>
+        actionMatches(statement, action) &&
+        resources.some((r) => resourceMatches(statement, r)) &&
+        (!resourceBased ||
+          (statement.principal !== undefined && principalMatches(statement.principal, caller))),
+    )
     .flatMap(({ policy, statement, control }) =>
       // A control policy is the management account's: named with its node, its conditions (the
       // exemptions of a guardrail) not shown, as in a refusal's diagnostic (authorize.ts).
@@ -266,22 +346,56 @@ export function decideAccess(
 
 const OSS_ARN = /^acs:oss:[^:]*:[^:]*:([^/]+)/;
 
-/** The bucket policy that joins a decision on an OSS resource, when the bucket has one. */
-async function bucketPolicyOf(
-  services: Services,
-  resource: string,
-): Promise<PolicySetInput['resource'] | undefined> {
+/** A role as sts:AssumeRole names it: acs:ram::<account>:role/<name> (also acs:ram:*:...). */
+const ROLE_ARN = /^acs:ram:\*?:([0-9]{16}):role\/([A-Za-z0-9.-]{1,64})$/;
+
+interface Target {
+  /** The ARN the engine decides on, and the role's ARN in its stored case. */
+  readonly resource: string;
+  readonly alsoAs?: string;
+  readonly policy?: ResourcePolicyInput;
+}
+
+/**
+ * What a decision on `resource` is made on, as the server makes it: on an OSS bucket or object,
+ * the bucket's policy as the resource policy; for sts:AssumeRole on a role, the role's ARN
+ * built from its stored name (and in its stored case) with its trust policy (a role that does
+ * not exist has none: nothing trusts anyone, as the server answers).
+ */
+async function targetOf(services: Services, action: string, resource: string): Promise<Target> {
+  const role = isAssumeRole(action) ? ROLE_ARN.exec(resource) : null;
+  if (role) {
+    const account = role[1] as string;
+    const name = role[2] as string;
+    const found = await services.roles.findRole(account, name);
+    if (!found) return { resource: roleArn(account, name) };
+    const arn = roleArn(account, found.roleName);
+    const stored = roleArnAsStored(account, found.roleName);
+    return {
+      resource: arn,
+      ...(stored !== arn ? { alsoAs: stored } : {}),
+      policy: {
+        kind: 'trust-policy',
+        name: found.roleName,
+        ownerAccountId: account,
+        document: found.trustPolicy,
+      },
+    };
+  }
   const name = OSS_ARN.exec(resource)?.[1];
-  if (!name || !services.buckets || name.includes('*') || name.includes('?')) return undefined;
+  if (!name || !services.buckets || name.includes('*') || name.includes('?')) return { resource };
   const b = await services.buckets.find(name);
-  if (!b?.policy) return undefined;
-  return { kind: 'oss-bucket-policy', name: b.name, ownerAccountId: b.accountId, document: b.policy };
+  if (!b?.policy) return { resource };
+  return {
+    resource,
+    policy: { kind: 'oss-bucket-policy', name: b.name, ownerAccountId: b.accountId, document: b.policy },
+  };
 }
 
 /**
  * Every user and role of the account allowed `action` on `resource`, with the roles' assume
  * paths. On an OSS bucket or object, the bucket's policy joins the decision as the engine's
- * resource policy.
+ * resource policy; for sts:AssumeRole on a role, the role's trust policy.
  */
 export async function whoCan(
   services: Services,
@@ -290,10 +404,10 @@ export async function whoCan(
   resource: string,
 ): Promise<AccessEntry[]> {
   const subjects = await loadSubjects(services, accountId);
-  const bucket = await bucketPolicyOf(services, resource);
+  const target = await targetOf(services, action, resource);
   const out: AccessEntry[] = [];
   for (const s of subjects) {
-    const d = decideAccess(s.set, s.principal, action, resource, bucket);
+    const d = decideAccess(s.set, s.principal, action, target.resource, target.policy, target.alsoAs);
     if (!d) continue;
     out.push({
       principalType: s.type,
@@ -314,12 +428,14 @@ export function assumePaths(subjects: readonly Subject[], role: Subject, account
     const found: { from: Subject; access: 'Allowed' | 'Conditional' }[] = [];
     for (const s of subjects) {
       if (s === target) continue;
-      const d = decideAccess(s.set, s.principal, 'sts:AssumeRole', target.arn, {
-        kind: 'trust-policy',
-        name: target.name,
-        ownerAccountId: accountId,
-        document: trust,
-      });
+      const d = decideAccess(
+        s.set,
+        s.principal,
+        'sts:AssumeRole',
+        target.arn,
+        { kind: 'trust-policy', name: target.name, ownerAccountId: accountId, document: trust },
+        roleArnAsStored(accountId, target.name),
+      );
       if (d) found.push({ from: s, access: d.access });
     }
     return found;

@@ -3,6 +3,9 @@
  * policy lets in. Each Allow statement's principals are read and classified: another account
  * (its id, or an ARN in it), anyone (`*`), a cloud service, or a federated identity provider;
  * the conditions that still apply are listed. Principals of the owning account are not listed.
+ * Principals are read as the engine reads them (src/policy/elements/principal-match.ts): ARNs in
+ * any case, role sessions as `arn:sts::<account>:...` in bucket policies, and a 16-digit id as an
+ * account's or a RAM user's id.
  */
 import { parsePolicyDocument } from '../policy/parse.js';
 import type { PolicyKind, Statement } from '../policy/index.js';
@@ -19,22 +22,51 @@ export interface ExternalGrant {
   readonly conditions: readonly string[];
 }
 
-const ACCOUNT_OF = /^acs:ram::([0-9]{16}):/;
+/** A RAM ARN names its account; the engine compares principal ARNs ignoring case. */
+const ACCOUNT_OF = /^acs:ram::([0-9]{16}):/i;
+const ID = /^[0-9]{16}$/;
+
+/**
+ * The account a 16-digit id of a bucket policy belongs to. The engine reads such an entry as an
+ * account id or a RAM user id (src/policy/elements/principal-match.ts): the id of one of the
+ * owner's users names a principal of the owner, another account's user's id that account.
+ */
+export type PrincipalIds = ReadonlyMap<string, string>;
 
 function conditionsOf(s: Statement): string[] {
   return s.conditions.map((c) => `${c.operator} ${c.key} ${c.values.map(String).join(' | ')}`);
 }
 
-function classify(value: string, owner: string): Pick<ExternalGrant, 'kind' | 'accountId'> | undefined {
+function classify(
+  value: string,
+  owner: string,
+  ids: PrincipalIds,
+): Pick<ExternalGrant, 'kind' | 'accountId'> | undefined {
   if (value === '*') return { kind: 'Anyone' };
-  if (/^[0-9]{16}$/.test(value)) return value === owner ? undefined : { kind: 'Account', accountId: value };
+  const account = (id: string) => (id === owner ? undefined : { kind: 'Account' as const, accountId: id });
+  if (ID.test(value)) return account(ids.get(value) ?? value);
   const m = ACCOUNT_OF.exec(value);
-  if (m) return m[1] === owner ? undefined : { kind: 'Account', accountId: m[1] as string };
-  // A RAM user id (bucket policies) or anything else names a principal of the owner.
+  if (m) return account(m[1] as string);
+  if (value.toLowerCase().startsWith('arn:sts::')) {
+    const rest = value.slice('arn:sts::'.length);
+    const colon = rest.indexOf(':');
+    const id = colon < 0 ? rest : rest.slice(0, colon);
+    if (colon >= 0 && ID.test(id)) return account(id);
+    // A pattern over the account (arn:sts::*:assumed-role/...): role sessions of any account.
+    if (id.includes('*') || id.includes('?')) return { kind: 'Anyone' };
+    return undefined; // No account has that id: it names no session.
+  }
+  // Anything else names no principal outside the owner.
   return undefined;
 }
 
-function grantsOf(resource: string, text: string, kind: PolicyKind, owner: string): ExternalGrant[] {
+function grantsOf(
+  resource: string,
+  text: string,
+  kind: PolicyKind,
+  owner: string,
+  ids: PrincipalIds = new Map(),
+): ExternalGrant[] {
   const doc = parsePolicyDocument(text, kind).document;
   const out: ExternalGrant[] = [];
   for (const s of doc.statements) {
@@ -43,7 +75,7 @@ function grantsOf(resource: string, text: string, kind: PolicyKind, owner: strin
     const base = { resource, actions, statement: s.index, conditions: conditionsOf(s) };
     if (s.principal.form === 'list') {
       for (const v of s.principal.values) {
-        const c = classify(v, owner);
+        const c = classify(v, owner, ids);
         if (c) out.push({ ...base, principal: v, ...c });
       }
       continue;
@@ -53,7 +85,7 @@ function grantsOf(resource: string, text: string, kind: PolicyKind, owner: strin
         if (entry.type === 'Service') out.push({ ...base, principal: v, kind: 'Service' });
         else if (entry.type === 'Federated') out.push({ ...base, principal: v, kind: 'Federated' });
         else {
-          const c = classify(v, owner);
+          const c = classify(v, owner, ids);
           if (c) out.push({ ...base, principal: v, ...c });
         }
       }
@@ -70,12 +102,69 @@ export function externalRoleAccess(
   return roles.flatMap((r) => grantsOf(`role/${r.roleName}`, r.assumeRolePolicyDocument, 'trust', accountId));
 }
 
-/** Principals outside the account a bucket policy allows. */
+/**
+ * Principals outside the account a bucket policy allows. `ids` gives the account of each 16-digit
+ * id that is a RAM user's (principalIdsOf, resolvePrincipalIds); an id not in it is an account's.
+ */
 export function externalBucketAccess(
   accountId: string,
   buckets: readonly { readonly name: string; readonly policy: string | null }[],
+  ids: PrincipalIds = new Map(),
 ): ExternalGrant[] {
   return buckets.flatMap((b) =>
-    b.policy ? grantsOf(`bucket/${b.name}`, b.policy, 'oss-bucket', accountId) : [],
+    b.policy ? grantsOf(`bucket/${b.name}`, b.policy, 'oss-bucket', accountId, ids) : [],
   );
+}
+
+/** The 16-digit ids (account or RAM user ids) the bucket policies' Allow statements name. */
+export function principalIdsOf(
+  buckets: readonly { readonly name: string; readonly policy: string | null }[],
+): string[] {
+  const out = new Set<string>();
+  for (const b of buckets) {
+    if (!b.policy) continue;
+    for (const s of parsePolicyDocument(b.policy, 'oss-bucket').document.statements) {
+      if (s.effect !== 'Allow' || s.principal?.form !== 'list') continue;
+      for (const v of s.principal.values) if (ID.test(v)) out.add(v);
+    }
+  }
+  return [...out];
+}
+
+/** What resolvePrincipalIds reads: accounts, and users by id. */
+export interface IdDirectory {
+  readonly accounts: {
+    get(accountId: string): Promise<unknown>;
+    list(): Promise<readonly { readonly accountId: string }[]>;
+  };
+  readonly users: { findById(accountId: string, userId: string): Promise<unknown> };
+}
+
+/**
+ * The account each id belongs to, for the ids that are not an account's own id: a user of the
+ * owner first, then of any other account. An id that is an account's, or nobody's, is left out
+ * (read as an account id: an account created later may have it).
+ */
+export async function resolvePrincipalIds(
+  directory: IdDirectory,
+  owner: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let others: readonly string[] | undefined;
+  for (const id of ids) {
+    if (id === owner || (await directory.accounts.get(id))) continue;
+    if (await directory.users.findById(owner, id)) {
+      out.set(id, owner);
+      continue;
+    }
+    others ??= (await directory.accounts.list()).map((a) => a.accountId).filter((a) => a !== owner);
+    for (const account of others) {
+      if (await directory.users.findById(account, id)) {
+        out.set(id, account);
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { externalBucketAccess, externalRoleAccess } from '../../src/analysis/external.js';
+import {
+  externalBucketAccess,
+  externalRoleAccess,
+  principalIdsOf,
+  resolvePrincipalIds,
+} from '../../src/analysis/external.js';
+import { evaluate, type RequestPrincipal } from '../../src/policy/index.js';
 
 const A = '1000000000000001';
 const doc = (...statements: object[]) => JSON.stringify({ Version: '1', Statement: statements });
@@ -47,6 +53,100 @@ describe('external access', () => {
     expect(grants.map((g) => [g.resource, g.kind, g.principal, g.conditions])).toEqual([
       ['bucket/shared', 'Anyone', '*', ['IpAddress acs:SourceIp 192.0.2.0/24']],
       ['bucket/shared', 'Account', '2000000000000002', ['IpAddress acs:SourceIp 192.0.2.0/24']],
+    ]);
+  });
+
+  it('reads principal ARNs ignoring case, as the engine does', () => {
+    const trust = doc({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { RAM: ['ACS:RAM::2000000000000002:root', `ACS:RAM::${A}:ROOT`] },
+    });
+    const grants = externalRoleAccess(A, [{ roleName: 'Upper', assumeRolePolicyDocument: trust }]);
+    expect(grants.map((g) => [g.kind, g.principal, g.accountId])).toEqual([
+      ['Account', 'ACS:RAM::2000000000000002:root', '2000000000000002'],
+    ]);
+    // The engine lets a user of that account in.
+    const mallory: RequestPrincipal = {
+      type: 'RAMUser',
+      accountId: '2000000000000002',
+      arn: 'acs:ram::2000000000000002:user/mallory',
+    };
+    const decision = evaluate(
+      {
+        identity: [
+          { name: 'any', document: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) },
+        ],
+        resource: { kind: 'trust-policy', ownerAccountId: A, document: trust },
+      },
+      {
+        principal: mallory,
+        action: 'sts:AssumeRole',
+        resource: `acs:ram::${A}:role/upper`,
+        resourceOwnerAccountId: A,
+        context: {},
+      },
+    );
+    expect(decision.decision).toBe('Allow');
+  });
+
+  it("lists another account's role sessions named by arn:sts::, and any account's for a pattern", () => {
+    const grants = externalBucketAccess(A, [
+      {
+        name: 'xshare',
+        policy: doc({
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Principal: [
+            'arn:sts::2000000000000002:assumed-role/reader/*',
+            `ARN:STS::${A}:assumed-role/reader/*`,
+            'arn:sts::*:assumed-role/reader/*',
+          ],
+          Resource: [`acs:oss:*:${A}:xshare/*`],
+        }),
+      },
+    ]);
+    expect(grants.map((g) => [g.kind, g.principal, g.accountId])).toEqual([
+      ['Account', 'arn:sts::2000000000000002:assumed-role/reader/*', '2000000000000002'],
+      ['Anyone', 'arn:sts::*:assumed-role/reader/*', undefined],
+    ]);
+  });
+
+  it("reads a 16-digit id as a user's when it is one: the owner's users are not external", async () => {
+    const own = '3000000000000003';
+    const foreign = '4000000000000004';
+    const account = '2000000000000002';
+    const buckets = [
+      {
+        name: 'ids',
+        policy: doc({
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Principal: [own, foreign, account, A],
+          Resource: [`acs:oss:*:${A}:ids/*`],
+        }),
+      },
+    ];
+    expect(principalIdsOf(buckets)).toEqual([own, foreign, account, A]);
+    const users: Record<string, string[]> = { [A]: [own], [account]: [foreign] };
+    const ids = await resolvePrincipalIds(
+      {
+        accounts: {
+          get: async (id) => (id === A || id === account ? { accountId: id } : undefined),
+          list: async () => [{ accountId: A }, { accountId: account }],
+        },
+        users: { findById: async (acc, id) => (users[acc]?.includes(id) ? { userId: id } : undefined) },
+      },
+      A,
+      principalIdsOf(buckets),
+    );
+    expect([...ids]).toEqual([
+      [own, A],
+      [foreign, account],
+    ]);
+    expect(externalBucketAccess(A, buckets, ids).map((g) => [g.principal, g.accountId])).toEqual([
+      [foreign, account],
+      [account, account],
     ]);
   });
 });

@@ -12,7 +12,12 @@
  */
 import { ramAccountArn } from '../../arn.js';
 import { whatCan, whoCan } from '../../analysis/access.js';
-import { externalBucketAccess, externalRoleAccess } from '../../analysis/external.js';
+import {
+  externalBucketAccess,
+  externalRoleAccess,
+  principalIdsOf,
+  resolvePrincipalIds,
+} from '../../analysis/external.js';
 import { generatePolicy, unusedAccess } from '../../analysis/unused.js';
 import { PROVABLE_KINDS, PolicyProofError, provePolicyChange } from '../../analysis/prove.js';
 import { MAX_LENGTH, type PolicyKind } from '../../policy/index.js';
@@ -29,12 +34,22 @@ const target = (accountId: string, name: string): AuthorizationTarget => ({
   resource: ramAccountArn(accountId),
 });
 
-const ACTION = /^([A-Za-z0-9-]{1,64}:[A-Za-z0-9*?-]{1,128}|\*)$/;
+/**
+ * One action, named exactly: the engine decides a request for one action, so a pattern (`*`,
+ * `oss:Get*`) would be decided as if it were an action's name, which answers neither "every
+ * action it covers" nor "some action it covers" (a NotAction statement would read it literally).
+ */
+const ACTION = /^[A-Za-z0-9-]{1,64}:[A-Za-z0-9-]{1,128}$/;
 
 const actionParam = () =>
   p.string(200).then((v, name) => {
+    if (v.includes('*') || v.includes('?'))
+      throw invalidParameter(
+        name,
+        'must be an exact action name <service>:<action>, e.g. "oss:GetObject"; wildcards (* and ?) are not analysed, ask about each action.',
+      );
     if (!ACTION.test(v))
-      throw invalidParameter(name, 'must be "*" or <service>:<action>, e.g. "oss:GetObject".');
+      throw invalidParameter(name, 'must be an action name <service>:<action>, e.g. "oss:GetObject".');
     return v;
   });
 const resourceParam = () =>
@@ -138,9 +153,10 @@ const externalAction = defineAction({
       if (!page.isTruncated || !page.marker) break;
       marker = page.marker;
     }
-    const bucketGrants = buckets
-      ? externalBucketAccess(req.accountId, await buckets.list(req.accountId))
-      : [];
+    const owned = buckets ? await buckets.list(req.accountId) : [];
+    // A 16-digit id is an account's or a RAM user's: the owner's own users are not external.
+    const ids = await resolvePrincipalIds(domain, req.accountId, principalIdsOf(owned));
+    const bucketGrants = externalBucketAccess(req.accountId, owned, ids);
     return { Grants: [...externalRoleAccess(req.accountId, roles), ...bucketGrants] };
   },
 });
