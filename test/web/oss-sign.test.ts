@@ -80,4 +80,11 @@ describe('the console OSS signer', () => {
     ])
       expect(verifyOss(changed, CREDS.accessKeySecret)?.ok).toBe(false);
   });
+
+  it('signs nothing for a bucket that is no bucket name (the console reads it from its URL)', async () => {
+    for (const bucket of ['/127.0.0.1:19238', '..', '../logon/session', 'Upper', 'a', 'bkt/x', 'bkt?acl']) {
+      await expect(signOss({ method: 'GET', bucket }, CREDS), bucket).rejects.toThrow(/is not a bucket name/);
+    }
+    expect((await signOss({ method: 'GET', bucket: 'lab-1' }, CREDS)).url).toBe('/lab-1/');
+  });
 });

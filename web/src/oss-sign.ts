@@ -67,12 +67,21 @@ export function stringToSignV1(call: OssCall, headers: Record<string, string>): 
   );
 }
 
+/**
+ * A bucket name as OSS allows it (3 - 63 lower-case letters, digits and hyphens, a letter or
+ * digit at each end). The console takes bucket names from its own URL: anything else (`/host`,
+ * `..`) would put another origin or path into the request, so it is refused before signing.
+ */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
 /** The path, query and headers (Authorization included) of a signed call. */
 export async function signOss(
   call: OssCall,
   creds: OssSigningCredentials,
   now = new Date(),
 ): Promise<{ url: string; headers: Record<string, string> }> {
+  if (call.bucket !== '' && !BUCKET_NAME.test(call.bucket))
+    throw new Error(`${JSON.stringify(call.bucket)} is not a bucket name.`);
   // Browsers do not let a page set Date: x-oss-date takes its place in the string to sign.
   const headers: Record<string, string> = {
     ...Object.fromEntries(Object.entries(call.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
