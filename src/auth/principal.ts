@@ -7,13 +7,19 @@ import { assumedRoleArn, rootArn, userArn } from '../arn.js';
 export type Principal =
   /** An unsigned call to an action that allows it (federated sign-in); it belongs to no account yet. */
   | { readonly type: 'Anonymous'; readonly accountId: '' }
-  | { readonly type: 'Root'; readonly accountId: string; readonly accessKeyId?: string }
+  | {
+      readonly type: 'Root';
+      readonly accountId: string;
+      readonly accessKeyId?: string;
+      readonly logonSession?: string;
+    }
   | {
       readonly type: 'RAMUser';
       readonly accountId: string;
       readonly userId: string;
       readonly userName: string;
       readonly accessKeyId?: string;
+      readonly logonSession?: string;
     }
   | {
       readonly type: 'AssumedRole';
@@ -24,7 +30,10 @@ export type Principal =
       readonly accessKeyId: string;
       /** The session policy document text, when the session was created with one. */
       readonly sessionPolicy?: string;
+      readonly logonSession?: string;
     };
+// `logonSession`: the console session (SHA-256 of its id) the caller's temporary credentials were
+// drawn from; they end with it, and so do credentials they obtain (AssumeRole). Never shown.
 
 export type PrincipalType = Principal['type'];
 

@@ -191,6 +191,7 @@ export function createServices(
     if (c.ls !== undefined) {
       const s = await store.first<{ expires_at: string }>(LOGON_SESSION, [c.ls]);
       if (!s || Date.parse(s.expires_at) <= clock().getTime()) return undefined;
+      principal = { ...principal, logonSession: c.ls };
     }
     return { principal, permissionsVersion: Number(row.permissions_version) };
   }

@@ -137,6 +137,10 @@ export function createSts(ctx: DomainContext): StsDomain {
         ...(chained ? { chain: true } : {}),
         by: principalArn(input.caller),
         ...(input.sourceIdentity !== undefined ? { si: input.sourceIdentity } : {}),
+        // Drawn from a console session's credentials: they end with that session too.
+        ...(input.caller.type !== 'Anonymous' && input.caller.logonSession !== undefined
+          ? { ls: input.caller.logonSession }
+          : {}),
       });
       return {
         credentials,

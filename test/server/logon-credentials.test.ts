@@ -147,6 +147,63 @@ describe.each(STORES)('credentials of a console session (%s)', (store) => {
     expect([after.status, JSON.parse(after.text).Code]).toEqual([400, 'InvalidSecurityToken.Expired']);
   });
 
+  it('makes role credentials (AssumeRole) that end with the session too, whatever their duration', async () => {
+    const d = s.deployment.domain;
+    await d.roles.create(s.accountId, {
+      roleName: 'dana-admin',
+      maxSessionDuration: 43200,
+      assumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${s.accountId}:user/dana`] },
+          },
+        ],
+      }),
+    });
+    await d.attachments.attach(
+      s.accountId,
+      { kind: 'user', userName: 'dana' },
+      'System',
+      'AliyunSTSAssumeRoleAccess',
+    );
+    try {
+      const { cookie, keys } = await logonAndCredentials();
+      const assumed = await v3Call(
+        s,
+        keys,
+        'AssumeRole',
+        {
+          RoleArn: `acs:ram::${s.accountId}:role/dana-admin`,
+          RoleSessionName: 'from-console',
+          DurationSeconds: '43200',
+        },
+        { now: s.clock(), version: '2015-04-01', headers: { 'x-acs-security-token': keys.securityToken! } },
+      );
+      expect(assumed.status, assumed.text).toBe(200);
+      const c = JSON.parse(assumed.text).Credentials;
+      const role: KeyPair = {
+        accessKeyId: c.AccessKeyId,
+        accessKeySecret: c.AccessKeySecret,
+        securityToken: c.SecurityToken,
+      };
+      const who = await api(role, 'GetCallerIdentity', '2015-04-01');
+      expect(JSON.parse(who.text)).toMatchObject({ IdentityType: 'AssumedRoleUser' });
+      expect((await post('/logoff', {}, cookie)).status).toBe(200);
+      const after = await api(role, 'GetCallerIdentity', '2015-04-01');
+      expect([after.status, JSON.parse(after.text).Code]).toEqual([400, 'InvalidSecurityToken.Expired']);
+    } finally {
+      await d.attachments.detach(
+        s.accountId,
+        { kind: 'user', userName: 'dana' },
+        'System',
+        'AliyunSTSAssumeRoleAccess',
+      );
+    }
+  });
+
   it('ends, with the session, when an administrator sets a new password', async () => {
     const { cookie, keys } = await logonAndCredentials();
     await s.deployment.domain.loginProfiles.update(s.accountId, 'dana', { password: 'Reset-by-admin-2026!' });
