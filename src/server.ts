@@ -838,7 +838,11 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
       observeRoute(res, 'oss', OSS_METHODS.has(req.method ?? '') ? (req.method as string) : 'unknown');
       return ossAnswer(req, res);
     }
-    if (path !== '/') observeRoute(res, ...routeLabels(path));
+    if (path !== '/') {
+      observeRoute(res, ...routeLabels(path));
+      // The routes beside the API answer JSON or pages of their own: never sniffed as another type.
+      res.setHeader('x-content-type-options', 'nosniff');
+    }
     if (path.startsWith(WORKLOAD_CREDENTIALS_PATH)) {
       return workloadCredentials(
         req,

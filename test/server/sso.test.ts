@@ -613,6 +613,14 @@ describe.each(STORES)('SAML single sign-on to the console (%s)', (store) => {
     expect(new URL(relay.headers.get('location')!).searchParams.get('RelayState')).toBe('/console/');
   });
 
+  it('answers beside the API with nosniff, errors included', async () => {
+    for (const path of [`/saml/status?tenantID=${alias}`, '/saml/start?tenantID=x', '/authorize'])
+      expect([path, (await http('GET', path)).headers.get('x-content-type-options')]).toEqual([
+        path,
+        'nosniff',
+      ]);
+  });
+
   it('refuses a role logon whose SessionNotOnOrAfter has passed, before the assertion is used up', async () => {
     const claimed = async (id: string) =>
       (
