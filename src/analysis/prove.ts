@@ -11,7 +11,7 @@
  *
  * The request space searched (docs/analysis.md): an action `service:name`, a resource ARN
  * starting `acs:`, condition values as strings over printable ASCII plus every character the
- * documents mention, numbers as rationals, dates to the millisecond, IPv4 and IPv6
+ * documents mention, numbers as rationals, dates as rationals over the engine's range, IPv4 and IPv6
  * addresses. Anything outside that space is listed in `approximations`; with none listed, an
  * "equivalent" or "narrows" answer is a proof over every request the engine can be asked.
  */
@@ -37,10 +37,14 @@ import { solverContext, type Z3 } from './solver.js';
 import {
   ACTION_SHAPE,
   caselessTest,
+  finishAsync,
   globTest,
   literalTest,
-  realize,
-  unrealizableCore,
+  realizeSteps,
+  sigmaClass,
+  unrealizableCoreSteps,
+  type Exhausted,
+  type SearchBudget,
   type StringTest,
 } from './strings.js';
 
@@ -74,14 +78,26 @@ export interface ProofResult {
 
 export interface ProveOptions {
   readonly kind?: PolicyKind;
-  /** Solver time limit per question, in milliseconds (default 10 000). */
+  /**
+   * Time limit per question (widening, narrowing), in milliseconds (default 10 000): solver
+   * checks, string searches and refinement rounds together.
+   */
   readonly timeoutMs?: number;
+  /** Most string-search states per question (default 300 000): bounds its memory. */
+  readonly maxStates?: number;
 }
 
 export class PolicyProofError extends Error {}
 
 const DATE_MIN = -62167219200000; // 0000-01-01T00:00:00Z
-const DATE_MAX = 253402300799999; // 9999-12-31T23:59:59.999Z
+const DATE_END = 253402300800000; // 10000-01-01T00:00:00Z
+/** The widest ISO offset the engine reads (±23:59), in milliseconds. */
+const OFFSET_MAX = (23 * 60 + 59) * 60_000;
+/** Request dates the engine reads as ISO text: years 0000 to 9999 at any offset, any fraction. */
+const ISO_LO = DATE_MIN - OFFSET_MAX;
+const ISO_HI = DATE_END + OFFSET_MAX; // exclusive
+/** Epoch seconds the engine reads: text of up to 12 digits, or a JSON number that is a safe integer. */
+const EPOCH_TEXT_MAX = 999_999_999_999n;
 const V4_MAX = 2n ** 32n - 1n;
 const V6_MAX = 2n ** 128n - 1n;
 const MAPPED_LO = 0xffffn << 32n;
@@ -89,6 +105,9 @@ const MAPPED_HI = (0xffffn << 32n) | 0xffffffffn;
 
 /** Most refinement rounds of one question before it is reported undecided. */
 const MAX_ROUNDS = 2000;
+
+/** Most string-search states of one question (all its searches together). */
+const MAX_STATES = 300_000;
 
 /** Most values a multi-valued key may carry in a searched request. */
 const MAX_SLOTS = 8;
@@ -109,6 +128,7 @@ interface Slot {
   str?: StringVar;
   num?: Arith<'main'>;
   numOk?: Bool<'main'>;
+  /** Milliseconds since the epoch, a real: the engine keeps fractions of a millisecond. */
   date?: Arith<'main'>;
   dateOk?: Bool<'main'>;
   bool?: Bool<'main'>;
@@ -154,15 +174,25 @@ function parseKind(text: string | object, kind: PolicyKind, label: string): Poli
   return parsed.document;
 }
 
-/** Every string a document mentions (patterns and condition values). */
+/** Every string a document mentions (patterns and condition values), and its lower case. */
 function documentStrings(doc: PolicyDocument): string[] {
   const out: string[] = [];
   for (const s of doc.statements) {
     if (s.action) out.push(...s.action.patterns.map((p) => p.toLowerCase()));
     if (s.resource) out.push(...s.resource.patterns);
-    for (const c of s.conditions) out.push(...c.values.map(parseString));
+    for (const c of s.conditions) for (const v of c.values.map(parseString)) out.push(v, v.toLowerCase());
   }
   return out;
+}
+
+/** The first character of a Final_Sigma class (see strings.ts) that `known` lacks. */
+function unmentioned(known: ReadonlySet<string>, cls: 'c' | 'i' | 'o'): string | undefined {
+  for (let c = 0x21; c <= 0x2ffff; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const x = String.fromCodePoint(c);
+    if (!known.has(x) && !known.has(x.toLowerCase()) && sigmaClass(x) === cls) return x;
+  }
+  return undefined;
 }
 
 /** An exact rational for a finite JS number, read from its shortest decimal text. */
@@ -178,18 +208,55 @@ function rational(n: number): { numerator: bigint; denominator: bigint } {
   return { numerator: m[1] === '-' ? -numerator : numerator, denominator };
 }
 
-function decimalText(numerator: bigint, denominator: bigint): string {
+/**
+ * A decimal the engine reads (`Number()` of the text) as the double nearest the rational:
+ * exact when the rational has a finite decimal expansion (every double has), otherwise 40
+ * significant digits, however small the number (a fixed count of decimal places would read
+ * 1e-31 as 0).
+ */
+export function decimalText(numerator: bigint, denominator: bigint): string {
   const neg = numerator < 0n;
   let n = neg ? -numerator : numerator;
   const whole = n / denominator;
   n %= denominator;
   let digits = '';
-  for (let i = 0; i < 30 && n !== 0n; i++) {
+  let significant = whole === 0n ? 0 : String(whole).length;
+  for (let i = 0; i < 1100 && n !== 0n && significant < 40; i++) {
     n *= 10n;
-    digits += String(n / denominator);
+    const d = n / denominator;
+    digits += String(d);
+    if (significant > 0 || d !== 0n) significant++;
     n %= denominator;
   }
   return `${neg ? '-' : ''}${whole}${digits ? `.${digits}` : ''}`;
+}
+
+/**
+ * Request text the engine's parseDate reads as the instant `ms` (a rational number of
+ * milliseconds, which the search keeps inside the engine's range): ISO 8601 with nanoseconds,
+ * at an offset of ±23:59 outside the years 0000 to 9999, or epoch seconds beyond them.
+ */
+export function dateText(numerator: bigint, denominator: bigint): string | number {
+  const floor = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+  const whole = floor(numerator, denominator);
+  if (whole * denominator === numerator && (whole < BigInt(ISO_LO) || whole >= BigInt(ISO_HI))) {
+    const secs = whole / 1000n;
+    return secs <= EPOCH_TEXT_MAX ? String(secs) : Number(secs);
+  }
+  let zone = 'Z';
+  let local = whole;
+  if (whole < BigInt(DATE_MIN)) {
+    zone = '+23:59';
+    local += BigInt(OFFSET_MAX);
+  } else if (whole >= BigInt(DATE_END)) {
+    zone = '-23:59';
+    local -= BigInt(OFFSET_MAX);
+  }
+  const rest = numerator - whole * denominator; // [0, denominator)
+  const nanos = (rest * 1_000_000n) / denominator;
+  const iso = new Date(Number(local)).toISOString().slice(0, 23);
+  const sub = nanos === 0n ? '' : String(nanos).padStart(6, '0').replace(/0+$/, '');
+  return `${iso}${sub}${zone}`;
 }
 
 function ipText(v6: boolean, n: bigint): string {
@@ -239,12 +306,25 @@ class Encoder {
         }
     // The fixed tests' characters: the action's ":" and the resource's "acs:".
     for (const ch of 'acs:') this.known.add(ch);
-    const fresh = [...'0123456789-_.~=+#@!$%&,;'].find((ch) => !this.known.has(ch));
+    // Lower-casing a whole string is not character by character: a capital sigma becomes "ς"
+    // at the end of a word and "σ" elsewhere, and "İ" (U+0130) becomes "i̇" (two characters).
+    if (['\u03a3', '\u03c3', '\u03c2'].some((ch) => this.known.has(ch)))
+      for (const ch of '\u03a3\u03c3\u03c2') this.known.add(ch);
+    if (this.known.has('i') && this.known.has('\u0307')) this.known.add('\u0130');
+    const fresh = [...'0123456789-_~=+#@!$%&,;'].find((ch) => !this.known.has(ch));
+    const extra = fresh === undefined ? [] : [fresh];
     if (fresh === undefined)
       this.approximations.add(
         'the documents mention every character that could stand for the others: requests are searched over the mentioned ones',
       );
-    this.alphabet = [...this.known, ...(fresh === undefined ? [] : [fresh])].sort(alphabetOrder);
+    // Where a sigma is compared ignoring case, what surrounds it counts: one unmentioned cased
+    // and one unmentioned case-ignorable character stand for the others of their kind.
+    if (this.known.has('\u03a3'))
+      for (const cls of ['c', 'i'] as const) {
+        const rep = unmentioned(this.known, cls);
+        if (rep !== undefined) extra.push(rep);
+      }
+    this.alphabet = [...this.known, ...extra].sort(alphabetOrder);
     this.lowerAlphabet = this.alphabet.filter((ch) => ch.toLowerCase() === ch);
     this.action = this.stringVar('action', [ACTION_SHAPE], true);
     this.resource = this.stringVar('resource', [globTest('acs:*')], false);
@@ -277,10 +357,6 @@ class Encoder {
   }
 
   private caseless(text: string): StringTest {
-    if ([...text].some((ch) => [...ch.toLowerCase()].length !== 1))
-      this.approximations.add(
-        `"${text}" has a character whose lower case is longer: other spellings of it are not searched`,
-      );
     return caselessTest(text);
   }
 
@@ -322,9 +398,22 @@ class Encoder {
             slot.num = z.Real.const(`${id}_n`);
             slot.numOk = z.Bool.const(`${id}_nok`);
           } else if (f === 'Date') {
-            slot.date = z.Int.const(`${id}_d`);
+            // ISO text covers an interval at any precision; epoch seconds, whole seconds up to
+            // the largest safe integer (as a JSON number; 12 digits as text).
+            const d = z.Real.const(`${id}_d`);
+            const secs = z.Int.const(`${id}_ds`);
+            slot.date = d;
             slot.dateOk = z.Bool.const(`${id}_dok`);
-            this.constraints.push(slot.date.ge(DATE_MIN), slot.date.le(DATE_MAX));
+            this.constraints.push(
+              z.Or(
+                z.And(d.ge(ISO_LO), d.lt(ISO_HI)),
+                z.And(
+                  secs.ge(0),
+                  secs.le(z.Int.val(BigInt(Number.MAX_SAFE_INTEGER))),
+                  d.eq(z.ToReal(secs).mul(1000)),
+                ),
+              ),
+            );
           } else if (f === 'Bool') {
             slot.bool = z.Bool.const(`${id}_b`);
             slot.boolOk = z.Bool.const(`${id}_bok`);
@@ -381,7 +470,7 @@ class Encoder {
       case 'Date': {
         const ms = parseDate(raw) as number;
         const p = z.Real.val(rational(ms));
-        const r = z.ToReal(slot.date!);
+        const r = slot.date!;
         const base = spec.name.replace('DateNot', 'Date');
         const cmp =
           base === 'DateEquals'
@@ -393,8 +482,12 @@ class Encoder {
                 : base === 'DateGreaterThan'
                   ? r.gt(p)
                   : r.ge(p);
-        if (!Number.isInteger(ms))
-          this.approximations.add(`${c.key}: request dates are searched to the millisecond`);
+        // Beyond 2^53 ms the engine's doubles no longer hold every whole millisecond: a request
+        // date it rounds onto this value could be searched as different from it.
+        if (Math.abs(ms) > Number.MAX_SAFE_INTEGER)
+          this.approximations.add(
+            `${c.key}: dates beyond 2^53 milliseconds are compared exactly, the engine rounds them`,
+          );
         return z.And(slot.dateOk!, cmp);
       }
       case 'Bool':
@@ -458,9 +551,10 @@ class Encoder {
    * Values for every string the model needs, or a lemma: a set of string tests no string
    * passes together (so the solver must avoid it), or 'gave-up'.
    */
-  realizeStrings(
+  async realizeStrings(
     truth: (b: Bool<'main'>) => boolean,
-  ): { values: Map<StringVar, string> } | { lemma: Bool<'main'> } | 'gave-up' {
+    budget: SearchBudget,
+  ): Promise<{ values: Map<StringVar, string> } | { lemma: Bool<'main'> } | 'gave-up'> {
     const z = this.z;
     const values = new Map<StringVar, string>();
     for (const v of this.strings) {
@@ -469,17 +563,20 @@ class Encoder {
       const yes: [Bool<'main'> | null, StringTest][] = v.fixed.map((t) => [null, t]);
       const no: [Bool<'main'>, StringTest][] = [];
       for (const t of v.tests.values()) (truth(t.bool) ? yes : no).push([t.bool, t.test]);
-      const r = realize(
-        alphabet,
-        yes.map((x) => x[1]),
-        no.map((x) => x[1]),
+      const r = await finishAsync(
+        realizeSteps(
+          alphabet,
+          yes.map((x) => x[1]),
+          no.map((x) => x[1]),
+          budget,
+        ),
       );
       if (r.gaveUp) return 'gave-up';
       if (r.value !== undefined) {
         values.set(v, r.value);
         continue;
       }
-      const core = unrealizableCore(alphabet, yes, no);
+      const core = await finishAsync(unrealizableCoreSteps(alphabet, yes, no, budget));
       const lits = [
         ...core.must.filter((b): b is Bool<'main'> => b !== null).map((b) => z.Not(b)),
         ...(core.mustNot as Bool<'main'>[]),
@@ -545,7 +642,13 @@ function readWitness(
         }
       } else if (slot.date) {
         type = 'Date';
-        values.push(truth(slot.dateOk!) ? new Date(Number(big(slot.date))).toISOString() : 'not-a-date');
+        if (!truth(slot.dateOk!)) values.push('not-a-date');
+        else {
+          const v = (
+            model.eval(slot.date, true) as unknown as { value(): { numerator: bigint; denominator: bigint } }
+          ).value();
+          values.push(dateText(v.numerator, v.denominator));
+        }
       } else if (slot.bool) {
         type = 'Bool';
         values.push(truth(slot.boolOk!) ? truth(slot.bool) : 'not-a-bool');
@@ -609,15 +712,22 @@ export async function provePolicyChange(
   const newAllows = enc.allows(newDoc);
   const actionNames = [oldDoc, newDoc].flatMap((d) => d.statements.flatMap((s) => s.action?.patterns ?? []));
 
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxStates = options.maxStates ?? MAX_STATES;
   // Facts about string tests, learned in one question and true in every other.
   const lemmas: Bool<'main'>[] = [];
+  /** Why a question was left undecided. */
+  type Undecided = { readonly undecided: Exhausted | 'solver' | 'rounds' };
   const ask = async (
     yes: Bool<'main'>,
     no: Bool<'main'>,
     expectOld: 'Allow' | 'deny',
-  ): Promise<Witness | 'none' | 'unknown'> => {
+  ): Promise<Witness | 'none' | Undecided> => {
+    // One deadline and one state budget over the whole question: every solver check, string
+    // search and refinement round draws on them.
+    const budget: SearchBudget = { deadline: performance.now() + timeoutMs, states: maxStates };
+    const timeLeft = () => Math.floor(budget.deadline - performance.now());
     const solver = new z.Solver();
-    solver.set('timeout', options.timeoutMs ?? 10_000);
     for (const c of enc.constraints) solver.add(c);
     for (const l of lemmas) solver.add(l);
     solver.add(yes, z.Not(no));
@@ -625,16 +735,19 @@ export async function provePolicyChange(
     // One value per unqualified key first; then lists, which the engine also accepts.
     const phases: Bool<'main'>[][] = enc.singleValued.length ? [enc.singleValued, []] : [[]];
     let phase = 0;
-    for (let round = 0; round < MAX_ROUNDS && !found; round++) {
+    for (let round = 0; !found; round++) {
+      if (round >= MAX_ROUNDS) return { undecided: 'rounds' };
+      if (timeLeft() <= 0) return { undecided: 'time' };
+      solver.set('timeout', timeLeft());
       const answer = await solver.check(...(phases[phase] as Bool<'main'>[]));
       if (answer === 'unsat') {
         if (++phase < phases.length) continue;
         return 'none';
       }
-      if (answer === 'unknown') return 'unknown';
+      if (answer === 'unknown') return { undecided: timeLeft() <= 50 ? 'time' : 'solver' };
       const model = solver.model();
-      const r = enc.realizeStrings((b) => z.isTrue(model.eval(b, true)));
-      if (r === 'gave-up') return 'unknown';
+      const r = await enc.realizeStrings((b) => z.isTrue(model.eval(b, true)), budget);
+      if (r === 'gave-up') return { undecided: budget.exhausted ?? 'time' };
       if ('lemma' in r) {
         lemmas.push(r.lemma);
         solver.add(r.lemma);
@@ -642,7 +755,6 @@ export async function provePolicyChange(
       }
       found = readWitness(enc, model, r.values, actionNames);
     }
-    if (!found) return 'unknown';
     const request = witnessRequest(found);
     const oldDecision = decide(oldSource, kind, request);
     const newDecision = decide(newSource, kind, request);
@@ -655,9 +767,9 @@ export async function provePolicyChange(
 
   const widening = await ask(newAllows, oldAllows, 'deny');
   const narrowing = await ask(oldAllows, newAllows, 'Allow');
-  const widens = typeof widening === 'object' && widening.confirmed;
-  const narrows = typeof narrowing === 'object' && narrowing.confirmed;
-  const settled = (w: typeof widening) => w === 'none' || (typeof w === 'object' && w.confirmed);
+  const widens = typeof widening === 'object' && 'confirmed' in widening && widening.confirmed;
+  const narrows = typeof narrowing === 'object' && 'confirmed' in narrowing && narrowing.confirmed;
+  const settled = (w: typeof widening) => w === 'none' || ('confirmed' in w && w.confirmed);
   const verdict: Verdict =
     !settled(widening) || !settled(narrowing)
       ? 'unknown'
@@ -669,16 +781,26 @@ export async function provePolicyChange(
             ? 'narrows'
             : 'equivalent';
   const approximations = [...enc.approximations];
-  if (typeof widening === 'object' && !widening.confirmed)
-    approximations.push('the solver found a widening the engine does not confirm');
-  if (typeof narrowing === 'object' && !narrowing.confirmed)
-    approximations.push('the solver found a narrowing the engine does not confirm');
-  if (widening === 'unknown' || narrowing === 'unknown')
-    approximations.push('the solver gave up within its time limit');
+  const isWitness = (w: typeof widening): w is Witness => typeof w === 'object' && 'confirmed' in w;
+  const why: Record<Undecided['undecided'], string> = {
+    time: `was not decided within its time limit (${timeoutMs} ms)`,
+    states: `was not decided within the string search's limit of ${maxStates} states`,
+    rounds: `was not decided within ${MAX_ROUNDS} refinement rounds`,
+    solver: 'was left undecided by the solver',
+  };
+  for (const [w, name] of [
+    [widening, 'widening'],
+    [narrowing, 'narrowing'],
+  ] as const) {
+    if (isWitness(w) && !w.confirmed)
+      approximations.push(`the solver found a ${name} the engine does not confirm`);
+    else if (typeof w === 'object' && 'undecided' in w)
+      approximations.push(`the ${name} question ${why[w.undecided]}`);
+  }
   return {
     verdict,
-    ...(typeof widening === 'object' ? { widening } : {}),
-    ...(typeof narrowing === 'object' ? { narrowing } : {}),
+    ...(isWitness(widening) ? { widening } : {}),
+    ...(isWitness(narrowing) ? { narrowing } : {}),
     approximations,
     millis: Math.round(performance.now() - started),
   };
