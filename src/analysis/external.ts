@@ -131,19 +131,15 @@ export function principalIdsOf(
   return [...out];
 }
 
-/** What resolvePrincipalIds reads: accounts, and users by id. */
+/** What resolvePrincipalIds reads: the owner's users by id. */
 export interface IdDirectory {
-  readonly accounts: {
-    get(accountId: string): Promise<unknown>;
-    list(): Promise<readonly { readonly accountId: string }[]>;
-  };
   readonly users: { findById(accountId: string, userId: string): Promise<unknown> };
 }
 
 /**
- * The account each id belongs to, for the ids that are not an account's own id: a user of the
- * owner first, then of any other account. An id that is an account's, or nobody's, is left out
- * (read as an account id: an account created later may have it).
+ * The ids that are the owner's own RAM users' (mapped to the owner: not external). Every other id
+ * stays as written, read as an account's id: it may also be a user of another account, which the
+ * engine matches too, but whose account is not the owner's to learn, so no other account is read.
  */
 export async function resolvePrincipalIds(
   directory: IdDirectory,
@@ -151,20 +147,8 @@ export async function resolvePrincipalIds(
   ids: readonly string[],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  let others: readonly string[] | undefined;
   for (const id of ids) {
-    if (id === owner || (await directory.accounts.get(id))) continue;
-    if (await directory.users.findById(owner, id)) {
-      out.set(id, owner);
-      continue;
-    }
-    others ??= (await directory.accounts.list()).map((a) => a.accountId).filter((a) => a !== owner);
-    for (const account of others) {
-      if (await directory.users.findById(account, id)) {
-        out.set(id, account);
-        break;
-      }
-    }
+    if (id !== owner && (await directory.users.findById(owner, id))) out.set(id, owner);
   }
   return out;
 }

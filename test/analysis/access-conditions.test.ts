@@ -367,7 +367,8 @@ describe.each(STORES)('access analysis under trust and bucket policy conditions 
     );
     expect(mine.map((g) => [g.resource, g.kind, g.principal, g.accountId])).toEqual([
       ['role/xacct-upper', 'Account', 'ACS:RAM::1234567890123456:root', '1234567890123456'],
-      [`bucket/ids-${store}`, 'Account', stranger.userId, other.accountId],
+      // Another account's user: listed as its id reads, never with the account it belongs to.
+      [`bucket/ids-${store}`, 'Account', stranger.userId, stranger.userId],
       [
         `bucket/ids-${store}`,
         'Account',

@@ -112,7 +112,7 @@ describe('external access', () => {
     ]);
   });
 
-  it("reads a 16-digit id as a user's when it is one: the owner's users are not external", async () => {
+  it("reads a 16-digit id of the owner's own users as internal, and every other id as written", async () => {
     const own = '3000000000000003';
     const foreign = '4000000000000004';
     const account = '2000000000000002';
@@ -129,23 +129,24 @@ describe('external access', () => {
     ];
     expect(principalIdsOf(buckets)).toEqual([own, foreign, account, A]);
     const users: Record<string, string[]> = { [A]: [own], [account]: [foreign] };
+    const asked: string[] = [];
     const ids = await resolvePrincipalIds(
       {
-        accounts: {
-          get: async (id) => (id === A || id === account ? { accountId: id } : undefined),
-          list: async () => [{ accountId: A }, { accountId: account }],
+        users: {
+          findById: async (acc, id) => {
+            asked.push(acc);
+            return users[acc]?.includes(id) ? { userId: id } : undefined;
+          },
         },
-        users: { findById: async (acc, id) => (users[acc]?.includes(id) ? { userId: id } : undefined) },
       },
       A,
       principalIdsOf(buckets),
     );
-    expect([...ids]).toEqual([
-      [own, A],
-      [foreign, account],
-    ]);
+    expect([...ids]).toEqual([[own, A]]);
+    // Only the owner's users are read: another account's user is not the owner's to learn.
+    expect(new Set(asked)).toEqual(new Set([A]));
     expect(externalBucketAccess(A, buckets, ids).map((g) => [g.principal, g.accountId])).toEqual([
-      [foreign, account],
+      [foreign, foreign],
       [account, account],
     ]);
   });
