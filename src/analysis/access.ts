@@ -303,10 +303,25 @@ export function decideAccess(
   const loose = strict.decision === 'Allow' ? strict : decide(relaxed.set, relaxed.resource);
   if (loose.decision !== 'Allow') return undefined;
   const withResource = resourcePolicy ? { ...set, resource: resourcePolicy } : set;
+  // Another account's trust or bucket policy is that account's: which of its statements grants or
+  // denies is named, its Sids and conditions are not shown (as the authorization point hides it).
+  const foreign = resourcePolicy !== undefined && resourcePolicy.ownerAccountId !== principal.accountId;
+  const foreignKind = resourcePolicy?.kind === 'trust-policy' ? 'trust policy' : 'bucket policy';
+  const hidden = (s: Statement) =>
+    s.conditions.length === 0 ? [] : [`conditions of another account's ${foreignKind}, not shown`];
   const allowedBy: AllowingStatement[] = [];
   for (const ref of loose.decidedBy) {
     const found = statementOf(withResource, ref);
     if (!found) continue;
+    if (foreign && (ref.layer === 'resource' || ref.layer === 'trust')) {
+      allowedBy.push({
+        policyName: found.input.name,
+        ...(found.input.attachedTo ? { attachedTo: found.input.attachedTo } : {}),
+        statement: ref.statement,
+        conditions: hidden(found.statement),
+      });
+      continue;
+    }
     allowedBy.push({
       policyName: found.input.name,
       ...(found.input.type ? { policyType: found.input.type } : {}),
@@ -328,14 +343,16 @@ export function decideAccess(
         (!resourceBased ||
           (statement.principal !== undefined && principalMatches(statement.principal, caller))),
     )
-    .flatMap(({ policy, statement, control }) =>
+    .flatMap(({ policy, statement, control, resourceBased }) =>
       // A control policy is the management account's: named with its node, its conditions (the
       // exemptions of a guardrail) not shown, as in a refusal's diagnostic (authorize.ts).
       control
         ? [
             `conditions of control policy ${JSON.stringify(policy.name)} (control:${policy.attachedTo ?? ''}), not shown`,
           ]
-        : describeConditions(statement),
+        : resourceBased && foreign
+          ? hidden(statement)
+          : describeConditions(statement),
     );
   return {
     access: strict.decision === 'Allow' ? 'Allowed' : 'Conditional',

@@ -226,3 +226,56 @@ describe('decideAccess agrees with the engine', () => {
     if (c.deniedWhen) expect(d?.deniedWhen).toEqual(c.deniedWhen);
   });
 });
+
+describe("another account's resource policy", () => {
+  const B = '2000000000000002';
+  const bucket = (...statements: object[]): ResourcePolicyInput => ({
+    kind: 'oss-bucket-policy',
+    name: 'theirs',
+    ownerAccountId: B,
+    document: doc(...statements),
+  });
+  const shared = bucket(
+    {
+      Sid: 'PartnerFromOffice',
+      Effect: 'Allow',
+      Principal: [A],
+      Action: 'oss:GetObject',
+      Resource: `acs:oss:*:${B}:theirs/*`,
+      Condition: { IpAddress: { 'acs:SourceIp': '192.0.2.0/24' } },
+    },
+    {
+      Effect: 'Deny',
+      Principal: [A],
+      Action: 'oss:GetObject',
+      Resource: `acs:oss:*:${B}:theirs/*`,
+      Condition: { Bool: { 'acs:MFAPresent': 'false' } },
+    },
+  );
+
+  it('names the statements that decide, never their Sids or conditions', () => {
+    const resource = `acs:oss:*:${B}:theirs/report.csv`;
+    expect(engineAccess({ identity: [] }, 'oss:GetObject', [resource], shared)).toBe('Conditional');
+    const d = decideAccess({ identity: [] }, alice, 'oss:GetObject', resource, shared);
+    expect(d).toEqual({
+      access: 'Conditional',
+      allowedBy: [
+        {
+          policyName: 'theirs',
+          attachedTo: 'bucket',
+          statement: 0,
+          conditions: ["conditions of another account's bucket policy, not shown"],
+        },
+      ],
+      deniedWhen: ["conditions of another account's bucket policy, not shown"],
+    });
+    expect(JSON.stringify(d)).not.toMatch(/PartnerFromOffice|192\.0\.2|MFAPresent/);
+  });
+
+  it("shows an own bucket policy's conditions", () => {
+    const own = { ...shared, ownerAccountId: A, document: (shared.document as string).replaceAll(B, A) };
+    const d = decideAccess({ identity: [] }, alice, 'oss:GetObject', `acs:oss:*:${A}:theirs/a`, own);
+    expect(JSON.stringify(d)).toMatch(/PartnerFromOffice/);
+    expect(d?.deniedWhen).toEqual(['Bool acs:MFAPresent false']);
+  });
+});
