@@ -12,6 +12,7 @@ export type Principal =
       readonly accountId: string;
       readonly accessKeyId?: string;
       readonly logonSession?: string;
+      readonly workload?: string;
     }
   | {
       readonly type: 'RAMUser';
@@ -20,6 +21,7 @@ export type Principal =
       readonly userName: string;
       readonly accessKeyId?: string;
       readonly logonSession?: string;
+      readonly workload?: string;
     }
   | {
       readonly type: 'AssumedRole';
@@ -31,9 +33,11 @@ export type Principal =
       /** The session policy document text, when the session was created with one. */
       readonly sessionPolicy?: string;
       readonly logonSession?: string;
+      readonly workload?: string;
     };
 // `logonSession`: the console session (SHA-256 of its id) the caller's temporary credentials were
-// drawn from; they end with it, and so do credentials they obtain (AssumeRole). Never shown.
+// drawn from; `workload`: the workload binding that issued them. They end with it, and so do
+// credentials they obtain (AssumeRole, chained or not). Never shown.
 
 export type PrincipalType = Principal['type'];
 

@@ -187,7 +187,10 @@ export function createServices(
       if (!row) return undefined;
       principal = { type: 'Root', accountId: c.acct, accessKeyId };
     }
-    if (c.wl !== undefined && !(await store.first(WORKLOAD, [c.wl]))) return undefined;
+    if (c.wl !== undefined) {
+      if (!(await store.first(WORKLOAD, [c.wl]))) return undefined;
+      principal = { ...principal, workload: c.wl };
+    }
     if (c.ls !== undefined) {
       const s = await store.first<{ expires_at: string }>(LOGON_SESSION, [c.ls]);
       if (!s || Date.parse(s.expires_at) <= clock().getTime()) return undefined;

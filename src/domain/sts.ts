@@ -137,9 +137,12 @@ export function createSts(ctx: DomainContext): StsDomain {
         ...(chained ? { chain: true } : {}),
         by: principalArn(input.caller),
         ...(input.sourceIdentity !== undefined ? { si: input.sourceIdentity } : {}),
-        // Drawn from a console session's credentials: they end with that session too.
+        // Drawn from a console session's or a workload's credentials: they end with it too.
         ...(input.caller.type !== 'Anonymous' && input.caller.logonSession !== undefined
           ? { ls: input.caller.logonSession }
+          : {}),
+        ...(input.caller.type !== 'Anonymous' && input.caller.workload !== undefined
+          ? { wl: input.caller.workload }
           : {}),
       });
       return {

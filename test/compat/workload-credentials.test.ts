@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, rampart } from '../helpers/cli.js';
 import { ramClient, rootKeys, startServer, type TestServer } from '../helpers/server.js';
 import { STORES, call, expectFailure, uniq } from './ram-helpers.js';
-import { assumeRole, sessionKeys } from './sts-helpers.js';
+import { assumeRole, callerIdentity, sessionKeys } from './sts-helpers.js';
 import { attributes, eventually, lookup } from '../audit/helpers.js';
 
 const run = promisify(execFile);
@@ -195,6 +195,59 @@ describe.each(STORES)('workload credentials on %s', (store) => {
     expect(r.code, r.stderr).toBe(0);
     expect(await refused(uri)).toEqual([403, 'Forbidden.WorkloadIdentity']);
     await expectFailure(call(ramClient(server, keys), 'ListUsers', {}), 'InvalidSecurityToken.Expired', 400);
+  });
+
+  it('ends role sessions chained from its credentials when the binding is revoked', async () => {
+    const rc = ramClient(server);
+    const chainer = uniq('Chainer');
+    await call(rc, 'CreateRole', {
+      RoleName: chainer,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { RAM: [`acs:ram::${server.accountId}:root`] },
+          },
+        ],
+      }),
+    });
+    await call(rc, 'AttachPolicyToRole', {
+      PolicyType: 'System',
+      PolicyName: 'AliyunSTSAssumeRoleAccess',
+      RoleName: chainer,
+    });
+    const name = uniq('chain');
+    const created = await rampart([
+      'workload',
+      'create',
+      ...cliStore(),
+      '--name',
+      name,
+      '--role',
+      chainer,
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const body = (await (
+      await fetch(
+        `${server.endpoint}${(JSON.parse(created.stdout) as { CredentialsPath: string }).CredentialsPath}`,
+      )
+    ).json()) as Record<string, string>;
+    const keys = {
+      accessKeyId: body.AccessKeyId!,
+      accessKeySecret: body.AccessKeySecret!,
+      securityToken: body.SecurityToken!,
+    };
+    const arn = `acs:ram::${server.accountId}:role/${chainer.toLowerCase()}`;
+    const chained = sessionKeys(await assumeRole(server, keys, { RoleArn: arn, RoleSessionName: 'chained' }));
+    const twice = sessionKeys(await assumeRole(server, chained, { RoleArn: arn, RoleSessionName: 'again' }));
+    await callerIdentity(server, twice);
+    const r = await rampart(['workload', 'revoke', ...cliStore(), '--name', name, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const k of [keys, chained, twice])
+      await expectFailure(callerIdentity(server, k), 'InvalidSecurityToken.Expired', 400);
   });
 
   it('holds a workload to its networks', async () => {
