@@ -105,6 +105,36 @@ describe.each(STORES)('plan, apply, export on %s', (store) => {
     expect(replan.stdout.trim()).toBe('No changes. The account matches the file.');
   });
 
+  it('asks a new password of a new logon only: a password the user changed since is no change', async () => {
+    // The user changed the initial password: the service cleared PasswordResetRequired.
+    const cleared = await cli([
+      'ram',
+      'UpdateLoginProfile',
+      '--UserName',
+      'carol',
+      '--PasswordResetRequired',
+      'false',
+    ]);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect((await cli(['plan', '-f', EXAMPLE])).stdout.trim()).toBe(
+      'No changes. The account matches the file.',
+    );
+    // A file that says false where the logon still asks for a change does clear it.
+    const text = readFileSync(EXAMPLE, 'utf8').replace(
+      '    console: { passwordResetRequired: true, mfaBindRequired: false }',
+      '    console: { passwordResetRequired: false, mfaBindRequired: false }',
+    );
+    const file = join(dir, 'no-reset.yaml');
+    writeFileSync(file, text);
+    await cli(['ram', 'UpdateLoginProfile', '--UserName', 'carol', '--PasswordResetRequired', 'true']);
+    expect((await cli(['plan', '-f', file])).stdout).toContain(
+      '  ~ console logon of carol (passwordResetRequired true -> false',
+    );
+    expect((await cli(['plan', '-f', EXAMPLE])).stdout.trim()).toBe(
+      'No changes. The account matches the file.',
+    );
+  });
+
   it('changes what differs and removes what the file no longer names only with --prune', async () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .replace('displayName: Carol (R&D)', 'displayName: Carol (Research)')

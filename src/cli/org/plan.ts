@@ -264,17 +264,23 @@ export function plan(file: OrgFile, live: LiveState, prune: boolean): Change[] {
           params: { UserName: name, Password: initialPassword(), ...flags },
           secret: { kind: 'password', user: name },
         });
-      } else if (
-        l.console.passwordResetRequired !== u.console.passwordResetRequired ||
-        l.console.mfaBindRequired !== u.console.mfaBindRequired
-      ) {
-        out.push({
-          kind: 'update',
-          subject: `console logon of ${name}`,
-          detail: `passwordResetRequired ${l.console.passwordResetRequired} -> ${u.console.passwordResetRequired}, mfaBindRequired ${l.console.mfaBindRequired} -> ${u.console.mfaBindRequired}`,
-          action: 'UpdateLoginProfile',
-          params: { UserName: name, ...flags },
-        });
+      } else {
+        // passwordResetRequired asks a new logon's user to replace the initial password: once the
+        // user has (the service then clears it), the file's `true` is met, never asked again. A
+        // `false` in the file clears a pending request.
+        const reset = u.console.passwordResetRequired && l.console.passwordResetRequired;
+        if (
+          l.console.passwordResetRequired !== reset ||
+          l.console.mfaBindRequired !== u.console.mfaBindRequired
+        ) {
+          out.push({
+            kind: 'update',
+            subject: `console logon of ${name}`,
+            detail: `passwordResetRequired ${l.console.passwordResetRequired} -> ${reset}, mfaBindRequired ${l.console.mfaBindRequired} -> ${u.console.mfaBindRequired}`,
+            action: 'UpdateLoginProfile',
+            params: { UserName: name, ...flags, PasswordResetRequired: String(reset) },
+          });
+        }
       }
     }
     if (u.accessKey === true && !(l?.accessKeys.length ?? 0)) {
