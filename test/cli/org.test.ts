@@ -135,6 +135,19 @@ describe.each(STORES)('plan, apply, export on %s', (store) => {
     );
   });
 
+  it("prunes a group the file no longer names once, with each of its members' memberships once", async () => {
+    expect((await cli(['ram', 'CreateGroup', '--GroupName', 'Temp'])).code).toBe(0);
+    expect((await cli(['ram', 'AddUserToGroup', '--UserName', 'carol', '--GroupName', 'Temp'])).code).toBe(0);
+    const p = await cli(['plan', '-f', EXAMPLE, '--prune']);
+    expect(p.stdout.split('\n').filter((l) => l.includes('membership carol -> Temp'))).toHaveLength(1);
+    expect(p.stdout).toContain('Plan: 0 to create, 0 to change, 2 to delete.');
+    const a = await cli(['apply', '-f', EXAMPLE, '--prune']);
+    expect(a.code, a.stderr).toBe(0);
+    expect((await cli(['plan', '-f', EXAMPLE, '--prune'])).stdout.trim()).toBe(
+      'No changes. The account matches the file.',
+    );
+  });
+
   it('changes what differs and removes what the file no longer names only with --prune', async () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .replace('displayName: Carol (R&D)', 'displayName: Carol (Research)')

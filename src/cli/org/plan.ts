@@ -441,15 +441,8 @@ function entityRemovals(file: OrgFile, live: LiveState): Change[] {
   }
   for (const g of live.groups) {
     if (groups.has(key(g.name))) continue;
-    for (const u of live.users) {
-      if (users.has(key(u.name)) && u.groups.some((x) => key(x) === key(g.name)))
-        out.push({
-          kind: 'delete',
-          subject: `membership ${u.name} -> ${g.name}`,
-          action: 'RemoveUserFromGroup',
-          params: { UserName: u.name, GroupName: g.name },
-        });
-    }
+    // Its members leave it before: the file's users by the memberships they are not given
+    // (pruned above), the others with their own removal.
     for (const p of g.policies)
       out.push({
         kind: 'delete',
