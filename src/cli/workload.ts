@@ -7,6 +7,7 @@
  *   workload revoke --name N [--account ID]
  */
 import type { Command } from 'commander';
+import { ConfigError } from '../config.js';
 import { recordOperatorAction } from '../operator-log.js';
 import { WORKLOAD_CREDENTIALS_PATH, type Deployment } from '../server.js';
 import { chooseAccount, runAdmin, type Output } from './admin.js';
@@ -65,6 +66,10 @@ export function register(program: Command): void {
 
 export async function createWorkload(d: Deployment, flags: WorkloadFlags): Promise<Output> {
   const account = await chooseAccount(d, flags.account);
+  if (flags.duration !== undefined && !/^[0-9]{1,6}$/.test(flags.duration))
+    throw new ConfigError(
+      `--duration must be a whole number of seconds, not ${JSON.stringify(flags.duration)}.`,
+    );
   const duration = flags.duration === undefined ? undefined : Number(flags.duration);
   const w = await d.domain.workloads.create(account.accountId, {
     name: flags.name ?? '',

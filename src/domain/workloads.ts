@@ -121,11 +121,13 @@ function parseNetworks(text: string): string {
     .split(/[;,]/)
     .map((m) => m.trim())
     .filter((m) => m !== '');
-  if (list.length > 40 || list.some((m) => !isCidr(m))) {
+  // Networks given but naming none (an empty value, `;`) would mean any address: refused, so an
+  // empty variable in a script never makes an unrestricted binding. Without the option: any.
+  if (list.length === 0 || list.length > 40 || list.some((m) => !isCidr(m))) {
     throw apiErrorWithStatus(
       'InvalidParameter.Networks',
       400,
-      'The networks must be at most 40 IPv4 or IPv6 addresses or CIDR blocks.',
+      'The networks must be 1 to 40 IPv4 or IPv6 addresses or CIDR blocks.',
     );
   }
   return list.join(';');
@@ -158,7 +160,7 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
         'InvalidParameter.Name.InvalidChars',
         'The workload name may hold letters, digits, periods, hyphens and underscores.',
       );
-      const networks = parseNetworks(input.networks ?? '');
+      const networks = input.networks === undefined ? '' : parseNetworks(input.networks);
       const role = await db
         .selectFrom('roles')
         .select(['role_id', 'role_name', 'max_session_duration'])

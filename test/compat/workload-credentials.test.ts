@@ -250,6 +250,48 @@ describe.each(STORES)('workload credentials on %s', (store) => {
       await expectFailure(callerIdentity(server, k), 'InvalidSecurityToken.Expired', 400);
   });
 
+  it('refuses a duration that is no whole number of seconds, and networks that name none', async () => {
+    for (const duration of ['0x384', '1e3', '900.0', ' 900']) {
+      const r = await rampart([
+        'workload',
+        'create',
+        ...cliStore(),
+        '--name',
+        uniq('bad'),
+        '--role',
+        roleName,
+        '--duration',
+        duration,
+      ]);
+      expect([duration, r.code, r.stderr]).toEqual([
+        duration,
+        2,
+        expect.stringContaining('--duration must be a whole number'),
+      ]);
+    }
+    for (const networks of [';', ' , ', '']) {
+      const r = await rampart([
+        'workload',
+        'create',
+        ...cliStore(),
+        '--name',
+        uniq('open'),
+        '--role',
+        roleName,
+        '--networks',
+        networks,
+      ]);
+      expect([networks, r.code, r.stderr]).toEqual([
+        networks,
+        1,
+        expect.stringContaining('InvalidParameter.Networks'),
+      ]);
+    }
+    const list = await rampart(['workload', 'list', ...cliStore(), '--json']);
+    const names = (JSON.parse(list.stdout) as { Workloads: { Name: string }[] }).Workloads.map((w) => w.Name);
+    expect(names.filter((n) => n.startsWith('bad-') || n.startsWith('open-'))).toEqual([]);
+  });
+
   it('holds a workload to its networks', async () => {
     const { uri } = await bind(uniq('net'), ['--networks', '192.0.2.0/24']);
     const r = await fetch(uri);
