@@ -6,7 +6,16 @@
  * as each secret is created, and holds every secret created when an interrupt stops the apply.
  */
 import { execFile, spawn } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -373,5 +382,39 @@ describe('the organization file', () => {
       { type: 'System', name: 'AliyunOSSReadOnlyAccess' },
     ]);
     expect(() => parseOrgFile('users:\n  - name: a\n  - name: A\n', 'f.yaml', '/')).toThrow(OrgFileError);
+  });
+
+  it("reads policy files only from the organization file's directory or below, links resolved", () => {
+    const top = mkdtempSync(join(tmpdir(), 'rampart-orgfiles-'));
+    try {
+      const repo = join(top, 'repo');
+      const doc = '{"Version":"sk-NOT-A-VERSION","Statement":[]}';
+      writeFileSync(join(top, 'outside.json'), doc);
+      mkdirSync(join(repo, 'policies'), { recursive: true });
+      writeFileSync(
+        join(repo, 'policies', 'ok.json'),
+        '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:GetUser","Resource":"*"}]}',
+      );
+      symlinkSync(join(top, 'outside.json'), join(repo, 'policies', 'link.json'));
+      const parse = (file: string) =>
+        parseOrgFile(`policies:\n  - name: p\n    file: ${file}\n`, join(repo, 'org.yaml'), repo);
+      expect(parse('policies/ok.json').policies).toHaveLength(1);
+      expect(parse(join(repo, 'policies', 'ok.json')).policies).toHaveLength(1);
+      for (const file of ['../outside.json', join(top, 'outside.json'), 'policies/link.json']) {
+        let message = '';
+        try {
+          parse(file);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect([file, message]).toEqual([
+          file,
+          expect.stringContaining("must be a file in the organization file's directory"),
+        ]);
+        expect(message).not.toContain('sk-NOT-A-VERSION');
+      }
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
   });
 });

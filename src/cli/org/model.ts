@@ -15,8 +15,8 @@
  * A policy named in `policies:` of a group, user or role is the custom policy of that name
  * when the file defines one, else a System policy of the catalogue.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { findSystemPolicy, validatePolicy } from '../../policy/index.js';
 
@@ -237,7 +237,15 @@ export function parseOrgFile(text: string, file: string, baseDir: string): OrgFi
       textDoc = typeof d === 'string' ? d : JSON.stringify(d);
     } else if (typeof item[fileKey] === 'string') {
       try {
-        textDoc = readFileSync(resolve(baseDir, item[fileKey] as string), 'utf8');
+        // Only a file in the organization file's directory or below it, links resolved: a file
+        // from a pull request must not make plan read (and quote, in a problem) one elsewhere.
+        const real = realpathSync(resolve(baseDir, item[fileKey] as string));
+        const root = realpathSync(baseDir);
+        if (!real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+          problem([...path, fileKey], "must be a file in the organization file's directory or below it");
+          return undefined;
+        }
+        textDoc = readFileSync(real, 'utf8');
       } catch (err) {
         problem([...path, fileKey], `cannot read: ${(err as Error).message}`);
         return undefined;
