@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOrgFile, OrgFileError } from '../../src/cli/org/model.js';
+import { plan } from '../../src/cli/org/plan.js';
 import { childEnv } from '../helpers/cli.js';
 import { BIN, pgAvailable, startServer, type TestServer } from '../helpers/server.js';
 import { v3Call } from '../server/http.js';
@@ -382,6 +383,32 @@ describe('the organization file', () => {
       { type: 'System', name: 'AliyunOSSReadOnlyAccess' },
     ]);
     expect(() => parseOrgFile('users:\n  - name: a\n  - name: A\n', 'f.yaml', '/')).toThrow(OrgFileError);
+  });
+
+  it('reads settings as the service keeps them: another spelling of the same value is no change', () => {
+    const live = {
+      passwordPolicy: { MinimumPasswordLength: 12, RequireNumbers: true },
+      securityPreference: { LoginNetworkMasks: '10.0.0.0/8;127.0.0.0/8', EnableSaveMFATicket: true },
+      policies: [],
+      groups: [],
+      users: [],
+      roles: [],
+    };
+    const changes = (yaml: string) => plan(parseOrgFile(yaml, 'f.yaml', '/'), live, false);
+    expect(
+      changes(
+        'passwordPolicy:\n  MinimumPasswordLength: "012"\n  RequireNumbers: "True"\n' +
+          'securityPreference:\n  LoginNetworkMasks: "10.0.0.0/8; 127.0.0.0/8 "\n  EnableSaveMFATicket: "TRUE"\n',
+      ),
+    ).toEqual([]);
+    expect(
+      changes(
+        'passwordPolicy:\n  MinimumPasswordLength: 14\nsecurityPreference:\n  LoginNetworkMasks: "10.0.0.0/8"\n',
+      ).map((c) => c.detail),
+    ).toEqual([
+      'MinimumPasswordLength: 12 -> 14',
+      'LoginNetworkMasks: "10.0.0.0/8;127.0.0.0/8" -> "10.0.0.0/8"',
+    ]);
   });
 
   it("reads policy files only from the organization file's directory or below, links resolved", () => {

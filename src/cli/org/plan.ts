@@ -43,6 +43,23 @@ export function initialPassword(): string {
   return chars.join('');
 }
 
+/**
+ * A setting as the service keeps it, so that a file spelling it another way the service reads the
+ * same (`True`, `012`, `10.0.0.0/8; 127.0.0.0/8`) is no change: a second apply changes nothing.
+ */
+function settingText(key: string, value: unknown): string {
+  const text = String(value).trim();
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase();
+  if (/^[0-9]{1,15}$/.test(text)) return String(Number(text));
+  if (key === 'LoginNetworkMasks')
+    return text
+      .split(';')
+      .map((m) => m.trim())
+      .filter((m) => m !== '')
+      .join(';');
+  return text;
+}
+
 function settingsChanges(
   action: string,
   subject: string,
@@ -50,7 +67,7 @@ function settingsChanges(
   live: Settings,
 ): Change[] {
   if (!want) return [];
-  const differ = Object.entries(want).filter(([k, v]) => String(live[k]) !== String(v));
+  const differ = Object.entries(want).filter(([k, v]) => settingText(k, live[k]) !== settingText(k, v));
   if (!differ.length) return [];
   return [
     {
