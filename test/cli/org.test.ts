@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOrgFile, OrgFileError } from '../../src/cli/org/model.js';
 import { plan } from '../../src/cli/org/plan.js';
+import { twoCodes } from '../compat/ram-helpers.js';
 import { childEnv } from '../helpers/cli.js';
 import { BIN, pgAvailable, startServer, type TestServer } from '../helpers/server.js';
 import { v3Call } from '../server/http.js';
@@ -151,6 +152,35 @@ describe.each(STORES)('plan, apply, export on %s', (store) => {
     const p = await cli(['plan', '-f', EXAMPLE, '--prune']);
     expect(p.stdout.split('\n').filter((l) => l.includes('membership carol -> Temp'))).toHaveLength(1);
     expect(p.stdout).toContain('Plan: 0 to create, 0 to change, 2 to delete.');
+    const a = await cli(['apply', '-f', EXAMPLE, '--prune']);
+    expect(a.code, a.stderr).toBe(0);
+    expect((await cli(['plan', '-f', EXAMPLE, '--prune'])).stdout.trim()).toBe(
+      'No changes. The account matches the file.',
+    );
+  });
+
+  it('prunes a user with an MFA device: the device is unbound and deleted first', async () => {
+    expect((await cli(['ram', 'CreateUser', '--UserName', 'mfa-leaver'])).code).toBe(0);
+    const created = JSON.parse(
+      (await cli(['ram', 'CreateVirtualMFADevice', '--VirtualMFADeviceName', 'mfa-leaver-dev'])).stdout,
+    ) as { VirtualMFADevice: { SerialNumber: string; Base32StringSeed: string } };
+    const [code1, code2] = twoCodes(created.VirtualMFADevice.Base32StringSeed);
+    const bound = await cli([
+      'ram',
+      'BindMFADevice',
+      '--UserName',
+      'mfa-leaver',
+      '--SerialNumber',
+      created.VirtualMFADevice.SerialNumber,
+      '--AuthenticationCode1',
+      code1,
+      '--AuthenticationCode2',
+      code2,
+    ]);
+    expect(bound.code, bound.stderr).toBe(0);
+    const p = await cli(['plan', '-f', EXAMPLE, '--prune']);
+    expect(p.stdout).toContain('  - MFA device binding of mfa-leaver');
+    expect(p.stdout).toContain(`  - MFA device ${created.VirtualMFADevice.SerialNumber}`);
     const a = await cli(['apply', '-f', EXAMPLE, '--prune']);
     expect(a.code, a.stderr).toBe(0);
     expect((await cli(['plan', '-f', EXAMPLE, '--prune'])).stdout.trim()).toBe(

@@ -18,6 +18,8 @@ export interface LiveUser {
   readonly policies: readonly PolicyRef[];
   readonly console?: OrgConsole;
   readonly accessKeys: readonly string[];
+  /** The serial number of the virtual MFA device bound to the user. */
+  readonly mfaDevice?: string;
 }
 
 export interface LiveState {
@@ -105,6 +107,17 @@ export async function readLive(call: RamCall): Promise<LiveState> {
     });
   }
 
+  // The users' MFA devices (a user who has one cannot be deleted before it is unbound). A caller
+  // not allowed to list them plans without them.
+  const mfaOf = new Map<string, string>();
+  try {
+    const devices = (await call('ListVirtualMFADevices')).VirtualMFADevices?.VirtualMFADevice ?? [];
+    for (const d of devices as any[])
+      if (d.User?.UserName) mfaOf.set(d.User.UserName as string, d.SerialNumber as string);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'NoPermission') throw err;
+  }
+
   const users: LiveUser[] = [];
   for (const u of await all(call, 'ListUsers', ['Users', 'User'])) {
     const name = u.UserName as string;
@@ -131,6 +144,7 @@ export async function readLive(call: RamCall): Promise<LiveState> {
       policies: attached(ps.Policies?.Policy ?? []),
       ...(consoleSpec ? { console: consoleSpec } : {}),
       accessKeys: ((keys.AccessKeys?.AccessKey ?? []) as any[]).map((k) => k.AccessKeyId as string),
+      ...(mfaOf.has(name) ? { mfaDevice: mfaOf.get(name)! } : {}),
     });
   }
 

@@ -433,6 +433,20 @@ function entityRemovals(file: OrgFile, live: LiveState): Change[] {
         action: 'DeleteAccessKey',
         params: { UserName: u.name, UserAccessKeyId: k },
       });
+    if (u.mfaDevice !== undefined) {
+      out.push({
+        kind: 'delete',
+        subject: `MFA device binding of ${u.name}`,
+        action: 'UnbindMFADevice',
+        params: { UserName: u.name },
+      });
+      out.push({
+        kind: 'delete',
+        subject: `MFA device ${u.mfaDevice}`,
+        action: 'DeleteVirtualMFADevice',
+        params: { SerialNumber: u.mfaDevice },
+      });
+    }
     out.push({
       kind: 'delete',
       subject: `user ${u.name}`,
