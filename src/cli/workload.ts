@@ -127,11 +127,11 @@ async function listWorkloads(d: Deployment, flags: WorkloadFlags): Promise<Outpu
 
 async function revokeWorkload(d: Deployment, flags: WorkloadFlags): Promise<Output> {
   const account = await chooseAccount(d, flags.account);
-  await d.domain.workloads.revoke(account.accountId, flags.name ?? '');
+  const removed = await d.domain.workloads.revoke(account.accountId, flags.name ?? '');
   await recordOperatorAction(d.store, {
     action: 'workload.revoke',
     accountId: account.accountId,
-    detail: { name: flags.name },
+    detail: { workloadId: removed.workloadId, name: removed.name },
   });
-  return { json: { Revoked: flags.name }, lines: [`workload ${flags.name} revoked`] };
+  return { json: { Revoked: removed.name }, lines: [`workload ${removed.name} revoked`] };
 }

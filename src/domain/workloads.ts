@@ -71,8 +71,11 @@ export interface WorkloadIssuance {
 export interface WorkloadsDomain {
   create(accountId: string, input: CreateWorkloadInput): Promise<CreatedWorkloadIdentity>;
   list(accountId: string): Promise<readonly WorkloadIdentity[]>;
-  /** Removes the binding: its token stops working and its credentials end. Throws EntityNotExist.Workload. */
-  revoke(accountId: string, name: string): Promise<void>;
+  /**
+   * Removes the binding: its token stops working and its credentials end. Gives the removed
+   * binding's id and stored name. Throws EntityNotExist.Workload.
+   */
+  revoke(accountId: string, name: string): Promise<{ readonly workloadId: string; readonly name: string }>;
   /**
    * Fresh role credentials for the holder of a binding token calling from `sourceIp`. Every
    * failure (unknown or revoked binding, wrong secret, address outside the networks, a role
@@ -241,14 +244,14 @@ export function createWorkloads(ctx: DomainContext): WorkloadsDomain {
     },
 
     async revoke(accountId, name) {
-      const res = await db
+      const removed = await db
         .deleteFrom('workload_identities')
         .where('account_id', '=', accountId)
         .where('name_key', '=', nameKey(name))
+        .returning(['workload_id', 'name'])
         .executeTakeFirst();
-      if (Number(res.numDeletedRows) === 0) {
-        throw apiErrorWithStatus('EntityNotExist.Workload', 404, 'The workload does not exist.');
-      }
+      if (!removed) throw apiErrorWithStatus('EntityNotExist.Workload', 404, 'The workload does not exist.');
+      return { workloadId: removed.workload_id, name: removed.name };
     },
 
     async credentials(token, sourceIp, secure, observe) {

@@ -193,6 +193,8 @@ describe.each(STORES)('workload credentials on %s', (store) => {
     // Revoked: the URI stops working and the credentials it gave end on their next use.
     const r = await rampart(['workload', 'revoke', ...cliStore(), '--name', name.toUpperCase(), '--json']);
     expect(r.code, r.stderr).toBe(0);
+    // Named as stored, whatever case it was asked in (in the operator log too, with its id).
+    expect(JSON.parse(r.stdout)).toEqual({ Revoked: name });
     expect(await refused(uri)).toEqual([403, 'Forbidden.WorkloadIdentity']);
     await expectFailure(call(ramClient(server, keys), 'ListUsers', {}), 'InvalidSecurityToken.Expired', 400);
   });
