@@ -15,6 +15,7 @@
 import { roleArn, roleArnAsStored, userArn } from '../arn.js';
 import type { Principal } from '../auth/principal.js';
 import { requestPrincipal } from '../api/authorize.js';
+import { assumedRoleRef, trustTarget } from '../api/steps/authorize.js';
 import type { Services } from '../domain/request-services.js';
 import {
   evaluate,
@@ -30,7 +31,6 @@ import {
 import { parsePolicyDocument } from '../policy/parse.js';
 import { actionMatches, resourceMatches } from '../policy/match.js';
 import { principalMatches } from '../policy/elements/principal-match.js';
-import { isAssumeRole } from '../policy/interpret.js';
 import type { Statement } from '../policy/document.js';
 
 export interface AllowingStatement {
@@ -363,9 +363,6 @@ export function decideAccess(
 
 const OSS_ARN = /^acs:oss:[^:]*:[^:]*:([^/]+)/;
 
-/** A role as sts:AssumeRole names it: acs:ram::<account>:role/<name> (also acs:ram:*:...). */
-const ROLE_ARN = /^acs:ram:\*?:([0-9]{16}):role\/([A-Za-z0-9.-]{1,64})$/;
-
 interface Target {
   /** The ARN the engine decides on, and the role's ARN in its stored case. */
   readonly resource: string;
@@ -375,28 +372,18 @@ interface Target {
 
 /**
  * What a decision on `resource` is made on, as the server makes it: on an OSS bucket or object,
- * the bucket's policy as the resource policy; for sts:AssumeRole on a role, the role's ARN
- * built from its stored name (and in its stored case) with its trust policy (a role that does
- * not exist has none: nothing trusts anyone, as the server answers).
+ * the bucket's policy as the resource policy; for sts:AssumeRole on a role, the role as the
+ * AssumeRole step resolves it (trustTarget: its ARN from the stored name, in both spellings, with
+ * its trust policy; a role that does not exist has none, so nothing trusts anyone).
  */
 async function targetOf(services: Services, action: string, resource: string): Promise<Target> {
-  const role = isAssumeRole(action) ? ROLE_ARN.exec(resource) : null;
+  const role = assumedRoleRef(action, resource);
   if (role) {
-    const account = role[1] as string;
-    const name = role[2] as string;
-    const found = await services.roles.findRole(account, name);
-    if (!found) return { resource: roleArn(account, name) };
-    const arn = roleArn(account, found.roleName);
-    const stored = roleArnAsStored(account, found.roleName);
+    const t = await trustTarget({ action, resource: role, trustPolicy: true }, role, services.roles);
     return {
-      resource: arn,
-      ...(stored !== arn ? { alsoAs: stored } : {}),
-      policy: {
-        kind: 'trust-policy',
-        name: found.roleName,
-        ownerAccountId: account,
-        document: found.trustPolicy,
-      },
+      resource: t.resource,
+      ...(t.alsoAs !== undefined ? { alsoAs: t.alsoAs } : {}),
+      ...(t.resourcePolicy ? { policy: t.resourcePolicy } : {}),
     };
   }
   const name = OSS_ARN.exec(resource)?.[1];

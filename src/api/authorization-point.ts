@@ -33,9 +33,8 @@ import { isEntityName } from '../domain/names.js';
 import type { Services } from '../domain/request-services.js';
 import { ApiError, apiErrorWithStatus } from '../errors.js';
 import { canonicalKey, type ContextValue, type RequestContext } from '../policy/index.js';
-import type { EntityRef, ResolvedTarget } from './action.js';
-import { trustTarget } from './steps/authorize.js';
-import { asciiLowerCase } from '../text.js';
+import type { ResolvedTarget } from './action.js';
+import { assumedRoleRef, trustTarget } from './steps/authorize.js';
 import type { Authorizer } from './authorize.js';
 import { buildRequestContext } from './request-context.js';
 import type { WireResponse } from './protocol/wire.js';
@@ -324,7 +323,7 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
         referer: undefined,
       });
       const context = withGiven(base, given);
-      const role = assumedRole(body.Action, body.Resource);
+      const role = assumedRoleRef(body.Action, body.Resource);
       let target: ResolvedTarget;
       if (role) {
         // sts:AssumeRole on a role: decided as AssumeRole decides it, with the role's trust policy.
@@ -361,17 +360,6 @@ export function createAuthorizationPoint(env: AuthorizationPointEnv) {
       return errorResponse(err, { requestId, format: 'JSON', service: undefined });
     }
   };
-}
-
-/**
- * The role of `sts:AssumeRole` on `acs:ram::<account>:role/<name>` (any case of the action and
- * the ARN's fixed parts, as AssumeRole's RoleArn): a role the trust step looks up by name.
- */
-function assumedRole(action: string, resource: string): EntityRef | undefined {
-  if (asciiLowerCase(action) !== 'sts:assumerole') return undefined;
-  const m = /^acs:ram:[^:]*:([0-9]{16}):role\/([^/]+)$/i.exec(resource);
-  if (!m || !isEntityName('role', m[2]!)) return undefined;
-  return { kind: 'entity', accountId: m[1]!, type: 'role', name: m[2]! };
 }
 
 /** The resource policy of an OSS ARN: the stored bucket's policy and owner. */

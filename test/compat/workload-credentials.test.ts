@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, rampart } from '../helpers/cli.js';
 import { ramClient, rootKeys, startServer, type TestServer } from '../helpers/server.js';
-import { STORES, call, expectFailure, uniq } from './ram-helpers.js';
+import { STORES, TRUST_ACCOUNT, call, expectFailure, uniq } from './ram-helpers.js';
 import { assumeRole, callerIdentity, sessionKeys } from './sts-helpers.js';
 import { attributes, eventually, lookup } from '../audit/helpers.js';
 
@@ -204,16 +204,7 @@ describe.each(STORES)('workload credentials on %s', (store) => {
     const chainer = uniq('Chainer');
     await call(rc, 'CreateRole', {
       RoleName: chainer,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '1',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            Principal: { RAM: [`acs:ram::${server.accountId}:root`] },
-          },
-        ],
-      }),
+      AssumeRolePolicyDocument: TRUST_ACCOUNT(server.accountId),
     });
     await call(rc, 'AttachPolicyToRole', {
       PolicyType: 'System',

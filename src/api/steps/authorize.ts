@@ -2,6 +2,8 @@ import { ramResourceArn, roleArn, roleArnAsStored, systemPolicyArn } from '../..
 import type { AuthorizationTarget, EntityRef, ResolvedTarget } from '../action.js';
 import { buildRequestContext } from '../request-context.js';
 import type { Services } from '../../domain/request-services.js';
+import { isEntityName } from '../../domain/names.js';
+import { isAssumeRole } from '../../policy/interpret.js';
 import { need, type Step } from './state.js';
 
 /**
@@ -76,6 +78,18 @@ export async function trustTarget(
         }
       : {}),
   };
+}
+
+/**
+ * The role of `sts:AssumeRole` on `acs:ram:<region>:<account>:role/<name>` (any case of the
+ * action and of the ARN's fixed parts, as AssumeRole's RoleArn), for trustTarget; undefined for
+ * any other request.
+ */
+export function assumedRoleRef(action: string, resource: string): EntityRef | undefined {
+  if (!isAssumeRole(action)) return undefined;
+  const m = /^acs:ram:[^:]*:([0-9]{16}):role\/([^/]+)$/i.exec(resource);
+  if (!m || !isEntityName('role', m[2]!)) return undefined;
+  return { kind: 'entity', accountId: m[1]!, type: 'role', name: m[2]! };
 }
 
 /** The request context, then every authorization target of the action through the engine. */
