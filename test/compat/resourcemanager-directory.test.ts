@@ -292,6 +292,71 @@ describe.each(STORES)('Resource Directory on %s', (store) => {
     ]);
   });
 
+  it('attaching, detaching and moving are authorized on both resources they join', async () => {
+    const root = ramClient(server, rootKeys(server));
+    const guard = await rmCall(rm, 'CreateControlPolicy', {
+      PolicyName: uniq('Guard'),
+      EffectScope: 'RAM',
+      PolicyDocument: GUARDRAIL,
+    });
+    const guardId: string = guard.ControlPolicy.PolicyId;
+    const arn = (r: string) => `acs:resourcemanager::${server.accountId}:${r}`;
+    const name = uniq('ops');
+    await call(root, 'CreateUser', { UserName: name });
+    const grant = async (resources: string[]) => {
+      const policyName = uniq('rd-ops');
+      const statement = (action: string) => ({ Effect: 'Allow', Action: action, Resource: resources });
+      await call(root, 'CreatePolicy', {
+        PolicyName: policyName,
+        PolicyDocument: JSON.stringify({
+          Version: '1',
+          Statement: ['AttachControlPolicy', 'DetachControlPolicy', 'MoveAccount'].map((a) =>
+            statement(`resourcemanager:${a}`),
+          ),
+        }),
+      });
+      await call(root, 'AttachPolicyToUser', {
+        PolicyType: 'Custom',
+        PolicyName: policyName,
+        UserName: name,
+      });
+    };
+    const key = (await call(root, 'CreateAccessKey', { UserName: name })).AccessKey;
+    const ops = rmClient(server, { accessKeyId: key.AccessKeyId, accessKeySecret: key.AccessKeySecret });
+    const attached = async () =>
+      (
+        await rmCall(rm, 'ListControlPolicyAttachmentsForTarget', { TargetId: prodFolder })
+      ).ControlPolicyAttachments.ControlPolicyAttachment.map((a: Json) => a.PolicyId);
+    const before = await attached();
+
+    // Allowed on the folder and the account only: no policy may be attached there, and the
+    // account may not be moved to a folder the grant does not name.
+    await grant([arn(`folder/${prodFolder}`), arn(`account/${memberId}`)]);
+    await expectFailure(
+      rmCall(ops, 'AttachControlPolicy', { PolicyId: guardId, TargetId: prodFolder }),
+      'NoPermission',
+      403,
+    );
+    await expectFailure(
+      rmCall(ops, 'MoveAccount', { AccountId: memberId, DestinationFolderId: directory.RootFolderId }),
+      'NoPermission',
+      403,
+    );
+    expect(await attached()).toEqual(before);
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account.FolderId).toBe(prodFolder);
+
+    // Allowed on the policy and the destination as well: both go through.
+    await grant([arn(`controlpolicy/${guardId}`), arn(`folder/${directory.RootFolderId}`)]);
+    await rmCall(ops, 'AttachControlPolicy', { PolicyId: guardId, TargetId: prodFolder });
+    expect(await attached()).toEqual([...before, guardId].sort());
+    await rmCall(ops, 'DetachControlPolicy', { PolicyId: guardId, TargetId: prodFolder });
+    expect(await attached()).toEqual(before);
+    await rmCall(ops, 'MoveAccount', { AccountId: memberId, DestinationFolderId: directory.RootFolderId });
+    // Back to Prod: allowed, the grant names both.
+    await rmCall(ops, 'MoveAccount', { AccountId: memberId, DestinationFolderId: prodFolder });
+    expect((await rmCall(rm, 'GetAccount', { AccountId: memberId })).Account.FolderId).toBe(prodFolder);
+  });
+
   it('bad control policies are refused with their code and nothing is created', async () => {
     const before = (await rmCall(rm, 'ListControlPolicies', { PolicyType: 'Custom' })).TotalCount;
     const big = JSON.stringify({

@@ -6,10 +6,17 @@ export default defineAction({
   service: 'resourcemanager',
   name: 'MoveAccount',
   params: params({ AccountId: rmId(), DestinationFolderId: rmId() }),
-  authorize: (req) => ({
-    action: 'resourcemanager:MoveAccount',
-    resource: rmResource.account(req.accountId, req.params.AccountId),
-  }),
+  // Both the account and where it goes: the destination decides its control policies.
+  authorize: (req) => [
+    {
+      action: 'resourcemanager:MoveAccount',
+      resource: rmResource.account(req.accountId, req.params.AccountId),
+    },
+    {
+      action: 'resourcemanager:MoveAccount',
+      resource: rmResource.folder(req.accountId, req.params.DestinationFolderId),
+    },
+  ],
   handle: async (req, { domain }) => {
     await domain.resourceDirectory.moveAccount(
       req.accountId,

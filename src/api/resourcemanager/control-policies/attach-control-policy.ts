@@ -6,10 +6,17 @@ export default defineAction({
   service: 'resourcemanager',
   name: 'AttachControlPolicy',
   params: params({ PolicyId: rmId(), TargetId: rmId() }),
-  authorize: (req) => ({
-    action: 'resourcemanager:AttachControlPolicy',
-    resource: rmResource.target(req.accountId, req.params.TargetId),
-  }),
+  // Both what is attached and where: a grant on one folder does not reach every policy.
+  authorize: (req) => [
+    {
+      action: 'resourcemanager:AttachControlPolicy',
+      resource: rmResource.target(req.accountId, req.params.TargetId),
+    },
+    {
+      action: 'resourcemanager:AttachControlPolicy',
+      resource: rmResource.controlPolicy(req.accountId, req.params.PolicyId),
+    },
+  ],
   handle: async (req, { domain }) => {
     await domain.controlPolicies.attach(req.accountId, req.params.PolicyId, req.params.TargetId);
     return {};

@@ -6,10 +6,17 @@ export default defineAction({
   service: 'resourcemanager',
   name: 'DetachControlPolicy',
   params: params({ PolicyId: rmId(), TargetId: rmId() }),
-  authorize: (req) => ({
-    action: 'resourcemanager:DetachControlPolicy',
-    resource: rmResource.target(req.accountId, req.params.TargetId),
-  }),
+  // Both what is detached and where: a grant on one folder does not reach every policy.
+  authorize: (req) => [
+    {
+      action: 'resourcemanager:DetachControlPolicy',
+      resource: rmResource.target(req.accountId, req.params.TargetId),
+    },
+    {
+      action: 'resourcemanager:DetachControlPolicy',
+      resource: rmResource.controlPolicy(req.accountId, req.params.PolicyId),
+    },
+  ],
   handle: async (req, { domain }) => {
     await domain.controlPolicies.detach(req.accountId, req.params.PolicyId, req.params.TargetId);
     return {};
