@@ -8,6 +8,7 @@
  * cached for a year, index.html never. A path under /console/ that names no file (a page of
  * the app) answers index.html, except under /console/assets/ where a missing file is a 404.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,30 +24,53 @@ export interface ConsoleAnswer {
 }
 
 /**
- * The policy of every console answer. Styles allow 'unsafe-inline' because the component
- * library sets style attributes and injects its own style sheets; scripts never run inline.
+ * The policy of every console answer, given the hashes of index.html's inline scripts. The
+ * build starts the app from one inline module script (web/vite.config.ts); allowed by its hash
+ * with 'strict-dynamic', it and the modules it imports run, and nothing else: not a script of
+ * this origin that the app did not import, such as an object a bucket serves from the same
+ * host. ('self' is for browsers without 'strict-dynamic', which ignore it otherwise.) Styles
+ * allow 'unsafe-inline' because the component library sets style attributes and injects its own
+ * style sheets.
  */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function consoleCsp(scriptHashes: readonly string[]): string {
+  const scripts =
+    scriptHashes.length === 0
+      ? "script-src 'self'"
+      : `script-src ${scriptHashes.map((h) => `'sha256-${h}'`).join(' ')} 'strict-dynamic' 'self'`;
+  return [
+    "default-src 'none'",
+    scripts,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CONSOLE_CSP,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
+/** The SHA-256 (base64) of each inline script of a page: what its policy allows. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (/\bsrc\s*=/i.test(m[1]!)) continue;
+    hashes.push(createHash('sha256').update(m[2]!, 'utf8').digest('base64'));
+  }
+  return hashes;
+}
+
+function securityHeaders(csp: string): Readonly<Record<string, string>> {
+  return {
+    'content-security-policy': csp,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  };
+}
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -101,11 +125,16 @@ function walk(dir: string, root: string, out: Map<string, StaticFile>): void {
   }
 }
 
-function plain(status: number, text: string, extra: Record<string, string> = {}): ConsoleAnswer {
+function plain(
+  security: Readonly<Record<string, string>>,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+): ConsoleAnswer {
   return {
     status,
     headers: {
-      ...SECURITY_HEADERS,
+      ...security,
       'content-type': 'text/plain; charset=utf-8',
       'cache-control': 'no-store',
       ...extra,
@@ -119,12 +148,13 @@ export function loadConsoleFiles(dir: string = defaultConsoleDir()): ConsoleFile
   const files = new Map<string, StaticFile>();
   if (existsSync(join(dir, 'index.html'))) walk(dir, dir, files);
   const index = files.get('index.html');
+  const security = securityHeaders(consoleCsp(index ? inlineScriptHashes(index.body.toString('utf8')) : []));
 
   function fileAnswer(f: StaticFile): ConsoleAnswer {
     return {
       status: 200,
       headers: {
-        ...SECURITY_HEADERS,
+        ...security,
         'content-type': f.contentType,
         'cache-control': f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       },
@@ -136,22 +166,26 @@ export function loadConsoleFiles(dir: string = defaultConsoleDir()): ConsoleFile
     built: index !== undefined,
     answer(method, path) {
       if (method !== 'GET' && method !== 'HEAD') {
-        return plain(405, 'The console answers GET and HEAD only.\n', { allow: 'GET, HEAD' });
+        return plain(security, 405, 'The console answers GET and HEAD only.\n', { allow: 'GET, HEAD' });
       }
-      if (path === '/console') return plain(301, '', { location: CONSOLE_PATH });
+      if (path === '/console') return plain(security, 301, '', { location: CONSOLE_PATH });
       if (!index) {
-        return plain(503, 'The console is not built: run `npm run build` in the Rampart checkout.\n');
+        return plain(
+          security,
+          503,
+          'The console is not built: run `npm run build` in the Rampart checkout.\n',
+        );
       }
       let rel: string;
       try {
         rel = decodeURIComponent(path.slice(CONSOLE_PATH.length));
       } catch {
-        return plain(400, 'Malformed path.\n');
+        return plain(security, 400, 'Malformed path.\n');
       }
       const file = files.get(rel);
       if (file) return fileAnswer(file);
       // A missing asset (or anything that looks like a file) is a 404, never the app page.
-      if (rel.startsWith('assets/') || /\.[a-z0-9]+$/i.test(rel)) return plain(404, 'Not found.\n');
+      if (rel.startsWith('assets/') || /\.[a-z0-9]+$/i.test(rel)) return plain(security, 404, 'Not found.\n');
       return fileAnswer(index);
     },
   };
@@ -195,7 +229,7 @@ export function isBrowserVisit(
 
 /** The redirect of a browser visit to the console. */
 export function consoleRedirect(): ConsoleAnswer {
-  return plain(302, '', { location: CONSOLE_PATH });
+  return plain(securityHeaders(consoleCsp([])), 302, '', { location: CONSOLE_PATH });
 }
 
 /** Writes a console answer (HEAD: the headers of GET, no body). */

@@ -3,6 +3,7 @@
  * the app page for the console's own paths, 404 for missing files, no way out of the build
  * directory; and which requests to `/` are a browser's visit (redirected) rather than API calls.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,26 @@ describe('console files', () => {
     expect(files.answer('HEAD', '/console/').status).toBe(200);
     for (const m of ['POST', 'PUT', 'DELETE']) {
       expect(files.answer(m, '/console/')).toMatchObject({ status: 405, headers: { allow: 'GET, HEAD' } });
+    }
+  });
+
+  it("allows the page's inline scripts by hash with 'strict-dynamic', and no other inline script", () => {
+    const built = mkdtempSync(join(tmpdir(), 'rampart-console-'));
+    try {
+      const loader = 'document.head.appendChild(document.createElement("script"))';
+      writeFileSync(
+        join(built, 'index.html'),
+        `<!doctype html><script src="/console/assets/x.js"></script><body><script>${loader}</script>`,
+      );
+      const hash = createHash('sha256').update(loader).digest('base64');
+      const csp = loadConsoleFiles(built).answer('GET', '/console/').headers['content-security-policy']!;
+      expect(csp.split('; ')[1]).toBe(`script-src 'sha256-${hash}' 'strict-dynamic' 'self'`);
+      // Every answer of the console carries the same policy, a 404 included.
+      expect(
+        loadConsoleFiles(built).answer('GET', '/console/nope.js').headers['content-security-policy'],
+      ).toBe(csp);
+    } finally {
+      rmSync(built, { recursive: true, force: true });
     }
   });
 
