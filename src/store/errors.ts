@@ -48,15 +48,18 @@ const UNREACHABLE_MESSAGES = [
 /**
  * True when err means the store could not answer, through no fault of the request: the
  * database is unreachable (refused, reset, lost, connect timeout), shutting down or starting
- * (SQLSTATE class 08, 57P01-57P03), a statement ran past its timeout (57014), or SQLite's
- * busy timeout ran out. The request may be retried as it is.
+ * (SQLSTATE class 08, 57P01-57P03), ended an idle session (57P05), is out of a resource such as
+ * connection slots, memory or disk (class 53: several nodes' pools over max_connections or a
+ * role's connection limit), is closed to new connections (55000, ALLOW_CONNECTIONS false), a
+ * statement ran past its timeout (57014), or SQLite's busy timeout ran out. The request may be
+ * retried as it is.
  */
 export function isStoreUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 3) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (UNREACHABLE_CODES.has(code)) return true;
-    if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1235]$/.test(code) || code === '55000') return true;
     if (code === '57014' || code === 'SQLITE_BUSY') return true;
   }
   const message = (err as { message?: unknown }).message;

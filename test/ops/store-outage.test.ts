@@ -111,6 +111,55 @@ describe.skipIf(!pgAvailable)('the database out of reach', () => {
   });
 });
 
+describe.skipIf(!pgAvailable)('the database closed to new connections', () => {
+  let a: TestServer;
+  beforeAll(async () => {
+    a = await startServer({ store: 'postgres' });
+  }, 60_000);
+  afterAll(async () => {
+    await a?.stop();
+  });
+
+  /** Runs `sql` on the test server's maintenance database (not the node's own). */
+  async function onServer(sql: string): Promise<void> {
+    const admin = new pg.Client({ connectionString: process.env.RAMPART_TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(sql);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('answers ServiceUnavailable, not InternalError, and serves again once it opens', async () => {
+    const root = { accessKeyId: a.rootAccessKeyId, accessKeySecret: a.rootAccessKeySecret };
+    const db = new URL(a.databaseUrl!).pathname.slice(1);
+    const ident = `"${db.replace(/"/g, '""')}"`;
+    try {
+      // What an operator does to take a database out of service: no new connections (SQLSTATE
+      // 55000 for every connection attempt), and the open ones ended.
+      await onServer(`alter database ${ident} with allow_connections false`);
+      await onServer(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db.replace(/'/g, "''")}'`,
+      );
+      for (const action of ['GetUser', 'CreateUser']) {
+        const r = await v3Call(a, root, action, { UserName: 'closed' });
+        expect([r.status, r.json().Code], r.text).toEqual([503, 'ServiceUnavailable']);
+      }
+      expect((await fetch(`${a.endpoint}/readyz`)).status).toBe(503);
+    } finally {
+      await onServer(`alter database ${ident} with allow_connections true`);
+    }
+    await eventually(async () => {
+      const r = await v3Call(a, root, 'CreateUser', { UserName: 'open-again' });
+      return r.status === 200 ? true : undefined;
+    });
+    expect((await v3Call(a, root, 'GetUser', { UserName: 'closed' })).json().Code).toBe(
+      'EntityNotExist.User',
+    );
+  });
+});
+
 /** Sends CreateUser calls round-robin to the nodes; records which ones were acknowledged. */
 async function writeLoad(
   nodes: () => readonly Pick<TestServer, 'host' | 'endpoint'>[],
