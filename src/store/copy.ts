@@ -62,10 +62,16 @@ export async function tableCounts(
   return counts;
 }
 
-/** The tables where two sets of counts differ, as `table: a != b`. */
-export function countDifferences(a: Record<string, number>, b: Record<string, number>): string[] {
-  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return names.filter((t) => (a[t] ?? 0) !== (b[t] ?? 0)).map((t) => `${t}: ${a[t] ?? 0} != ${b[t] ?? 0}`);
+/**
+ * The tables of the source whose count in the copy differs, as `table: source != copy`. Only the
+ * source's tables count: a table the target database holds beside Rampart's (another
+ * application's) is not part of the copy.
+ */
+export function countDifferences(source: Record<string, number>, copy: Record<string, number>): string[] {
+  return Object.keys(source)
+    .sort()
+    .filter((t) => source[t] !== (copy[t] ?? 0))
+    .map((t) => `${t}: ${source[t]} != ${copy[t] ?? 0}`);
 }
 
 /**
