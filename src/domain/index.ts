@@ -345,6 +345,8 @@ export interface CreateUserInput {
   readonly email?: string;
   readonly mobilePhone?: string;
   readonly comments?: string;
+  /** Tags written with the user, in its transaction (checked with checkTags beforehand). */
+  readonly tags?: readonly Tag[];
 }
 
 /** Fields left undefined stay as they are; an empty string clears an optional field. */
@@ -360,6 +362,8 @@ export interface CreateLoginProfileInput {
   readonly password: string;
   readonly passwordResetRequired?: boolean;
   readonly mfaBindRequired?: boolean;
+  /** Created disabled when Inactive (never active in between); Active by default. */
+  readonly status?: 'Active' | 'Inactive';
 }
 
 export interface UpdateLoginProfileInput {
@@ -928,6 +932,11 @@ export interface MfaDomain {
   ): Promise<void>;
   /** UnbindMFADevice: returns the serial number. Throws EntityNotExist.User, EntityNotExist.User.MFADevice. */
   unbind(accountId: string, userName: string): Promise<{ serialNumber: string }>;
+  /**
+   * DisableVirtualMFA: unbinds the user's device and deletes it, both or neither. Throws
+   * EntityNotExist.User, EntityNotExist.User.MFADevice, DeleteConflict.VirtualMFADevice.User.
+   */
+  disableVirtual(accountId: string, userName: string): Promise<void>;
   /**
    * DeleteVirtualMFADevice. Throws EntityNotExist.VirtualMFADevice, DeleteConflict.VirtualMFADevice.User.
    * With `selfService`, see MfaSelfService.

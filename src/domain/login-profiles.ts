@@ -164,6 +164,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
 
   return {
     async create(accountId, userName, input) {
+      checkStatus(input.status);
       // Cheap checks first, then the slow hash outside the transaction.
       const user0 = await requireUser(store.db, accountId, userName);
       if (await findProfile(store.db, accountId, user0.user_id))
@@ -183,7 +184,7 @@ export function createLoginProfiles(ctx: DomainContext): LoginProfilesDomain {
           password_history: '[]',
           password_reset_required: input.passwordResetRequired ? 1 : 0,
           mfa_bind_required: input.mfaBindRequired ? 1 : 0,
-          status: 'Active',
+          status: input.status ?? 'Active',
           failed_attempts: 0,
           failed_since: null,
           locked_until: null,

@@ -249,6 +249,20 @@ export function createMfa(ctx: DomainContext): MfaDomain {
       });
     },
 
+    async disableVirtual(accountId, userName) {
+      await store.transaction(async (tx) => {
+        await lockAccount(ctx, tx, accountId);
+        const user = await requireUser(tx, accountId, userName);
+        const device = await deviceOfUser(tx, accountId, user.user_id);
+        if (!device) throw err.userMfaNotExist(user.user_name);
+        if (await boundToRoot(tx, accountId, device.name_key))
+          throw err.mfaDeviceDeleteConflict(device.serial_number);
+        await deleteCounted(tx, 'mfa_devices', accountId, device.name_key);
+        // MFA presence is a condition key; losing it can change what requests are allowed.
+        await bumpPermissions(tx, accountId);
+      });
+    },
+
     async deleteVirtual(accountId, serialNumber, opts) {
       await store.transaction(async (tx) => {
         // Serialized with bind: a device bound meanwhile must not be deleted under its user.

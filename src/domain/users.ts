@@ -26,6 +26,7 @@ import {
   uniquely,
 } from './common.js';
 import { err } from './messages.js';
+import { writeTags } from './tags.js';
 import { asciiLowerCase } from '../text.js';
 import { findUserRow, hasAttachedPolicy, lockUser, requireUser, userFromRow, type UserRow } from './rows.js';
 
@@ -142,7 +143,10 @@ export function createUsers(ctx: DomainContext): UsersDomain {
           () => err.userExists(input.userName),
         );
         await addToCount(tx, 'users', accountId, 1);
-        return view(tx, accountId, input.userName);
+        const user = await view(tx, accountId, input.userName);
+        // Users share the tags table as type `user`; a quota refusal undoes the user with them.
+        if (input.tags) await writeTags(ctx, tx, accountId, 'user' as 'role', user.userId, input.tags);
+        return user;
       });
     },
 

@@ -20,16 +20,13 @@ export default defineAction({
   }),
   handle: async (req, { domain }) => {
     const user = await resolveUser(domain, req.accountId, req.params.UserPrincipalName);
-    let profile = await domain.loginProfiles.create(req.accountId, user.userName, {
+    // One write: a profile asked for Inactive is never active, even for a moment.
+    const profile = await domain.loginProfiles.create(req.accountId, user.userName, {
       password: req.params.Password,
       passwordResetRequired: req.params.PasswordResetRequired,
       mfaBindRequired: req.params.MFABindRequired,
+      status: req.params.Status,
     });
-    if (req.params.Status !== profile.status) {
-      profile = await domain.loginProfiles.update(req.accountId, user.userName, {
-        status: req.params.Status,
-      });
-    }
     return { LoginProfile: loginProfileView(profile, user.userPrincipalName) };
   },
 });

@@ -3,8 +3,8 @@ import { params } from '../../params.js';
 import { resolveUserName, selfServiceFor, userPrincipalName, userRef } from '../principal.js';
 
 /**
- * Turns a user's virtual MFA off: unbinds its device and deletes it (authorized as
- * ram:UnbindMFADevice and ram:DeleteVirtualMFADevice together, as ram:DisableVirtualMFA).
+ * Turns a user's virtual MFA off: unbinds its device and deletes it in one write, both or
+ * neither (authorized as ram:DisableVirtualMFA).
  */
 export default defineAction({
   service: 'ims',
@@ -21,8 +21,7 @@ export default defineAction({
   }),
   handle: async (req, { domain }) => {
     const userName = await resolveUserName(domain, req.accountId, req.params.UserPrincipalName);
-    const { serialNumber } = await domain.mfa.unbind(req.accountId, userName);
-    await domain.mfa.deleteVirtual(req.accountId, serialNumber);
+    await domain.mfa.disableVirtual(req.accountId, userName);
     return {};
   },
 });

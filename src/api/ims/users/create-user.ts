@@ -8,8 +8,7 @@ import { userView } from '../views.js';
 
 /**
  * A RAM user named by its principal name, whose domain must be the account's (default or
- * auxiliary). The user, then its tags: tags are checked before the user is created, and a
- * user whose tags the account's quota refuses is removed again.
+ * auxiliary), created with its tags in one transaction.
  */
 export default defineAction({
   service: 'ims',
@@ -39,22 +38,15 @@ export default defineAction({
     }
     const tags = req.params.Tag.map((t) => ({ tagKey: t.Key, tagValue: t.Value }));
     checkTags(tags);
+    // The user and its tags in one write: a tag the account's quota refuses creates nothing.
     const user = await domain.users.create(req.accountId, {
       userName: name.userName,
       displayName: req.params.DisplayName,
       mobilePhone: req.params.MobilePhone,
       email: req.params.Email,
       comments: req.params.Comments,
+      ...(tags.length > 0 ? { tags } : {}),
     });
-    if (tags.length > 0) {
-      try {
-        await domain.userTags.tag(req.accountId, [user.userId], tags);
-      } catch (e) {
-        // A tag the account's quota refuses: the user is not left behind without its tags.
-        await domain.users.delete(req.accountId, user.userName).catch(() => undefined);
-        throw e;
-      }
-    }
     return { User: userView(user, tags) };
   },
 });
