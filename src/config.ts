@@ -260,6 +260,17 @@ export function passwordHashOptions(env: NodeJS.ProcessEnv = process.env): { scr
   return { scrypt: { ...defaultScryptParams, logN } };
 }
 
+/**
+ * A database URL given (--database-url, RAMPART_DATABASE_URL) must name PostgreSQL: any other
+ * (a typo, `mysql://...`) is refused rather than taken for "no URL", the local SQLite store.
+ */
+export function databaseUrlOption(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  if (!/^postgres(ql)?:\/\//i.test(url))
+    throw new ConfigError('the database URL must be a postgres:// or postgresql:// URL');
+  return url;
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required: --data DIR or RAMPART_DATA');
@@ -295,7 +306,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     dataDir,
     host: flags.host ?? env.RAMPART_HOST ?? DEFAULT_HOST,
     port: parsePort(flags.port ?? env.RAMPART_PORT ?? DEFAULT_PORT),
-    databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
+    databaseUrl: databaseUrlOption(flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined)),
     masterKey: keys.masterKey,
     masterKeyFile: keys.masterKeyFile,
     rootPassword: env.RAMPART_ROOT_PASSWORD || undefined,
@@ -507,6 +518,35 @@ export function readKeyring(source: KeySource): MasterKeyring | undefined {
   if (source.kind === 'env') return fixedKeyring(source, parseKeyText(source.text, source.label));
   if (!existsSync(source.path)) return undefined;
   return fileKeyring(source, parseKeyText(readFileSync(source.path, 'utf8'), source.label));
+}
+
+/**
+ * Refuses (ConfigError), as ssh refuses a private key others can read, a deployment other users
+ * could take over: a data directory its group or others may write to (they could put a database
+ * and a master key of their own in place, with a root password they know), and a master key file
+ * its group or others may read or write. What Rampart creates passes: directories 0700, key
+ * files 0600. A directory or file not there yet is not checked (it is created private).
+ */
+export function checkDeploymentModes(dataDir: string | undefined, source: KeySource | undefined): void {
+  // POSIX modes only (on Windows the mode bits mean nothing).
+  if (process.platform === 'win32') return;
+  const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
+  if (dataDir !== undefined) {
+    const st = statSync(dataDir, { throwIfNoEntry: false });
+    if (st?.isDirectory() && (st.mode & 0o022) !== 0) {
+      throw new ConfigError(
+        `${dataDir} is writable by ${st.mode & 0o002 ? 'other users' : 'its group'} (mode ${octal(st.mode)}): whoever can write there can replace the database or the master key; make it private: chmod 700 ${dataDir}`,
+      );
+    }
+  }
+  if (source?.kind === 'file') {
+    const st = statSync(source.path, { throwIfNoEntry: false });
+    if (st?.isFile() && (st.mode & 0o077) !== 0) {
+      throw new ConfigError(
+        `${source.path} is open to ${st.mode & 0o007 ? 'other users' : 'its group'} (mode ${octal(st.mode)}): the master key opens every secret of the deployment; make it private: chmod 600 ${source.path}`,
+      );
+    }
+  }
 }
 
 /** Creates a directory (and its parents) readable by the owner only. */

@@ -59,14 +59,14 @@ export function register(program: Command): void {
       )
       .option('--password <password>', 'the new root password (8 to 128 characters)'),
   ).action(async (flags: ResetFlags) => {
-    process.exitCode = await runAdmin('reset-root-password', flags, resetRootPassword);
+    process.exitCode = await runAdmin('admin reset-root-password', flags, resetRootPassword);
   });
   account(
     admin
       .command('unlock-root')
       .description('Clear the logon lock-out of the root of an account, if it has one.'),
   ).action(async (flags: AccountFlags) => {
-    process.exitCode = await runAdmin('unlock-root', flags, unlockRoot);
+    process.exitCode = await runAdmin('admin unlock-root', flags, unlockRoot);
   });
   account(
     admin
@@ -76,7 +76,7 @@ export function register(program: Command): void {
       )
       .option('--user-name <name>', `name of the RAM user (default ${DEFAULT_ADMIN_USER})`),
   ).action(async (flags: CreateAdminFlags) => {
-    process.exitCode = await runAdmin('create-admin', flags, createAdmin);
+    process.exitCode = await runAdmin('admin create-admin', flags, createAdmin);
   });
   withDeploymentOptions(
     admin
@@ -87,11 +87,11 @@ export function register(program: Command): void {
       .option('--alias <alias>', 'account alias (its default logon domain <alias>.onaliyun.com)')
       .option('--root-access-key', 'also create an AccessKey of the root and print it once'),
   ).action(async (flags: CreateAccountFlags) => {
-    process.exitCode = await runAdmin('create-account', flags, createAccount);
+    process.exitCode = await runAdmin('admin create-account', flags, createAccount);
   });
   withDeploymentOptions(admin.command('log').description('What operator commands did to this store.')).action(
     async (flags: DeploymentFlags) => {
-      process.exitCode = await runAdmin('log', flags, showLog);
+      process.exitCode = await runAdmin('admin log', flags, showLog);
     },
   );
 }
@@ -102,6 +102,7 @@ export interface Output {
   readonly lines: readonly string[];
 }
 
+/** Runs an operator command on an open deployment; `name` is the command as typed (`admin log`). */
 export async function runAdmin<F extends DeploymentFlags>(
   name: string,
   flags: F,
@@ -115,7 +116,7 @@ export async function runAdmin<F extends DeploymentFlags>(
     process.stdout.write(flags.json ? `${JSON.stringify(out.json)}\n` : `${out.lines.join('\n')}\n`);
     return 0;
   } catch (err) {
-    return reportFailure(`admin ${name}`, err);
+    return reportFailure(name, err);
   } finally {
     await d?.close();
   }

@@ -28,8 +28,14 @@ async function call(
   let creds;
   try {
     url = endpointUrl(endpoint);
-    creds = (await resolveCredentials({ profile: flags.profile, env, fetchers: networkFetchers(endpoint) }))
-      .credentials;
+    creds = (
+      await resolveCredentials({
+        endpoint: flags.endpoint ?? (env.RAMPART_ENDPOINT || undefined),
+        profile: flags.profile,
+        env,
+        fetchers: networkFetchers(endpoint),
+      })
+    ).credentials;
   } catch (err) {
     if (err instanceof CredentialsError || err instanceof Error) {
       process.stderr.write(`rampart analyze ${command}: ${err.message}\n`);

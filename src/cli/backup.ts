@@ -2,7 +2,8 @@
  * `rampart backup --data DIR --out FILE`: a consistent copy of the SQLite database of DIR,
  * taken while servers keep serving (one read snapshot; writers are not held up).
  * `rampart restore --from FILE --data DIR [--force]`: puts a backup in place as DIR's
- * database (servers on DIR stopped), then checks it: row counts and the audit chains.
+ * database (servers on DIR stopped: --force refuses a database still open), then checks it: row
+ * counts and the audit chains. A restore that fails leaves DIR as it was.
  *
  * The master key is never in a backup: keep it apart, and give it to restore as to serve.
  * A PostgreSQL store is backed up with PostgreSQL's own tools (docs/scaling.md).
@@ -19,8 +20,9 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions } from '../config.js';
+import { checkDeploymentModes, ConfigError, keySource, masterKeyOptions } from '../config.js';
 import { checkStore } from '../ops/store-check.js';
 import { backupSqliteFile, checkSqliteFile, setAsideName, sqliteFileCounts } from '../store/copy.js';
 import { sqliteFile } from '../store/index.js';
@@ -115,24 +117,56 @@ export async function runBackup(flags: BackupFlags, env: NodeJS.ProcessEnv = pro
   }
 }
 
+/**
+ * Whether another connection has the SQLite database open: a server, or another rampart command,
+ * on the data directory. Every connection to a database in WAL mode holds a shared lock on its
+ * file while it is open (idle or not, and the lock goes with its process), so an exclusive lock
+ * is refused exactly while one is open. Nothing is changed.
+ */
+export function sqliteInUse(file: string): boolean {
+  const db = new SqliteDatabase(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return true;
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
 export async function runRestore(flags: RestoreFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const dataDir = flags.data ?? env.RAMPART_DATA;
     if (!dataDir) throw new ConfigError('a data directory is required (--data DIR or RAMPART_DATA)');
     if (!flags.from) throw new ConfigError('--from FILE is required');
     if (!existsSync(flags.from)) throw new ConfigError(`no such backup file: ${flags.from}`);
+    const keys = masterKeyOptions(flags, env);
+    checkDeploymentModes(dataDir, keySource(dataDir, keys));
     const integrity = checkSqliteFile(flags.from);
     if (integrity !== 'ok') throw new Error(`${flags.from} does not pass integrity_check: ${integrity}`);
     const file = sqliteFile(dataDir);
-    // A new deployment's directory, private like one `rampart init` makes.
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    let replaced: string | undefined;
     if (existsSync(file)) {
       if (!flags.force) {
         throw new ConfigError(
           `${file} exists; stop the servers on ${dataDir} and give --force to replace it`,
         );
       }
+      // --force replaces a database nobody has open: a server still running would go on
+      // writing into the one set aside, and what it acknowledged would be lost.
+      if (sqliteInUse(file)) {
+        throw new ConfigError(
+          `${file} is in use by a server or another rampart command on ${dataDir}: stop it, then restore`,
+        );
+      }
+    }
+    // A new deployment's directory, private like one `rampart init` makes.
+    const madeDir = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    let replaced: string | undefined;
+    if (existsSync(file)) {
       replaced = setAsideName(file, new Date());
       renameSync(file, replaced);
       // Its write-ahead log goes with it (it may hold committed transactions not yet copied into
@@ -146,14 +180,20 @@ export async function runRestore(flags: RestoreFlags, env: NodeJS.ProcessEnv = p
     renameSync(partial, file);
     const d = await openDeployment({
       dataDir,
-      ...masterKeyOptions(flags, env),
+      ...keys,
       requireExisting: true,
       audit: false,
     }).catch((err: unknown) => {
-      // The backup is in place but cannot be opened (a wrong master key, say): say where the
-      // database it replaced is, so that it can be put back.
-      if (replaced && err instanceof Error) {
-        err.message = `${err.message} (the database restore replaced is kept as ${replaced}; the backup is now ${file})`;
+      // The backup is in place but cannot be opened (a wrong master key, say): what restore
+      // did is undone, so that the directory is as it was and a second try can be made.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      if (replaced) {
+        renameSync(replaced, file);
+        if (existsSync(`${replaced}-wal`)) renameSync(`${replaced}-wal`, `${file}-wal`);
+      }
+      if (madeDir !== undefined) rmSync(madeDir, { recursive: true, force: true });
+      if (err instanceof Error) {
+        err.message = `${err.message} (nothing was restored${replaced ? `; ${file} is back in place` : ''})`;
       }
       throw err;
     });

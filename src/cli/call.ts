@@ -68,25 +68,36 @@ export function parseCallArgs(argv: readonly string[]): ParsedCall {
     if (!arg.startsWith('--') || arg.length < 3) throw new UsageError(`unexpected argument: ${arg}`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (FLAG_OPTIONS.has(name) && eq < 0) {
+    if (FLAG_OPTIONS.has(name)) {
+      if (eq > 0) throw new UsageError(`--${name} takes no value`);
       flags.add(name);
       continue;
     }
-    if (name === 'output' && eq < 0) {
+    if (name === 'output') {
+      if (output) throw new UsageError('--output is given more than once');
+      // `--output cols=A rows=B[]`, or `--output=cols=A rows=B[]`.
+      const words = eq > 0 ? [arg.slice(eq + 1)] : [];
+      while (rest[i + 1] !== undefined && /^(cols|rows)=/.test(rest[i + 1]!)) words.push(rest[++i]!);
       const spec: { cols?: string[]; rows?: string } = {};
-      while (rest[i + 1] !== undefined && /^(cols|rows)=/.test(rest[i + 1]!)) {
-        const [k, v] = rest[++i]!.split(/=(.*)/s) as [string, string];
-        if (k === 'cols') spec.cols = v.split(',').filter((c) => c !== '');
-        else spec.rows = v;
+      for (const word of words) {
+        const [k, v] = word.split(/=(.*)/s) as [string, string | undefined];
+        if (k === 'cols' && v !== undefined) spec.cols = v.split(',').filter((c) => c !== '');
+        else if (k === 'rows' && v !== undefined) spec.rows = v;
+        else throw new UsageError(`--output takes cols=A,B[,...] and rows=Path[], not ${word}`);
       }
       if (!spec.cols?.length)
         throw new UsageError('--output needs cols=A,B[,...] (and optionally rows=Path[])');
       output = { cols: spec.cols, ...(spec.rows ? { rows: spec.rows } : {}) };
       continue;
     }
-    if (name === 'pager' && eq < 0) {
-      const next = rest[i + 1];
-      pager = next?.startsWith('path=') ? { path: rest[++i]!.slice(5) } : {};
+    if (name === 'pager') {
+      if (pager) throw new UsageError('--pager is given more than once');
+      const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+      if (inline !== undefined && !inline.startsWith('path='))
+        throw new UsageError(`--pager takes path=Path[], not ${inline}`);
+      const next = inline ?? rest[i + 1];
+      if (inline === undefined && next?.startsWith('path=')) i++;
+      pager = next?.startsWith('path=') ? { path: next.slice(5) } : {};
       continue;
     }
     let value: string;
@@ -99,8 +110,14 @@ export function parseCallArgs(argv: readonly string[]): ParsedCall {
       value = next;
       i++;
     }
-    if (VALUE_OPTIONS.has(name)) own[name] = value;
-    else params.push([name, value]);
+    // A name given twice is refused, as the aliyun CLI does: which one counts would be a guess.
+    if (VALUE_OPTIONS.has(name)) {
+      if (own[name] !== undefined) throw new UsageError(`--${name} is given more than once`);
+      own[name] = value;
+    } else {
+      if (params.some(([n]) => n === name)) throw new UsageError(`--${name} is given more than once`);
+      params.push([name, value]);
+    }
   }
   return {
     product,
@@ -118,10 +135,19 @@ export function parseCallArgs(argv: readonly string[]): ParsedCall {
   };
 }
 
-/** `H:P` or a full URL to a base URL. */
+/** `H:P` or a full URL to a base URL; UsageError for anything else. */
 export function endpointUrl(endpoint: string): URL {
-  const url = new URL(/^https?:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`);
-  if (url.pathname !== '/' || url.search)
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`);
+  } catch {
+    throw new UsageError(`invalid endpoint: ${endpoint} (H:P or a base URL)`);
+  }
+  // A user name or password in the endpoint would not be sent: refused rather than dropped.
+  // The endpoint is not repeated, so that its password is not printed.
+  if (url.username || url.password)
+    throw new UsageError('invalid endpoint: it holds a user name or password (H:P or a base URL)');
+  if (url.pathname !== '/' || url.search || url.hash)
     throw new UsageError(`the endpoint must be H:P or a base URL: ${endpoint}`);
   return url;
 }
@@ -327,6 +353,15 @@ function firstListPath(value: unknown, prefix = ''): string | undefined {
   return undefined;
 }
 
+/**
+ * A value as one table cell: a control character (a newline would break the row, an escape
+ * sequence would reach the terminal) is written as its JSON escape, `\n`, `\u001b`.
+ */
+function cell(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** A table as the aliyun CLI prints `--output cols=... rows=...`. */
 export function table(answer: unknown, spec: OutputSpec): string {
   const rows = spec.rows ? at(answer, spec.rows) : [answer];
@@ -334,7 +369,7 @@ export function table(answer: unknown, spec: OutputSpec): string {
   const cells = list.map((r) =>
     spec.cols.map((c) => {
       const v = at(r, c);
-      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : cell(String(v));
     }),
   );
   const widths = spec.cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
@@ -395,7 +430,7 @@ export async function runCall(
     return 2;
   }
   const action = call.action;
-  if (!actions[action]) {
+  if (!Object.hasOwn(actions, action)) {
     const guess = didYouMean(action, Object.keys(actions));
     process.stderr.write(
       `rampart: unknown action ${action} of ${call.product}${guess ? `; did you mean ${guess}?` : ''}\n`,
@@ -415,12 +450,19 @@ export async function runCall(
     process.stderr.write(problems.map((p) => `rampart: ${p}\n`).join(''));
     return 2;
   }
+  if (call.pager && !actions[action]!.paging) {
+    process.stderr.write(`rampart: --pager: ${action} does not page\n`);
+    return 2;
+  }
   const version = productVersion(call.product)!;
   let resolved;
   let url: URL;
   try {
+    // An endpoint given is checked before any credentials are fetched (and sent there).
+    if (call.endpoint !== undefined) endpointUrl(call.endpoint);
     const fallback = env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT;
     resolved = await resolveCredentials({
+      endpoint: call.endpoint ?? (env.RAMPART_ENDPOINT || undefined),
       profile: call.profile,
       configPath: call.configPath,
       env,
@@ -441,10 +483,12 @@ export async function runCall(
   }
   if (call.dryrun) {
     const { path, headers } = signCall(url, version, action, call.params, resolved.credentials);
-    const shown = Object.entries(headers).map(
-      ([k, v]) => `${k}: ${k === 'x-acs-security-token' ? '<security token>' : v}`,
+    const request = redactedRequest(path, headers);
+    const shown = Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`);
+    process.stdout.write(`POST ${url.origin}${request.path}\n${shown.join('\n')}\n`);
+    process.stderr.write(
+      'rampart: dry run: nothing was sent; the signature and security token are not shown, so the request cannot be replayed\n',
     );
-    process.stdout.write(`POST ${url.origin}${path}\n${shown.join('\n')}\n`);
     return 0;
   }
   let answer: Record<string, unknown>;
@@ -456,6 +500,10 @@ export async function runCall(
     if (err instanceof ApiCallError) {
       process.stderr.write(`${pretty(err.body)}\n`);
       return 1;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`rampart: ${err.message}\n`);
+      return 2;
     }
     process.stderr.write(`rampart: cannot reach ${url.origin}: ${(err as Error).message}\n`);
     return 1;
@@ -482,6 +530,8 @@ async function allPages(
   const first = await apiCall(url, version, action, params, creds);
   const listPath = path?.replace(/\[\]$/, '') ?? firstListPath(first);
   if (!listPath) return first;
+  if (!Array.isArray(at(first, listPath)))
+    throw new UsageError(`--pager path=${path}: the answer of ${action} has no list at ${listPath}`);
   const items = [...((at(first, listPath) as unknown[]) ?? [])];
   let page = first;
   for (let n = 0; n < 100_000; n++) {
@@ -500,6 +550,26 @@ async function allPages(
   delete merged[paging];
   if (paging === 'Marker') merged.IsTruncated = false;
   return merged;
+}
+
+/** What `--dryrun` shows of a signed request: the signature and the security token masked. */
+export function redactedRequest(
+  path: string,
+  headers: Readonly<Record<string, string>>,
+): { path: string; headers: Record<string, string> } {
+  const shown: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === 'x-acs-security-token') shown[k] = '<security token: not shown>';
+    else if (k.toLowerCase() === 'authorization')
+      shown[k] = v.replace(/([,\s]Signature=)[^,\s]*/i, '$1<not shown>');
+    else shown[k] = v;
+  }
+  // A signature or token in the query (the V2 and RPC forms) is masked as well.
+  const masked = path.replace(
+    /([?&](?:Signature|SecurityToken)=)[^&]*/gi,
+    (_, name: string) => `${name}${encodeURIComponent('<not shown>')}`,
+  );
+  return { path: masked, headers: shown };
 }
 
 function pretty(text: string): string {

@@ -4,24 +4,11 @@
  * command list, so the script never goes stale.
  */
 import type { Command } from 'commander';
+import { COMMAND_MODULE_OF } from './main.js';
 import { actionParams, productActions, PRODUCTS } from './metadata.js';
 
-const COMMANDS = [
-  'init',
-  'serve',
-  'policy',
-  'keys',
-  'admin',
-  'workload',
-  'configure',
-  'completion',
-  'plan',
-  'apply',
-  'export',
-  'backup',
-  'restore',
-  'migrate-store',
-];
+/** Every command, from the same map that loads them: a new command is completed at once. */
+const COMMANDS = Object.keys(COMMAND_MODULE_OF);
 const CALL_OPTIONS = [
   '--profile',
   '--endpoint',

@@ -8,7 +8,6 @@
  *   configure list                                 every profile, secrets masked
  *   configure delete --profile P
  */
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import {
   cliConfigPath,
@@ -19,6 +18,7 @@ import {
   type CliConfigFile,
   type CliProfile,
 } from './profile.js';
+import { createPrompter, NoInputError } from './prompt.js';
 
 interface ConfigureFlags {
   readonly profile?: string;
@@ -127,23 +127,6 @@ export function setProfile(file: CliConfigFile, flags: ConfigureFlags): CliConfi
   return { ...file, current: file.current ?? name, profiles: [...profiles, next] };
 }
 
-function ask(question: string, hidden = false): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
-  if (hidden && process.stdin.isTTY) {
-    // Echo nothing of what is typed (the prompt itself is written once).
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-      if (s.startsWith(question)) process.stderr.write(question);
-    };
-  }
-  return new Promise((resolve) =>
-    rl.question(question, (answer) => {
-      rl.close();
-      if (hidden && process.stdin.isTTY) process.stderr.write('\n');
-      resolve(answer.trim());
-    }),
-  );
-}
-
 async function interactive(file: CliConfigFile, flags: ConfigureFlags): Promise<CliConfigFile> {
   const name = flags.profile ?? 'default';
   const existing = findProfile(file, name);
@@ -152,6 +135,22 @@ async function interactive(file: CliConfigFile, flags: ConfigureFlags): Promise<
     throw new ConfigureError(`interactive configure takes AK or StsToken; use configure set for ${mode}`);
   }
   process.stderr.write(`Configuring profile '${name}' in ${mode} mode...\n`);
+  // One reader for every question: piped answers are taken a line each, in order.
+  const prompter = createPrompter();
+  try {
+    return await questions(prompter.ask, name, mode, existing, file);
+  } finally {
+    prompter.close();
+  }
+}
+
+async function questions(
+  ask: (question: string, hidden?: boolean) => Promise<string>,
+  name: string,
+  mode: string,
+  existing: CliProfile | undefined,
+  file: CliConfigFile,
+): Promise<CliConfigFile> {
   /** The current value of a field that is not secret, offered as the default. */
   const keep = (v: unknown) => (typeof v === 'string' && v ? ` [${v}]` : '');
   const id = (await ask(`Access Key Id${keep(existing?.access_key_id)}: `)) || existing?.access_key_id;
@@ -257,7 +256,13 @@ async function edit(
 ): Promise<number> {
   const path = cliConfigPath(process.env, flags.configPath);
   try {
-    const file = readConfigFile(path) ?? { current: '', profiles: [] };
+    let file: CliConfigFile;
+    try {
+      file = readConfigFile(path) ?? { current: '', profiles: [] };
+    } catch (err) {
+      // A file that is not valid is refused as `configure list` and `get` refuse it: exit 2.
+      throw new ConfigureError((err as Error).message);
+    }
     const next = await change(file);
     if (!next.current) next.current = next.profiles?.[0]?.name ?? '';
     writePrivateJson(path, next);
@@ -265,7 +270,7 @@ async function edit(
     return 0;
   } catch (err) {
     process.stderr.write(`rampart configure: ${(err as Error).message}\n`);
-    return err instanceof ConfigureError ? 2 : 1;
+    return err instanceof ConfigureError || err instanceof NoInputError ? 2 : 1;
   }
 }
 

@@ -3,7 +3,14 @@
  * (`rampart keys ...`, `rampart admin ...`): where the store is and where its master key is.
  */
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions, passwordHashOptions } from '../config.js';
+import {
+  checkDeploymentModes,
+  ConfigError,
+  databaseUrlOption,
+  keySource,
+  masterKeyOptions,
+  passwordHashOptions,
+} from '../config.js';
 import { AlreadyInitializedError, NotInitializedError, type OpenDeploymentOptions } from '../server.js';
 
 export interface DeploymentFlags {
@@ -25,17 +32,22 @@ export function withDeploymentOptions(cmd: Command): Command {
     .option('--json', 'print the result as one JSON object');
 }
 
-/** The store and key options from flags and environment; throws ConfigError. */
+/**
+ * The store and key options from flags and environment; throws ConfigError, also for a data
+ * directory or master key file open to other users (checkDeploymentModes).
+ */
 export function deploymentOptions(
   flags: DeploymentFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<OpenDeploymentOptions, 'dataDir' | 'databaseUrl' | 'masterKey' | 'masterKeyFile' | 'scrypt'> {
   const dataDir = flags.data ?? env.RAMPART_DATA;
   if (!dataDir) throw new ConfigError('a data directory is required (--data DIR or RAMPART_DATA)');
+  const keys = masterKeyOptions(flags, env);
+  checkDeploymentModes(dataDir, keySource(dataDir, keys));
   return {
     dataDir,
-    databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
-    ...masterKeyOptions(flags, env),
+    databaseUrl: databaseUrlOption(flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined)),
+    ...keys,
     ...passwordHashOptions(env),
   };
 }

@@ -1,5 +1,18 @@
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions, passwordHashOptions } from '../config.js';
+import {
+  checkDeploymentModes,
+  ConfigError,
+  databaseUrlOption,
+  keySource,
+  masterKeyOptions,
+  passwordHashOptions,
+  type KeySource,
+} from '../config.js';
+import { checkAlias } from '../domain/accounts.js';
+import { defaultPasswordPolicy, requireStrongPassword } from '../domain/password-policy.js';
+import { sqliteFile } from '../store/index.js';
 import { AlreadyInitializedError, initialize } from '../server.js';
 
 interface InitFlags {
@@ -41,14 +54,24 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
     process.stderr.write('rampart init: a data directory is required (--data DIR or RAMPART_DATA)\n');
     return 2;
   }
+  let undo: (() => void) | undefined;
   try {
+    const keys = masterKeyOptions(flags, env);
+    const databaseUrl = databaseUrlOption(flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined));
+    checkDeploymentModes(dataDir, keySource(dataDir, keys));
+    const accountAlias = flags.accountAlias;
+    const rootPassword = flags.rootPassword ?? (env.RAMPART_ROOT_PASSWORD || undefined);
+    // The first account's alias and password are checked before anything is created.
+    if (accountAlias !== undefined) checkAlias(accountAlias);
+    if (rootPassword !== undefined) requireStrongPassword(defaultPasswordPolicy, rootPassword, 'Password');
+    undo = undoInit(dataDir, keySource(dataDir, keys), databaseUrl !== undefined);
     const result = await initialize({
       dataDir,
-      databaseUrl: flags.databaseUrl ?? (env.RAMPART_DATABASE_URL || undefined),
-      ...masterKeyOptions(flags, env),
+      databaseUrl,
+      ...keys,
       ...passwordHashOptions(env),
-      accountAlias: flags.accountAlias,
-      rootPassword: flags.rootPassword ?? (env.RAMPART_ROOT_PASSWORD || undefined),
+      accountAlias,
+      rootPassword,
       rootAccessKey: flags.rootAccessKey ?? false,
     });
     if (flags.rootAccessKey) {
@@ -75,6 +98,8 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
     }
     return 0;
   } catch (err) {
+    // Nothing half-made is left for a second try to refuse.
+    if (!(err instanceof AlreadyInitializedError)) undo?.();
     if (err instanceof AlreadyInitializedError) {
       process.stderr.write(`rampart init: ${err.message}; refusing to initialize it again\n`);
       return 1;
@@ -89,4 +114,26 @@ export async function runInit(flags: InitFlags, env: NodeJS.ProcessEnv = process
     );
     return 1;
   }
+}
+
+/**
+ * What removes again the files `rampart init` is about to create, should it fail midway: the data
+ * directory (and the parents) it makes, else the master key file and the SQLite database that
+ * are not there yet. A PostgreSQL database is left as it is (the alias and password, the usual
+ * reasons to fail, are checked before it is touched).
+ */
+function undoInit(dataDir: string, key: KeySource, postgres: boolean): () => void {
+  let missing: string | undefined;
+  for (let dir = resolve(dataDir); !existsSync(dir); dir = dirname(dir)) {
+    missing = dir;
+    if (dirname(dir) === dir) break;
+  }
+  const keyFile = key.kind === 'file' && !existsSync(key.path) ? key.path : undefined;
+  const database = postgres || existsSync(sqliteFile(dataDir)) ? undefined : sqliteFile(dataDir);
+  return () => {
+    if (keyFile) rmSync(keyFile, { force: true });
+    if (database)
+      for (const f of [database, `${database}-wal`, `${database}-shm`]) rmSync(f, { force: true });
+    if (missing) rmSync(missing, { recursive: true, force: true });
+  };
 }

@@ -10,9 +10,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createInterface, type Interface } from 'node:readline';
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINT, endpointUrl } from './call.js';
+import { createPrompter, type Prompter } from './prompt.js';
 import {
   cliConfigPath,
   findProfile,
@@ -75,46 +75,6 @@ export function logonCall(base: URL, path: string, body: unknown, cookie?: strin
   });
 }
 
-/** Questions at the terminal, one reader for the whole logon (typed secrets are not echoed). */
-function terminal(): { ask(q: string, hidden?: boolean): Promise<string>; close(): void } {
-  const rl: Interface = createInterface({
-    input: process.stdin,
-    output: process.stderr,
-    terminal: process.stdin.isTTY,
-  });
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  let muted = false;
-  const out = rl as unknown as { _writeToOutput?: (s: string) => void };
-  const write = out._writeToOutput?.bind(rl);
-  if (process.stdin.isTTY && write) out._writeToOutput = (s: string) => (muted ? undefined : write(s));
-  rl.on('line', (line) => {
-    const w = waiting.shift();
-    if (w) w(line);
-    else lines.push(line);
-  });
-  rl.on('close', () => {
-    for (const w of waiting.splice(0)) w('');
-  });
-  return {
-    ask(q, hidden = false) {
-      process.stderr.write(q);
-      muted = hidden;
-      return new Promise((resolve) => {
-        const take = (line: string) => {
-          muted = false;
-          if (hidden && process.stdin.isTTY) process.stderr.write('\n');
-          resolve(line.trim());
-        };
-        const ready = lines.shift();
-        if (ready !== undefined) take(ready);
-        else waiting.push(take);
-      });
-    },
-    close: () => rl.close(),
-  };
-}
-
 class LoginError extends Error {}
 
 function failure(a: Answer): LoginError {
@@ -124,7 +84,7 @@ function failure(a: Answer): LoginError {
 }
 
 /** Runs the logon to a session, answering every step at the terminal; the session cookie. */
-async function logonSession(base: URL, loginName: string, t: ReturnType<typeof terminal>): Promise<string> {
+async function logonSession(base: URL, loginName: string, t: Prompter): Promise<string> {
   const password = await t.ask('Password: ', true);
   let a = await logonCall(base, '/logon', { LoginName: loginName, Password: password });
   for (let round = 0; round < 10; round++) {
@@ -198,7 +158,7 @@ export function register(program: Command): void {
     .option('--config-path <path>', 'the configuration file')
     .action(async (flags: LoginFlags) => {
       const path = cliConfigPath(process.env, flags.configPath);
-      const t = terminal();
+      const t = createPrompter();
       try {
         const file: CliConfigFile = readConfigFile(path) ?? { current: '', profiles: [] };
         const name = flags.profile ?? 'default';

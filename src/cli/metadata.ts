@@ -48,7 +48,9 @@ const SERVED_BY_KEY = new Map(SERVED.map((d) => [`${d.service}:${d.name}`, d]));
 
 /** The parameters of an action, `required` as the server (or, failing that, the SDK) says. */
 export function actionParams(product: string, action: string): readonly ParamMetadata[] | undefined {
-  const meta = productActions(product)?.[action];
+  const actions = productActions(product);
+  // Own keys only: `constructor` or `toString` is no action.
+  const meta = actions && Object.hasOwn(actions, action) ? actions[action] : undefined;
   if (!meta) return undefined;
   const fields = SERVED_BY_KEY.get(`${product}:${action}`)?.params.fields;
   if (!fields) return meta.params;

@@ -7,7 +7,7 @@
  * directory of its own), so that nothing is written while the copy runs.
  */
 import type { Command } from 'commander';
-import { ConfigError, masterKeyOptions } from '../config.js';
+import { checkDeploymentModes, ConfigError, keySource, masterKeyOptions } from '../config.js';
 import { admitKeyring } from '../master-keys.js';
 import { checkStore } from '../ops/store-check.js';
 import { copyLiveNonces, copyRows, countDifferences, storeTables, tableCounts } from '../store/copy.js';
@@ -47,9 +47,11 @@ export async function runMigrateStore(
   try {
     if (!flags.from) throw new ConfigError('--from DIR is required');
     if (!isPostgresUrl(flags.to)) throw new ConfigError('--to must be a postgres:// or postgresql:// URL');
+    const keys = masterKeyOptions(flags, env);
+    checkDeploymentModes(flags.from, keySource(flags.from, keys));
     const source = await openDeployment({
       dataDir: flags.from,
-      ...masterKeyOptions(flags, env),
+      ...keys,
       requireExisting: true,
       audit: false,
     });

@@ -30,6 +30,7 @@ async function ramCaller(flags: OrgFlags): Promise<RamCall> {
   const env = process.env;
   const fallback = flags.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT);
   const resolved = await resolveCredentials({
+    endpoint: flags.endpoint ?? (env.RAMPART_ENDPOINT || undefined),
     profile: flags.profile,
     configPath: flags.configPath,
     env,

@@ -21,11 +21,11 @@ export interface Grant {
   readonly conditionText: string;
 }
 
-function grants(text: string, kind: PolicyKind): Grant[] {
+function grants(text: string, kind: PolicyKind, which: 'OLD' | 'NEW'): Grant[] {
   const parsed = parsePolicyDocument(text, kind);
   const errors = parsed.findings;
   if (errors.length) {
-    throw new Error(`not a valid ${kind} policy: ${errors[0]?.message ?? 'unreadable'}`);
+    throw new Error(`${which} is not a valid ${kind} policy: ${errors[0]?.message ?? 'unreadable'}`);
   }
   const out: Grant[] = [];
   for (const s of parsed.document.statements) {
@@ -74,8 +74,8 @@ export interface PolicyDiff {
 }
 
 export function diffPolicies(oldText: string, newText: string, kind: PolicyKind = 'permission'): PolicyDiff {
-  const before = grants(oldText, kind);
-  const after = grants(newText, kind);
+  const before = grants(oldText, kind, 'OLD');
+  const after = grants(newText, kind, 'NEW');
   const had = new Set(before.map(key));
   const has = new Set(after.map(key));
   const added = after.filter((g) => !had.has(key(g)));

@@ -200,6 +200,7 @@ interface Connection {
 async function connect(flags: SimulateFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
   const fallback = flags.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT);
   const resolved = await resolveCredentials({
+    endpoint: flags.endpoint ?? (env.RAMPART_ENDPOINT || undefined),
     profile: flags.profile,
     configPath: flags.configPath,
     env,

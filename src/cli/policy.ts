@@ -15,11 +15,13 @@ import { closeSolver } from '../analysis/solver.js';
 import type { Command } from 'commander';
 import {
   POLICY_KINDS,
+  compilePolicySet,
   evaluate,
   explainDecision,
   lintPolicy,
   validatePolicy,
   type AuthorizationRequest,
+  type CompiledPolicySet,
   type Decision,
   type DocumentArrival,
   type PolicyKind,
@@ -47,7 +49,8 @@ class CliInputError extends Error {}
 
 function readText(file: string): string {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    // A byte order mark some editors write is no part of the document.
+    return readFileSync(file === '-' ? 0 : file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     throw new CliInputError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -70,6 +73,39 @@ function readCases(file: string): CaseFile {
   if (table.invalidDocuments !== undefined && !Array.isArray(table.invalidDocuments))
     throw new CliInputError(`${file}: "invalidDocuments" is not a list`);
   return table;
+}
+
+/**
+ * The policy set of a case, compiled, after checking the case's shape (a case without its
+ * request or policies cannot be decided), with what the engine could not read in its documents
+ * (a document that is not JSON, a lowercase Effect, an unknown condition operator). Such parts
+ * grant and deny nothing, as in a stored policy; the case is still decided, since a decision
+ * table may test exactly that, and the caller says what was set aside.
+ */
+function compiledCase(c: CaseEntry): { set: CompiledPolicySet; problems: readonly string[] } {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(c)) throw new CliInputError('the case is not an object');
+  if (!isObject(c.policies)) throw new CliInputError('policies is missing (an object with "identity")');
+  if (!Array.isArray(c.policies.identity)) throw new CliInputError('policies.identity is not a list');
+  const r = c.request as unknown;
+  if (!isObject(r)) throw new CliInputError('request is missing (an object)');
+  if (!isObject(r.principal)) throw new CliInputError('request.principal is missing (an object)');
+  for (const k of ['action', 'resource'] as const) {
+    if (typeof r[k] !== 'string') throw new CliInputError(`request.${k} is missing (a string)`);
+  }
+  let set: CompiledPolicySet;
+  try {
+    set = compilePolicySet(c.policies);
+  } catch (err) {
+    throw new CliInputError(`policies cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { set, problems: set.diagnostics };
+}
+
+/** The note on stderr of a case whose documents have parts the engine set aside. */
+function problemsNote(id: unknown, problems: readonly string[]): string {
+  return `case ${String(id)}: decided without what the engine cannot read (it grants and denies nothing): ${problems.join('; ')}\n`;
 }
 
 /** decidedBy as the decision table writes it: layer, level (control only), policy, statement. */
@@ -115,8 +151,10 @@ function runEval(file: string): void {
   let failures = 0;
   for (const c of table.cases ?? []) {
     try {
-      const d = evaluate(c.policies, c.request);
+      const { set, problems } = compiledCase(c);
+      const d = evaluate(set, c.request);
       out.push(JSON.stringify({ id: c.id, decision: d.decision, decidedBy: tableRefs(d) }));
+      if (problems.length > 0) process.stderr.write(problemsNote(c.id, problems));
     } catch (err) {
       failures++;
       process.stderr.write(
@@ -214,6 +252,8 @@ export function register(program: Command): void {
       try {
         if (!POLICY_KINDS.includes(opts.kind as PolicyKind))
           throw new CliInputError(`unknown kind ${opts.kind}; expected one of ${POLICY_KINDS.join(', ')}`);
+        if (oldFile === '-' && newFile === '-')
+          throw new CliInputError('OLD and NEW cannot both be - (standard input is read once)');
         if (opts.prove) return runProve(oldFile, newFile, opts.kind as PolicyKind, opts.format);
         let d;
         try {
@@ -237,9 +277,16 @@ export function register(program: Command): void {
     .requiredOption('--id <id>', 'case id')
     .action((opts: { cases: string; id: string }) => {
       try {
-        const c = (readCases(opts.cases).cases ?? []).find((x) => x.id === opts.id);
+        const c = (readCases(opts.cases).cases ?? []).find((x) => x?.id === opts.id);
         if (!c) throw new CliInputError(`no case ${opts.id} in ${opts.cases}`);
-        const d = evaluate(c.policies, c.request);
+        let compiled: ReturnType<typeof compiledCase>;
+        try {
+          compiled = compiledCase(c);
+        } catch (err) {
+          throw new CliInputError(`case ${opts.id}: ${(err as Error).message}`);
+        }
+        if (compiled.problems.length > 0) process.stderr.write(problemsNote(c.id, compiled.problems));
+        const d = evaluate(compiled.set, c.request);
         process.stdout.write(
           `${JSON.stringify({ id: c.id, ...(JSON.parse(JSON.stringify(d)) as object), explanation: explainDecision(d) }, null, 2)}\n`,
         );

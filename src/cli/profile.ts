@@ -232,6 +232,11 @@ export interface ResolveOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly fetchers?: CredentialFetchers;
   readonly now?: () => Date;
+  /**
+   * The endpoint the command names (--endpoint, else RAMPART_ENDPOINT), if any. It wins over a
+   * profile's own, for the roles assumed on the way as for the call itself.
+   */
+  readonly endpoint?: string | undefined;
 }
 
 export interface Resolved {
@@ -255,6 +260,13 @@ export async function resolveCredentials(opts: ResolveOptions): Promise<Resolved
   const env = opts.env;
   const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  if (Boolean(id) !== Boolean(secret)) {
+    throw new CredentialsError(
+      id
+        ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET is missing (ALIBABA_CLOUD_ACCESS_KEY_ID is set)'
+        : 'ALIBABA_CLOUD_ACCESS_KEY_ID is missing (ALIBABA_CLOUD_ACCESS_KEY_SECRET is set)',
+    );
+  }
   if (id && secret) {
     return {
       credentials: {
@@ -341,9 +353,18 @@ async function fromProfile(
         durationSeconds: Number(profile.expired_seconds ?? 3600) || 3600,
         ...(profile.external_id ? { externalId: profile.external_id } : {}),
       };
-      const key = `${mode}|${role.arn}|${source.credentials.accessKeyId}`;
+      const stsEndpoint = opts.endpoint ?? where.endpoint ?? source.endpoint;
+      // Cached credentials are used only where, and as, they were obtained: the same server and
+      // the same ExternalId, as well as the same role and source key.
+      const key = JSON.stringify([
+        mode,
+        role.arn,
+        source.credentials.accessKeyId,
+        stsEndpoint ?? '',
+        role.externalId ?? '',
+      ]);
       const temp = await cached(path, name, key, opts, () =>
-        need(opts.fetchers, name).assumeRole(source.credentials, where.endpoint ?? source.endpoint, role),
+        need(opts.fetchers, name).assumeRole(source.credentials, stsEndpoint, role),
       );
       return {
         credentials: { ...temp, source: `profile ${name} (role ${role.arn})` },

@@ -1,6 +1,7 @@
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
-import { ConfigError, resolveConfig, type ServeFlags } from '../config.js';
+import { checkDeploymentModes, ConfigError, keySource, resolveConfig, type ServeFlags } from '../config.js';
 import { defaultScryptParams } from '../crypto/password-hash.js';
 import {
   createFirstAccount,
@@ -67,10 +68,20 @@ export function consoleUrl(serverUrl: string): string {
   return `${local}/console/`;
 }
 
+/** Listens on host:port and closes at once: rejects as the server's own listen would. */
+function probeListen(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let config;
   try {
     config = resolveConfig(flags, env);
+    checkDeploymentModes(config.dataDir, keySource(config.dataDir, config));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`rampart serve: ${err.message}\n`);
@@ -99,20 +110,43 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     throw err;
   }
   let generated = false;
-  const firstStart = await onFirstStart(deployment, async () => {
-    generated = config.rootPassword === undefined;
-    return createFirstAccount(deployment, { rootPassword: config.rootPassword ?? generatePassword() });
-  });
+  let firstStart: InitResult | undefined;
+  try {
+    firstStart = await onFirstStart(deployment, async () => {
+      // An address that cannot be listened on is found before the first account is made.
+      await probeListen(config.host, config.port);
+      generated = config.rootPassword === undefined;
+      return createFirstAccount(deployment, { rootPassword: config.rootPassword ?? generatePassword() });
+    });
+  } catch (err) {
+    await deployment.close();
+    process.stderr.write(`rampart serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const firstStartLines = (console: string): string[] =>
+    firstStart
+      ? [
+          'Initialized a new deployment.',
+          `  console:       ${console}`,
+          `  account id:    ${firstStart.AccountId}`,
+          `  root login:    ${firstStart.RootLoginName}`,
+          generated
+            ? `  root password: ${firstStart.RootPassword}  (shown once; change it after signing in)`
+            : '  root password: from RAMPART_ROOT_PASSWORD',
+          '  AccessKey:     none yet; `rampart admin create-admin` (same --data and store) makes an administrator and prints its key',
+        ]
+      : [];
   let running;
   try {
     running = await startServer({ config, deployment });
   } catch (err) {
     await deployment.close();
-    if (err instanceof ConfigError) {
-      process.stderr.write(`rampart serve: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    // The first account exists now, whether or not the server listens: its root login is
+    // printed all the same, since no later start prints it again.
+    const lines = firstStartLines('not served: the server did not start');
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    process.stderr.write(`rampart serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof ConfigError ? 2 : 1;
   }
   // The signal handlers are in place before the listening line: whoever waits for the line
   // may send SIGTERM at once.
@@ -137,19 +171,7 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  if (firstStart) {
-    const lines = [
-      'Initialized a new deployment.',
-      `  console:       ${consoleUrl(running.url)}`,
-      `  account id:    ${firstStart.AccountId}`,
-      `  root login:    ${firstStart.RootLoginName}`,
-      generated
-        ? `  root password: ${firstStart.RootPassword}  (shown once; change it after signing in)`
-        : '  root password: from RAMPART_ROOT_PASSWORD',
-      '  AccessKey:     none yet; `rampart admin create-admin` (same --data and store) makes an administrator and prints its key',
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
+  if (firstStart) process.stdout.write(`${firstStartLines(consoleUrl(running.url)).join('\n')}\n`);
   for (const line of await rootSecurityWarnings(deployment)) process.stderr.write(`rampart serve: ${line}\n`);
   if (config.scrypt && config.scrypt.logN < defaultScryptParams.logN) {
     process.stderr.write(

@@ -242,3 +242,44 @@ describe('rampart admin on a directory without a deployment', () => {
     }
   });
 });
+
+describe('operator commands and the options they are given', () => {
+  it('name the command as typed in their errors, workload commands included', async () => {
+    const { dir, remove } = tempDir('rampart-admin-');
+    try {
+      const missing = join(dir, 'none');
+      const r = await rampart(['workload', 'create', '--name', 'w', '--role', 'r', '--data', missing]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `rampart workload create: ${missing} holds no deployment; create one with rampart init\n`,
+      );
+      const a = await rampart(['admin', 'unlock-root', '--data', missing]);
+      expect(a.stderr).toBe(
+        `rampart admin unlock-root: ${missing} holds no deployment; create one with rampart init\n`,
+      );
+    } finally {
+      remove();
+    }
+  });
+
+  it('refuse a database URL that is not PostgreSQL rather than open the local store', async () => {
+    const { dir, remove } = tempDir('rampart-admin-');
+    try {
+      expect((await rampart(['init', '--data', join(dir, 'd'), '--json'])).code).toBe(0);
+      for (const args of [
+        ['keys', 'status', '--data', join(dir, 'd'), '--database-url', 'mysql://x/y'],
+        ['admin', 'unlock-root', '--data', join(dir, 'd'), '--database-url', 'mysql://x/y'],
+        ['serve', '--data', join(dir, 'd'), '--port', '0', '--database-url', 'mysql://x/y'],
+      ]) {
+        const r = await rampart(args, {}, 8_000);
+        expect([r.code, r.stderr]).toEqual([
+          2,
+          `rampart ${args[0]} ${args[0] === 'serve' ? '' : `${args[1]} `}`.replace(/ $/, '') +
+            ': the database URL must be a postgres:// or postgresql:// URL\n',
+        ]);
+      }
+    } finally {
+      remove();
+    }
+  });
+});

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, rampart, rampartJson } from '../helpers/cli.js';
+import { childEnv, rampart, rampartJson, serve } from '../helpers/cli.js';
 import { startNode } from '../helpers/nodes.js';
 import { createTestDatabase, pgAvailable, pgSkipReason } from '../helpers/pg.js';
 import { BIN, startServer, type KeyPair, type TestServer } from '../helpers/server.js';
@@ -181,6 +181,65 @@ describe('rampart backup and restore', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     // The working directory beside it is gone.
     expect(readdirSync(dir)).toEqual(['rampart.backup']);
+  });
+});
+
+describe('rampart restore leaves nothing broken behind', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'rampart-restore-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses --force while a server has the database open, and restores once it is stopped', async () => {
+    const data = join(tempDir(), 'data');
+    expect((await rampart(['init', '--data', data, '--json'])).code).toBe(0);
+    const out = join(tempDir(), 'b.db');
+    expect((await rampart(['backup', '--data', data, '--out', out])).code).toBe(0);
+    const server = await serve(['--data', data]);
+    try {
+      const r = await rampart(['restore', '--from', out, '--data', data, '--force']);
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `rampart restore: ${join(data, 'rampart.db')} is in use by a server or another rampart command on ${data}: stop it, then restore\n`,
+      ]);
+      expect(readdirSync(data).filter((f) => f.includes('replaced'))).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+    const done = await rampart(['restore', '--from', out, '--data', data, '--force']);
+    expect(done.code, done.stderr).toBe(0);
+  });
+
+  it('a restore that cannot open the backup undoes what it did, so a second try succeeds', async () => {
+    const source = join(tempDir(), 'data');
+    expect((await rampart(['init', '--data', source, '--json'])).code).toBe(0);
+    const out = join(tempDir(), 'b.db');
+    expect((await rampart(['backup', '--data', source, '--out', out])).code).toBe(0);
+    // Into a new directory, without the master key: nothing is left.
+    const parent = tempDir();
+    const fresh = join(parent, 'data');
+    const keyless = await rampart(['restore', '--from', out, '--data', fresh]);
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toContain('no master key for this store');
+    expect(keyless.stderr).toContain('(nothing was restored)');
+    expect(readdirSync(parent)).toEqual([]);
+    const key = ['--master-key-file', join(source, 'master.key')];
+    const again = await rampart(['restore', '--from', out, '--data', fresh, ...key]);
+    expect(again.code, again.stderr).toBe(0);
+    // Over a database, with a key that does not open the backup: the database is put back.
+    const other = join(tempDir(), 'other');
+    expect((await rampart(['init', '--data', other, '--json'])).code).toBe(0);
+    const before = readdirSync(other).sort();
+    const wrong = await rampart(['restore', '--from', out, '--data', other, '--force']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`(nothing was restored; ${join(other, 'rampart.db')} is back in place)`);
+    expect(readdirSync(other).sort()).toEqual(before);
+    expect((await rampart(['admin', 'unlock-root', '--data', other])).code).toBe(0);
   });
 });
 

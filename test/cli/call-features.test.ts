@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidates } from '../../src/cli/completion.js';
-import { table } from '../../src/cli/call.js';
+import { endpointUrl, redactedRequest, table } from '../../src/cli/call.js';
 import { checkCall, didYouMean } from '../../src/cli/metadata.js';
 import { BIN, startServer, type TestServer } from '../helpers/server.js';
 import { rampart } from '../helpers/cli.js';
@@ -189,6 +189,89 @@ describe('output, paging, dry runs', () => {
     const q = await cli(['ram', 'CreateUser', '--UserName', 'quiet-user', '--quiet'], root());
     expect([q.code, q.stdout]).toEqual([0, '']);
     await ok(['ram', 'GetUser', '--UserName', 'quiet-user']);
+  });
+});
+
+describe('calls refused or shown safely', () => {
+  it('shows a dry run that cannot be replayed: signature and security token masked', async () => {
+    const r = await cli(['ram', 'CreateAccessKey', '--UserName', 'nobody', '--dryrun'], {
+      ...root(),
+      ALIBABA_CLOUD_SECURITY_TOKEN: 'token-of-the-session',
+    });
+    expect(r.code).toBe(0);
+    const auth = /^authorization: (.*)$/m.exec(r.stdout)?.[1];
+    expect(auth).toMatch(/^ACS3-HMAC-SHA256 Credential=\S+,SignedHeaders=\S+,Signature=<not shown>$/);
+    expect(r.stdout).not.toMatch(/Signature=[0-9a-f]/i);
+    expect(r.stdout).toContain('x-acs-security-token: <security token: not shown>');
+    expect(r.stdout).not.toContain('token-of-the-session');
+    expect(r.stderr).toBe(
+      'rampart: dry run: nothing was sent; the signature and security token are not shown, so the request cannot be replayed\n',
+    );
+    expect(
+      redactedRequest('/?Action=X&Signature=abc%2B&SecurityToken=t&Name=n', { 'x-acs-date': 'd' }),
+    ).toEqual({
+      path: '/?Action=X&Signature=%3Cnot%20shown%3E&SecurityToken=%3Cnot%20shown%3E&Name=n',
+      headers: { 'x-acs-date': 'd' },
+    });
+  });
+
+  it.each([
+    [['ram', 'GetUser', '--UserName', 'u', '--pager'], 'rampart: --pager: GetUser does not page\n'],
+    [
+      ['ram', 'ListUsers', '--pager', 'path=Nope.Thing[]'],
+      'rampart: --pager path=Nope.Thing[]: the answer of ListUsers has no list at Nope.Thing\n',
+    ],
+    [
+      ['ram', 'ListUsers', '--pager', 'path=RequestId'],
+      'rampart: --pager path=RequestId: the answer of ListUsers has no list at RequestId\n',
+    ],
+  ])('refuses a --pager that cannot page as a usage error: %j', async (args, message) => {
+    const r = await cli(args, root());
+    expect([r.code, r.stderr, r.stdout]).toEqual([2, message, '']);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'knows %s for no action, sending nothing',
+    async (action) => {
+      const r = await cli(['ram', action], root());
+      expect([r.code, r.stderr]).toEqual([2, `rampart: unknown action ${action} of ram\n`]);
+      const help = await cli(['ram', action, '--help'], root());
+      expect(help.code).toBe(2);
+      expect(help.stdout).toBe('');
+      expect(candidates(['ram', action, '--'])).toEqual(expect.not.arrayContaining(['--UserName']));
+    },
+  );
+
+  it('refuses an endpoint that is not H:P or a base URL before anything is sent', async () => {
+    const bad = await cli(['ram', 'ListUsers', '--endpoint', 'not a host'], root());
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'rampart: invalid endpoint: not a host (H:P or a base URL)\n',
+    ]);
+    const user = await cli(['ram', 'ListUsers', '--endpoint', `http://user:pass@${server.host}`], root());
+    expect([user.code, user.stderr]).toEqual([
+      2,
+      'rampart: invalid endpoint: it holds a user name or password (H:P or a base URL)\n',
+    ]);
+    expect(() => endpointUrl('http://h:1/#x')).toThrow('the endpoint must be H:P or a base URL');
+  });
+
+  it('names the missing half of the credentials in the environment', async () => {
+    const { ALIBABA_CLOUD_ACCESS_KEY_ID, RAMPART_ENDPOINT } = root();
+    const r = await cli(['ram', 'ListUsers'], { ALIBABA_CLOUD_ACCESS_KEY_ID, RAMPART_ENDPOINT });
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'rampart: ALIBABA_CLOUD_ACCESS_KEY_SECRET is missing (ALIBABA_CLOUD_ACCESS_KEY_ID is set)\n',
+    ]);
+  });
+
+  it('prints a control character of a value as its escape, keeping each row on one line', () => {
+    const lines = table(
+      { U: [{ a: 'line1\nline2 ü', b: '\u001b[31mred' }] },
+      { cols: ['a', 'b'], rows: 'U[]' },
+    ).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('line1\\nline2 ü | \\u001b[31mred');
   });
 });
 

@@ -160,8 +160,24 @@ describe('parseCallArgs', () => {
     });
   });
 
+  it('takes --output=..., and refuses a value for a flag and a name given twice', () => {
+    expect(parseCallArgs(['ram', 'ListUsers', '--output=cols=UserName', 'rows=Users.User[]']).output).toEqual(
+      {
+        cols: ['UserName'],
+        rows: 'Users.User[]',
+      },
+    );
+    expect(parseCallArgs(['ram', 'ListUsers', '--pager=path=Users.User[]']).pager).toEqual({
+      path: 'Users.User[]',
+    });
+  });
+
   it.each([
     [['nope', 'X'], 'unknown product: nope'],
+    [['ram', 'CreateUser', '--UserName', 'u4', '--UserName', 'u5'], '--UserName is given more than once'],
+    [['ram', 'GetUser', '--profile', 'a', '--profile=b'], '--profile is given more than once'],
+    [['ram', 'GetUser', '--dryrun=true'], '--dryrun takes no value'],
+    [['ram', 'ListUsers', '--output=rows=X[]'], '--output needs cols=A,B'],
     [['ram', 'GetUser', '--UserName'], '--UserName needs a value'],
     [['ram', 'GetUser', 'bob'], 'unexpected argument: bob'],
   ])('refuses %j', (argv, message) => {

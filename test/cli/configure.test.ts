@@ -119,6 +119,24 @@ describe('configure get and list', () => {
   });
 });
 
+describe('a configuration file that is not valid', () => {
+  it('is refused with exit 2 by every subcommand', async () => {
+    const path = join(dir, 'corrupt.json');
+    writeFileSync(path, '{not json', { mode: 0o600 });
+    const message = `rampart configure: ${path} is not a valid configuration file (a JSON object)\n`;
+    for (const args of [
+      ['configure', 'set', '--profile', 'p', '--access-key-id', 'a', '--access-key-secret', 'b'],
+      ['configure', 'list'],
+      ['configure', 'get', '--profile', 'p'],
+      ['configure', 'delete', '--profile', 'p'],
+    ]) {
+      const r = await rampart([...args, '--config-path', path], clean);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 2, message]);
+    }
+    expect(readFileSync(path, 'utf8')).toBe('{not json');
+  });
+});
+
 describe('the configuration directory and file', () => {
   const SET = [
     'configure',

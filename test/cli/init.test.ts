@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,5 +122,56 @@ describe('rampart init', () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it('refuses a weak root password or a bad alias before creating anything, so a second try succeeds', async () => {
+    const dir = tempDir();
+    const weak = await init(['--data', dir, '--json', '--root-password', 'x']);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/^rampart init: InvalidParameter\.Password\.TooWeak: /);
+    expect(existsSync(dir)).toBe(false);
+    const alias = await init(['--data', dir, '--json', '--account-alias', '-Bad-']);
+    expect(alias.code).toBe(1);
+    expect(alias.stderr).toContain('InvalidParameter.AccountAlias');
+    expect(existsSync(dir)).toBe(false);
+    const ok = await init(['--data', dir, '--json', '--root-password', 'Strong#Pass-2026']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('removes what it created when it fails midway', async () => {
+    // A master key file that is not a key: the store is made, then the key is refused.
+    const parent = tempDir();
+    mkdirSync(parent, { mode: 0o700 });
+    const key = join(parent, 'key');
+    writeFileSync(key, 'not a key\n', { mode: 0o600 });
+    const dir = join(parent, 'data');
+    const r = await init(['--data', dir, '--json', '--master-key-file', key]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not valid');
+    expect(readdirSync(parent)).toEqual(['key']);
+  });
+
+  it('refuses a database URL that is not PostgreSQL instead of making a SQLite deployment', async () => {
+    const dir = tempDir();
+    const r = await init(['--data', dir, '--json', '--database-url', 'mysql://db.example/rampart']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'rampart init: the database URL must be a postgres:// or postgresql:// URL\n',
+    ]);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses a data directory other users may write to, and says how to fix it', async () => {
+    const dir = tempDir();
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const r = await init(['--data', dir, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `rampart init: ${dir} is writable by other users (mode 0777): whoever can write there can replace the database or the master key; make it private: chmod 700 ${dir}\n`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    chmodSync(dir, 0o700);
+    expect((await init(['--data', dir, '--json'])).code).toBe(0);
   });
 });

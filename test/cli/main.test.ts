@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { candidates } from '../../src/cli/completion.js';
 import { COMMAND_MODULE_OF, registerAll } from '../../src/cli/main.js';
 
 const bin = new URL('../../bin/rampart.js', import.meta.url).pathname;
@@ -33,5 +34,23 @@ describe('rampart', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(out).toContain('Usage: rampart');
     expect(out).toContain('rampart ram CreateUser --UserName bob');
+  });
+
+  it.each([
+    [['call', 'ram', 'GetUser'], "error: unknown command 'call'"],
+    [['policy', 'eval'], "error: required option '--cases <file>' not specified"],
+    [['migrate-store'], "error: required option '--from <dir>' not specified"],
+    [['serve', '--nope'], "error: unknown option '--nope'"],
+  ])('exits 2 for a usage error commander finds: %j', (args, message) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('completes every command, the ones added last included', () => {
+    expect(candidates(['lo'])).toEqual(['login', 'logout']);
+    expect(candidates(['au'])).toEqual(['audit']);
+    expect(candidates(['an'])).toEqual(['analyze']);
+    expect(candidates([''])).toEqual(expect.arrayContaining(Object.keys(COMMAND_MODULE_OF)));
   });
 });

@@ -169,3 +169,94 @@ describe('rampart policy explain', () => {
     );
   });
 });
+
+describe('cases and documents the engine would misread', () => {
+  const basic = (table.cases as unknown as Record<string, unknown>[]).find((c) => c.id === 'basic-002')!;
+  const withDocument = (document: unknown) => ({
+    ...basic,
+    policies: { identity: [{ name: 'policy-0', attachedTo: 'user', document }] },
+  });
+  const tableFile = (cases: unknown[]): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rampart-policy-')), 'cases.json');
+    writeFileSync(file, JSON.stringify({ cases }));
+    return file;
+  };
+
+  it.each([
+    [
+      'notjson',
+      'identity policy policy-0: document: The document is not valid JSON: unexpected "n" at offset 0',
+    ],
+    [5, 'identity policy policy-0: document: The document must be a JSON object'],
+    [
+      { Version: '1', Statement: [{ Effect: 'allow', Action: '*', Resource: '*' }] },
+      'identity policy policy-0: Statement[0].Effect: Effect must be "Allow" or "Deny" (exact case), not "allow"',
+    ],
+    [
+      {
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bogus: { 'acs:x': 'y' } } }],
+      },
+      'identity policy policy-0: Statement[0].Condition.Bogus: "Bogus" is not a condition operator',
+    ],
+  ])(
+    'eval decides a case whose document is malformed (%j) and says what it set aside',
+    (document, reason) => {
+      const r = run(['policy', 'eval', '--cases', tableFile([withDocument(document)])]);
+      // Still a decision (a table may test exactly this), and exit 0: the entry was evaluated.
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ id: 'basic-002', decision: 'ImplicitDeny' });
+      expect(r.stderr).toContain(
+        `case basic-002: decided without what the engine cannot read (it grants and denies nothing): ${reason}`,
+      );
+    },
+  );
+
+  it.each([
+    [{ policies: undefined }, 'policies is missing (an object with "identity")'],
+    [{ policies: { identity: {} } }, 'policies.identity is not a list'],
+    [{ request: null }, 'request is missing (an object)'],
+    [
+      { request: { action: 'oss:GetObject', resource: '*', context: {} } },
+      'request.principal is missing (an object)',
+    ],
+  ])('says what is missing in a case: %j', (change, reason) => {
+    const file = tableFile([{ ...basic, ...change, id: 'x' }]);
+    const r = run(['policy', 'eval', '--cases', file]);
+    expect([r.code, r.stderr]).toEqual([1, `case x: cannot be evaluated: ${reason}\n`]);
+    const e = run(['policy', 'explain', '--cases', file, '--id', 'x']);
+    expect([e.code, e.stderr]).toEqual([2, `rampart policy: case x: ${reason}\n`]);
+  });
+
+  it('reads a document that starts with a byte order mark', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rampart-policy-')), 'bom.json');
+    writeFileSync(
+      file,
+      `\uFEFF${JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'ram:Get*', Resource: '*' }] })}`,
+    );
+    const r = run(['policy', 'validate', file]);
+    expect([r.code, r.stdout]).toEqual([0, `${file}: valid permission policy\n`]);
+  });
+
+  it('diff names the document that is not valid, and refuses standard input twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-policy-'));
+    const good = join(dir, 'good.json');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      good,
+      JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'ram:Get*', Resource: '*' }] }),
+    );
+    writeFileSync(bad, 'notjson');
+    expect(run(['policy', 'diff', bad, good]).stderr).toMatch(
+      /^rampart policy: OLD is not a valid permission policy: /,
+    );
+    expect(run(['policy', 'diff', good, bad]).stderr).toMatch(
+      /^rampart policy: NEW is not a valid permission policy: /,
+    );
+    const twice = run(['policy', 'diff', '-', '-'], readFileSync(good, 'utf8'));
+    expect([twice.code, twice.stderr]).toEqual([
+      2,
+      'rampart policy: OLD and NEW cannot both be - (standard input is read once)\n',
+    ]);
+  });
+});

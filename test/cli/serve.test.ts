@@ -1,11 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/server.js';
+import { rampart, serveRefused } from '../helpers/cli.js';
 import { consoleUrl } from '../../src/cli/serve.js';
 
 const run = promisify(execFile);
@@ -171,5 +173,109 @@ describe('rampart serve', () => {
     };
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('data directory is required');
+  });
+});
+
+describe('rampart serve on a first start that cannot serve', () => {
+  it('creates no account when it cannot listen, so the next start prints the root login', async () => {
+    const dir = tempDir();
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const r = await rampart(
+      ['serve', '--data', dir, '--host', '127.0.0.1', '--port', String(port)],
+      {},
+      15_000,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`rampart serve: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    expect(r.stdout).toBe('');
+    const next = await serve(['--data', dir, '--port', '0']);
+    expect(next.out()).toMatch(/root password: +\S{20,} {2}\(shown once/);
+    next.child.kill('SIGTERM');
+    await exitOf(next.child);
+  });
+
+  it('prints the root login it created when the server then fails to start', async () => {
+    const dir = tempDir();
+    const files = mkdtempSync(join(tmpdir(), 'rampart-serve-tls-'));
+    cleanups.push(() => rmSync(files, { recursive: true, force: true }));
+    writeFileSync(join(files, 'cert.pem'), 'not a certificate\n');
+    writeFileSync(join(files, 'key.pem'), 'not a key\n');
+    const r = await rampart(
+      [
+        'serve',
+        '--data',
+        dir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--tls-cert',
+        join(files, 'cert.pem'),
+        '--tls-key',
+        join(files, 'key.pem'),
+      ],
+      {},
+      15_000,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^rampart serve: /m);
+    expect(r.stdout).toContain('console:       not served: the server did not start');
+    const password = /root password: +(\S{20,}) {2}\(shown once/.exec(r.stdout)?.[1];
+    expect(password).toBeDefined();
+    // The password printed is the root's.
+    const next = await serve(['--data', dir, '--port', '0']);
+    expect(next.out()).not.toContain('root password');
+    const login = /root login: +(\S+)/.exec(r.stdout)![1]!;
+    const logon = await fetch(`${next.url}/logon`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rampart-logon': '1' },
+      body: JSON.stringify({ LoginName: login, Password: password }),
+    });
+    expect(logon.status, await logon.clone().text()).toBe(200);
+    next.child.kill('SIGTERM');
+    await exitOf(next.child);
+  });
+});
+
+describe('rampart serve and the modes of its files', () => {
+  it('refuses a data directory others may write to, and a master key others may read', async () => {
+    const dir = tempDir();
+    const first = await serve(['--data', dir, '--port', '0']);
+    first.child.kill('SIGTERM');
+    await exitOf(first.child);
+    // What serve created passes: the directory 0700, the key 0600.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+
+    chmodSync(dir, 0o777);
+    const open = await serveRefused(['--data', dir]);
+    expect([open.code, open.stderr]).toEqual([
+      2,
+      `rampart serve: ${dir} is writable by other users (mode 0777): whoever can write there can replace the database or the master key; make it private: chmod 700 ${dir}\n`,
+    ]);
+    chmodSync(dir, 0o770);
+    expect((await serveRefused(['--data', dir])).stderr).toContain('is writable by its group (mode 0770)');
+    chmodSync(dir, 0o700);
+
+    const key = join(dir, 'master.key');
+    chmodSync(key, 0o644);
+    const readable = await serveRefused(['--data', dir]);
+    expect([readable.code, readable.stderr]).toEqual([
+      2,
+      `rampart serve: ${key} is open to other users (mode 0644): the master key opens every secret of the deployment; make it private: chmod 600 ${key}\n`,
+    ]);
+    // Operator commands refuse it the same way.
+    const admin = await rampart(['admin', 'unlock-root', '--data', dir]);
+    expect([admin.code, admin.stderr]).toEqual([
+      2,
+      `rampart admin unlock-root: ${key} is open to other users (mode 0644): the master key opens every secret of the deployment; make it private: chmod 600 ${key}\n`,
+    ]);
+    chmodSync(key, 0o600);
+    const fixed = await serve(['--data', dir, '--port', '0']);
+    fixed.child.kill('SIGTERM');
+    await exitOf(fixed.child);
   });
 });
