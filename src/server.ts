@@ -42,7 +42,8 @@ import { createAuditRecorder, type AuditRecorder } from './audit/recorder.js';
 import { idleChangeEvents, workloadCredentialEvent } from './audit/system-events.js';
 import { lookupEvents } from './audit/query.js';
 import { expireEvents } from './audit/retention.js';
-import { startAuditSinks } from './audit/sinks/index.js';
+import { sealLostCheckpoints } from './audit/checkpoint-repair.js';
+import { checkAuditSinks, startAuditSinks } from './audit/sinks/index.js';
 import { createRegistry, type AnyActionDefinition } from './api/registry.js';
 import type { Services } from './domain/request-services.js';
 import {
@@ -1056,6 +1057,18 @@ export async function startServer({ config, deployment, log }: StartOptions): Pr
     server = createServer(options, listener);
   }
 
+  // A sink that could never run is refused before the server listens.
+  checkAuditSinks(config.auditSinks);
+  // The checkpoints a killed server left out, sealed before any new append (SQLite).
+  const repaired = await sealLostCheckpoints(deployment.store, deployment.sealer, deployment.clock());
+  if (repaired.sealed.length > 0 || repaired.refused.length > 0) {
+    (log ?? console.error)(
+      `audit: sealed the checkpoint a stopped server left out for ${repaired.sealed.length} account(s)` +
+        (repaired.refused.length > 0
+          ? `; ${repaired.refused.length} account(s) left unsealed: their newest events do not verify (rampart audit verify)`
+          : ''),
+    );
+  }
   // The first signed request would otherwise wait for the writer thread to start.
   await deployment.store.startWriter?.();
   await new Promise<void>((resolve, reject) => {

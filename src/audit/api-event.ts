@@ -68,11 +68,11 @@ function resources(
   const referenced: Record<string, string[]> = {};
   for (const [param, type] of RESOURCE_PARAMS) {
     const v = params[param];
-    if (v !== undefined && v !== '') (referenced[type] ??= []).push(v);
+    if (v !== undefined && v !== '') (referenced[type] ??= []).push(cutToBytes(v, MAX_RESOURCE_BYTES));
   }
   // AssumeRole and its federated kin name their role by its ARN.
   const role = params.RoleArn === undefined ? undefined : ROLE_IN_ARN.exec(params.RoleArn)?.[1];
-  if (role !== undefined) (referenced['ACS::RAM::Role'] ??= []).push(role);
+  if (role !== undefined) (referenced['ACS::RAM::Role'] ??= []).push(cutToBytes(role, MAX_RESOURCE_BYTES));
   const types = Object.keys(referenced);
   if (types.length === 0) return {};
   const main = MAIN_TYPE.find(([re, t]) => re.test(name) && referenced[t])?.[1] ?? types[0]!;
@@ -83,7 +83,154 @@ function resources(
   };
 }
 
-export function renderApiEvent(f: ApiEventFacts): AuditEvent {
+// ---------------------------------------------------------------------------------------------
+// The size of an event. A refused request is recorded with every parameter it sent, and JSON
+// escapes a control character as six bytes (`\u0001`): without a bound in bytes of the stored
+// text, one request within the body limit would make an event several times its size, which
+// every sink then has to carry. Each part an outsider writes is bounded in bytes of its JSON
+// text, so the JSON text of an API event stays under MAX_API_EVENT_BYTES.
+
+/** The most bytes an API event's JSON text takes (the sum of the bounds below, with room to spare). */
+export const MAX_API_EVENT_BYTES = 128 * 1024;
+
+/** A parameter's value, and the error message: at most this many bytes of JSON text. */
+export const MAX_VALUE_BYTES = 16 * 1024;
+
+/** Every parameter together (the JSON text of `requestParameters`); the parameters past it are left out. */
+export const MAX_PARAMETERS_BYTES = 64 * 1024;
+
+/** A parameter's name; a longer one is left out with its value. */
+const MAX_NAME_BYTES = 256;
+
+/** The caller's user agent, source address, the event source and name. */
+const MAX_FIELD_BYTES = 4 * 1024;
+
+/** The caller's identity (its strings are cut to MAX_IDENTITY_STRING_BYTES when it is longer). */
+const MAX_IDENTITY_BYTES = 4 * 1024;
+const MAX_IDENTITY_STRING_BYTES = 256;
+
+/** A resource named in `resourceName` and `referencedResources` (a name of RAM is far shorter). */
+const MAX_RESOURCE_BYTES = 1024;
+
+/** The key under which the event says how many parameters were left out. */
+export const PARAMETERS_LEFT_OUT = '...';
+
+/** The marker src/api/audit-event.ts ends a value with when it cut it by characters. */
+const CUT_MARKER = /\.\.\.\[cut: \d+ characters\]$/;
+
+/** Bytes of `c` (a UTF-16 code unit at i of s) in JSON text, and how many units it spans. */
+function escapedSize(s: string, i: number): [bytes: number, units: number] {
+  const c = s.charCodeAt(i);
+  if (c === 0x22 || c === 0x5c) return [2, 1];
+  if (c < 0x20) return [c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6, 1];
+  if (c < 0x80) return [1, 1];
+  if (c < 0x800) return [2, 1];
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const d = s.charCodeAt(i + 1);
+    return d >= 0xdc00 && d <= 0xdfff ? [4, 2] : [6, 1];
+  }
+  if (c >= 0xdc00 && c <= 0xdfff) return [6, 1];
+  return [3, 1];
+}
+
+/** The bytes of a string's JSON text (quotes included). */
+function jsonBytes(s: string): number {
+  // Most strings need no count: 6 bytes a unit is the most JSON text takes.
+  if (s.length <= 32) return s.length * 6 + 2;
+  return Buffer.byteLength(jsonString(s));
+}
+
+/**
+ * `s`, cut so that its JSON text takes at most `max` bytes, ending with the marker
+ * `...[cut: N characters]` (N the length before the cut; an earlier cut's marker is kept).
+ */
+export function cutToBytes(s: string, max: number): string {
+  if (s.length * 6 + 2 <= max || Buffer.byteLength(jsonString(s)) <= max) return s;
+  const earlier = CUT_MARKER.exec(s);
+  const marker = earlier ? earlier[0] : `...[cut: ${s.length} characters]`;
+  const text = earlier ? s.slice(0, earlier.index) : s;
+  let budget = max - 2 - Buffer.byteLength(marker);
+  let i = 0;
+  while (i < text.length) {
+    const [bytes, units] = escapedSize(text, i);
+    if (bytes > budget) break;
+    budget -= bytes;
+    i += units;
+  }
+  return text.slice(0, i) + marker;
+}
+
+/** The parameters within the bounds: values cut, and those past MAX_PARAMETERS_BYTES left out (counted). */
+function boundedParameters(params: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let upper = 2;
+  let long = false;
+  for (const k in params) {
+    const v = params[k]!;
+    upper += (k.length + v.length) * 6 + 6;
+    if (v.length * 6 + 2 > MAX_VALUE_BYTES || k.length * 6 + 2 > MAX_NAME_BYTES) long = true;
+  }
+  if (upper <= MAX_PARAMETERS_BYTES && !long) return params;
+  const out: Record<string, string> = {};
+  // Room for the count of parameters left out.
+  let used = 2 + 64;
+  let leftOut = 0;
+  for (const k of Object.keys(params)) {
+    const name = jsonBytes(k);
+    const value = cutToBytes(params[k]!, MAX_VALUE_BYTES);
+    const entry = name + 1 + jsonBytes(value) + 1;
+    if (name > MAX_NAME_BYTES || used + entry > MAX_PARAMETERS_BYTES) {
+      leftOut++;
+      continue;
+    }
+    out[k] = value;
+    used += entry;
+  }
+  if (leftOut > 0) out[PARAMETERS_LEFT_OUT] = `[cut: ${leftOut} more parameter(s) not kept]`;
+  return out;
+}
+
+/** The identity, its strings cut when its JSON text is too long (an AccessKeyId the caller made up). */
+function boundedIdentity(identity: UserIdentity): UserIdentity {
+  const text = identityText(identity);
+  if (text.length * 3 <= MAX_IDENTITY_BYTES || Buffer.byteLength(text) <= MAX_IDENTITY_BYTES) return identity;
+  const cutAll = (o: object): object =>
+    Object.fromEntries(
+      Object.entries(o).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? cutToBytes(v, MAX_IDENTITY_STRING_BYTES)
+          : typeof v === 'object' && v !== null
+            ? cutAll(v as object)
+            : (v as unknown),
+      ]),
+    );
+  return cutAll(identity) as UserIdentity;
+}
+
+/** The facts within the bounds of an event's size (the same facts when they are, as nearly always). */
+export function boundedFacts(f: ApiEventFacts): ApiEventFacts {
+  const requestParameters = boundedParameters(f.requestParameters);
+  const userIdentity = boundedIdentity(f.userIdentity);
+  const name = cutToBytes(f.name, MAX_FIELD_BYTES);
+  const eventSource = cutToBytes(f.eventSource, MAX_FIELD_BYTES);
+  const sourceIp = cutToBytes(f.sourceIp, MAX_FIELD_BYTES);
+  const userAgent = cutToBytes(f.userAgent, MAX_FIELD_BYTES);
+  const errorMessage = cutToBytes(f.errorMessage, MAX_VALUE_BYTES);
+  if (
+    requestParameters === f.requestParameters &&
+    userIdentity === f.userIdentity &&
+    name === f.name &&
+    eventSource === f.eventSource &&
+    sourceIp === f.sourceIp &&
+    userAgent === f.userAgent &&
+    errorMessage === f.errorMessage
+  )
+    return f;
+  return { ...f, requestParameters, userIdentity, name, eventSource, sourceIp, userAgent, errorMessage };
+}
+
+export function renderApiEvent(facts: ApiEventFacts): AuditEvent {
+  const f = boundedFacts(facts);
   return {
     eventId: f.requestId,
     eventVersion: 1,
@@ -146,10 +293,11 @@ function identityText(identity: UserIdentity): string {
  * in a fixed order, separated by SEP. Each one is the very text the event's JSON holds for it,
  * so the reader copies it without parsing or escaping it again.
  */
-export function factsText(f: ApiEventFacts): string {
+export function factsText(facts: ApiEventFacts): string {
   // Whole milliseconds a Date can hold (the event's time is written from one).
-  if (!Number.isInteger(f.receivedAtMs) || Math.abs(f.receivedAtMs) > MAX_TIME_MS)
+  if (!Number.isInteger(facts.receivedAtMs) || Math.abs(facts.receivedAtMs) > MAX_TIME_MS)
     throw new RangeError('an event needs the time its request arrived');
+  const f = boundedFacts(facts);
   return (
     jsonString(f.accountId) +
     SEP +

@@ -20,6 +20,7 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(
     'AuthenticationCode1',
     'AuthenticationCode2',
     'AuthenticationCode',
+    'VerificationCode',
     'MFACode',
     'OTP',
     'SAMLAssertion',
@@ -31,13 +32,17 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(
   ].map((n) => n.toLowerCase()),
 );
 
-/** Any other name that speaks of a secret is redacted too. */
+/**
+ * Any other name that speaks of a secret is redacted too: a password by any of its usual
+ * spellings (`Passwd`, `Pwd`, `Passphrase`, `Passcode`), a one-time code sent to prove who asks
+ * (`VerificationCode`, an SMS code).
+ */
 const SECRET_NAME =
-  /password|secret|token|signature|authenticationcode|assertion|privatekey|credential|seed/i;
+  /password|passwd|pwd|passphrase|passcode|secret|token|signature|authenticationcode|verificationcode|assertion|privatekey|credential|seed/i;
 
 /**
  * Names the pattern catches that hold nothing secret: a paging position, how a request was
- * signed, and settings about passwords, tokens and secrets (a switch, a length, a lifetime, an
+ * signed (its nonce only makes the request unique, and is worth keeping to trace a replay), and settings about passwords, tokens and secrets (a switch, a length, a lifetime, an
  * id). Their values (`true`, `8`) must stay readable in the trail, and must not be hunted in
  * the event's other fields either, where they would wipe every other `true`.
  */
@@ -47,6 +52,7 @@ const NOT_SECRET: ReadonlySet<string> = new Set(
     'SignatureMethod',
     'SignatureVersion',
     'SignatureType',
+    'SignatureNonce',
     'AllowUserToChangePassword',
     'MaxPasswordAge',
     'MinimumPasswordLength',

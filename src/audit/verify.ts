@@ -1,3 +1,5 @@
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import { sha256Hex } from '../crypto/digest.js';
 import { SealError, sealedKeyId, type Sealer } from '../crypto/seal.js';
 import type { Store, StoreDialect, Tx } from '../store/index.js';
 import {
@@ -16,7 +18,12 @@ import { columnText, indexOf, type AuditEvent } from './event.js';
  * reordered. With the master key, each checkpoint's seal is checked too, and the event at its
  * position must have the hash it records (a chain rewritten from an edit onwards fails there).
  * The checkpoints the appends made due must be there (`missingCheckpoint`), and a chain with
- * events must have its head.
+ * events must have its head. An export file ends with a sealed line over its chain heads, so
+ * that a file cut short, or with a chain left out, does not verify.
+ *
+ * Three outcomes: verified; failed (a finding: something was changed, removed or forged); and
+ * unproven, when nothing was found wrong but what must be there to prove the trail whole is not
+ * (the newest checkpoint due, an export's sealed end). Only the first is OK.
  */
 
 /** One event as stored: its chain position, the hashes, and its JSON text. */
@@ -48,7 +55,9 @@ export type Problem =
   | 'truncated'
   | 'columns-changed'
   | 'missing-checkpoint'
-  | 'missing-head';
+  | 'missing-head'
+  | 'export-end'
+  | 'unsealed-end';
 
 export interface VerifyFinding {
   readonly accountId: string;
@@ -59,22 +68,30 @@ export interface VerifyFinding {
   readonly message: string;
 }
 
+export type VerifyStatus = 'verified' | 'failed' | 'unproven';
+
 export interface VerifyResult {
+  /**
+   * Nothing found changed, removed or forged (no finding). The trail may still be unproven
+   * (`status`): `rampart audit verify` says OK, and exits 0, only when it is verified.
+   */
   readonly ok: boolean;
+  readonly status: VerifyStatus;
   /** Events checked, over every account. */
   readonly events: number;
   readonly accounts: number;
   readonly checkpoints: number;
   /** Whether checkpoint seals were checked (a key was given). */
   readonly sealsChecked: boolean;
-  /** The first problem per account (empty when ok). */
+  /** The first problem per account (and of an export's end line, account ''). */
   readonly findings: readonly VerifyFinding[];
   /**
-   * What verifies but is worth knowing, per account: the newest checkpoint due that is not
-   * stored (it may still be waiting, or have been lost when the server was killed, or have
-   * been removed; the events it would cover are protected by their hashes and the head only).
+   * What cannot be proven, where nothing was found wrong: per account, the newest checkpoint
+   * due that is not stored (it may still be waiting, have been lost when the server was killed,
+   * or have been removed: the events it would cover are protected by their hashes and the head
+   * only); of a file, a missing sealed end (it may have been cut short at a line boundary).
    */
-  readonly notes: readonly VerifyFinding[];
+  readonly unproven: readonly VerifyFinding[];
 }
 
 function eventIdOf(body: string): string | undefined {
@@ -151,7 +168,7 @@ export const PENDING_BATCH_MAX = 4000;
  * newest checkpoint on are protected by their hashes and the head only); more than one
  * batch can hold is a failure, at the first multiple whose checkpoint is missing.
  */
-function missingCheckpoint(
+export function missingCheckpoint(
   anchor: number,
   last: number,
   checkpointSeqs: readonly number[],
@@ -170,6 +187,8 @@ interface Rules {
   readonly heads: boolean;
   /** The checkpoints due must be there (a store; an export file carrying heads or checkpoints). */
   readonly checkpoints: boolean;
+  /** Where the chains were read from, for what a missing checkpoint can mean. */
+  readonly store: StoreDialect | undefined;
 }
 
 /** Verifies one account's records (in the order given: chain order for a store, file order for a file). */
@@ -180,7 +199,7 @@ function verifyAccount(
   head: ChainHead | undefined,
   sealer: Sealer | undefined,
   rules: Rules,
-  note: (n: VerifyFinding) => void,
+  unproven: (n: VerifyFinding) => void,
 ): VerifyFinding | undefined {
   const at = (seq: number, problem: Problem, message: string, eventId?: string): VerifyFinding => ({
     accountId,
@@ -192,7 +211,11 @@ function verifyAccount(
   if (sealer) {
     for (const c of checkpoints) {
       if (!checkpointSealValid(sealer, c, c.seal)) {
-        return at(c.seq, 'checkpoint-seal', sealProblem(sealer, c.seq, c.seal));
+        return at(
+          c.seq,
+          'checkpoint-seal',
+          sealProblem(sealer, `the checkpoint at seq ${c.seq}`, c.seal, AUDIT_CHECKPOINT_CONTEXT),
+        );
       }
     }
   }
@@ -316,16 +339,45 @@ function verifyAccount(
           `no checkpoint from seq ${gap.firstDue} to the end of the chain (seq ${last}): the one sealed when the chain passed seq ${gap.firstDue} was removed (more events lack one than a single pending batch holds); the events after seq ${gap.covered} may have been changed and their hashes recomputed`,
         );
       }
-      note(
+      const why =
+        rules.store === 'postgres'
+          ? 'every append on PostgreSQL stores its checkpoint with it, so it was removed, unless this chain was copied from SQLite (rampart migrate-store) without it'
+          : 'it may wait for the next batch (run verify again), have been lost when the server was killed (the next checkpoint due covers these events), or have been removed';
+      unproven(
         at(
           gap.firstDue,
           'missing-checkpoint',
-          `no checkpoint yet for ${range}: the newest checkpoint due (when the chain passed seq ${gap.lastDue}) is not stored; it may wait for the next batch (SQLite), have been lost when the server was killed, or have been removed; the events after seq ${gap.covered} are protected by their hashes and the head only`,
+          `cannot prove seq ${gap.covered + 1}..${last} unchanged: no checkpoint for ${range}; the newest checkpoint due (when the chain passed seq ${gap.lastDue}) is not stored: ${why}; those events are protected by their hashes and the head only`,
         ),
       );
     }
   }
   return undefined;
+}
+
+/**
+ * Verifies a span of one account's chain, from its anchor (the chain's start, or the checkpoint
+ * before its first event) to its last record: seq, links and hashes, the seal of every
+ * checkpoint given from the anchor on, and that the chain passes through each (one past the
+ * last record is named as events removed). For retention, before it removes the span and seals
+ * a checkpoint at its end.
+ */
+export function verifyChainSpan(
+  accountId: string,
+  records: readonly ChainRecord[],
+  checkpoints: readonly CheckpointRecord[],
+  sealer: Sealer,
+): VerifyFinding | undefined {
+  const first = records[0]?.seq ?? 1;
+  return verifyAccount(
+    accountId,
+    records,
+    checkpoints.filter((c) => c.seq >= first - 1),
+    undefined,
+    sealer,
+    { heads: false, checkpoints: false, store: undefined },
+    () => undefined,
+  );
 }
 
 export interface ChainMaterial {
@@ -334,6 +386,59 @@ export interface ChainMaterial {
   readonly heads: readonly ChainHead[];
   /** Read from a store (readChainMaterial) rather than from an export file. */
   readonly store?: StoreDialect;
+  /** An export file's sealed end line (`rampart audit export` writes one). */
+  readonly end?: ExportEnd;
+}
+
+/**
+ * The last line of an export: which store it was read from, when, how many chains it holds and
+ * a digest of their heads (`headsDigest`), sealed under the master key. A file cut short at a
+ * line boundary, or with a chain's lines left out, no longer matches it; without it, the heads
+ * (unsealed) could be removed or moved back with the events after them.
+ */
+export interface ExportEnd {
+  readonly store: StoreDialect;
+  readonly createdAt: string;
+  readonly chains: number;
+  readonly digest: string;
+  readonly seal: string;
+}
+
+/** The sealing context of an export's end line. */
+export const AUDIT_EXPORT_CONTEXT = 'audit-export';
+
+/** SHA-256 over every head, in account order: what an export's end line seals. */
+export function headsDigest(heads: readonly ChainHead[]): string {
+  const sorted = [...heads].sort((a, b) =>
+    a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0,
+  );
+  return sha256Hex(sorted.map((h) => `${h.accountId}\n${h.seq}\n${h.hash}\n`).join(''));
+}
+
+function exportEndText(e: Omit<ExportEnd, 'seal'>): string {
+  return `rampart audit export\n${e.store}\n${e.createdAt}\n${e.chains}\n${e.digest}`;
+}
+
+export function sealExportEnd(sealer: Sealer, m: ChainMaterial, createdAt: string): ExportEnd {
+  const e = { store: m.store ?? 'sqlite', createdAt, chains: m.heads.length, digest: headsDigest(m.heads) };
+  return { ...e, seal: sealer.seal(exportEndText(e), AUDIT_EXPORT_CONTEXT) };
+}
+
+/** What is wrong with a file's end line, checked against its heads (and, with a key, its seal). */
+function endProblem(m: ChainMaterial, end: ExportEnd, sealer: Sealer | undefined): string | undefined {
+  if (end.chains !== m.heads.length || end.digest !== headsDigest(m.heads)) {
+    return `the export's end line seals ${end.chains} chain head(s) and the file holds ${m.heads.length} that do not match it: a chain was cut short, left out or added`;
+  }
+  if (sealer) {
+    let valid = false;
+    try {
+      valid = constantTimeEqual(sealer.unsealText(end.seal, AUDIT_EXPORT_CONTEXT), exportEndText(end));
+    } catch {
+      valid = false;
+    }
+    if (!valid) return sealProblem(sealer, "the export's end line", end.seal, AUDIT_EXPORT_CONTEXT);
+  }
+  return undefined;
 }
 
 /**
@@ -341,55 +446,86 @@ export interface ChainMaterial {
  * given (a master key retired by a rotation since the file was exported, say) says which, since
  * that is not a forgery until the key that made it says so.
  */
-function sealProblem(sealer: Sealer, seq: number, seal: string): string {
+function sealProblem(sealer: Sealer, what: string, seal: string, context: string): string {
   const keyId = sealedKeyId(seal);
   let known = true;
   try {
-    sealer.unseal(seal, AUDIT_CHECKPOINT_CONTEXT);
+    sealer.unseal(seal, context);
   } catch (err) {
     known = !(err instanceof SealError && /unknown key/.test(err.message));
   }
   if (!known && keyId) {
-    return `the checkpoint at seq ${seq} is sealed under master key ${keyId}, which was not given (a key retired by a rotation? give it with --master-key-file); it is not checked`;
+    return `${what} is sealed under master key ${keyId}, which was not given (a key retired by a rotation? give it with --master-key-file); it is not checked`;
   }
-  return `the checkpoint at seq ${seq} is not sealed under the master key (forged or altered)`;
+  return `${what} is not sealed under the master key (forged or altered)`;
 }
 
-export function verifyChains(m: ChainMaterial, sealer?: Sealer): VerifyResult {
-  const accounts = new Set<string>([
-    ...m.records.map((r) => r.accountId),
-    ...m.heads.map((h) => h.accountId),
-  ]);
-  // An export file carries heads and checkpoints when `rampart audit export` wrote it; the
-  // JSON Lines sink writes events, with a checkpoint at the start of each rotated file, and its
-  // files are checked as a chain of events from there.
-  const exported = m.heads.length > 0;
+export interface VerifyOptions {
+  /** Only this account's chain (a file's end line is still checked against every head). */
+  readonly account?: string;
+  /**
+   * The file is the JSON Lines sink's (RAMPART_AUDIT_FILE): events, with a checkpoint at the
+   * start of each rotated file, and no end, which is then not asked for.
+   */
+  readonly sink?: boolean;
+}
+
+export function verifyChains(m: ChainMaterial, sealer?: Sealer, opts: VerifyOptions = {}): VerifyResult {
+  const findings: VerifyFinding[] = [];
+  const unproven: VerifyFinding[] = [];
+  // An export file carries heads and checkpoints, and ends with a sealed line over its heads,
+  // when `rampart audit export` wrote it; the JSON Lines sink writes events, with a checkpoint
+  // at the start of each rotated file, and its files are checked as a chain of events from
+  // there. A file without an end line cannot show it was not cut short (or stripped of its
+  // heads and end to pass as a sink's file): unproven, unless it is said to be a sink's file.
+  const exported = m.end !== undefined || m.heads.length > 0;
+  if (m.store === undefined) {
+    if (m.end) {
+      const problem = endProblem(m, m.end, sealer);
+      if (problem) findings.push({ accountId: '', problem: 'export-end', seq: 0, message: problem });
+    } else if (exported || !opts.sink) {
+      unproven.push({
+        accountId: '',
+        problem: 'unsealed-end',
+        seq: 0,
+        message: exported
+          ? 'cannot prove the file holds every chain to its end: it has head lines but no sealed end line (an export by an older Rampart, or its end line removed); export it again'
+          : 'cannot prove the file holds every chain to its end: it has no sealed end line, which `rampart audit export` writes (it may have been cut short, or stripped of its heads and end); a file of the JSON Lines sink has none: verify it with --sink',
+      });
+    }
+  }
   const rules: Rules = {
     heads: m.store !== undefined || exported,
     checkpoints: m.store !== undefined || exported,
+    store: m.store ?? m.end?.store,
   };
-  const findings: VerifyFinding[] = [];
-  const notes: VerifyFinding[] = [];
+  const wanted = (accountId: string) => opts.account === undefined || accountId === opts.account;
+  const records = m.records.filter((r) => wanted(r.accountId));
+  const checkpoints = m.checkpoints.filter((c) => wanted(c.accountId));
+  const heads = m.heads.filter((h) => wanted(h.accountId));
+  const accounts = new Set<string>([...records.map((r) => r.accountId), ...heads.map((h) => h.accountId)]);
   for (const accountId of [...accounts].sort()) {
     const f = verifyAccount(
       accountId,
-      m.records.filter((r) => r.accountId === accountId),
-      m.checkpoints.filter((c) => c.accountId === accountId),
-      m.heads.find((h) => h.accountId === accountId),
+      records.filter((r) => r.accountId === accountId),
+      checkpoints.filter((c) => c.accountId === accountId),
+      heads.find((h) => h.accountId === accountId),
       sealer,
       rules,
-      (n) => notes.push(n),
+      (n) => unproven.push(n),
     );
     if (f) findings.push(f);
   }
+  const status: VerifyStatus = findings.length > 0 ? 'failed' : unproven.length > 0 ? 'unproven' : 'verified';
   return {
     ok: findings.length === 0,
-    events: m.records.length,
+    status,
+    events: records.length,
     accounts: accounts.size,
-    checkpoints: m.checkpoints.length,
+    checkpoints: checkpoints.length,
     sealsChecked: sealer !== undefined,
     findings,
-    notes,
+    unproven,
   };
 }
 
@@ -442,9 +578,11 @@ async function readChainMaterialIn(
 //   {"type":"event","accountId","seq","prevHash","hash","event":{...}}
 //   {"type":"checkpoint","accountId","seq","hash","createdAt","seal"}
 //   {"type":"head","accountId","seq","hash"}
+//   {"type":"end","store","createdAt","chains","digest","seal"}   (the last line; ExportEnd)
 // The event's JSON text is JSON.stringify of the "event" object, exactly as hashed.
 
-export function exportLines(m: ChainMaterial): string[] {
+/** The lines of an export; with a sealer, ending with the sealed end line. */
+export function exportLines(m: ChainMaterial, sealer?: Sealer, now: Date = new Date()): string[] {
   const out: string[] = [];
   for (const c of m.checkpoints) out.push(JSON.stringify({ type: 'checkpoint', ...c }));
   for (const r of m.records) {
@@ -453,6 +591,7 @@ export function exportLines(m: ChainMaterial): string[] {
     );
   }
   for (const h of m.heads) out.push(JSON.stringify({ type: 'head', ...h }));
+  if (sealer) out.push(JSON.stringify({ type: 'end', ...sealExportEnd(sealer, m, now.toISOString()) }));
   return out;
 }
 
@@ -468,45 +607,64 @@ export function parseExport(text: string): ChainMaterial {
   const records: ChainRecord[] = [];
   const checkpoints: CheckpointRecord[] = [];
   const heads: ChainHead[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new ExportFormatError(i + 1, 'not JSON');
-    }
-    const str = (k: string) => {
-      if (typeof o[k] !== 'string') throw new ExportFormatError(i + 1, `${k} is missing`);
-      return o[k];
-    };
-    const num = (k: string) => {
-      if (typeof o[k] !== 'number') throw new ExportFormatError(i + 1, `${k} is missing`);
-      return o[k];
-    };
-    if (o.type === 'event') {
-      if (typeof o.event !== 'object' || o.event === null)
-        throw new ExportFormatError(i + 1, 'event is missing');
-      records.push({
-        accountId: str('accountId'),
-        seq: num('seq'),
-        prevHash: str('prevHash'),
-        hash: str('hash'),
-        body: JSON.stringify(o.event),
-      });
-    } else if (o.type === 'checkpoint') {
-      checkpoints.push({
-        accountId: str('accountId'),
-        seq: num('seq'),
-        hash: str('hash'),
-        createdAt: str('createdAt'),
-        seal: str('seal'),
-      });
-    } else if (o.type === 'head') {
-      heads.push({ accountId: str('accountId'), seq: num('seq'), hash: str('hash') });
-    } else {
-      throw new ExportFormatError(i + 1, 'unknown type');
-    }
-  });
-  return { records, checkpoints, heads };
+  let end: ExportEnd | undefined;
+  // A byte order mark some editors put first is not part of the first line.
+  text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      if (end) throw new ExportFormatError(i + 1, 'a line after the end line');
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new ExportFormatError(i + 1, 'not JSON');
+      }
+      if (typeof o !== 'object' || o === null || Array.isArray(o))
+        throw new ExportFormatError(i + 1, 'not a JSON object');
+      const str = (k: string) => {
+        if (typeof o[k] !== 'string') throw new ExportFormatError(i + 1, `${k} is missing`);
+        return o[k];
+      };
+      const num = (k: string) => {
+        if (typeof o[k] !== 'number') throw new ExportFormatError(i + 1, `${k} is missing`);
+        return o[k];
+      };
+      if (o.type === 'event') {
+        if (typeof o.event !== 'object' || o.event === null)
+          throw new ExportFormatError(i + 1, 'event is missing');
+        records.push({
+          accountId: str('accountId'),
+          seq: num('seq'),
+          prevHash: str('prevHash'),
+          hash: str('hash'),
+          body: JSON.stringify(o.event),
+        });
+      } else if (o.type === 'checkpoint') {
+        checkpoints.push({
+          accountId: str('accountId'),
+          seq: num('seq'),
+          hash: str('hash'),
+          createdAt: str('createdAt'),
+          seal: str('seal'),
+        });
+      } else if (o.type === 'head') {
+        heads.push({ accountId: str('accountId'), seq: num('seq'), hash: str('hash') });
+      } else if (o.type === 'end') {
+        const store = str('store');
+        if (store !== 'sqlite' && store !== 'postgres')
+          throw new ExportFormatError(i + 1, 'store is not known');
+        end = {
+          store,
+          createdAt: str('createdAt'),
+          chains: num('chains'),
+          digest: str('digest'),
+          seal: str('seal'),
+        };
+      } else {
+        throw new ExportFormatError(i + 1, 'unknown type');
+      }
+    });
+  return { records, checkpoints, heads, ...(end ? { end } : {}) };
 }

@@ -9,12 +9,20 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, keySource, readKeyring, writePrivateFileAtomically } from '../config.js';
+import {
+  checkDeploymentModes,
+  ConfigError,
+  keySource,
+  masterKeyOptions,
+  readKeyring,
+  writePrivateFileAtomically,
+} from '../config.js';
 import {
   exportLines,
   parseExport,
   readChainMaterial,
   verifyChains,
+  type VerifyFinding,
   type VerifyResult,
 } from '../audit/verify.js';
 import { setRetention } from '../audit/retention.js';
@@ -43,6 +51,8 @@ interface LookupFlags {
 interface VerifyFlags extends DeploymentFlags {
   readonly file?: string;
   readonly account?: string;
+  /** The file is the JSON Lines sink's: it has no sealed end. */
+  readonly sink?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -78,6 +88,10 @@ export function register(program: Command): void {
           'With the master key, checkpoint seals are checked too.',
       )
       .option('--file <path>', 'an exported file instead of the store (the master key is used when found)')
+      .option(
+        '--sink',
+        "with --file: the file is the JSON Lines sink's (RAMPART_AUDIT_FILE), which has no sealed end to check",
+      )
       .option('--account <id>', 'only this account'),
   ).action(async (flags: VerifyFlags) => {
     process.exitCode = await runVerify(flags);
@@ -135,7 +149,11 @@ export async function runLookup(flags: LookupFlags, env: NodeJS.ProcessEnv = pro
     });
     if (flags.start) params.push(['StartTime', flags.start]);
     if (flags.end) params.push(['EndTime', flags.end]);
+    if (flags.direction !== undefined && flags.direction !== 'BACKWARD' && flags.direction !== 'FORWARD')
+      throw new ConfigError(`--direction must be BACKWARD or FORWARD: ${flags.direction}`);
     if (flags.direction) params.push(['Direction', flags.direction]);
+    if (flags.max !== undefined && !(/^[1-9]\d?$/.test(flags.max) && Number(flags.max) <= 50))
+      throw new ConfigError(`--max must be a whole number from 1 to 50: ${flags.max}`);
     params.push(['MaxResults', flags.max ?? '50']);
     if (flags.limit !== undefined && !/^[1-9]\d{0,8}$/.test(flags.limit))
       throw new ConfigError(`--limit must be a whole number of events, at least 1: ${flags.limit}`);
@@ -150,6 +168,7 @@ export async function runLookup(flags: LookupFlags, env: NodeJS.ProcessEnv = pro
     url = endpointUrl(flags.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT));
     creds = (
       await resolveCredentials({
+        endpoint: flags.endpoint ?? (env.RAMPART_ENDPOINT || undefined),
         profile: flags.profile,
         env,
         fetchers: networkFetchers(flags.endpoint ?? (env.RAMPART_ENDPOINT || DEFAULT_ENDPOINT)),
@@ -195,56 +214,71 @@ export async function runLookup(flags: LookupFlags, env: NodeJS.ProcessEnv = pro
   return 0;
 }
 
+/** Exit status of verify: 0 verified, 1 failed (something changed, removed or forged), 3 unproven. */
+const VERIFY_EXIT = { verified: 0, failed: 1, unproven: 3 } as const;
+
 function printVerify(result: VerifyResult, json: boolean | undefined): number {
   if (json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    // The command's ok is its exit 0: verified, not merely nothing found wrong.
+    process.stdout.write(`${JSON.stringify({ ...result, ok: result.status === 'verified' })}\n`);
   } else {
-    const seals = result.sealsChecked
-      ? 'checkpoint seals checked'
-      : 'checkpoint seals NOT checked (no master key)';
+    const seals = result.sealsChecked ? 'seals checked' : 'seals NOT checked (no master key)';
+    const word = { verified: 'OK', failed: 'FAILED', unproven: 'UNPROVEN' }[result.status];
     process.stdout.write(
-      `${result.ok ? 'OK' : 'FAILED'}: ${result.events} event(s) in ${result.accounts} chain(s), ${result.checkpoints} checkpoint(s); ${seals}\n`,
+      `${word}: ${result.events} event(s) in ${result.accounts} chain(s), ${result.checkpoints} checkpoint(s); ${seals}\n`,
     );
-    for (const f of result.findings)
-      process.stdout.write(`  account ${f.accountId || '(none)'}: ${f.message}\n`);
-    for (const n of result.notes)
-      process.stdout.write(`  note: account ${n.accountId || '(none)'}: ${n.message}\n`);
+    const where = (f: VerifyFinding) =>
+      f.problem === 'export-end' || f.problem === 'unsealed-end'
+        ? 'file'
+        : `account ${f.accountId || '(none)'}`;
+    for (const f of result.findings) process.stdout.write(`  ${where(f)}: ${f.message}\n`);
+    for (const n of result.unproven) process.stdout.write(`  unproven: ${where(n)}: ${n.message}\n`);
   }
-  return result.ok ? 0 : 1;
+  return VERIFY_EXIT[result.status];
 }
 
 export async function runVerify(flags: VerifyFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
+    if (flags.sink && !flags.file) throw new ConfigError('--sink goes with --file');
     if (flags.file) {
-      const material = parseExport(readFileSync(flags.file, 'utf8'));
+      const text = readFileSync(flags.file, 'utf8');
+      // An empty file is not a trail that verifies (an emptied one, or an export of the wrong store).
+      if (text.replace(/^\uFEFF/, '').trim() === '')
+        throw new ConfigError(`${flags.file} holds no audit lines`);
+      const material = parseExport(text);
       let sealer;
       const dataDir = flags.data ?? env.RAMPART_DATA;
       if (dataDir || flags.masterKeyFile || env.RAMPART_MASTER_KEY || env.RAMPART_MASTER_KEY_FILE) {
-        const o = deploymentOptions({ ...flags, data: dataDir ?? '.' }, env);
-        sealer = readKeyring(keySource(o.dataDir, o))?.sealer;
+        // Only the key is read (no store is opened): the key file is checked, not a directory.
+        const source = keySource(dataDir ?? '.', masterKeyOptions(flags, env));
+        checkDeploymentModes(undefined, source);
+        sealer = readKeyring(source)?.sealer;
       }
-      const filtered =
-        flags.account === undefined
-          ? material
-          : {
-              records: material.records.filter((r) => r.accountId === flags.account),
-              checkpoints: material.checkpoints.filter((r) => r.accountId === flags.account),
-              heads: material.heads.filter((r) => r.accountId === flags.account),
-            };
       // An account the file holds nothing of (a mistyped id) is not a chain that verifies.
-      if (flags.account !== undefined && filtered.records.length + filtered.heads.length === 0)
-        throw new ConfigError(`${flags.file} holds no audit events of account ${flags.account}`);
-      return printVerify(verifyChains(filtered, sealer), flags.json);
+      const account = flags.account;
+      if (
+        account !== undefined &&
+        !material.records.some((r) => r.accountId === account) &&
+        !material.heads.some((h) => h.accountId === account)
+      )
+        throw new ConfigError(`${flags.file} holds no audit events of account ${account}`);
+      return printVerify(
+        verifyChains(material, sealer, {
+          ...(account !== undefined ? { account } : {}),
+          ...(flags.sink ? { sink: true } : {}),
+        }),
+        flags.json,
+      );
     }
     const d = await openDeployment({ ...deploymentOptions(flags, env), requireExisting: true, audit: false });
     try {
-      const material = await readChainMaterial(d.store, flags.account);
-      if (
-        flags.account !== undefined &&
-        material.records.length + material.heads.length === 0 &&
-        !(await d.domain.accounts.get(flags.account).catch(() => undefined))
-      ) {
-        throw new ConfigError(`no such account: ${flags.account}`);
+      let material = await readChainMaterial(d.store, flags.account);
+      if (flags.account !== undefined && material.records.length + material.heads.length === 0) {
+        // An alias names the account as the operator commands take it.
+        const account = await d.domain.accounts.findByAliasOrId(flags.account).catch(() => undefined);
+        if (!account) throw new ConfigError(`no such account: ${flags.account}`);
+        if (account.accountId !== flags.account)
+          material = await readChainMaterial(d.store, account.accountId);
       }
       return printVerify(verifyChains(material, d.sealer), flags.json);
     } finally {
@@ -263,7 +297,8 @@ export async function runExport(flags: VerifyFlags, env: NodeJS.ProcessEnv = pro
     const d = await openDeployment({ ...deploymentOptions(flags, env), requireExisting: true, audit: false });
     try {
       const material = await readChainMaterial(d.store, flags.account);
-      const lines = exportLines(material);
+      // The last line seals the heads: a copy cut short, or with a chain left out, fails to verify.
+      const lines = exportLines(material, d.sealer);
       // The trail is not for every reader: a new file of mode 0600, renamed over the old export
       // (a scheduled export names the same file each time). A file or symbolic link already
       // there is replaced, never written through, and a reader sees one whole export or the other.
@@ -287,18 +322,19 @@ export async function runRetention(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   try {
-    const days = flags.days === 'default' ? null : Number(flags.days);
-    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 36500)) {
+    const days =
+      flags.days === 'default' ? null : /^[1-9]\d{0,4}$/.test(flags.days) ? Number(flags.days) : NaN;
+    if (days !== null && !(days >= 1 && days <= 36500)) {
       throw new ConfigError('--days must be a whole number of days from 1 to 36500, or default');
     }
     const d = await openDeployment({ ...deploymentOptions(flags, env), requireExisting: true, audit: false });
     try {
-      if (!(await d.domain.accounts.get(flags.account!).catch(() => undefined))) {
-        throw new ConfigError(`no such account: ${flags.account}`);
-      }
-      await setRetention(d.store, flags.account!, days);
+      // An id or an alias, as the operator commands take it.
+      const account = await d.domain.accounts.findByAliasOrId(flags.account!).catch(() => undefined);
+      if (!account) throw new ConfigError(`no such account: ${flags.account}`);
+      await setRetention(d.store, account.accountId, days);
       process.stdout.write(
-        `account ${flags.account}: audit retention ${days === null ? 'default' : `${days} day(s)`}\n`,
+        `account ${account.accountId}: audit retention ${days === null ? 'default' : `${days} day(s)`}\n`,
       );
       return 0;
     } finally {

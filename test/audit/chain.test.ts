@@ -65,7 +65,7 @@ describe.each(STORES)('audit hash chain (%s)', (store) => {
     const result = verifyChains(m, s.deployment.sealer);
     expect(result).toMatchObject({ ok: true, sealsChecked: true, findings: [] });
     // The export file verifies too, with and without the key.
-    const file = parseExport(exportLines(m).join('\n'));
+    const file = parseExport(exportLines(m, s.deployment.sealer).join('\n'));
     expect(verifyChains(file, s.deployment.sealer).ok).toBe(true);
     expect(verifyChains(file).ok).toBe(true);
   });
@@ -77,7 +77,7 @@ describe.each(STORES)('audit hash chain (%s)', (store) => {
   };
 
   it('names the first event changed, removed, inserted or reordered in an exported file', async () => {
-    const m = parseExport(exportLines(await material()).join('\n'));
+    const m = parseExport(exportLines(await material(), s.deployment.sealer).join('\n'));
     const idOf = (i: number) => (JSON.parse(m.records[i]!.body) as AuditEvent).eventId;
 
     const edited = tampered(m, (r) => {
@@ -204,7 +204,9 @@ describe.each(STORES)('audit hash chain (%s)', (store) => {
     expect(after.records.every((r) => r.seq > lastOld.seq)).toBe(true);
     expect(after.checkpoints[0]).toMatchObject({ seq: lastOld.seq, hash: lastOld.hash });
     expect(verifyChains(after, s.deployment.sealer)).toMatchObject({ ok: true });
-    expect(verifyChains(parseExport(exportLines(after).join('\n')), s.deployment.sealer).ok).toBe(true);
+    expect(
+      verifyChains(parseExport(exportLines(after, s.deployment.sealer).join('\n')), s.deployment.sealer).ok,
+    ).toBe(true);
     // Removing one more event at the new start (without a checkpoint) is named.
     const cut = { ...after, records: after.records.slice(1) };
     expect(verifyChains(cut, s.deployment.sealer).findings[0]!.problem).toBe('no-anchor');

@@ -16,6 +16,8 @@ import { backends } from '../domain/harness.js';
 import { syntheticEvent } from './helpers.js';
 
 const ACCOUNTS = ['1234567890123456', '6543210987654321'];
+/** The sink's files have no sealed end: verified as such (`rampart audit verify --sink`). */
+const SINK = { sink: true } as const;
 
 describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)', (backend) => {
   let store: Store;
@@ -56,18 +58,19 @@ describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)
     const kept = [`${path}.2`, `${path}.1`, path].map((f) => readFileSync(f, 'utf8'));
     const joined = parseExport(kept.join(''));
     expect(joined.records[0]!.seq).toBeGreaterThan(1);
-    expect(verifyChains(joined, sealer)).toMatchObject({ ok: true, findings: [] });
-    for (const text of kept) expect(verifyChains(parseExport(text), sealer)).toMatchObject({ ok: true });
+    expect(verifyChains(joined, sealer, SINK)).toMatchObject({ status: 'verified', findings: [] });
+    for (const text of kept)
+      expect(verifyChains(parseExport(text), sealer, SINK)).toMatchObject({ status: 'verified' });
     // The checkpoints a file begins with are sealed under the master key: another key refuses them.
     const other = createSealer([{ id: 'k1', key: randomBytes(32) }]);
-    expect(verifyChains(joined, other).findings[0]).toMatchObject({
+    expect(verifyChains(joined, other, SINK).findings[0]).toMatchObject({
       problem: 'checkpoint-seal',
       message: expect.stringContaining('forged or altered'),
     });
     // Under a key the command was not given (one a rotation retired since): not called forged,
     // the key named, and still not passed.
     const rotated = createSealer([{ id: 'k2', key: randomBytes(32) }]);
-    const unchecked = verifyChains(joined, rotated);
+    const unchecked = verifyChains(joined, rotated, SINK);
     expect(unchecked.ok).toBe(false);
     expect(unchecked.findings[0]).toMatchObject({
       problem: 'checkpoint-seal',
@@ -75,7 +78,7 @@ describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)
     });
     // An event changed in a kept file is still named.
     const edited = kept.join('').replace('"Op11-3"', '"Op11-X"');
-    expect(verifyChains(parseExport(edited), sealer).ok).toBe(false);
+    expect(verifyChains(parseExport(edited), sealer, SINK).ok).toBe(false);
   });
 
   it('spreads a backlog copied at once over files of at most maxBytes, each event once', async () => {
@@ -96,11 +99,14 @@ describe.each(backends.filter((b) => b.available))('JSON Lines file sink ($name)
     const texts = files.map((f) => readFileSync(f, 'utf8'));
     for (const text of texts) {
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxBytes);
-      expect(verifyChains(parseExport(text), sealer)).toMatchObject({ ok: true, findings: [] });
+      expect(verifyChains(parseExport(text), sealer, SINK)).toMatchObject({
+        status: 'verified',
+        findings: [],
+      });
     }
     const all = parseExport(texts.join(''));
     expect(all.records).toHaveLength(copied);
     expect(new Set(all.records.map((r) => `${r.accountId}/${r.seq}`)).size).toBe(copied);
-    expect(verifyChains(all, sealer)).toMatchObject({ ok: true, findings: [] });
+    expect(verifyChains(all, sealer, SINK)).toMatchObject({ status: 'verified', findings: [] });
   });
 });

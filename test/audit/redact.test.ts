@@ -22,7 +22,16 @@ describe('redaction of request parameters', () => {
     ['NextToken', false],
     ['UserName', false],
     ['PolicyDocument', false],
-    ['SignatureNonce', true],
+    // Other spellings of a password, and a one-time code sent to prove who asks.
+    ['Passwd', true],
+    ['Pwd', true],
+    ['UserPwd', true],
+    ['Passphrase', true],
+    ['Passcode', true],
+    ['VerificationCode', true],
+    ['SmsVerificationCode', true],
+    // A nonce only makes a request unique: kept to trace a replay.
+    ['SignatureNonce', false],
     // Settings about passwords, tokens and secrets, and how a request was signed: not secret.
     ['SignatureMethod', false],
     ['SignatureVersion', false],

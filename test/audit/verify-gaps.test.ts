@@ -72,8 +72,8 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
   const verify = async (accountId: string) => verifyChains(await material(accountId), sealer);
   const checkpointSeqs = async (accountId: string) =>
     (await material(accountId)).checkpoints.map((c) => c.seq);
-  /** The file `rampart audit export` writes, read back. */
-  const exported = (m: ChainMaterial) => parseExport(exportLines(m).join('\n'));
+  /** The file `rampart audit export` writes (ending with its sealed end line), read back. */
+  const exported = (m: ChainMaterial) => parseExport(exportLines(m, sealer).join('\n'));
 
   /** Recomputes prev_hash and hash from `from` to the end, and the head, as a forger would. */
   async function rehashFrom(accountId: string, from: number): Promise<void> {
@@ -133,7 +133,7 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
       .execute();
   }
 
-  it('an untouched chain of 250, and of 1,050 events, verifies with no note, and so does its export', async () => {
+  it('an untouched chain of 250, and of 1,050 events, verifies with nothing unproven, and so does its export', async () => {
     for (const [n, batch] of [
       [250, 30],
       [1050, 70],
@@ -146,9 +146,9 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
       );
       expect(await checkpointSeqs(a)).toEqual(expected);
       const m = await material(a);
-      expect(verifyChains(m, sealer)).toMatchObject({ ok: true, events: n, findings: [], notes: [] });
-      expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
-      expect(verifyChains(exported(m))).toMatchObject({ ok: true, findings: [], notes: [] });
+      expect(verifyChains(m, sealer)).toMatchObject({ ok: true, events: n, findings: [], unproven: [] });
+      expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], unproven: [] });
+      expect(verifyChains(exported(m))).toMatchObject({ ok: true, findings: [], unproven: [] });
     }
   });
 
@@ -166,32 +166,42 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     expect(verifyChains(file, sealer).findings[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 100 });
     expect(verifyChains(file).findings[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 100 });
     // Event lines only (the JSON Lines sink's files): a chain of events, nothing to say which
-    // checkpoints there were.
-    expect(verifyChains({ ...file, checkpoints: [], heads: [] }).ok).toBe(true);
+    // checkpoints there were; its end is not proven unless the file is said to be a sink's.
+    const stripped = { records: file.records, checkpoints: [], heads: [] };
+    expect(verifyChains(stripped, undefined, { sink: true }).status).toBe('verified');
+    expect(verifyChains(stripped).status).toBe('unproven');
   });
 
-  it('the same on a chain short enough for one batch: named as a note, the newest events not covered', async () => {
+  it('the same on a chain short enough for one batch: unproven (not OK), the events not covered named', async () => {
     const a = await chain(250, 30);
     await editAndRehash(a, 150);
     await deleteCheckpoints(a);
     const r = await verify(a);
-    expect(r).toMatchObject({ ok: true, findings: [] });
-    expect(r.notes).toEqual([
+    expect(r).toMatchObject({ ok: true, status: 'unproven', findings: [] });
+    expect(r.unproven).toEqual([
       expect.objectContaining({ accountId: a, problem: 'missing-checkpoint', seq: 100 }),
     ]);
-    expect(r.notes[0]!.message).toMatch(/events after seq 0 /);
+    expect(r.unproven[0]!.message).toMatch(/^cannot prove seq 1\.\.250 unchanged: /);
+    expect(r.unproven[0]!.message).toContain(
+      kind === 'postgres' ? 'every append on PostgreSQL stores its checkpoint with it' : 'run verify again',
+    );
+    // The same for its export, which says which store it came from.
+    expect(verifyChains(exported(await material(a)), sealer)).toMatchObject({
+      status: 'unproven',
+      unproven: [expect.objectContaining({ problem: 'missing-checkpoint', seq: 100 })],
+    });
   });
 
-  it('an edit after the last-but-one checkpoint, only the last checkpoint removed: a note, and a failure when no one batch could have held the events it covered', async () => {
+  it('an edit after the last-but-one checkpoint, only the last checkpoint removed: unproven, and a failure when no one batch could have held the events it covered', async () => {
     const a = await chain(1050, 70);
     const seqs = await checkpointSeqs(a);
     const [lastButOne, lastCp] = seqs.slice(-2) as [number, number];
     await editAndRehash(a, lastButOne + 10);
     await deleteCheckpoints(a, lastCp);
     const r = await verify(a);
-    expect(r).toMatchObject({ ok: true, findings: [] });
-    expect(r.notes[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 1000 });
-    expect(r.notes[0]!.message).toContain(`after seq ${lastButOne} `);
+    expect(r).toMatchObject({ ok: true, status: 'unproven', findings: [] });
+    expect(r.unproven[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 1000 });
+    expect(r.unproven[0]!.message).toContain(`cannot prove seq ${lastButOne + 1}..1050 unchanged`);
 
     // One append passed 42 multiples of 100 (more than a writer-thread batch holds): its
     // checkpoint cannot be pending, so removing it is a failure.
@@ -247,10 +257,18 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     const r = await verify(a);
     expect(r.ok).toBe(false);
     expect(r.findings[0]).toMatchObject({ accountId: a, problem: 'missing-head', seq: 200 });
-    // Its export has no head line, but a checkpoint (seq 210) past the last event left.
-    expect(verifyChains(exported(await material(a)), sealer).findings[0]).toMatchObject({
-      problem: 'truncated',
-      seq: 201,
+    // Its export has no head line (its end line says it is an export, which must have heads),
+    // and a checkpoint (seq 210) past the last event left.
+    const file = exported(await material(a));
+    expect(verifyChains(file, sealer).findings[0]).toMatchObject({ problem: 'missing-head', seq: 200 });
+    expect(
+      verifyChains({ ...file, heads: [{ accountId: a, seq: 200, hash: file.records.at(-1)!.hash }] }),
+    ).toMatchObject({
+      status: 'failed',
+      findings: [
+        expect.objectContaining({ problem: 'export-end' }),
+        expect.objectContaining({ problem: 'truncated', seq: 201 }),
+      ],
     });
   });
 
@@ -270,8 +288,8 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     for (const table of ['audit_events', 'audit_checkpoints', 'audit_chains'] as const)
       await store.db.deleteFrom(table).where('account_id', '=', a).execute();
     // Nothing of it is left to compare with: it verifies as no chain at all.
-    expect(await verify(a)).toMatchObject({ ok: true, accounts: 0, events: 0, findings: [], notes: [] });
-    expect(await verify(b)).toMatchObject({ ok: true, accounts: 1, events: 120, notes: [] });
+    expect(await verify(a)).toMatchObject({ ok: true, accounts: 0, events: 0, findings: [], unproven: [] });
+    expect(await verify(b)).toMatchObject({ ok: true, accounts: 1, events: 120, unproven: [] });
   });
 
   it('an expired chain verifies from its oldest kept checkpoint, and a checkpoint removed after it is named', async () => {
@@ -282,11 +300,56 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     const m = await material(a);
     expect(m.records[0]!.seq).toBe(501);
     expect(m.checkpoints[0]!.seq).toBe(500);
-    expect(verifyChains(m, sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
-    expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], notes: [] });
-    // The checkpoints after the anchor are still required (the newest as a note).
+    expect(verifyChains(m, sealer)).toMatchObject({ ok: true, findings: [], unproven: [] });
+    expect(verifyChains(exported(m), sealer)).toMatchObject({ ok: true, findings: [], unproven: [] });
+    // The checkpoints after the anchor are still required (the newest: unproven).
     await deleteCheckpoints(a, 501);
-    expect((await verify(a)).notes[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 600 });
+    expect((await verify(a)).unproven[0]).toMatchObject({ problem: 'missing-checkpoint', seq: 600 });
+  });
+
+  it('expiry keeps a chain that contradicts its sealed checkpoints, rather than seal a checkpoint over it', async () => {
+    const now = new Date();
+    const old = () => new Date(now.getTime() - 100 * DAY);
+    // Rewritten from seq 150 on, the checkpoints kept (they no longer match from seq 210).
+    const a = await chain(450, 30, old);
+    await editAndRehash(a, 150);
+    expect((await verify(a)).findings[0]).toMatchObject({ problem: 'checkpoint-mismatch', seq: 210 });
+    // Rewritten, and every checkpoint after the edit removed: nothing sealed vouches for it.
+    const b = await chain(450, 30, old);
+    await editAndRehash(b, 150);
+    await deleteCheckpoints(b, 150);
+    // The anchor checkpoint of an earlier expiry forged (its seal under another key).
+    const c = await chain(450, 30, (i) => (i < 200 ? old() : new Date(now.getTime() - 50 * DAY)));
+    expect((await expireEvents(store, sealer, new Date(now.getTime() - 60 * DAY), 30)).refused).not.toContain(
+      c,
+    );
+    const other = createSealer([{ id: 'k1', key: randomBytes(32) }]);
+    const anchor = (await material(c)).checkpoints[0]!;
+    expect(anchor.seq).toBe(200);
+    await store.db
+      .updateTable('audit_checkpoints')
+      .set({ seal: sealCheckpoint(other, anchor) })
+      .where('account_id', '=', c)
+      .where('seq', '=', 200)
+      .execute();
+    const before = new Map(
+      await Promise.all([a, b, c].map(async (id) => [id, (await material(id)).records.length] as const)),
+    );
+
+    const result = await expireEvents(store, sealer, now, 30);
+    expect(result.refused).toEqual(expect.arrayContaining([a, b, c]));
+    expect(result.reasons[a]).toMatch(/^the chain up to seq 210 .* differs from its sealed checkpoint/);
+    expect(result.reasons[b]).toMatch(
+      /^no checkpoint from seq 200 \(the chain passed it\): seq 121\.\. cannot be proven unchanged/,
+    );
+    expect(result.reasons[c]).toBe(
+      'the checkpoint at seq 200 is not sealed under the master key (forged or altered)',
+    );
+    // Nothing was removed, no checkpoint sealed over them: verify still names what it did.
+    for (const id of [a, b, c]) expect((await material(id)).records.length).toBe(before.get(id));
+    expect((await verify(a)).findings[0]).toMatchObject({ problem: 'checkpoint-mismatch', seq: 210 });
+    expect((await verify(b)).status).toBe('unproven');
+    expect((await verify(c)).findings[0]).toMatchObject({ problem: 'checkpoint-seal', seq: 200 });
   });
 
   // On SQLite this process reads its statements without yielding, so nothing is appended between
@@ -329,7 +392,7 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
     },
   );
 
-  it('the newest checkpoint not stored yet (a writer-thread batch whose checkpoint waits for the next) is a note, not a failure', async () => {
+  it('the newest checkpoint not stored yet (a writer-thread batch whose checkpoint waits for the next) is unproven, not a failure', async () => {
     const a = await chain(250, 30);
     if (store.runWriterTask) {
       // An append of the writer thread: the checkpoint it made due is returned, to be sealed
@@ -344,19 +407,19 @@ describe.each(STORES)('audit verify: missing checkpoints and heads (%s)', (kind)
       });
       expect(due.map((c) => c.seq)).toEqual([310]);
       const r = await verify(a);
-      expect(r).toMatchObject({ ok: true, findings: [] });
-      expect(r.notes).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 300 })]);
+      expect(r).toMatchObject({ ok: true, status: 'unproven', findings: [] });
+      expect(r.unproven).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 300 })]);
       await store.runWriterTask('insertAuditCheckpoints', {
         checkpoints: due.map((c) => ({ ...c, seal: sealCheckpoint(sealer, c) })),
       });
-      expect(await verify(a)).toMatchObject({ ok: true, findings: [], notes: [] });
+      expect(await verify(a)).toMatchObject({ ok: true, findings: [], unproven: [] });
     } else {
       // PostgreSQL commits every checkpoint with its append; a chain copied from SQLite
       // (`rampart migrate-store`) can still lack its newest one.
       await deleteCheckpoints(a, 210);
       const r = await verify(a);
-      expect(r).toMatchObject({ ok: true, findings: [] });
-      expect(r.notes).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 200 })]);
+      expect(r).toMatchObject({ ok: true, status: 'unproven', findings: [] });
+      expect(r.unproven).toEqual([expect.objectContaining({ problem: 'missing-checkpoint', seq: 200 })]);
     }
   });
 });

@@ -1,14 +1,4 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir } from '../../config.js';
 import type { Sealer } from '../../crypto/seal.js';
@@ -16,6 +6,8 @@ import type { Store } from '../../store/index.js';
 import { sealCheckpoint } from '../chain.js';
 import {
   advance,
+  appendFlushed,
+  dropPartialLine,
   exportLine,
   readAfter,
   readCursor,
@@ -43,7 +35,8 @@ export interface FileSinkOptions {
  * Each file a rotation begins starts with a sealed checkpoint per account at the last event
  * written before it, so the files kept verify from there once the oldest are gone.
  * The file is written and flushed before the cursor moves; after a crash between the two,
- * the lines already in the current file are recognized and not written twice.
+ * the lines already in the current file are recognized and not written twice, and a line the
+ * crash cut short is dropped and written again whole.
  */
 export function createFileSink(store: Store, opts: FileSinkOptions) {
   const maxBytes = opts.maxBytes ?? 100 * 1024 * 1024;
@@ -108,6 +101,12 @@ export function createFileSink(store: Store, opts: FileSinkOptions) {
       let size = existsSync(opts.path) ? statSync(opts.path).size : 0;
       let holdsEvents = size > 0;
       let text = '';
+      // A new file after a rotation starts with its anchors (also when a crash came between
+      // the rotation and the first write to the new file).
+      if (size === 0 && existsSync(`${opts.path}.1`)) {
+        text = await anchors();
+        size = Buffer.byteLength(text);
+      }
       let from = 0;
       for (let i = 0; i < records.length; i++) {
         const line = `${exportLine(records[i]!)}\n`;
@@ -131,23 +130,19 @@ export function createFileSink(store: Store, opts: FileSinkOptions) {
 
   /** Appends `text` to the file and flushes it, then moves the cursor past `records`. */
   function written(text: string, records: readonly TailRecord[]): void {
-    if (text !== '') {
-      const fd = openSync(opts.path, 'a', 0o600);
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    if (text !== '') appendFlushed(opts.path, text);
     cursor = advance(cursor, records);
     writeCursor(cursorPath, cursor);
   }
 }
 
-/** The cursor, moved past any line the current file already holds (a crash after the write). */
+/**
+ * The cursor, moved past any line the current file already holds (a crash after the write),
+ * once a partial last line (a crash during the write) is dropped.
+ */
 function recover(cursor: Cursor, path: string): Cursor {
   if (!existsSync(path)) return cursor;
+  dropPartialLine(path);
   const next = { ...cursor };
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const m = /^\{"type":"event","accountId":("(?:[^"\\]|\\.)*"),"seq":(\d+),/.exec(line);

@@ -1,4 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { writePrivateFileAtomically } from '../../config.js';
 import type { Store } from '../../store/index.js';
 
@@ -77,4 +87,49 @@ export function writeCursor(path: string, cursor: Cursor): void {
 /** The line a file holds for one event (the export format of src/audit/verify.ts). */
 export function exportLine(r: TailRecord): string {
   return `{"type":"event","accountId":${JSON.stringify(r.accountId)},"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","event":${r.body}}`;
+}
+
+/** Appends `text` whole (a short write is carried on) and flushes it before it returns. */
+export function appendFlushed(path: string, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Drops a partial last line: what a write cut short by a crash left after the last newline.
+ * Its event was not counted as written (the cursor moves only after the write is flushed), so
+ * it is written again, whole; a line appended after it would otherwise be glued to it and both
+ * be lost. Returns the bytes dropped.
+ */
+export function dropPartialLine(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        end = start + nl + 1;
+        break;
+      }
+      end = start;
+    }
+    if (end === size) return 0;
+    ftruncateSync(fd, end);
+    fsyncSync(fd);
+    return size - end;
+  } finally {
+    closeSync(fd);
+  }
 }
