@@ -299,7 +299,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const keys = masterKeyOptions(flags, env);
   const audit = (env.RAMPART_AUDIT || 'on').toLowerCase();
   if (audit !== 'on' && audit !== 'off') throw new ConfigError('RAMPART_AUDIT must be on or off');
-  const retention = env.RAMPART_AUDIT_RETENTION_DAYS ? Number(env.RAMPART_AUDIT_RETENTION_DAYS) : 90;
+  const retentionText = env.RAMPART_AUDIT_RETENTION_DAYS;
+  // Digits only: Number() would also take `1e3`, `0x10` and ` 7`.
+  const retention = retentionText ? (/^[0-9]{1,5}$/.test(retentionText) ? Number(retentionText) : NaN) : 90;
   if (!Number.isInteger(retention) || retention < 1 || retention > 36500)
     throw new ConfigError('RAMPART_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500');
   return {

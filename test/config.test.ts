@@ -10,6 +10,7 @@ import {
   masterKeyOptions,
   parseDatabaseOptions,
   readKeyring,
+  resolveConfig,
   writePrivateFileAtomically,
 } from '../src/config.js';
 import { sealedKeyId } from '../src/crypto/seal.js';
@@ -116,6 +117,24 @@ describe('RAMPART_SQLITE_WRITER_THREAD', () => {
     expect(() => parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'no' })).toThrow(ConfigError);
     expect(() => parseDatabaseOptions({ RAMPART_SQLITE_WRITER_THREAD: 'no' })).toThrow(
       'RAMPART_SQLITE_WRITER_THREAD must be on or off',
+    );
+  });
+});
+
+describe('RAMPART_AUDIT_RETENTION_DAYS', () => {
+  const days = (v: string | undefined) =>
+    resolveConfig(
+      { data: '/nonexistent-rampart-data' },
+      v === undefined ? {} : { RAMPART_AUDIT_RETENTION_DAYS: v },
+    ).auditRetentionDays;
+  it('is 90 by default and a whole number of days as digits, 1 to 36500', () => {
+    expect(days(undefined)).toBe(90);
+    expect(days('30')).toBe(30);
+    expect(days('36500')).toBe(36500);
+  });
+  it.each(['1e3', '0x10', ' 7', '7.0', '0', '36501', '-1', 'ninety'])('refuses %j', (v) => {
+    expect(() => days(v)).toThrow(
+      'RAMPART_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500',
     );
   });
 });

@@ -20,11 +20,16 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import type { Command } from 'commander';
 import { checkDeploymentModes, ConfigError, keySource, masterKeyOptions } from '../config.js';
 import { checkStore } from '../ops/store-check.js';
-import { backupSqliteFile, checkSqliteFile, setAsideName, sqliteFileCounts } from '../store/copy.js';
+import {
+  backupSqliteFile,
+  checkSqliteFile,
+  setAsideName,
+  sqliteFileCounts,
+  sqliteInUse,
+} from '../store/copy.js';
 import { sqliteFile } from '../store/index.js';
 import { openDeployment } from '../server.js';
 import { reportFailure } from './deployment-options.js';
@@ -114,27 +119,6 @@ export async function runBackup(flags: BackupFlags, env: NodeJS.ProcessEnv = pro
     return 0;
   } catch (err) {
     return reportFailure('backup', err);
-  }
-}
-
-/**
- * Whether another connection has the SQLite database open: a server, or another rampart command,
- * on the data directory. Every connection to a database in WAL mode holds a shared lock on its
- * file while it is open (idle or not, and the lock goes with its process), so an exclusive lock
- * is refused exactly while one is open. Nothing is changed.
- */
-export function sqliteInUse(file: string): boolean {
-  const db = new SqliteDatabase(file, { fileMustExist: true, timeout: 0 });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-    db.exec('ROLLBACK');
-    return false;
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return true;
-    throw err;
-  } finally {
-    db.close();
   }
 }
 

@@ -6,11 +6,19 @@
  * verify. Stop the servers on DIR first (or copy from a `rampart backup` restored to a
  * directory of its own), so that nothing is written while the copy runs.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkDeploymentModes, ConfigError, keySource, masterKeyOptions } from '../config.js';
 import { admitKeyring } from '../master-keys.js';
 import { checkStore } from '../ops/store-check.js';
-import { copyLiveNonces, copyRows, countDifferences, storeTables, tableCounts } from '../store/copy.js';
+import {
+  copyLiveNonces,
+  copyRows,
+  countDifferences,
+  sqliteInUse,
+  storeTables,
+  tableCounts,
+} from '../store/copy.js';
 import { isPostgresUrl, openStore, sqliteFile } from '../store/index.js';
 import { openDeployment } from '../server.js';
 import { reportFailure } from './deployment-options.js';
@@ -49,6 +57,13 @@ export async function runMigrateStore(
     if (!isPostgresUrl(flags.to)) throw new ConfigError('--to must be a postgres:// or postgresql:// URL');
     const keys = masterKeyOptions(flags, env);
     checkDeploymentModes(flags.from, keySource(flags.from, keys));
+    // The copy is one snapshot: what a server still running writes after it is not copied.
+    const live = existsSync(sqliteFile(flags.from)) && sqliteInUse(sqliteFile(flags.from));
+    if (live) {
+      process.stderr.write(
+        `rampart migrate-store: warning: a server (or another rampart command) has ${flags.from} open; the copy is one snapshot, and what it writes after that is not copied: stop the servers first\n`,
+      );
+    }
     const source = await openDeployment({
       dataDir: flags.from,
       ...keys,

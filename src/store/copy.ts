@@ -252,3 +252,24 @@ export function sqliteFileCounts(file: string): Record<string, number> {
     db.close();
   }
 }
+
+/**
+ * Whether another connection has the SQLite database open: a server, or another rampart command,
+ * on the data directory. Every connection to a database in WAL mode holds a shared lock on its
+ * file while it is open (idle or not, and the lock goes with its process), so an exclusive lock
+ * is refused exactly while one is open. Nothing is changed.
+ */
+export function sqliteInUse(file: string): boolean {
+  const db = new SqliteDatabase(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return true;
+    throw err;
+  } finally {
+    db.close();
+  }
+}
