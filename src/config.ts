@@ -26,6 +26,7 @@ import {
   type SealKey,
 } from './crypto/seal.js';
 import type { Quotas } from './domain/index.js';
+import { isPostgresUrl } from './store/postgres/open.js';
 import { defaultScryptParams, type ScryptParams } from './crypto/password-hash.js';
 import type { AuditSinkConfig } from './audit/sinks/index.js';
 import { WEBHOOK_URL_CREDENTIALS } from './audit/sinks/webhook-url.js';
@@ -266,7 +267,7 @@ export function passwordHashOptions(env: NodeJS.ProcessEnv = process.env): { scr
  */
 export function databaseUrlOption(url: string | undefined): string | undefined {
   if (url === undefined || url === '') return undefined;
-  if (!/^postgres(ql)?:\/\//i.test(url))
+  if (!isPostgresUrl(url))
     throw new ConfigError('the database URL must be a postgres:// or postgresql:// URL');
   return url;
 }

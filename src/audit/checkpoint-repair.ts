@@ -12,7 +12,7 @@
 import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, type Store } from '../store/index.js';
 import { insertCheckpoint, lockChainHead } from './chain.js';
-import { missingCheckpoint, verifyChainSpan } from './verify.js';
+import { missingCheckpoint, readChainSpan, verifyChainSpan } from './verify.js';
 
 export interface CheckpointRepair {
   /** Accounts whose chain got a checkpoint at its head. */
@@ -34,7 +34,8 @@ export async function sealLostCheckpoints(
     const accountId = chain.account_id;
     const headSeq = Number(chain.seq);
     if (headSeq === 0) continue;
-    const newest = await store.db
+    // The newest checkpoint only (a chain may hold thousands).
+    const row = await store.db
       .selectFrom('audit_checkpoints')
       .select(['seq', 'hash', 'created_at', 'seal'])
       .where('account_id', '=', accountId)
@@ -42,6 +43,13 @@ export async function sealLostCheckpoints(
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
+    const newest = row && {
+      accountId,
+      seq: Number(row.seq),
+      hash: row.hash,
+      createdAt: row.created_at,
+      seal: row.seal,
+    };
     const first = await store.db
       .selectFrom('audit_events')
       .select('seq')
@@ -50,42 +58,14 @@ export async function sealLostCheckpoints(
       .limit(1)
       .executeTakeFirst();
     if (!first) continue;
-    const anchor = newest ? Number(newest.seq) : Number(first.seq) - 1;
-    const gap = missingCheckpoint(anchor, headSeq, newest ? [Number(newest.seq)] : []);
+    const anchor = newest ? newest.seq : Number(first.seq) - 1;
+    const gap = missingCheckpoint(anchor, headSeq, newest ? [newest.seq] : []);
     if (!gap?.pending) continue;
-    const rows = await store.db
-      .selectFrom('audit_events')
-      .select(['seq', 'prev_hash', 'hash', 'body'])
-      .where('account_id', '=', accountId)
-      .where('seq', '>', anchor)
-      .where('seq', '<=', headSeq)
-      .orderBy('seq')
-      .execute();
-    const last = rows[rows.length - 1];
+    const records = await readChainSpan(store.db, accountId, anchor, headSeq);
+    const last = records[records.length - 1];
     const finding =
-      last && Number(last.seq) === headSeq && last.hash === chain.hash
-        ? verifyChainSpan(
-            accountId,
-            rows.map((r) => ({
-              accountId,
-              seq: Number(r.seq),
-              prevHash: r.prev_hash,
-              hash: r.hash,
-              body: r.body,
-            })),
-            newest
-              ? [
-                  {
-                    accountId,
-                    seq: Number(newest.seq),
-                    hash: newest.hash,
-                    createdAt: newest.created_at,
-                    seal: newest.seal,
-                  },
-                ]
-              : [],
-            sealer,
-          )
+      last && last.seq === headSeq && last.hash === chain.hash
+        ? verifyChainSpan(accountId, records, newest ? [newest] : [], sealer)
         : { message: 'the head is not the last event' };
     if (finding) {
       refused.push(accountId);

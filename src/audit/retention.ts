@@ -2,7 +2,7 @@ import type { Sealer } from '../crypto/seal.js';
 import { outsideUnitOfWork, type Store } from '../store/index.js';
 import { insertCheckpoint, lockChainHead } from './chain.js';
 import { eventTimeOf } from './event.js';
-import { missingCheckpoint, verifyChainSpan } from './verify.js';
+import { missingCheckpoint, readChainSpan, readCheckpoints, verifyChainSpan } from './verify.js';
 
 /** ActionTrail's event history: 90 days. */
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -73,14 +73,7 @@ export async function expireEvents(
       reasons[accountId] = why;
     };
     // The checkpoints, read after the head (chain.seq): each append's is stored with it, or after.
-    const checkpoints = (
-      await store.db
-        .selectFrom('audit_checkpoints')
-        .select(['seq', 'hash', 'created_at', 'seal'])
-        .where('account_id', '=', accountId)
-        .orderBy('seq')
-        .execute()
-    ).map((c) => ({ accountId, seq: Number(c.seq), hash: c.hash, createdAt: c.created_at, seal: c.seal }));
+    const checkpoints = await readCheckpoints(store.db, accountId);
     // A checkpoint due and missing for the part to remove: its events cannot be proven unchanged
     // (on SQLite it may still be pending: the next run tries again).
     const gap = missingCheckpoint(
@@ -96,26 +89,19 @@ export async function expireEvents(
     }
     // The first checkpoint at or after the last removed event pins the hashes up to it.
     const pin = checkpoints.find((c) => c.seq >= lastSeq && c.seq <= Number(chain.seq));
-    const beyond =
-      pin && pin.seq > lastSeq
-        ? await store.db
-            .selectFrom('audit_events')
-            .select(['seq', 'prev_hash', 'hash', 'body'])
-            .where('account_id', '=', accountId)
-            .where('seq', '>', lastSeq)
-            .where('seq', '<=', pin.seq)
-            .orderBy('seq')
-            .execute()
-        : [];
+    const beyond = pin && pin.seq > lastSeq ? await readChainSpan(store.db, accountId, lastSeq, pin.seq) : [];
     const finding = verifyChainSpan(
       accountId,
-      [...rows, ...beyond].map((r) => ({
-        accountId,
-        seq: Number(r.seq),
-        prevHash: r.prev_hash,
-        hash: r.hash,
-        body: r.body,
-      })),
+      [
+        ...rows.map((r) => ({
+          accountId,
+          seq: Number(r.seq),
+          prevHash: r.prev_hash,
+          hash: r.hash,
+          body: r.body,
+        })),
+        ...beyond,
+      ],
       checkpoints.filter((c) => c.seq <= (pin?.seq ?? lastSeq)),
       sealer,
     );

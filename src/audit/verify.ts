@@ -529,6 +529,47 @@ export function verifyChains(m: ChainMaterial, sealer?: Sealer, opts: VerifyOpti
   };
 }
 
+/** One account's events with seq in (after, upTo], in chain order. */
+export async function readChainSpan(
+  db: Tx,
+  accountId: string,
+  after: number,
+  upTo: number,
+): Promise<ChainRecord[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['seq', 'prev_hash', 'hash', 'body'])
+    .where('account_id', '=', accountId)
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    accountId,
+    seq: Number(r.seq),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    body: r.body,
+  }));
+}
+
+/** One account's checkpoints, oldest first. */
+export async function readCheckpoints(db: Tx, accountId: string): Promise<CheckpointRecord[]> {
+  const rows = await db
+    .selectFrom('audit_checkpoints')
+    .select(['seq', 'hash', 'created_at', 'seal'])
+    .where('account_id', '=', accountId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((c) => ({
+    accountId,
+    seq: Number(c.seq),
+    hash: c.hash,
+    createdAt: c.created_at,
+    seal: c.seal,
+  }));
+}
+
 /**
  * Everything the chains of the store (or of one account) hold, in chain order. Read from one
  * snapshot: on a live store, events, checkpoints and heads appended between two of the reads

@@ -58,8 +58,8 @@ export async function runMigrateStore(
     const keys = masterKeyOptions(flags, env);
     checkDeploymentModes(flags.from, keySource(flags.from, keys));
     // The copy is one snapshot: what a server still running writes after it is not copied.
-    const live = existsSync(sqliteFile(flags.from)) && sqliteInUse(sqliteFile(flags.from));
-    if (live) {
+    const sourceFile = sqliteFile(flags.from);
+    if (existsSync(sourceFile) && sqliteInUse(sourceFile)) {
       process.stderr.write(
         `rampart migrate-store: warning: a server (or another rampart command) has ${flags.from} open; the copy is one snapshot, and what it writes after that is not copied: stop the servers first\n`,
       );
